@@ -1,0 +1,140 @@
+"""Face Album: the one entry point.
+
+`python app.py` (= `python app.py serve`) runs the dashboard; other subcommands run the heavy work
+(ingest, cluster, train, eval). WSGI servers use the module-level `server` (e.g. `gunicorn app:server`);
+it is built lazily, so importing this module parses nothing and loads no model.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from dashapp.server import serve
+
+    serve(host=args.host, port=args.port, data_dir=args.data_dir, debug=args.debug)
+    return 0
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    from dashapp.commands import run_ingest
+
+    return run_ingest(args)
+
+
+def _cluster(args: argparse.Namespace) -> int:
+    from dashapp.commands import run_cluster
+
+    return run_cluster(args)
+
+
+def _eval_cluster(args: argparse.Namespace) -> int:
+    from dashapp.commands import run_eval_cluster
+
+    return run_eval_cluster(args)
+
+
+def _eval_verify(args: argparse.Namespace) -> int:
+    from model.evaluate import run_verify_command
+
+    return run_verify_command(args.pairs, args.images)
+
+
+def _eval_attributes(args: argparse.Namespace) -> int:
+    from model.evaluate import run_attributes_command
+
+    return run_attributes_command(args.labels, args.images)
+
+
+def _train(args: argparse.Namespace) -> int:
+    from model.training.train import run_train_command
+
+    return run_train_command(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The CLI: serve (default), ingest, cluster, train, eval {verify, attributes, cluster}."""
+    parser = argparse.ArgumentParser(prog="app.py", description="Face Album: who is in your photos.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    data_dir = argparse.ArgumentParser(add_help=False)
+    data_dir.add_argument(
+        "--data-dir", type=Path, default=None,
+        help="library folder (default: $FACEALBUM_DATA_DIR or ~/.local/share/facealbum)",
+    )
+    sub = parser.add_subparsers(dest="command")
+
+    serve = sub.add_parser("serve", parents=[data_dir], help="run the dashboard (default)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, local only)")
+    serve.add_argument("--port", type=int, default=8050)
+    serve.add_argument("--debug", action="store_true", help="Dash debug mode (development only)")
+    serve.set_defaults(handler=_serve)
+
+    ingest = sub.add_parser("ingest", parents=[data_dir], help="add photo folders to the library")
+    ingest.add_argument("paths", nargs="+", type=Path, help="photo folders or files")
+    ingest.add_argument("--no-cluster", action="store_true", help="do not re-cluster after ingest")
+    ingest.add_argument("--workers", type=int, default=None, help="worker processes (default: CPU count)")
+    ingest.set_defaults(handler=_ingest)
+
+    cluster = sub.add_parser("cluster", parents=[data_dir], help="group faces into people")
+    cluster.set_defaults(handler=_cluster)
+
+    train = sub.add_parser("train", help="train the face model from ../shared/data")
+    train.add_argument("--data-root", type=Path, default=Path("../shared/data"))
+    train.add_argument("--cache-dir", type=Path, default=Path("cache/crops"), help="aligned-crop cache")
+    train.add_argument("--run-dir", type=Path, default=Path("cache/train-run"), help="checkpoints and logs")
+    train.add_argument("--output", type=Path, default=Path("model/weights/face_model.keras"))
+    train.add_argument("--epochs", type=int, default=40)
+    train.add_argument("--limit", type=int, default=None, help="use only this many training images (smoke runs)")
+    train.add_argument("--batch-size", type=int, default=128)
+    train.set_defaults(handler=_train)
+
+    evaluate = sub.add_parser("eval", help="measure the model or the clustering")
+    ev = evaluate.add_subparsers(dest="what", required=True)
+    verify = ev.add_parser("verify", help="face verification accuracy on pairs")
+    verify.add_argument("--pairs", type=Path, required=True, help="LFW pairs.txt or CSV path1,path2,same")
+    verify.add_argument("--images", type=Path, required=True, help="image folder the pairs refer to")
+    verify.set_defaults(handler=_eval_verify)
+    attributes = ev.add_parser("attributes", help="attribute accuracy on CelebA-style labels")
+    attributes.add_argument("--labels", type=Path, required=True, help="list_attr_celeba.txt format")
+    attributes.add_argument("--images", type=Path, required=True)
+    attributes.set_defaults(handler=_eval_attributes)
+    clustering = ev.add_parser("cluster", help="clustering quality on an identity-labelled folder")
+    clustering.add_argument("--images", type=Path, required=True)
+    clustering.add_argument("--truth", type=Path, required=True, help="identity_CelebA.txt format")
+    clustering.set_defaults(handler=_eval_cluster)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line and run the chosen command; returns the exit status."""
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser()
+    args = parser.parse_args(argv or ["serve"])
+    if args.command is None:  # only global flags given
+        args = parser.parse_args([*argv, "serve"])
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return args.handler(args)
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def __getattr__(name: str) -> Any:
+    """Build the Dash `app`/`server` on first access, for WSGI servers (PEP 562)."""
+    if name in ("app", "server"):
+        from dashapp.server import create_app
+
+        dash_app = create_app()
+        globals().update(app=dash_app, server=dash_app.server)
+        return globals()[name]
+    raise AttributeError(name)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

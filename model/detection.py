@@ -1,0 +1,103 @@
+"""Face detection with the `mtcnn` package and the weights bundled in its wheel."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+
+@dataclass(frozen=True)
+class Detection:
+    """One detected face: box (x, y, w, h) and 5 landmarks in original-image pixels."""
+
+    box: tuple[float, float, float, float]
+    score: float
+    landmarks: np.ndarray  # (5, 2): left eye, right eye, nose, left mouth, right mouth
+
+
+@dataclass(frozen=True)
+class DetectorSettings:
+    """Knobs of the detector; defaults suit album photos."""
+
+    min_face_size: int = 20  # pixels, in the (possibly downscaled) detection image
+    score_threshold: float = 0.90  # final (ONet) confidence
+    max_side: int = 1024  # larger photos are downscaled for detection
+    # Photos this small are usually tight face crops: pad them so a face touching the border is found.
+    pad_below: int = 160
+
+
+class FaceDetector:
+    """MTCNN with downscaling of large photos, padding of tight crops and batched calls."""
+
+    def __init__(self, settings: DetectorSettings | None = None) -> None:
+        self.settings = settings or DetectorSettings()
+        self._mtcnn = None
+        self._lock = threading.Lock()
+
+    def _model(self):
+        with self._lock:
+            if self._mtcnn is None:
+                from mtcnn import MTCNN  # imports TensorFlow: only when detection is used
+
+                self._mtcnn = MTCNN(device="CPU:0")
+            return self._mtcnn
+
+    def _prepare(self, image: np.ndarray) -> tuple[np.ndarray, float, int]:
+        """Resize/pad an image for detection; return it with the scale and padding to undo."""
+        h, w = image.shape[:2]
+        s = self.settings
+        scale = min(1.0, s.max_side / max(h, w))
+        if scale < 1.0:
+            size = (max(1, round(w * scale)), max(1, round(h * scale)))
+            image = np.asarray(Image.fromarray(image).resize(size, Image.Resampling.BILINEAR))
+        pad = 0
+        if max(h, w) * scale < s.pad_below:
+            pad = int(max(image.shape[:2]) * 0.3)
+            image = np.pad(image, ((pad, pad), (pad, pad), (0, 0)), mode="edge")
+        return image, scale, pad
+
+    def detect(self, image: np.ndarray) -> list[Detection]:
+        """Detect faces in one RGB uint8 image."""
+        return self.detect_many([image])[0]
+
+    def detect_many(self, images: list[np.ndarray]) -> list[list[Detection]]:
+        """Detect faces in several images; images of one size share one MTCNN batch."""
+        results: list[list[Detection]] = [[] for _ in images]
+        prepared = [self._prepare(img) for img in images]
+        groups: dict[tuple[int, ...], list[int]] = {}
+        for i, (img, _, _) in enumerate(prepared):
+            groups.setdefault(img.shape, []).append(i)
+        for indices in groups.values():
+            batch = [prepared[i][0] for i in indices]
+            for i, dets in zip(indices, self._run(batch)):
+                _, scale, pad = prepared[i]
+                results[i] = [self._to_original(d, scale, pad, images[i].shape) for d in dets]
+        return results
+
+    def _run(self, batch: list[np.ndarray]) -> list[list[np.ndarray]]:
+        s = self.settings
+        rows = self._model().detect_faces(
+            batch if len(batch) > 1 else batch[0],
+            box_format="xyxy",
+            output_type="numpy",
+            min_face_size=s.min_face_size,
+            threshold_onet=s.score_threshold,
+        )
+        rows = np.asarray(rows).reshape(-1, 16)
+        per_image: list[list[np.ndarray]] = [[] for _ in batch]
+        for row in rows:
+            per_image[int(row[0])].append(row)
+        return per_image
+
+    @staticmethod
+    def _to_original(row: np.ndarray, scale: float, pad: int, shape: tuple[int, ...]) -> Detection:
+        h, w = shape[:2]
+        x1, y1, x2, y2 = ((row[1:5] - pad) / scale).tolist()
+        x1, y1 = max(0.0, x1), max(0.0, y1)
+        x2, y2 = min(float(w), x2), min(float(h), y2)
+        # mtcnn stores the five x coordinates, then the five y coordinates.
+        landmarks = (np.stack([row[6:11], row[11:16]], axis=1) - pad) / scale
+        return Detection(box=(x1, y1, x2 - x1, y2 - y1), score=float(row[5]), landmarks=landmarks)

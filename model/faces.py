@@ -1,0 +1,114 @@
+"""The public face API: `FaceAnalyzer().analyze(image) -> list[Face]`, `embed`, `distance`."""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from model.alignment import CROP_SIZE, align_face
+from model.attributes import ATTRIBUTE_NAMES
+from model.detection import Detection, DetectorSettings, FaceDetector
+
+WEIGHTS_DIR = Path(__file__).parent / "weights"
+DEFAULT_WEIGHTS = WEIGHTS_DIR / "face_model.keras"
+
+
+@dataclass
+class Face:
+    """Everything known about one face. Box is (x, y, w, h) in original-image pixels."""
+
+    box: tuple[float, float, float, float]
+    score: float
+    landmarks: np.ndarray  # (5, 2)
+    crop: np.ndarray  # (112, 112, 3) uint8, aligned
+    embedding: np.ndarray  # (128,) float32, L2-normalised
+    attributes: np.ndarray  # (40,) float32 probabilities, in ATTRIBUTE_NAMES order
+    attribute_names: tuple[str, ...] = field(default=ATTRIBUTE_NAMES, repr=False)
+
+    def top_attributes(self, k: int = 10) -> list[tuple[str, float]]:
+        """The k most probable attributes, most probable first."""
+        order = np.argsort(-self.attributes)[:k]
+        return [(self.attribute_names[i], float(self.attributes[i])) for i in order]
+
+
+def distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Euclidean distance between L2-normalised embeddings (0 = same, 2 = opposite); broadcasts."""
+    return np.linalg.norm(np.asarray(a, np.float32) - np.asarray(b, np.float32), axis=-1)
+
+
+class FaceAnalyzer:
+    """Detect -> align -> embed + attributes. Models load lazily, once, thread-safely."""
+
+    def __init__(
+        self,
+        weights: Path | str = DEFAULT_WEIGHTS,
+        detector: DetectorSettings | None = None,
+        batch_size: int = 64,
+    ) -> None:
+        self.weights = Path(weights)
+        if not self.weights.exists():
+            raise FileNotFoundError(f"face model weights not found: {self.weights}")
+        self.detector = FaceDetector(detector)
+        self.batch_size = batch_size
+        self._network = None
+        self._lock = threading.Lock()
+
+    @cached_property
+    def model_version(self) -> str:
+        """The version from the model card beside the weights (embeddings are tied to it)."""
+        card = self.weights.with_suffix(".json")
+        if card.exists():
+            return str(json.loads(card.read_text()).get("version", "unknown"))
+        return self.weights.stem
+
+    def _net(self):
+        with self._lock:
+            if self._network is None:
+                from model.network import load_inference_model
+
+                self._network = load_inference_model(self.weights)
+            return self._network
+
+    def embed(self, crops: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Embeddings (N, 128) and attribute probabilities (N, 40) for aligned (N, 112, 112, 3) crops."""
+        crops = np.asarray(crops)
+        if crops.ndim != 4 or crops.shape[1:] != (CROP_SIZE, CROP_SIZE, 3):
+            raise ValueError(f"expected aligned crops of shape (N, {CROP_SIZE}, {CROP_SIZE}, 3), got {crops.shape}")
+        if len(crops) == 0:
+            return np.zeros((0, 128), np.float32), np.zeros((0, len(ATTRIBUTE_NAMES)), np.float32)
+        net = self._net()
+        embeddings, attributes = [], []
+        for start in range(0, len(crops), self.batch_size):
+            batch = crops[start : start + self.batch_size].astype(np.float32)
+            out = net(batch, training=False)
+            embeddings.append(np.asarray(out["embedding"]))
+            attributes.append(np.asarray(out["attributes"]))
+        return np.concatenate(embeddings), np.concatenate(attributes)
+
+    def detect(self, image: np.ndarray) -> list[Detection]:
+        """Faces found in an RGB uint8 image, without embedding them."""
+        return self.detector.detect(image)
+
+    def analyze(self, image: np.ndarray) -> list[Face]:
+        """Every face in one RGB uint8 image, fully analysed."""
+        return self.analyze_many([image])[0]
+
+    def analyze_many(self, images: list[np.ndarray]) -> list[list[Face]]:
+        """Analyse several images; detection and embedding are batched across them."""
+        detections = self.detector.detect_many(images)
+        crops = [align_face(img, d.landmarks) for img, dets in zip(images, detections) for d in dets]
+        embeddings, attributes = self.embed(np.stack(crops)) if crops else (np.zeros((0, 128)), None)
+        faces: list[list[Face]] = []
+        k = 0
+        for dets in detections:
+            row = []
+            for d in dets:
+                row.append(Face(d.box, d.score, d.landmarks, crops[k], embeddings[k], attributes[k]))
+                k += 1
+            faces.append(row)
+        return faces

@@ -1,0 +1,111 @@
+"""Load any photo Pillow can open as an upright RGB uint8 array, or fail with a clear reason."""
+
+from __future__ import annotations
+
+import io
+import warnings
+from enum import Enum
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+try:  # HEIC/HEIF where the optional plugin is installed.
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+except ImportError:  # pragma: no cover - optional dependency
+    pass
+
+# 64 megapixels: a 9000x7000 photo still loads; a decompression bomb does not.
+MAX_PIXELS = 64_000_000
+
+
+class ImageErrorKind(str, Enum):
+    """Why a file could not be used as a photo."""
+
+    EMPTY = "empty"
+    NOT_AN_IMAGE = "not an image"
+    TRUNCATED = "truncated"
+    CORRUPT = "corrupt"
+    TOO_LARGE = "too large"
+    UNSUPPORTED = "unsupported"
+
+
+class ImageLoadError(ValueError):
+    """A file that is not a usable photo; `kind` says why, the message says so in words."""
+
+    def __init__(self, kind: ImageErrorKind, detail: str) -> None:
+        super().__init__(f"{kind.value}: {detail}")
+        self.kind = kind
+        self.detail = detail
+
+
+Source = str | Path | bytes | BinaryIO
+
+
+def _open_bytes(source: Source) -> bytes:
+    if isinstance(source, bytes):
+        return source
+    if isinstance(source, (str, Path)):
+        return Path(source).read_bytes()
+    return source.read()
+
+
+def _to_rgb(img: Image.Image) -> Image.Image:
+    """Convert any mode (L, P, CMYK, RGBA, I;16, F, ...) to 8-bit RGB."""
+    if img.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        # 16-bit / 32-bit greyscale: scale the real range to 0..255 instead of clipping.
+        arr = np.asarray(img, dtype=np.float64)
+        hi = arr.max() if arr.size else 0.0
+        scale = 255.0 / hi if hi > 255 else 1.0
+        img = Image.fromarray(np.clip(arr * scale, 0, 255).astype(np.uint8), mode="L")
+    if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
+        # Transparent pixels become white, as a photo viewer would show them.
+        rgba = img.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        img = Image.alpha_composite(background, rgba)
+    return img.convert("RGB")
+
+
+def load_image(source: Source, max_pixels: int = MAX_PIXELS) -> np.ndarray:
+    """Decode a photo, apply its EXIF orientation and return an (H, W, 3) uint8 RGB array.
+
+    Raises ImageLoadError for empty, non-image, truncated, corrupt, oversized or unsupported files.
+    """
+    data = _open_bytes(source)
+    if not data:
+        raise ImageLoadError(ImageErrorKind.EMPTY, "the file has no bytes")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img = Image.open(io.BytesIO(data))
+            width, height = img.size
+            if width * height > max_pixels:
+                raise ImageLoadError(
+                    ImageErrorKind.TOO_LARGE,
+                    f"{width}x{height} pixels is more than the {max_pixels:,} allowed",
+                )
+            img.seek(0)  # first frame of animations
+            img.load()
+    except ImageLoadError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ImageLoadError(ImageErrorKind.TOO_LARGE, str(exc)) from exc
+    except UnidentifiedImageError as exc:
+        raise ImageLoadError(ImageErrorKind.NOT_AN_IMAGE, "no image format recognises this file") from exc
+    except OSError as exc:
+        message = str(exc)
+        kind = ImageErrorKind.TRUNCATED if "truncated" in message.lower() else ImageErrorKind.CORRUPT
+        if "not supported" in message.lower() or "unsupported" in message.lower():
+            kind = ImageErrorKind.UNSUPPORTED
+        raise ImageLoadError(kind, message) from exc
+    except (ValueError, SyntaxError, EOFError) as exc:
+        raise ImageLoadError(ImageErrorKind.CORRUPT, str(exc) or type(exc).__name__) from exc
+    try:
+        img = ImageOps.exif_transpose(img)
+        rgb = _to_rgb(img)
+    except (OSError, ValueError) as exc:
+        raise ImageLoadError(ImageErrorKind.UNSUPPORTED, f"cannot convert mode {img.mode}: {exc}") from exc
+    return np.asarray(rgb, dtype=np.uint8)
