@@ -1,0 +1,137 @@
+"""Writing a clustering result without touching anything the user decided."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, exists, insert, select
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from dashapp.store.base import Repo, chunks, now
+from dashapp.store.schema import assignments, dismissed_merges, faces, merge_suggestions, people, suggestions
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """One face's current person and provenance ('manual' or 'cluster'); person_id None = unsorted."""
+
+    face_id: int
+    person_id: int | None
+    source: str
+
+
+@dataclass
+class ClusterWrite:
+    """What a clustering run decided, in store terms.
+
+    Person references are either existing person ids (int >= 0 in `existing`) or new groups, given as
+    negative numbers -1, -2, ... that `apply` turns into new unnamed people.
+    """
+
+    assigned: list[tuple[int, int, float | None]] = field(default_factory=list)  # (face, person ref, distance)
+    suggestions: list[tuple[int, int, int, float]] = field(default_factory=list)  # (face, person ref, rank, distance)
+    merges: list[tuple[int, int, float]] = field(default_factory=list)  # (person ref, person ref, distance)
+
+
+class AssignmentRepo(Repo):
+    """Reads assignments for clustering; applies a clustering run atomically."""
+
+    def all(self) -> list[Assignment]:
+        with self._read() as conn:
+            rows = conn.execute(select(assignments.c.face_id, assignments.c.person_id, assignments.c.source))
+            return [Assignment(f, p, s) for f, p, s in rows]
+
+    def kept_people(self) -> set[int]:
+        """People clustering must keep as they are: named, hidden, or holding manual assignments."""
+        manual = exists().where(assignments.c.person_id == people.c.id, assignments.c.source == "manual")
+        with self._read() as conn:
+            rows = conn.execute(
+                select(people.c.id).where(people.c.name.is_not(None) | people.c.hidden.is_(True) | manual)
+            )
+            return {i for (i,) in rows}
+
+    def dismissed_pairs(self) -> set[tuple[int, int]]:
+        with self._read() as conn:
+            return {(a, b) for a, b in conn.execute(select(dismissed_merges.c.person_a, dismissed_merges.c.person_b))}
+
+    def apply(self, run_id: int, write: ClusterWrite, reuse_ids: dict[int, int] | None = None) -> dict[int, int]:
+        """Replace every automatic assignment, suggestion and merge suggestion in ONE transaction.
+
+        Manual assignments win, including any the user made while clustering ran: automatic rows
+        are only inserted for faces without one. New groups get new unnamed people, except where
+        `reuse_ids` maps a new-group ref to an existing unnamed group (so group ids stay stable).
+        Unnamed groups left empty are deleted. Returns the map from group refs to person ids.
+        """
+        t = now()
+        reuse_ids = dict(reuse_ids or {})
+        with self._write() as conn:
+            existing = {i for (i,) in conn.execute(select(people.c.id))}
+            conn.execute(delete(assignments).where(assignments.c.source == "cluster"))
+            conn.execute(delete(suggestions))
+            conn.execute(delete(merge_suggestions))
+            refs = {ref for _, ref, _ in write.assigned if ref < 0}
+            mapping: dict[int, int] = {}
+            for ref in sorted(refs, reverse=True):  # -1, -2, ...: stable creation order
+                reuse = reuse_ids.get(ref)
+                if reuse is not None and reuse in existing:
+                    mapping[ref] = reuse
+                else:
+                    mapping[ref] = conn.execute(
+                        insert(people).values(name=None, name_key=None, hidden=False, created_at=t, updated_at=t)
+                    ).inserted_primary_key[0]
+
+            def resolve(ref: int) -> int | None:
+                pid = mapping.get(ref) if ref < 0 else ref
+                return pid if pid is not None and (ref < 0 or pid in existing) else None
+
+            live_faces = {i for (i,) in conn.execute(select(faces.c.id))}
+            rows = [
+                dict(face_id=int(f), person_id=resolve(r), source="cluster", distance=d, run_id=run_id, updated_at=t)
+                for f, r, d in write.assigned
+                if int(f) in live_faces and resolve(r) is not None
+            ]
+            for part in chunks(rows, 5000):
+                conn.execute(sqlite_insert(assignments).on_conflict_do_nothing(), part)
+            sugg = [
+                dict(face_id=int(f), person_id=resolve(r), rank=k, distance=float(d))
+                for f, r, k, d in write.suggestions
+                if int(f) in live_faces and resolve(r) is not None
+            ]
+            for part in chunks(sugg, 5000):
+                conn.execute(sqlite_insert(suggestions).on_conflict_do_nothing(), part)
+            pairs = {}
+            for a, b, d in write.merges:
+                pa, pb = resolve(a), resolve(b)
+                if pa is not None and pb is not None and pa != pb:
+                    key = (min(pa, pb), max(pa, pb))
+                    pairs[key] = min(d, pairs.get(key, d))
+            dismissed = {(a, b) for a, b in conn.execute(select(dismissed_merges.c.person_a, dismissed_merges.c.person_b))}
+            merge_rows = [dict(person_a=a, person_b=b, distance=float(d)) for (a, b), d in pairs.items() if (a, b) not in dismissed]
+            if merge_rows:
+                conn.execute(insert(merge_suggestions), merge_rows)
+            has_faces = exists().where(assignments.c.person_id == people.c.id)
+            conn.execute(delete(people).where(people.c.name.is_(None), people.c.hidden.is_(False), ~has_faces))
+            return mapping
+
+    def unsorted_face_ids(self) -> list[int]:
+        """Faces without a person (no assignment, or put in unsorted by hand)."""
+        with self._read() as conn:
+            rows = conn.execute(
+                select(faces.c.id)
+                .outerjoin(assignments, assignments.c.face_id == faces.c.id)
+                .where(assignments.c.person_id.is_(None))
+                .order_by(faces.c.id)
+            )
+            return [i for (i,) in rows]
+
+    def person_of(self, face_ids: Sequence[int]) -> dict[int, int | None]:
+        """Current person of each face (None = unsorted)."""
+        out: dict[int, int | None] = {int(i): None for i in face_ids}
+        with self._read() as conn:
+            for part in chunks(list(out)):
+                for f, p in conn.execute(
+                    select(assignments.c.face_id, assignments.c.person_id).where(assignments.c.face_id.in_(part))
+                ):
+                    out[f] = p
+        return out

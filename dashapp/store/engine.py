@@ -1,0 +1,95 @@
+"""Engine creation (SQLite pragmas) and step-by-step schema migrations."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from sqlalchemy import Engine, create_engine, event, insert, inspect, select, update
+from sqlalchemy.engine import Connection
+
+from dashapp.store import schema
+
+log = logging.getLogger(__name__)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """Per-connection settings."""
+    # WAL: readers (the web process) never block the writer (an ingest job) and vice versa.
+    # synchronous=NORMAL in WAL mode survives any process crash (kill -9); only an OS crash may
+    # lose the last commits, never corrupt the file. busy_timeout waits for the other writer.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=60000")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for the library database; SQLite gets WAL, foreign keys and a busy timeout."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+
+        # pysqlite's own transaction handling is replaced (SQLAlchemy's documented recipe) so that
+        # write transactions can say BEGIN IMMEDIATE: they take the write lock up front and wait
+        # for it (busy_timeout) instead of failing half-way when a reader's snapshot is stale.
+        @event.listens_for(engine, "connect")
+        def _no_autobegin(dbapi_connection, _record) -> None:
+            dbapi_connection.isolation_level = None
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn: Connection) -> None:
+            immediate = conn.get_execution_options().get("sqlite_immediate", False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+        return engine
+    return create_engine(url)
+
+
+# --- migrations: each step takes the schema from version N-1 to N, inside one transaction. ---
+
+
+def _v1(conn: Connection) -> None:
+    """Version 1: the initial tables (frozen: later changes go in new steps, never here)."""
+    schema.metadata.create_all(conn)
+
+
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1}
+
+
+def schema_version(conn: Connection) -> int:
+    """The database's schema version (0 for an empty database)."""
+    if not inspect(conn).has_table("meta"):
+        return 0
+    value = conn.execute(select(schema.meta.c.value).where(schema.meta.c.key == "schema_version")).scalar()
+    return int(value) if value is not None else 0
+
+
+def migrate(engine: Engine) -> int:
+    """Bring the database up to `schema.SCHEMA_VERSION`, one step per transaction; returns the version."""
+    with engine.begin() as conn:
+        version = schema_version(conn)
+    if version > schema.SCHEMA_VERSION:
+        raise RuntimeError(
+            f"the library's schema version {version} is newer than this program's ({schema.SCHEMA_VERSION}); "
+            "update Face Album"
+        )
+    while version < schema.SCHEMA_VERSION:
+        target = version + 1
+        with engine.begin() as conn:
+            # Re-read under the write lock: another process may have migrated meanwhile.
+            if schema_version(conn) >= target:
+                version = schema_version(conn)
+                continue
+            MIGRATIONS[target](conn)
+            if target == 1:
+                conn.execute(insert(schema.meta).values(key="schema_version", value="1"))
+            else:
+                conn.execute(
+                    update(schema.meta).where(schema.meta.c.key == "schema_version").values(value=str(target))
+                )
+        log.info("library schema migrated to version %d", target)
+        version = target
+    return version

@@ -1,0 +1,278 @@
+"""People and the user's actions on them: name, rename, merge, move faces, hide, bulk-assign.
+
+Every action is one transaction and writes 'manual' assignments, which clustering never changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import and_, delete, exists, func, insert, select, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection
+
+from dashapp.store.base import Repo, chunks, now
+from dashapp.store.schema import assignments, dismissed_merges, merge_suggestions, people, suggestions
+
+
+@dataclass(frozen=True)
+class Person:
+    """A person (named) or a group found by clustering (name None), with its face count."""
+
+    id: int
+    name: str | None
+    hidden: bool
+    n_faces: int
+
+
+def name_key(name: str) -> str:
+    """The form under which names are compared: case-insensitive, inner spaces collapsed."""
+    return " ".join(name.split()).casefold()
+
+
+def clean_name(name: str | None) -> str | None:
+    """The name as stored: trimmed, inner spaces collapsed; empty means no name."""
+    if name is None:
+        return None
+    cleaned = " ".join(name.split())
+    if len(cleaned) > 200:
+        raise ValueError("a name can have at most 200 characters")
+    return cleaned or None
+
+
+def _set_faces(conn: Connection, face_ids: Sequence[int], person_id: int | None, t: float) -> None:
+    for part in chunks([int(i) for i in face_ids]):
+        stmt = sqlite_insert(assignments).values(
+            [dict(face_id=i, person_id=person_id, source="manual", distance=None, run_id=None, updated_at=t) for i in part]
+        )
+        conn.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[assignments.c.face_id],
+                set_=dict(person_id=person_id, source="manual", distance=None, run_id=None, updated_at=t),
+            )
+        )
+        conn.execute(delete(suggestions).where(suggestions.c.face_id.in_(part)))
+
+
+def _drop_empty_groups(conn: Connection) -> None:
+    """Unnamed, visible groups left without faces disappear (named people stay, even when empty)."""
+    has_faces = exists().where(assignments.c.person_id == people.c.id)
+    conn.execute(delete(people).where(people.c.name.is_(None), people.c.hidden.is_(False), ~has_faces))
+
+
+def _merge(conn: Connection, source_ids: Sequence[int], target_id: int, t: float) -> None:
+    sources = [int(s) for s in source_ids if int(s) != int(target_id)]
+    if not sources:
+        return
+    # Merging says "these are one person": every face moved is a manual assignment from now on,
+    # and so are the target's own faces, so no later clustering run splits them again.
+    conn.execute(
+        update(assignments)
+        .where(assignments.c.person_id.in_([*sources, target_id]))
+        .values(person_id=target_id, source="manual", distance=None, run_id=None, updated_at=t)
+    )
+    conn.execute(delete(suggestions).where(suggestions.c.person_id.in_(sources)))
+    conn.execute(delete(merge_suggestions).where(
+        and_(merge_suggestions.c.person_a.in_([*sources, target_id]), merge_suggestions.c.person_b.in_([*sources, target_id]))
+    ))
+    conn.execute(delete(people).where(people.c.id.in_(sources)))
+    conn.execute(update(people).where(people.c.id == target_id).values(updated_at=t))
+
+
+def _require(conn: Connection, person_id: int) -> None:
+    if conn.execute(select(people.c.id).where(people.c.id == person_id)).first() is None:
+        raise KeyError(f"no person with id {person_id}")
+
+
+class PeopleRepo(Repo):
+    """People and user actions. Ids of people stay stable; merges keep the target's id."""
+
+    def list(self, include_hidden: bool = False, named_only: bool = False) -> list[Person]:
+        """People with their face counts, named first (by name), then groups by size."""
+        n = func.count(assignments.c.face_id)
+        query = (
+            select(people.c.id, people.c.name, people.c.hidden, n.label("n"))
+            .outerjoin(assignments, assignments.c.person_id == people.c.id)
+            .group_by(people.c.id)
+            .order_by(people.c.name.is_(None), people.c.name_key, n.desc(), people.c.id)
+        )
+        if not include_hidden:
+            query = query.where(people.c.hidden.is_(False))
+        if named_only:
+            query = query.where(people.c.name.is_not(None))
+        with self._read() as conn:
+            return [Person(r.id, r.name, bool(r.hidden), r.n) for r in conn.execute(query)]
+
+    def get(self, person_id: int) -> Person | None:
+        with self._read() as conn:
+            r = conn.execute(
+                select(people.c.id, people.c.name, people.c.hidden, func.count(assignments.c.face_id).label("n"))
+                .outerjoin(assignments, assignments.c.person_id == people.c.id)
+                .where(people.c.id == person_id)
+                .group_by(people.c.id)
+            ).first()
+        return Person(r.id, r.name, bool(r.hidden), r.n) if r else None
+
+    def by_name(self, name: str) -> Person | None:
+        """The person with this name (case-insensitive), if any."""
+        with self._read() as conn:
+            pid = conn.execute(select(people.c.id).where(people.c.name_key == name_key(name))).scalar()
+        return self.get(pid) if pid is not None else None
+
+    def face_ids(self, person_id: int | None) -> list[int]:
+        """Faces assigned to a person; None = the unsorted faces (including those with no assignment)."""
+        from dashapp.store.schema import faces
+
+        with self._read() as conn:
+            if person_id is None:
+                query = (
+                    select(faces.c.id)
+                    .outerjoin(assignments, assignments.c.face_id == faces.c.id)
+                    .where(assignments.c.person_id.is_(None))
+                    .order_by(faces.c.id)
+                )
+            else:
+                query = select(assignments.c.face_id).where(assignments.c.person_id == person_id).order_by(
+                    assignments.c.face_id
+                )
+            return [i for (i,) in conn.execute(query)]
+
+    def create(self, name: str | None = None) -> int:
+        """A new person (or the existing one with this name); returns its id."""
+        name = clean_name(name)
+        t = now()
+        with self._write() as conn:
+            if name is not None:
+                existing = conn.execute(select(people.c.id).where(people.c.name_key == name_key(name))).scalar()
+                if existing is not None:
+                    return existing
+            return conn.execute(
+                insert(people).values(
+                    name=name, name_key=name_key(name) if name else None, hidden=False, created_at=t, updated_at=t
+                )
+            ).inserted_primary_key[0]
+
+    def rename(self, person_id: int, name: str | None) -> int:
+        """Give a person a name. If another person already has it, merge into that person.
+
+        An empty name removes the name (the person becomes an unnamed group). Returns the id of the
+        person who has the name now (the other person's id after a merge).
+        """
+        name = clean_name(name)
+        t = now()
+        with self._write() as conn:
+            _require(conn, person_id)
+            if name is not None:
+                other = conn.execute(
+                    select(people.c.id).where(people.c.name_key == name_key(name), people.c.id != person_id)
+                ).scalar()
+                if other is not None:
+                    _merge(conn, [person_id], other, t)
+                    return other
+            conn.execute(
+                update(people)
+                .where(people.c.id == person_id)
+                .values(name=name, name_key=name_key(name) if name else None, updated_at=t)
+            )
+            # A name is a confirmation: the person's faces become manual so clustering keeps them
+            # even if the name is later removed.
+            conn.execute(
+                update(assignments)
+                .where(assignments.c.person_id == person_id)
+                .values(source="manual", distance=None, run_id=None, updated_at=t)
+            )
+            return person_id
+
+    def merge(self, source_ids: Sequence[int], target_id: int) -> int:
+        """Move all faces of `source_ids` into `target_id` and delete the sources; returns target_id.
+
+        The target keeps its name; if it has none, it takes the first source name found.
+        """
+        t = now()
+        with self._write() as conn:
+            _require(conn, target_id)
+            target_name = conn.execute(select(people.c.name).where(people.c.id == target_id)).scalar()
+            borrowed = None
+            if target_name is None:
+                borrowed = conn.execute(
+                    select(people.c.name)
+                    .where(people.c.id.in_([int(s) for s in source_ids]), people.c.name.is_not(None))
+                    .order_by(people.c.id)
+                ).scalar()
+            _merge(conn, source_ids, target_id, t)
+            if borrowed is not None:
+                conn.execute(update(people).where(people.c.id == target_id).values(name=borrowed, name_key=name_key(borrowed)))
+            return target_id
+
+    def move_faces(self, face_ids: Sequence[int], person_id: int | None) -> None:
+        """Assign faces to a person by hand (None = to unsorted, where clustering leaves them)."""
+        t = now()
+        with self._write() as conn:
+            if person_id is not None:
+                _require(conn, person_id)
+            _set_faces(conn, face_ids, person_id, t)
+            _drop_empty_groups(conn)
+
+    def move_faces_to_name(self, face_ids: Sequence[int], name: str) -> int:
+        """Assign faces to the person with this name, creating the person if needed; returns its id."""
+        person_id = self.create(name)
+        self.move_faces(face_ids, person_id)
+        return person_id
+
+    def accept_suggestions(self, face_ids: Sequence[int]) -> int:
+        """Assign each of these unsorted faces to its best suggested person; returns how many moved."""
+        t = now()
+        with self._write() as conn:
+            best = conn.execute(
+                select(suggestions.c.face_id, suggestions.c.person_id).where(
+                    suggestions.c.face_id.in_([int(i) for i in face_ids]), suggestions.c.rank == 0
+                )
+            ).all()
+            by_person: dict[int, list[int]] = {}
+            for face_id, person_id in best:
+                by_person.setdefault(person_id, []).append(face_id)
+            for person_id, ids in by_person.items():
+                _set_faces(conn, ids, person_id, t)
+            return len(best)
+
+    def set_hidden(self, person_id: int, hidden: bool = True) -> None:
+        """Hide a person from the people page (their faces stay theirs), or show them again."""
+        with self._write() as conn:
+            _require(conn, person_id)
+            conn.execute(update(people).where(people.c.id == person_id).values(hidden=hidden, updated_at=now()))
+
+    def delete_empty(self) -> None:
+        """Remove unnamed visible groups with no faces."""
+        with self._write() as conn:
+            _drop_empty_groups(conn)
+
+    def face_suggestions(self, face_id: int) -> list[tuple[int, float]]:
+        """(person id, distance) suggested for an unsorted face, best first."""
+        with self._read() as conn:
+            rows = conn.execute(
+                select(suggestions.c.person_id, suggestions.c.distance)
+                .where(suggestions.c.face_id == face_id)
+                .order_by(suggestions.c.rank)
+            )
+            return [(p, d) for p, d in rows]
+
+    def merge_suggestions(self, limit: int = 50) -> list[tuple[int, int, float]]:
+        """(person a, person b, distance) pairs that look like one person, closest first."""
+        with self._read() as conn:
+            rows = conn.execute(
+                select(merge_suggestions.c.person_a, merge_suggestions.c.person_b, merge_suggestions.c.distance)
+                .order_by(merge_suggestions.c.distance)
+                .limit(limit)
+            )
+            return [(a, b, d) for a, b, d in rows]
+
+    def dismiss_merge_suggestion(self, person_a: int, person_b: int) -> None:
+        """The user says these two are different people: never suggest merging them again."""
+        a, b = sorted((int(person_a), int(person_b)))
+        with self._write() as conn:
+            sqlite_insert_stmt = sqlite_insert(dismissed_merges).values(person_a=a, person_b=b)
+            conn.execute(sqlite_insert_stmt.on_conflict_do_nothing())
+            conn.execute(
+                delete(merge_suggestions).where(merge_suggestions.c.person_a == a, merge_suggestions.c.person_b == b)
+            )

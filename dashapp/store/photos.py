@@ -1,0 +1,243 @@
+"""Photos: what ingest has seen, its status per file, and the atomic write of a photo's faces."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy.engine import Connection
+
+from dashapp.store.base import Repo, chunks, now
+from dashapp.store.blobs import to_blob
+from dashapp.store.schema import assignments, faces, photos
+
+
+@dataclass(frozen=True)
+class PhotoRow:
+    """One photo as stored."""
+
+    id: int
+    path: str
+    size: int
+    mtime_ns: int
+    sha256: str | None
+    status: str  # 'pending', 'done', 'error'
+    error_stage: str | None = None
+    error_kind: str | None = None
+    error_detail: str | None = None
+    width: int | None = None
+    height: int | None = None
+    n_faces: int | None = None
+    model_version: str | None = None
+
+
+@dataclass(frozen=True)
+class NewFace:
+    """A face to store: box (x, y, w, h) in upright original pixels, landmarks (5, 2)."""
+
+    box: tuple[float, float, float, float]
+    score: float
+    landmarks: object  # np.ndarray (5, 2)
+    embedding: object  # np.ndarray (128,)
+    attributes: object  # np.ndarray (40,)
+    thumb_path: str | None = None
+
+
+_COLUMNS = [getattr(photos.c, f) for f in PhotoRow.__dataclass_fields__]
+
+
+def _row(r) -> PhotoRow:
+    return PhotoRow(**r._mapping)
+
+
+def _face_rows(photo_id: int, new_faces: Sequence[NewFace], model_version: str, t: float) -> list[dict]:
+    return [
+        dict(
+            photo_id=photo_id, idx=i, x=float(f.box[0]), y=float(f.box[1]), w=float(f.box[2]), h=float(f.box[3]),
+            score=float(f.score), landmarks=to_blob(f.landmarks), embedding=to_blob(f.embedding),
+            attributes=to_blob(f.attributes), model_version=model_version, thumb_path=f.thumb_path, created_at=t,
+        )
+        for i, f in enumerate(new_faces)
+    ]
+
+
+class PhotoRepo(Repo):
+    """Queries and updates of `photos` (and the faces written together with a photo's status)."""
+
+    def get(self, photo_id: int) -> PhotoRow | None:
+        with self._read() as conn:
+            r = conn.execute(select(*_COLUMNS).where(photos.c.id == photo_id)).first()
+        return _row(r) if r else None
+
+    def by_path(self, path: str | Path) -> PhotoRow | None:
+        with self._read() as conn:
+            r = conn.execute(select(*_COLUMNS).where(photos.c.path == str(path))).first()
+        return _row(r) if r else None
+
+    def index(self) -> dict[str, PhotoRow]:
+        """Every photo by path: the fast path of an incremental scan compares size and mtime with it."""
+        with self._read() as conn:
+            return {r.path: _row(r) for r in conn.execute(select(*_COLUMNS))}
+
+    def all(self, status: str | None = None) -> list[PhotoRow]:
+        query = select(*_COLUMNS).order_by(photos.c.id)
+        if status:
+            query = query.where(photos.c.status == status)
+        with self._read() as conn:
+            return [_row(r) for r in conn.execute(query)]
+
+    def with_hash(self, sha256: str) -> list[PhotoRow]:
+        """Analysed photos ('done') with this content hash."""
+        query = select(*_COLUMNS).where(photos.c.sha256 == sha256, photos.c.status == "done").order_by(photos.c.id)
+        with self._read() as conn:
+            return [_row(r) for r in conn.execute(query)]
+
+    def counts(self) -> dict[str, int]:
+        """Number of photos per status."""
+        with self._read() as conn:
+            rows = conn.execute(select(photos.c.status, func.count()).group_by(photos.c.status))
+            return {status: n for status, n in rows}
+
+    def errors(self) -> list[PhotoRow]:
+        """Photos that could not be used, with their reason (error_kind) and detail."""
+        return self.all(status="error")
+
+    # --- writes used by ingest; each is one transaction ---
+
+    def upsert_pending(self, path: str, size: int, mtime_ns: int, sha256: str | None) -> int:
+        """Record a new or changed file as waiting for analysis; a changed file loses its old faces."""
+        t = now()
+        with self._write() as conn:
+            old = conn.execute(select(photos.c.id).where(photos.c.path == path)).scalar()
+            values = dict(
+                size=size, mtime_ns=mtime_ns, sha256=sha256, status="pending", error_stage=None, error_kind=None,
+                error_detail=None, n_faces=None, updated_at=t,
+            )
+            if old is None:
+                return conn.execute(insert(photos).values(path=path, added_at=t, **values)).inserted_primary_key[0]
+            conn.execute(delete(faces).where(faces.c.photo_id == old))
+            conn.execute(update(photos).where(photos.c.id == old).values(**values))
+            return old
+
+    def touch(self, photo_id: int, size: int, mtime_ns: int) -> None:
+        """The file's metadata changed but its content did not: keep everything, remember the new stat."""
+        with self._write() as conn:
+            conn.execute(
+                update(photos).where(photos.c.id == photo_id).values(size=size, mtime_ns=mtime_ns, updated_at=now())
+            )
+
+    def relocate(self, photo_id: int, new_path: str, size: int, mtime_ns: int) -> None:
+        """A file was moved or renamed: the photo row (its faces, names, manual moves) follows it."""
+        with self._write() as conn:
+            conn.execute(delete(photos).where(photos.c.path == new_path, photos.c.id != photo_id))
+            conn.execute(
+                update(photos)
+                .where(photos.c.id == photo_id)
+                .values(path=new_path, size=size, mtime_ns=mtime_ns, updated_at=now())
+            )
+
+    def save_error(self, path: str, size: int, mtime_ns: int, stage: str, kind: str, detail: str) -> int:
+        """Record that a file cannot be used and why (kept until the file changes)."""
+        t = now()
+        values = dict(
+            size=size, mtime_ns=mtime_ns, status="error", error_stage=stage, error_kind=kind,
+            error_detail=detail[:2000], n_faces=0, updated_at=t,
+        )
+        with self._write() as conn:
+            old = conn.execute(select(photos.c.id).where(photos.c.path == path)).scalar()
+            if old is None:
+                return conn.execute(insert(photos).values(path=path, added_at=t, **values)).inserted_primary_key[0]
+            conn.execute(delete(faces).where(faces.c.photo_id == old))
+            conn.execute(update(photos).where(photos.c.id == old).values(**values))
+            return old
+
+    def save_analysis(
+        self, photo_id: int, new_faces: Sequence[NewFace], width: int, height: int, model_version: str
+    ) -> list[int]:
+        """Store a photo's faces and mark it done in ONE transaction (a crash leaves all or nothing).
+
+        Any faces from an earlier attempt are replaced, so a rerun never duplicates faces.
+        Returns the new face ids in `new_faces` order.
+        """
+        t = now()
+        with self._write() as conn:
+            return self._save(conn, photo_id, new_faces, width, height, model_version, t)
+
+    @staticmethod
+    def _save(conn: Connection, photo_id: int, new_faces, width, height, model_version, t) -> list[int]:
+        conn.execute(delete(faces).where(faces.c.photo_id == photo_id))
+        ids = []
+        for row in _face_rows(photo_id, new_faces, model_version, t):
+            ids.append(conn.execute(insert(faces).values(**row)).inserted_primary_key[0])
+        conn.execute(
+            update(photos)
+            .where(photos.c.id == photo_id)
+            .values(
+                status="done", width=width, height=height, n_faces=len(new_faces), model_version=model_version,
+                error_stage=None, error_kind=None, error_detail=None, updated_at=t,
+            )
+        )
+        return ids
+
+    def copy_from(self, source_id: int, path: str, size: int, mtime_ns: int) -> int:
+        """A duplicate of an analysed photo: copy its faces (and manual assignments) without model work.
+
+        One transaction; returns the new (or updated) photo id.
+        """
+        t = now()
+        with self._write() as conn:
+            src = conn.execute(select(*_COLUMNS).where(photos.c.id == source_id)).first()
+            if src is None:
+                raise KeyError(f"photo {source_id} is gone")
+            values = dict(
+                size=size, mtime_ns=mtime_ns, sha256=src.sha256, status="done", width=src.width, height=src.height,
+                n_faces=src.n_faces, model_version=src.model_version, error_stage=None, error_kind=None,
+                error_detail=None, updated_at=t,
+            )
+            dst = conn.execute(select(photos.c.id).where(photos.c.path == path)).scalar()
+            if dst is None:
+                dst = conn.execute(insert(photos).values(path=path, added_at=t, **values)).inserted_primary_key[0]
+            else:
+                conn.execute(delete(faces).where(faces.c.photo_id == dst))
+                conn.execute(update(photos).where(photos.c.id == dst).values(**values))
+            face_cols = [c for c in faces.c if c.name not in ("id", "photo_id", "created_at")]
+            src_faces = conn.execute(
+                select(faces.c.id, *face_cols).where(faces.c.photo_id == source_id).order_by(faces.c.idx)
+            ).all()
+            for f in src_faces:
+                values = {c.name: getattr(f, c.name) for c in face_cols}
+                new_id = conn.execute(
+                    insert(faces).values(photo_id=dst, created_at=t, **values)
+                ).inserted_primary_key[0]
+                manual = conn.execute(
+                    select(assignments.c.person_id).where(
+                        assignments.c.face_id == f.id, assignments.c.source == "manual"
+                    )
+                ).first()
+                if manual is not None:
+                    conn.execute(
+                        insert(assignments).values(face_id=new_id, person_id=manual.person_id, source="manual", updated_at=t)
+                    )
+            return dst
+
+    def sweep(self, roots: Iterable[str | Path], seen: set[str]) -> int:
+        """Delete photos under `roots` whose files were not seen by the scan (and their faces)."""
+        prefixes = [str(Path(r)) for r in roots]
+        with self._read() as conn:
+            rows = conn.execute(select(photos.c.id, photos.c.path)).all()
+        gone = [
+            r.id
+            for r in rows
+            if r.path not in seen and any(r.path == p or r.path.startswith(p.rstrip("/") + "/") for p in prefixes)
+        ]
+        with self._write() as conn:
+            for part in chunks(gone):
+                conn.execute(delete(photos).where(photos.c.id.in_(part)))
+        return len(gone)
+
+    def delete(self, photo_ids: Sequence[int]) -> None:
+        with self._write() as conn:
+            for part in chunks(list(photo_ids)):
+                conn.execute(delete(photos).where(and_(photos.c.id.in_(part))))

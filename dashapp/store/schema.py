@@ -1,0 +1,175 @@
+"""The library's tables (SQLAlchemy Core) and the schema version.
+
+Conventions:
+- Times are Unix seconds (float). Paths are absolute, as strings.
+- Boxes are (x, y, w, h) in original-image pixels after EXIF orientation.
+- Vectors are little-endian float32 BLOBs: `landmarks` (5x2), `embedding` (128), `attributes` (40);
+  `store.blobs` converts them.
+- A face with no `assignments` row is "unsorted". A row with `person_id` NULL and source 'manual'
+  means the user put the face in unsorted on purpose (clustering leaves it there).
+- `people.name` NULL is an unnamed group found by clustering; `name_key` (case-folded name)
+  keeps names unique.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+SCHEMA_VERSION = 1
+
+metadata = MetaData()
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String, primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+# Photo status: 'pending' (seen, not analysed yet), 'done' (faces stored), 'error' (see error_*).
+photos = Table(
+    "photos",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("path", Text, nullable=False, unique=True),
+    Column("size", Integer, nullable=False),
+    Column("mtime_ns", Integer, nullable=False),
+    Column("sha256", String(64)),  # NULL until hashed
+    Column("width", Integer),  # after EXIF orientation
+    Column("height", Integer),
+    Column("status", String(16), nullable=False, default="pending"),
+    Column("error_stage", String(16)),  # 'stat', 'hash', 'decode', 'detect', 'embed'
+    Column("error_kind", String(32)),  # ImageErrorKind value, or 'unsupported' / 'too large' / 'failed'
+    Column("error_detail", Text),
+    Column("model_version", String(64)),  # of the analysis that produced its faces
+    Column("n_faces", Integer),
+    Column("added_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    Index("ix_photos_sha256", "sha256"),
+    Index("ix_photos_status", "status"),
+)
+
+faces = Table(
+    "faces",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("photo_id", Integer, ForeignKey("photos.id", ondelete="CASCADE"), nullable=False),
+    Column("idx", Integer, nullable=False),  # position within its photo (largest first)
+    Column("x", Float, nullable=False),
+    Column("y", Float, nullable=False),
+    Column("w", Float, nullable=False),
+    Column("h", Float, nullable=False),
+    Column("score", Float, nullable=False),  # detector confidence
+    Column("landmarks", LargeBinary, nullable=False),
+    Column("embedding", LargeBinary, nullable=False),
+    Column("attributes", LargeBinary, nullable=False),
+    Column("model_version", String(64), nullable=False),
+    Column("thumb_path", Text),  # relative to the data dir
+    Column("map_x", Float),  # UMAP 2-D coordinates (derived; NULL until projected)
+    Column("map_y", Float),
+    Column("created_at", Float, nullable=False),
+    UniqueConstraint("photo_id", "idx", name="uq_faces_photo_idx"),
+)
+
+people = Table(
+    "people",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", Text),
+    Column("name_key", Text, unique=True),  # casefolded name; NULL for unnamed groups
+    Column("hidden", Boolean, nullable=False, default=False),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+)
+
+# Provenance: 'manual' (a user action; never changed by clustering) or 'cluster' (automatic).
+assignments = Table(
+    "assignments",
+    metadata,
+    Column("face_id", Integer, ForeignKey("faces.id", ondelete="CASCADE"), primary_key=True),
+    Column("person_id", Integer, ForeignKey("people.id", ondelete="CASCADE")),
+    Column("source", String(16), nullable=False),
+    Column("distance", Float),  # to the person when assigned automatically
+    Column("run_id", Integer, ForeignKey("cluster_runs.id", ondelete="SET NULL")),
+    Column("updated_at", Float, nullable=False),
+    Index("ix_assignments_person", "person_id"),
+)
+
+# For unsorted faces: the nearest people, best first (rank 0).
+suggestions = Table(
+    "suggestions",
+    metadata,
+    Column("face_id", Integer, ForeignKey("faces.id", ondelete="CASCADE"), primary_key=True),
+    Column("person_id", Integer, ForeignKey("people.id", ondelete="CASCADE"), primary_key=True),
+    Column("rank", Integer, nullable=False),
+    Column("distance", Float, nullable=False),
+    Index("ix_suggestions_person", "person_id"),
+)
+
+# Pairs of people that look like one person (person_a < person_b), closest first.
+merge_suggestions = Table(
+    "merge_suggestions",
+    metadata,
+    Column("person_a", Integer, ForeignKey("people.id", ondelete="CASCADE"), primary_key=True),
+    Column("person_b", Integer, ForeignKey("people.id", ondelete="CASCADE"), primary_key=True),
+    Column("distance", Float, nullable=False),
+)
+
+# Merge suggestions the user rejected: never suggested again.
+dismissed_merges = Table(
+    "dismissed_merges",
+    metadata,
+    Column("person_a", Integer, ForeignKey("people.id", ondelete="CASCADE"), primary_key=True),
+    Column("person_b", Integer, ForeignKey("people.id", ondelete="CASCADE"), primary_key=True),
+)
+
+cluster_runs = Table(
+    "cluster_runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("status", String(16), nullable=False),  # 'running', 'done', 'failed'
+    Column("params", Text, nullable=False),  # JSON
+    Column("model_version", String(64)),
+    Column("n_faces", Integer),
+    Column("n_people", Integer),
+    Column("n_unsorted", Integer),
+    Column("seconds", Float),
+    Column("started_at", Float, nullable=False),
+    Column("finished_at", Float),
+)
+
+# Job status: 'queued', 'running', 'done', 'failed', 'cancelled', 'interrupted' (process died).
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(16), nullable=False),  # 'ingest', 'cluster'
+    Column("status", String(16), nullable=False),
+    Column("args", Text, nullable=False, default="{}"),  # JSON
+    Column("pid", Integer),
+    Column("done", Integer, nullable=False, default=0),
+    Column("total", Integer),  # NULL while unknown (scanning)
+    Column("n_errors", Integer, nullable=False, default=0),
+    Column("n_faces", Integer, nullable=False, default=0),
+    Column("phase", String(32)),  # 'scan', 'hash', 'analyze', 'sweep', 'cluster', 'project'
+    Column("message", Text),
+    Column("cancel_requested", Boolean, nullable=False, default=False),
+    Column("created_at", Float, nullable=False),
+    Column("started_at", Float),
+    Column("updated_at", Float, nullable=False),
+    Column("finished_at", Float),
+    Index("ix_jobs_status", "status"),
+)
