@@ -1,0 +1,7 @@
+"""Every Dash callback of the dashboard, one module per page. Importing this package registers them.
+
+Callbacks are thin: inputs -> `dashapp` (queries, user actions, builders) -> components. They are plain
+functions, so tests call them directly with a real store.
+"""
+
+from callbacks import attributes, library, map, navbar, people, photos  # noqa: F401

@@ -1,0 +1,150 @@
+"""Attributes page: distributions for the album and a person, people side by side, faces by thresholds."""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+import numpy as np
+from dash import ALL, Input, Output, State, ctx, html, no_update
+
+from callbacks.common import library, page_offset
+from dashapp import components as C
+from dashapp.figures import compare_figure, distribution_figure, empty_figure, prevalence_figure
+from model.attributes import ATTRIBUTE_NAMES
+
+FILTER_PAGE_SIZE = 48
+DEFAULT_COMPARE = 8
+
+
+@dash.callback(
+    Output("attr-person", "options"),
+    Output("attr-compare", "options"),
+    Output("attr-rule1-name", "options"),
+    Output("attr-rule2-name", "options"),
+    Input("attr-version", "data"),
+)
+def attribute_options(_version: int):
+    """People and attribute names for the dropdowns."""
+    people = C.dropdown_options(library().queries.people_options())
+    names = [{"label": n.replace("_", " "), "value": n} for n in ATTRIBUTE_NAMES]
+    return people, people, names, names
+
+
+def _person_mask(person_id: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    lib = library()
+    ids, matrix = lib.queries.attribute_matrix()
+    if person_id is None:
+        return ids, matrix, None
+    return ids, matrix, lib.queries.assignment_vector(ids) == int(person_id)
+
+
+@dash.callback(
+    Output("attr-prevalence", "figure"),
+    Output("attr-distribution", "figure"),
+    Output("attr-dist-title", "children"),
+    Input("attr-person", "value"),
+)
+def render_overview(person_id: int | None):
+    """Share of faces with each attribute (album vs. person) and the probability distribution."""
+    ids, matrix, mask = _person_mask(person_id)
+    if len(ids) == 0:
+        empty = empty_figure("No faces yet — add photos on the Library page")
+        return empty, empty, "Distribution of each attribute"
+    album = (matrix >= 0.5).mean(axis=0)
+    if mask is None or not mask.any():
+        return prevalence_figure(ATTRIBUTE_NAMES, album), distribution_figure(ATTRIBUTE_NAMES, matrix), \
+            "Distribution of each attribute · album"
+    person = library().queries.person(int(person_id))
+    label = C.person_label(int(person_id), person["name"] if person else None)
+    own = (matrix[mask] >= 0.5).mean(axis=0)
+    return (prevalence_figure(ATTRIBUTE_NAMES, album, own, label),
+            distribution_figure(ATTRIBUTE_NAMES, matrix[mask]),
+            f"Distribution of each attribute · {label}")
+
+
+@dash.callback(Output("attr-compare-graph", "figure"), Input("attr-compare", "value"), Input("attr-version", "data"))
+def render_compare(people: list | None, _version: int):
+    """Mean attribute probabilities of several people, side by side (default: the largest groups)."""
+    lib = library()
+    options = lib.queries.people_options()
+    by_id = {p["id"]: p for p in options}
+    chosen = [int(p) for p in (people or []) if int(p) in by_id]
+    if not chosen:
+        chosen = [p["id"] for p in sorted(options, key=lambda p: -p["n_faces"])[:DEFAULT_COMPARE]]
+    if not chosen:
+        return empty_figure("No people to compare yet")
+    ids, matrix = lib.queries.attribute_matrix()
+    owners = lib.queries.assignment_vector(ids)
+    means = np.stack([matrix[owners == pid].mean(axis=0) if (owners == pid).any() else np.zeros(len(ATTRIBUTE_NAMES))
+                      for pid in chosen])
+    labels = [C.person_label(pid, by_id[pid]["name"]) for pid in chosen]
+    return compare_figure(ATTRIBUTE_NAMES, labels, means)
+
+
+def filter_faces(rules: list[tuple[str | None, str, float]]) -> np.ndarray:
+    """Ids of faces meeting every (attribute, '>=' or '<=', threshold) rule, strongest first by the first rule."""
+    ids, matrix = library().queries.attribute_matrix()
+    keep = np.ones(len(ids), bool)
+    used = [(ATTRIBUTE_NAMES.index(n), op, float(v)) for n, op, v in rules if n in ATTRIBUTE_NAMES and v is not None]
+    for j, op, v in used:
+        keep &= matrix[:, j] >= v if op == ">=" else matrix[:, j] <= v
+    if not used:
+        return ids[keep]
+    j, op, _ = used[0]
+    order = np.argsort(-matrix[keep, j] if op == ">=" else matrix[keep, j], kind="stable")
+    return ids[keep][order]
+
+
+@dash.callback(
+    Output("attr-filter-grid", "children"),
+    Output("attr-filter-pager", "max_value"),
+    Output("attr-filter-pager", "active_page"),
+    Output("attr-filter-count", "children"),
+    Input("attr-rule1-name", "value"), Input("attr-rule1-op", "value"), Input("attr-rule1-value", "value"),
+    Input("attr-rule2-name", "value"), Input("attr-rule2-op", "value"), Input("attr-rule2-value", "value"),
+    Input("attr-filter-pager", "active_page"),
+)
+def render_filter(n1, op1, v1, n2, op2, v2, page: int | None):
+    """Faces meeting the attribute thresholds; click one for its details."""
+    if ctx.triggered_id != "attr-filter-pager":
+        page = 1
+    found = filter_faces([(n1, op1 or ">=", v1), (n2, op2 or ">=", v2)])
+    if len(found) == 0:
+        return html.Div("No face matches these thresholds.", className="text-muted small"), 1, 1, "0 faces"
+    start = page_offset(page, FILTER_PAGE_SIZE)
+    tiles = [C.face_tile(int(f), id_type="attr-face", title="Click for details") for f in found[start:start + FILTER_PAGE_SIZE]]
+    return C.face_grid(tiles), C.n_pages(len(found), FILTER_PAGE_SIZE), page or 1, f"{len(found):,} faces"
+
+
+def face_detail_view(face_id: int) -> html.Div:
+    """One face: crop, person, photo link and its ten most probable attributes."""
+    face = library().queries.face_detail(int(face_id))
+    if face is None:
+        return html.Div("This face is no longer in the library.")
+    order = np.argsort(-face["attributes"])[:10]
+    top = [(ATTRIBUTE_NAMES[i], float(face["attributes"][i])) for i in order]
+    label = C.person_label(face["person_id"], face["name"])
+    return dbc.Row(
+        [
+            dbc.Col([html.Img(src=C.face_url(face["face_id"]), className="rounded mb-2", width=160, height=160),
+                     html.Div([C.color_dot(C.person_color(face["person_id"])), html.Strong(label)]),
+                     html.Div(f"detector score {face['score']:.2f}", className="small text-muted"),
+                     dbc.Button("Open photo", href=f"/photos?photo={face['photo_id']}", size="sm", color="link",
+                                className="px-0")], md=4),
+            dbc.Col([html.H6("Top 10 attributes"), C.top_attributes_list(top)], md=8, id="attr-top10"),
+        ]
+    )
+
+
+@dash.callback(
+    Output("attr-face-modal", "is_open"),
+    Output("attr-face-body", "children"),
+    Input({"type": "attr-face", "fid": ALL}, "n_clicks"),
+    State("attr-face-modal", "is_open"),
+    prevent_initial_call=True,
+)
+def open_face_detail(_clicks: list, _is_open: bool):
+    """Show a clicked face's details."""
+    if not (isinstance(ctx.triggered_id, dict) and ctx.triggered and ctx.triggered[0].get("value")):
+        return no_update, no_update
+    return True, face_detail_view(int(ctx.triggered_id["fid"]))

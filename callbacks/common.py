@@ -1,0 +1,69 @@
+"""Helpers shared by the callbacks: the app toast and small conversions."""
+
+from __future__ import annotations
+
+from dash import Output, no_update
+
+from dashapp.ui_context import Library, library  # noqa: F401 - re-exported for the page modules
+
+TOAST = (
+    Output("app-toast", "children", allow_duplicate=True),
+    Output("app-toast", "header", allow_duplicate=True),
+    Output("app-toast", "icon", allow_duplicate=True),
+    Output("app-toast", "is_open", allow_duplicate=True),
+)
+NO_TOAST = (no_update, no_update, no_update, no_update)
+
+
+def ok(message: str, header: str = "Done") -> tuple:
+    """Toast values for a success."""
+    return message, header, "success", True
+
+
+def refused(message: str, header: str = "Not done") -> tuple:
+    """Toast values for a refusal or an error, in words for the user."""
+    return message, header, "danger", True
+
+
+def info(message: str, header: str = "Note") -> tuple:
+    return message, header, "info", True
+
+
+def page_offset(page: int | None, page_size: int) -> int:
+    """The row offset of a 1-based page number (None = first page)."""
+    return (max(1, int(page or 1)) - 1) * page_size
+
+
+def target_from(value, new_name: str | None) -> tuple[str, int | str | None]:
+    """Where selected faces should go: ('name', text) for a typed name, ('person', id), ('unsorted', None),
+    or ('none', None) when nothing was chosen. A typed name wins over the dropdown."""
+    name = " ".join((new_name or "").split())
+    if name:
+        return "name", name
+    if value == "unsorted":
+        return "unsorted", None
+    if value is not None and str(value).lstrip("-").isdigit():
+        return "person", int(value)
+    return "none", None
+
+
+def move_faces(lib: Library, face_ids: list[int], value, new_name: str | None) -> str:
+    """Move faces to the chosen target and return what happened, in words; ValueError if no target."""
+    kind, target = target_from(value, new_name)
+    if kind == "none":
+        raise ValueError("Choose a person (or type a new name) to move the faces to.")
+    n = len(face_ids)
+    faces = f"{n} face" + ("s" if n != 1 else "")
+    if kind == "name":
+        lib.store.people.move_faces_to_name(face_ids, str(target))
+        return f"Moved {faces} to {target}."
+    if kind == "unsorted":
+        lib.store.people.move_faces(face_ids, None)
+        return f"Moved {faces} to Unsorted."
+    person = lib.queries.person(int(target))
+    if person is None:
+        raise ValueError("That person no longer exists; pick another.")
+    lib.store.people.move_faces(face_ids, int(target))
+    from dashapp.components import person_label
+
+    return f"Moved {faces} to {person_label(person['id'], person['name'])}."

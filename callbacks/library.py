@@ -1,0 +1,135 @@
+"""Library page: add a folder or an upload, start ingest, poll its progress, cancel it."""
+
+from __future__ import annotations
+
+import dash
+from dash import Input, Output, State, ctx, no_update
+
+from callbacks.common import TOAST, info, library, refused
+from dashapp import job_runner
+from dashapp.components import error_table, job_progress
+from dashapp.uploads import UploadRefused, save_uploads
+
+ACTIVE = ("queued", "running")
+
+
+@dash.callback(
+    Output("lib-progress", "children"),
+    Output("lib-cancel", "disabled"),
+    Output("lib-errors", "children"),
+    Output("lib-n-photos", "children"),
+    Output("lib-n-faces", "children"),
+    Output("lib-n-people", "children"),
+    Output("lib-n-errors", "children"),
+    Output("lib-job-state", "data"),
+    Input("lib-poll", "n_intervals"),
+    State("lib-job-state", "data"),
+)
+def poll_library(_n: int | None, previous: dict | None):
+    """Progress of the latest ingest and the library's counts, read from the store (survives reloads)."""
+    lib = library()
+    job_runner.refresh(lib)
+    job = lib.queries.latest_job()
+    state = {"id": job["id"], "status": job["status"], "done": job["done"]} if job else None
+    if previous is not None and state == previous:
+        # Nothing moved since the last tick: send nothing, the browser keeps what it shows.
+        return (no_update,) * 8
+    summary = lib.queries.summary()
+    n_err, errors = lib.queries.photo_errors()
+    return (
+        job_progress(job),
+        not (job and job["status"] in ACTIVE),
+        error_table(errors, n_err),
+        f"{summary['n_photos']:,}",
+        f"{summary['n_faces']:,}",
+        f"{summary['n_people']:,}",
+        f"{summary['n_errors']:,}",
+        state,
+    )
+
+
+def _started(paths: list[str], extra: str = "") -> tuple:
+    where = ", ".join(paths)
+    return (f"Ingest started for {where}. {extra}".strip(), "success", True)
+
+
+@dash.callback(
+    Output("lib-add-result", "children", allow_duplicate=True),
+    Output("lib-add-result", "color", allow_duplicate=True),
+    Output("lib-add-result", "is_open", allow_duplicate=True),
+    Output("lib-job-state", "data", allow_duplicate=True),
+    Input("lib-add-folder", "n_clicks"),
+    Input("lib-path", "n_submit"),
+    State("lib-path", "value"),
+    prevent_initial_call=True,
+)
+def add_folder(_clicks: int | None, _submit: int | None, path: str | None):
+    """Check the typed folder and start ingesting it."""
+    lib = library()
+    try:
+        folder = job_runner.check_folder(path)
+        started = job_runner.start_ingest(lib, [folder])
+    except job_runner.JobRefused as exc:
+        return str(exc), "danger", True, no_update
+    return (*_started(started.paths), None)  # None: the next poll redraws the progress at once
+
+
+@dash.callback(
+    Output("lib-add-result", "children", allow_duplicate=True),
+    Output("lib-add-result", "color", allow_duplicate=True),
+    Output("lib-add-result", "is_open", allow_duplicate=True),
+    Output("lib-job-state", "data", allow_duplicate=True),
+    Input("lib-upload", "contents"),
+    State("lib-upload", "filename"),
+    prevent_initial_call=True,
+)
+def upload_photos(contents: list[str] | str | None, filenames: list[str] | str | None):
+    """Save uploaded photos/zips into the library's uploads folder and ingest them."""
+    if not contents:
+        return no_update, no_update, no_update, no_update
+    if isinstance(contents, str):
+        contents, filenames = [contents], [filenames]
+    files = list(zip(filenames or [], contents))
+    lib = library()
+    try:
+        saved = save_uploads(files, lib.config.uploads_dir)
+    except UploadRefused as exc:
+        return str(exc), "danger", True, no_update
+    skipped = f" Skipped: {'; '.join(saved.skipped)}." if saved.skipped else ""
+    try:
+        job_runner.start_ingest(lib, [saved.folder])
+    except job_runner.JobRefused as exc:
+        return (f"Saved {len(saved.saved)} photo(s) to {saved.folder}, but the ingest did not start: {exc} "
+                f"Add that folder again later.{skipped}"), "warning", True, no_update
+    return f"Uploaded {len(saved.saved)} photo(s); ingest started.{skipped}", \
+        "warning" if saved.skipped else "success", True, None
+
+
+@dash.callback(
+    Output("lib-cancel-modal", "is_open"),
+    Input("lib-cancel", "n_clicks"),
+    Input("lib-cancel-no", "n_clicks"),
+    prevent_initial_call=True,
+)
+def ask_cancel(_open: int | None, _no: int | None) -> bool:
+    """Open the 'cancel the ingest?' confirmation (closed again by 'Keep going')."""
+    return ctx.triggered_id == "lib-cancel"
+
+
+@dash.callback(
+    Output("lib-cancel-modal", "is_open", allow_duplicate=True),
+    *TOAST,
+    Input("lib-cancel-yes", "n_clicks"),
+    State("lib-job-state", "data"),
+    prevent_initial_call=True,
+)
+def confirm_cancel(n: int | None, state: dict | None):
+    """Ask the running ingest to stop; it finishes the photo it is on and exits."""
+    if not n:
+        return no_update, no_update, no_update, no_update, no_update
+    lib = library()
+    job = lib.queries.latest_job()
+    if job is None or job["status"] not in ACTIVE:
+        return False, *refused("No ingest is running.")
+    job_runner.cancel(lib, job["id"])
+    return False, *info("The ingest stops after the photo it is on. Photos done so far are kept.", "Cancelling")

@@ -1,0 +1,124 @@
+"""Map page: the UMAP scatter of all faces, hover thumbnails, lasso selection -> assign to a person."""
+
+from __future__ import annotations
+
+import dash
+import numpy as np
+from dash import Input, Output, State, html, no_update
+
+from callbacks.common import NO_TOAST, TOAST, library, move_faces, ok, refused
+from dashapp import components as C
+from dashapp.figures import empty_figure, map_figure
+from model.attributes import ATTRIBUTE_NAMES
+
+
+@dash.callback(
+    Output("map-color", "options"),
+    Output("map-target", "options"),
+    Input("map-version", "data"),
+)
+def map_options(_version: int):
+    """Colour choices (person or any attribute) and the people to assign to."""
+    colors = [{"label": "Person", "value": "person"}] + [
+        {"label": name.replace("_", " "), "value": name} for name in ATTRIBUTE_NAMES
+    ]
+    return colors, C.dropdown_options(library().queries.people_options(), include_unsorted=True)
+
+
+@dash.callback(
+    Output("map-graph", "figure"),
+    Output("map-empty", "children"),
+    Input("map-color", "value"),
+    Input("map-version", "data"),
+)
+def render_map(color: str | None, _version: int):
+    """All projected faces, coloured by person or by one attribute's probability."""
+    lib = library()
+    points = lib.queries.map_points()
+    if len(points["face_ids"]) == 0:
+        if lib.queries.n_faces_total() == 0:
+            empty = C.empty_state("No faces yet", "Add photos on the Library page; the map shows every face.",
+                                  "/library", "Go to the Library")
+        else:
+            empty = C.empty_state("The map is being computed", "It appears after the next clustering run "
+                                  "(at the end of an ingest).")
+        return empty_figure("Nothing to show yet"), empty
+    values = None
+    if color and color != "person":
+        if color not in ATTRIBUTE_NAMES:
+            color = "person"
+        else:
+            ids, matrix = lib.queries.attribute_matrix()
+            col = matrix[:, ATTRIBUTE_NAMES.index(color)]
+            values = col[np.searchsorted(ids, points["face_ids"])]
+    fig = map_figure(points["face_ids"], points["x"], points["y"], points["person_ids"], points["people"],
+                     values, color or "")
+    return fig, None
+
+
+@dash.callback(
+    Output("map-tooltip", "show"),
+    Output("map-tooltip", "bbox"),
+    Output("map-tooltip", "children"),
+    Input("map-graph", "hoverData"),
+)
+def map_hover(hover: dict | None):
+    """The hovered face's thumbnail and name."""
+    if not hover or not hover.get("points"):
+        return False, no_update, no_update
+    point = hover["points"][0]
+    face_id = point.get("customdata")
+    if isinstance(face_id, list):
+        face_id = face_id[0]
+    if face_id is None:
+        return False, no_update, no_update
+    face = library().queries.face_detail(int(face_id))
+    if face is None:
+        return False, no_update, no_update
+    label = C.person_label(face["person_id"], face["name"])
+    card = html.Div(
+        [html.Img(src=C.face_url(face["face_id"]), alt=label),
+         html.Div([C.color_dot(C.person_color(face["person_id"])), label], className="small fw-semibold",
+                  id="map-hover-name")],
+        className="map-hover",
+    )
+    return True, point.get("bbox"), card
+
+
+@dash.callback(
+    Output("map-selection", "data"),
+    Output("map-sel-info", "children"),
+    Output("map-assign", "disabled"),
+    Input("map-graph", "selectedData"),
+)
+def map_select(selected: dict | None):
+    """Remember the lasso/box-selected faces (ids only)."""
+    ids = sorted({int(p["customdata"][0] if isinstance(p.get("customdata"), list) else p["customdata"])
+                  for p in (selected or {}).get("points", []) if p.get("customdata") is not None})
+    if not ids:
+        return [], "Select faces with the lasso or box tool.", True
+    return ids, f"{len(ids)} face{'s' if len(ids) != 1 else ''} selected", False
+
+
+@dash.callback(
+    *TOAST,
+    Output("map-version", "data"),
+    Output("map-new", "value"),
+    Input("map-assign", "n_clicks"),
+    State("map-selection", "data"),
+    State("map-target", "value"),
+    State("map-new", "value"),
+    State("map-version", "data"),
+    prevent_initial_call=True,
+)
+def map_assign(n: int | None, selected: list | None, target, new_name: str | None, version: int):
+    """Give the selected faces to a person (or a new name, or Unsorted)."""
+    if not n:
+        return *NO_TOAST, no_update, no_update
+    if not selected:
+        return *refused("Select faces on the map first (lasso or box tool)."), no_update, no_update
+    try:
+        message = move_faces(library(), [int(f) for f in selected], target, new_name)
+    except ValueError as exc:
+        return *refused(str(exc)), no_update, no_update
+    return *ok(message), (version or 0) + 1, ""

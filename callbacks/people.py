@@ -1,0 +1,322 @@
+"""People page: render cards and unsorted faces; name, merge, move, hide, accept suggestions."""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import ALL, MATCH, Input, Output, State, ctx, html, no_update
+
+from callbacks.common import NO_TOAST, TOAST, library, move_faces, ok, page_offset, refused
+from dashapp import components as C
+
+PEOPLE_PAGE_SIZE = 24
+UNSORTED_PAGE_SIZE = 48
+
+
+def _clicked() -> bool:
+    """Whether the trigger was a real click (pattern-matched components re-rendered with n_clicks 0 are not)."""
+    return bool(ctx.triggered and ctx.triggered[0].get("value"))
+
+
+@dash.callback(
+    Output("people-grid", "children"),
+    Output("people-pager", "max_value"),
+    Output("people-count", "children"),
+    Output("people-move-target", "options"),
+    Input("people-version", "data"),
+    Input("people-pager", "active_page"),
+    Input("people-search", "value"),
+    Input("people-show-hidden", "value"),
+    State("people-selected-faces", "data"),
+)
+def render_people(_version: int, page: int | None, search: str | None, show_hidden: bool, selected: list | None):
+    """One page of person cards (largest first), each with its first faces."""
+    lib = library()
+    total, people = lib.queries.people_page(page_offset(page, PEOPLE_PAGE_SIZE), PEOPLE_PAGE_SIZE,
+                                            include_hidden=bool(show_hidden), search=search or "")
+    options = C.dropdown_options(lib.queries.people_options(), include_unsorted=True)
+    if total == 0:
+        summary = lib.queries.summary()
+        if search:
+            empty = C.empty_state("No one by that name", "Try another name or clear the search.")
+        elif summary["n_faces"] == 0:
+            empty = C.empty_state("No photos yet", "Add a folder on the Library page; the faces found are grouped "
+                                  "into people here.", "/library", "Go to the Library")
+        else:
+            empty = C.empty_state("No groups yet", "Faces are grouped into people after an ingest; "
+                                  "unsorted faces are listed below.")
+        return [empty], 1, "", options
+    faces = lib.queries.first_faces([p["id"] for p in people], C.FACE_PAGE_SIZE)
+    chosen = set(selected or [])
+    cards = [C.person_card(p, faces.get(p["id"], []), chosen) for p in people]
+    shown = f"{total} people and groups" + (f" · page {page or 1}" if total > PEOPLE_PAGE_SIZE else "")
+    return cards, C.n_pages(total, PEOPLE_PAGE_SIZE), shown, options
+
+
+@dash.callback(
+    Output({"type": "person-faces", "pid": MATCH}, "children"),
+    Input({"type": "person-pager", "pid": MATCH}, "active_page"),
+    State("people-selected-faces", "data"),
+    prevent_initial_call=True,
+)
+def person_faces_page(page: int | None, selected: list | None):
+    """Another page of one person's faces."""
+    pid = ctx.triggered_id["pid"]
+    ids = library().queries.person_faces(pid, page_offset(page, C.FACE_PAGE_SIZE), C.FACE_PAGE_SIZE)
+    return C.person_faces_block(pid, ids, selected or [])
+
+
+@dash.callback(
+    Output("people-unsorted-grid", "children"),
+    Output("people-unsorted-pager", "max_value"),
+    Output("people-unsorted-count", "children"),
+    Input("people-version", "data"),
+    Input("people-unsorted-pager", "active_page"),
+    State("people-selected-faces", "data"),
+)
+def render_unsorted(_version: int, page: int | None, selected: list | None):
+    """One page of faces in no group, each with its suggested person."""
+    total, faces = library().queries.unsorted_page(page_offset(page, UNSORTED_PAGE_SIZE), UNSORTED_PAGE_SIZE)
+    chosen = set(selected or [])
+    grid = C.face_grid([C.unsorted_tile(f, f["face_id"] in chosen) for f in faces],
+                       "No unsorted faces: every face is in a group.")
+    return grid, C.n_pages(total, UNSORTED_PAGE_SIZE), f"({total})"
+
+
+@dash.callback(Output("people-suggestions", "children"), Input("people-version", "data"))
+def render_merge_suggestions(_version: int):
+    """Groups that look like one person, with a Merge button each."""
+    rows = library().queries.merge_suggestions(limit=8)
+    if not rows:
+        return None
+    return dbc.Card(
+        [dbc.CardHeader([html.Strong("Maybe the same person"),
+                           html.Span(" — merge groups that are one person", className="small text-muted")]),
+         dbc.CardBody([C.merge_suggestion_row(r) for r in rows], className="py-1")],
+        className="mb-3",
+    )
+
+
+@dash.callback(
+    Output("people-selected-faces", "data"),
+    Output({"type": "face-tile", "fid": ALL}, "className"),
+    Input({"type": "face-tile", "fid": ALL}, "n_clicks"),
+    Input("people-clear-btn", "n_clicks"),
+    State("people-selected-faces", "data"),
+    State({"type": "face-tile", "fid": ALL}, "id"),
+    prevent_initial_call=True,
+)
+def toggle_face(_clicks: list, _clear: int | None, selected: list | None, tile_ids: list[dict]):
+    """Click a face to select or unselect it; 'Clear selection' unselects all."""
+    chosen = set(selected or [])
+    if ctx.triggered_id == "people-clear-btn":
+        chosen = set()
+    elif isinstance(ctx.triggered_id, dict) and _clicked():
+        fid = int(ctx.triggered_id["fid"])
+        chosen ^= {fid}
+    else:
+        return no_update, [no_update] * len(tile_ids)
+    classes = ["face-tile selected" if t["fid"] in chosen else "face-tile" for t in tile_ids]
+    return sorted(chosen), classes
+
+
+@dash.callback(
+    Output("people-sel-info", "children"),
+    Output("people-merge-btn", "disabled"),
+    Output("people-move-btn", "disabled"),
+    Input("people-selected-faces", "data"),
+    Input({"type": "person-select", "pid": ALL}, "value"),
+)
+def selection_info(selected: list | None, checks: list):
+    """Say what is selected and enable the buttons that can act on it."""
+    n_faces, n_groups = len(selected or []), sum(bool(c) for c in checks)
+    parts = []
+    if n_faces:
+        parts.append(f"{n_faces} face{'s' if n_faces != 1 else ''} selected")
+    if n_groups:
+        parts.append(f"{n_groups} group{'s' if n_groups != 1 else ''} ticked")
+    text = " · ".join(parts) or "Nothing selected — click faces or tick groups"
+    return text, n_groups < 2, n_faces == 0
+
+
+def _merge_plan(person_ids: list[int]) -> dict:
+    """Which person the others merge into: the named one with most faces, else the largest group."""
+    lib = library()
+    people = [p for p in (lib.queries.person(i) for i in person_ids) if p is not None]
+    people.sort(key=lambda p: (p["name"] is None, -p["n_faces"], p["id"]))
+    target, sources = people[0], people[1:]
+    return {"action": "merge", "target": target["id"], "sources": [p["id"] for p in sources],
+            "text": _merge_text(target, sources)}
+
+
+def _merge_text(target: dict, sources: list[dict]) -> str:
+    names = ", ".join(C.person_label(p["id"], p["name"]) for p in sources)
+    lost = [p["name"] for p in sources if p["name"] and target["name"]]
+    text = f"Merge {names} into {C.person_label(target['id'], target['name'])}? All their faces become one person."
+    if lost:
+        text += f" The name{'s' if len(lost) > 1 else ''} {', '.join(lost)} will be dropped."
+    return text
+
+
+@dash.callback(
+    Output("people-pending", "data", allow_duplicate=True),
+    Output("people-confirm-body", "children", allow_duplicate=True),
+    Output("people-confirm-modal", "is_open", allow_duplicate=True),
+    *TOAST,
+    Input("people-merge-btn", "n_clicks"),
+    Input({"type": "suggest-merge", "a": ALL, "b": ALL}, "n_clicks"),
+    State({"type": "person-select", "pid": ALL}, "value"),
+    State({"type": "person-select", "pid": ALL}, "id"),
+    prevent_initial_call=True,
+)
+def ask_merge(_merge: int | None, _suggest: list, checks: list, check_ids: list[dict]):
+    """Ask before merging the ticked groups, or the two groups of a merge suggestion."""
+    if not _clicked():
+        return no_update, no_update, no_update, *NO_TOAST
+    if ctx.triggered_id == "people-merge-btn":
+        ids = [c["pid"] for c, v in zip(check_ids, checks) if v]
+        if len(ids) < 2:
+            return no_update, no_update, no_update, *refused("Tick at least two groups to merge.")
+    else:
+        ids = [ctx.triggered_id["a"], ctx.triggered_id["b"]]
+    plan = _merge_plan(ids)
+    if not plan["sources"]:
+        return no_update, no_update, no_update, *refused("Those groups no longer exist; the page was refreshed.")
+    return plan, plan["text"], True, *NO_TOAST
+
+
+@dash.callback(
+    *TOAST,
+    Output("people-version", "data", allow_duplicate=True),
+    Output("people-pending", "data", allow_duplicate=True),
+    Output("people-confirm-body", "children", allow_duplicate=True),
+    Output("people-confirm-modal", "is_open", allow_duplicate=True),
+    Input({"type": "person-name", "pid": ALL}, "value"),
+    State("people-version", "data"),
+    prevent_initial_call=True,
+)
+def name_person(_values: list, version: int):
+    """Save a typed name; if another person already has it, ask whether to merge into them."""
+    if not isinstance(ctx.triggered_id, dict):
+        return *NO_TOAST, no_update, no_update, no_update, no_update
+    lib = library()
+    pid = int(ctx.triggered_id["pid"])
+    value = ctx.triggered[0].get("value") or ""
+    name = " ".join(value.split())
+    person = lib.queries.person(pid)
+    if person is None:
+        return *refused("That group no longer exists."), (version or 0) + 1, no_update, no_update, no_update
+    if name == (person["name"] or ""):
+        return *NO_TOAST, no_update, no_update, no_update, no_update
+    other = lib.queries.person_by_name(name) if name else None
+    if other is not None and other["id"] != pid:
+        plan = {"action": "merge", "target": other["id"], "sources": [pid],
+                "text": f"{other['name']} already exists ({other['n_faces']} faces). Merge "
+                        f"{C.person_label(pid, person['name'])} ({person['n_faces']} faces) into {other['name']}?"}
+        return *NO_TOAST, no_update, plan, plan["text"], True
+    try:
+        lib.store.people.rename(pid, name or None)
+    except ValueError as exc:
+        return *refused(str(exc)), no_update, no_update, no_update, no_update
+    message = f"Named {C.person_label(pid, None)} “{name}”." if name else "Name removed."
+    return *ok(message), (version or 0) + 1, no_update, no_update, no_update
+
+
+@dash.callback(
+    *TOAST,
+    Output("people-version", "data", allow_duplicate=True),
+    Output("people-confirm-modal", "is_open", allow_duplicate=True),
+    Output("people-pending", "data", allow_duplicate=True),
+    Output("people-selected-faces", "data", allow_duplicate=True),
+    Input("people-confirm-yes", "n_clicks"),
+    Input("people-confirm-no", "n_clicks"),
+    State("people-pending", "data"),
+    State("people-version", "data"),
+    prevent_initial_call=True,
+)
+def confirm_pending(_yes: int | None, _no: int | None, pending: dict | None, version: int):
+    """Run the confirmed merge (or drop it on Cancel), then refresh the page."""
+    if ctx.triggered_id == "people-confirm-no" or not pending:
+        # Cancel of a name clash: re-render so the name field shows the stored name again.
+        return *NO_TOAST, (version or 0) + 1, False, None, no_update
+    lib = library()
+    try:
+        target = lib.store.people.merge(pending["sources"], pending["target"])
+    except KeyError:
+        return *refused("One of those groups no longer exists."), (version or 0) + 1, False, None, no_update
+    person = lib.queries.person(target)
+    label = C.person_label(target, person["name"] if person else None)
+    n = len(pending["sources"]) + 1
+    return *ok(f"Merged {n} groups into {label}."), (version or 0) + 1, False, None, []
+
+
+@dash.callback(
+    *TOAST,
+    Output("people-version", "data", allow_duplicate=True),
+    Input({"type": "person-hide", "pid": ALL}, "n_clicks"),
+    State("people-version", "data"),
+    prevent_initial_call=True,
+)
+def hide_person(_clicks: list, version: int):
+    """Hide a group from the People page (or show it again); its faces stay assigned."""
+    if not _clicked():
+        return *NO_TOAST, no_update
+    lib = library()
+    pid = int(ctx.triggered_id["pid"])
+    person = lib.queries.person(pid)
+    if person is None:
+        return *refused("That group no longer exists."), (version or 0) + 1
+    hide = not person["hidden"]
+    lib.store.people.set_hidden(pid, hide)
+    label = C.person_label(pid, person["name"])
+    message = f"{label} is hidden. Turn on “Show hidden” to see it again." if hide else f"{label} is shown again."
+    return *ok(message, "Hidden" if hide else "Shown"), (version or 0) + 1
+
+
+@dash.callback(
+    *TOAST,
+    Output("people-version", "data", allow_duplicate=True),
+    Output("people-selected-faces", "data", allow_duplicate=True),
+    Output("people-move-new", "value"),
+    Input("people-move-btn", "n_clicks"),
+    State("people-selected-faces", "data"),
+    State("people-move-target", "value"),
+    State("people-move-new", "value"),
+    State("people-version", "data"),
+    prevent_initial_call=True,
+)
+def move_selected(n: int | None, selected: list | None, target, new_name: str | None, version: int):
+    """Move the selected faces to the chosen person, a new name, or Unsorted."""
+    if not n:
+        return *NO_TOAST, no_update, no_update, no_update
+    if not selected:
+        return *refused("Click the faces to move first."), no_update, no_update, no_update
+    try:
+        message = move_faces(library(), [int(f) for f in selected], target, new_name)
+    except ValueError as exc:
+        return *refused(str(exc)), no_update, no_update, no_update
+    return *ok(message), (version or 0) + 1, [], ""
+
+
+@dash.callback(
+    *TOAST,
+    Output("people-version", "data", allow_duplicate=True),
+    Output("people-selected-faces", "data", allow_duplicate=True),
+    Input("people-accept-btn", "n_clicks"),
+    State("people-selected-faces", "data"),
+    State("people-unsorted-pager", "active_page"),
+    State("people-version", "data"),
+    prevent_initial_call=True,
+)
+def accept_suggestions(n: int | None, selected: list | None, page: int | None, version: int):
+    """Give unsorted faces to their suggested people: the selected ones, or all on this page."""
+    if not n:
+        return *NO_TOAST, no_update, no_update
+    lib = library()
+    _total, faces = lib.queries.unsorted_page(page_offset(page, UNSORTED_PAGE_SIZE), UNSORTED_PAGE_SIZE)
+    on_page = {f["face_id"] for f in faces}
+    chosen = [f for f in (selected or []) if f in on_page] or sorted(on_page)
+    moved = lib.store.people.accept_suggestions(chosen)
+    if moved == 0:
+        return *refused("None of these faces has a suggested person yet."), no_update, no_update
+    return *ok(f"Gave {moved} face{'s' if moved != 1 else ''} to their suggested people."), (version or 0) + 1, []

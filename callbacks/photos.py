@@ -1,0 +1,137 @@
+"""Photos page: filter photos by people, show one with its face boxes, reassign a face."""
+
+from __future__ import annotations
+
+import dash
+from dash import ALL, Input, Output, State, ctx, html, no_update
+
+from callbacks.common import NO_TOAST, TOAST, library, move_faces, ok, page_offset, refused
+from dashapp import components as C
+
+PHOTOS_PAGE_SIZE = 24
+
+
+@dash.callback(Output("photos-people", "options"), Input("photos-version", "data"))
+def people_options(_version: int):
+    """Everyone with faces, named people first."""
+    return C.dropdown_options(library().queries.people_options())
+
+
+@dash.callback(
+    Output("photos-grid", "children"),
+    Output("photos-pager", "max_value"),
+    Output("photos-pager", "active_page"),
+    Output("photos-count", "children"),
+    Output("photos-selected", "data", allow_duplicate=True),
+    Input("photos-people", "value"),
+    Input("photos-mode", "value"),
+    Input("photos-pager", "active_page"),
+    Input("photos-version", "data"),
+    State("photos-selected", "data"),
+    prevent_initial_call="initial_duplicate",
+)
+def render_photos(people: list | None, mode: str, page: int | None, _version: int, selected: int | None):
+    """The photos matching the filter, newest first; a changed filter goes back to page 1."""
+    if ctx.triggered_id in ("photos-people", "photos-mode"):
+        page = 1
+    lib = library()
+    total, photos = lib.queries.photos_page(people or [], mode or "any", page_offset(page, PHOTOS_PAGE_SIZE),
+                                            PHOTOS_PAGE_SIZE)
+    if total == 0:
+        if lib.queries.summary()["n_done"] == 0:
+            empty = C.empty_state("No photos yet", "Add a folder on the Library page.", "/library", "Go to the Library")
+        else:
+            empty = C.empty_state("No photo matches", "Try fewer people or “any of them”.")
+        return empty, 1, 1, "", None
+    ids = [p["id"] for p in photos]
+    if selected not in ids and ctx.triggered_id != "photos-version":
+        selected = ids[0]  # show the first match so the page is never blank
+    grid = html.Div([C.photo_tile(p, p["id"] == selected) for p in photos], className="photo-grid")
+    count = f"{total} photo{'s' if total != 1 else ''}"
+    return grid, C.n_pages(total, PHOTOS_PAGE_SIZE), page or 1, count, selected
+
+
+@dash.callback(
+    Output("photos-selected", "data", allow_duplicate=True),
+    Output({"type": "photo-tile", "pid": ALL}, "className"),
+    Input({"type": "photo-tile", "pid": ALL}, "n_clicks"),
+    State({"type": "photo-tile", "pid": ALL}, "id"),
+    prevent_initial_call=True,
+)
+def pick_photo(_clicks: list, tile_ids: list[dict]):
+    """Show the clicked photo."""
+    if not (isinstance(ctx.triggered_id, dict) and ctx.triggered and ctx.triggered[0].get("value")):
+        return no_update, [no_update] * len(tile_ids)
+    pid = int(ctx.triggered_id["pid"])
+    return pid, ["photo-tile active" if t["pid"] == pid else "photo-tile" for t in tile_ids]
+
+
+@dash.callback(Output("photos-detail", "children"), Input("photos-selected", "data"), Input("photos-version", "data"))
+def render_detail(photo_id: int | None, _version: int):
+    """The photo with a labelled box on each face, and who is in it."""
+    if photo_id is None:
+        return C.empty_state("Pick a photo", "Choose a photo on the left to see who is in it.")
+    photo, faces = library().queries.photo_detail(int(photo_id))
+    if photo is None:
+        return C.empty_state("Photo not found", "It may have been removed from the library.")
+    return html.Div(
+        [
+            html.Div([html.H5(photo["name"], className="mb-0 text-truncate"),
+                      html.Div(photo["path"], className="small text-muted text-truncate")], className="mb-2"),
+            html.Div(C.photo_overlay(photo, faces), className="text-center"),
+            html.Div([html.Span("In this photo: ", className="small text-muted me-1"), C.people_in_photo(faces)],
+                     className="mt-2", id="photos-people-in"),
+        ]
+    )
+
+
+@dash.callback(
+    Output("photos-face-modal", "is_open"),
+    Output("photos-face-id", "data"),
+    Output("photos-face-info", "children"),
+    Output("photos-face-target", "options"),
+    Output("photos-face-target", "value"),
+    Output("photos-face-new", "value"),
+    Input({"type": "photo-face", "fid": ALL}, "n_clicks"),
+    Input("photos-face-cancel", "n_clicks"),
+    prevent_initial_call=True,
+)
+def open_face(_clicks: list, _cancel: int | None):
+    """Click a face box: ask who this is (current person preselected)."""
+    if ctx.triggered_id == "photos-face-cancel":
+        return False, None, no_update, no_update, no_update, no_update
+    if not (isinstance(ctx.triggered_id, dict) and ctx.triggered and ctx.triggered[0].get("value")):
+        return (no_update,) * 6
+    lib = library()
+    face = lib.queries.face_detail(int(ctx.triggered_id["fid"]))
+    if face is None:
+        return (no_update,) * 6
+    info = [html.Img(src=C.face_url(face["face_id"]), className="rounded", width=96, height=96),
+            html.Div([html.Div("Now:", className="small text-muted"),
+                      html.Strong(C.person_label(face["person_id"], face["name"]))])]
+    options = C.dropdown_options(lib.queries.people_options(), include_unsorted=True)
+    current = face["person_id"] if face["person_id"] is not None else "unsorted"
+    return True, face["face_id"], info, options, current, ""
+
+
+@dash.callback(
+    *TOAST,
+    Output("photos-face-modal", "is_open", allow_duplicate=True),
+    Output("photos-version", "data"),
+    Input("photos-face-save", "n_clicks"),
+    Input("photos-face-new", "n_submit"),
+    State("photos-face-id", "data"),
+    State("photos-face-target", "value"),
+    State("photos-face-new", "value"),
+    State("photos-version", "data"),
+    prevent_initial_call=True,
+)
+def save_face(_n: int | None, _submit: int | None, face_id: int | None, target, new_name: str | None, version: int):
+    """Assign the face to the chosen person (or a new name, or Unsorted)."""
+    if face_id is None:
+        return *NO_TOAST, no_update, no_update
+    try:
+        message = move_faces(library(), [int(face_id)], target, new_name)
+    except ValueError as exc:
+        return *refused(str(exc)), no_update, no_update
+    return *ok(message), False, (version or 0) + 1

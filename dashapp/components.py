@@ -1,0 +1,417 @@
+"""Pure layout builders: data in, Dash components out. No store access, no callbacks.
+
+Images are never embedded: face crops and photos are `<img loading="lazy">` tags pointing at the
+id-based media routes of `dashapp.server`, so the browser fetches only what is on screen.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+# Twenty well-separated colours (Tableau 20 reordered so neighbours in the list contrast).
+PALETTE = (
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf",
+    "#bcbd22", "#7f7f7f", "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94",
+    "#f7b6d2", "#9edae5", "#dbdb8d", "#393b79",
+)
+UNSORTED_COLOR = "#adb5bd"
+UNSORTED_LABEL = "Unsorted"
+
+FACE_PAGE_SIZE = 12  # faces shown per person card page
+
+
+def person_color(person_id: int | None) -> str:
+    """The colour of a person, the same on every page (grey for unsorted faces)."""
+    if person_id is None:
+        return UNSORTED_COLOR
+    return PALETTE[int(person_id) % len(PALETTE)]
+
+
+def person_label(person_id: int | None, name: str | None) -> str:
+    """How a person is called in the UI: the name, or a stable placeholder for unnamed groups."""
+    if person_id is None:
+        return UNSORTED_LABEL
+    return name or f"Person {person_id}"
+
+
+def face_url(face_id: int) -> str:
+    """URL of a face thumbnail (served by id, never by path)."""
+    return f"/media/face/{int(face_id)}.jpg"
+
+
+def photo_url(photo_id: int, size: str = "large") -> str:
+    """URL of a photo, upright and resized ('thumb' or 'large')."""
+    return f"/media/photo/{int(photo_id)}/{size}.jpg"
+
+
+def n_pages(total: int, page_size: int) -> int:
+    """Number of pages needed for `total` items (at least 1)."""
+    return max(1, math.ceil(total / page_size))
+
+
+def empty_state(title: str, text: str, href: str | None = None, link_text: str = "") -> html.Div:
+    """A friendly placeholder for a page or section with nothing to show yet."""
+    children: list[Any] = [html.H5(title, className="mb-2"), html.P(text, className="text-muted mb-3")]
+    if href:
+        children.append(dbc.Button(link_text or "Go", href=href, color="primary", size="sm"))
+    return html.Div(children, className="empty-state text-center py-5")
+
+
+def color_dot(color: str) -> html.Span:
+    return html.Span(className="color-dot", style={"backgroundColor": color})
+
+
+def face_tile(
+    face_id: int,
+    selected: bool = False,
+    id_type: str = "face-tile",
+    caption: str | None = None,
+    title: str | None = None,
+) -> html.Div:
+    """A clickable face crop; `id_type` names the pattern-matching id the page's callbacks use."""
+    children: list[Any] = [
+        html.Img(src=face_url(face_id), alt=f"face {face_id}", draggable="false")
+    ]
+    if caption:
+        children.append(html.Div(caption, className="face-caption text-truncate"))
+    return html.Div(
+        children,
+        id={"type": id_type, "fid": int(face_id)},
+        className="face-tile selected" if selected else "face-tile",
+        title=title or f"Face {face_id} — click to select",
+        n_clicks=0,
+    )
+
+
+def face_grid(tiles: Sequence[Any], empty_text: str = "No faces.") -> html.Div:
+    if not tiles:
+        return html.Div(empty_text, className="text-muted small py-2")
+    return html.Div(list(tiles), className="face-grid")
+
+
+def person_faces_block(
+    person_id: int, face_ids: Sequence[int], selected: Iterable[int]
+) -> list[Any]:
+    """The face tiles of one page of a person card."""
+    chosen = set(selected)
+    return [
+        face_grid([face_tile(f, f in chosen) for f in face_ids], "No faces left in this group."),
+    ]
+
+
+def person_card(
+    person: dict,
+    face_ids: Sequence[int],
+    selected_faces: Iterable[int] = (),
+    selected: bool = False,
+) -> dbc.Col:
+    """One person or unnamed group: colour, name field, size, selection box, paged faces, hide."""
+    pid = int(person["id"])
+    total = int(person["n_faces"])
+    pages = n_pages(total, FACE_PAGE_SIZE)
+    header = html.Div(
+        [
+            dbc.Checkbox(
+                id={"type": "person-select", "pid": pid},
+                value=selected,
+                className="me-1",
+                persistence=False,
+            ),
+            color_dot(person_color(pid)),
+            dbc.Input(
+                id={"type": "person-name", "pid": pid},
+                value=person.get("name") or "",
+                placeholder=f"Person {pid} — add a name",
+                debounce=True,
+                size="sm",
+                className="person-name-input",
+                maxLength=120,
+                autoComplete="off",
+            ),
+            dbc.Badge(f"{total}", color="secondary", pill=True, className="ms-1", title=f"{total} faces"),
+        ],
+        className="d-flex align-items-center gap-1",
+    )
+    body = [
+        html.Div(
+            person_faces_block(pid, face_ids, selected_faces),
+            id={"type": "person-faces", "pid": pid},
+        ),
+    ]
+    footer_items: list[Any] = []
+    if pages > 1:
+        footer_items.append(
+            dbc.Pagination(
+                id={"type": "person-pager", "pid": pid},
+                max_value=pages,
+                active_page=1,
+                size="sm",
+                fully_expanded=False,
+                className="mb-0",
+            )
+        )
+    else:
+        footer_items.append(html.Span())
+    footer_items.append(
+        dbc.Button(
+            "Unhide" if person.get("hidden") else "Hide",
+            id={"type": "person-hide", "pid": pid},
+            color="link",
+            size="sm",
+            className="text-muted ms-auto",
+            title="Hide this group from People (its faces stay in the library)",
+            n_clicks=0,
+        )
+    )
+    card = dbc.Card(
+        [
+            dbc.CardHeader(header, className="py-2"),
+            dbc.CardBody(body, className="p-2"),
+            dbc.CardFooter(html.Div(footer_items, className="d-flex align-items-center"), className="py-1"),
+        ],
+        className="person-card h-100" + (" border-primary" if selected else ""),
+        style={"borderTop": f"4px solid {person_color(pid)}"},
+    )
+    return dbc.Col(card, xs=12, md=6, xl=4, className="mb-3", id={"type": "person-col", "pid": pid})
+
+
+def unsorted_tile(face: dict, selected: bool) -> html.Div:
+    """An unsorted face with its best suggested person underneath."""
+    caption = None
+    title = f"Face {face['face_id']}: no suggestion"
+    if face.get("suggested_id") is not None:
+        label = person_label(face["suggested_id"], face.get("suggested_name"))
+        caption = f"→ {label}"
+        title = f"Suggested: {label} (distance {face.get('distance', 0):.2f})"
+    return face_tile(face["face_id"], selected, caption=caption, title=title)
+
+
+def merge_suggestion_row(s: dict) -> html.Div:
+    """Two groups that look alike, with their covers and a Merge button."""
+    a, b = s["person_a"], s["person_b"]
+
+    def side(pid: int, name: str | None, n: int, cover: int | None) -> html.Div:
+        img = html.Img(src=face_url(cover), className="mini-face me-1") if cover else None
+        return html.Div(
+            [img, color_dot(person_color(pid)), html.Span(f"{person_label(pid, name)} ({n})")],
+            className="d-flex align-items-center gap-1",
+        )
+
+    return html.Div(
+        [
+            side(a, s.get("name_a"), s.get("n_a", 0), s.get("cover_a")),
+            html.Span("≈", className="mx-2 text-muted", title=f"distance {s['distance']:.2f}"),
+            side(b, s.get("name_b"), s.get("n_b", 0), s.get("cover_b")),
+            dbc.Button(
+                "Merge",
+                id={"type": "suggest-merge", "a": a, "b": b},
+                size="sm",
+                color="outline-primary",
+                className="ms-auto",
+                n_clicks=0,
+            ),
+        ],
+        className="d-flex align-items-center py-1 border-bottom merge-suggestion",
+    )
+
+
+def _fmt_seconds(seconds: float | None) -> str:
+    if seconds is None or seconds < 0 or math.isinf(seconds) or math.isnan(seconds):
+        return "—"
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes}m {seconds:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h {minutes:02d}m"
+
+
+JOB_COLORS = {
+    "queued": "secondary", "running": "primary", "done": "success", "failed": "danger",
+    "cancelled": "warning", "interrupted": "warning", "starting": "secondary",
+}
+
+
+def job_progress(job: dict | None) -> html.Div:
+    """Progress of the latest ingest: bar, counts, ETA, errors; an empty state when there is none."""
+    if job is None:
+        return html.Div("No ingest has run yet. Add a folder or upload photos above.", className="text-muted")
+    status = job["status"]
+    done, total = int(job.get("done") or 0), job.get("total")
+    pct = 100.0 * done / total if total else (100.0 if status == "done" else 0.0)
+    running = status in ("running", "queued", "starting")
+    counts = f"{done} / {total} photos" if total else f"{done} photos (counting…)"
+    stats = [
+        html.Span(counts, id="job-counts"),
+        html.Span(f"{job.get('n_faces', 0)} faces"),
+        html.Span(f"{job.get('n_errors', 0)} errors", className="text-danger" if job.get("n_errors") else ""),
+    ]
+    if running:
+        stats.append(html.Span(f"ETA {_fmt_seconds(job.get('eta'))}", id="job-eta"))
+    elif job.get("elapsed") is not None:
+        stats.append(html.Span(f"took {_fmt_seconds(job.get('elapsed'))}"))
+    phase = job.get("phase")
+    label = status + (f" · {phase}" if phase and running else "")
+    return html.Div(
+        [
+            html.Div(
+                [
+                    dbc.Badge(label, color=JOB_COLORS.get(status, "secondary"), id="job-status"),
+                    html.Span(job.get("paths") or "", className="text-muted small text-truncate ms-2"),
+                ],
+                className="d-flex align-items-center mb-2",
+            ),
+            dbc.Progress(
+                value=pct,
+                label=f"{pct:.0f}%" if pct >= 8 else "",
+                striped=running,
+                animated=running,
+                color=JOB_COLORS.get(status, "secondary"),
+                className="mb-2",
+                style={"height": "1.25rem"},
+            ),
+            html.Div(stats, className="d-flex flex-wrap gap-3 small"),
+            html.Div(job.get("message") or "", className="small text-muted mt-1"),
+        ]
+    )
+
+
+def error_table(rows: Sequence[dict], total: int) -> Any:
+    """Per-file errors: which file, at which stage, and why."""
+    if not rows:
+        return html.Div("No problems: every photo was read.", className="text-muted small")
+    header = html.Thead(html.Tr([html.Th("File"), html.Th("Stage"), html.Th("Reason")]))
+    body = html.Tbody(
+        [
+            html.Tr(
+                [
+                    html.Td(r["path"], className="text-break small"),
+                    html.Td(r.get("stage") or "", className="small"),
+                    html.Td(f"{r.get('kind') or ''}: {r.get('detail') or ''}".strip(": "), className="small"),
+                ]
+            )
+            for r in rows
+        ]
+    )
+    note = (
+        html.Div(f"Showing {len(rows)} of {total}.", className="small text-muted") if total > len(rows) else None
+    )
+    return html.Div([dbc.Table([header, body], size="sm", striped=True, hover=True, className="mb-1"), note])
+
+
+def photo_overlay(photo: dict, faces: Sequence[dict]) -> html.Div:
+    """The photo with a clickable, labelled box on each face (positions in % of the photo)."""
+    width, height = float(photo["width"] or 1), float(photo["height"] or 1)
+    boxes = []
+    for f in faces:
+        x, y, w, h = f["box"]
+        color = person_color(f.get("person_id"))
+        label = person_label(f.get("person_id"), f.get("name"))
+        boxes.append(
+            html.Div(
+                html.Span(label, className="face-box-label", style={"backgroundColor": color}),
+                id={"type": "photo-face", "fid": int(f["face_id"])},
+                className="face-box",
+                n_clicks=0,
+                title=f"{label} — click to change who this is",
+                style={
+                    "left": f"{100 * x / width:.3f}%",
+                    "top": f"{100 * y / height:.3f}%",
+                    "width": f"{100 * w / width:.3f}%",
+                    "height": f"{100 * h / height:.3f}%",
+                    "borderColor": color,
+                },
+            )
+        )
+    return html.Div(
+        [html.Img(src=photo_url(photo["id"]), className="photo-main", alt=photo.get("name", ""))] + boxes,
+        className="photo-frame",
+    )
+
+
+def photo_tile(photo: dict, active: bool) -> html.Div:
+    """A photo thumbnail in the photo list."""
+    return html.Div(
+        [
+            html.Img(src=photo_url(photo["id"], "thumb"), alt=photo["name"]),
+            html.Div(
+                [html.Span(photo["name"], className="text-truncate"), dbc.Badge(photo["n_faces"], color="light",
+                                                                                 text_color="dark")],
+                className="photo-tile-caption d-flex justify-content-between gap-1",
+            ),
+        ],
+        id={"type": "photo-tile", "pid": int(photo["id"])},
+        className="photo-tile active" if active else "photo-tile",
+        n_clicks=0,
+        title=photo.get("path", photo["name"]),
+    )
+
+
+def people_in_photo(faces: Sequence[dict]) -> html.Div:
+    """Name chips of the people in a photo."""
+    if not faces:
+        return html.Div("No faces found in this photo.", className="text-muted small")
+    chips = []
+    for f in faces:
+        pid = f.get("person_id")
+        chips.append(
+            dbc.Badge(
+                [color_dot(person_color(pid)), person_label(pid, f.get("name"))],
+                color="light",
+                text_color="dark",
+                className="me-1 mb-1 border person-chip",
+            )
+        )
+    return html.Div(chips)
+
+
+def top_attributes_list(top: Sequence[tuple[str, float]]) -> html.Div:
+    """A face's most probable attributes as labelled bars."""
+    rows = []
+    for name, p in top:
+        rows.append(
+            html.Div(
+                [
+                    html.Span(name.replace("_", " "), className="attr-name small"),
+                    dbc.Progress(value=100 * p, label=f"{p:.0%}", className="flex-grow-1", style={"height": "1rem"}),
+                ],
+                className="d-flex align-items-center gap-2 mb-1",
+            )
+        )
+    return html.Div(rows)
+
+
+def dropdown_options(people: Sequence[dict], include_unsorted: bool = False) -> list[dict]:
+    """Dropdown options for choosing a person; value is the person id (or 'unsorted')."""
+    options = [{"label": f"{person_label(p['id'], p.get('name'))} ({p['n_faces']})", "value": int(p["id"])}
+               for p in people]
+    if include_unsorted:
+        options.insert(0, {"label": "Unsorted (no one)", "value": "unsorted"})
+    return options
+
+
+def toast_props(message: str, header: str = "Done", icon: str = "success") -> tuple[str, str, str, bool]:
+    """Children, header, icon and is_open of the app toast."""
+    return message, header, icon, True
+
+
+def refusal(message: str) -> tuple[str, str, str, bool]:
+    return toast_props(message, "Not done", "danger")
+
+
+def page_header(title: str, subtitle: str, extra: Any = None) -> html.Div:
+    return html.Div(
+        [html.Div([html.H3(title, className="mb-0"), html.Div(subtitle, className="text-muted small")]), extra],
+        className="d-flex align-items-end justify-content-between mb-3 page-header",
+    )
+
+
+def hidden_store(id_: str, data: Any = None, storage_type: str = "memory") -> dcc.Store:
+    return dcc.Store(id=id_, data=data, storage_type=storage_type)

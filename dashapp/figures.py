@@ -1,0 +1,129 @@
+"""Pure Plotly figure builders: arrays in, figures out (no store access)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+from dashapp.components import UNSORTED_COLOR, person_color, person_label
+
+MAX_LEGEND_PEOPLE = 20  # people with their own legend entry on the map; the rest share one trace
+N_BINS = 10
+
+
+def _base_layout(fig: go.Figure, height: int | None = None) -> go.Figure:
+    fig.update_layout(
+        template="plotly_white",
+        margin=dict(l=10, r=10, t=10, b=10),
+        font=dict(family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif", size=12),
+        height=height,
+    )
+    return fig
+
+
+def empty_figure(message: str) -> go.Figure:
+    """A blank figure with a centred message (for empty states inside a graph)."""
+    fig = go.Figure()
+    fig.add_annotation(text=message, showarrow=False, font=dict(size=14, color="#6c757d"), x=0.5, y=0.5,
+                       xref="paper", yref="paper")
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return _base_layout(fig, 300)
+
+
+def map_figure(
+    face_ids: np.ndarray,
+    x: np.ndarray,
+    y: np.ndarray,
+    person_ids: np.ndarray,
+    people: Mapping[int, tuple[str | None, bool]],
+    color_values: np.ndarray | None = None,
+    color_title: str = "",
+) -> go.Figure:
+    """The face map (WebGL). Coloured by person (one trace per large person) or by `color_values` (0..1).
+
+    Every point's customdata is its face id; hover text is left to the page's tooltip.
+    """
+    fig = go.Figure()
+    common = dict(mode="markers", hoverinfo="none", hovertemplate=None)
+    if color_values is not None:
+        fig.add_trace(
+            go.Scattergl(
+                x=x, y=y, customdata=face_ids, name=color_title,
+                marker=dict(size=5, color=color_values, colorscale="Viridis", cmin=0, cmax=1, opacity=0.8,
+                            colorbar=dict(title=dict(text=color_title.replace("_", " ")), thickness=12)),
+                **common,
+            )
+        )
+    else:
+        unsorted = person_ids < 0
+        if unsorted.any():
+            fig.add_trace(go.Scattergl(x=x[unsorted], y=y[unsorted], customdata=face_ids[unsorted],
+                                       name="Unsorted", marker=dict(size=4, color=UNSORTED_COLOR, opacity=0.6),
+                                       **common))
+        ids, counts = np.unique(person_ids[~unsorted], return_counts=True)
+        # Named people first, then the largest groups, get their own trace and legend entry.
+        order = sorted(zip(ids.tolist(), counts.tolist()),
+                       key=lambda t: (people.get(t[0], (None, False))[0] is None, -t[1], t[0]))
+        own = [pid for pid, _ in order[:MAX_LEGEND_PEOPLE]]
+        for pid in own:
+            mask = person_ids == pid
+            name = person_label(pid, people.get(pid, (None, False))[0])
+            fig.add_trace(go.Scattergl(x=x[mask], y=y[mask], customdata=face_ids[mask], name=name,
+                                       marker=dict(size=5, color=person_color(pid), opacity=0.85), **common))
+        rest = ~unsorted & ~np.isin(person_ids, own)
+        if rest.any():
+            colors = [person_color(int(p)) for p in person_ids[rest]]
+            fig.add_trace(go.Scattergl(x=x[rest], y=y[rest], customdata=face_ids[rest], name="Other groups",
+                                       marker=dict(size=5, color=colors, opacity=0.8), **common))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, scaleanchor="x")
+    fig.update_layout(dragmode="lasso", legend=dict(itemsizing="constant"), uirevision="map", clickmode="event+select")
+    return _base_layout(fig)
+
+
+def prevalence_figure(
+    names: Sequence[str], album: np.ndarray, person: np.ndarray | None = None, person_name: str = ""
+) -> go.Figure:
+    """Share of faces with each attribute (probability ≥ 0.5): the album, and a person beside it."""
+    labels = [n.replace("_", " ") for n in names]
+    order = np.argsort(album)
+    fig = go.Figure(go.Bar(y=[labels[i] for i in order], x=album[order], orientation="h", name="Album",
+                           marker_color="#adb5bd", hovertemplate="%{y}: %{x:.0%} of faces<extra>Album</extra>"))
+    if person is not None:
+        fig.add_trace(go.Bar(y=[labels[i] for i in order], x=person[order], orientation="h", name=person_name,
+                             marker_color="#0d6efd",
+                             hovertemplate="%{y}: %{x:.0%} of faces<extra>" + person_name + "</extra>"))
+    fig.update_layout(barmode="group", xaxis=dict(tickformat=".0%", range=[0, 1]), legend=dict(orientation="h", y=1.02))
+    return _base_layout(fig, 820)
+
+
+def distribution_figure(names: Sequence[str], matrix: np.ndarray) -> go.Figure:
+    """Heat map: for each attribute, the share of faces in each probability bin (0–0.1 … 0.9–1)."""
+    labels = [n.replace("_", " ") for n in names]
+    if len(matrix) == 0:
+        return empty_figure("No faces")
+    edges = np.linspace(0, 1, N_BINS + 1)
+    hist = np.stack([np.histogram(matrix[:, j], bins=edges)[0] for j in range(matrix.shape[1])]).astype(float)
+    hist /= max(1, len(matrix))
+    bins = [f"{edges[i]:.1f}–{edges[i + 1]:.1f}" for i in range(N_BINS)]
+    fig = go.Figure(go.Heatmap(z=hist, x=bins, y=labels, colorscale="Blues", zmin=0,
+                               hovertemplate="%{y}, p in %{x}: %{z:.0%} of faces<extra></extra>",
+                               colorbar=dict(tickformat=".0%", thickness=12)))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title_text="probability")
+    return _base_layout(fig, 820)
+
+
+def compare_figure(names: Sequence[str], people_labels: Sequence[str], means: np.ndarray) -> go.Figure:
+    """Heat map of each person's mean attribute probabilities, people side by side."""
+    if len(people_labels) == 0:
+        return empty_figure("No people to compare yet")
+    labels = [n.replace("_", " ") for n in names]
+    fig = go.Figure(go.Heatmap(z=means.T, x=list(people_labels), y=labels, colorscale="RdBu_r", zmin=0, zmax=1,
+                               hovertemplate="%{x} · %{y}: %{z:.2f}<extra></extra>", colorbar=dict(thickness=12)))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(side="top")
+    return _base_layout(fig, 820)

@@ -1,0 +1,69 @@
+"""Start and cancel background jobs from the web process, with messages fit for the UI.
+
+The web process never loads TensorFlow: `dashapp.jobs.spawn_ingest` starts `python app.py ingest
+--job-id N ...` as a separate process, which writes its progress into the job's row; the Library
+page polls that row. This module turns the library's exceptions into short user-facing messages.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from dashapp.jobs import IngestBusy, refresh_stale, spawn_ingest
+from dashapp.ui_context import Library
+
+log = logging.getLogger(__name__)
+
+
+class JobRefused(ValueError):
+    """A job that was not started; the message says why, in words for the user."""
+
+
+@dataclass(frozen=True)
+class Started:
+    job_id: int
+    paths: list[str]
+
+
+def check_folder(text: str | None) -> Path:
+    """The folder (or photo) a user typed, expanded and checked; JobRefused if unusable."""
+    raw = (text or "").strip().strip('"').strip("'")
+    if not raw:
+        raise JobRefused("Type the path of a folder with photos first.")
+    path = Path(raw).expanduser()
+    if not path.is_absolute():
+        raise JobRefused(f"Use a full path (like /home/me/Pictures), not {raw!r}.")
+    if not path.exists():
+        raise JobRefused(f"No such folder: {path}")
+    if not (path.is_dir() or path.is_file()):
+        raise JobRefused(f"Not a folder or a photo: {path}")
+    try:
+        if path.is_dir():
+            next(iter(path.iterdir()), None)  # readable?
+    except PermissionError as exc:
+        raise JobRefused(f"No permission to read {path}") from exc
+    return path.resolve()
+
+
+def start_ingest(lib: Library, paths: list[str | Path]) -> Started:
+    """Start ingesting `paths` into the library in a job process; JobRefused when that is not possible."""
+    try:
+        job_id = spawn_ingest(lib.config, lib.store, paths)
+    except IngestBusy as exc:
+        raise JobRefused("An ingest is already running on this library. Wait for it to finish or cancel it.") from exc
+    except FileNotFoundError as exc:
+        raise JobRefused(str(exc).capitalize()) from exc
+    log.info("ingest job %d started for %s", job_id, paths)
+    return Started(job_id, [str(p) for p in paths])
+
+
+def cancel(lib: Library, job_id: int) -> None:
+    """Ask a running job to stop after its current photo."""
+    lib.store.jobs.request_cancel(int(job_id))
+
+
+def refresh(lib: Library) -> None:
+    """Mark jobs whose process died as interrupted (so the UI never shows a dead job as running)."""
+    refresh_stale(lib.store)

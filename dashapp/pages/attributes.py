@@ -1,0 +1,78 @@
+"""Attributes page (for analysts): attribute distributions, people compared, faces filtered by attributes."""
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashapp.components import page_header
+
+dash.register_page(__name__, path="/attributes", name="Attributes", title="Attributes · Face Album", order=3)
+
+
+def _rule(n: int, default: str) -> dbc.Row:
+    return dbc.Row(
+        [
+            dbc.Col(dcc.Dropdown(id=f"attr-rule{n}-name", value=default if n == 1 else None,
+                                 placeholder="attribute…"), md=5),
+            dbc.Col(dbc.Select(id=f"attr-rule{n}-op", value=">=", options=[{"label": "≥", "value": ">="},
+                                                                          {"label": "≤", "value": "<="}]), md=2),
+            dbc.Col(dcc.Slider(id=f"attr-rule{n}-value", min=0, max=1, step=0.05, value=0.8,
+                               marks={0: "0", 0.5: "0.5", 1: "1"}, tooltip={"placement": "bottom"}), md=5),
+        ],
+        className="g-2 align-items-center mb-2",
+    )
+
+
+layout = html.Div(
+    [
+        page_header(
+            "Attributes",
+            "The 40 CelebA attributes the model estimates for every face (probabilities, not facts).",
+            html.Div(dcc.Dropdown(id="attr-person", placeholder="Compare the album with a person…"),
+                     style={"width": "300px"}),
+        ),
+        dbc.Row(
+            [
+                dbc.Col(dbc.Card([dbc.CardHeader("How common is each attribute"),
+                                  dbc.CardBody(dcc.Graph(id="attr-prevalence", config={"displaylogo": False}))]),
+                        lg=6, className="mb-3"),
+                dbc.Col(dbc.Card([dbc.CardHeader("Distribution of each attribute", id="attr-dist-title"),
+                                  dbc.CardBody(dcc.Graph(id="attr-distribution", config={"displaylogo": False}))]),
+                        lg=6, className="mb-3"),
+            ]
+        ),
+        dbc.Card(
+            [
+                dbc.CardHeader(html.Div([html.Span("People side by side"),
+                                         html.Div(dcc.Dropdown(id="attr-compare", multi=True,
+                                                               placeholder="the largest groups"),
+                                                  style={"minWidth": "360px"})],
+                                        className="d-flex justify-content-between align-items-center")),
+                dbc.CardBody(dcc.Graph(id="attr-compare-graph", config={"displaylogo": False})),
+            ],
+            className="mb-3",
+        ),
+        dbc.Card(
+            [
+                dbc.CardHeader("Find faces by attributes"),
+                dbc.CardBody(
+                    [
+                        _rule(1, "Smiling"),
+                        _rule(2, ""),
+                        html.Div(id="attr-filter-count", className="small text-muted mb-2"),
+                        html.Div(id="attr-filter-grid"),
+                        dbc.Pagination(id="attr-filter-pager", max_value=1, active_page=1, fully_expanded=False,
+                                       size="sm", className="mt-2 mb-0"),
+                    ]
+                ),
+            ]
+        ),
+        dbc.Modal(
+            [dbc.ModalHeader(dbc.ModalTitle("Face details")), dbc.ModalBody(id="attr-face-body")],
+            id="attr-face-modal",
+            is_open=False,
+            size="lg",
+        ),
+        dcc.Store(id="attr-version", data=0),
+    ]
+)

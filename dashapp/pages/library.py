@@ -1,0 +1,97 @@
+"""Library page: add a folder or upload photos, follow the ingest, see per-file errors."""
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashapp.components import page_header
+from dashapp.uploads import MAX_UPLOAD_BYTES
+
+dash.register_page(__name__, path="/library", name="Library", title="Library · Face Album", order=4)
+
+
+def _stat(label: str, id_: str) -> dbc.Col:
+    return dbc.Col(
+        dbc.Card(dbc.CardBody([html.Div("–", id=id_, className="stat-value"), html.Div(label, className="small text-muted")])),
+        xs=6, md=3, className="mb-3",
+    )
+
+
+layout = html.Div(
+    [
+        page_header("Library", "Add photos; faces are found and grouped into people in the background."),
+        dbc.Row([_stat("photos", "lib-n-photos"), _stat("faces", "lib-n-faces"), _stat("people", "lib-n-people"),
+                 _stat("unreadable files", "lib-n-errors")]),
+        dbc.Row(
+            [
+                dbc.Col(
+                    dbc.Card(
+                        [
+                            dbc.CardHeader("Add photos"),
+                            dbc.CardBody(
+                                [
+                                    dbc.Label("A folder on this computer", html_for="lib-path"),
+                                    dbc.InputGroup(
+                                        [
+                                            dbc.Input(id="lib-path", placeholder="/home/me/Pictures", type="text",
+                                                      autoComplete="off"),
+                                            dbc.Button("Add folder", id="lib-add-folder", color="primary", n_clicks=0),
+                                        ],
+                                        className="mb-1",
+                                    ),
+                                    html.Div("Subfolders are included; photos already in the library are skipped.",
+                                             className="form-text mb-3"),
+                                    dbc.Label("Or upload photos or a .zip"),
+                                    dcc.Upload(
+                                        id="lib-upload",
+                                        multiple=True,
+                                        children=html.Div(
+                                            [html.Div("Drop photos or a zip here, or click to choose"),
+                                             html.Div(f"JPEG, PNG, WebP, HEIC, TIFF… up to "
+                                                      f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB per file",
+                                                      className="small text-muted")]
+                                        ),
+                                        className="upload-zone",
+                                    ),
+                                    dbc.Alert(id="lib-add-result", is_open=False, dismissable=True, className="mt-3 mb-0"),
+                                ]
+                            ),
+                        ],
+                        className="h-100",
+                    ),
+                    lg=6, className="mb-3",
+                ),
+                dbc.Col(
+                    dbc.Card(
+                        [
+                            dbc.CardHeader(
+                                html.Div(
+                                    [html.Span("Current ingest"),
+                                     dbc.Button("Cancel", id="lib-cancel", color="outline-danger", size="sm",
+                                                n_clicks=0, disabled=True)],
+                                    className="d-flex justify-content-between align-items-center",
+                                )
+                            ),
+                            dbc.CardBody(html.Div(id="lib-progress")),
+                        ],
+                        className="h-100",
+                    ),
+                    lg=6, className="mb-3",
+                ),
+            ]
+        ),
+        dbc.Card([dbc.CardHeader("Files that could not be read"), dbc.CardBody(html.Div(id="lib-errors"))]),
+        dbc.Modal(
+            [
+                dbc.ModalHeader(dbc.ModalTitle("Cancel the ingest?")),
+                dbc.ModalBody("Photos analysed so far stay in the library; the rest are picked up next time."),
+                dbc.ModalFooter([dbc.Button("Keep going", id="lib-cancel-no", color="secondary", n_clicks=0),
+                                 dbc.Button("Cancel ingest", id="lib-cancel-yes", color="danger", n_clicks=0)]),
+            ],
+            id="lib-cancel-modal",
+            is_open=False,
+        ),
+        dcc.Store(id="lib-job-state"),
+        dcc.Interval(id="lib-poll", interval=1000),
+    ]
+)

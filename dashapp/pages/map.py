@@ -1,0 +1,54 @@
+"""Map page: every face on a 2-D map (UMAP); similar faces lie close together."""
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashapp.components import page_header
+
+dash.register_page(__name__, path="/map", name="Map", title="Map · Face Album", order=2)
+
+layout = html.Div(
+    [
+        page_header(
+            "Map",
+            "Each dot is a face; similar faces lie close together. Hover to see a face; "
+            "lasso or box-select faces to give them to a person.",
+            html.Div(
+                [dbc.Label("Colour by", className="mb-0 me-2 small", html_for="map-color"),
+                 html.Div(dcc.Dropdown(id="map-color", value="person", clearable=False), style={"width": "220px"})],
+                className="d-flex align-items-center",
+            ),
+        ),
+        dbc.Card(
+            dbc.CardBody(
+                html.Div(
+                    [
+                        html.Span("Select faces with the lasso or box tool.", id="map-sel-info",
+                                  className="small text-muted me-2"),
+                        html.Div(dcc.Dropdown(id="map-target", placeholder="Give selected faces to…"),
+                                 style={"minWidth": "240px"}),
+                        dbc.Input(id="map-new", placeholder="…or a new name", size="sm", style={"maxWidth": "180px"},
+                                  autoComplete="off"),
+                        dbc.Button("Assign", id="map-assign", size="sm", color="primary", n_clicks=0, disabled=True),
+                    ],
+                    className="d-flex flex-wrap align-items-center gap-2",
+                ),
+                className="py-2",
+            ),
+            className="mb-3",
+        ),
+        dbc.Card(
+            dbc.CardBody(
+                [
+                    dcc.Loading(dcc.Graph(id="map-graph", config={"displaylogo": False, "scrollZoom": True},
+                                          style={"height": "70vh"}, clear_on_unhover=True), type="circle"),
+                    dcc.Tooltip(id="map-tooltip", direction="right", loading_text=""),
+                    html.Div(id="map-empty"),
+                ]
+            )
+        ),
+        dcc.Store(id="map-selection", data=[]),
+        dcc.Store(id="map-version", data=0),
+    ]
+)

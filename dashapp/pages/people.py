@@ -1,0 +1,98 @@
+"""People page: a card per person or group; name, merge, move faces, hide; unsorted faces; suggestions."""
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashapp.components import page_header
+
+dash.register_page(__name__, path="/", name="People", title="People · Face Album", order=0)
+
+selection_bar = dbc.Card(
+    dbc.CardBody(
+        html.Div(
+            [
+                html.Span("Nothing selected — click faces or tick groups", id="people-sel-info",
+                          className="small text-muted me-2"),
+                dbc.Button("Merge selected groups", id="people-merge-btn", size="sm", color="primary", n_clicks=0,
+                           disabled=True, title="Tick two or more groups to merge them into one person"),
+                html.Div(
+                    dcc.Dropdown(id="people-move-target", placeholder="Move selected faces to…", clearable=True,
+                                 optionHeight=32),
+                    style={"minWidth": "240px"},
+                ),
+                dbc.Input(id="people-move-new", placeholder="…or a new name", size="sm", style={"maxWidth": "180px"},
+                          autoComplete="off"),
+                dbc.Button("Move faces", id="people-move-btn", size="sm", color="secondary", n_clicks=0, disabled=True),
+                dbc.Button("Clear selection", id="people-clear-btn", size="sm", color="link", n_clicks=0),
+            ],
+            className="d-flex flex-wrap align-items-center gap-2",
+        ),
+        className="py-2",
+    ),
+    className="selection-bar mb-3 shadow-sm",
+)
+
+layout = html.Div(
+    [
+        page_header(
+            "People",
+            "Name a group to name every face in it. Click faces to select them; tick groups to merge them.",
+            html.Div(
+                [
+                    dbc.Input(id="people-search", placeholder="Search names", type="search", size="sm",
+                              debounce=True, style={"maxWidth": "200px"}),
+                    dbc.Switch(id="people-show-hidden", label="Show hidden", value=False, className="mb-0 ms-2"),
+                ],
+                className="d-flex align-items-center",
+            ),
+        ),
+        selection_bar,
+        html.Div(id="people-suggestions"),
+        html.Div(id="people-count", className="small text-muted mb-2"),
+        dbc.Row(id="people-grid"),
+        dbc.Pagination(id="people-pager", max_value=1, active_page=1, fully_expanded=False, className="mt-2"),
+        dbc.Card(
+            [
+                dbc.CardHeader(
+                    html.Div(
+                        [
+                            html.Div([html.Strong("Unsorted faces "), html.Span(id="people-unsorted-count",
+                                                                                 className="text-muted small")]),
+                            dbc.Button("Accept suggestions", id="people-accept-btn", size="sm", color="success",
+                                       n_clicks=0, title="Give each selected unsorted face (or, with none selected, "
+                                                         "every face on this page) to its suggested person"),
+                        ],
+                        className="d-flex justify-content-between align-items-center",
+                    )
+                ),
+                dbc.CardBody(
+                    [
+                        html.Div("Faces not yet in any group. The suggested person is written under each face.",
+                                 className="small text-muted mb-2"),
+                        html.Div(id="people-unsorted-grid"),
+                        dbc.Pagination(id="people-unsorted-pager", max_value=1, active_page=1, fully_expanded=False,
+                                       size="sm", className="mt-2 mb-0"),
+                    ]
+                ),
+            ],
+            className="mt-4",
+            id="people-unsorted-card",
+        ),
+        dbc.Modal(
+            [
+                dbc.ModalHeader(dbc.ModalTitle("Please confirm", id="people-confirm-title")),
+                dbc.ModalBody(id="people-confirm-body"),
+                dbc.ModalFooter([
+                    dbc.Button("Cancel", id="people-confirm-no", color="secondary", n_clicks=0),
+                    dbc.Button("Merge", id="people-confirm-yes", color="primary", n_clicks=0),
+                ]),
+            ],
+            id="people-confirm-modal",
+            is_open=False,
+        ),
+        dcc.Store(id="people-pending"),  # the action waiting for confirmation
+        dcc.Store(id="people-selected-faces", data=[]),
+        dcc.Store(id="people-version", data=0),  # bumped after every change, re-renders the page
+    ]
+)

@@ -1,0 +1,77 @@
+"""Photos page: who is in this photo; filter by people; click a face box to say who it is."""
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashapp.components import page_header
+
+dash.register_page(__name__, path="/photos", name="Photos", title="Photos · Face Album", order=1)
+
+
+def layout(person: str | None = None, photo: str | None = None, **_query) -> html.Div:
+    """`?person=ID` pre-selects a person, `?photo=ID` opens a photo (links from other pages)."""
+    people = [int(p) for p in (person or "").split(",") if p.strip().isdigit()]
+    opened = int(photo) if photo and photo.isdigit() else None
+    return html.Div(
+        [
+            page_header("Photos", "Who is in each photo. Click a face box to change who it is."),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            dbc.Card(
+                                dbc.CardBody(
+                                    [
+                                        dbc.Label("People in the photo", html_for="photos-people"),
+                                        dcc.Dropdown(id="photos-people", multi=True, value=people,
+                                                     placeholder="Everyone (all photos)"),
+                                        dbc.RadioItems(
+                                            id="photos-mode",
+                                            options=[
+                                                {"label": "any of them", "value": "any"},
+                                                {"label": "all of them together", "value": "all"},
+                                                {"label": "only them, nobody else", "value": "only"},
+                                            ],
+                                            value="any",
+                                            inline=True,
+                                            className="mt-2 small",
+                                        ),
+                                    ]
+                                ),
+                                className="mb-3",
+                            ),
+                            html.Div(id="photos-count", className="small text-muted mb-2"),
+                            html.Div(id="photos-grid"),
+                            dbc.Pagination(id="photos-pager", max_value=1, active_page=1, fully_expanded=False,
+                                           size="sm", className="mt-2"),
+                        ],
+                        lg=4,
+                    ),
+                    dbc.Col(dbc.Card(dbc.CardBody(html.Div(id="photos-detail"))), lg=8),
+                ]
+            ),
+            dbc.Modal(
+                [
+                    dbc.ModalHeader(dbc.ModalTitle("Who is this?")),
+                    dbc.ModalBody(
+                        [
+                            html.Div(id="photos-face-info", className="d-flex align-items-center gap-3 mb-3"),
+                            dcc.Dropdown(id="photos-face-target", placeholder="Choose a person…"),
+                            dbc.Input(id="photos-face-new", placeholder="…or type a new name", className="mt-2",
+                                      autoComplete="off"),
+                        ]
+                    ),
+                    dbc.ModalFooter([
+                        dbc.Button("Cancel", id="photos-face-cancel", color="secondary", n_clicks=0),
+                        dbc.Button("Save", id="photos-face-save", color="primary", n_clicks=0),
+                    ]),
+                ],
+                id="photos-face-modal",
+                is_open=False,
+            ),
+            dcc.Store(id="photos-selected", data=opened),
+            dcc.Store(id="photos-face-id"),
+            dcc.Store(id="photos-version", data=0),
+        ]
+    )

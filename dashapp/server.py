@@ -1,0 +1,195 @@
+"""The Dash app: pages, the app shell (navbar, toast), and the media routes for photos and faces.
+
+Media routes take ids, never paths: `/media/face/<id>.jpg` and `/media/photo/<id>/<thumb|large>.jpg`
+look the file up in the store, so only files of the library can ever be served. Photos are sent as
+upright, resized JPEGs (cached in the data dir), so face boxes line up and HEIC photos display.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import threading
+from pathlib import Path
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+from flask import Response, abort, send_file
+from PIL import Image
+
+from dashapp.ui_context import library, use_library
+from dashapp.uploads import MAX_UPLOAD_BYTES
+
+log = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES_DIR = Path(__file__).resolve().parent / "pages"
+ASSETS_DIR = ROOT / "assets"
+
+PHOTO_SIZES = {"thumb": 360, "large": 1600}
+FACE_SIZE = 112
+CACHE_SECONDS = 7 * 24 * 3600
+NAV_PAGES = (("People", "/"), ("Photos", "/photos"), ("Map", "/map"), ("Attributes", "/attributes"),
+             ("Library", "/library"))
+
+_resize_lock = threading.Lock()
+
+
+def navbar() -> dbc.Navbar:
+    """The top bar: logo and app name, page links, and the live ingest badge."""
+    links = [dbc.NavItem(dbc.NavLink(label, href=href, active="exact", id=f"nav-{label.lower()}"))
+             for label, href in NAV_PAGES]
+    return dbc.Navbar(
+        dbc.Container(
+            [
+                dcc.Link(
+                    html.Div(
+                        [html.Img(src=dash.get_asset_url("logo.svg"), height="30px", alt=""),
+                         dbc.NavbarBrand("Face Album", className="ms-2")],
+                        className="d-flex align-items-center",
+                    ),
+                    href="/",
+                    className="text-decoration-none",
+                ),
+                dbc.Nav(links, navbar=True, className="me-auto ms-3"),
+                html.Div(id="nav-job", className="small"),
+            ],
+            fluid="xxl",
+        ),
+        color="dark",
+        dark=True,
+        sticky="top",
+        className="mb-0 shadow-sm",
+    )
+
+
+def shell() -> html.Div:
+    """The layout around every page."""
+    return html.Div(
+        [
+            navbar(),
+            dbc.Container(dash.page_container, fluid="xxl", className="py-3"),
+            dbc.Toast(
+                id="app-toast",
+                header="",
+                is_open=False,
+                dismissable=True,
+                duration=7000,
+                icon="success",
+                className="app-toast",
+            ),
+            dcc.Interval(id="nav-poll", interval=2500),
+        ]
+    )
+
+
+# --- media routes ---
+
+
+def _library_file(path: str | None) -> Path:
+    """An existing file recorded in the library's store, else 404."""
+    if not path or not Path(path).is_file():
+        abort(404)
+    return Path(path)
+
+
+def _jpeg(img: Image.Image, quality: int = 85) -> bytes:
+    buf = io.BytesIO()
+    img.convert("RGB").save(buf, "JPEG", quality=quality, optimize=True)
+    return buf.getvalue()
+
+
+def _send(data_or_path: bytes | Path) -> Response:
+    if isinstance(data_or_path, Path):
+        resp = send_file(data_or_path, mimetype="image/jpeg", max_age=CACHE_SECONDS, conditional=True)
+    else:
+        resp = send_file(io.BytesIO(data_or_path), mimetype="image/jpeg", max_age=CACHE_SECONDS)
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    return resp
+
+
+def face_image(face_id: int) -> Response:
+    """The face thumbnail made by ingest; cut from the photo if it is missing."""
+    lib = library()
+    thumb = lib.queries.face_thumb(face_id)
+    if thumb:
+        root = lib.config.thumbs_dir.resolve()
+        candidate = (lib.data_dir / thumb).resolve()
+        if candidate.is_relative_to(root) and candidate.is_file():
+            return _send(candidate)
+        if not candidate.is_relative_to(root):  # a tampered path is ignored, never served
+            log.warning("refused thumbnail path outside %s: %s", root, thumb)
+    source = lib.queries.face_source(face_id)
+    if source is None:
+        abort(404)
+    path, (x, y, w, h) = source
+    from model.imaging import ImageLoadError, load_image  # lightweight: Pillow + numpy only
+
+    try:
+        img = Image.fromarray(load_image(_library_file(path)))
+    except ImageLoadError:
+        abort(404)
+    margin = 0.25 * max(w, h)
+    crop = img.crop((int(x - margin), int(y - margin), int(x + w + margin), int(y + h + margin)))
+    crop.thumbnail((FACE_SIZE, FACE_SIZE))
+    return _send(_jpeg(crop))
+
+
+def photo_image(photo_id: int, size: str) -> Response:
+    """A library photo, upright and resized, from a cache in the data dir."""
+    if size not in PHOTO_SIZES:
+        abort(404)
+    lib = library()
+    source = _library_file(lib.queries.photo_file(photo_id))
+    stat = source.stat()
+    cache = lib.data_dir / "cache" / "photos" / f"{photo_id}-{size}-{stat.st_mtime_ns}-{stat.st_size}.jpg"
+    if not cache.exists():
+        from model.imaging import ImageLoadError, load_image
+
+        with _resize_lock:  # two requests for one photo do the work once
+            if not cache.exists():
+                try:
+                    img = Image.fromarray(load_image(source))
+                except ImageLoadError:
+                    abort(404)
+                img.thumbnail((PHOTO_SIZES[size], PHOTO_SIZES[size]))
+                cache.parent.mkdir(parents=True, exist_ok=True)
+                tmp = cache.with_suffix(".tmp")
+                tmp.write_bytes(_jpeg(img))
+                tmp.replace(cache)
+    return _send(cache)
+
+
+def _register_routes(server) -> None:
+    server.add_url_rule("/media/face/<int:face_id>.jpg", "face_image", face_image)
+    server.add_url_rule("/media/photo/<int:photo_id>/<size>.jpg", "photo_image", photo_image)
+
+
+def create_app(data_dir: str | Path | None = None) -> dash.Dash:
+    """The dashboard for the library at `data_dir` (default: $FACEALBUM_DATA_DIR or the per-user folder)."""
+    use_library(data_dir)
+    app = dash.Dash(
+        __name__,
+        use_pages=True,
+        pages_folder=str(PAGES_DIR),
+        assets_folder=str(ASSETS_DIR),
+        title="Face Album",
+        update_title=None,
+        suppress_callback_exceptions=True,  # page components appear only when their page is shown
+        serve_locally=True,
+    )
+    app.layout = shell
+    # base64 uploads are ~4/3 of the file; a little more for the JSON around them.
+    app.server.config["MAX_CONTENT_LENGTH"] = int(MAX_UPLOAD_BYTES * 1.4) + (1 << 20)
+    _register_routes(app.server)
+    import callbacks  # noqa: F401 - registers every @dash.callback
+
+    return app
+
+
+def serve(host: str = "127.0.0.1", port: int = 8050, data_dir: str | Path | None = None, debug: bool = False) -> None:
+    """Run the dashboard (binds to localhost unless `host` says otherwise)."""
+    app = create_app(data_dir)
+    log.info("Face Album on http://%s:%d (library: %s)", host, port, library().data_dir)
+    app.run(host=host, port=port, debug=debug)

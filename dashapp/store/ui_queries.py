@@ -1,0 +1,413 @@
+"""Read-side queries of the dashboard: pages of people, faces and photos, the map, attributes, jobs.
+
+Every query returns plain dicts/lists/arrays sized for one screen (paged with LIMIT/OFFSET), so a
+library of 100,000 faces costs the same to show as one of 100. Writes go through the store's repos.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Sequence
+
+import numpy as np
+from sqlalchemy import and_, case, distinct, func, or_, select
+from sqlalchemy.engine import Engine
+
+from dashapp.store.base import Repo
+from dashapp.store.blobs import from_blob, stack_blobs
+from dashapp.store.schema import assignments, faces, jobs, merge_suggestions, people, photos, suggestions
+
+N_ATTRIBUTES = 40
+PHOTO_FILTER_MODES = ("any", "all", "only")
+
+
+def _person_counts():
+    """Face count per person (a subquery)."""
+    return (
+        select(assignments.c.person_id.label("pid"), func.count().label("n"))
+        .where(assignments.c.person_id.is_not(None))
+        .group_by(assignments.c.person_id)
+        .subquery()
+    )
+
+
+class UIQueries(Repo):
+    """The dashboard's reads. One instance per library; the attribute matrix is cached in memory."""
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(engine)
+        self._attr_cache: tuple[tuple[int, int], np.ndarray, np.ndarray] | None = None
+        self._attr_lock = threading.Lock()
+
+    # --- library and jobs ---
+
+    def summary(self) -> dict:
+        """Counts for the library page and the empty states."""
+        with self._read() as conn:
+            by_status = dict(conn.execute(select(photos.c.status, func.count()).group_by(photos.c.status)).all())
+            n_faces = conn.execute(select(func.count()).select_from(faces)).scalar_one()
+            counts = _person_counts()
+            n_people, n_named = conn.execute(
+                select(func.count(), func.count(people.c.name))
+                .select_from(people.join(counts, counts.c.pid == people.c.id))
+                .where(people.c.hidden.is_(False))
+            ).one()
+            n_assigned = conn.execute(
+                select(func.count()).select_from(assignments).where(assignments.c.person_id.is_not(None))
+            ).scalar_one()
+        return {
+            "n_photos": sum(by_status.values()),
+            "n_done": by_status.get("done", 0),
+            "n_errors": by_status.get("error", 0),
+            "n_pending": by_status.get("pending", 0),
+            "n_faces": n_faces,
+            "n_people": n_people,
+            "n_named": n_named,
+            "n_unsorted": n_faces - n_assigned,
+        }
+
+    def latest_job(self, kind: str = "ingest") -> dict | None:
+        """The newest job of a kind with its ETA (seconds, from the rate so far) and elapsed time."""
+        with self._read() as conn:
+            r = conn.execute(select(jobs).where(jobs.c.kind == kind).order_by(jobs.c.id.desc()).limit(1)).first()
+        if r is None:
+            return None
+        job = dict(r._mapping)
+        try:
+            args = json.loads(job.get("args") or "{}")
+        except ValueError:
+            args = {}
+        paths = args.get("paths") if isinstance(args, dict) else None
+        job["paths"] = ", ".join(map(str, paths)) if isinstance(paths, list) else ""
+        started = job.get("started_at") or job["created_at"]
+        end = job.get("finished_at") or time.time()
+        job["elapsed"] = max(0.0, end - started)
+        done, total = job.get("done") or 0, job.get("total")
+        job["eta"] = None
+        if job["status"] == "running" and total and done:
+            job["eta"] = job["elapsed"] / done * max(0, total - done)
+        return job
+
+    def photo_errors(self, limit: int = 200) -> tuple[int, list[dict]]:
+        """(number of photos with an error, the first `limit` of them with stage and reason)."""
+        where = photos.c.status == "error"
+        with self._read() as conn:
+            total = conn.execute(select(func.count()).select_from(photos).where(where)).scalar_one()
+            rows = conn.execute(
+                select(photos.c.path, photos.c.error_stage, photos.c.error_kind, photos.c.error_detail)
+                .where(where)
+                .order_by(photos.c.updated_at.desc(), photos.c.id)
+                .limit(limit)
+            ).all()
+        return total, [dict(path=r.path, stage=r.error_stage, kind=r.error_kind, detail=r.error_detail) for r in rows]
+
+    # --- people ---
+
+    def people_page(self, offset: int, limit: int, include_hidden: bool = False, search: str = "") -> tuple[int, list[dict]]:
+        """(number of matching people, one page of them by size) with id, name, hidden, n_faces."""
+        counts = _person_counts()
+        n = func.coalesce(counts.c.n, 0)
+        conds = [or_(counts.c.n > 0, people.c.name.is_not(None))]
+        if not include_hidden:
+            conds.append(people.c.hidden.is_(False))
+        if search.strip():
+            conds.append(people.c.name_key.contains(" ".join(search.split()).casefold(), autoescape=True))
+        base = select(people.c.id, people.c.name, people.c.hidden, n.label("n_faces")).select_from(
+            people.outerjoin(counts, counts.c.pid == people.c.id)
+        ).where(and_(*conds))
+        with self._read() as conn:
+            total = conn.execute(select(func.count()).select_from(base.subquery())).scalar_one()
+            rows = conn.execute(base.order_by(n.desc(), people.c.id).offset(offset).limit(limit)).all()
+        return total, [dict(id=r.id, name=r.name, hidden=bool(r.hidden), n_faces=r.n_faces) for r in rows]
+
+    def people_options(self, include_hidden: bool = False) -> list[dict]:
+        """Every person for a dropdown: named people first (by name), then groups by size."""
+        counts = _person_counts()
+        n = func.coalesce(counts.c.n, 0)
+        query = (
+            select(people.c.id, people.c.name, n.label("n_faces"))
+            .select_from(people.outerjoin(counts, counts.c.pid == people.c.id))
+            .where(or_(counts.c.n > 0, people.c.name.is_not(None)))
+            .order_by(people.c.name.is_(None), people.c.name_key, n.desc(), people.c.id)
+        )
+        if not include_hidden:
+            query = query.where(people.c.hidden.is_(False))
+        with self._read() as conn:
+            return [dict(id=r.id, name=r.name, n_faces=r.n_faces) for r in conn.execute(query)]
+
+    def person(self, person_id: int) -> dict | None:
+        with self._read() as conn:
+            r = conn.execute(select(people.c.id, people.c.name, people.c.hidden).where(people.c.id == person_id)).first()
+            if r is None:
+                return None
+            n = conn.execute(
+                select(func.count()).select_from(assignments).where(assignments.c.person_id == person_id)
+            ).scalar_one()
+        return dict(id=r.id, name=r.name, hidden=bool(r.hidden), n_faces=n)
+
+    def person_by_name(self, name: str) -> dict | None:
+        """The person with this name (case-insensitive, spaces collapsed), if any."""
+        key = " ".join(name.split()).casefold()
+        if not key:
+            return None
+        with self._read() as conn:
+            pid = conn.execute(select(people.c.id).where(people.c.name_key == key)).scalar()
+        return self.person(pid) if pid is not None else None
+
+    def person_faces(self, person_id: int, offset: int, limit: int) -> list[int]:
+        """One page of a person's faces, best detections first."""
+        query = (
+            select(assignments.c.face_id)
+            .join(faces, faces.c.id == assignments.c.face_id)
+            .where(assignments.c.person_id == person_id)
+            .order_by(faces.c.score.desc(), faces.c.id)
+            .offset(offset)
+            .limit(limit)
+        )
+        with self._read() as conn:
+            return [i for (i,) in conn.execute(query)]
+
+    def first_faces(self, person_ids: Sequence[int], per_person: int) -> dict[int, list[int]]:
+        """The first page of faces of several people at once (one query for a whole page of cards)."""
+        if not person_ids:
+            return {}
+        rank = func.row_number().over(
+            partition_by=assignments.c.person_id, order_by=(faces.c.score.desc(), faces.c.id)
+        ).label("rk")
+        inner = (
+            select(assignments.c.person_id, assignments.c.face_id, rank)
+            .join(faces, faces.c.id == assignments.c.face_id)
+            .where(assignments.c.person_id.in_([int(p) for p in person_ids]))
+            .subquery()
+        )
+        result: dict[int, list[int]] = {int(p): [] for p in person_ids}
+        with self._read() as conn:
+            for pid, fid in conn.execute(
+                select(inner.c.person_id, inner.c.face_id).where(inner.c.rk <= per_person).order_by(inner.c.person_id, inner.c.rk)
+            ):
+                result[pid].append(fid)
+        return result
+
+    def unsorted_page(self, offset: int, limit: int) -> tuple[int, list[dict]]:
+        """(number of unsorted faces, one page of them with their best suggested person)."""
+        base = (
+            select(faces.c.id)
+            .select_from(faces.outerjoin(assignments, assignments.c.face_id == faces.c.id))
+            .where(assignments.c.person_id.is_(None))
+        )
+        with self._read() as conn:
+            total = conn.execute(select(func.count()).select_from(base.subquery())).scalar_one()
+            page = base.order_by(faces.c.id).offset(offset).limit(limit).subquery()
+            rows = conn.execute(
+                select(page.c.id, suggestions.c.person_id, suggestions.c.distance, people.c.name)
+                .select_from(
+                    page.outerjoin(suggestions, and_(suggestions.c.face_id == page.c.id, suggestions.c.rank == 0))
+                    .outerjoin(people, people.c.id == suggestions.c.person_id)
+                )
+                .order_by(page.c.id)
+            ).all()
+        return total, [
+            dict(face_id=r.id, suggested_id=r.person_id, suggested_name=r.name, distance=r.distance) for r in rows
+        ]
+
+    def merge_suggestions(self, limit: int = 10) -> list[dict]:
+        """Pairs of visible people that look alike, closest first, with sizes, names and a cover face."""
+        counts = _person_counts()
+        pa, pb = people.alias("pa"), people.alias("pb")
+        ca, cb = counts.alias("ca"), counts.alias("cb")
+        query = (
+            select(
+                merge_suggestions.c.person_a, merge_suggestions.c.person_b, merge_suggestions.c.distance,
+                pa.c.name.label("name_a"), pb.c.name.label("name_b"), ca.c.n.label("n_a"), cb.c.n.label("n_b"),
+            )
+            .select_from(
+                merge_suggestions.join(pa, pa.c.id == merge_suggestions.c.person_a)
+                .join(pb, pb.c.id == merge_suggestions.c.person_b)
+                .join(ca, ca.c.pid == pa.c.id)
+                .join(cb, cb.c.pid == pb.c.id)
+            )
+            .where(pa.c.hidden.is_(False), pb.c.hidden.is_(False))
+            .order_by(merge_suggestions.c.distance)
+            .limit(limit)
+        )
+        with self._read() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(query)]
+        covers = self.first_faces(sorted({r["person_a"] for r in rows} | {r["person_b"] for r in rows}), 1)
+        for r in rows:
+            r["cover_a"] = (covers.get(r["person_a"]) or [None])[0]
+            r["cover_b"] = (covers.get(r["person_b"]) or [None])[0]
+        return rows
+
+    def suggested_faces(self, face_ids: Sequence[int]) -> int:
+        """How many of these faces have a suggested person."""
+        if not face_ids:
+            return 0
+        with self._read() as conn:
+            return conn.execute(
+                select(func.count()).select_from(suggestions).where(
+                    suggestions.c.face_id.in_([int(f) for f in face_ids]), suggestions.c.rank == 0
+                )
+            ).scalar_one()
+
+    # --- photos ---
+
+    def photos_page(
+        self, person_ids: Sequence[int], mode: str, offset: int, limit: int
+    ) -> tuple[int, list[dict]]:
+        """(number of matching photos, one page of them), newest first.
+
+        mode 'any': a face of any chosen person; 'all': faces of every chosen person together;
+        'only': every chosen person and nobody else (an unsorted face counts as somebody else).
+        """
+        if mode not in PHOTO_FILTER_MODES:
+            raise ValueError(f"unknown photo filter {mode!r}")
+        ids = sorted({int(p) for p in person_ids})
+        query = select(photos.c.id, photos.c.path, photos.c.n_faces).where(photos.c.status == "done")
+        if ids:
+            per_photo = (
+                select(
+                    faces.c.photo_id.label("photo_id"),
+                    func.count(distinct(case((assignments.c.person_id.in_(ids), assignments.c.person_id)))).label("hit"),
+                    func.sum(
+                        case((or_(assignments.c.person_id.is_(None), assignments.c.person_id.not_in(ids)), 1), else_=0)
+                    ).label("other"),
+                )
+                .select_from(faces.outerjoin(assignments, assignments.c.face_id == faces.c.id))
+                .group_by(faces.c.photo_id)
+                .subquery()
+            )
+            need = 1 if mode == "any" else len(ids)
+            cond = per_photo.c.hit >= need
+            if mode == "only":
+                cond = and_(cond, per_photo.c.other == 0)
+            query = query.join(per_photo, per_photo.c.photo_id == photos.c.id).where(cond)
+        with self._read() as conn:
+            total = conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+            rows = conn.execute(query.order_by(photos.c.id.desc()).offset(offset).limit(limit)).all()
+        return total, [
+            dict(id=r.id, path=r.path, name=r.path.replace("\\", "/").rsplit("/", 1)[-1], n_faces=r.n_faces or 0)
+            for r in rows
+        ]
+
+    def photo_detail(self, photo_id: int) -> tuple[dict | None, list[dict]]:
+        """A photo (id, path, name, width, height) and its faces with box and person."""
+        with self._read() as conn:
+            p = conn.execute(
+                select(photos.c.id, photos.c.path, photos.c.width, photos.c.height).where(photos.c.id == photo_id)
+            ).first()
+            if p is None:
+                return None, []
+            rows = conn.execute(
+                select(faces.c.id, faces.c.x, faces.c.y, faces.c.w, faces.c.h, assignments.c.person_id, people.c.name)
+                .select_from(
+                    faces.outerjoin(assignments, assignments.c.face_id == faces.c.id).outerjoin(
+                        people, people.c.id == assignments.c.person_id
+                    )
+                )
+                .where(faces.c.photo_id == photo_id)
+                .order_by(faces.c.idx)
+            ).all()
+        photo = dict(id=p.id, path=p.path, name=p.path.replace("\\", "/").rsplit("/", 1)[-1], width=p.width, height=p.height)
+        return photo, [
+            dict(face_id=r.id, box=(r.x, r.y, r.w, r.h), person_id=r.person_id, name=r.name) for r in rows
+        ]
+
+    def photo_file(self, photo_id: int) -> str | None:
+        """The library file of a photo (for the media route), or None for an unknown id."""
+        with self._read() as conn:
+            return conn.execute(select(photos.c.path).where(photos.c.id == photo_id)).scalar()
+
+    def face_thumb(self, face_id: int) -> str | None:
+        """The thumbnail path of a face, relative to the data dir, or None."""
+        with self._read() as conn:
+            return conn.execute(select(faces.c.thumb_path).where(faces.c.id == face_id)).scalar()
+
+    def face_source(self, face_id: int) -> tuple[str, tuple[float, float, float, float]] | None:
+        """The photo path and box of a face (to cut a thumbnail when none was stored)."""
+        with self._read() as conn:
+            r = conn.execute(
+                select(photos.c.path, faces.c.x, faces.c.y, faces.c.w, faces.c.h)
+                .join(photos, photos.c.id == faces.c.photo_id)
+                .where(faces.c.id == face_id)
+            ).first()
+        return (r.path, (r.x, r.y, r.w, r.h)) if r else None
+
+    # --- map ---
+
+    def map_points(self) -> dict:
+        """Every projected face: ids, x, y, person id (-1 = unsorted), and person names/hidden flags."""
+        with self._read() as conn:
+            rows = conn.execute(
+                select(faces.c.id, faces.c.map_x, faces.c.map_y, func.coalesce(assignments.c.person_id, -1))
+                .select_from(faces.outerjoin(assignments, assignments.c.face_id == faces.c.id))
+                .where(faces.c.map_x.is_not(None))
+                .order_by(faces.c.id)
+            ).all()
+            names = {r.id: (r.name, bool(r.hidden)) for r in conn.execute(select(people.c.id, people.c.name, people.c.hidden))}
+        arr = np.array(rows, dtype=np.float64).reshape(-1, 4)
+        return {
+            "face_ids": arr[:, 0].astype(np.int64),
+            "x": arr[:, 1],
+            "y": arr[:, 2],
+            "person_ids": arr[:, 3].astype(np.int64),
+            "people": names,
+        }
+
+    def n_faces_total(self) -> int:
+        with self._read() as conn:
+            return conn.execute(select(func.count()).select_from(faces)).scalar_one()
+
+    # --- attributes ---
+
+    def attribute_matrix(self) -> tuple[np.ndarray, np.ndarray]:
+        """(face ids, attributes (N, 40)) of every face, cached until faces are added or removed."""
+        with self._read() as conn:
+            key = tuple(conn.execute(select(func.count(), func.coalesce(func.max(faces.c.id), 0)).select_from(faces)).one())
+        with self._attr_lock:
+            if self._attr_cache is not None and self._attr_cache[0] == key:
+                return self._attr_cache[1], self._attr_cache[2]
+            with self._read() as conn:
+                rows = conn.execute(select(faces.c.id, faces.c.attributes).order_by(faces.c.id)).all()
+            ids = np.array([r.id for r in rows], np.int64)
+            matrix = stack_blobs([r.attributes for r in rows], N_ATTRIBUTES)
+            self._attr_cache = (key, ids, matrix)
+            return ids, matrix
+
+    def assignment_vector(self, face_ids: np.ndarray) -> np.ndarray:
+        """The person id of each face in `face_ids` (-1 = unsorted), in the same order."""
+        with self._read() as conn:
+            rows = conn.execute(
+                select(assignments.c.face_id, assignments.c.person_id).where(assignments.c.person_id.is_not(None))
+            ).all()
+        out = np.full(len(face_ids), -1, np.int64)
+        if rows and len(face_ids):
+            pairs = np.array(rows, np.int64)
+            pos = np.searchsorted(face_ids, pairs[:, 0])
+            ok = (pos < len(face_ids)) & (face_ids[np.minimum(pos, len(face_ids) - 1)] == pairs[:, 0])
+            out[pos[ok]] = pairs[ok, 1]
+        return out
+
+    def face_detail(self, face_id: int) -> dict | None:
+        """One face: photo, box, detector score, person and attribute probabilities."""
+        with self._read() as conn:
+            r = conn.execute(
+                select(
+                    faces.c.id, faces.c.photo_id, faces.c.x, faces.c.y, faces.c.w, faces.c.h, faces.c.score,
+                    faces.c.attributes, photos.c.path, assignments.c.person_id, people.c.name,
+                )
+                .select_from(
+                    faces.join(photos, photos.c.id == faces.c.photo_id)
+                    .outerjoin(assignments, assignments.c.face_id == faces.c.id)
+                    .outerjoin(people, people.c.id == assignments.c.person_id)
+                )
+                .where(faces.c.id == face_id)
+            ).first()
+        if r is None:
+            return None
+        return dict(
+            face_id=r.id, photo_id=r.photo_id, box=(r.x, r.y, r.w, r.h), score=r.score,
+            attributes=from_blob(r.attributes), photo_path=r.path, person_id=r.person_id, name=r.name,
+        )
+

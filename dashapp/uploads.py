@@ -1,0 +1,216 @@
+"""Check and save files uploaded from the browser: photos and zip archives only, size-limited, zip-slip safe.
+
+Every refusal raises `UploadRefused` with a message fit to show the user as is. Nothing outside the
+upload's own folder is ever written: zip entry names are resolved and checked before extraction, and
+entries are streamed with a running size check so a zip bomb stops at the limit.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+import logging
+import shutil
+import time
+import uuid
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from PIL import Image, UnidentifiedImageError
+
+try:  # HEIC/HEIF photos where the optional plugin is installed (as model.imaging does).
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+except ImportError:  # pragma: no cover - optional dependency
+    pass
+
+log = logging.getLogger(__name__)
+
+IMAGE_SUFFIXES = frozenset(
+    {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff", ".heic", ".heif"}
+)
+ZIP_SUFFIXES = frozenset({".zip"})
+
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024  # one upload (a photo or a zip) as sent by the browser
+MAX_EXTRACTED_BYTES = 2 * 1024 * 1024 * 1024  # all photos of one zip once extracted
+MAX_ZIP_ENTRIES = 20_000
+
+
+class UploadRefused(ValueError):
+    """An upload that was not accepted; the message says why, in words for the user."""
+
+
+@dataclass
+class SavedUpload:
+    """What one upload batch put on disk: the folder to ingest and what was skipped and why."""
+
+    folder: Path
+    saved: list[Path] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # "name: reason"
+
+
+def _human(n: int) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n} bytes"  # pragma: no cover
+
+
+def decode_data_url(contents: str, filename: str, max_bytes: int = MAX_UPLOAD_BYTES) -> bytes:
+    """The bytes of a `dcc.Upload` data URL ("data:<type>;base64,<data>"), refused when too large."""
+    if not contents or "," not in contents:
+        raise UploadRefused(f"{filename}: the upload is empty or damaged")
+    encoded = contents.split(",", 1)[1]
+    # Check the size before decoding: base64 is 4 characters per 3 bytes.
+    if len(encoded) * 3 // 4 > max_bytes:
+        raise UploadRefused(f"{filename}: too large (limit {_human(max_bytes)} per upload)")
+    try:
+        data = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise UploadRefused(f"{filename}: the upload is damaged ({exc})") from exc
+    if not data:
+        raise UploadRefused(f"{filename}: the file is empty")
+    return data
+
+
+def safe_name(filename: str) -> str:
+    """A plain file name from what the browser sent: no folders, no leading dots, no odd characters."""
+    name = PurePosixPath(filename.replace("\\", "/")).name
+    cleaned = "".join(c if c.isalnum() or c in "._- " else "_" for c in name).strip(" .")
+    return cleaned or "upload"
+
+
+def check_image_bytes(data: bytes, filename: str) -> None:
+    """Refuse anything that is not a photo Pillow recognises (the extension alone is not trusted)."""
+    suffix = Path(filename).suffix.lower()
+    if suffix not in IMAGE_SUFFIXES:
+        allowed = ", ".join(sorted(s.lstrip(".") for s in IMAGE_SUFFIXES | ZIP_SUFFIXES))
+        raise UploadRefused(f"{filename}: not a photo or zip (accepted: {allowed})")
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            img.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise UploadRefused(f"{filename}: not a readable image ({type(exc).__name__})") from exc
+    except Image.DecompressionBombError as exc:  # pragma: no cover - Pillow raises it as an Exception
+        raise UploadRefused(f"{filename}: image too large") from exc
+
+
+def _unique_path(folder: Path, name: str) -> Path:
+    path = folder / name
+    stem, suffix, n = path.stem, path.suffix, 1
+    while path.exists():
+        path = folder / f"{stem}-{n}{suffix}"
+        n += 1
+    return path
+
+
+def _zip_member_target(folder: Path, member: zipfile.ZipInfo) -> Path:
+    """Where a zip entry may go inside `folder`; refuses absolute paths, `..`, drive letters, links."""
+    name = member.filename.replace("\\", "/")
+    parts = PurePosixPath(name).parts
+    if name.startswith("/") or ".." in parts or (parts and ":" in parts[0]):
+        raise UploadRefused(f"zip entry {member.filename!r} points outside its folder: archive refused")
+    # Unix mode in the high 16 bits: 0o120000 is a symbolic link.
+    if (member.external_attr >> 16) & 0o170000 == 0o120000:
+        raise UploadRefused(f"zip entry {member.filename!r} is a symbolic link: archive refused")
+    target = (folder / Path(*parts)).resolve()
+    if not target.is_relative_to(folder.resolve()):
+        raise UploadRefused(f"zip entry {member.filename!r} points outside its folder: archive refused")
+    return target
+
+
+def extract_zip(
+    data: bytes,
+    folder: Path,
+    filename: str = "archive.zip",
+    max_extracted: int = MAX_EXTRACTED_BYTES,
+) -> SavedUpload:
+    """Extract the photos of a zip into `folder`; other entries are skipped with a reason.
+
+    The whole archive is checked before anything is written, so a malicious archive leaves nothing.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        raise UploadRefused(f"{filename}: not a valid zip archive") from exc
+    result = SavedUpload(folder=folder)
+    with archive:
+        members = archive.infolist()
+        if len(members) > MAX_ZIP_ENTRIES:
+            raise UploadRefused(f"{filename}: too many entries ({len(members)}, limit {MAX_ZIP_ENTRIES})")
+        planned: list[tuple[zipfile.ZipInfo, Path]] = []
+        for member in members:
+            target = _zip_member_target(folder, member)  # raises for any unsafe entry
+            if member.is_dir():
+                continue
+            if Path(member.filename).suffix.lower() not in IMAGE_SUFFIXES:
+                result.skipped.append(f"{member.filename}: not a photo")
+                continue
+            planned.append((member, target))
+        declared = sum(m.file_size for m, _ in planned)
+        if declared > max_extracted:
+            raise UploadRefused(f"{filename}: photos too large once extracted (limit {_human(max_extracted)})")
+        written = 0
+        for member, target in planned:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with archive.open(member) as src, open(target, "wb") as dst:
+                # Count real bytes: `file_size` in the header can lie.
+                while chunk := src.read(1 << 20):
+                    written += len(chunk)
+                    if written > max_extracted:
+                        dst.close()
+                        shutil.rmtree(folder, ignore_errors=True)
+                        raise UploadRefused(
+                            f"{filename}: photos too large once extracted (limit {_human(max_extracted)})"
+                        )
+                    dst.write(chunk)
+            result.saved.append(target)
+    return result
+
+
+def new_upload_folder(uploads_dir: Path) -> Path:
+    """A fresh folder for one upload batch, named by time so the library lists them in order."""
+    folder = uploads_dir / f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
+    folder.mkdir(parents=True, exist_ok=False)
+    return folder
+
+
+def save_uploads(
+    files: list[tuple[str, str]],
+    uploads_dir: Path,
+    max_bytes: int = MAX_UPLOAD_BYTES,
+    max_extracted: int = MAX_EXTRACTED_BYTES,
+) -> SavedUpload:
+    """Save a batch of `(filename, data_url)` uploads into a new folder under `uploads_dir`.
+
+    Each file is checked on its own: refused files are listed in `skipped` with the reason and the
+    rest are kept. If nothing usable remains, the folder is removed and `UploadRefused` is raised
+    with every reason.
+    """
+    folder = new_upload_folder(uploads_dir)
+    result = SavedUpload(folder=folder)
+    for filename, contents in files:
+        try:
+            data = decode_data_url(contents, filename, max_bytes)
+            if Path(filename).suffix.lower() in ZIP_SUFFIXES:
+                sub = _unique_path(folder, Path(safe_name(filename)).stem)
+                part = extract_zip(data, sub, filename, max_extracted)
+                result.saved += part.saved
+                result.skipped += part.skipped
+            else:
+                check_image_bytes(data, filename)
+                target = _unique_path(folder, safe_name(filename))
+                target.write_bytes(data)
+                result.saved.append(target)
+        except UploadRefused as exc:
+            log.info("upload refused: %s", exc)
+            result.skipped.append(str(exc))
+    if not result.saved:
+        shutil.rmtree(folder, ignore_errors=True)
+        reasons = "; ".join(result.skipped) or "no files"
+        raise UploadRefused(f"Nothing was added: {reasons}")
+    return result

@@ -1,0 +1,332 @@
+"""Dashboard callbacks called as plain functions on a real store (a synthetic library in tmp_path).
+
+The trigger of a callback is set the way Dash's testing guide shows (a callback context with
+`triggered_inputs`), so each test runs the same code a browser click runs.
+"""
+
+from __future__ import annotations
+
+import json
+from contextvars import copy_context
+
+import pytest
+from dash._callback_context import context_value
+from dash._utils import AttributeDict
+
+from callbacks import attributes as attr_cb
+from callbacks import library as lib_cb
+from callbacks import map as map_cb
+from callbacks import people as people_cb
+from callbacks import photos as photos_cb
+from dashapp.ui_context import use_library
+from ui_fixtures import GROUP_PHOTOS, build_library
+
+
+def call(fn, *args, trigger=None, prop="n_clicks", value=1):
+    """Run a callback as Dash would after `trigger`'s `prop` changed to `value` (None: initial call)."""
+
+    def run():
+        inputs = []
+        if trigger is not None:
+            key = json.dumps(trigger, separators=(",", ":"), sort_keys=True) if isinstance(trigger, dict) else trigger
+            inputs = [{"prop_id": f"{key}.{prop}", "value": value}]
+        context_value.set(AttributeDict(triggered_inputs=inputs))
+        return fn(*args)
+
+    return copy_context().run(run)
+
+
+def text_of(component) -> str:
+    """All text inside a Dash component tree."""
+    if component is None:
+        return ""
+    if isinstance(component, (str, int, float)):
+        return str(component)
+    if isinstance(component, (list, tuple)):
+        return " ".join(text_of(c) for c in component)
+    children = getattr(component, "children", None)
+    extra = " ".join(str(getattr(component, a)) for a in ("value", "placeholder") if getattr(component, a, None))
+    return f"{text_of(children)} {extra}".strip()
+
+
+def find_ids(component, type_: str) -> list[dict]:
+    """Pattern-matching ids of a given type inside a component tree."""
+    found = []
+    if isinstance(component, (list, tuple)):
+        for c in component:
+            found += find_ids(c, type_)
+        return found
+    cid = getattr(component, "id", None)
+    if isinstance(cid, dict) and cid.get("type") == type_:
+        found.append(cid)
+    children = getattr(component, "children", None)
+    if children is not None and not isinstance(children, str):
+        found += find_ids(children, type_)
+    return found
+
+
+@pytest.fixture()
+def lib(tmp_path):
+    library = use_library(tmp_path / "library")
+    synthetic = build_library(library.store, n_faces=36, faces_per_photo=3, n_people=5,
+                              photo_files=sorted(GROUP_PHOTOS.glob("*.jpg")))
+    library.synthetic = synthetic
+    yield library
+    library.store.close()
+
+
+@pytest.fixture()
+def empty_lib(tmp_path):
+    library = use_library(tmp_path / "empty")
+    yield library
+    library.store.close()
+
+
+# --- library page ---
+
+
+def test_library_poll_empty_then_counts(empty_lib, lib):
+    # `lib` was opened last, so the UI shows it; the empty library is checked by reopening it.
+    out = call(lib_cb.poll_library, 1, None)
+    assert out[3] == f"{len(lib.synthetic.photo_ids)}" and out[4] == "36"
+    assert out[1] is True  # nothing to cancel
+    use_library(empty_lib.data_dir)
+    progress, cancel_disabled, errors, n_photos, *_ = call(lib_cb.poll_library, 1, None)
+    assert "No ingest has run yet" in text_of(progress) and n_photos == "0"
+    assert "every photo was read" in text_of(errors)
+
+
+def test_library_poll_shows_job_progress_and_errors(empty_lib):
+    store = empty_lib.store
+    job = store.jobs.create("ingest", {"paths": ["/photos"]})
+    store.jobs.start(job, 999_999_999)  # a pid that is not alive: the poll marks the job interrupted
+    store.jobs.progress(job, done=3, total=10, n_faces=7, n_errors=1, phase="analyze")
+    store.photos.save_error("/photos/bad.jpg", 10, 1, "decode", "truncated", "image file is truncated")
+    progress, cancel_disabled, errors, *_ = call(lib_cb.poll_library, 1, None)
+    assert "3 / 10 photos" in text_of(progress) and "7 faces" in text_of(progress)
+    assert "interrupted" in text_of(progress) and cancel_disabled is True
+    assert "/photos/bad.jpg" in text_of(errors) and "truncated" in text_of(errors)
+
+
+def test_add_folder_refuses_bad_paths(empty_lib, tmp_path):
+    msg, color, is_open, _ = call(lib_cb.add_folder, 1, None, "", trigger="lib-add-folder")
+    assert color == "danger" and "Type the path" in msg
+    msg, color, *_ = call(lib_cb.add_folder, 1, None, str(tmp_path / "nope"), trigger="lib-add-folder")
+    assert color == "danger" and "No such folder" in msg
+    msg, color, *_ = call(lib_cb.add_folder, 1, None, "relative/photos", trigger="lib-add-folder")
+    assert color == "danger" and "full path" in msg
+
+
+def test_add_folder_refused_while_an_ingest_runs(empty_lib, tmp_path):
+    job = empty_lib.store.jobs.create("ingest", {"paths": ["/x"]})
+    empty_lib.store.jobs.start(job, __import__("os").getpid())  # alive: counts as running
+    msg, color, *_ = call(lib_cb.add_folder, 1, None, str(tmp_path), trigger="lib-add-folder")
+    assert color == "danger" and "already running" in msg
+
+
+def test_cancel_sets_the_flag_of_the_running_job(empty_lib):
+    store = empty_lib.store
+    assert call(lib_cb.ask_cancel, 1, None, trigger="lib-cancel") is True
+    _, message, _, icon, _ = call(lib_cb.confirm_cancel, 1, None, trigger="lib-cancel-yes")
+    assert icon == "danger" and "No ingest is running" in message
+    job = store.jobs.create("ingest", {"paths": ["/x"]})
+    store.jobs.start(job, __import__("os").getpid())
+    is_open, message, *_ = call(lib_cb.confirm_cancel, 1, None, trigger="lib-cancel-yes")
+    assert is_open is False and store.jobs.cancel_requested(job)
+
+
+def test_upload_of_a_text_file_is_refused(empty_lib):
+    import base64
+
+    contents = "data:text/plain;base64," + base64.b64encode(b"hello").decode()
+    msg, color, *_ = call(lib_cb.upload_photos, [contents], ["notes.txt"], trigger="lib-upload", prop="contents")
+    assert color == "danger" and "not a photo or zip" in msg
+
+
+# --- people page ---
+
+
+def test_render_people_cards_and_empty_state(lib, empty_lib):
+    use_library(lib.data_dir)
+    cards, pages, count, options = call(people_cb.render_people, 0, 1, "", False, [])
+    assert len(cards) == 5 and pages == 1 and "5 people" in count
+    assert {"label": "Unsorted (no one)", "value": "unsorted"} in options
+    faces = find_ids(cards, "face-tile")
+    assert faces and all(f["fid"] in lib.synthetic.face_ids for f in faces)
+    use_library(empty_lib.data_dir)
+    cards, *_ = call(people_cb.render_people, 0, 1, "", False, [])
+    assert "No photos yet" in text_of(cards)
+
+
+def test_name_a_person_then_a_clash_offers_merge(lib):
+    a, b = lib.synthetic.person_ids[:2]
+    out = call(people_cb.name_person, ["Ada"], 0, trigger={"type": "person-name", "pid": a}, prop="value", value="Ada")
+    assert out[3] is True and "Ada" in out[0] and lib.store.people.get(a).name == "Ada"
+    # Typing the same name (other case) on another group does not rename: it asks to merge.
+    out = call(people_cb.name_person, ["ada"], 1, trigger={"type": "person-name", "pid": b}, prop="value", value=" ada ")
+    pending, body, is_open = out[5], out[6], out[7]
+    assert is_open is True and pending == {"action": "merge", "target": a, "sources": [b], "text": body}
+    assert lib.store.people.get(b) is not None and lib.store.people.get(b).name is None
+    n_a, n_b = lib.store.people.get(a).n_faces, lib.store.people.get(b).n_faces
+    out = call(people_cb.confirm_pending, 1, None, pending, 1, trigger="people-confirm-yes")
+    assert "Merged 2 groups into Ada" in out[0]
+    assert lib.store.people.get(b) is None and lib.store.people.get(a).n_faces == n_a + n_b
+
+
+def test_merge_selected_groups_asks_then_merges(lib):
+    ids = lib.synthetic.person_ids[:3]
+    checks = [True, True, False]
+    check_ids = [{"type": "person-select", "pid": p} for p in ids]
+    out = call(people_cb.ask_merge, 1, [], [True, False, False], check_ids, trigger="people-merge-btn")
+    assert out[3] == "Tick at least two groups to merge."
+    plan, body, is_open, *_ = call(people_cb.ask_merge, 1, [], checks, check_ids, trigger="people-merge-btn")
+    assert is_open and set([plan["target"], *plan["sources"]]) == set(ids[:2])
+    total = sum(lib.store.people.get(p).n_faces for p in ids[:2])
+    call(people_cb.confirm_pending, 1, None, plan, 0, trigger="people-confirm-yes")
+    assert lib.store.people.get(plan["target"]).n_faces == total
+
+
+def test_merge_suggestion_button_and_cancel(lib):
+    suggestion = lib.queries.merge_suggestions()[0]
+    trigger = {"type": "suggest-merge", "a": suggestion["person_a"], "b": suggestion["person_b"]}
+    plan, _, is_open, *_ = call(people_cb.ask_merge, None, [1], [], [], trigger=trigger)
+    assert is_open
+    out = call(people_cb.confirm_pending, None, 1, plan, 0, trigger="people-confirm-no")
+    assert out[5] is False  # closed, nothing merged
+    assert lib.store.people.get(suggestion["person_b"]) is not None
+
+
+def test_select_faces_and_move_them(lib):
+    person = lib.synthetic.person_ids[0]
+    faces = lib.queries.person_faces(person, 0, 3)
+    tiles = [{"type": "face-tile", "fid": f} for f in faces]
+    selected, classes = call(people_cb.toggle_face, [1, 0, 0], None, [], tiles, trigger=tiles[0])
+    assert selected == [faces[0]] and classes[0] == "face-tile selected" and classes[1] == "face-tile"
+    selected, _ = call(people_cb.toggle_face, [1, 1, 0], None, selected, tiles, trigger=tiles[1])
+    assert selected == sorted(faces[:2])
+    text, merge_disabled, move_disabled = call(people_cb.selection_info, selected, [False])
+    assert "2 faces selected" in text and move_disabled is False and merge_disabled is True
+    out = call(people_cb.move_selected, 1, selected, None, "Grace", 0, trigger="people-move-btn")
+    assert "Moved 2 faces to Grace" in out[0] and out[5] == []
+    grace = lib.store.people.by_name("Grace")
+    assert set(lib.store.people.face_ids(grace.id)) == set(faces[:2])
+    out = call(people_cb.move_selected, 1, [faces[2]], "unsorted", "", 0, trigger="people-move-btn")
+    assert "Unsorted" in out[0] and faces[2] in lib.store.people.face_ids(None)
+    out = call(people_cb.move_selected, 1, [faces[2]], None, "", 0, trigger="people-move-btn")
+    assert out[2] == "danger"  # no target chosen: refused, nothing moved
+    cleared, _ = call(people_cb.toggle_face, [0, 0, 0], 1, selected, tiles, trigger="people-clear-btn")
+    assert cleared == []
+
+
+def test_hide_and_show_a_person(lib):
+    pid = lib.synthetic.person_ids[-1]
+    out = call(people_cb.hide_person, [1], 0, trigger={"type": "person-hide", "pid": pid})
+    assert "hidden" in out[0] and lib.store.people.get(pid).hidden
+    cards, *_ = call(people_cb.render_people, 1, 1, "", False, [])
+    assert pid not in [c["pid"] for c in find_ids(cards, "person-col")]
+    cards, *_ = call(people_cb.render_people, 1, 1, "", True, [])
+    assert pid in [c["pid"] for c in find_ids(cards, "person-col")]
+    call(people_cb.hide_person, [2], 1, trigger={"type": "person-hide", "pid": pid})
+    assert not lib.store.people.get(pid).hidden
+
+
+def test_unsorted_faces_and_accepting_suggestions(lib):
+    grid, pages, count = call(people_cb.render_unsorted, 0, 1, [])
+    n = len(lib.synthetic.unsorted)
+    assert count == f"({n})" and len(find_ids(grid, "face-tile")) == n and "→" in text_of(grid)
+    out = call(people_cb.accept_suggestions, 1, [], 1, 0, trigger="people-accept-btn")
+    assert f"Gave {n} face" in out[0]
+    assert lib.store.people.face_ids(None) == []
+
+
+def test_person_faces_pager(lib):
+    pid = lib.synthetic.person_ids[0]
+    block = call(people_cb.person_faces_page, 1, [], trigger={"type": "person-pager", "pid": pid}, prop="active_page")
+    assert {f["fid"] for f in find_ids(block, "face-tile")} <= set(lib.store.people.face_ids(pid))
+
+
+# --- photos page ---
+
+
+def test_photo_filters_any_all_only(lib):
+    a, b = lib.synthetic.person_ids[:2]
+    lib.store.people.rename(a, "Ada")
+    grid, _, _, count, selected = call(photos_cb.render_photos, [], "any", 1, 0, None)
+    assert count == f"{len(lib.synthetic.photo_ids)} photos" and selected is not None
+    with_a = set(lib.store.people.face_ids(a))
+    photos_a = {f.photo_id for f in map(lib.store.faces.get, with_a)}
+    grid, _, _, count, _ = call(photos_cb.render_photos, [a], "any", 1, 0, None, trigger="photos-people", prop="value")
+    assert {t["pid"] for t in find_ids(grid, "photo-tile")} == photos_a
+    with_b = {lib.store.faces.get(f).photo_id for f in lib.store.people.face_ids(b)}
+    grid, *_ = call(photos_cb.render_photos, [a, b], "all", 1, 0, None, trigger="photos-mode", prop="value")
+    assert {t["pid"] for t in find_ids(grid, "photo-tile")} == photos_a & with_b
+    grid, *_ = call(photos_cb.render_photos, [a, b], "only", 1, 0, None, trigger="photos-mode", prop="value")
+    for t in find_ids(grid, "photo-tile"):
+        people_in = {f["person_id"] for f in lib.queries.photo_detail(t["pid"])[1]}
+        assert people_in == {a, b}
+
+
+def test_photo_detail_and_reassign_a_face(lib):
+    photo_id = lib.synthetic.photo_ids[0]
+    detail = call(photos_cb.render_detail, photo_id, 0)
+    boxes = find_ids(detail, "photo-face")
+    assert len(boxes) == 3
+    face = boxes[0]["fid"]
+    is_open, fid, info, options, value, _ = call(photos_cb.open_face, [1, 0, 0], None, trigger=boxes[0])
+    assert is_open and fid == face and any(o["value"] == "unsorted" for o in options)
+    out = call(photos_cb.save_face, 1, None, face, None, "Linus", 0, trigger="photos-face-save")
+    assert "Linus" in out[0] and out[4] is False
+    assert lib.store.people.by_name("Linus").id in {p for p in [lib.queries.face_detail(face)["person_id"]]}
+    detail = call(photos_cb.render_detail, photo_id, 1)
+    assert "Linus" in text_of(detail)
+
+
+# --- map page ---
+
+
+def test_map_render_hover_select_assign(lib, empty_lib):
+    use_library(lib.data_dir)
+    fig, empty = call(map_cb.render_map, "person", 0)
+    assert empty is None
+    assert sum(len(t.x) for t in fig.data) == 36
+    fig, _ = call(map_cb.render_map, "Smiling", 0)
+    assert len(fig.data) == 1 and fig.data[0].marker.colorscale is not None
+    a = lib.synthetic.person_ids[0]
+    lib.store.people.rename(a, "Ada")
+    face = lib.store.people.face_ids(a)[0]
+    show, bbox, card = call(map_cb.map_hover, {"points": [{"customdata": face, "bbox": {"x0": 1}}]})
+    assert show is True and "Ada" in text_of(card) and f"/media/face/{face}.jpg" in str(card)
+    chosen = lib.store.people.face_ids(lib.synthetic.person_ids[1])[:2]
+    ids, info, disabled = call(map_cb.map_select, {"points": [{"customdata": f} for f in chosen]})
+    assert ids == sorted(chosen) and disabled is False
+    out = call(map_cb.map_assign, 1, ids, a, "", 0, trigger="map-assign")
+    assert "Moved 2 faces to Ada" in out[0]
+    assert set(chosen) <= set(lib.store.people.face_ids(a))
+    use_library(empty_lib.data_dir)
+    _fig, empty = call(map_cb.render_map, "person", 0)
+    assert "No faces yet" in text_of(empty)
+
+
+# --- attributes page ---
+
+
+def test_attribute_views(lib):
+    pid = lib.synthetic.person_ids[0]
+    prevalence, distribution, title = call(attr_cb.render_overview, pid)
+    assert len(prevalence.data) == 2 and len(prevalence.data[0].x) == 40
+    assert len(distribution.data[0].z) == 40 and len(distribution.data[0].z[0]) == 10
+    assert f"Person {pid}" in title
+    compare = call(attr_cb.render_compare, [], 0)
+    assert len(compare.data[0].x) == 5
+    grid, pages, page, count = call(attr_cb.render_filter, "Smiling", ">=", 0.0, None, ">=", 0.8, 1)
+    assert count == "36 faces"
+    ids, matrix = lib.queries.attribute_matrix()
+    from model.attributes import ATTRIBUTE_NAMES
+
+    j = ATTRIBUTE_NAMES.index("Male")
+    expected = int((matrix[:, j] >= 0.6).sum())
+    *_, count = call(attr_cb.render_filter, "Male", ">=", 0.6, None, ">=", 0.8, 1)
+    assert count == f"{expected:,} faces"
+    face = int(ids[0])
+    is_open, body = call(attr_cb.open_face_detail, [1], False, trigger={"type": "attr-face", "fid": face})
+    assert is_open and "Top 10 attributes" in text_of(body) and str(body).count("Progress(") == 10
