@@ -12,17 +12,10 @@ from dashapp.figures import empty_figure, map_figure
 from model.attributes import ATTRIBUTE_NAMES
 
 
-@dash.callback(
-    Output("map-color", "options"),
-    Output("map-target", "options"),
-    Input("map-version", "data"),
-)
+@dash.callback(Output("map-target", "options"), Input("map-version", "data"))
 def map_options(_version: int):
-    """Colour choices (person or any attribute) and the people to assign to."""
-    colors = [{"label": "Person", "value": "person"}] + [
-        {"label": name.replace("_", " "), "value": name} for name in ATTRIBUTE_NAMES
-    ]
-    return colors, C.dropdown_options(library().queries.people_options(), include_unsorted=True)
+    """The people selected faces can be given to."""
+    return C.dropdown_options(library().queries.people_options(), include_unsorted=True)
 
 
 @dash.callback(

@@ -81,7 +81,9 @@ def map_figure(
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x")
     fig.update_layout(dragmode="lasso", legend=dict(itemsizing="constant"), uirevision="map", clickmode="event+select")
-    return _base_layout(fig)
+    _base_layout(fig)
+    fig.update_layout(margin=dict(t=40))  # room for the mode bar above the legend
+    return fig
 
 
 def prevalence_figure(

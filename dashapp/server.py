@@ -164,6 +164,8 @@ def photo_image(photo_id: int, size: str) -> Response:
 def _register_routes(server) -> None:
     server.add_url_rule("/media/face/<int:face_id>.jpg", "face_image", face_image)
     server.add_url_rule("/media/photo/<int:photo_id>/<size>.jpg", "photo_image", photo_image)
+    # Anything else under /media is a plain 404 (not the app's page shell): ids only, never paths.
+    server.add_url_rule("/media/<path:_rest>", "media_not_found", lambda _rest: abort(404))
 
 
 def create_app(data_dir: str | Path | None = None) -> dash.Dash:

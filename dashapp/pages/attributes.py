@@ -34,10 +34,10 @@ layout = html.Div(
         dbc.Row(
             [
                 dbc.Col(dbc.Card([dbc.CardHeader("How common is each attribute"),
-                                  dbc.CardBody(dcc.Graph(id="attr-prevalence", config={"displaylogo": False}))]),
+                                  dbc.CardBody(dcc.Graph(id="attr-prevalence", config={"displayModeBar": False}))]),
                         lg=6, className="mb-3"),
                 dbc.Col(dbc.Card([dbc.CardHeader("Distribution of each attribute", id="attr-dist-title"),
-                                  dbc.CardBody(dcc.Graph(id="attr-distribution", config={"displaylogo": False}))]),
+                                  dbc.CardBody(dcc.Graph(id="attr-distribution", config={"displayModeBar": False}))]),
                         lg=6, className="mb-3"),
             ]
         ),
@@ -48,7 +48,7 @@ layout = html.Div(
                                                                placeholder="the largest groups"),
                                                   style={"minWidth": "360px"})],
                                         className="d-flex justify-content-between align-items-center")),
-                dbc.CardBody(dcc.Graph(id="attr-compare-graph", config={"displaylogo": False})),
+                dbc.CardBody(dcc.Graph(id="attr-compare-graph", config={"displayModeBar": False})),
             ],
             className="mb-3",
         ),

@@ -5,6 +5,11 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashapp.components import page_header
+from model.attributes import ATTRIBUTE_NAMES
+
+COLOR_OPTIONS = [{"label": "Person", "value": "person"}] + [
+    {"label": name.replace("_", " "), "value": name} for name in ATTRIBUTE_NAMES
+]
 
 dash.register_page(__name__, path="/map", name="Map", title="Map · Face Album", order=2)
 
@@ -16,7 +21,7 @@ layout = html.Div(
             "lasso or box-select faces to give them to a person.",
             html.Div(
                 [dbc.Label("Colour by", className="mb-0 me-2 small", html_for="map-color"),
-                 html.Div(dcc.Dropdown(id="map-color", value="person", clearable=False), style={"width": "220px"})],
+                 html.Div(dcc.Dropdown(id="map-color", options=COLOR_OPTIONS, value="person", clearable=False), style={"width": "220px"})],
                 className="d-flex align-items-center",
             ),
         ),

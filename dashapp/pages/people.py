@@ -42,7 +42,7 @@ layout = html.Div(
                 [
                     dbc.Input(id="people-search", placeholder="Search names", type="search", size="sm",
                               debounce=True, style={"maxWidth": "200px"}),
-                    dbc.Switch(id="people-show-hidden", label="Show hidden", value=False, className="mb-0 ms-2"),
+                    dbc.Switch(id="people-show-hidden", label="Show hidden", value=False, className="mb-0 ms-3 text-nowrap"),
                 ],
                 className="d-flex align-items-center",
             ),

@@ -1,0 +1,73 @@
+"""The web process never imports TensorFlow: creating the app, rendering every page and running every
+page's callbacks and media routes leaves `tensorflow` out of `sys.modules` (checked in a fresh process)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+SCRIPT = textwrap.dedent(
+    r"""
+    import json, sys, tempfile
+    from contextvars import copy_context
+    sys.path.insert(0, {tests!r})
+    from dash._callback_context import context_value
+    from dash._utils import AttributeDict
+    import dash
+    from dashapp.server import create_app
+    from dashapp.ui_context import library
+    from ui_fixtures import GROUP_PHOTOS, build_library
+
+    app = create_app(tempfile.mkdtemp())
+    lib = library()
+    s = build_library(lib.store, n_faces=12, faces_per_photo=2, n_people=3,
+                      photo_files=sorted(GROUP_PHOTOS.glob("*.jpg")))
+    client = app.server.test_client()
+    for page in dash.page_registry.values():
+        assert client.get(page["path"]).status_code == 200
+        layout = page["layout"]
+        layout() if callable(layout) else layout
+    assert client.get("/_dash-layout").status_code == 200
+    assert client.get(f"/media/photo/{{s.photo_ids[0]}}/large.jpg").status_code == 200
+    assert client.get(f"/media/face/{{s.face_ids[0]}}.jpg").status_code == 200
+
+    from callbacks import attributes, library as lib_cb, map as map_cb, navbar, people, photos
+
+    def run(fn, *args):
+        def inner():
+            context_value.set(AttributeDict(triggered_inputs=[]))
+            return fn(*args)
+        return copy_context().run(inner)
+
+    run(navbar.nav_job_badge, 1)
+    run(lib_cb.poll_library, 1, None)
+    run(people.render_people, 0, 1, "", False, [])
+    run(people.render_unsorted, 0, 1, [])
+    run(people.render_merge_suggestions, 0)
+    run(photos.people_options, 0)
+    run(photos.render_photos, [], "any", 1, 0, None)
+    run(photos.render_detail, s.photo_ids[0], 0)
+    run(map_cb.map_options, 0)
+    run(map_cb.render_map, "person", 0)
+    run(map_cb.render_map, "Smiling", 0)
+    run(map_cb.map_hover, {{"points": [{{"customdata": s.face_ids[0]}}]}})
+    run(attributes.attribute_options, 0)
+    run(attributes.render_overview, s.person_ids[0])
+    run(attributes.render_compare, [], 0)
+    run(attributes.render_filter, "Smiling", ">=", 0.5, None, ">=", 0.5, 1)
+    heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("tensorflow", "keras", "mtcnn"))
+    print(json.dumps(heavy))
+    """
+)
+
+
+def test_web_process_never_imports_tensorflow():
+    code = SCRIPT.format(tests=str(ROOT / "tests"))
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    heavy = result.stdout.strip().splitlines()[-1]
+    assert heavy == "[]", f"the web process imported: {heavy}"

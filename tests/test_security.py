@@ -1,0 +1,194 @@
+"""Safety rules of the dashboard: media routes serve library files only, uploads are checked.
+
+Each refusal must come with a clear message (the UI shows it as is) and write nothing outside the
+upload's own folder.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import zipfile
+from contextvars import copy_context
+from pathlib import Path
+
+import pytest
+from dash._callback_context import context_value
+from dash._utils import AttributeDict
+from PIL import Image
+from sqlalchemy import update
+
+from app import build_parser
+from dashapp.server import create_app
+from dashapp.store.schema import faces
+from dashapp.uploads import UploadRefused, check_image_bytes, decode_data_url, extract_zip, save_uploads
+from ui_fixtures import GROUP_PHOTOS, build_library
+
+
+def data_url(data: bytes, mime: str = "application/octet-stream") -> str:
+    return f"data:{mime};base64," + base64.b64encode(data).decode()
+
+
+def jpeg_bytes(size=(64, 48)) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(buf, "JPEG")
+    return buf.getvalue()
+
+
+def zip_bytes(entries: dict[str, bytes], symlink: str | None = None) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name, data in entries.items():
+            zf.writestr(name, data)
+        if symlink:
+            info = zipfile.ZipInfo(symlink)
+            info.external_attr = (0o120777 << 16)  # a symbolic link entry
+            zf.writestr(info, "/etc/passwd")
+    return buf.getvalue()
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("library")
+    app = create_app(data_dir)
+    from dashapp.ui_context import library
+
+    lib = library()
+    synthetic = build_library(lib.store, n_faces=6, faces_per_photo=2, n_people=2,
+                              photo_files=sorted(GROUP_PHOTOS.glob("*.jpg"))[:3])
+    client = app.server.test_client()
+    client.lib, client.synthetic = lib, synthetic
+    return client
+
+
+# --- media routes ---
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/media/photo/../../etc/passwd",
+        "/media/photo/..%2F..%2Fetc%2Fpasswd/large.jpg",
+        "/media/photo/%2Fetc%2Fpasswd/large.jpg",
+        "/media/face/..%2F..%2Fetc%2Fpasswd.jpg",
+        "/media/face/../../../etc/passwd",
+        "/media/photo/1/..%2F..%2Fetc%2Fpasswd.jpg",
+        "/media/photo/999999/large.jpg",
+        "/media/face/999999.jpg",
+    ],
+)
+def test_media_routes_refuse_paths_and_unknown_ids(client, url):
+    resp = client.get(url)
+    assert b"root:" not in resp.data
+    if "%2F" in url or url[-1].isdigit() or url.endswith(".jpg"):
+        assert resp.status_code == 404
+    else:
+        # `..` segments are resolved before routing; what is left is an unknown page of the app.
+        assert resp.status_code == 404 or resp.mimetype == "text/html"
+
+
+def test_media_routes_serve_library_photos_by_id(client):
+    photo_id = client.synthetic.photo_ids[0]
+    resp = client.get(f"/media/photo/{photo_id}/large.jpg")
+    assert resp.status_code == 200 and resp.mimetype == "image/jpeg"
+    img = Image.open(io.BytesIO(resp.data))
+    original = Image.open(client.lib.queries.photo_file(photo_id))
+    assert img.size[0] / img.size[1] == pytest.approx(original.size[0] / original.size[1], rel=0.02)
+    thumb = Image.open(io.BytesIO(client.get(f"/media/photo/{photo_id}/thumb.jpg").data))
+    assert max(thumb.size) <= 360
+    face = client.get(f"/media/face/{client.synthetic.face_ids[0]}.jpg")
+    assert face.status_code == 200 and max(Image.open(io.BytesIO(face.data)).size) <= 112
+
+
+def test_tampered_thumbnail_path_is_never_served(client, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0:secret")
+    face_id = client.synthetic.face_ids[1]
+    with client.lib.store.engine.begin() as conn:
+        conn.execute(update(faces).where(faces.c.id == face_id).values(thumb_path=f"../../../../../../..{secret}"))
+    resp = client.get(f"/media/face/{face_id}.jpg")
+    # The face is cut from its library photo instead; the file outside the library never leaves.
+    assert b"secret" not in resp.data and b"root:" not in resp.data
+    assert resp.status_code == 200 and Image.open(io.BytesIO(resp.data)).format == "JPEG"
+
+
+def test_serve_binds_localhost_by_default():
+    assert build_parser().parse_args(["serve"]).host == "127.0.0.1"
+
+
+# --- uploads ---
+
+
+def test_zip_slip_archive_is_refused_and_writes_nothing(tmp_path):
+    uploads = tmp_path / "uploads"
+    uploads.mkdir()
+    evil = zip_bytes({"ok.jpg": jpeg_bytes(), "../../evil.jpg": jpeg_bytes()})
+    with pytest.raises(UploadRefused, match="outside its folder"):
+        extract_zip(evil, uploads / "batch", "evil.zip")
+    assert not (tmp_path / "evil.jpg").exists() and not (uploads / "batch").exists()
+    with pytest.raises(UploadRefused, match="outside its folder"):
+        extract_zip(zip_bytes({"/tmp/abs-evil.jpg": jpeg_bytes()}), uploads / "b2", "abs.zip")
+    with pytest.raises(UploadRefused, match="symbolic link"):
+        extract_zip(zip_bytes({"a.jpg": jpeg_bytes()}, symlink="link.jpg"), uploads / "b3", "link.zip")
+    # Through the upload path the user gets the reason, and no folder is left behind.
+    with pytest.raises(UploadRefused, match="evil.zip.*outside its folder|outside its folder"):
+        save_uploads([("evil.zip", data_url(evil, "application/zip"))], uploads)
+    assert list(uploads.iterdir()) == [] and not (tmp_path / "evil.jpg").exists()
+
+
+def test_zip_with_photos_extracts_only_photos(tmp_path):
+    archive = zip_bytes({"trip/a.jpg": jpeg_bytes(), "trip/b.JPG": jpeg_bytes(), "notes.txt": b"hello"})
+    saved = save_uploads([("trip.zip", data_url(archive, "application/zip"))], tmp_path)
+    assert sorted(p.name for p in saved.saved) == ["a.jpg", "b.JPG"]
+    assert all(p.resolve().is_relative_to(saved.folder.resolve()) for p in saved.saved)
+    assert any("notes.txt" in s and "not a photo" in s for s in saved.skipped)
+
+
+def test_zip_bomb_stops_at_the_extracted_size_limit(tmp_path):
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("big.jpg", b"\0" * (5 * 1024 * 1024))  # compresses to a few KB
+    with pytest.raises(UploadRefused, match="too large once extracted"):
+        extract_zip(archive.getvalue(), tmp_path / "bomb", "bomb.zip", max_extracted=1024 * 1024)
+    assert not (tmp_path / "bomb").exists()
+
+
+def test_oversized_upload_is_refused(tmp_path):
+    big = data_url(jpeg_bytes() + b"\0" * 4096, "image/jpeg")
+    with pytest.raises(UploadRefused, match="too large"):
+        decode_data_url(big, "huge.jpg", max_bytes=1024)
+    with pytest.raises(UploadRefused, match=r"huge\.jpg: too large \(limit 1\.0 KB per upload\)"):
+        save_uploads([("huge.jpg", big)], tmp_path, max_bytes=1024)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_non_images_are_refused(tmp_path):
+    with pytest.raises(UploadRefused, match="not a photo or zip"):
+        check_image_bytes(b"#!/bin/sh\necho hi\n", "script.sh")
+    with pytest.raises(UploadRefused, match="not a readable image"):
+        check_image_bytes(b"this is text, not a jpeg", "fake.jpg")
+    check_image_bytes(jpeg_bytes(), "real.jpg")  # a real photo passes
+    # A mixed batch keeps the photo and lists the refused file with its reason.
+    saved = save_uploads([("real.jpg", data_url(jpeg_bytes(), "image/jpeg")),
+                          ("fake.jpg", data_url(b"not an image", "image/jpeg"))], tmp_path)
+    assert [p.name for p in saved.saved] == ["real.jpg"]
+    assert saved.skipped == ["fake.jpg: not a readable image (UnidentifiedImageError)"]
+    # File names cannot climb out of the upload folder either.
+    saved = save_uploads([("../../../escape.jpg", data_url(jpeg_bytes(), "image/jpeg"))], tmp_path)
+    assert saved.saved[0].parent == saved.folder and saved.saved[0].name == "escape.jpg"
+
+
+def test_upload_refusal_reaches_the_library_page(tmp_path):
+    from callbacks.library import upload_photos
+    from dashapp.ui_context import use_library
+
+    lib = use_library(tmp_path / "lib")
+    evil = zip_bytes({"../evil.jpg": jpeg_bytes()})
+
+    def run():
+        context_value.set(AttributeDict(triggered_inputs=[{"prop_id": "lib-upload.contents", "value": 1}]))
+        return upload_photos([data_url(evil, "application/zip")], ["evil.zip"])
+
+    message, color, is_open, _ = copy_context().run(run)
+    assert color == "danger" and is_open and "outside its folder" in message and "Nothing was added" in message
+    assert not Path(lib.config.uploads_dir).exists() or list(Path(lib.config.uploads_dir).iterdir()) == []
