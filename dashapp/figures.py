@@ -7,19 +7,18 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from dashapp.components import UNSORTED_COLOR, person_color, person_label
+from dashapp.components import PALETTE, UNSORTED_COLOR, person_color, person_label
 
 MAX_LEGEND_PEOPLE = 20  # people with their own legend entry on the map; the rest share one trace
 N_BINS = 10
 
 
+_FONT = dict(family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif", size=12)
+_TEMPLATE = "plotly_white"
+
+
 def _base_layout(fig: go.Figure, height: int | None = None) -> go.Figure:
-    fig.update_layout(
-        template="plotly_white",
-        margin=dict(l=10, r=10, t=10, b=10),
-        font=dict(family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif", size=12),
-        height=height,
-    )
+    fig.update_layout(template=_TEMPLATE, margin=dict(l=10, r=10, t=10, b=10), font=_FONT, height=height)
     return fig
 
 
@@ -41,49 +40,58 @@ def map_figure(
     people: Mapping[int, tuple[str | None, bool]],
     color_values: np.ndarray | None = None,
     color_title: str = "",
-) -> go.Figure:
+) -> dict:
     """The face map (WebGL). Coloured by person (one trace per large person) or by `color_values` (0..1).
 
-    Every point's customdata is its face id; hover text is left to the page's tooltip.
+    Every point's customdata is its face id; hover text is left to the page's tooltip. Returned as a
+    plain figure dict: with 50k points, plotly's per-property validation would cost more than the
+    query (the arrays are numpy and go to the browser as binary typed arrays).
     """
-    fig = go.Figure()
-    common = dict(mode="markers", hoverinfo="none", hovertemplate=None)
+    traces: list[dict] = []
+
+    def trace(mask: np.ndarray, name: str, marker: dict) -> dict:
+        return dict(type="scattergl", mode="markers", x=x[mask], y=y[mask], customdata=face_ids[mask], name=name,
+                    hoverinfo="none", marker=marker)
+
     if color_values is not None:
-        fig.add_trace(
-            go.Scattergl(
-                x=x, y=y, customdata=face_ids, name=color_title,
-                marker=dict(size=5, color=color_values, colorscale="Viridis", cmin=0, cmax=1, opacity=0.8,
-                            colorbar=dict(title=dict(text=color_title.replace("_", " ")), thickness=12)),
-                **common,
-            )
-        )
+        everything = np.ones(len(face_ids), bool)
+        traces.append(trace(everything, color_title, dict(
+            size=5, color=np.asarray(color_values, np.float32), colorscale="Viridis", cmin=0, cmax=1, opacity=0.8,
+            colorbar=dict(title=dict(text=color_title.replace("_", " ")), thickness=12))))
     else:
         unsorted = person_ids < 0
         if unsorted.any():
-            fig.add_trace(go.Scattergl(x=x[unsorted], y=y[unsorted], customdata=face_ids[unsorted],
-                                       name="Unsorted", marker=dict(size=4, color=UNSORTED_COLOR, opacity=0.6),
-                                       **common))
+            traces.append(trace(unsorted, "Unsorted", dict(size=4, color=UNSORTED_COLOR, opacity=0.6)))
         ids, counts = np.unique(person_ids[~unsorted], return_counts=True)
         # Named people first, then the largest groups, get their own trace and legend entry.
         order = sorted(zip(ids.tolist(), counts.tolist()),
                        key=lambda t: (people.get(t[0], (None, False))[0] is None, -t[1], t[0]))
         own = [pid for pid, _ in order[:MAX_LEGEND_PEOPLE]]
         for pid in own:
-            mask = person_ids == pid
             name = person_label(pid, people.get(pid, (None, False))[0])
-            fig.add_trace(go.Scattergl(x=x[mask], y=y[mask], customdata=face_ids[mask], name=name,
-                                       marker=dict(size=5, color=person_color(pid), opacity=0.85), **common))
+            traces.append(trace(person_ids == pid, name, dict(size=5, color=person_color(pid), opacity=0.85)))
         rest = ~unsorted & ~np.isin(person_ids, own)
         if rest.any():
-            colors = [person_color(int(p)) for p in person_ids[rest]]
-            fig.add_trace(go.Scattergl(x=x[rest], y=y[rest], customdata=face_ids[rest], name="Other groups",
-                                       marker=dict(size=5, color=colors, opacity=0.8), **common))
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False, scaleanchor="x")
-    fig.update_layout(dragmode="lasso", legend=dict(itemsizing="constant"), uirevision="map", clickmode="event+select")
-    _base_layout(fig)
-    fig.update_layout(margin=dict(t=40))  # room for the mode bar above the legend
-    return fig
+            # Colour index per point through a stepped colour scale: a numeric array keeps 50k points
+            # fast to build and to send, and each person keeps its colour (person_color = PALETTE[id % n]).
+            n = len(PALETTE)
+            scale = [[edge, PALETTE[i]] for i in range(n) for edge in (i / n, (i + 1) / n)]
+            traces.append(trace(rest, "Other groups", dict(
+                size=5, color=(person_ids[rest] % n).astype(np.int16), colorscale=scale, cmin=-0.5, cmax=n - 0.5,
+                opacity=0.8)))
+    layout = dict(
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        margin=dict(l=10, r=10, t=40, b=10),  # room for the mode bar above the legend
+        font=_FONT,
+        xaxis=dict(visible=False),
+        yaxis=dict(visible=False, scaleanchor="x"),
+        dragmode="lasso",
+        legend=dict(itemsizing="constant"),
+        uirevision="map",
+        clickmode="event+select",
+    )
+    return {"data": traces, "layout": layout}
 
 
 def prevalence_figure(

@@ -288,9 +288,11 @@ def test_map_render_hover_select_assign(lib, empty_lib):
     use_library(lib.data_dir)
     fig, empty = call(map_cb.render_map, "person", 0)
     assert empty is None
-    assert sum(len(t.x) for t in fig.data) == 36
+    assert sum(len(t["x"]) for t in fig["data"]) == 36
+    shown = sorted(int(f) for t in fig["data"] for f in t["customdata"])
+    assert shown == sorted(lib.synthetic.face_ids)
     fig, _ = call(map_cb.render_map, "Smiling", 0)
-    assert len(fig.data) == 1 and fig.data[0].marker.colorscale is not None
+    assert len(fig["data"]) == 1 and fig["data"][0]["marker"]["colorscale"] == "Viridis"
     a = lib.synthetic.person_ids[0]
     lib.store.people.rename(a, "Ada")
     face = lib.store.people.face_ids(a)[0]

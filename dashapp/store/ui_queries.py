@@ -346,7 +346,8 @@ class UIQueries(Repo):
                 .order_by(faces.c.id)
             ).all()
             names = {r.id: (r.name, bool(r.hidden)) for r in conn.execute(select(people.c.id, people.c.name, people.c.hidden))}
-        arr = np.array(rows, dtype=np.float64).reshape(-1, 4)
+        # Plain tuples: numpy reads them ~50x faster than SQLAlchemy Row objects.
+        arr = np.array([tuple(r) for r in rows], dtype=np.float64).reshape(-1, 4)
         return {
             "face_ids": arr[:, 0].astype(np.int64),
             "x": arr[:, 1],
@@ -383,7 +384,7 @@ class UIQueries(Repo):
             ).all()
         out = np.full(len(face_ids), -1, np.int64)
         if rows and len(face_ids):
-            pairs = np.array(rows, np.int64)
+            pairs = np.array([tuple(r) for r in rows], np.int64)
             pos = np.searchsorted(face_ids, pairs[:, 0])
             ok = (pos < len(face_ids)) & (face_ids[np.minimum(pos, len(face_ids) - 1)] == pairs[:, 0])
             out[pos[ok]] = pairs[ok, 1]
