@@ -7,7 +7,7 @@ import dash_bootstrap_components as dbc
 import numpy as np
 from dash import ALL, Input, Output, State, ctx, html, no_update
 
-from callbacks.common import library, page_offset
+from callbacks.common import clicked, library, page_offset
 from dashapp import components as C
 from dashapp.figures import compare_figure, distribution_figure, empty_figure, prevalence_figure
 from model.attributes import ATTRIBUTE_NAMES
@@ -145,6 +145,6 @@ def face_detail_view(face_id: int) -> html.Div:
 )
 def open_face_detail(_clicks: list, _is_open: bool):
     """Show a clicked face's details."""
-    if not (isinstance(ctx.triggered_id, dict) and ctx.triggered and ctx.triggered[0].get("value")):
+    if not (isinstance(ctx.triggered_id, dict) and clicked()):
         return no_update, no_update
     return True, face_detail_view(int(ctx.triggered_id["fid"]))

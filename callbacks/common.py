@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dash import Output, no_update
+from dash import Output, ctx, no_update
 
 from dashapp.ui_context import Library, library  # noqa: F401 - re-exported for the page modules
 
@@ -13,6 +13,16 @@ TOAST = (
     Output("app-toast", "is_open", allow_duplicate=True),
 )
 NO_TOAST = (no_update, no_update, no_update, no_update)
+
+
+def clicked() -> bool:
+    """Whether a callback runs because the user clicked (or submitted) one thing.
+
+    Dash also runs callbacks when their input components are inserted into the page (page
+    navigation, re-rendered cards), with n_clicks 0 and often many inputs at once; those runs must
+    not act.
+    """
+    return len(ctx.triggered) == 1 and bool(ctx.triggered[0].get("value"))
 
 
 def ok(message: str, header: str = "Done") -> tuple:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash
 from dash import Input, Output, State, ctx, no_update
 
-from callbacks.common import TOAST, info, library, refused
+from callbacks.common import TOAST, clicked, info, library, refused
 from dashapp import job_runner
 from dashapp.components import error_table, job_progress
 from dashapp.uploads import UploadRefused, save_uploads
@@ -65,6 +65,8 @@ def _started(paths: list[str], extra: str = "") -> tuple:
 )
 def add_folder(_clicks: int | None, _submit: int | None, path: str | None):
     """Check the typed folder and start ingesting it."""
+    if not clicked():
+        return no_update, no_update, no_update, no_update
     lib = library()
     try:
         folder = job_runner.check_folder(path)
@@ -113,6 +115,8 @@ def upload_photos(contents: list[str] | str | None, filenames: list[str] | str |
 )
 def ask_cancel(_open: int | None, _no: int | None) -> bool:
     """Open the 'cancel the ingest?' confirmation (closed again by 'Keep going')."""
+    if not clicked():
+        return no_update
     return ctx.triggered_id == "lib-cancel"
 
 
@@ -125,7 +129,7 @@ def ask_cancel(_open: int | None, _no: int | None) -> bool:
 )
 def confirm_cancel(n: int | None, state: dict | None):
     """Ask the running ingest to stop; it finishes the photo it is on and exits."""
-    if not n:
+    if not (n and clicked()):
         return no_update, no_update, no_update, no_update, no_update
     lib = library()
     job = lib.queries.latest_job()

@@ -6,7 +6,7 @@ import dash
 import numpy as np
 from dash import Input, Output, State, html, no_update
 
-from callbacks.common import NO_TOAST, TOAST, library, move_faces, ok, refused
+from callbacks.common import NO_TOAST, TOAST, clicked, library, move_faces, ok, refused
 from dashapp import components as C
 from dashapp.figures import empty_figure, map_figure
 from model.attributes import ATTRIBUTE_NAMES
@@ -106,7 +106,7 @@ def map_select(selected: dict | None):
 )
 def map_assign(n: int | None, selected: list | None, target, new_name: str | None, version: int):
     """Give the selected faces to a person (or a new name, or Unsorted)."""
-    if not n:
+    if not (n and clicked()):
         return *NO_TOAST, no_update, no_update
     if not selected:
         return *refused("Select faces on the map first (lasso or box tool)."), no_update, no_update

@@ -6,16 +6,11 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, MATCH, Input, Output, State, ctx, html, no_update
 
-from callbacks.common import NO_TOAST, TOAST, library, move_faces, ok, page_offset, refused
+from callbacks.common import NO_TOAST, TOAST, clicked, library, move_faces, ok, page_offset, refused
 from dashapp import components as C
 
 PEOPLE_PAGE_SIZE = 24
 UNSORTED_PAGE_SIZE = 48
-
-
-def _clicked() -> bool:
-    """Whether the trigger was a real click (pattern-matched components re-rendered with n_clicks 0 are not)."""
-    return bool(ctx.triggered and ctx.triggered[0].get("value"))
 
 
 @dash.callback(
@@ -109,9 +104,11 @@ def render_merge_suggestions(_version: int):
 def toggle_face(_clicks: list, _clear: int | None, selected: list | None, tile_ids: list[dict]):
     """Click a face to select or unselect it; 'Clear selection' unselects all."""
     chosen = set(selected or [])
+    if not clicked():
+        return no_update, [no_update] * len(tile_ids)
     if ctx.triggered_id == "people-clear-btn":
         chosen = set()
-    elif isinstance(ctx.triggered_id, dict) and _clicked():
+    elif isinstance(ctx.triggered_id, dict):
         fid = int(ctx.triggered_id["fid"])
         chosen ^= {fid}
     else:
@@ -171,7 +168,7 @@ def _merge_text(target: dict, sources: list[dict]) -> str:
 )
 def ask_merge(_merge: int | None, _suggest: list, checks: list, check_ids: list[dict]):
     """Ask before merging the ticked groups, or the two groups of a merge suggestion."""
-    if not _clicked():
+    if not clicked():
         return no_update, no_update, no_update, *NO_TOAST
     if ctx.triggered_id == "people-merge-btn":
         ids = [c["pid"] for c, v in zip(check_ids, checks) if v]
@@ -197,7 +194,9 @@ def ask_merge(_merge: int | None, _suggest: list, checks: list, check_ids: list[
 )
 def name_person(_values: list, version: int):
     """Save a typed name; if another person already has it, ask whether to merge into them."""
-    if not isinstance(ctx.triggered_id, dict):
+    # One input changed = the user committed a name (Enter or leaving the field); many at once =
+    # cards were re-rendered, which is not a user action.
+    if not isinstance(ctx.triggered_id, dict) or len(ctx.triggered) != 1:
         return *NO_TOAST, no_update, no_update, no_update, no_update
     lib = library()
     pid = int(ctx.triggered_id["pid"])
@@ -236,6 +235,8 @@ def name_person(_values: list, version: int):
 )
 def confirm_pending(_yes: int | None, _no: int | None, pending: dict | None, version: int):
     """Run the confirmed merge (or drop it on Cancel), then refresh the page."""
+    if not clicked():
+        return *NO_TOAST, no_update, no_update, no_update, no_update
     if ctx.triggered_id == "people-confirm-no" or not pending:
         # Cancel of a name clash: re-render so the name field shows the stored name again.
         return *NO_TOAST, (version or 0) + 1, False, None, no_update
@@ -259,7 +260,7 @@ def confirm_pending(_yes: int | None, _no: int | None, pending: dict | None, ver
 )
 def hide_person(_clicks: list, version: int):
     """Hide a group from the People page (or show it again); its faces stay assigned."""
-    if not _clicked():
+    if not clicked():
         return *NO_TOAST, no_update
     lib = library()
     pid = int(ctx.triggered_id["pid"])
@@ -287,7 +288,7 @@ def hide_person(_clicks: list, version: int):
 )
 def move_selected(n: int | None, selected: list | None, target, new_name: str | None, version: int):
     """Move the selected faces to the chosen person, a new name, or Unsorted."""
-    if not n:
+    if not (n and clicked()):
         return *NO_TOAST, no_update, no_update, no_update
     if not selected:
         return *refused("Click the faces to move first."), no_update, no_update, no_update
@@ -310,7 +311,7 @@ def move_selected(n: int | None, selected: list | None, target, new_name: str | 
 )
 def accept_suggestions(n: int | None, selected: list | None, page: int | None, version: int):
     """Give unsorted faces to their suggested people: the selected ones, or all on this page."""
-    if not n:
+    if not (n and clicked()):
         return *NO_TOAST, no_update, no_update
     lib = library()
     _total, faces = lib.queries.unsorted_page(page_offset(page, UNSORTED_PAGE_SIZE), UNSORTED_PAGE_SIZE)

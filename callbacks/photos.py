@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash
 from dash import ALL, Input, Output, State, ctx, html, no_update
 
-from callbacks.common import NO_TOAST, TOAST, library, move_faces, ok, page_offset, refused
+from callbacks.common import NO_TOAST, TOAST, clicked, library, move_faces, ok, page_offset, refused
 from dashapp import components as C
 
 PHOTOS_PAGE_SIZE = 24
@@ -60,7 +60,7 @@ def render_photos(people: list | None, mode: str, page: int | None, _version: in
 )
 def pick_photo(_clicks: list, tile_ids: list[dict]):
     """Show the clicked photo."""
-    if not (isinstance(ctx.triggered_id, dict) and ctx.triggered and ctx.triggered[0].get("value")):
+    if not (isinstance(ctx.triggered_id, dict) and clicked()):
         return no_update, [no_update] * len(tile_ids)
     pid = int(ctx.triggered_id["pid"])
     return pid, ["photo-tile active" if t["pid"] == pid else "photo-tile" for t in tile_ids]
@@ -98,10 +98,10 @@ def render_detail(photo_id: int | None, _version: int):
 )
 def open_face(_clicks: list, _cancel: int | None):
     """Click a face box: ask who this is (current person preselected)."""
+    if not clicked():
+        return (no_update,) * 6
     if ctx.triggered_id == "photos-face-cancel":
         return False, None, no_update, no_update, no_update, no_update
-    if not (isinstance(ctx.triggered_id, dict) and ctx.triggered and ctx.triggered[0].get("value")):
-        return (no_update,) * 6
     lib = library()
     face = lib.queries.face_detail(int(ctx.triggered_id["fid"]))
     if face is None:
@@ -128,7 +128,7 @@ def open_face(_clicks: list, _cancel: int | None):
 )
 def save_face(_n: int | None, _submit: int | None, face_id: int | None, target, new_name: str | None, version: int):
     """Assign the face to the chosen person (or a new name, or Unsorted)."""
-    if face_id is None:
+    if face_id is None or not clicked():
         return *NO_TOAST, no_update, no_update
     try:
         message = move_faces(library(), [int(face_id)], target, new_name)

@@ -158,12 +158,16 @@ def person_card(
     else:
         footer_items.append(html.Span())
     footer_items.append(
+        dcc.Link("Photos", href=f"/photos?person={pid}", className="small ms-auto",
+                 title="Photos with this person")
+    )
+    footer_items.append(
         dbc.Button(
             "Unhide" if person.get("hidden") else "Hide",
             id={"type": "person-hide", "pid": pid},
             color="link",
             size="sm",
-            className="text-muted ms-auto",
+            className="text-muted ms-2",
             title="Hide this group from People (its faces stay in the library)",
             n_clicks=0,
         )
@@ -330,9 +334,12 @@ def photo_overlay(photo: dict, faces: Sequence[dict]) -> html.Div:
                 },
             )
         )
+    # The frame has the photo's aspect ratio and at most 75% of the window's height, so the boxes,
+    # placed in % of the frame, sit exactly on the faces at any size.
     return html.Div(
         [html.Img(src=photo_url(photo["id"]), className="photo-main", alt=photo.get("name", ""))] + boxes,
         className="photo-frame",
+        style={"maxWidth": f"min(100%, calc(75vh * {width / height:.4f}))", "aspectRatio": f"{width:.0f} / {height:.0f}"},
     )
 
 

@@ -48,6 +48,8 @@ def map_figure(
     query (the arrays are numpy and go to the browser as binary typed arrays).
     """
     traces: list[dict] = []
+    # Bigger dots for small albums, small ones when there are tens of thousands.
+    size = 9 if len(face_ids) < 2_000 else 6 if len(face_ids) < 20_000 else 4
 
     def trace(mask: np.ndarray, name: str, marker: dict) -> dict:
         return dict(type="scattergl", mode="markers", x=x[mask], y=y[mask], customdata=face_ids[mask], name=name,
@@ -56,12 +58,12 @@ def map_figure(
     if color_values is not None:
         everything = np.ones(len(face_ids), bool)
         traces.append(trace(everything, color_title, dict(
-            size=5, color=np.asarray(color_values, np.float32), colorscale="Viridis", cmin=0, cmax=1, opacity=0.8,
+            size=size, color=np.asarray(color_values, np.float32), colorscale="Viridis", cmin=0, cmax=1, opacity=0.8,
             colorbar=dict(title=dict(text=color_title.replace("_", " ")), thickness=12))))
     else:
         unsorted = person_ids < 0
         if unsorted.any():
-            traces.append(trace(unsorted, "Unsorted", dict(size=4, color=UNSORTED_COLOR, opacity=0.6)))
+            traces.append(trace(unsorted, "Unsorted", dict(size=max(3, size - 1), color=UNSORTED_COLOR, opacity=0.6)))
         ids, counts = np.unique(person_ids[~unsorted], return_counts=True)
         # Named people first, then the largest groups, get their own trace and legend entry.
         order = sorted(zip(ids.tolist(), counts.tolist()),
@@ -69,7 +71,7 @@ def map_figure(
         own = [pid for pid, _ in order[:MAX_LEGEND_PEOPLE]]
         for pid in own:
             name = person_label(pid, people.get(pid, (None, False))[0])
-            traces.append(trace(person_ids == pid, name, dict(size=5, color=person_color(pid), opacity=0.85)))
+            traces.append(trace(person_ids == pid, name, dict(size=size, color=person_color(pid), opacity=0.85)))
         rest = ~unsorted & ~np.isin(person_ids, own)
         if rest.any():
             # Colour index per point through a stepped colour scale: a numeric array keeps 50k points
@@ -77,7 +79,7 @@ def map_figure(
             n = len(PALETTE)
             scale = [[edge, PALETTE[i]] for i in range(n) for edge in (i / n, (i + 1) / n)]
             traces.append(trace(rest, "Other groups", dict(
-                size=5, color=(person_ids[rest] % n).astype(np.int16), colorscale=scale, cmin=-0.5, cmax=n - 0.5,
+                size=size, color=(person_ids[rest] % n).astype(np.int16), colorscale=scale, cmin=-0.5, cmax=n - 0.5,
                 opacity=0.8)))
     layout = dict(
         plot_bgcolor="white",

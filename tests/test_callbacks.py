@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from contextvars import copy_context
 
+import dash
 import pytest
 from dash._callback_context import context_value
 from dash._utils import AttributeDict
@@ -22,14 +23,17 @@ from dashapp.ui_context import use_library
 from ui_fixtures import GROUP_PHOTOS, build_library
 
 
-def call(fn, *args, trigger=None, prop="n_clicks", value=1):
-    """Run a callback as Dash would after `trigger`'s `prop` changed to `value` (None: initial call)."""
+def call(fn, *args, trigger=None, prop="n_clicks", value=1, also=()):
+    """Run a callback as Dash would after `trigger`'s `prop` changed to `value` (None: initial call).
+
+    `also`: more ids whose `prop` changed at the same time (as when Dash inserts new components).
+    """
 
     def run():
         inputs = []
-        if trigger is not None:
-            key = json.dumps(trigger, separators=(",", ":"), sort_keys=True) if isinstance(trigger, dict) else trigger
-            inputs = [{"prop_id": f"{key}.{prop}", "value": value}]
+        for t in ([trigger] if trigger is not None else []) + list(also):
+            key = json.dumps(t, separators=(",", ":"), sort_keys=True) if isinstance(t, dict) else t
+            inputs.append({"prop_id": f"{key}.{prop}", "value": value})
         context_value.set(AttributeDict(triggered_inputs=inputs))
         return fn(*args)
 
@@ -141,6 +145,22 @@ def test_upload_of_a_text_file_is_refused(empty_lib):
     contents = "data:text/plain;base64," + base64.b64encode(b"hello").decode()
     msg, color, *_ = call(lib_cb.upload_photos, [contents], ["notes.txt"], trigger="lib-upload", prop="contents")
     assert color == "danger" and "not a photo or zip" in msg
+
+
+def test_callbacks_ignore_components_being_inserted(lib):
+    """Dash runs callbacks when pages or cards are (re)inserted, with n_clicks 0: nothing may happen."""
+    a, b = lib.synthetic.person_ids[:2]
+    plan = {"action": "merge", "target": a, "sources": [b], "text": ""}
+    out = call(people_cb.confirm_pending, 0, 0, plan, 3, trigger="people-confirm-yes", value=0)
+    assert all(v is dash.no_update for v in out) and lib.store.people.get(b) is not None
+    assert call(lib_cb.add_folder, 0, None, "", trigger="lib-add-folder", value=0)[2] is dash.no_update
+    assert call(lib_cb.ask_cancel, 0, 0, trigger="lib-cancel", value=0) is dash.no_update
+    out = call(people_cb.name_person, ["x", "y"], 0, trigger={"type": "person-name", "pid": a}, prop="value",
+               value="Someone", also=[{"type": "person-name", "pid": b}])
+    assert out[4] is dash.no_update and lib.store.people.get(a).name is None
+    out = call(people_cb.hide_person, [0, 0], 0, trigger={"type": "person-hide", "pid": a}, value=0,
+               also=[{"type": "person-hide", "pid": b}])
+    assert not lib.store.people.get(a).hidden
 
 
 # --- people page ---

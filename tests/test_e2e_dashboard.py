@@ -1,0 +1,219 @@
+"""End to end in a real headless Chromium: ingest group photos from the UI, then name, merge and find people.
+
+The server is the real one (`python app.py serve`) on an empty library; the ingest runs the real
+model in the job process it spawns. Screenshots of every page go to docs/screenshots/ (the README
+shows them). Needs chromium + chromedriver (`.ci/run` installs them) and the model weights.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PHOTOS = ROOT / "tests" / "fixtures" / "group"
+SHOTS = ROOT / "docs" / "screenshots"
+WEIGHTS = ROOT / "model" / "weights" / "face_model.keras"
+INGEST_TIMEOUT_S = 240
+NAME = "Barack Obama"
+
+pytestmark = [
+    pytest.mark.skipif(not (shutil.which("chromedriver") and (shutil.which("chromium") or shutil.which("google-chrome"))),
+                       reason="needs chromium and chromedriver (apt-get install chromium chromium-driver)"),
+    pytest.mark.skipif(not WEIGHTS.exists(), reason="model weights not trained yet"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """`python app.py serve` on a fresh, empty library; yields its URL."""
+    data_dir = tmp_path_factory.mktemp("e2e-library")
+    port = _free_port()
+    log = open(data_dir / "server.log", "wb")
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "app.py"), "serve", "--port", str(port), "--data-dir", str(data_dir)],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while True:
+        try:
+            urllib.request.urlopen(url + "/library", timeout=2)
+            break
+        except OSError:
+            if proc.poll() is not None or time.time() > deadline:
+                log.close()
+                pytest.fail("server did not start:\n" + (data_dir / "server.log").read_text()[-3000:])
+            time.sleep(0.3)
+    yield url, data_dir
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from dash.testing.browser import Browser
+
+    with Browser(browser="chrome", headless=True, percy_run=False, wait_timeout=30) as br:
+        br.driver.set_window_size(1400, 1000)
+        yield br
+
+
+def _wait(br, condition, timeout: float = 30, what: str = "condition"):
+    """Poll `condition()` until it returns something truthy; fail with `what` after `timeout` s."""
+    deadline = time.time() + timeout
+    last_error = None
+    while time.time() < deadline:
+        try:
+            value = condition()
+            if value:
+                return value
+        except Exception as exc:  # noqa: BLE001 - elements come and go while Dash re-renders
+            last_error = exc
+        time.sleep(0.25)
+    pytest.fail(f"timed out waiting for {what} (last error: {last_error})")
+
+
+def _texts(br, css: str) -> list[str]:
+    return [e.text for e in br.driver.find_elements("css selector", css)]
+
+
+def _shot(br, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    time.sleep(0.8)  # let images and figures finish drawing
+    br.driver.save_screenshot(str(SHOTS / f"{name}.png"))
+
+
+def _go(br, url: str, ready_css: str) -> None:
+    br.driver.get(url)
+    _wait(br, lambda: br.driver.find_elements("css selector", ready_css), 30, ready_css)
+
+
+def _nav(br, label: str, ready_css: str) -> None:
+    """Follow a navbar link (client-side navigation, as a user would)."""
+    br.driver.find_element("id", f"nav-{label}").click()
+    _wait(br, lambda: br.driver.find_elements("css selector", ready_css), 30, ready_css)
+
+
+def test_ingest_name_merge_find(server, browser):
+    url, _data_dir = server
+    br = browser
+
+    # An empty library says where to start.
+    _go(br, url + "/", ".empty-state")
+    assert "No photos yet" in br.driver.find_element("css selector", ".empty-state").text
+
+    # Library: add the photo folder, follow the progress until the job is done.
+    _nav(br, "library", "#lib-path")
+    br.driver.find_element("id", "lib-path").send_keys(str(PHOTOS))
+    br.driver.find_element("id", "lib-add-folder").click()
+    _wait(br, lambda: "Ingest started" in br.driver.find_element("id", "lib-add-result").text, 20, "ingest start")
+    status = _wait(
+        br,
+        lambda: (lambda s: s if s.split(" ")[0] in ("done", "failed", "cancelled", "interrupted") else None)(
+            br.driver.find_element("id", "job-status").text),
+        INGEST_TIMEOUT_S,
+        "the ingest to finish",
+    )
+    assert status.startswith("done"), status
+    n_photos = len(list(PHOTOS.glob("*.jpg")))
+    assert f"{n_photos} / {n_photos} photos" in br.driver.find_element("id", "job-counts").text
+    _wait(br, lambda: int(br.driver.find_element("id", "lib-n-faces").text.replace(",", "")) >= n_photos, 10, "faces")
+    _shot(br, "library")
+
+    # People: cards appear; name the first group.
+    _nav(br, "people", ".person-card")
+    cards = _wait(br, lambda: (lambda c: c if len(c) >= 2 else None)(
+        br.driver.find_elements("css selector", ".person-card")), 20, "two person cards")
+    n_cards = len(cards)
+    name_box = cards[0].find_element("css selector", "input.person-name-input")
+    name_box.send_keys(NAME + "\n")
+    _wait(br, lambda: "Named" in br.driver.find_element("id", "app-toast").text, 15, "the 'Named' toast")
+    _wait(br, lambda: br.driver.find_elements("css selector", ".person-card")[0]
+          .find_element("css selector", "input.person-name-input").get_attribute("value") == NAME, 10, "name shown")
+
+    # Merge the named person with the second group: tick both, confirm in the dialog.
+    cards = br.driver.find_elements("css selector", ".person-card")
+    for card in cards[:2]:
+        card.find_element("css selector", "input[type=checkbox]").click()
+    _wait(br, lambda: br.driver.find_element("id", "people-merge-btn").is_enabled(), 10, "merge button enabled")
+    br.driver.find_element("id", "people-merge-btn").click()
+    _wait(br, lambda: "Merge" in br.driver.find_element("id", "people-confirm-body").text, 10, "merge dialog")
+    br.driver.find_element("id", "people-confirm-yes").click()
+    _wait(br, lambda: "Merged 2 groups into " + NAME in br.driver.find_element("id", "app-toast").text, 15,
+          "the 'Merged' toast")
+    _wait(br, lambda: len(br.driver.find_elements("css selector", ".person-card")) == n_cards - 1, 15, "one card less")
+    named_col = _wait(br, lambda: [c for c in br.driver.find_elements("css selector", "[id*=person-col]")
+                                   if c.find_element("css selector", "input.person-name-input")
+                                   .get_attribute("value") == NAME], 10, "the named card")[0]
+    person_id = json.loads(named_col.get_attribute("id"))["pid"]
+    _shot(br, "people")
+
+    # Photos: filtered to the person, the name labels a face box.
+    _go(br, f"{url}/photos?person={person_id}", ".face-box")
+    _wait(br, lambda: NAME in _texts(br, ".face-box-label"), 20, "the name on a face box")
+    assert NAME in br.driver.find_element("id", "photos-people-in").text
+    _shot(br, "photos")
+
+    # Map: hover a dot of the person: the tooltip shows the face and the name.
+    _nav(br, "map", "#map-graph .main-svg")
+    _wait(br, lambda: br.driver.execute_script(
+        "const gd=document.querySelector('#map-graph .js-plotly-plot');"
+        "return gd && gd._fullData && gd._fullData.length > 0;"), 30, "the map")
+    position = br.driver.execute_script(
+        """
+        const gd = document.querySelector('#map-graph .js-plotly-plot');
+        const i = gd._fullData.findIndex(t => t.name === arguments[0]);
+        if (i < 0) return null;
+        const t = gd._fullData[i], L = gd._fullLayout, r = gd.getBoundingClientRect();
+        // Viewport coordinates of the person's first dot.
+        return {x: r.left + L.xaxis.l2p(t.x[0]) + L._size.l, y: r.top + L.yaxis.l2p(t.y[0]) + L._size.t};
+        """,
+        NAME,
+    )
+    assert position is not None, "the named person has no trace on the map"
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    for jitter in (0, 1, -1, 2):
+        ActionChains(br.driver).move_to_location(int(position["x"]) + jitter, int(position["y"])).perform()
+        try:
+            _wait(br, lambda: NAME in br.driver.find_element("id", "map-hover-name").text, 4, "map hover")
+            break
+        except pytest.fail.Exception:
+            ActionChains(br.driver).move_to_location(5, 5).perform()  # leave, then try a pixel beside
+    assert NAME in br.driver.find_element("id", "map-hover-name").text
+    img = br.driver.find_element("css selector", ".map-hover img").get_attribute("src")
+    assert "/media/face/" in img
+    _shot(br, "map")
+
+    # Attributes: the charts draw; a face's detail lists its top 10 attributes.
+    _nav(br, "attributes", "#attr-prevalence .main-svg")
+    _wait(br, lambda: br.driver.find_elements("css selector", "#attr-filter-grid .face-tile"), 20, "filtered faces")
+    _shot(br, "attributes")
+    br.driver.find_element("css selector", "#attr-filter-grid .face-tile").click()
+    _wait(br, lambda: len(br.driver.find_elements("css selector", "#attr-top10 .progress")) == 10, 15, "top 10")
+    _shot(br, "attributes-face")
+
+    # Nothing the browser did raised an error in the page.
+    severe = [e for e in br.driver.get_log("browser") if e["level"] == "SEVERE" and "favicon" not in e["message"]]
+    assert not severe, severe
