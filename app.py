@@ -78,9 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("paths", nargs="+", type=Path, help="photo folders or files")
     ingest.add_argument("--no-cluster", action="store_true", help="do not re-cluster after ingest")
     ingest.add_argument("--workers", type=int, default=None, help="worker processes (default: CPU count)")
+    ingest.add_argument("--job-id", type=int, default=None, help="report progress into this job (set by the dashboard)")
     ingest.set_defaults(handler=_ingest)
 
     cluster = sub.add_parser("cluster", parents=[data_dir], help="group faces into people")
+    cluster.add_argument("--no-project", action="store_true", help="do not recompute the 2-D map")
+    cluster.add_argument("--job-id", type=int, default=None, help="report progress into this job (set by the dashboard)")
     cluster.set_defaults(handler=_cluster)
 
     train = sub.add_parser("train", help="train the face model from ../shared/data")
@@ -106,6 +109,12 @@ def build_parser() -> argparse.ArgumentParser:
     clustering = ev.add_parser("cluster", help="clustering quality on an identity-labelled folder")
     clustering.add_argument("--images", type=Path, required=True)
     clustering.add_argument("--truth", type=Path, required=True, help="identity_CelebA.txt format")
+    clustering.add_argument("--workers", type=int, default=None, help="ingest worker processes")
+    clustering.add_argument("--library", type=Path, default=None, help="keep the library here (reused when run again)")
+    clustering.add_argument("--min-cluster-size", type=int, default=None, help="override the default")
+    clustering.add_argument("--min-samples", type=int, default=None, help="override the default")
+    clustering.add_argument("--selection", choices=["eom", "leaf"], default=None, help="override the default")
+    clustering.add_argument("--attach-scale", type=float, default=None, help="override the default")
     clustering.set_defaults(handler=_eval_cluster)
     return parser
 

@@ -63,6 +63,29 @@ def _face_rows(photo_id: int, new_faces: Sequence[NewFace], model_version: str, 
     ]
 
 
+def _iou(a: tuple, b: tuple) -> float:
+    ax2, ay2, bx2, by2 = a[0] + a[2], a[1] + a[3], b[0] + b[2], b[1] + b[3]
+    iw = max(0.0, min(ax2, bx2) - max(a[0], b[0]))
+    ih = max(0.0, min(ay2, by2) - max(a[1], b[1]))
+    inter = iw * ih
+    union = a[2] * a[3] + b[2] * b[3] - inter
+    return inter / union if union > 0 else 0.0
+
+
+def _match_boxes(old: list[tuple], new: list[tuple], min_iou: float = 0.5) -> dict[int, int]:
+    """Greedy one-to-one matching new index -> old index of boxes overlapping by at least min_iou."""
+    pairs = sorted(((_iou(o, n), i, j) for j, o in enumerate(old) for i, n in enumerate(new)), reverse=True)
+    matched: dict[int, int] = {}
+    used: set[int] = set()
+    for iou, i, j in pairs:
+        if iou < min_iou:
+            break
+        if i not in matched and j not in used:
+            matched[i] = j
+            used.add(j)
+    return matched
+
+
 class PhotoRepo(Repo):
     """Queries and updates of `photos` (and the faces written together with a photo's status)."""
 
@@ -167,10 +190,24 @@ class PhotoRepo(Repo):
 
     @staticmethod
     def _save(conn: Connection, photo_id: int, new_faces, width, height, model_version, t) -> list[int]:
-        conn.execute(delete(faces).where(faces.c.photo_id == photo_id))
+        # Re-analysis (a new model version) keeps the ids of faces found again at the same place, so
+        # their names and manual assignments survive; faces no longer found are deleted.
+        old = conn.execute(
+            select(faces.c.id, faces.c.x, faces.c.y, faces.c.w, faces.c.h).where(faces.c.photo_id == photo_id)
+        ).all()
+        matches = _match_boxes([(r.x, r.y, r.w, r.h) for r in old], [f.box for f in new_faces])
+        conn.execute(update(faces).where(faces.c.photo_id == photo_id).values(idx=-1 - faces.c.idx))
+        keep = {old[j].id for j in matches.values()}
+        conn.execute(delete(faces).where(faces.c.photo_id == photo_id, faces.c.id.not_in(keep)))
         ids = []
-        for row in _face_rows(photo_id, new_faces, model_version, t):
-            ids.append(conn.execute(insert(faces).values(**row)).inserted_primary_key[0])
+        for i, row in enumerate(_face_rows(photo_id, new_faces, model_version, t)):
+            j = matches.get(i)
+            if j is None:
+                ids.append(conn.execute(insert(faces).values(**row)).inserted_primary_key[0])
+            else:
+                row.pop("created_at")
+                conn.execute(update(faces).where(faces.c.id == old[j].id).values(**row))
+                ids.append(old[j].id)
         conn.execute(
             update(photos)
             .where(photos.c.id == photo_id)

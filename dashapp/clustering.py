@@ -1,0 +1,130 @@
+"""Clustering orchestration: read the store, run the maths of `model.clustering`, write the result.
+
+Names and manual work are never lost: named, hidden and hand-edited people ("kept") keep every
+face they have and only gain faces; manual assignments are never overwritten (the store inserts
+automatic rows only where no manual row exists, even one made while this ran).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from dashapp.store import ClusterWrite, Store
+from model.clustering import EXCLUDED, FREE, ClusterParams, cluster_faces
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ClusterSummary:
+    """What a run produced."""
+
+    run_id: int
+    n_faces: int
+    n_people: int  # people and groups with at least one face
+    n_unsorted: int
+    n_merge_suggestions: int
+    seconds: float
+    cluster_seconds: float
+    projection_seconds: float
+
+
+def _reuse_group_ids(new_refs: dict[int, np.ndarray], old_person: np.ndarray, reusable: set[int]) -> dict[int, int]:
+    """Give each new group the id of the old unnamed group it mostly is, so ids stay stable."""
+    taken: set[int] = set()
+    out: dict[int, int] = {}
+    for ref, members in sorted(new_refs.items(), key=lambda kv: -len(kv[1])):
+        counts = Counter(int(p) for p in old_person[members] if p in reusable)
+        for pid, n in counts.most_common(1):
+            if n * 2 > len(members) and pid not in taken:
+                out[ref] = pid
+                taken.add(pid)
+    return out
+
+
+def recluster(
+    store: Store,
+    params: ClusterParams | None = None,
+    project: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> ClusterSummary:
+    """Cluster every face of the library and (optionally) recompute the 2-D map; one run row."""
+    params = params or ClusterParams()
+    progress = progress or (lambda phase: None)
+    start = time.monotonic()
+    matrix = store.faces.matrix()
+    n = len(matrix.ids)
+    versions = Counter(matrix.model_versions.tolist())
+    if len(versions) > 1:
+        log.warning("faces from several model versions %s: re-ingest to re-embed the old ones", dict(versions))
+    run_id = store.runs.start(params.as_dict(), versions.most_common(1)[0][0] if versions else None)
+    try:
+        progress("cluster")
+        current = {a.face_id: a for a in store.assignments.all()}
+        kept = sorted(store.assignments.kept_people())
+        kept_index = {pid: i for i, pid in enumerate(kept)}
+        fixed = np.full(n, FREE, np.int64)
+        old_person = np.full(n, -1, np.int64)
+        manual = np.zeros(n, bool)
+        for i, face_id in enumerate(matrix.ids.tolist()):
+            a = current.get(face_id)
+            if a is None:
+                continue
+            manual[i] = a.source == "manual"
+            if a.person_id is None:
+                fixed[i] = EXCLUDED if manual[i] else FREE
+            else:
+                old_person[i] = a.person_id
+                if a.person_id in kept_index:
+                    fixed[i] = kept_index[a.person_id]
+        t0 = time.monotonic()
+        out = cluster_faces(matrix.embeddings, matrix.photo_ids, fixed, params)
+        cluster_seconds = time.monotonic() - t0
+
+        def ref(label: int) -> int:
+            return kept[label] if label < out.n_kept else -(label - out.n_kept + 1)
+
+        new_groups = {
+            ref(int(lab)): np.flatnonzero(out.labels == lab) for lab in np.unique(out.labels) if lab >= out.n_kept
+        }
+        reusable = {int(p) for p in np.unique(old_person) if p >= 0 and p not in kept_index}
+        reuse = _reuse_group_ids(new_groups, old_person, reusable)
+        write = ClusterWrite()
+        for i in np.flatnonzero(out.labels >= 0):
+            if not manual[i]:
+                d = out.distances[i]
+                write.assigned.append((int(matrix.ids[i]), ref(int(out.labels[i])), None if np.isnan(d) else float(d)))
+        write.suggestions = [(int(matrix.ids[f]), ref(lab), rank, d) for f, lab, rank, d in out.suggestions]
+        write.merges = [(ref(a), ref(b), d) for a, b, d in out.merges]
+        store.assignments.apply(run_id, write, reuse)
+
+        projection_seconds = 0.0
+        if project and n:
+            progress("project")
+            from model.projection import project_2d
+
+            t0 = time.monotonic()
+            xy = project_2d(matrix.embeddings, (out.knn_indices, out.knn_distances))
+            store.faces.set_map_coords(matrix.ids.tolist(), xy)
+            projection_seconds = time.monotonic() - t0
+
+        n_unsorted = int(np.sum(out.labels < 0))
+        n_people = len(np.unique(out.labels[out.labels >= 0]))
+        seconds = time.monotonic() - start
+        store.runs.finish(run_id, "done", n_faces=n, n_people=n_people, n_unsorted=n_unsorted, seconds=seconds)
+        log.info(
+            "clustered %d faces into %d people/groups (%d unsorted) in %.1f s (+ map %.1f s)",
+            n, n_people, n_unsorted, cluster_seconds, projection_seconds,
+        )
+        return ClusterSummary(
+            run_id, n, n_people, n_unsorted, len(out.merges), seconds, cluster_seconds, projection_seconds
+        )
+    except BaseException:
+        store.runs.finish(run_id, "failed")
+        raise

@@ -1,0 +1,237 @@
+"""The CLI commands behind `app.py ingest`, `app.py cluster` and `app.py eval cluster`.
+
+Each returns the process exit status. The same functions run as job processes started by the
+dashboard (with `--job-id`), reporting progress into that job's row.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from dashapp.config import load_config
+from dashapp.jobs import IngestBusy, JobReporter, ingest_lock, refresh_stale
+from dashapp.store import Store
+
+log = logging.getLogger(__name__)
+
+
+class _CliProgress:
+    """One tqdm bar per phase on stderr (silent when stderr is not a terminal), plus the job row."""
+
+    def __init__(self, reporter: JobReporter | None) -> None:
+        self.reporter = reporter
+        self.phase: str | None = None
+        self.bar = None
+
+    def __call__(self, phase: str, done: int, total: int | None, n_errors: int, n_faces: int) -> None:
+        from tqdm import tqdm
+
+        if phase != self.phase:
+            self.close()
+            self.phase = phase
+            if total:
+                self.bar = tqdm(total=total, desc=phase, unit="photo", disable=None, file=sys.stderr)
+        if self.bar is not None:
+            self.bar.n = done
+            self.bar.set_postfix(faces=n_faces, errors=n_errors, refresh=False)
+            self.bar.refresh()
+        if self.reporter is not None:
+            self.reporter.update(
+                force=done == total, phase=phase, done=done, total=total, n_errors=n_errors, n_faces=n_faces
+            )
+
+    def cancelled(self) -> bool:
+        return self.reporter.cancelled() if self.reporter else False
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+def _job(store: Store, args: argparse.Namespace, kind: str, job_args: dict) -> JobReporter:
+    job_id = getattr(args, "job_id", None) or store.jobs.create(kind, job_args)
+    return JobReporter(store, job_id)
+
+
+def _cluster_after_ingest(store: Store, reporter: JobReporter | None, project: bool = True):
+    from dashapp.clustering import recluster
+
+    def phase(name: str) -> None:
+        if reporter is not None:
+            reporter.update(force=True, phase=name, message=f"{name}ing" if name == "cluster" else "making the map")
+
+    return recluster(store, project=project, progress=phase)
+
+
+def run_ingest(args: argparse.Namespace) -> int:
+    """`app.py ingest PATH...`: add photos, then cluster and project unless --no-cluster."""
+    from dashapp.ingest import IngestOptions, ingest
+
+    config = load_config(args.data_dir)
+    store = Store.open(config)
+    refresh_stale(store)
+    paths = [Path(p) for p in args.paths]
+    reporter = _job(store, args, "ingest", {"paths": [str(p) for p in paths]})
+    try:
+        with ingest_lock(config):
+            reporter.start()
+            progress = _CliProgress(reporter)
+            try:
+                report = ingest(
+                    store, config, paths, IngestOptions(workers=args.workers), progress, progress.cancelled
+                )
+            finally:
+                progress.close()
+            summary = (
+                f"{report.n_files} files: {report.n_analyzed} photos analysed ({report.n_faces} faces), "
+                f"{report.n_unchanged} unchanged, {report.n_moved} moved, {report.n_copied} duplicates, "
+                f"{report.n_errors} unusable, {report.n_swept} removed, in {report.seconds:.1f} s"
+            )
+            print(summary)
+            for path, kind, detail in report.errors[:20]:
+                print(f"  skipped {path}: {kind} ({detail})")
+            if len(report.errors) > 20:
+                print(f"  ... and {len(report.errors) - 20} more (see the library page)")
+            if report.cancelled:
+                reporter.finish("cancelled", "cancelled: " + summary)
+                print("cancelled; run the same command again to continue")
+                return 1
+            if not args.no_cluster and (report.changed or store.runs.latest() is None) and store.faces.count():
+                result = _cluster_after_ingest(store, reporter)
+                summary += f"; {result.n_people} people/groups, {result.n_unsorted} unsorted faces"
+                print(f"clustered {result.n_faces} faces: {result.n_people} people/groups, {result.n_unsorted} unsorted")
+            reporter.finish("done", summary)
+            return 0
+    except IngestBusy as exc:
+        reporter.finish("failed", str(exc))
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
+    except KeyboardInterrupt:
+        reporter.finish("interrupted", "interrupted; run the same command again to continue")
+        raise
+    except BaseException as exc:
+        reporter.finish("failed", f"{type(exc).__name__}: {exc}")
+        raise
+
+
+def run_cluster(args: argparse.Namespace) -> int:
+    """`app.py cluster`: re-cluster every face (names and manual moves are kept) and redo the map."""
+    from dashapp.clustering import recluster
+
+    config = load_config(args.data_dir)
+    store = Store.open(config)
+    reporter = _job(store, args, "cluster", {})
+    reporter.start()
+    try:
+        result = recluster(
+            store, project=not getattr(args, "no_project", False),
+            progress=lambda name: reporter.update(force=True, phase=name),
+        )
+    except BaseException as exc:
+        reporter.finish("failed", f"{type(exc).__name__}: {exc}")
+        raise
+    message = (
+        f"{result.n_faces} faces: {result.n_people} people/groups, {result.n_unsorted} unsorted, "
+        f"{result.n_merge_suggestions} merge suggestions ({result.cluster_seconds:.1f} s clustering, "
+        f"{result.projection_seconds:.1f} s map)"
+    )
+    reporter.finish("done", message)
+    print(message)
+    return 0
+
+
+def read_identities(path: Path) -> dict[str, str]:
+    """`identity_CelebA.txt` format: a header line, then `file identity` per line."""
+    if not path.exists():
+        raise FileNotFoundError(f"no such identity file: {path}")
+    truth: dict[str, str] = {}
+    lines = path.read_text().splitlines()
+    for number, line in enumerate(lines[1:], start=2):
+        parts = line.split()
+        if not parts:
+            continue
+        if len(parts) != 2:
+            raise ValueError(f"{path}:{number}: expected 'file identity', got {line!r}")
+        truth[parts[0]] = parts[1]
+    if not truth:
+        raise ValueError(f"{path}: no identities")
+    return truth
+
+
+def run_eval_cluster(args: argparse.Namespace) -> int:
+    """`app.py eval cluster --images DIR --truth FILE`: ingest into a temporary library, cluster, score.
+
+    Each photo's largest face is its labelled face; unsorted faces count as singletons. The last
+    stdout line is one JSON object with the scores.
+    """
+    from dashapp.clustering import recluster
+    from dashapp.ingest import IngestOptions, ingest
+    from model.cluster_metrics import cluster_scores
+    from model.clustering import ClusterParams
+
+    images = Path(args.images).resolve()
+    if not images.is_dir():
+        raise FileNotFoundError(f"no such image folder: {args.images}")
+    truth = read_identities(Path(args.truth))
+    overrides = {
+        k: v for k, v in dict(
+            min_cluster_size=getattr(args, "min_cluster_size", None), min_samples=getattr(args, "min_samples", None),
+            selection=getattr(args, "selection", None), attach_scale=getattr(args, "attach_scale", None),
+        ).items() if v is not None
+    }
+    params = ClusterParams(**overrides)
+    with tempfile.TemporaryDirectory(prefix="facealbum-eval-") as tmp:
+        library = Path(args.library) if getattr(args, "library", None) else Path(tmp)
+        config = load_config(library)
+        store = Store.open(config)
+        start = time.monotonic()
+        progress = _CliProgress(None)
+        try:
+            report = ingest(store, config, [images], IngestOptions(workers=getattr(args, "workers", None)), progress)
+        finally:
+            progress.close()
+        recluster(store, params=params, project=False)
+        seconds = time.monotonic() - start
+
+        true_labels: list[str] = []
+        n_no_face = n_missing = 0
+        by_path = store.photos.index()
+        largest: dict[int, int] = {}
+        for name in truth:
+            row = by_path.get(str(images / name))
+            if row is None:
+                n_missing += 1
+                continue
+            faces = store.faces.of_photo(row.id)
+            if not faces:
+                n_no_face += 1
+                continue
+            largest[faces[0].id] = row.id
+            true_labels.append(truth[name])
+        person_of_face = store.assignments.person_of(list(largest))
+        predicted = [person_of_face[f] for f in largest]  # dicts keep insertion order
+        scores = cluster_scores(true_labels, [-1 if p is None else p for p in predicted])
+        n_clusters = len({p for p in predicted if p is not None})
+    n_photos = report.n_files
+    result = {
+        **{k: round(v, 4) for k, v in scores.items()},
+        "n_faces": len(true_labels), "n_clusters": n_clusters, "n_photos_no_face": n_no_face,
+        "n_unsorted": sum(p is None for p in predicted), "n_photos_missing": n_missing,
+        "seconds": round(seconds, 1), "photos_per_second": round(n_photos / seconds, 2) if seconds else None,
+        "params": params.as_dict(),
+    }
+    print(f"Clustering evaluation on {images} ({len(truth)} labelled photos, {n_photos} files)")
+    print(f"{'metric':<22}{'value':>10}")
+    for key in ("pairwise_precision", "pairwise_recall", "pairwise_f", "bcubed_precision", "bcubed_recall", "bcubed_f"):
+        print(f"{key:<22}{result[key]:>10.4f}")
+    for key in ("n_faces", "n_clusters", "n_unsorted", "n_photos_no_face", "n_photos_missing", "seconds", "photos_per_second"):
+        print(f"{key:<22}{result[key]!s:>10}")
+    print(json.dumps(result))
+    return 0

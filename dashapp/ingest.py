@@ -1,0 +1,421 @@
+"""Incremental, crash-safe ingest of photo folders into the library.
+
+scan -> stat fast path (size + mtime unchanged: skip) -> sha256 (same content already in the library:
+a moved file keeps its row, a duplicate copies its faces; no model work) -> decode, detect, align,
+embed in worker processes -> each photo's faces and status written in ONE transaction -> deleted
+files swept -> orphan thumbnails removed.
+
+A `kill -9` at any moment leaves every photo either fully stored or still 'pending'; the next run
+picks the pending ones up, so no face is lost or stored twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import multiprocessing
+import os
+import stat as stat_mod
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dashapp.config import Config
+from dashapp.store import NewFace, Store
+
+log = logging.getLogger(__name__)
+
+# Files with these suffixes are analysed; anything else is recorded as 'unsupported'.
+IMAGE_SUFFIXES = frozenset(
+    {".jpg", ".jpeg", ".jpe", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff", ".heic", ".heif", ".avif"}
+)
+MAX_FILE_BYTES = 200 * 1024 * 1024  # bigger files are not photos an album should decode
+THUMB_QUALITY = 85
+
+
+@dataclass
+class IngestOptions:
+    """Knobs of one ingest run."""
+
+    workers: int | None = None  # worker processes (default: CPU count)
+    max_file_bytes: int = MAX_FILE_BYTES
+    weights: Path | None = None  # face model weights (default: the bundled model)
+
+
+@dataclass
+class IngestReport:
+    """What one run did."""
+
+    n_files: int = 0  # files found by the scan
+    n_unchanged: int = 0  # skipped by the size+mtime fast path
+    n_moved: int = 0  # renamed/moved files that kept their faces
+    n_copied: int = 0  # duplicates whose faces were copied
+    n_analyzed: int = 0  # photos that went through the model
+    n_errors: int = 0  # files recorded as unusable in this run
+    n_faces: int = 0  # faces stored by this run's analysis
+    n_swept: int = 0  # photos deleted because their files are gone
+    cancelled: bool = False
+    seconds: float = 0.0
+    errors: list[tuple[str, str, str]] = field(default_factory=list)  # (path, kind, detail)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.n_moved or self.n_copied or self.n_analyzed or self.n_swept or self.n_errors)
+
+
+# Progress callback: (phase, done, total, n_errors, n_faces); cancel check: () -> bool.
+ProgressFn = Callable[[str, int, int | None, int, int], None]
+
+
+def scan(paths: Iterable[str | Path]) -> tuple[list[Path], dict[str, os.stat_result]]:
+    """All regular files under `paths` (hidden files and folders skipped), with their stat.
+
+    Returns the resolved roots and {absolute path: stat}. Raises FileNotFoundError for a missing root.
+    """
+    roots = []
+    found: dict[str, os.stat_result] = {}
+    for p in paths:
+        root = Path(p).expanduser().resolve()
+        if not root.exists():
+            raise FileNotFoundError(f"no such file or folder: {p}")
+        roots.append(root)
+        if root.is_file():
+            found[str(root)] = root.stat()
+            continue
+        for folder, dirs, files in os.walk(root):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in sorted(files):
+                if name.startswith("."):
+                    continue
+                full = os.path.join(folder, name)
+                try:
+                    st = os.stat(full)
+                except OSError as exc:  # vanished or unreadable: it is simply not there
+                    log.warning("cannot stat %s: %s", full, exc)
+                    continue
+                if stat_mod.S_ISREG(st.st_mode):
+                    found[full] = st
+    return roots, found
+
+
+def sha256_file(path: str) -> str:
+    """Hex sha256 of a file's content (read in 1 MiB blocks; hashlib releases the GIL)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def thumb_relpath(sha256: str, idx: int) -> str:
+    """Thumbnails are named by content, so duplicates and moved files share them."""
+    return f"thumbs/{sha256[:2]}/{sha256}_{idx}.jpg"
+
+
+# ---------------------------------------------------------------- worker process side
+
+_ANALYZER = None
+_DATA_DIR: Path | None = None
+
+
+def _worker_init(weights: str | None, data_dir: str, threads: int) -> None:
+    """Runs once in each worker: limit TensorFlow's threads, load the model."""
+    global _ANALYZER, _DATA_DIR
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import tensorflow as tf
+
+    # Each worker gets its share of the cores; oversubscription slows every worker down.
+    tf.config.threading.set_intra_op_parallelism_threads(threads)
+    tf.config.threading.set_inter_op_parallelism_threads(1)
+    from model.faces import FaceAnalyzer
+
+    _ANALYZER = FaceAnalyzer(weights) if weights else FaceAnalyzer()
+    _DATA_DIR = Path(data_dir)
+
+
+def _analyze_photo(photo_id: int, path: str, sha256: str) -> dict:
+    """Decode, detect, align, embed one photo; writes its thumbnails; returns plain data."""
+    from PIL import Image
+
+    from model.imaging import ImageLoadError, load_image
+
+    try:
+        image = load_image(path)
+    except ImageLoadError as exc:
+        return dict(photo_id=photo_id, error=("decode", exc.kind.value, exc.detail))
+    except OSError as exc:  # unreadable file (permissions, vanished)
+        return dict(photo_id=photo_id, error=("decode", "corrupt", str(exc)))
+    try:
+        found = _ANALYZER.analyze(image)
+    except Exception as exc:  # noqa: BLE001 - a model failure on one photo must not stop the run
+        return dict(photo_id=photo_id, error=("detect", "failed", f"{type(exc).__name__}: {exc}"))
+    found.sort(key=lambda f: -(f.box[2] * f.box[3]))  # idx 0 = the largest face
+    faces = []
+    for idx, face in enumerate(found):
+        rel = thumb_relpath(sha256, idx)
+        target = _DATA_DIR / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(f".{os.getpid()}.tmp")
+        Image.fromarray(face.crop).save(tmp, "JPEG", quality=THUMB_QUALITY)
+        os.replace(tmp, target)  # atomic: a reader never sees half a thumbnail
+        faces.append(
+            NewFace(
+                box=tuple(float(v) for v in face.box), score=float(face.score), landmarks=face.landmarks,
+                embedding=face.embedding, attributes=face.attributes, thumb_path=rel,
+            )
+        )
+    return dict(
+        photo_id=photo_id, faces=faces, width=int(image.shape[1]), height=int(image.shape[0]),
+        model_version=_ANALYZER.model_version,
+    )
+
+
+# ---------------------------------------------------------------- orchestration
+
+
+def current_model_version(weights: Path | None) -> str:
+    """The model version new faces get, read from the model card (does not load TensorFlow)."""
+    from model.faces import FaceAnalyzer
+
+    return FaceAnalyzer(weights).model_version if weights else FaceAnalyzer().model_version
+
+
+class Ingest:
+    """One ingest run over some folders. Use `run()`; see the module docstring for the steps."""
+
+    def __init__(
+        self,
+        store: Store,
+        config: Config,
+        options: IngestOptions | None = None,
+        progress: ProgressFn | None = None,
+        should_cancel: Callable[[], bool] | None = None,
+    ) -> None:
+        self.store = store
+        self.config = config
+        self.options = options or IngestOptions()
+        self.progress = progress or (lambda *a: None)
+        self.should_cancel = should_cancel or (lambda: False)
+        self.report = IngestReport()
+
+    def _error(self, path: str, size: int, mtime_ns: int, stage: str, kind: str, detail: str) -> None:
+        self.store.photos.save_error(path, size, mtime_ns, stage, kind, detail)
+        self.report.n_errors += 1
+        self.report.errors.append((path, kind, detail))
+        log.debug("%s: %s (%s)", path, kind, detail)
+
+    def run(self, paths: Sequence[str | Path]) -> IngestReport:
+        start = time.monotonic()
+        self.progress("scan", 0, None, 0, 0)
+        roots, found = scan(paths)
+        self.report.n_files = len(found)
+        version = current_model_version(self.options.weights)
+        to_hash = self._fast_path(found, version)
+        to_analyze, copies = self._hash_and_match(to_hash, version)
+        if not self.report.cancelled:
+            self._analyze(to_analyze)
+        if not self.report.cancelled:
+            self._copy_duplicates(copies)
+            self.progress("sweep", 0, None, self.report.n_errors, self.report.n_faces)
+            self.report.n_swept = self.store.photos.sweep(roots, set(found))
+            self._remove_orphan_thumbnails()
+        self.report.seconds = time.monotonic() - start
+        return self.report
+
+    def _fast_path(self, found: dict[str, os.stat_result], version: str) -> list[tuple[str, os.stat_result]]:
+        """Skip unchanged files, record non-photos at once; return the files to hash."""
+        index = self.store.photos.index()
+        to_hash = []
+        for path, st in found.items():
+            row = index.get(path)
+            unchanged = row is not None and row.size == st.st_size and row.mtime_ns == st.st_mtime_ns
+            if unchanged and (row.status == "error" or (row.status == "done" and row.model_version == version)):
+                self.report.n_unchanged += 1
+                continue
+            suffix = Path(path).suffix.lower()
+            if suffix not in IMAGE_SUFFIXES:
+                self._error(path, st.st_size, st.st_mtime_ns, "stat", "unsupported",
+                            f"'{suffix or 'no extension'}' is not a photo file type")
+            elif st.st_size == 0:
+                self._error(path, 0, st.st_mtime_ns, "stat", "empty", "the file has no bytes")
+            elif st.st_size > self.options.max_file_bytes:
+                self._error(path, st.st_size, st.st_mtime_ns, "stat", "too large",
+                            f"{st.st_size:,} bytes is more than the {self.options.max_file_bytes:,} allowed")
+            else:
+                to_hash.append((path, st))
+        return to_hash
+
+    def _hash_and_match(self, to_hash, version: str) -> tuple[list[tuple[int, str, str]], list[tuple[str, os.stat_result, str]]]:
+        """Hash changed/new files; reuse stored faces where the content is known."""
+        index = self.store.photos.index()
+        by_hash: dict[str, list] = {}
+        for row in index.values():
+            if row.sha256 and row.status == "done":
+                by_hash.setdefault(row.sha256, []).append(row)
+        to_analyze: list[tuple[int, str, str]] = []
+        analyzing: set[str] = set()
+        copies: list[tuple[str, os.stat_result, str]] = []
+        total = len(to_hash)
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            hashes = pool.map(lambda item: _safe_hash(item[0]), to_hash)
+            for k, ((path, st), digest) in enumerate(zip(to_hash, hashes)):
+                if k % 50 == 0:
+                    self.progress("hash", k, total, self.report.n_errors, 0)
+                    if self.should_cancel():
+                        self.report.cancelled = True
+                        break
+                if isinstance(digest, OSError):
+                    self._error(path, st.st_size, st.st_mtime_ns, "hash", "corrupt", f"cannot read: {digest}")
+                    continue
+                row = index.get(path)
+                if row is not None and row.sha256 == digest and row.status == "done":
+                    self.store.photos.touch(row.id, st.st_size, st.st_mtime_ns)
+                    if row.model_version != version:
+                        # Same content, older model: re-analyse in place (face ids, names are kept).
+                        to_analyze.append((row.id, path, digest))
+                    continue
+                known = by_hash.get(digest, [])
+                moved = next((r for r in known if r.path != path and not os.path.exists(r.path)), None)
+                if moved is not None:
+                    # The row follows the file, so its faces keep their names and manual moves.
+                    self.store.photos.relocate(moved.id, path, st.st_size, st.st_mtime_ns)
+                    by_hash[digest] = [r for r in known if r.id != moved.id] + [_moved_row(moved, path, st)]
+                    self.report.n_moved += 1
+                    if moved.model_version != version:
+                        to_analyze.append((moved.id, path, digest))
+                    continue
+                same = [r for r in known if r.model_version == version]
+                if same:
+                    self.store.photos.copy_from(same[0].id, path, st.st_size, st.st_mtime_ns)
+                    self.report.n_copied += 1
+                    continue
+                if digest in analyzing:  # a duplicate of a photo this run analyses: copy it afterwards
+                    copies.append((path, st, digest))
+                    continue
+                photo_id = self.store.photos.upsert_pending(path, st.st_size, st.st_mtime_ns, digest)
+                analyzing.add(digest)
+                to_analyze.append((photo_id, path, digest))
+        return to_analyze, copies
+
+    def _workers(self, n_photos: int) -> int:
+        wanted = self.options.workers or os.cpu_count() or 1
+        # Each worker pays a model load (seconds): not worth it for a handful of photos.
+        return max(1, min(wanted, (n_photos + 7) // 8))
+
+    def _analyze(self, todo: list[tuple[int, str, str]]) -> None:
+        """Run the model on `todo` in worker processes; store each photo as its result arrives."""
+        if not todo:
+            return
+        workers = self._workers(len(todo))
+        threads = max(1, (os.cpu_count() or 1) // workers)
+        attempts: dict[int, int] = {}
+        queue = list(reversed(todo))
+        done = 0
+        self.progress("analyze", 0, len(todo), self.report.n_errors, self.report.n_faces)
+        while queue and not self.report.cancelled:
+            ctx = multiprocessing.get_context("spawn")  # fork + TensorFlow threads can deadlock
+            init = (str(self.options.weights) if self.options.weights else None, str(self.config.data_dir), threads)
+            broken = False
+            with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init, initargs=init) as pool:
+                inflight: dict[Future, tuple[int, str, str]] = {}
+                while (queue or inflight) and not broken:
+                    while queue and len(inflight) < 2 * workers and not self.report.cancelled:
+                        item = queue.pop()
+                        attempts[item[0]] = attempts.get(item[0], 0) + 1
+                        inflight[pool.submit(_analyze_photo, *item)] = item
+                    if not inflight:
+                        break
+                    finished, _ = wait(inflight, return_when=FIRST_COMPLETED)
+                    for fut in finished:
+                        item = inflight.pop(fut)
+                        try:
+                            result = fut.result()
+                        except BrokenProcessPool:
+                            broken = True
+                            self._retry_or_fail(item, attempts, queue)
+                            continue
+                        self._store_result(item, result)
+                        done += 1
+                        self.progress("analyze", done, len(todo), self.report.n_errors, self.report.n_faces)
+                    if self.should_cancel():
+                        self.report.cancelled = True
+                if broken:
+                    for item in inflight.values():
+                        self._retry_or_fail(item, attempts, queue)
+                    log.warning("a worker process died; restarting the workers")
+
+    def _retry_or_fail(self, item, attempts: dict[int, int], queue: list) -> None:
+        photo_id, path, _ = item
+        if attempts.get(photo_id, 0) >= 2:
+            st = os.stat(path) if os.path.exists(path) else None
+            self._error(path, st.st_size if st else 0, st.st_mtime_ns if st else 0, "detect", "failed",
+                        "the analysis process crashed on this photo twice")
+        else:
+            queue.append(item)
+
+    def _store_result(self, item, result: dict) -> None:
+        photo_id, path, _ = item
+        if "error" in result:
+            stage, kind, detail = result["error"]
+            st = os.stat(path) if os.path.exists(path) else None
+            self._error(path, st.st_size if st else 0, st.st_mtime_ns if st else 0, stage, kind, detail)
+            return
+        self.store.photos.save_analysis(
+            photo_id, result["faces"], result["width"], result["height"], result["model_version"]
+        )
+        self.report.n_analyzed += 1
+        self.report.n_faces += len(result["faces"])
+
+    def _copy_duplicates(self, copies) -> None:
+        for path, st, digest in copies:
+            source = self.store.photos.with_hash(digest)
+            if source:
+                self.store.photos.copy_from(source[0].id, path, st.st_size, st.st_mtime_ns)
+                self.report.n_copied += 1
+            # else: the original failed to load; the duplicate gets its own error on the next run
+            else:
+                orig = next((p for p in self.store.photos.all("error") if p.sha256 == digest), None)
+                detail = orig.error_detail if orig else "its content could not be analysed"
+                self._error(path, st.st_size, st.st_mtime_ns, "decode", orig.error_kind if orig else "failed", detail)
+
+    def _remove_orphan_thumbnails(self) -> None:
+        """Delete thumbnails no face refers to any more (photos deleted or changed)."""
+        used = self.store.faces.thumb_paths()
+        thumbs = self.config.thumbs_dir
+        if not thumbs.exists():
+            return
+        for file in thumbs.rglob("*"):
+            if not file.is_file():
+                continue
+            rel = file.relative_to(self.config.data_dir).as_posix()
+            # Temporary files of a live worker are left alone; others are stale.
+            if rel not in used and not (file.suffix == ".tmp" and time.time() - file.stat().st_mtime < 3600):
+                file.unlink(missing_ok=True)
+
+
+def _safe_hash(path: str) -> str | OSError:
+    try:
+        return sha256_file(path)
+    except OSError as exc:
+        return exc
+
+
+def _moved_row(row, path: str, st: os.stat_result):
+    from dataclasses import replace
+
+    return replace(row, path=path, size=st.st_size, mtime_ns=st.st_mtime_ns)
+
+
+def ingest(
+    store: Store,
+    config: Config,
+    paths: Sequence[str | Path],
+    options: IngestOptions | None = None,
+    progress: ProgressFn | None = None,
+    should_cancel: Callable[[], bool] | None = None,
+) -> IngestReport:
+    """Ingest folders/files into the library (the caller holds the ingest lock). See `Ingest`."""
+    return Ingest(store, config, options, progress, should_cancel).run(paths)

@@ -1,0 +1,165 @@
+"""Job processes: the one-ingest-per-library lock, spawning jobs for the UI, progress reporting.
+
+Heavy work never runs in the web process: the server calls `spawn_ingest`, which starts
+`python app.py ingest --job-id N ...` as a separate process; that process reports progress into the
+job's row (`JobReporter`) and polls the row's cancel flag, which the UI sets with
+`store.jobs.request_cancel(job_id)`.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from dashapp.config import Config
+from dashapp.store import Store
+
+log = logging.getLogger(__name__)
+
+APP_PY = Path(__file__).resolve().parents[1] / "app.py"
+
+
+class IngestBusy(RuntimeError):
+    """Another ingest is already running on this library."""
+
+
+@contextmanager
+def ingest_lock(config: Config) -> Iterator[None]:
+    """Hold the library's ingest lock, or raise IngestBusy at once.
+
+    An OS file lock (flock): the kernel drops it when the process dies, even by `kill -9`, so a
+    crashed ingest never blocks the next one.
+    """
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    with open(config.ingest_lock_path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise IngestBusy(
+                f"another ingest is already running on this library ({holder}); wait for it or cancel it"
+            ) from None
+        try:
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"pid {os.getpid()}")
+            handle.flush()
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def ingest_running(config: Config) -> bool:
+    """Whether some process holds the ingest lock right now."""
+    try:
+        with ingest_lock(config):
+            return False
+    except IngestBusy:
+        return True
+
+
+def _pid_alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # A zombie (our own exited child not reaped yet) counts as dead.
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(") ", 1)[1][0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+def refresh_stale(store: Store, queued_grace_s: float = 120.0) -> int:
+    """Mark jobs whose process died (crash, kill -9, reboot) as 'interrupted'; returns how many."""
+    n = 0
+    for job in store.jobs.active():
+        dead = (job.status == "running" and not _pid_alive(job.pid)) or (
+            job.status == "queued" and time.time() - job.created_at > queued_grace_s
+        )
+        if dead:
+            store.jobs.finish(job.id, "interrupted", "the job process stopped before finishing; run it again to resume")
+            n += 1
+    return n
+
+
+def _spawn(config: Config, argv: Sequence[str], job_id: int) -> None:
+    log_path = config.data_dir / "jobs" / f"job-{job_id}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "ab") as out:
+        # A new session: the job outlives a restart of the web server and gets no terminal signals.
+        subprocess.Popen(
+            [sys.executable, str(APP_PY), *argv],
+            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+            cwd=str(APP_PY.parent), env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
+        )
+
+
+def spawn_ingest(config: Config, store: Store, paths: Sequence[str | Path], cluster: bool = True) -> int:
+    """Start an ingest job process for these folders/files; returns the job id.
+
+    Raises IngestBusy if an ingest is already running, FileNotFoundError for a missing path.
+    """
+    resolved = [Path(p).expanduser().resolve() for p in paths]
+    missing = [str(p) for p in resolved if not p.exists()]
+    if missing:
+        raise FileNotFoundError(f"no such file or folder: {', '.join(missing)}")
+    refresh_stale(store)
+    if ingest_running(config) or store.jobs.active("ingest"):
+        raise IngestBusy("an ingest is already running on this library; wait for it or cancel it")
+    job_id = store.jobs.create("ingest", {"paths": [str(p) for p in resolved], "cluster": cluster})
+    argv = ["ingest", "--data-dir", str(config.data_dir), "--job-id", str(job_id), *map(str, resolved)]
+    if not cluster:
+        argv.append("--no-cluster")
+    _spawn(config, argv, job_id)
+    return job_id
+
+
+def spawn_cluster(config: Config, store: Store) -> int:
+    """Start a clustering job process; returns the job id."""
+    refresh_stale(store)
+    job_id = store.jobs.create("cluster", {})
+    _spawn(config, ["cluster", "--data-dir", str(config.data_dir), "--job-id", str(job_id)], job_id)
+    return job_id
+
+
+class JobReporter:
+    """Progress of one job into its row, throttled so that the store is not written per photo."""
+
+    def __init__(self, store: Store, job_id: int, every_s: float = 0.5) -> None:
+        self.store = store
+        self.job_id = job_id
+        self.every_s = every_s
+        self._last = 0.0
+        self._cancel = False
+
+    def start(self) -> None:
+        self.store.jobs.start(self.job_id, os.getpid())
+
+    def update(self, force: bool = False, **fields) -> None:
+        """Write progress fields (done, total, phase, ...) at most every `every_s` unless forced."""
+        t = time.monotonic()
+        if force or t - self._last >= self.every_s:
+            self._last = t
+            self.store.jobs.progress(self.job_id, **fields)
+            self._cancel = self.store.jobs.cancel_requested(self.job_id)
+
+    def cancelled(self) -> bool:
+        """Whether the UI asked this job to stop (as of the last update)."""
+        return self._cancel
+
+    def finish(self, status: str, message: str | None = None) -> None:
+        self.store.jobs.finish(self.job_id, status, message)

@@ -1,0 +1,259 @@
+"""Grouping face embeddings into people: pure numpy in, labels out (no store, no SQL).
+
+The steps (`cluster_faces`):
+1. exact k-nearest-neighbour graph of the L2-normalised embeddings (Euclidean ~ cosine);
+2. HDBSCAN on that sparse graph (the `hdbscan` package's precomputed sparse path: an MST of the
+   mutual-reachability graph, so 50k faces take seconds instead of minutes in 128 dimensions);
+3. kept people (named, hidden or hand-edited: their faces are fixed) keep every face they have; a
+   cluster holding faces of a kept person hands its free faces to that person;
+4. cannot-link: two faces of one photo never share a person (the closer one stays);
+5. attach: noise faces close enough to a person join it (same rule), the rest stay unsorted;
+6. suggestions (nearest people for each unsorted face) and merge suggestions (close groups).
+
+The kNN graph is returned too, so the 2-D projection (UMAP) reuses it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+FREE = -1  # `fixed` value of a face clustering may place
+EXCLUDED = -2  # `fixed` value of a face the user put in unsorted: it stays there
+NOISE = -1  # label of an unsorted face
+
+
+@dataclass(frozen=True)
+class ClusterParams:
+    """Defaults suit albums of 100 to 100,000 faces (tuned on album-celeba-wild)."""
+
+    min_cluster_size: int = 3
+    min_samples: int = 2
+    n_neighbors: int = 15  # kNN graph size (shared with the projection)
+    selection: str = "eom"  # HDBSCAN cluster selection: 'eom' or 'leaf'
+    # A noise face joins the nearest person when its distance to that person's centroid is below
+    # attach_quantile of the clustered faces' own centroid distances times attach_scale.
+    attach_quantile: float = 0.9
+    attach_scale: float = 1.0
+    max_attach_distance: float = 1.2  # never attach beyond this (Euclidean on the unit sphere)
+    n_suggestions: int = 3
+    merge_scale: float = 1.6  # groups whose centroids are closer than this x the attach distance
+    max_merge_suggestions: int = 200
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass
+class ClusterOutput:
+    """Result for N faces and P kept people.
+
+    labels[i]: 0..P-1 = kept person `kept[labels[i]]`, P.. = new groups, -1 = unsorted.
+    """
+
+    labels: np.ndarray  # (N,) int
+    distances: np.ndarray  # (N,) distance to the assigned person's centroid (nan for unsorted)
+    n_kept: int
+    suggestions: list[tuple[int, int, int, float]] = field(default_factory=list)  # (face, label, rank, dist)
+    merges: list[tuple[int, int, float]] = field(default_factory=list)  # (label a, label b, distance)
+    attach_distance: float = float("nan")
+    knn_indices: np.ndarray | None = None  # (N, k) incl. self, for the projection
+    knn_distances: np.ndarray | None = None
+
+    @property
+    def n_groups(self) -> int:
+        return int(self.labels.max()) + 1 if len(self.labels) and self.labels.max() >= 0 else 0
+
+
+def normalize(x: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length (zero rows stay zero)."""
+    x = np.asarray(x, np.float32)
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return x / np.maximum(norms, 1e-12)
+
+
+def knn(x: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Exact k nearest neighbours (self first) by Euclidean distance: (indices, distances), (N, k)."""
+    from sklearn.neighbors import NearestNeighbors
+
+    k = min(k, len(x))
+    dist, ind = NearestNeighbors(n_neighbors=k, algorithm="brute", n_jobs=-1).fit(x).kneighbors(x)
+    return ind.astype(np.int64), dist.astype(np.float32)
+
+
+def _sparse_graph(ind: np.ndarray, dist: np.ndarray):
+    """Symmetric sparse distance matrix of the kNN graph, made connected for HDBSCAN."""
+    from scipy.sparse import coo_matrix, csgraph
+
+    n, k = ind.shape
+    rows = np.repeat(np.arange(n), k - 1)
+    cols = ind[:, 1:].ravel()
+    # Sparse matrices drop zeros: identical embeddings (duplicate photos) need a tiny distance.
+    vals = dist[:, 1:].ravel().astype(np.float64) + 1e-6
+    keep = rows != cols
+    rows, cols, vals = rows[keep], cols[keep], vals[keep]
+    sym = coo_matrix((np.r_[vals, vals], (np.r_[rows, cols], np.r_[cols, rows])), shape=(n, n))
+    # An edge found from both ends appears twice: keep one copy (both carry the same distance).
+    order = np.lexsort((sym.data, sym.col, sym.row))
+    r, c, v = sym.row[order], sym.col[order], sym.data[order]
+    first = np.r_[True, (r[1:] != r[:-1]) | (c[1:] != c[:-1])]
+    graph = coo_matrix((v[first], (r[first], c[first])), shape=(n, n)).tocsr()
+    n_comp, comp = csgraph.connected_components(graph, directed=False)
+    if n_comp > 1:
+        # HDBSCAN's sparse path needs one connected graph. Islands are joined just beyond the
+        # farthest kNN distance, so the bridges sit at the top of the hierarchy like real gaps.
+        bridge = float(vals.max()) * 1.01 if len(vals) else 1.0
+        heads = np.unique(comp, return_index=True)[1]
+        a, b = heads[:-1], heads[1:]
+        extra = coo_matrix((np.full(2 * len(a), bridge), (np.r_[a, b], np.r_[b, a])), shape=(n, n))
+        graph = (graph + extra).tocsr()
+    return graph
+
+
+def hdbscan_labels(
+    x: np.ndarray, params: ClusterParams, neighbors: tuple[np.ndarray, np.ndarray] | None = None
+) -> np.ndarray:
+    """HDBSCAN labels (-1 = noise) of normalised embeddings, computed on their kNN graph."""
+    import hdbscan
+
+    n = len(x)
+    if n < max(params.min_cluster_size, 2):
+        return np.full(n, NOISE)
+    ind, dist = neighbors if neighbors is not None else knn(x, params.n_neighbors + 1)
+    if ind.shape[1] <= params.min_samples:
+        return np.full(n, NOISE)
+    graph = _sparse_graph(ind, dist)
+    model = hdbscan.HDBSCAN(
+        metric="precomputed",
+        min_cluster_size=params.min_cluster_size,
+        min_samples=params.min_samples,
+        cluster_selection_method=params.selection,
+    )
+    return model.fit(graph).labels_.astype(np.int64)
+
+
+def centroids(x: np.ndarray, labels: np.ndarray, n_labels: int) -> np.ndarray:
+    """Normalised mean embedding of each label 0..n_labels-1 (zero rows for empty labels)."""
+    sums = np.zeros((n_labels, x.shape[1]), np.float64)
+    ok = labels >= 0
+    np.add.at(sums, labels[ok], x[ok])
+    return normalize(sums)
+
+
+def _pairwise(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Euclidean distances between rows of unit vectors a (N, D) and b (M, D)."""
+    return np.sqrt(np.clip(2.0 - 2.0 * (a @ b.T), 0.0, 4.0))
+
+
+def _enforce_cannot_link(labels, dist, photo_ids, locked) -> None:
+    """In each label, keep one face per photo (locked faces first, then the closest); others -> noise."""
+    order = np.lexsort((dist, ~locked, photo_ids, labels))
+    lab, ph = labels[order], photo_ids[order]
+    dup = np.r_[False, (lab[1:] == lab[:-1]) & (ph[1:] == ph[:-1])] & (lab >= 0)
+    losers = order[dup & ~locked[order]]
+    labels[losers] = NOISE
+    dist[losers] = np.nan
+
+
+def cluster_faces(
+    embeddings: np.ndarray,
+    photo_ids: np.ndarray,
+    fixed: np.ndarray | None = None,
+    params: ClusterParams | None = None,
+) -> ClusterOutput:
+    """Group faces into people.
+
+    embeddings (N, D); photo_ids (N,) for the cannot-link rule; fixed (N,): 0..P-1 = the face
+    belongs to kept person p (never moved), FREE = clustering decides, EXCLUDED = stays unsorted.
+    """
+    params = params or ClusterParams()
+    x = normalize(embeddings)
+    n = len(x)
+    photo_ids = np.asarray(photo_ids, np.int64)
+    fixed = np.full(n, FREE, np.int64) if fixed is None else np.asarray(fixed, np.int64)
+    n_kept = int(fixed.max()) + 1 if n and fixed.max() >= 0 else 0
+    if n == 0:
+        return ClusterOutput(np.zeros(0, np.int64), np.zeros(0), n_kept)
+
+    neighbors = knn(x, params.n_neighbors + 1) if n > 1 else (np.zeros((1, 1), np.int64), np.zeros((1, 1), np.float32))
+    raw = hdbscan_labels(x, params, neighbors) if n > 2 else np.full(n, NOISE)
+
+    labels = np.where(fixed >= 0, fixed, NOISE).astype(np.int64)
+    locked = fixed != FREE  # kept faces and excluded faces never move
+    # Map HDBSCAN clusters to kept people or to new groups.
+    next_label = n_kept
+    kept_centroids = centroids(x, labels, n_kept) if n_kept else np.zeros((0, x.shape[1]), np.float32)
+    for c in range(int(raw.max()) + 1 if raw.max() >= 0 else 0):
+        members = np.flatnonzero(raw == c)
+        free = members[fixed[members] == FREE]
+        if len(free) == 0:
+            continue
+        owners = np.unique(fixed[members][fixed[members] >= 0])
+        if len(owners) == 0:
+            labels[free] = next_label
+            next_label += 1
+        elif len(owners) == 1:
+            labels[free] = owners[0]
+        else:  # a cluster spanning several kept people: each free face to the nearest of them
+            d = _pairwise(x[free], kept_centroids[owners])
+            labels[free] = owners[np.argmin(d, axis=1)]
+
+    n_labels = next_label
+    cents = centroids(x, labels, n_labels)
+    dist = np.full(n, np.nan)
+    assigned = labels >= 0
+    dist[assigned] = np.linalg.norm(x[assigned] - cents[labels[assigned]], axis=1)
+    _enforce_cannot_link(labels, dist, photo_ids, locked)
+
+    # The attach distance adapts to the model: a quantile of how far clustered faces lie from
+    # their own centroid (capped, and a fixed fallback while nothing is clustered).
+    inside = dist[(labels >= 0) & ~np.isnan(dist)]
+    attach = float(np.quantile(inside, params.attach_quantile)) * params.attach_scale if len(inside) >= 5 else 0.9
+    attach = min(attach, params.max_attach_distance)
+
+    cents = centroids(x, labels, n_labels)
+    has_members = np.bincount(labels[labels >= 0], minlength=n_labels) > 0 if n_labels else np.zeros(0, bool)
+    suggestions: list[tuple[int, int, int, float]] = []
+    noise = np.flatnonzero((labels == NOISE) & (fixed == FREE))
+    if n_labels and len(noise):
+        d = _pairwise(x[noise], cents)
+        d[:, ~has_members] = np.inf
+        # Attach closest-first, so when two faces of one photo want one person, the closer wins.
+        best = np.argmin(d, axis=1)
+        best_d = d[np.arange(len(noise)), best]
+        taken = {(int(l), int(p)) for l, p in zip(labels[labels >= 0], photo_ids[labels >= 0])}
+        for j in np.argsort(best_d):
+            if best_d[j] > attach:
+                break
+            face, lab = noise[j], int(best[j])
+            if (lab, int(photo_ids[face])) in taken:
+                continue
+            labels[face] = lab
+            dist[face] = best_d[j]
+            taken.add((lab, int(photo_ids[face])))
+        still = labels[noise] == NOISE
+        k = min(params.n_suggestions, int(has_members.sum()))
+        if k:
+            rows = np.flatnonzero(still)
+            top = np.argsort(d[rows], axis=1)[:, :k]
+            for r, choices in zip(rows, top):
+                for rank, lab in enumerate(choices):
+                    if np.isfinite(d[r, lab]):
+                        suggestions.append((int(noise[r]), int(lab), rank, float(d[r, lab])))
+
+    merges: list[tuple[int, int, float]] = []
+    live = np.flatnonzero(np.bincount(labels[labels >= 0], minlength=n_labels) > 0) if n_labels else np.zeros(0, int)
+    if len(live) > 1:
+        cents = centroids(x, labels, n_labels)[live]
+        d = _pairwise(cents, cents)
+        np.fill_diagonal(d, np.inf)
+        limit = attach * params.merge_scale
+        a, b = np.nonzero(np.triu(d < limit, 1))
+        order = np.argsort(d[a, b])[: params.max_merge_suggestions]
+        merges = [(int(live[a[i]]), int(live[b[i]]), float(d[a[i], b[i]])) for i in order]
+
+    return ClusterOutput(
+        labels=labels, distances=dist, n_kept=n_kept, suggestions=suggestions, merges=merges,
+        attach_distance=attach, knn_indices=neighbors[0], knn_distances=neighbors[1],
+    )
