@@ -49,7 +49,8 @@ def wrap_for_inference(core):
 
     inputs = keras.Input((CROP_SIZE, CROP_SIZE, 3), name="aligned_crop")
     size = core.input_shape[1]
-    x = layers.Resizing(size, size, interpolation="bilinear")  # as crop_and_resize in training(inputs)
+    # Bilinear without antialiasing, as tf.image.crop_and_resize in training.
+    x = layers.Resizing(size, size, interpolation="bilinear")(inputs)
     embedding, attributes = core(x)
     return keras.Model(inputs, {"embedding": embedding, "attributes": attributes}, name="face_model")
 

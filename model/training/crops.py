@@ -6,6 +6,7 @@ teacher descriptors, identity labels and attribute labels are saved as one .npz 
 
 from __future__ import annotations
 
+import csv
 import logging
 import multiprocessing as mp
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from tqdm import tqdm
 
 from model.alignment import CROP_SIZE, align_face
 from model.imaging import ImageLoadError, load_image
+from model.labels import read_identity_file
 
 log = logging.getLogger(__name__)
 
@@ -30,16 +32,14 @@ class CropSource:
     already_aligned: bool  # 112x112 ArcFace-aligned images (glint-24): the image is the fallback crop
 
 
-def _read_identity_file(path: Path) -> dict[str, str]:
-    lines = path.read_text().split("\n")[1:]
-    return dict(line.split()[:2] for line in lines if line.strip())
+def list_sources(data_root: Path, limit: int | None = None) -> list[CropSource]:
+    """The training folders of ../shared/data (never the validation or album folders).
 
-
-def list_sources(data_root: Path) -> list[CropSource]:
-    """The training folders of ../shared/data (never the validation or album folders)."""
+    With `limit` (smoke runs), about limit/4 images are taken from each folder.
+    """
     sources = []
     for name in ("celeba-aligned", "celeba-faces-train"):
-        ids = _read_identity_file(data_root / name / "identity_CelebA.txt")
+        ids = read_identity_file(data_root / name / "identity_CelebA.txt")
         files = sorted(ids)
         sources.append(
             CropSource(name, [f"{name}/images/{f}" for f in files], [f"{name}:{ids[f]}" for f in files], False)
@@ -50,18 +50,31 @@ def list_sources(data_root: Path) -> list[CropSource]:
     )
     utk = sorted(p for p in (data_root / "utkface").glob("*.jpg"))
     sources.append(CropSource("utkface", [str(p.relative_to(data_root)) for p in utk], [""] * len(utk), False))
+    if limit:
+        per_source = -(-limit // len(sources))
+        sources = [CropSource(s.name, s.files[:per_source], s.identities[:per_source], s.already_aligned) for s in sources]
     return sources
 
 
+_DETECTOR = None
+
+
+def _detector():
+    """One detector per process, created on first use."""
+    global _DETECTOR
+    if _DETECTOR is None:
+        from model.detection import FaceDetector
+
+        _DETECTOR = FaceDetector()
+    return _DETECTOR
+
+
 def _worker_init() -> None:
+    """Pool workers use one thread each: the pool, not TensorFlow, spreads work over the cores."""
     import tensorflow as tf
 
     tf.config.threading.set_intra_op_parallelism_threads(1)
     tf.config.threading.set_inter_op_parallelism_threads(1)
-    global _DETECTOR
-    from model.detection import FaceDetector
-
-    _DETECTOR = FaceDetector()
 
 
 def _largest_face_crops(args: tuple[list[str], Path, bool]) -> list[tuple[np.ndarray | None, bool]]:
@@ -74,7 +87,7 @@ def _largest_face_crops(args: tuple[list[str], Path, bool]) -> list[tuple[np.nda
         except ImageLoadError:
             images.append(None)
     valid = [img for img in images if img is not None]
-    detections = iter(_DETECTOR.detect_many(valid))
+    detections = iter(_detector().detect_many(valid))
     for img in images:
         if img is None:
             out.append((None, False))
@@ -93,12 +106,15 @@ def _largest_face_crops(args: tuple[list[str], Path, bool]) -> list[tuple[np.nda
 def build_crops(source: CropSource, data_root: Path, processes: int = 2, chunk: int = 64) -> dict[str, np.ndarray]:
     """Detect and align every image of a source in parallel; drop images with no usable face."""
     chunks = [source.files[i : i + chunk] for i in range(0, len(source.files), chunk)]
-    ctx = mp.get_context("spawn")
+    tasks = [(c, data_root, source.already_aligned) for c in chunks]
     results: list[tuple[np.ndarray | None, bool]] = []
-    with ctx.Pool(processes, initializer=_worker_init) as pool:
-        jobs = pool.imap(_largest_face_crops, [(c, data_root, source.already_aligned) for c in chunks])
-        for part in tqdm(jobs, total=len(chunks), desc=source.name, unit="chunk"):
-            results.extend(part)
+    if processes <= 1:  # small (smoke) builds: starting TensorFlow in workers costs more than it saves
+        for task in tqdm(tasks, desc=source.name, unit="chunk"):
+            results.extend(_largest_face_crops(task))
+    else:
+        with mp.get_context("spawn").Pool(processes, initializer=_worker_init) as pool:
+            for part in tqdm(pool.imap(_largest_face_crops, tasks), total=len(tasks), desc=source.name, unit="chunk"):
+                results.extend(part)
     keep = [i for i, (crop, _) in enumerate(results) if crop is not None]
     log.info("%s: %d of %d images give a face crop", source.name, len(keep), len(source.files))
     return {
@@ -109,33 +125,39 @@ def build_crops(source: CropSource, data_root: Path, processes: int = 2, chunk: 
     }
 
 
-def build_all(data_root: Path, cache_dir: Path, processes: int = 2) -> list[Path]:
-    """Build (or reuse) one crop file per training source; return their paths."""
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for source in list_sources(data_root):
-        target = cache_dir / f"{source.name}.npz"
-        if not target.exists():
-            arrays = build_crops(source, data_root, processes)
-            tmp = target.with_suffix(".tmp.npz")
-            np.savez(tmp, **arrays)
-            tmp.replace(target)  # atomic: a killed build never leaves a half file
-        written.append(target)
-    return written
-
-
-def build_pairs_crops(data_root: Path, cache_dir: Path, processes: int = 2) -> Path:
-    """Crops of the validation folder, for the verification learning curve during training."""
-    target = cache_dir / "celeba-faces-val.npz"
+def _cached(source: CropSource, data_root: Path, target: Path, processes: int) -> Path:
+    """Build a source's crop file unless it exists; written atomically, so a killed build leaves no half file."""
     if not target.exists():
-        root = data_root / "celeba-faces-val"
-        files = sorted(p.name for p in (root / "images").iterdir())
-        source = CropSource("celeba-faces-val", [f"celeba-faces-val/images/{f}" for f in files], [""] * len(files), False)
+        target.parent.mkdir(parents=True, exist_ok=True)
         arrays = build_crops(source, data_root, processes)
         tmp = target.with_suffix(".tmp.npz")
         np.savez(tmp, **arrays)
         tmp.replace(target)
     return target
+
+
+def _suffix(limit: int | None) -> str:
+    return f"-limit{limit}" if limit else ""
+
+
+def build_all(data_root: Path, cache_dir: Path, processes: int = 2, limit: int | None = None) -> list[Path]:
+    """Build (or reuse) one crop file per training source; return their paths."""
+    return [
+        _cached(source, data_root, cache_dir / f"{source.name}{_suffix(limit)}.npz", processes)
+        for source in list_sources(data_root, limit)
+    ]
+
+
+def build_pairs_crops(data_root: Path, cache_dir: Path, processes: int = 2, limit: int | None = None) -> Path:
+    """Crops of the validation folder, for the verification learning curve during training."""
+    root = data_root / "celeba-faces-val"
+    if limit:  # the images of the first pairs, so a smoke run still has pairs to score
+        rows = list(csv.DictReader((root / "pairs.csv").open()))[: max(1, limit // 2)]
+        files = sorted({Path(r[k]).name for r in rows for k in ("path1", "path2")})
+    else:
+        files = sorted(p.name for p in (root / "images").iterdir())
+    source = CropSource("celeba-faces-val", [f"celeba-faces-val/images/{f}" for f in files], [""] * len(files), False)
+    return _cached(source, data_root, cache_dir / f"celeba-faces-val{_suffix(limit)}.npz", processes)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,93 @@
+"""Assemble training arrays: aligned crops, teacher targets, identity classes, attribute labels."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from model.attributes import ATTRIBUTE_NAMES
+from model.labels import read_attribute_file, read_identity_file
+
+log = logging.getLogger(__name__)
+
+# CelebA-aligned images of these numbers name the identities held out to validate the attribute head.
+ATTRIBUTE_HOLDOUT = range(9001, 10001)
+
+
+@dataclass
+class TrainingSet:
+    """Everything one training step needs, row-aligned."""
+
+    crops: np.ndarray  # (N, 112, 112, 3) uint8
+    teacher: np.ndarray  # (N, 128) float32, centred and L2-normalised; zeros where none
+    teacher_weight: np.ndarray  # (N,) float32: 0 where no trustworthy teacher descriptor
+    identity: np.ndarray  # (N,) int32 class index, -1 where unknown or a singleton
+    attributes: np.ndarray  # (N, 40) float32 in {0, 1}
+    attribute_mask: np.ndarray  # (N,) float32: 1 where attribute labels exist
+    n_classes: int
+
+
+def holdout_identities(data_root: Path) -> set[str]:
+    """CelebA identities of images 009001-010000: never trained on, used to validate attributes."""
+    ids = read_identity_file(data_root / "celeba-aligned" / "identity_CelebA.txt")
+    return {ids[f"{n:06d}.jpg"] for n in ATTRIBUTE_HOLDOUT if f"{n:06d}.jpg" in ids}
+
+
+def load_teacher(data_root: Path) -> dict[str, tuple[np.ndarray, float]]:
+    """dlib descriptors by path: centred (the raw ones share a large common component) and normalised."""
+    t = np.load(data_root / "teacher" / "dlib-resnet128.npz")
+    emb = t["embedding"].astype(np.float32)
+    hog = t["box_source"] == "hog"
+    emb = emb - emb[hog].mean(axis=0)
+    emb /= np.linalg.norm(emb, axis=1, keepdims=True)
+    weight = np.where(hog, 1.0, 0.0).astype(np.float32)  # full-image fallbacks are weak targets
+    return {str(p): (e, w) for p, e, w in zip(t["path"], emb, weight)}
+
+
+def build_training_set(data_root: Path, cache_files: list[Path], limit: int | None = None, seed: int = 0) -> TrainingSet:
+    """Join the crop caches with teacher, identity and attribute labels; drop held-out identities."""
+    teacher = load_teacher(data_root)
+    attr_names, attr_labels = read_attribute_file(data_root / "celeba-aligned" / "list_attr_celeba.txt")
+    if tuple(attr_names) != ATTRIBUTE_NAMES:
+        raise ValueError("attribute file columns differ from ATTRIBUTE_NAMES")
+    held_out = {f"celeba-aligned:{i}" for i in holdout_identities(data_root)}
+    crops, paths, identities = [], [], []
+    for f in cache_files:
+        arrays = np.load(f)
+        keep = ~np.isin(arrays["identity"], list(held_out))
+        crops.append(arrays["crops"][keep])
+        paths.extend(arrays["path"][keep].tolist())
+        identities.extend(arrays["identity"][keep].tolist())
+    all_crops = np.concatenate(crops)
+    order = np.random.default_rng(seed).permutation(len(all_crops))
+    if limit:
+        order = order[:limit]
+    all_crops = all_crops[order]
+    paths = [paths[i] for i in order]
+    identities = [identities[i] for i in order]
+
+    counts: dict[str, int] = {}
+    for ident in identities:
+        if ident:
+            counts[ident] = counts.get(ident, 0) + 1
+    classes = {ident: k for k, ident in enumerate(sorted(i for i, c in counts.items() if c >= 2))}
+    zero = np.zeros(128, np.float32)
+    teacher_rows = [teacher.get(p, (zero, 0.0)) for p in paths]
+    attr_rows = [attr_labels.get(Path(p).name) if p.startswith("celeba-aligned/") else None for p in paths]
+    ts = TrainingSet(
+        crops=all_crops,
+        teacher=np.stack([e for e, _ in teacher_rows]),
+        teacher_weight=np.array([w for _, w in teacher_rows], np.float32),
+        identity=np.array([classes.get(i, -1) for i in identities], np.int32),
+        attributes=np.stack([a if a is not None else np.zeros(40, np.float32) for a in attr_rows]),
+        attribute_mask=np.array([a is not None for a in attr_rows], np.float32),
+        n_classes=max(1, len(classes)),
+    )
+    log.info(
+        "training set: %d crops, %d with teacher, %d identity classes, %d with attributes",
+        len(ts.crops), int(ts.teacher_weight.sum()), len(classes), int(ts.attribute_mask.sum()),
+    )
+    return ts

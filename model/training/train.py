@@ -1,0 +1,261 @@
+"""Train the face network: distillation from dlib descriptors + CosFace identities + attribute BCE.
+
+Resumable: a checkpoint is written every epoch to the run directory and restored on restart.
+The best epoch (by validation verification accuracy) is exported as the shipped inference model.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import logging
+import os
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from model.training.crops import build_all, build_pairs_crops
+from model.labels import read_attribute_file
+from model.training.data import TrainingSet, build_training_set, holdout_identities
+from model.verification import verification_metrics, default_folds
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """Hyper-parameters; written into the model card."""
+
+    epochs: int = 40
+    batch_size: int = 128
+    learning_rate: float = 2e-3
+    weight_decay: float = 5e-5
+    warmup_steps: int = 300
+    cosface_scale: float = 32.0
+    cosface_margin: float = 0.25
+    w_distill: float = 2.0
+    w_relational: float = 4.0
+    w_identity: float = 0.2
+    w_attributes: float = 1.0
+    input_size: int = 96
+    width: float = 0.5
+
+
+def _augment(tf, images, input_size: int):
+    """Flip, crop jitter, down-and-up scaling and colour on a uint8 batch; returns float 0..255."""
+    n = tf.shape(images)[0]
+    x = tf.cast(images, tf.float32)
+    x = tf.where(tf.random.uniform([n, 1, 1, 1]) < 0.5, tf.image.flip_left_right(x), x)
+    scale = tf.random.uniform([n], 0.86, 1.0)
+    cy = 0.5 + tf.random.uniform([n], -0.04, 0.04)
+    cx = 0.5 + tf.random.uniform([n], -0.04, 0.04)
+    boxes = tf.stack([cy - scale / 2, cx - scale / 2, cy + scale / 2, cx + scale / 2], axis=1)
+    x = tf.image.crop_and_resize(x, boxes, tf.range(n), (input_size, input_size))
+    # Album faces are often small and soft: a third of each batch is shrunk to 16-56 px and back.
+    small = tf.random.uniform([], 16, 56, dtype=tf.int32)
+    soft = tf.image.resize(tf.image.resize(x, (small, small), antialias=True), (input_size, input_size))
+    x = tf.where(tf.random.uniform([n, 1, 1, 1]) < 0.33, soft, x)
+    grey = tf.image.rgb_to_grayscale(x)
+    saturation = tf.random.uniform([n, 1, 1, 1], 0.5, 1.4)
+    saturation = tf.where(tf.random.uniform([n, 1, 1, 1]) < 0.1, 0.0, saturation)
+    x = grey + (x - grey) * saturation
+    mean = tf.reduce_mean(x, axis=[1, 2, 3], keepdims=True)
+    x = (x - mean) * tf.random.uniform([n, 1, 1, 1], 0.7, 1.3) + mean + tf.random.uniform([n, 1, 1, 1], -30, 30)
+    return tf.clip_by_value(x, 0.0, 255.0)
+
+
+def _balanced_bce(tf, labels, probs, positive_rate):
+    """BCE with each attribute's classes weighted equally, so a 3%-positive attribute is not ignored."""
+    eps = 1e-6
+    w_pos = 0.5 / positive_rate
+    w_neg = 0.5 / (1.0 - positive_rate)
+    loss = -(w_pos * labels * tf.math.log(probs + eps) + w_neg * (1 - labels) * tf.math.log(1 - probs + eps))
+    return tf.reduce_mean(loss, axis=1)
+
+
+class Trainer:
+    """Owns the network, the CosFace class weights, the optimizer and the checkpoint."""
+
+    def __init__(self, ts: TrainingSet, recipe: Recipe, run_dir: Path) -> None:
+        import keras
+        import tensorflow as tf
+
+        from model.network import build_core
+
+        self.tf, self.ts, self.recipe, self.run_dir = tf, ts, recipe, run_dir
+        self.core = build_core(recipe.input_size, recipe.width)
+        self.class_weights = tf.Variable(
+            tf.random.normal([128, ts.n_classes], stddev=0.05, seed=1), name="cosface_weights"
+        )
+        steps = recipe.epochs * max(1, len(ts.crops) // recipe.batch_size)
+        schedule = keras.optimizers.schedules.CosineDecay(
+            0.0, steps, warmup_target=recipe.learning_rate, warmup_steps=recipe.warmup_steps, alpha=0.01
+        )
+        self.optimizer = keras.optimizers.AdamW(schedule, weight_decay=recipe.weight_decay, clipnorm=5.0)
+        self.epoch = tf.Variable(0, dtype=tf.int64, name="epoch")
+        self.best = tf.Variable(0.0, dtype=tf.float64, name="best_accuracy")
+        self.checkpoint = tf.train.Checkpoint(
+            core=self.core, class_weights=self.class_weights, optimizer=self.optimizer, epoch=self.epoch, best=self.best
+        )
+        self.manager = tf.train.CheckpointManager(self.checkpoint, str(run_dir / "checkpoints"), max_to_keep=2)
+        if self.manager.latest_checkpoint:
+            self.checkpoint.restore(self.manager.latest_checkpoint)
+            log.info("resumed from %s at epoch %d", self.manager.latest_checkpoint, int(self.epoch.numpy()))
+        masked = ts.attributes[ts.attribute_mask > 0]
+        self.positive_rate = tf.constant(np.clip(masked.mean(axis=0) if len(masked) else 0.5, 0.01, 0.99), tf.float32)
+        self._step = tf.function(self._train_step)
+
+    def _train_step(self, images, teacher, teacher_w, identity, attributes, attr_mask):
+        tf, r = self.tf, self.recipe
+        x = _augment(tf, images, r.input_size)
+        with tf.GradientTape() as tape:
+            emb, probs = self.core(x, training=True)
+            cos_t = tf.reduce_sum(emb * teacher, axis=1)
+            distill = tf.reduce_sum(teacher_w * (1 - cos_t)) / (tf.reduce_sum(teacher_w) + 1e-6)
+            pair_w = teacher_w[:, None] * teacher_w[None, :]
+            rel_err = tf.square(tf.matmul(emb, emb, transpose_b=True) - tf.matmul(teacher, teacher, transpose_b=True))
+            relational = tf.reduce_sum(pair_w * rel_err) / (tf.reduce_sum(pair_w) + 1e-6)
+            w = tf.math.l2_normalize(self.class_weights, axis=0)
+            cos = tf.matmul(emb, w)
+            has_id = tf.cast(identity >= 0, tf.float32)
+            onehot = tf.one_hot(tf.maximum(identity, 0), self.ts.n_classes)
+            logits = r.cosface_scale * (cos - r.cosface_margin * onehot)
+            ce = tf.nn.softmax_cross_entropy_with_logits(onehot, logits)
+            identity_loss = tf.reduce_sum(has_id * ce) / (tf.reduce_sum(has_id) + 1e-6)
+            attr = _balanced_bce(tf, attributes, probs, self.positive_rate)
+            attr_loss = tf.reduce_sum(attr_mask * attr) / (tf.reduce_sum(attr_mask) + 1e-6)
+            total = (
+                r.w_distill * distill + r.w_relational * relational
+                + r.w_identity * identity_loss + r.w_attributes * attr_loss
+            )
+        variables = self.core.trainable_variables + [self.class_weights]
+        grads = tape.gradient(total, variables)
+        self.optimizer.apply_gradients(zip(grads, variables))
+        return {"total": total, "distill": distill, "relational": relational, "identity": identity_loss, "attributes": attr_loss}
+
+    def train_epoch(self, rng: np.random.Generator) -> dict[str, float]:
+        ts, bs = self.ts, self.recipe.batch_size
+        order = rng.permutation(len(ts.crops))
+        sums: dict[str, float] = {}
+        n = 0
+        from tqdm import tqdm
+
+        for start in tqdm(range(0, len(order) - bs + 1, bs), desc=f"epoch {int(self.epoch.numpy()) + 1}", mininterval=30):
+            idx = np.sort(order[start : start + bs])
+            out = self._step(
+                ts.crops[idx], ts.teacher[idx], ts.teacher_weight[idx], ts.identity[idx],
+                ts.attributes[idx], ts.attribute_mask[idx],
+            )
+            for k, v in out.items():
+                sums[k] = sums.get(k, 0.0) + float(v)
+            n += 1
+        return {k: v / max(n, 1) for k, v in sums.items()}
+
+    def embed(self, crops: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Inference on aligned 112 crops, exactly as the shipped model does it."""
+        tf, size = self.tf, self.recipe.input_size
+        embs, attrs = [], []
+        for s in range(0, len(crops), 256):
+            x = tf.image.resize(tf.cast(crops[s : s + 256], tf.float32), (size, size))
+            e, a = self.core(x, training=False)
+            embs.append(e.numpy())
+            attrs.append(a.numpy())
+        return np.concatenate(embs), np.concatenate(attrs)
+
+
+def _validation_sets(data_root: Path, cache_dir: Path, limit: int | None):
+    """(val crops, pair indices, same) for verification, and held-out attribute crops + labels."""
+    val = np.load(build_pairs_crops(data_root, cache_dir, 1 if limit else 2, limit))
+    index = {Path(p).name: i for i, p in enumerate(val["path"])}
+    pairs = []
+    with open(data_root / "celeba-faces-val" / "pairs.csv") as fh:
+        for row in csv.DictReader(fh):
+            a, b = Path(row["path1"]).name, Path(row["path2"]).name
+            if a in index and b in index:
+                pairs.append((index[a], index[b], row["same"] == "1"))
+    aligned = np.load(cache_dir / "celeba-aligned.npz") if not limit else None
+    if aligned is None:  # smoke runs: held-out attribute images are not in the limited cache
+        return val["crops"], np.array(pairs).reshape(-1, 3), np.zeros((0, 112, 112, 3), np.uint8), np.zeros((0, 40))
+    held = {f"celeba-aligned:{i}" for i in holdout_identities(data_root)}
+    keep = np.isin(aligned["identity"], list(held))
+    _, labels = read_attribute_file(data_root / "celeba-aligned" / "list_attr_celeba.txt")
+    attr_labels = np.stack([labels[Path(p).name] for p in aligned["path"][keep]])
+    return val["crops"], np.array(pairs), aligned["crops"][keep], attr_labels
+
+
+def validate(trainer: Trainer, val_crops, pairs, attr_crops, attr_labels) -> dict[str, float]:
+    """Verification accuracy on the 6,000 unseen-people pairs (aligned-crop cache) and attribute balanced accuracy."""
+    from sklearn.metrics import balanced_accuracy_score
+
+    emb, _ = trainer.embed(val_crops)
+    d = np.linalg.norm(emb[pairs[:, 0]] - emb[pairs[:, 1]], axis=1)
+    same = pairs[:, 2].astype(bool)
+    result = verification_metrics(d, same, default_folds(len(same)))
+    metrics = {"val_accuracy": result.accuracy, "val_tar_far_1e3": result.tar_at_far_1e_3}
+    if len(attr_crops):
+        _, probs = trainer.embed(attr_crops)
+        bal = [balanced_accuracy_score(attr_labels[:, j], probs[:, j] > 0.5) for j in range(attr_labels.shape[1])]
+        metrics["attr_mean_balanced"] = float(np.mean(bal))
+    return metrics
+
+
+def export(trainer: Trainer, output: Path, card: dict) -> None:
+    """Write the inference model and its model card atomically (readers never see half a file)."""
+    from model.network import wrap_for_inference
+
+    output.parent.mkdir(parents=True, exist_ok=True)
+    model = wrap_for_inference(trainer.core)
+    tmp = output.with_name(output.stem + ".tmp.keras")
+    model.save(tmp)
+    os.replace(tmp, output)
+    card_path = output.with_suffix(".json")
+    card_tmp = card_path.with_name(card_path.stem + ".tmp.json")
+    card_tmp.write_text(json.dumps(card, indent=2))
+    os.replace(card_tmp, card_path)
+
+
+def train(data_root: Path, cache_dir: Path, run_dir: Path, output: Path, recipe: Recipe, limit: int | None = None) -> dict:
+    """The whole training run; returns the final metrics."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    processes = 1 if limit else 2
+    ts = build_training_set(data_root, build_all(data_root, cache_dir, processes, limit), limit=limit)
+    val_crops, pairs, attr_crops, attr_labels = _validation_sets(data_root, cache_dir, limit)
+    trainer = Trainer(ts, recipe, run_dir)
+    rng = np.random.default_rng(int(trainer.epoch.numpy()))
+    history_path = run_dir / "history.jsonl"
+    metrics: dict = {}
+    while int(trainer.epoch.numpy()) < recipe.epochs:
+        t0 = time.time()
+        losses = trainer.train_epoch(rng)
+        trainer.epoch.assign_add(1)
+        metrics = {"epoch": int(trainer.epoch.numpy()), **losses, **validate(trainer, val_crops, pairs, attr_crops, attr_labels)}
+        metrics["seconds"] = round(time.time() - t0, 1)
+        metrics["images_per_second"] = round(len(ts.crops) / metrics["seconds"], 1)
+        log.info("epoch %s", json.dumps(metrics))
+        with history_path.open("a") as fh:
+            fh.write(json.dumps(metrics) + "\n")
+        if metrics["val_accuracy"] >= float(trainer.best.numpy()):
+            trainer.best.assign(metrics["val_accuracy"])
+            card = {
+                "version": f"mnv2-{recipe.width}-{recipe.input_size}-e{metrics['epoch']}",
+                "recipe": asdict(recipe),
+                "training_images": len(ts.crops),
+                "identity_classes": ts.n_classes,
+                "validation": metrics,
+            }
+            export(trainer, output, card)
+        trainer.manager.save()
+    return metrics
+
+
+def run_train_command(args: argparse.Namespace) -> int:
+    """`python app.py train`: build the crop cache if needed, train (resuming), export the model."""
+    if not (args.data_root / "teacher" / "dlib-resnet128.npz").exists():
+        raise FileNotFoundError(f"training data not found under {args.data_root}")
+    recipe = Recipe(epochs=args.epochs, batch_size=args.batch_size)
+    metrics = train(args.data_root, args.cache_dir, args.run_dir, args.output, recipe, args.limit)
+    print(json.dumps(metrics))
+    return 0

@@ -1,0 +1,73 @@
+"""MTCNN detection and alignment on real photos."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from model.alignment import ARCFACE_TEMPLATE, align_face, similarity_transform
+from model.imaging import load_image
+from tests.conftest import MODEL_FIXTURES
+
+GROUP = MODEL_FIXTURES / "group"
+
+
+@pytest.mark.parametrize(
+    "name, expected", [("two_people.jpg", 2), ("kit_with_rose.jpg", 2), ("multiface.jpg", 6), ("astronaut.jpg", 1)]
+)
+def test_group_photos_yield_the_right_number_of_faces(analyzer, name, expected):
+    faces = analyzer.detect(load_image(GROUP / name))
+    assert len(faces) == expected
+    for face in faces:
+        x, y, w, h = face.box
+        assert w > 20 and h > 20 and face.score >= 0.9
+        # every landmark lies inside its box
+        assert np.all(face.landmarks[:, 0] >= x - 2) and np.all(face.landmarks[:, 0] <= x + w + 2)
+        assert np.all(face.landmarks[:, 1] >= y - 2) and np.all(face.landmarks[:, 1] <= y + h + 2)
+
+
+def test_exif_rotated_photo_is_detected_upright(analyzer, tmp_path):
+    upright = Image.open(GROUP / "two_people.jpg")
+    exif = Image.Exif()
+    exif[0x0112] = 8  # stored rotated; viewers turn it back upright
+    path = tmp_path / "rotated.jpg"
+    upright.transpose(Image.Transpose.ROTATE_270).save(path, exif=exif, quality=95)
+    image = load_image(path)
+    assert image.shape[:2] == (upright.height, upright.width)
+    faces = analyzer.detect(image)
+    assert len(faces) == 2
+    for face in faces:
+        eyes_y = face.landmarks[:2, 1].mean()
+        mouth_y = face.landmarks[3:, 1].mean()
+        assert eyes_y < mouth_y  # upright: eyes above the mouth
+    reference = sorted(f.box for f in analyzer.detect(load_image(GROUP / "two_people.jpg")))
+    for got, want in zip(sorted(f.box for f in faces), reference):
+        assert np.allclose(got, want, atol=12)
+
+
+def test_large_photo_boxes_are_mapped_back_to_original_pixels(analyzer):
+    image = load_image(GROUP / "astronaut.jpg")  # 512x512
+    big = np.asarray(Image.fromarray(image).resize((3000, 3000), Image.Resampling.BILINEAR))
+    (small_face,) = analyzer.detect(image)
+    (big_face,) = analyzer.detect(big)
+    scale = 3000 / 512
+    assert np.allclose(np.array(big_face.box) / scale, small_face.box, atol=6)
+
+
+def test_alignment_puts_landmarks_on_the_template(analyzer):
+    image = load_image(GROUP / "astronaut.jpg")
+    (face,) = analyzer.detect(image)
+    crop = align_face(image, face.landmarks)
+    assert crop.shape == (112, 112, 3) and crop.dtype == np.uint8
+    matrix = similarity_transform(face.landmarks, ARCFACE_TEMPLATE)
+    mapped = np.c_[face.landmarks, np.ones(5)] @ matrix.T
+    assert np.abs(mapped - ARCFACE_TEMPLATE).max() < 8  # a similarity fits five real landmarks closely
+
+
+def test_similarity_transform_recovers_a_known_transform():
+    angle, scale, shift = 0.3, 1.7, np.array([5.0, -3.0])
+    rot = scale * np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+    dst = ARCFACE_TEMPLATE @ rot.T + shift
+    matrix = similarity_transform(ARCFACE_TEMPLATE, dst)
+    assert np.allclose(matrix[:, :2], rot) and np.allclose(matrix[:, 2], shift)

@@ -1,0 +1,131 @@
+"""`app.py eval verify` and `app.py eval attributes` give exactly the right metrics on tiny known sets."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from itertools import combinations
+
+import numpy as np
+import pytest
+
+from app import main
+from model.imaging import load_image
+from model.labels import read_attribute_file, read_identity_file
+from tests.conftest import MODEL_FIXTURES
+
+PEOPLE = MODEL_FIXTURES / "people"
+ATTRS = MODEL_FIXTURES / "attributes"
+
+
+def _last_json(capsys) -> dict:
+    return json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+
+
+def _largest_embedding(analyzer, path):
+    faces = analyzer.analyze(load_image(path))
+    return max(faces, key=lambda f: f.box[2] * f.box[3])
+
+
+def _best_threshold(d: np.ndarray, same: np.ndarray) -> float:
+    """Brute force: the smallest distance cut with the best accuracy, moved halfway to the next distance."""
+    cuts = np.sort(np.unique(d))
+    accuracy = [np.mean((d <= t) == same) for t in cuts]
+    t = cuts[int(np.argmax(accuracy))]
+    larger = cuts[cuts > t]
+    return (t + larger[0]) / 2 if len(larger) else t
+
+
+@pytest.fixture(scope="module")
+def people_pairs():
+    ids = read_identity_file(PEOPLE / "identity_CelebA.txt")
+    files = sorted(ids)
+    pairs = [(a, b, int(ids[a] == ids[b])) for a, b in combinations(files, 2)]
+    same = [p for p in pairs if p[2]][:6]
+    different = [p for p in pairs if not p[2]][::9][:6]
+    return same + different
+
+
+def test_eval_verify_csv(analyzer, people_pairs, tmp_path, capsys):
+    pairs_file = tmp_path / "pairs.csv"
+    pairs_file.write_text("path1,path2,same\n" + "".join(f"{a},{b},{s}\n" for a, b, s in people_pairs))
+    assert main(["eval", "verify", "--pairs", str(pairs_file), "--images", str(PEOPLE)]) == 0
+    got = _last_json(capsys)
+
+    emb = {f: _largest_embedding(analyzer, PEOPLE / f).embedding for p in people_pairs for f in p[:2]}
+    d = np.array([np.linalg.norm(emb[a] - emb[b]) for a, b, _ in people_pairs])
+    same = np.array([s == 1 for *_, s in people_pairs])
+    t = _best_threshold(d, same)  # fewer than 20 pairs: one fold, threshold chosen on all of them
+    assert got["n_pairs"] == 12 and got["n_no_face"] == 0
+    assert got["accuracy"] == pytest.approx(np.mean((d <= t) == same), abs=1e-9)
+    assert got["accuracy_std"] == 0
+    assert got["threshold"] == pytest.approx(t, abs=1e-4)
+    assert got["far"] == pytest.approx(np.mean(d[~same] <= t), abs=1e-9)
+    assert got["frr"] == pytest.approx(np.mean(d[same] > t), abs=1e-9)
+    strict = d[~same].min()  # TAR at FAR 1e-3 with 6 negatives: accept only below every impostor
+    assert got["tar_at_far_1e-3"] == pytest.approx(np.mean(d[same] < strict), abs=1e-9)
+
+
+def test_eval_verify_lfw_folds(analyzer, people_pairs, tmp_path, capsys):
+    images = tmp_path / "lfw"
+    ids = read_identity_file(PEOPLE / "identity_CelebA.txt")
+    number = {}
+    for f in sorted(ids):  # LFW layout: DIR/name/name_%04d.jpg
+        name = f"person_{ids[f]}"
+        number[f] = sum(1 for g in number if ids[g] == ids[f]) + 1
+        (images / name).mkdir(parents=True, exist_ok=True)
+        shutil.copy(PEOPLE / f, images / name / f"{name}_{number[f]:04d}.jpg")
+    same = [p for p in people_pairs if p[2]]
+    different = [p for p in people_pairs if not p[2]]
+    lines = ["2\t3"]  # 2 folds of 3 same + 3 different pairs
+    for fold in range(2):
+        for a, b, _ in same[fold * 3 : fold * 3 + 3]:
+            lines.append(f"person_{ids[a]}\t{number[a]}\t{number[b]}")
+        for a, b, _ in different[fold * 3 : fold * 3 + 3]:
+            lines.append(f"person_{ids[a]}\t{number[a]}\tperson_{ids[b]}\t{number[b]}")
+    pairs_file = tmp_path / "pairs.txt"
+    pairs_file.write_text("\n".join(lines) + "\n")
+    assert main(["eval", "verify", "--pairs", str(pairs_file), "--images", str(images)]) == 0
+    got = _last_json(capsys)
+
+    ordered = same[:3] + different[:3] + same[3:6] + different[3:6]
+    emb = {f: _largest_embedding(analyzer, PEOPLE / f).embedding for p in ordered for f in p[:2]}
+    d = np.array([np.linalg.norm(emb[a] - emb[b]) for a, b, _ in ordered])
+    truth = np.array([s == 1 for *_, s in ordered])
+    folds = np.repeat([0, 1], 6)
+    accuracies = []
+    for f in (0, 1):
+        t = _best_threshold(d[folds != f], truth[folds != f])
+        accuracies.append(np.mean((d[folds == f] <= t) == truth[folds == f]))
+    assert got["n_pairs"] == 12
+    assert got["accuracy"] == pytest.approx(np.mean(accuracies), abs=1e-9)
+    assert got["accuracy_std"] == pytest.approx(np.std(accuracies), abs=1e-9)
+
+
+def test_eval_attributes(analyzer, capsys):
+    labels_file = ATTRS / "list_attr_celeba.txt"
+    assert main(["eval", "attributes", "--labels", str(labels_file), "--images", str(ATTRS)]) == 0
+    got = _last_json(capsys)
+
+    names, labels = read_attribute_file(labels_file)
+    files = sorted(labels)
+    probs = np.stack([_largest_embedding(analyzer, ATTRS / f).attributes for f in files])
+    truth = np.stack([labels[f] for f in files]) > 0
+    assert got["n_images"] == len(files) and got["n_no_face"] == 0
+    for j, name in enumerate(names):
+        pred = probs[:, j] > 0.5
+        y = truth[:, j]
+        row = got["per_attribute"][name]
+        assert row["accuracy"] == pytest.approx(np.mean(pred == y), abs=1e-9)
+        assert row["majority_baseline"] == pytest.approx(max(y.mean(), 1 - y.mean()), abs=1e-9)
+        if 0 < y.sum() < len(y):
+            recall_pos, recall_neg = pred[y].mean(), (~pred[~y]).mean()
+            assert row["balanced_accuracy"] == pytest.approx((recall_pos + recall_neg) / 2, abs=1e-9)
+    assert got["mean_accuracy"] == pytest.approx(np.mean([v["accuracy"] for v in got["per_attribute"].values()]))
+
+
+def test_bad_pairs_file_is_a_clear_error(tmp_path, capsys):
+    bad = tmp_path / "pairs.txt"
+    bad.write_text("this is not a pairs file\n")
+    assert main(["eval", "verify", "--pairs", str(bad), "--images", str(tmp_path)]) == 2
+    assert "error:" in capsys.readouterr().err

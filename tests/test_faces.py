@@ -1,0 +1,73 @@
+"""The face API with the shipped model: embeddings, attributes, distances."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from itertools import combinations
+
+import numpy as np
+import pytest
+
+from model.attributes import ATTRIBUTE_NAMES
+from model.faces import distance
+from model.imaging import load_image
+from model.labels import read_identity_file
+from tests.conftest import MODEL_FIXTURES, REPO
+
+PEOPLE = MODEL_FIXTURES / "people"
+
+
+def test_analyze_fills_every_field(analyzer):
+    faces = analyzer.analyze(load_image(MODEL_FIXTURES / "group" / "two_people.jpg"))
+    assert len(faces) == 2
+    for face in faces:
+        assert face.crop.shape == (112, 112, 3)
+        assert face.embedding.shape == (128,) and abs(np.linalg.norm(face.embedding) - 1) < 1e-4
+        assert face.attributes.shape == (40,) and np.all((face.attributes >= 0) & (face.attributes <= 1))
+        top = face.top_attributes(10)
+        assert len(top) == 10 and all(name in ATTRIBUTE_NAMES for name, _ in top)
+        assert [p for _, p in top] == sorted((p for _, p in top), reverse=True)
+        assert top[0][1] == pytest.approx(float(face.attributes.max()))
+
+
+def test_same_person_is_closer_than_different_people(analyzer):
+    identities = read_identity_file(PEOPLE / "identity_CelebA.txt")
+    files = sorted(identities)
+    per_image = analyzer.analyze_many([load_image(PEOPLE / f) for f in files])
+    embeddings = np.stack([max(faces, key=lambda f: f.box[2] * f.box[3]).embedding for faces in per_image])
+    same, different = [], []
+    for i, j in combinations(range(len(files)), 2):
+        d = float(distance(embeddings[i], embeddings[j]))
+        (same if identities[files[i]] == identities[files[j]] else different).append(d)
+    assert np.mean(same) < np.mean(different)
+    # ranking quality: most same-person pairs are closer than most different-person pairs
+    auc = np.mean([s < d for s in same for d in different])
+    assert auc > 0.8
+
+
+def test_embed_is_batched_and_deterministic(analyzer):
+    faces = analyzer.analyze(load_image(MODEL_FIXTURES / "group" / "multiface.jpg"))
+    crops = np.stack([f.crop for f in faces])
+    emb_all, attr_all = analyzer.embed(crops)
+    emb_one, attr_one = analyzer.embed(crops[:1])
+    assert emb_all.shape == (len(faces), 128) and attr_all.shape == (len(faces), 40)
+    assert np.allclose(emb_all[0], emb_one[0], atol=1e-4) and np.allclose(attr_all[0], attr_one[0], atol=1e-4)
+    assert np.allclose(emb_all[0], faces[0].embedding, atol=1e-4)
+
+
+def test_embed_rejects_unaligned_input(analyzer):
+    with pytest.raises(ValueError, match="aligned crops"):
+        analyzer.embed(np.zeros((2, 96, 96, 3), np.uint8))
+
+
+def test_distance_is_euclidean_on_unit_vectors():
+    a, b = np.eye(128, dtype=np.float32)[:2]
+    assert distance(a, a) == 0 and distance(a, b) == pytest.approx(np.sqrt(2))
+    assert distance(np.stack([a, b]), a).tolist() == pytest.approx([0, np.sqrt(2)])
+
+
+def test_importing_model_does_not_import_tensorflow():
+    code = "import sys, model, model.faces, model.evaluate, model.detection; print('tensorflow' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
