@@ -43,6 +43,8 @@ class IngestOptions:
     workers: int | None = None  # worker processes (default: CPU count)
     max_file_bytes: int = MAX_FILE_BYTES
     weights: Path | None = None  # face model weights (default: the bundled model)
+    # An already loaded FaceAnalyzer: analyse in this process, no workers (tests, notebooks).
+    analyzer: object | None = None
 
 
 @dataclass
@@ -137,6 +139,11 @@ def _worker_init(weights: str | None, data_dir: str, threads: int) -> None:
 
 
 def _analyze_photo(photo_id: int, path: str, sha256: str) -> dict:
+    """Worker task: analyse one photo with this worker's model."""
+    return analyze_photo(_ANALYZER, _DATA_DIR, photo_id, path, sha256)
+
+
+def analyze_photo(analyzer, data_dir: Path, photo_id: int, path: str, sha256: str) -> dict:
     """Decode, detect, align, embed one photo; writes its thumbnails; returns plain data."""
     from PIL import Image
 
@@ -149,14 +156,14 @@ def _analyze_photo(photo_id: int, path: str, sha256: str) -> dict:
     except OSError as exc:  # unreadable file (permissions, vanished)
         return dict(photo_id=photo_id, error=("decode", "corrupt", str(exc)))
     try:
-        found = _ANALYZER.analyze(image)
+        found = analyzer.analyze(image)
     except Exception as exc:  # noqa: BLE001 - a model failure on one photo must not stop the run
         return dict(photo_id=photo_id, error=("detect", "failed", f"{type(exc).__name__}: {exc}"))
     found.sort(key=lambda f: -(f.box[2] * f.box[3]))  # idx 0 = the largest face
     faces = []
     for idx, face in enumerate(found):
         rel = thumb_relpath(sha256, idx)
-        target = _DATA_DIR / rel
+        target = data_dir / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_suffix(f".{os.getpid()}.tmp")
         Image.fromarray(face.crop).save(tmp, "JPEG", quality=THUMB_QUALITY)
@@ -169,7 +176,7 @@ def _analyze_photo(photo_id: int, path: str, sha256: str) -> dict:
         )
     return dict(
         photo_id=photo_id, faces=faces, width=int(image.shape[1]), height=int(image.shape[0]),
-        model_version=_ANALYZER.model_version,
+        model_version=analyzer.model_version,
     )
 
 
@@ -212,7 +219,8 @@ class Ingest:
         self.progress("scan", 0, None, 0, 0)
         roots, found = scan(paths)
         self.report.n_files = len(found)
-        version = current_model_version(self.options.weights)
+        analyzer = self.options.analyzer
+        version = analyzer.model_version if analyzer is not None else current_model_version(self.options.weights)
         to_hash = self._fast_path(found, version)
         to_analyze, copies = self._hash_and_match(to_hash, version)
         if not self.report.cancelled:
@@ -309,6 +317,9 @@ class Ingest:
         """Run the model on `todo` in worker processes; store each photo as its result arrives."""
         if not todo:
             return
+        if self.options.analyzer is not None:
+            self._analyze_inline(todo)
+            return
         workers = self._workers(len(todo))
         threads = max(1, (os.cpu_count() or 1) // workers)
         attempts: dict[int, int] = {}
@@ -346,6 +357,15 @@ class Ingest:
                     for item in inflight.values():
                         self._retry_or_fail(item, attempts, queue)
                     log.warning("a worker process died; restarting the workers")
+
+    def _analyze_inline(self, todo: list[tuple[int, str, str]]) -> None:
+        analyzer = self.options.analyzer
+        for done, item in enumerate(todo, start=1):
+            self._store_result(item, analyze_photo(analyzer, self.config.data_dir, *item))
+            self.progress("analyze", done, len(todo), self.report.n_errors, self.report.n_faces)
+            if self.should_cancel():
+                self.report.cancelled = True
+                return
 
     def _retry_or_fail(self, item, attempts: dict[int, int], queue: list) -> None:
         photo_id, path, _ = item

@@ -60,6 +60,7 @@ photos = Table(
     Column("updated_at", Float, nullable=False),
     Index("ix_photos_sha256", "sha256"),
     Index("ix_photos_status", "status"),
+    sqlite_autoincrement=True,  # ids are never reused: the UI and thumbnails may still hold old ones
 )
 
 faces = Table(
@@ -82,6 +83,7 @@ faces = Table(
     Column("map_y", Float),
     Column("created_at", Float, nullable=False),
     UniqueConstraint("photo_id", "idx", name="uq_faces_photo_idx"),
+    sqlite_autoincrement=True,
 )
 
 people = Table(
@@ -93,6 +95,7 @@ people = Table(
     Column("hidden", Boolean, nullable=False, default=False),
     Column("created_at", Float, nullable=False),
     Column("updated_at", Float, nullable=False),
+    sqlite_autoincrement=True,
 )
 
 # Provenance: 'manual' (a user action; never changed by clustering) or 'cluster' (automatic).
@@ -172,4 +175,5 @@ jobs = Table(
     Column("updated_at", Float, nullable=False),
     Column("finished_at", Float),
     Index("ix_jobs_status", "status"),
+    sqlite_autoincrement=True,
 )

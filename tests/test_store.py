@@ -1,0 +1,210 @@
+"""The library store: schema, migrations, the atomic photo write, and every user action."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import numpy as np
+import pytest
+
+from dashapp.config import load_config, resolve_data_dir
+from dashapp.jobs import IngestBusy, ingest_lock, ingest_running, refresh_stale
+from dashapp.store import ClusterWrite, NewFace, Store
+from dashapp.store.engine import schema_version
+from dashapp.store.schema import SCHEMA_VERSION
+
+
+def _face(seed: int, box=(10.0, 10.0, 50.0, 60.0)) -> NewFace:
+    rng = np.random.default_rng(seed)
+    emb = rng.normal(size=128).astype(np.float32)
+    return NewFace(box, 0.99, rng.random((5, 2)), emb / np.linalg.norm(emb), rng.random(40), f"thumbs/{seed}.jpg")
+
+
+@pytest.fixture()
+def store(tmp_path):
+    s = Store.open(load_config(tmp_path / "lib"))
+    yield s
+    s.close()
+
+
+def _photo(store: Store, name: str, n_faces: int, seed: int = 0) -> tuple[int, list[int]]:
+    pid = store.photos.upsert_pending(f"/album/{name}", 100, 1, f"sha-{name}")
+    boxes = [(10.0 + 100 * i, 10.0, 50.0, 60.0) for i in range(n_faces)]
+    ids = store.photos.save_analysis(pid, [_face(seed + i, b) for i, b in enumerate(boxes)], 640, 480, "v1")
+    return pid, ids
+
+
+def _cluster(store: Store, assigned, suggestions=(), merges=()) -> dict[int, int]:
+    run = store.runs.start({}, "v1")
+    mapping = store.assignments.apply(run, ClusterWrite(list(assigned), list(suggestions), list(merges)))
+    store.runs.finish(run, "done", n_faces=0, n_people=0, n_unsorted=0, seconds=0.0)
+    return mapping
+
+
+def test_data_dir_resolution(tmp_path, monkeypatch):
+    monkeypatch.setenv("FACEALBUM_DATA_DIR", str(tmp_path / "env"))
+    assert resolve_data_dir() == (tmp_path / "env").resolve()
+    assert resolve_data_dir(tmp_path / "arg") == (tmp_path / "arg").resolve()
+    monkeypatch.delenv("FACEALBUM_DATA_DIR")
+    assert resolve_data_dir().name == "facealbum"
+    config = load_config(tmp_path / "lib")
+    assert config.thumbs_dir.is_dir() and config.numba_cache_dir.is_dir()
+
+
+def test_new_database_is_migrated_in_wal_mode(store, tmp_path):
+    with store.engine.connect() as conn:
+        assert schema_version(conn) == SCHEMA_VERSION
+    raw = sqlite3.connect(tmp_path / "lib" / "library.sqlite3")
+    assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    # Opening again is a no-op migration.
+    again = Store.open(load_config(tmp_path / "lib"))
+    assert again.photos.counts() == {}
+
+
+def test_newer_schema_is_refused(tmp_path):
+    config = load_config(tmp_path / "lib")
+    Store.open(config).close()
+    raw = sqlite3.connect(config.db_path)
+    raw.execute("UPDATE meta SET value = '999' WHERE key = 'schema_version'")
+    raw.commit()
+    with pytest.raises(RuntimeError, match="newer"):
+        Store.open(config)
+
+
+def test_save_analysis_replaces_instead_of_duplicating(store):
+    pid, first = _photo(store, "a.jpg", 2)
+    # The same photo analysed again (a retry, or a new model version) keeps face ids by position.
+    again = store.photos.save_analysis(pid, [_face(7, (11.0, 10.0, 50.0, 60.0)), _face(8, (110.0, 10.0, 50.0, 60.0))], 640, 480, "v2")
+    assert again == first
+    assert store.faces.count() == 2
+    assert store.faces.get(first[0]).model_version == "v2"
+    # A face no longer found disappears; a new one gets a new id.
+    third = store.photos.save_analysis(pid, [_face(9, (400.0, 300.0, 40.0, 40.0))], 640, 480, "v2")
+    assert third[0] not in first and store.faces.count() == 1
+
+
+def test_vectors_round_trip(store):
+    _, ids = _photo(store, "a.jpg", 1, seed=3)
+    face = store.faces.get(ids[0])
+    expected = _face(3)
+    np.testing.assert_allclose(face.embedding, expected.embedding, rtol=1e-6)
+    assert face.landmarks.shape == (5, 2) and face.attributes.shape == (40,)
+    matrix = store.faces.matrix()
+    assert matrix.embeddings.shape == (1, 128) and matrix.ids.tolist() == ids
+
+
+def test_rename_with_existing_name_merges(store):
+    _, a = _photo(store, "a.jpg", 1, 0)
+    _, b = _photo(store, "b.jpg", 1, 10)
+    groups = _cluster(store, [(a[0], -1, 0.1), (b[0], -2, 0.1)])
+    ada = store.people.rename(groups[-1], "Ada Lovelace")
+    assert store.people.get(ada).name == "Ada Lovelace"
+    # Same name, other case and spacing: merge into Ada.
+    assert store.people.rename(groups[-2], "  ada   lovelace ") == ada
+    assert store.people.get(groups[-2]) is None
+    assert sorted(store.people.face_ids(ada)) == sorted(a + b)
+    assert len(store.people.list()) == 1
+
+
+def test_manual_assignments_beat_clustering(store):
+    _, ids = _photo(store, "a.jpg", 3)
+    groups = _cluster(store, [(ids[0], -1, 0.1), (ids[1], -1, 0.1), (ids[2], -1, 0.1)])
+    bob = store.people.create("Bob")
+    store.people.move_faces([ids[0]], bob)
+    store.people.move_faces([ids[1]], None)  # to unsorted, on purpose
+    # A later run wants all three in a new group: only the free face follows it.
+    _cluster(store, [(ids[0], -1, 0.1), (ids[1], -1, 0.1), (ids[2], -1, 0.1)])
+    person = store.assignments.person_of(ids)
+    assert person[ids[0]] == bob
+    assert person[ids[1]] is None
+    assert person[ids[2]] not in (None, bob)
+    assert groups[-1] not in {p.id for p in store.people.list()} or person[ids[2]] == groups[-1]
+
+
+def test_group_ids_are_reused_and_empty_groups_vanish(store):
+    _, ids = _photo(store, "a.jpg", 2)
+    first = _cluster(store, [(ids[0], -1, 0.1), (ids[1], -2, 0.1)])
+    run = store.runs.start({}, "v1")
+    store.assignments.apply(run, ClusterWrite([(ids[0], -1, 0.1)]), reuse_ids={-1: first[-1]})
+    assert store.assignments.person_of(ids) == {ids[0]: first[-1], ids[1]: None}
+    assert store.people.get(first[-2]) is None  # unnamed and empty: gone
+
+
+def test_merge_hide_bulk_assign_and_suggestions(store):
+    _, a = _photo(store, "a.jpg", 1, 0)
+    _, b = _photo(store, "b.jpg", 1, 10)
+    _, c = _photo(store, "c.jpg", 2, 20)
+    groups = _cluster(
+        store, [(a[0], -1, 0.1), (b[0], -2, 0.1)],
+        suggestions=[(c[0], -1, 0, 0.5), (c[0], -2, 1, 0.7), (c[1], -2, 0, 0.6)],
+        merges=[(-1, -2, 0.8)],
+    )
+    assert store.people.merge_suggestions() == [(min(groups.values()), max(groups.values()), 0.8)]
+    assert store.people.face_suggestions(c[0]) == [(groups[-1], 0.5), (groups[-2], 0.7)]
+    assert store.people.accept_suggestions(c) == 2
+    assert store.assignments.person_of(c) == {c[0]: groups[-1], c[1]: groups[-2]}
+    store.people.set_hidden(groups[-2], True)
+    assert groups[-2] not in {p.id for p in store.people.list()}
+    assert groups[-2] in {p.id for p in store.people.list(include_hidden=True)}
+    target = store.people.merge([groups[-2]], groups[-1])
+    assert sorted(store.people.face_ids(target)) == sorted(a + b + c)
+    with pytest.raises(KeyError):
+        store.people.move_faces(a, 999)
+
+
+def test_dismissed_merge_is_not_suggested_again(store):
+    _, a = _photo(store, "a.jpg", 1, 0)
+    _, b = _photo(store, "b.jpg", 1, 10)
+    groups = _cluster(store, [(a[0], -1, 0.1), (b[0], -2, 0.1)], merges=[(-1, -2, 0.8)])
+    store.people.dismiss_merge_suggestion(groups[-2], groups[-1])
+    assert store.people.merge_suggestions() == []
+    run = store.runs.start({}, "v1")
+    store.assignments.apply(
+        run, ClusterWrite([(a[0], groups[-1], 0.1), (b[0], groups[-2], 0.1)], [], [(groups[-1], groups[-2], 0.8)])
+    )
+    assert store.people.merge_suggestions() == []
+
+
+def test_copy_relocate_and_sweep(store):
+    pid, ids = _photo(store, "a.jpg", 2)
+    bob = store.people.create("Bob")
+    store.people.move_faces([ids[0]], bob)
+    copy = store.photos.copy_from(pid, "/elsewhere/a.jpg", 100, 2)
+    copied = [f.id for f in store.faces.of_photo(copy)]
+    assert len(copied) == 2 and store.assignments.person_of(copied)[copied[0]] == bob
+    store.photos.relocate(pid, "/moved/a.jpg", 100, 3)
+    assert store.photos.get(pid).path == "/moved/a.jpg"
+    assert store.assignments.person_of(ids)[ids[0]] == bob  # the faces followed the file
+    assert store.photos.sweep(["/moved"], seen=set()) == 1
+    assert store.faces.count() == 2 and store.photos.get(pid) is None
+    assert store.people.get(bob).n_faces == 1  # the copy's face is still Bob's
+
+
+def test_errors_are_recorded_with_reason(store):
+    store.photos.save_error("/album/x.jpg", 5, 1, "decode", "truncated", "image file is truncated")
+    [err] = store.photos.errors()
+    assert (err.path, err.error_kind, err.error_stage) == ("/album/x.jpg", "truncated", "decode")
+    assert store.photos.counts() == {"error": 1}
+
+
+def test_jobs_progress_cancel_and_stale(store):
+    job = store.jobs.create("ingest", {"paths": ["/album"]})
+    store.jobs.start(job, pid=2**22 + 12345)  # no such process
+    store.jobs.progress(job, done=5, total=10, phase="analyze")
+    store.jobs.request_cancel(job)
+    got = store.jobs.get(job)
+    assert got.cancel_requested and got.fraction == 0.5 and got.status == "running"
+    assert refresh_stale(store) == 1
+    assert store.jobs.get(job).status == "interrupted"
+    with pytest.raises(ValueError):
+        store.jobs.progress(job, bogus=1)
+
+
+def test_one_ingest_at_a_time(tmp_path):
+    config = load_config(tmp_path / "lib")
+    with ingest_lock(config):
+        assert ingest_running(config)
+        with pytest.raises(IngestBusy, match="already running"):
+            with ingest_lock(config):
+                pass
+    assert not ingest_running(config)
