@@ -208,8 +208,10 @@ class Ingest:
         self.should_cancel = should_cancel or (lambda: False)
         self.report = IngestReport()
 
-    def _error(self, path: str, size: int, mtime_ns: int, stage: str, kind: str, detail: str) -> None:
-        self.store.photos.save_error(path, size, mtime_ns, stage, kind, detail)
+    def _error(
+        self, path: str, size: int, mtime_ns: int, stage: str, kind: str, detail: str, sha256: str | None = None
+    ) -> None:
+        self.store.photos.save_error(path, size, mtime_ns, stage, kind, detail, sha256)
         self.report.n_errors += 1
         self.report.errors.append((path, kind, detail))
         log.debug("%s: %s (%s)", path, kind, detail)
@@ -260,9 +262,12 @@ class Ingest:
         """Hash changed/new files; reuse stored faces where the content is known."""
         index = self.store.photos.index()
         by_hash: dict[str, list] = {}
+        bad_hash: dict[str, object] = {}  # content that failed to decode: fails again, no need to try
         for row in index.values():
             if row.sha256 and row.status == "done":
                 by_hash.setdefault(row.sha256, []).append(row)
+            elif row.sha256 and row.status == "error" and row.error_stage == "decode":
+                bad_hash[row.sha256] = row
         to_analyze: list[tuple[int, str, str]] = []
         analyzing: set[str] = set()
         copies: list[tuple[str, os.stat_result, str]] = []
@@ -299,6 +304,10 @@ class Ingest:
                 if same:
                     self.store.photos.copy_from(same[0].id, path, st.st_size, st.st_mtime_ns)
                     self.report.n_copied += 1
+                    continue
+                if digest in bad_hash:
+                    bad = bad_hash[digest]
+                    self._error(path, st.st_size, st.st_mtime_ns, "decode", bad.error_kind, bad.error_detail or "", digest)
                     continue
                 if digest in analyzing:  # a duplicate of a photo this run analyses: copy it afterwards
                     copies.append((path, st, digest))

@@ -7,7 +7,7 @@ The steps (`cluster_faces`):
 3. kept people (named, hidden or hand-edited: their faces are fixed) keep every face they have; a
    cluster holding faces of a kept person hands its free faces to that person;
 4. cannot-link: two faces of one photo never share a person (the closer one stays);
-5. attach: noise faces close enough to a person join it (same rule), the rest stay unsorted;
+5. outliers far from their group's centroid go back to noise; then attach: noise faces close enough to a person join it (same rule), the rest stay unsorted;
 6. suggestions (nearest people for each unsorted face) and merge suggestions (close groups).
 
 The kNN graph is returned too, so the 2-D projection (UMAP) reuses it.
@@ -37,6 +37,9 @@ class ClusterParams:
     attach_quantile: float = 0.9
     attach_scale: float = 1.0
     max_attach_distance: float = 1.2  # never attach beyond this (Euclidean on the unit sphere)
+    # HDBSCAN keeps outliers that fell out of a cluster after its birth as members: faces farther
+    # than eject_scale x the attach distance from their group's centroid go back to unsorted.
+    eject_scale: float = 1.5
     n_suggestions: int = 3
     merge_scale: float = 1.6  # groups whose centroids are closer than this x the attach distance
     max_merge_suggestions: int = 200
@@ -211,6 +214,9 @@ def cluster_faces(
     inside = dist[(labels >= 0) & ~np.isnan(dist)]
     attach = float(np.quantile(inside, params.attach_quantile)) * params.attach_scale if len(inside) >= 5 else 0.9
     attach = min(attach, params.max_attach_distance)
+    outliers = (labels >= 0) & ~locked & (np.nan_to_num(dist) > min(attach * params.eject_scale, params.max_attach_distance))
+    labels[outliers] = NOISE
+    dist[outliers] = np.nan
 
     cents = centroids(x, labels, n_labels)
     has_members = np.bincount(labels[labels >= 0], minlength=n_labels) > 0 if n_labels else np.zeros(0, bool)

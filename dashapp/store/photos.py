@@ -161,13 +161,17 @@ class PhotoRepo(Repo):
                 .values(path=new_path, size=size, mtime_ns=mtime_ns, updated_at=now())
             )
 
-    def save_error(self, path: str, size: int, mtime_ns: int, stage: str, kind: str, detail: str) -> int:
+    def save_error(
+        self, path: str, size: int, mtime_ns: int, stage: str, kind: str, detail: str, sha256: str | None = None
+    ) -> int:
         """Record that a file cannot be used and why (kept until the file changes)."""
         t = now()
         values = dict(
             size=size, mtime_ns=mtime_ns, status="error", error_stage=stage, error_kind=kind,
             error_detail=detail[:2000], n_faces=0, updated_at=t,
         )
+        if sha256 is not None:
+            values["sha256"] = sha256
         with self._write() as conn:
             old = conn.execute(select(photos.c.id).where(photos.c.path == path)).scalar()
             if old is None:
@@ -260,14 +264,25 @@ class PhotoRepo(Repo):
             return dst
 
     def sweep(self, roots: Iterable[str | Path], seen: set[str]) -> int:
-        """Delete photos under `roots` whose files were not seen by the scan (and their faces)."""
-        prefixes = [str(Path(r)) for r in roots]
+        """Delete photos whose files are gone; returns how many.
+
+        Under the scanned `roots`, a photo the scan did not see is gone. Elsewhere only records
+        without faces (errors, pending) are dropped when their file is missing: analysed photos on
+        an unplugged drive must survive until the drive is back.
+        """
+        import os
+
+        prefixes = [str(Path(r)).rstrip("/") for r in roots]
         with self._read() as conn:
-            rows = conn.execute(select(photos.c.id, photos.c.path)).all()
+            rows = conn.execute(select(photos.c.id, photos.c.path, photos.c.status)).all()
         gone = [
             r.id
             for r in rows
-            if r.path not in seen and any(r.path == p or r.path.startswith(p.rstrip("/") + "/") for p in prefixes)
+            if r.path not in seen
+            and (
+                any(r.path == p or r.path.startswith(p + "/") for p in prefixes)
+                or (r.status != "done" and not os.path.exists(r.path))
+            )
         ]
         with self._write() as conn:
             for part in chunks(gone):

@@ -1,0 +1,107 @@
+"""Clustering maths (synthetic embeddings) and the metrics, then names surviving real re-clustering."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from model.cluster_metrics import bcubed_scores, cluster_scores, pairwise_scores
+from model.clustering import EXCLUDED, FREE, NOISE, ClusterParams, cluster_faces
+from model.projection import project_2d
+
+
+def _people(n_people: int, per_person: int, noise: float = 0.25, seed: int = 0):
+    """Embeddings of n_people identities (unit vectors), one face per photo."""
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(n_people, 128))
+    centres /= np.linalg.norm(centres, axis=1, keepdims=True)
+    truth = np.repeat(np.arange(n_people), per_person)
+    x = centres[truth] + rng.normal(size=(len(truth), 128)) * noise / np.sqrt(128)
+    return x / np.linalg.norm(x, axis=1, keepdims=True), truth
+
+
+def test_bcubed_and_pairwise_by_hand():
+    truth = ["a", "a", "a", "b", "b"]
+    predicted = [1, 1, 2, 2, -1]  # last one is noise: a singleton
+    b = bcubed_scores(truth, predicted)
+    # Precision per item: 1, 1, 1/2, 1/2, 1 -> 0.8; recall: 2/3, 2/3, 1/3, 1/2, 1/2 -> 8/15.
+    assert b["bcubed_precision"] == pytest.approx(0.8)
+    assert b["bcubed_recall"] == pytest.approx(8 / 15)
+    p = pairwise_scores(truth, predicted)
+    # Predicted pairs: (0,1) right, (2,3) wrong; true pairs: 3 + 1 = 4.
+    assert p["pairwise_precision"] == pytest.approx(0.5)
+    assert p["pairwise_recall"] == pytest.approx(0.25)
+    perfect = cluster_scores(truth, ["x", "x", "x", "y", "y"])
+    assert perfect["bcubed_f"] == 1.0 and perfect["pairwise_f"] == 1.0
+    with pytest.raises(ValueError):
+        cluster_scores(truth, predicted[:-1])
+
+
+def test_separated_people_are_found():
+    x, truth = _people(12, 8)
+    out = cluster_faces(x, np.arange(len(x)))
+    assert cluster_scores(truth, out.labels)["bcubed_f"] > 0.95
+    assert out.knn_indices.shape[0] == len(x)
+
+
+def test_faces_of_one_photo_never_share_a_person():
+    x, truth = _people(6, 8)
+    # Put two faces of the same person into one photo (a mirror, a poster): one must go.
+    photos = np.arange(len(x))
+    photos[1] = photos[0]
+    photos[9] = photos[8]
+    out = cluster_faces(x, photos)
+    for label in set(out.labels.tolist()) - {NOISE}:
+        members = photos[out.labels == label]
+        assert len(members) == len(set(members.tolist()))
+    assert NOISE in (out.labels[0], out.labels[1])
+
+
+def test_kept_people_keep_faces_and_gain_matching_ones():
+    x, truth = _people(5, 10)
+    fixed = np.full(len(x), FREE)
+    fixed[truth == 0] = 0  # person 0 is named: its faces are fixed...
+    fixed[np.flatnonzero(truth == 0)[-3:]] = FREE  # ...except 3 new photos of them
+    fixed[np.flatnonzero(truth == 1)[0]] = 1  # one hand-placed face of person 1
+    fixed[np.flatnonzero(truth == 2)[0]] = EXCLUDED  # put in unsorted by hand
+    out = cluster_faces(x, np.arange(len(x)), fixed)
+    assert out.n_kept == 2
+    assert np.all(out.labels[truth == 0] == 0)  # the new faces joined the named person
+    assert np.all(out.labels[truth == 1] == 1)  # the group of the hand-placed face is that person
+    assert out.labels[np.flatnonzero(truth == 2)[0]] == NOISE
+    assert np.all(out.labels[fixed >= 0] == fixed[fixed >= 0])  # kept faces never move
+
+
+def test_noise_gets_suggestions_and_close_groups_merge_suggestions():
+    x, truth = _people(4, 10)
+    rng = np.random.default_rng(5)
+    stranger = rng.normal(size=(1, 128))
+    x = np.vstack([x, stranger / np.linalg.norm(stranger)])
+    out = cluster_faces(x, np.arange(len(x)), params=ClusterParams(n_suggestions=2))
+    assert out.labels[-1] == NOISE
+    ranks = [(rank, d) for face, _, rank, d in out.suggestions if face == len(x) - 1]
+    assert [r for r, _ in ranks] == [0, 1] and ranks[0][1] <= ranks[1][1]
+    # One person split in two by hand-fixing halves to two kept people: a merge is suggested.
+    y, t = _people(1, 20, seed=2)
+    fixed = np.where(np.arange(20) < 10, 0, 1)
+    out = cluster_faces(y, np.arange(20), fixed)
+    assert [(a, b) for a, b, _ in out.merges] == [(0, 1)]
+
+
+def test_tiny_inputs():
+    assert len(cluster_faces(np.zeros((0, 128)), np.zeros(0)).labels) == 0
+    one = cluster_faces(np.ones((1, 128)), np.zeros(1))
+    assert one.labels.tolist() == [NOISE]
+    assert project_2d(np.ones((1, 128))).shape == (1, 2)
+    assert project_2d(np.random.default_rng(0).normal(size=(5, 128))).shape == (5, 2)
+
+
+def test_projection_keeps_people_apart():
+    x, truth = _people(3, 15, noise=0.2)
+    out = cluster_faces(x, np.arange(len(x)))
+    xy = project_2d(x, (out.knn_indices, out.knn_distances), seed=0)
+    assert xy.shape == (45, 2) and np.isfinite(xy).all()
+    centres = np.array([xy[truth == k].mean(axis=0) for k in range(3)])
+    spread = max(np.linalg.norm(xy[truth == k] - centres[k], axis=1).mean() for k in range(3))
+    gaps = [np.linalg.norm(centres[i] - centres[j]) for i in range(3) for j in range(i + 1, 3)]
+    assert min(gaps) > 2 * spread

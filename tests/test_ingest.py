@@ -1,0 +1,234 @@
+"""Ingest on real photos with the real model: incremental, moves, duplicates, bad files, kill -9."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from dashapp.config import load_config
+from dashapp.ingest import IngestOptions, ingest
+from dashapp.jobs import refresh_stale
+from dashapp.store import Store
+
+REPO = Path(__file__).resolve().parents[1]
+PHOTOS = REPO / "tests" / "fixtures" / "group" / "photos"
+ALBUM = ["obama_1.jpg", "obama_2.jpg", "biden_1.jpg", "kit_1.jpg", "rose_1.jpg", "obama_and_biden.jpg"]
+
+
+def write_bad_files(folder: Path) -> dict[str, str]:
+    """Every kind of unusable file, made here; returns {name: expected reason}."""
+    good = (PHOTOS / "obama_1.jpg").read_bytes()
+    (folder / "album_truncated.jpg").write_bytes(good[: len(good) // 2])
+    (folder / "album_random.jpg").write_bytes(np.random.default_rng(0).bytes(4096))
+    (folder / "album_empty.jpg").write_bytes(b"")
+    bomb = io.BytesIO()
+    Image.new("L", (9000, 9000)).save(bomb, "PNG")  # 81 megapixels in ~80 kB
+    (folder / "album_bomb.png").write_bytes(bomb.getvalue())
+    (folder / "album_notes.txt").write_text("not a photo\n")
+    return {
+        "album_truncated.jpg": "truncated", "album_random.jpg": "not an image", "album_empty.jpg": "empty",
+        "album_bomb.png": "too large", "album_notes.txt": "unsupported",
+    }
+
+
+def write_unusual_good_files(folder: Path) -> list[str]:
+    """CMYK JPEG and 16-bit greyscale PNG: unusual but valid photos."""
+    img = Image.open(PHOTOS / "biden_1.jpg")
+    img.convert("CMYK").save(folder / "album_cmyk.jpg", "JPEG", quality=90)
+    grey = np.asarray(img.convert("L")).astype(np.uint16) * 257
+    Image.fromarray(grey).save(folder / "album_gray16.png")
+    assert Image.open(folder / "album_gray16.png").mode.startswith("I;16")
+    return ["album_cmyk.jpg", "album_gray16.png"]
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory, analyzer):
+    """One album (real photos + bad files) ingested once, in this process, with the session model."""
+    root = tmp_path_factory.mktemp("ingest")
+    album = root / "album"
+    (album / "sub").mkdir(parents=True)
+    for name in ALBUM:
+        shutil.copy(PHOTOS / name, album / name)
+    shutil.copy(PHOTOS / "obama_1.jpg", album / "sub" / "obama_1_copy.jpg")  # a duplicate
+    expected_errors = write_bad_files(album)
+    unusual = write_unusual_good_files(album)
+    config = load_config(root / "data")
+    store = Store.open(config)
+    report = ingest(store, config, [album], IngestOptions(analyzer=analyzer))
+    return dict(album=album, config=config, store=store, report=report, errors=expected_errors, unusual=unusual,
+                analyzer=analyzer, root=root)
+
+
+def test_every_bad_file_is_recorded_with_its_reason(library):
+    store, album = library["store"], library["album"]
+    errors = {Path(p.path).name: p.error_kind for p in store.photos.errors()}
+    assert errors == library["errors"]
+    assert all(p.error_detail for p in store.photos.errors())
+    report = library["report"]
+    assert report.n_errors == len(library["errors"])
+    # The run went on: every real photo was analysed.
+    done = {Path(p.path).name for p in store.photos.all("done")}
+    assert set(ALBUM) | set(library["unusual"]) | {"obama_1_copy.jpg"} <= done
+
+
+def test_unusual_formats_are_analysed(library):
+    store, album = library["store"], library["album"]
+    for name in library["unusual"]:
+        photo = store.photos.by_path(album / name)
+        assert photo.status == "done" and photo.n_faces >= 1, name
+
+
+def test_faces_thumbnails_and_boxes(library):
+    store, config, album = library["store"], library["config"], library["album"]
+    pair = store.photos.by_path(album / "obama_and_biden.jpg")
+    faces = store.faces.of_photo(pair.id)
+    assert len(faces) >= 2
+    areas = [f.box[2] * f.box[3] for f in faces]
+    assert areas == sorted(areas, reverse=True)  # idx 0 is the largest face
+    for f in faces:
+        x, y, w, h = f.box
+        assert 0 <= x and 0 <= y and x + w <= pair.width + 1 and y + h <= pair.height + 1
+        thumb = config.data_dir / f.thumb_path
+        assert thumb.is_file() and Image.open(thumb).size == (112, 112)
+        assert np.linalg.norm(f.embedding) == pytest.approx(1.0, abs=1e-3)
+
+
+def test_duplicate_reuses_faces_without_model_work(library):
+    store, album = library["store"], library["album"]
+    original = store.faces.of_photo(store.photos.by_path(album / "obama_1.jpg").id)
+    copy = store.faces.of_photo(store.photos.by_path(album / "sub" / "obama_1_copy.jpg").id)
+    assert library["report"].n_copied == 1
+    assert [f.box for f in copy] == [f.box for f in original]
+    assert {f.id for f in copy}.isdisjoint(f.id for f in original)
+
+
+def test_unchanged_album_does_no_model_work(library):
+    store, config, album = library["store"], library["config"], library["album"]
+    before = store.faces.matrix().ids.tolist()
+    # No analyzer given: any photo needing the model would start worker processes.
+    report = ingest(store, config, [album], IngestOptions())
+    assert report.n_analyzed == 0 and report.n_errors == 0
+    assert report.n_unchanged == report.n_files
+    assert store.faces.matrix().ids.tolist() == before
+
+
+def test_changed_and_deleted_files_are_noticed(library):
+    store, config, album = library["store"], library["config"], library["album"]
+    (album / "album_notes.txt").unlink()
+    shutil.copy(PHOTOS / "rose_1.jpg", album / "album_empty.jpg")  # the empty file became a photo
+    report = ingest(store, config, [album], IngestOptions(analyzer=library["analyzer"]))
+    assert report.n_swept == 1 and report.n_copied == 1 and report.n_analyzed == 0
+    assert store.photos.by_path(album / "album_notes.txt") is None
+    fixed = store.photos.by_path(album / "album_empty.jpg")
+    assert fixed.status == "done" and fixed.n_faces >= 1
+
+
+def test_moving_the_album_keeps_faces_names_and_manual_assignments(library):
+    store, config, album = library["store"], library["config"], library["album"]
+    obama = store.photos.by_path(album / "obama_1.jpg")
+    face = store.faces.of_photo(obama.id)[0]
+    person = store.people.move_faces_to_name([face.id], "Barack Obama")
+    pair = store.faces.of_photo(store.photos.by_path(album / "obama_and_biden.jpg").id)
+    store.people.move_faces([pair[1].id], None)  # by hand to unsorted
+    faces_before = {(Path(r.photo_path).relative_to(album), r.idx): r.id for r in _all_faces(store)}
+
+    moved = library["root"] / "moved" / "album-renamed"
+    moved.parent.mkdir()
+    album.rename(moved)
+    report = ingest(store, config, [moved], IngestOptions())  # no model needed
+    assert report.n_analyzed == 0
+    assert report.n_moved + report.n_copied >= len(ALBUM)
+    faces_after = {(Path(r.photo_path).relative_to(moved), r.idx): r.id for r in _all_faces(store)}
+    assert faces_after == faces_before
+    assert store.people.by_name("barack obama").id == person
+    assert store.assignments.person_of([face.id, pair[1].id]) == {face.id: person, pair[1].id: None}
+    assert not any(p.path.startswith(str(album) + os.sep) for p in store.photos.all())
+
+
+def _all_faces(store: Store):
+    return [f for p in store.photos.all("done") for f in store.faces.of_photo(p.id)]
+
+
+def _variants(folder: Path) -> list[str]:
+    """Twice the fixture photos (re-encoded, so each file is new content): a run long enough to kill."""
+    folder.mkdir(parents=True)
+    names = []
+    for quality in (92, 85):
+        for src in sorted(PHOTOS.glob("*.jpg")):
+            name = f"album_{src.stem}_q{quality}.jpg"
+            Image.open(src).save(folder / name, "JPEG", quality=quality)
+            names.append(name)
+    return names
+
+
+def _faces_by_file(db: Path, album: Path) -> dict[tuple[str, int], tuple]:
+    conn = sqlite3.connect(db)
+    rows = conn.execute(
+        "SELECT p.path, f.idx, f.x, f.y, f.w, f.h, f.embedding FROM faces f JOIN photos p ON p.id = f.photo_id"
+    ).fetchall()
+    conn.close()
+    out = {}
+    for path, idx, x, y, w, h, emb in rows:
+        key = (str(Path(path).relative_to(album)), idx)
+        assert key not in out, f"duplicate face {key}"
+        out[key] = (np.array([x, y, w, h]), np.frombuffer(emb, "<f4"))
+    return out
+
+
+def test_kill_9_mid_ingest_then_rerun_gives_the_same_faces(tmp_path, analyzer):
+    album = tmp_path / "album"
+    names = _variants(album)
+    # Reference: an uninterrupted run.
+    ref_config = load_config(tmp_path / "ref")
+    ref_store = Store.open(ref_config)
+    ingest(ref_store, ref_config, [album], IngestOptions(analyzer=analyzer))
+    reference = _faces_by_file(ref_config.db_path, album)
+
+    data = tmp_path / "data"
+    cmd = [sys.executable, str(REPO / "app.py"), "ingest", "--data-dir", str(data), "--no-cluster", "--workers", "1", str(album)]
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    proc = subprocess.Popen(cmd, cwd=REPO, env=env, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    db = data / "library.sqlite3"
+    done = 0
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and proc.poll() is None:
+        if db.exists():
+            try:
+                conn = sqlite3.connect(db, timeout=1)
+                done = conn.execute("SELECT count(*) FROM photos WHERE status = 'done'").fetchone()[0]
+                conn.close()
+            except sqlite3.OperationalError:
+                pass
+        if done >= 3:
+            break
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)  # the ingest and its worker, no chance to clean up
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    store = Store.open(load_config(data))
+    counts = store.photos.counts()
+    assert 3 <= counts.get("done", 0) < len(names), counts  # really stopped mid-run
+    assert refresh_stale(store) == 1  # the dead job is marked interrupted
+    assert store.jobs.latest("ingest")[0].status == "interrupted"
+
+    rerun = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    assert rerun.returncode == 0, rerun.stderr[-2000:]
+    assert store.photos.counts() == {"done": len(names)}
+    assert store.jobs.latest("ingest")[0].status == "done"
+    result = _faces_by_file(data / "library.sqlite3", album)
+    assert result.keys() == reference.keys()
+    for key, (box, emb) in reference.items():
+        np.testing.assert_allclose(result[key][0], box, atol=1.0)
+        assert float(np.dot(result[key][1], emb)) > 0.99
