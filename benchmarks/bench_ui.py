@@ -107,7 +107,7 @@ def main() -> int:
     timed(r, "People: merge suggestions", P.render_merge_suggestions, 0)
     timed(r, "Navbar: job badge", N.nav_job_badge, 1)
     page("Photos", "/photos")
-    timed(r, "Photos: people options", Ph.people_options, 0)
+    timed(r, "Photos: people options", Ph.people_options, 0, 0, [])
     out = timed(r, "Photos: photo list (all)", Ph.render_photos, [], "any", 1, 0, None)
     photo_id = out[4]
     timed(r, "Photos: photo with face boxes", Ph.render_detail, photo_id, 0)

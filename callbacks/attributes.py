@@ -19,15 +19,12 @@ DEFAULT_COMPARE = 8
 @dash.callback(
     Output("attr-person", "options"),
     Output("attr-compare", "options"),
-    Output("attr-rule1-name", "options"),
-    Output("attr-rule2-name", "options"),
     Input("attr-version", "data"),
 )
 def attribute_options(_version: int):
-    """People and attribute names for the dropdowns."""
+    """People for the dropdowns."""
     people = C.dropdown_options(library().queries.people_options())
-    names = [{"label": n.replace("_", " "), "value": n} for n in ATTRIBUTE_NAMES]
-    return people, people, names, names
+    return people, people
 
 
 def _person_mask(person_id: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:

@@ -12,8 +12,8 @@ from dashapp.figures import empty_figure, map_figure
 from model.attributes import ATTRIBUTE_NAMES
 
 
-@dash.callback(Output("map-target", "options"), Input("map-version", "data"))
-def map_options(_version: int):
+@dash.callback(Output("map-target", "options"), Input("map-version", "data"), Input("map-init", "data"))
+def map_options(_version: int, _init: int = 0):
     """The people selected faces can be given to."""
     return C.dropdown_options(library().queries.people_options(), include_unsorted=True)
 

@@ -78,8 +78,8 @@ def render_unsorted(_version: int, page: int | None, selected: list | None):
     return grid, C.n_pages(total, UNSORTED_PAGE_SIZE), f"({total})"
 
 
-@dash.callback(Output("people-suggestions", "children"), Input("people-version", "data"))
-def render_merge_suggestions(_version: int):
+@dash.callback(Output("people-suggestions", "children"), Input("people-version", "data"), Input("people-init", "data"))
+def render_merge_suggestions(_version: int, _init: int = 0):
     """Groups that look like one person, with a Merge button each."""
     rows = library().queries.merge_suggestions(limit=8)
     if not rows:

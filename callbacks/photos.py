@@ -11,10 +11,21 @@ from dashapp import components as C
 PHOTOS_PAGE_SIZE = 24
 
 
-@dash.callback(Output("photos-people", "options"), Input("photos-version", "data"))
-def people_options(_version: int):
-    """Everyone with faces, named people first."""
-    return C.dropdown_options(library().queries.people_options())
+@dash.callback(
+    Output("photos-people", "options"),
+    Output("photos-people", "value"),
+    Output("photos-preset", "data"),
+    Input("photos-version", "data"),
+    Input("photos-init", "data"),
+    State("photos-preset", "data"),
+)
+def people_options(_version: int, _init: int, preset: list | None):
+    """Everyone with faces, named people first; once, the people asked for in the URL (?person=)."""
+    options = C.dropdown_options(library().queries.people_options())
+    if not preset:  # later refreshes keep the user's own choice
+        return options, no_update, no_update
+    known = {o["value"] for o in options}
+    return options, [p for p in preset if p in known], None
 
 
 @dash.callback(

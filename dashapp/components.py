@@ -243,25 +243,40 @@ JOB_COLORS = {
 }
 
 
+PHASES = {
+    "scan": "finding photos", "hash": "checking files", "analyze": "finding faces", "sweep": "tidying up",
+    "thumbs": "making thumbnails", "cluster": "grouping people", "project": "making the map",
+}
+
+
 def job_progress(job: dict | None) -> html.Div:
-    """Progress of the latest ingest: bar, counts, ETA, errors; an empty state when there is none."""
+    """Progress of the latest ingest: bar, counts, ETA, errors; an empty state when there is none.
+
+    `done`/`total` count the current phase's work (photos to analyse, files to check), so a
+    finished job shows a full bar and the job's own summary message.
+    """
     if job is None:
         return html.Div("No ingest has run yet. Add a folder or upload photos above.", className="text-muted")
     status = job["status"]
     done, total = int(job.get("done") or 0), job.get("total")
-    pct = 100.0 * done / total if total else (100.0 if status == "done" else 0.0)
     running = status in ("running", "queued", "starting")
-    counts = f"{done} / {total} photos" if total else f"{done} photos (counting…)"
-    stats = [
-        html.Span(counts, id="job-counts"),
-        html.Span(f"{job.get('n_faces', 0)} faces"),
-        html.Span(f"{job.get('n_errors', 0)} errors", className="text-danger" if job.get("n_errors") else ""),
+    if status == "done":
+        pct = 100.0
+    else:
+        pct = min(100.0, 100.0 * done / total) if total else 0.0
+    phase = PHASES.get(job.get("phase") or "", job.get("phase") or "")
+    stats = []
+    if running:
+        stats.append(html.Span(f"{done} / {total} photos" if total else "counting photos…", id="job-counts"))
+    stats += [
+        html.Span(f"{job.get('n_faces', 0)} faces found", id="job-faces"),
+        html.Span(f"{job.get('n_errors', 0)} unreadable files",
+                  className="text-danger" if job.get("n_errors") else ""),
     ]
     if running:
         stats.append(html.Span(f"ETA {_fmt_seconds(job.get('eta'))}", id="job-eta"))
     elif job.get("elapsed") is not None:
         stats.append(html.Span(f"took {_fmt_seconds(job.get('elapsed'))}"))
-    phase = job.get("phase")
     label = status + (f" · {phase}" if phase and running else "")
     return html.Div(
         [
@@ -282,7 +297,7 @@ def job_progress(job: dict | None) -> html.Div:
                 style={"height": "1.25rem"},
             ),
             html.Div(stats, className="d-flex flex-wrap gap-3 small"),
-            html.Div(job.get("message") or "", className="small text-muted mt-1"),
+            html.Div(job.get("message") or "", className="small text-muted mt-1", id="job-message"),
         ]
     )
 

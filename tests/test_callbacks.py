@@ -100,6 +100,17 @@ def test_library_poll_empty_then_counts(empty_lib, lib):
     assert "every photo was read" in text_of(errors)
 
 
+def test_library_poll_shows_a_running_job(empty_lib):
+    store = empty_lib.store
+    job = store.jobs.create("ingest", {"paths": ["/photos"]})
+    store.jobs.start(job, __import__("os").getpid())
+    store.jobs.progress(job, done=3, total=10, n_faces=7, n_errors=0, phase="analyze")
+    progress, cancel_disabled, *_ = call(lib_cb.poll_library, 1, None)
+    text = text_of(progress)
+    assert "3 / 10 photos" in text and "running · finding faces" in text and "ETA" in text
+    assert cancel_disabled is False
+
+
 def test_library_poll_shows_job_progress_and_errors(empty_lib):
     store = empty_lib.store
     job = store.jobs.create("ingest", {"paths": ["/photos"]})
@@ -107,7 +118,7 @@ def test_library_poll_shows_job_progress_and_errors(empty_lib):
     store.jobs.progress(job, done=3, total=10, n_faces=7, n_errors=1, phase="analyze")
     store.photos.save_error("/photos/bad.jpg", 10, 1, "decode", "truncated", "image file is truncated")
     progress, cancel_disabled, errors, *_ = call(lib_cb.poll_library, 1, None)
-    assert "3 / 10 photos" in text_of(progress) and "7 faces" in text_of(progress)
+    assert "7 faces found" in text_of(progress) and "1 unreadable" in text_of(progress)
     assert "interrupted" in text_of(progress) and cancel_disabled is True
     assert "/photos/bad.jpg" in text_of(errors) and "truncated" in text_of(errors)
 
@@ -284,6 +295,14 @@ def test_photo_filters_any_all_only(lib):
     for t in find_ids(grid, "photo-tile"):
         people_in = {f["person_id"] for f in lib.queries.photo_detail(t["pid"])[1]}
         assert people_in == {a, b}
+
+
+def test_photos_page_preselects_people_from_the_url(lib):
+    a = lib.synthetic.person_ids[0]
+    options, value, preset = call(photos_cb.people_options, 0, 0, [a, 99999])
+    assert value == [a] and any(o["value"] == a for o in options) and preset is None
+    _options, value, _ = call(photos_cb.people_options, 1, 0, None, trigger="photos-version", prop="data")
+    assert value is dash.no_update
 
 
 def test_photo_detail_and_reassign_a_face(lib):

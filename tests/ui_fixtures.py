@@ -16,7 +16,7 @@ import numpy as np
 from dashapp.store import ClusterWrite, NewFace, Store
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-GROUP_PHOTOS = FIXTURES / "group"
+GROUP_PHOTOS = FIXTURES / "group" / "photos"
 
 
 @dataclass

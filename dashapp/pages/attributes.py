@@ -5,6 +5,10 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashapp.components import page_header
+from model.attributes import ATTRIBUTE_NAMES
+
+# Static options: a dropdown given a value before its options would drop the value.
+ATTRIBUTE_OPTIONS = [{"label": n.replace("_", " "), "value": n} for n in ATTRIBUTE_NAMES]
 
 dash.register_page(__name__, path="/attributes", name="Attributes", title="Attributes · Face Album", order=3)
 
@@ -12,8 +16,8 @@ dash.register_page(__name__, path="/attributes", name="Attributes", title="Attri
 def _rule(n: int, default: str) -> dbc.Row:
     return dbc.Row(
         [
-            dbc.Col(dcc.Dropdown(id=f"attr-rule{n}-name", value=default if n == 1 else None,
-                                 placeholder="attribute…"), md=5),
+            dbc.Col(dcc.Dropdown(id=f"attr-rule{n}-name", options=ATTRIBUTE_OPTIONS,
+                                 value=default if n == 1 else None, placeholder="attribute…"), md=5),
             dbc.Col(dbc.Select(id=f"attr-rule{n}-op", value=">=", options=[{"label": "≥", "value": ">="},
                                                                           {"label": "≤", "value": "<="}]), md=2),
             dbc.Col(dcc.Slider(id=f"attr-rule{n}-value", min=0, max=1, step=0.05, value=0.8,

@@ -55,5 +55,6 @@ layout = html.Div(
         ),
         dcc.Store(id="map-selection", data=[]),
         dcc.Store(id="map-version", data=0),
+        dcc.Store(id="map-init", data=0),  # an input no callback writes: makes Dash run the page's loaders on arrival
     ]
 )

@@ -24,7 +24,7 @@ def layout(person: str | None = None, photo: str | None = None, **_query) -> htm
                                 dbc.CardBody(
                                     [
                                         dbc.Label("People in the photo", html_for="photos-people"),
-                                        dcc.Dropdown(id="photos-people", multi=True, value=people,
+                                        dcc.Dropdown(id="photos-people", multi=True,
                                                      placeholder="Everyone (all photos)"),
                                         dbc.RadioItems(
                                             id="photos-mode",
@@ -70,8 +70,10 @@ def layout(person: str | None = None, photo: str | None = None, **_query) -> htm
                 id="photos-face-modal",
                 is_open=False,
             ),
+            dcc.Store(id="photos-preset", data=people),  # ?person=... (set once options are loaded)
             dcc.Store(id="photos-selected", data=opened),
             dcc.Store(id="photos-face-id"),
             dcc.Store(id="photos-version", data=0),
+            dcc.Store(id="photos-init", data=0),  # an input no callback writes: makes Dash run the page's loaders on arrival
         ]
     )
