@@ -8,7 +8,7 @@ from model.alignment import CROP_SIZE
 
 EMBEDDING_DIM = 128
 N_ATTRIBUTES = 40
-NETWORK_INPUT = 96  # aligned 112 crops are resized to this: ~1.6x cheaper than 112, chosen by measurement
+NETWORK_INPUT = 64  # aligned 112 crops are resized to this: 2.2x the training throughput of 96 px on 2 cores
 WIDTH = 0.5
 BN_MOMENTUM = 0.9  # Keras' 0.999 leaves inference statistics meaningless after a short from-scratch run
 
@@ -51,7 +51,12 @@ def wrap_for_inference(core):
     size = core.input_shape[1]
     # Bilinear without antialiasing, as tf.image.crop_and_resize in training.
     x = layers.Resizing(size, size, interpolation="bilinear")(inputs)
-    embedding, attributes = core(x)
+    # Test-time flip: the face and its mirror image are embedded together and averaged.
+    # training=False is fixed in the graph: a caller who forgets it must not update BatchNorm statistics.
+    embedding, attributes = core(x, training=False)
+    flipped_embedding, flipped_attributes = core(keras.ops.flip(x, axis=2), training=False)
+    embedding = layers.UnitNormalization(name="embedding")(layers.Average()([embedding, flipped_embedding]))
+    attributes = layers.Average(name="attributes")([attributes, flipped_attributes])
     return keras.Model(inputs, {"embedding": embedding, "attributes": attributes}, name="face_model")
 
 

@@ -15,6 +15,7 @@ log = logging.getLogger(__name__)
 
 # CelebA-aligned images of these numbers name the identities held out to validate the attribute head.
 ATTRIBUTE_HOLDOUT = range(9001, 10001)
+MIN_CLASS_IMAGES = 5
 
 
 @dataclass
@@ -73,7 +74,8 @@ def build_training_set(data_root: Path, cache_files: list[Path], limit: int | No
     for ident in identities:
         if ident:
             counts[ident] = counts.get(ident, 0) + 1
-    classes = {ident: k for k, ident in enumerate(sorted(i for i, c in counts.items() if c >= 2))}
+    # Identities with a handful of images teach the margin loss something; pairs mostly add noise classes.
+    classes = {ident: k for k, ident in enumerate(sorted(i for i, c in counts.items() if c >= MIN_CLASS_IMAGES))}
     zero = np.zeros(128, np.float32)
     teacher_rows = [teacher.get(p, (zero, 0.0)) for p in paths]
     attr_rows = [attr_labels.get(Path(p).name) if p.startswith("celeba-aligned/") else None for p in paths]

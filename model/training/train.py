@@ -33,14 +33,14 @@ class Recipe:
     batch_size: int = 128
     learning_rate: float = 2e-3
     weight_decay: float = 5e-5
-    warmup_steps: int = 300
+    warmup_steps: int = 150
     cosface_scale: float = 32.0
     cosface_margin: float = 0.25
     w_distill: float = 2.0
     w_relational: float = 4.0
-    w_identity: float = 0.2
+    w_identity: float = 0.1
     w_attributes: float = 1.0
-    input_size: int = 96
+    input_size: int = 64
     width: float = 0.5
 
 
@@ -143,7 +143,8 @@ class Trainer:
         n = 0
         from tqdm import tqdm
 
-        for start in tqdm(range(0, len(order) - bs + 1, bs), desc=f"epoch {int(self.epoch.numpy()) + 1}", mininterval=30):
+        bar = tqdm(range(0, len(order) - bs + 1, bs), desc=f"epoch {int(self.epoch.numpy()) + 1}", mininterval=30)
+        for start in bar:
             idx = np.sort(order[start : start + bs])
             out = self._step(
                 ts.crops[idx], ts.teacher[idx], ts.teacher_weight[idx], ts.identity[idx],
@@ -152,6 +153,7 @@ class Trainer:
             for k, v in out.items():
                 sums[k] = sums.get(k, 0.0) + float(v)
             n += 1
+            bar.set_postfix({k: f"{v / n:.3f}" for k, v in sums.items()}, refresh=False)
         return {k: v / max(n, 1) for k, v in sums.items()}
 
     def embed(self, crops: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
