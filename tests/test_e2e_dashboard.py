@@ -214,6 +214,12 @@ def test_ingest_name_merge_find(server, browser):
 
     # Attributes: the charts draw; a face's detail lists its top 10 attributes.
     _nav(br, "attributes", "#attr-prevalence .main-svg")
+    _wait(br, lambda: "faces" in br.driver.find_element("id", "attr-filter-count").text, 20, "the attribute filter")
+    if not br.driver.find_elements("css selector", "#attr-filter-grid .face-tile"):
+        # No face passes "Smiling ≥ 0.8" with this model: the opposite rule then holds for every face.
+        from selenium.webdriver.support.ui import Select
+
+        Select(br.driver.find_element("id", "attr-rule1-op")).select_by_value("<=")
     _wait(br, lambda: br.driver.find_elements("css selector", "#attr-filter-grid .face-tile"), 20, "filtered faces")
     _shot(br, "attributes")
     tile = br.driver.find_element("css selector", "#attr-filter-grid .face-tile")
@@ -226,3 +232,25 @@ def test_ingest_name_merge_find(server, browser):
     # Nothing the browser did raised an error in the page.
     severe = [e for e in br.driver.get_log("browser") if e["level"] == "SEVERE" and "favicon" not in e["message"]]
     assert not severe, severe
+
+
+def test_upload_refusals_are_shown(server, browser, tmp_path):
+    """A zip-slip archive and a text file, uploaded in the browser, are refused with the reason."""
+    import zipfile
+
+    url, data_dir = server
+    br = browser
+    evil = tmp_path / "evil.zip"
+    with zipfile.ZipFile(evil, "w") as zf:
+        zf.writestr("../evil.jpg", b"not really a photo")
+    notes = tmp_path / "notes.txt"
+    notes.write_text("hello")
+    _go(br, url + "/library", "#lib-upload input[type=file]")
+    br.driver.find_element("css selector", "#lib-upload input[type=file]").send_keys(str(evil))
+    _wait(br, lambda: "points outside its folder" in br.driver.find_element("id", "lib-add-result").text, 15,
+          "the zip-slip refusal")
+    _go(br, url + "/library", "#lib-upload input[type=file]")
+    br.driver.find_element("css selector", "#lib-upload input[type=file]").send_keys(str(notes))
+    _wait(br, lambda: "notes.txt: not a photo or zip" in br.driver.find_element("id", "lib-add-result").text, 15,
+          "the non-image refusal")
+    assert not (data_dir / "evil.jpg").exists() and not (data_dir / "uploads" / "evil.jpg").exists()
