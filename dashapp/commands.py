@@ -74,10 +74,13 @@ def run_ingest(args: argparse.Namespace) -> int:
     """`app.py ingest PATH...`: add photos, then cluster and project unless --no-cluster."""
     from dashapp.ingest import IngestOptions, ingest
 
+    paths = [Path(p) for p in args.paths]
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:  # before touching the library: a typo must not create or change anything
+        raise FileNotFoundError(f"no such file or folder: {', '.join(missing)}")
     config = load_config(args.data_dir)
     store = Store.open(config)
     refresh_stale(store)
-    paths = [Path(p) for p in args.paths]
     reporter = _job(store, args, "ingest", {"paths": [str(p) for p in paths]})
     try:
         with ingest_lock(config):

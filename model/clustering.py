@@ -40,6 +40,9 @@ class ClusterParams:
     # HDBSCAN keeps outliers that fell out of a cluster after its birth as members: faces farther
     # than eject_scale x the attach distance from their group's centroid go back to unsorted.
     eject_scale: float = 1.5
+    # New groups whose centroids are closer than join_scale x the attach distance are one person
+    # split by HDBSCAN: they are joined (unless that would put two faces of one photo together).
+    join_scale: float = 0.0
     n_suggestions: int = 3
     merge_scale: float = 1.6  # groups whose centroids are closer than this x the attach distance
     max_merge_suggestions: int = 200
@@ -159,6 +162,35 @@ def _enforce_cannot_link(labels, dist, photo_ids, locked) -> None:
     dist[losers] = np.nan
 
 
+def _join_close_groups(x, labels, photo_ids, n_kept: int, n_labels: int, limit: float) -> None:
+    """Join new groups (labels >= n_kept) whose centroids are within `limit`, closest pairs first."""
+    cents = centroids(x, labels, n_labels)
+    groups = np.arange(n_kept, n_labels)
+    d = _pairwise(cents[groups], cents[groups])
+    a, b = np.nonzero(np.triu(d < limit, 1))
+    if len(a) == 0:
+        return
+    parent = {int(g): int(g) for g in groups}
+    photos = {int(g): set(photo_ids[labels == g].tolist()) for g in groups}
+
+    def root(g: int) -> int:
+        while parent[g] != g:
+            g = parent[g]
+        return g
+
+    for i in np.argsort(d[a, b]):
+        ra, rb = root(int(groups[a[i]])), root(int(groups[b[i]]))
+        if ra == rb or photos[ra] & photos[rb]:
+            continue
+        keep, gone = min(ra, rb), max(ra, rb)
+        parent[gone] = keep
+        photos[keep] |= photos.pop(gone)
+    for g in groups:
+        r = root(int(g))
+        if r != g:
+            labels[labels == g] = r
+
+
 def cluster_faces(
     embeddings: np.ndarray,
     photo_ids: np.ndarray,
@@ -218,6 +250,8 @@ def cluster_faces(
     labels[outliers] = NOISE
     dist[outliers] = np.nan
 
+    if params.join_scale > 0 and n_labels - n_kept > 1:
+        _join_close_groups(x, labels, photo_ids, n_kept, n_labels, attach * params.join_scale)
     cents = centroids(x, labels, n_labels)
     has_members = np.bincount(labels[labels >= 0], minlength=n_labels) > 0 if n_labels else np.zeros(0, bool)
     suggestions: list[tuple[int, int, int, float]] = []

@@ -1,0 +1,122 @@
+"""The command line and job processes: `app.py ingest`, `cluster`, `eval cluster`, the UI's spawn/cancel."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from dashapp.config import load_config
+from dashapp.jobs import ingest_lock, spawn_ingest
+from dashapp.store import Store
+
+REPO = Path(__file__).resolve().parents[1]
+PHOTOS = REPO / "tests" / "fixtures" / "group" / "photos"
+SINGLES = {  # single-person photos and who is in them
+    "obama_1.jpg": "obama", "obama_2.jpg": "obama", "obama_3.jpg": "obama", "biden_1.jpg": "biden",
+    "biden_2.jpg": "biden", "kit_1.jpg": "kit", "kit_2.jpg": "kit", "kit_3.jpg": "kit", "rose_1.jpg": "rose",
+    "rose_2.jpg": "rose",
+}
+ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+
+
+def app(*args: str, timeout: int = 300) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "app.py", *args], cwd=REPO, env=ENV, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def _album(folder: Path, names) -> Path:
+    folder.mkdir(parents=True)
+    for name in names:
+        shutil.copy(PHOTOS / name, folder / name)
+    return folder
+
+
+def _wait_job(store: Store, job_id: int, timeout: float = 300):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = store.jobs.get(job_id)
+        if job.status not in ("queued", "running"):
+            return job
+        time.sleep(0.2)
+    raise AssertionError(f"job {job_id} did not finish: {store.jobs.get(job_id)}")
+
+
+def test_spawned_ingest_job_reports_progress_then_clusters_and_maps(tmp_path):
+    album = _album(tmp_path / "album", ["obama_1.jpg", "obama_2.jpg", "biden_1.jpg", "obama_and_biden.jpg"])
+    (album / "album_readme.txt").write_text("notes")
+    config = load_config(tmp_path / "data")
+    store = Store.open(config)
+    job_id = spawn_ingest(config, store, [album])  # what the dashboard calls: a separate process
+    job = _wait_job(store, job_id)
+    assert job.status == "done", job.message
+    assert job.total == 4 and job.done == 4 and job.n_errors == 1
+    assert store.faces.count() >= 5
+    assert store.runs.latest() is not None  # clustered automatically
+    assert all(store.faces.get(f).map_xy is not None for f in store.faces.matrix().ids.tolist())  # and mapped
+
+    again = app("ingest", "--data-dir", str(config.data_dir), str(album))
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert "0 photos analysed" in again.stdout and "5 unchanged" in again.stdout
+
+    clustered = app("cluster", "--data-dir", str(config.data_dir), "--no-project")
+    assert clustered.returncode == 0 and "people/groups" in clustered.stdout
+
+
+def test_cancel_stops_the_job_and_a_rerun_finishes(tmp_path):
+    album = _album(tmp_path / "album", sorted(SINGLES))
+    config = load_config(tmp_path / "data")
+    store = Store.open(config)
+    job_id = spawn_ingest(config, store, [album], cluster=False)
+    deadline = time.monotonic() + 240
+    while store.photos.counts().get("done", 0) < 1 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    store.jobs.request_cancel(job_id)
+    job = _wait_job(store, job_id)
+    assert job.status == "cancelled"
+    assert store.photos.counts().get("done", 0) < len(SINGLES)
+    rerun = app("ingest", "--data-dir", str(config.data_dir), "--no-cluster", str(album))
+    assert rerun.returncode == 0, rerun.stderr[-2000:]
+    assert store.photos.counts() == {"done": len(SINGLES)}
+
+
+def test_a_second_ingest_is_refused_clearly(tmp_path):
+    config = load_config(tmp_path / "data")
+    album = _album(tmp_path / "album", ["rose_1.jpg"])
+    with ingest_lock(config):
+        busy = app("ingest", "--data-dir", str(config.data_dir), str(album))
+    assert busy.returncode == 3
+    assert "already running" in busy.stderr
+    assert Store.open(config).jobs.latest("ingest")[0].status == "failed"
+
+
+def test_missing_folder_is_a_one_line_error(tmp_path):
+    result = app("ingest", "--data-dir", str(tmp_path / "data"), str(tmp_path / "nope"))
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"error: no such file or folder: {tmp_path / 'nope'}"
+    assert not (tmp_path / "data").exists()  # nothing was created
+
+
+def test_eval_cluster_prints_a_table_and_json_last(tmp_path):
+    album = _album(tmp_path / "album", sorted(SINGLES))
+    truth = tmp_path / "identity.txt"
+    truth.write_text("image identity\n" + "".join(f"{n} {who}\n" for n, who in SINGLES.items()))
+    result = app("eval", "cluster", "--images", str(album), "--truth", str(truth))
+    assert result.returncode == 0, result.stderr[-2000:]
+    lines = result.stdout.strip().splitlines()
+    assert any(line.startswith("bcubed_f") for line in lines[:-1])
+    scores = json.loads(lines[-1])
+    for key in ("pairwise_precision", "pairwise_recall", "pairwise_f", "bcubed_precision", "bcubed_recall",
+                "bcubed_f", "n_faces", "n_clusters", "n_photos_no_face", "seconds", "photos_per_second"):
+        assert key in scores
+    assert all(0.0 <= scores[k] <= 1.0 for k in ("pairwise_f", "bcubed_precision", "bcubed_recall", "bcubed_f"))
+    assert scores["n_faces"] + scores["n_photos_no_face"] == len(SINGLES)
+    # Singletons only would give BCubed precision 1: the real clustering must have grouped something.
+    assert scores["n_clusters"] >= 1
