@@ -109,7 +109,7 @@ def main() -> int:
     page("Photos", "/photos")
     timed(r, "Photos: people options", Ph.people_options, 0, 0, [])
     out = timed(r, "Photos: photo list (all)", Ph.render_photos, [], "any", 1, 0, None)
-    photo_id = out[4]
+    photo_id = out[5]
     timed(r, "Photos: photo with face boxes", Ph.render_detail, photo_id, 0)
     page("Map", "/map")
     timed(r, "Map: people options", M.map_options, 0)

@@ -7,7 +7,7 @@ import dash_bootstrap_components as dbc
 import numpy as np
 from dash import ALL, Input, Output, State, ctx, html, no_update
 
-from callbacks.common import clicked, library, page_offset
+from callbacks.common import clicked, library, page_offset, pager_style
 from dashapp import components as C
 from dashapp.figures import compare_figure, distribution_figure, empty_figure, prevalence_figure
 from model.attributes import ATTRIBUTE_NAMES
@@ -96,6 +96,7 @@ def filter_faces(rules: list[tuple[str | None, str, float]]) -> np.ndarray:
     Output("attr-filter-grid", "children"),
     Output("attr-filter-pager", "max_value"),
     Output("attr-filter-pager", "active_page"),
+    Output("attr-filter-pager", "style"),
     Output("attr-filter-count", "children"),
     Input("attr-rule1-name", "value"), Input("attr-rule1-op", "value"), Input("attr-rule1-value", "value"),
     Input("attr-rule2-name", "value"), Input("attr-rule2-op", "value"), Input("attr-rule2-value", "value"),
@@ -107,10 +108,12 @@ def render_filter(n1, op1, v1, n2, op2, v2, page: int | None):
         page = 1
     found = filter_faces([(n1, op1 or ">=", v1), (n2, op2 or ">=", v2)])
     if len(found) == 0:
-        return html.Div("No face matches these thresholds.", className="text-muted small"), 1, 1, "0 faces"
+        return html.Div("No face matches these thresholds.", className="text-muted small"), 1, 1, pager_style(1), \
+            "0 faces"
     start = page_offset(page, FILTER_PAGE_SIZE)
     tiles = [C.face_tile(int(f), id_type="attr-face", title="Click for details") for f in found[start:start + FILTER_PAGE_SIZE]]
-    return C.face_grid(tiles), C.n_pages(len(found), FILTER_PAGE_SIZE), page or 1, f"{len(found):,} faces"
+    pages = C.n_pages(len(found), FILTER_PAGE_SIZE)
+    return C.face_grid(tiles), pages, page or 1, pager_style(pages), f"{len(found):,} faces"
 
 
 def face_detail_view(face_id: int) -> html.Div:

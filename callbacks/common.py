@@ -39,6 +39,11 @@ def info(message: str, header: str = "Note") -> tuple:
     return message, header, "info", True
 
 
+def pager_style(pages: int) -> dict:
+    """Hide a pager that has only one page."""
+    return {"display": "none"} if pages <= 1 else {}
+
+
 def page_offset(page: int | None, page_size: int) -> int:
     """The row offset of a 1-based page number (None = first page)."""
     return (max(1, int(page or 1)) - 1) * page_size

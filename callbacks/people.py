@@ -6,7 +6,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, MATCH, Input, Output, State, ctx, html, no_update
 
-from callbacks.common import NO_TOAST, TOAST, clicked, library, move_faces, ok, page_offset, refused
+from callbacks.common import NO_TOAST, TOAST, clicked, library, move_faces, ok, page_offset, pager_style, refused
 from dashapp import components as C
 
 PEOPLE_PAGE_SIZE = 24
@@ -16,6 +16,7 @@ UNSORTED_PAGE_SIZE = 48
 @dash.callback(
     Output("people-grid", "children"),
     Output("people-pager", "max_value"),
+    Output("people-pager", "style"),
     Output("people-count", "children"),
     Output("people-move-target", "options"),
     Input("people-version", "data"),
@@ -40,12 +41,14 @@ def render_people(_version: int, page: int | None, search: str | None, show_hidd
         else:
             empty = C.empty_state("No groups yet", "Faces are grouped into people after an ingest; "
                                   "unsorted faces are listed below.")
-        return [empty], 1, "", options
+        return [empty], 1, pager_style(1), "", options
     faces = lib.queries.first_faces([p["id"] for p in people], C.FACE_PAGE_SIZE)
     chosen = set(selected or [])
     cards = [C.person_card(p, faces.get(p["id"], []), chosen) for p in people]
-    shown = f"{total} people and groups" + (f" · page {page or 1}" if total > PEOPLE_PAGE_SIZE else "")
-    return cards, C.n_pages(total, PEOPLE_PAGE_SIZE), shown, options
+    shown = (f"{total} people and groups" if total != 1 else "1 person") + (
+        f" · page {page or 1}" if total > PEOPLE_PAGE_SIZE else "")
+    pages = C.n_pages(total, PEOPLE_PAGE_SIZE)
+    return cards, pages, pager_style(pages), shown, options
 
 
 @dash.callback(
@@ -64,6 +67,7 @@ def person_faces_page(page: int | None, selected: list | None):
 @dash.callback(
     Output("people-unsorted-grid", "children"),
     Output("people-unsorted-pager", "max_value"),
+    Output("people-unsorted-pager", "style"),
     Output("people-unsorted-count", "children"),
     Input("people-version", "data"),
     Input("people-unsorted-pager", "active_page"),
@@ -75,7 +79,8 @@ def render_unsorted(_version: int, page: int | None, selected: list | None):
     chosen = set(selected or [])
     grid = C.face_grid([C.unsorted_tile(f, f["face_id"] in chosen) for f in faces],
                        "No unsorted faces: every face is in a group.")
-    return grid, C.n_pages(total, UNSORTED_PAGE_SIZE), f"({total})"
+    pages = C.n_pages(total, UNSORTED_PAGE_SIZE)
+    return grid, pages, pager_style(pages), f"({total})"
 
 
 @dash.callback(Output("people-suggestions", "children"), Input("people-version", "data"), Input("people-init", "data"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash
 from dash import ALL, Input, Output, State, ctx, html, no_update
 
-from callbacks.common import NO_TOAST, TOAST, clicked, library, move_faces, ok, page_offset, refused
+from callbacks.common import NO_TOAST, TOAST, clicked, library, move_faces, ok, page_offset, pager_style, refused
 from dashapp import components as C
 
 PHOTOS_PAGE_SIZE = 24
@@ -32,6 +32,7 @@ def people_options(_version: int, _init: int, preset: list | None):
     Output("photos-grid", "children"),
     Output("photos-pager", "max_value"),
     Output("photos-pager", "active_page"),
+    Output("photos-pager", "style"),
     Output("photos-count", "children"),
     Output("photos-selected", "data", allow_duplicate=True),
     Input("photos-people", "value"),
@@ -53,13 +54,14 @@ def render_photos(people: list | None, mode: str, page: int | None, _version: in
             empty = C.empty_state("No photos yet", "Add a folder on the Library page.", "/library", "Go to the Library")
         else:
             empty = C.empty_state("No photo matches", "Try fewer people or “any of them”.")
-        return empty, 1, 1, "", None
+        return empty, 1, 1, pager_style(1), "", None
     ids = [p["id"] for p in photos]
     if selected not in ids and ctx.triggered_id != "photos-version":
         selected = ids[0]  # show the first match so the page is never blank
     grid = html.Div([C.photo_tile(p, p["id"] == selected) for p in photos], className="photo-grid")
     count = f"{total} photo{'s' if total != 1 else ''}"
-    return grid, C.n_pages(total, PHOTOS_PAGE_SIZE), page or 1, count, selected
+    pages = C.n_pages(total, PHOTOS_PAGE_SIZE)
+    return grid, pages, page or 1, pager_style(pages), count, selected
 
 
 @dash.callback(

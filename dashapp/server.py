@@ -69,7 +69,7 @@ def shell() -> html.Div:
     return html.Div(
         [
             navbar(),
-            dbc.Container(dash.page_container, fluid="xxl", className="py-3"),
+            dbc.Container(dash.page_container, fluid="xxl", className="pt-3 pb-5 mb-5"),
             dbc.Toast(
                 id="app-toast",
                 header="",
@@ -170,7 +170,10 @@ def _register_routes(server) -> None:
 
 def create_app(data_dir: str | Path | None = None) -> dash.Dash:
     """The dashboard for the library at `data_dir` (default: $FACEALBUM_DATA_DIR or the per-user folder)."""
-    use_library(data_dir)
+    lib = use_library(data_dir)
+    # Load the attribute matrix (a cache) in the background, so the first visit of the Attributes
+    # or Map page does not wait for it.
+    threading.Thread(target=lib.queries.attribute_matrix, name="warm-attributes", daemon=True).start()
     app = dash.Dash(
         __name__,
         use_pages=True,

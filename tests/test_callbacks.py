@@ -179,7 +179,7 @@ def test_callbacks_ignore_components_being_inserted(lib):
 
 def test_render_people_cards_and_empty_state(lib, empty_lib):
     use_library(lib.data_dir)
-    cards, pages, count, options = call(people_cb.render_people, 0, 1, "", False, [])
+    cards, pages, _style, count, options = call(people_cb.render_people, 0, 1, "", False, [])
     assert len(cards) == 5 and pages == 1 and "5 people" in count
     assert {"label": "Unsorted (no one)", "value": "unsorted"} in options
     faces = find_ids(cards, "face-tile")
@@ -262,7 +262,7 @@ def test_hide_and_show_a_person(lib):
 
 
 def test_unsorted_faces_and_accepting_suggestions(lib):
-    grid, pages, count = call(people_cb.render_unsorted, 0, 1, [])
+    grid, pages, _style, count = call(people_cb.render_unsorted, 0, 1, [])
     n = len(lib.synthetic.unsorted)
     assert count == f"({n})" and len(find_ids(grid, "face-tile")) == n and "→" in text_of(grid)
     out = call(people_cb.accept_suggestions, 1, [], 1, 0, trigger="people-accept-btn")
@@ -282,11 +282,11 @@ def test_person_faces_pager(lib):
 def test_photo_filters_any_all_only(lib):
     a, b = lib.synthetic.person_ids[:2]
     lib.store.people.rename(a, "Ada")
-    grid, _, _, count, selected = call(photos_cb.render_photos, [], "any", 1, 0, None)
+    grid, _, _, _, count, selected = call(photos_cb.render_photos, [], "any", 1, 0, None)
     assert count == f"{len(lib.synthetic.photo_ids)} photos" and selected is not None
     with_a = set(lib.store.people.face_ids(a))
     photos_a = {f.photo_id for f in map(lib.store.faces.get, with_a)}
-    grid, _, _, count, _ = call(photos_cb.render_photos, [a], "any", 1, 0, None, trigger="photos-people", prop="value")
+    grid, *_ = call(photos_cb.render_photos, [a], "any", 1, 0, None, trigger="photos-people", prop="value")
     assert {t["pid"] for t in find_ids(grid, "photo-tile")} == photos_a
     with_b = {lib.store.faces.get(f).photo_id for f in lib.store.people.face_ids(b)}
     grid, *_ = call(photos_cb.render_photos, [a, b], "all", 1, 0, None, trigger="photos-mode", prop="value")
@@ -359,7 +359,7 @@ def test_attribute_views(lib):
     assert f"Person {pid}" in title
     compare = call(attr_cb.render_compare, [], 0)
     assert len(compare.data[0].x) == 5
-    grid, pages, page, count = call(attr_cb.render_filter, "Smiling", ">=", 0.0, None, ">=", 0.8, 1)
+    grid, pages, page, _style, count = call(attr_cb.render_filter, "Smiling", ">=", 0.0, None, ">=", 0.8, 1)
     assert count == "36 faces"
     ids, matrix = lib.queries.attribute_matrix()
     from model.attributes import ATTRIBUTE_NAMES
