@@ -259,6 +259,23 @@ def confirm_pending(_yes: int | None, _no: int | None, pending: dict | None, ver
 @dash.callback(
     *TOAST,
     Output("people-version", "data", allow_duplicate=True),
+    Input({"type": "suggest-dismiss", "a": ALL, "b": ALL}, "n_clicks"),
+    State("people-version", "data"),
+    prevent_initial_call=True,
+)
+def dismiss_suggestion(_clicks: list, version: int):
+    """'Not the same': stop suggesting that two groups be merged."""
+    if not clicked():
+        return *NO_TOAST, no_update
+    lib = library()
+    a, b = int(ctx.triggered_id["a"]), int(ctx.triggered_id["b"])
+    lib.store.people.dismiss_merge_suggestion(a, b)
+    return *ok("Those two groups will not be suggested again.", "Noted"), (version or 0) + 1
+
+
+@dash.callback(
+    *TOAST,
+    Output("people-version", "data", allow_duplicate=True),
     Input({"type": "person-hide", "pid": ALL}, "n_clicks"),
     State("people-version", "data"),
     prevent_initial_call=True,

@@ -219,6 +219,15 @@ def merge_suggestion_row(s: dict) -> html.Div:
                 className="ms-auto",
                 n_clicks=0,
             ),
+            dbc.Button(
+                "Not the same",
+                id={"type": "suggest-dismiss", "a": a, "b": b},
+                size="sm",
+                color="link",
+                className="text-muted ms-1",
+                n_clicks=0,
+                title="Stop suggesting this pair",
+            ),
         ],
         className="d-flex align-items-center py-1 border-bottom merge-suggestion",
     )

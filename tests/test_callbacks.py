@@ -227,6 +227,15 @@ def test_merge_suggestion_button_and_cancel(lib):
     assert lib.store.people.get(suggestion["person_b"]) is not None
 
 
+def test_dismiss_a_merge_suggestion(lib):
+    before = lib.queries.merge_suggestions()
+    pair = {"type": "suggest-dismiss", "a": before[0]["person_a"], "b": before[0]["person_b"]}
+    out = call(people_cb.dismiss_suggestion, [1], 0, trigger=pair)
+    assert out[4] == 1
+    after = {(s["person_a"], s["person_b"]) for s in lib.queries.merge_suggestions()}
+    assert (pair["a"], pair["b"]) not in after and len(after) == len(before) - 1
+
+
 def test_select_faces_and_move_them(lib):
     person = lib.synthetic.person_ids[0]
     faces = lib.queries.person_faces(person, 0, 3)

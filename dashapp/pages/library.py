@@ -53,7 +53,11 @@ layout = html.Div(
                                         ),
                                         className="upload-zone",
                                     ),
-                                    dbc.Alert(id="lib-add-result", is_open=False, dismissable=True, className="mt-3 mb-0"),
+                                    dcc.Loading(
+                                        dbc.Alert(id="lib-add-result", is_open=False, dismissable=True,
+                                                  className="mt-3 mb-0"),
+                                        type="dot",
+                                    ),
                                 ]
                             ),
                         ],
