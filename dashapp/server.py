@@ -188,9 +188,31 @@ def create_app(data_dir: str | Path | None = None) -> dash.Dash:
     # base64 uploads are ~4/3 of the file; a little more for the JSON around them.
     app.server.config["MAX_CONTENT_LENGTH"] = int(MAX_UPLOAD_BYTES * 1.4) + (1 << 20)
     _register_routes(app.server)
-    import callbacks  # noqa: F401 - registers every @dash.callback
-
+    _attach_callbacks(app)
     return app
+
+
+_callbacks: tuple[dict, list] | None = None
+
+
+def _attach_callbacks(app: dash.Dash) -> None:
+    """Give this app every `@dash.callback` of the `callbacks` package.
+
+    Dash hands module-level callbacks to the first app of the process that serves a request; tests
+    and tools create several apps in one process, so each app gets its own copy of the full set.
+    (Uses Dash 4's registries; Dash is pinned in requirements.txt.)
+    """
+    global _callbacks
+    from dash import _callback as registry
+
+    import callbacks  # noqa: F401 - importing registers every @dash.callback
+
+    if _callbacks is None:
+        _callbacks = (dict(registry.GLOBAL_CALLBACK_MAP), list(registry.GLOBAL_CALLBACK_LIST))
+    registry.GLOBAL_CALLBACK_MAP.clear()
+    registry.GLOBAL_CALLBACK_LIST.clear()
+    app.callback_map.update(_callbacks[0])
+    app._callback_list.extend(_callbacks[1])
 
 
 def serve(host: str = "127.0.0.1", port: int = 8050, data_dir: str | Path | None = None, debug: bool = False) -> None:

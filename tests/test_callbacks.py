@@ -380,3 +380,12 @@ def test_attribute_views(lib):
     face = int(ids[0])
     is_open, body = call(attr_cb.open_face_detail, [1], False, trigger={"type": "attr-face", "fid": face})
     assert is_open and "Top 10 attributes" in text_of(body) and str(body).count("Progress(") == 10
+
+
+def test_every_app_created_in_a_process_gets_every_callback(tmp_path):
+    from dashapp.server import create_app
+
+    first, second = create_app(tmp_path / "a"), create_app(tmp_path / "b")
+    deps = [app.server.test_client().get("/_dash-dependencies").get_json() for app in (first, second)]
+    outputs = [sorted(d["output"] for d in dep) for dep in deps]
+    assert outputs[0] == outputs[1] and any("people-grid.children" in o for o in outputs[0])
