@@ -36,9 +36,12 @@ def use_library(data_dir: str | Path | None = None) -> Library:
     """Open the library at `data_dir` (created if needed) and make it the one the UI shows."""
     global _current
     config = load_config(data_dir)
+    with _lock:
+        if _current is not None and _current.data_dir == config.data_dir:
+            return _current
     store = Store.open(config)
     with _lock:
-        if _current is not None and _current.data_dir != config.data_dir:
+        if _current is not None:
             _current.store.close()
         _current = Library(config, store, UIQueries(store.engine))
         return _current

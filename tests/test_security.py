@@ -61,6 +61,15 @@ def client(tmp_path_factory):
     return client
 
 
+@pytest.fixture(autouse=True)
+def _shown_library(request):
+    """Tests of the media routes see the module's library even if another test switched it."""
+    if "client" in request.fixturenames:
+        from dashapp.ui_context import use_library
+
+        use_library(request.getfixturevalue("client").lib.data_dir)
+
+
 # --- media routes ---
 
 
