@@ -159,6 +159,7 @@ def test_ingest_name_merge_find(server, browser):
     _wait(br, lambda: "Named" in br.driver.find_element("id", "app-toast").text, 15, "the 'Named' toast")
     _wait(br, lambda: br.driver.find_elements("css selector", ".person-card")[0]
           .find_element("css selector", "input.person-name-input").get_attribute("value") == NAME, 10, "name shown")
+    _shot(br, "people")  # before the merge: several cards
 
     # Merge the named person with the second group: tick both, confirm in the dialog.
     cards = br.driver.find_elements("css selector", ".person-card")
@@ -175,7 +176,6 @@ def test_ingest_name_merge_find(server, browser):
                                    if c.find_element("css selector", "input.person-name-input")
                                    .get_attribute("value") == NAME], 10, "the named card")[0]
     person_id = json.loads(named_col.get_attribute("id"))["pid"]
-    _shot(br, "people")
 
     # Photos: filtered to the person, the name labels a face box.
     _go(br, f"{url}/photos?person={person_id}", ".face-box")

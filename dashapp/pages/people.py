@@ -14,7 +14,7 @@ selection_bar = dbc.Card(
             [
                 html.Span("Nothing selected — click faces or tick groups", id="people-sel-info",
                           className="small text-muted me-2"),
-                dbc.Button("Merge selected groups", id="people-merge-btn", size="sm", color="primary", n_clicks=0,
+                dbc.Button("Merge selected groups", id="people-merge-btn", size="sm", color="outline-primary", n_clicks=0,
                            disabled=True, title="Tick two or more groups to merge them into one person"),
                 html.Div(
                     dcc.Dropdown(id="people-move-target", placeholder="Move selected faces to…", clearable=True,
