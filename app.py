@@ -79,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--no-cluster", action="store_true", help="do not re-cluster after ingest")
     ingest.add_argument("--workers", type=int, default=None, help="worker processes (default: CPU count)")
     ingest.add_argument("--job-id", type=int, default=None, help="report progress into this job (set by the dashboard)")
+    ingest.add_argument("--weights", type=Path, default=None, help="face model weights (default: model/weights/face_model.keras)")
     ingest.set_defaults(handler=_ingest)
 
     cluster = sub.add_parser("cluster", parents=[data_dir], help="group faces into people")

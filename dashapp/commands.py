@@ -88,7 +88,8 @@ def run_ingest(args: argparse.Namespace) -> int:
             progress = _CliProgress(reporter)
             try:
                 report = ingest(
-                    store, config, paths, IngestOptions(workers=args.workers), progress, progress.cancelled
+                    store, config, paths, IngestOptions(workers=args.workers, weights=getattr(args, "weights", None)),
+                    progress, progress.cancelled,
                 )
             finally:
                 progress.close()

@@ -105,3 +105,93 @@ def test_projection_keeps_people_apart():
     spread = max(np.linalg.norm(xy[truth == k] - centres[k], axis=1).mean() for k in range(3))
     gaps = [np.linalg.norm(centres[i] - centres[j]) for i in range(3) for j in range(i + 1, 3)]
     assert min(gaps) > 2 * spread
+
+
+# ---------------------------------------------------------------- real photos, real model, the store
+
+import shutil  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from dashapp.clustering import recluster  # noqa: E402
+from dashapp.config import load_config  # noqa: E402
+from dashapp.ingest import IngestOptions, ingest  # noqa: E402
+from dashapp.store import Store  # noqa: E402
+
+PHOTOS = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "group" / "photos"
+FIRST = ["obama_1.jpg", "obama_2.jpg", "biden_1.jpg", "biden_2.jpg", "kit_1.jpg", "kit_2.jpg", "rose_1.jpg",
+         "rose_2.jpg", "obama_and_biden.jpg", "kit_with_rose.jpg"]
+
+
+@pytest.fixture(scope="module")
+def album_library(tmp_path_factory, analyzer):
+    root = tmp_path_factory.mktemp("cluster")
+    album = root / "album"
+    album.mkdir()
+    for name in FIRST:
+        shutil.copy(PHOTOS / name, album / name)
+    config = load_config(root / "data")
+    store = Store.open(config)
+    ingest(store, config, [album], IngestOptions(analyzer=analyzer))
+    recluster(store, project=False)
+    return dict(store=store, config=config, album=album, analyzer=analyzer)
+
+
+def _face(lib, name: str, idx: int = 0) -> int:
+    photo = lib["store"].photos.by_path(lib["album"] / name)
+    return lib["store"].faces.of_photo(photo.id)[idx].id
+
+
+def _faces_per_person(store: Store) -> dict[int, set[int]]:
+    out: dict[int, set[int]] = {}
+    for a in store.assignments.all():
+        if a.person_id is not None:
+            out.setdefault(a.person_id, set()).add(a.face_id)
+    return out
+
+
+def test_clustering_never_puts_two_faces_of_a_photo_in_one_person(album_library):
+    store = album_library["store"]
+    for person, face_ids in _faces_per_person(store).items():
+        photos = [store.faces.get(f).photo_id for f in face_ids]
+        assert len(photos) == len(set(photos)), f"person {person} has two faces of one photo"
+
+
+def test_a_named_person_gains_new_photos_of_them(album_library):
+    store, config, album = album_library["store"], album_library["config"], album_library["album"]
+    obama = store.people.move_faces_to_name([_face(album_library, "obama_1.jpg"), _face(album_library, "obama_2.jpg")],
+                                            "Barack Obama")
+    shutil.copy(PHOTOS / "obama_3.jpg", album / "obama_3.jpg")
+    report = ingest(store, config, [album], IngestOptions(analyzer=album_library["analyzer"]))
+    assert report.n_analyzed == 1
+    recluster(store, project=False)
+    new_face = _face(album_library, "obama_3.jpg")
+    assert store.assignments.person_of([new_face])[new_face] == obama
+    assert store.people.get(obama).name == "Barack Obama"
+
+
+def test_reclustering_keeps_names_and_manual_moves(album_library):
+    store = album_library["store"]
+    kit = store.people.move_faces_to_name([_face(album_library, "kit_1.jpg")], "Kit Harington")
+    rose = store.people.move_faces_to_name([_face(album_library, "rose_1.jpg")], "Rose Leslie")
+    wrong = _face(album_library, "kit_2.jpg")
+    store.people.move_faces([wrong], rose)  # a deliberate (even if odd) manual choice
+    loose = _face(album_library, "rose_2.jpg")
+    store.people.move_faces([loose], None)
+    before = _faces_per_person(store)
+    named = {p.id: p.name for p in store.people.list(named_only=True)}
+    for _ in range(2):
+        recluster(store, project=False)
+        assert {p.id: p.name for p in store.people.list(named_only=True)} == named
+        after = _faces_per_person(store)
+        for person in named:
+            assert before[person] <= after[person], "a named person lost faces"
+        assert store.assignments.person_of([wrong, loose]) == {wrong: rose, loose: None}
+    assert kit in named and rose in named
+
+
+def test_recluster_writes_the_map(album_library):
+    store = album_library["store"]
+    summary = recluster(store, project=True)
+    assert summary.projection_seconds > 0
+    coords = [store.faces.get(f).map_xy for f in store.faces.matrix().ids.tolist()]
+    assert all(c is not None and np.isfinite(c).all() for c in coords)
