@@ -360,7 +360,7 @@ class Ingest:
         threads = max(1, (os.cpu_count() or 1) // workers)
         # A few photos per task: their faces share one network call. Small runs use smaller
         # batches so that both workers get work.
-        batch = max(1, min(BATCH_PHOTOS, -(-len(todo) // (2 * workers))))
+        batch = max(1, min(BATCH_PHOTOS, -(-len(todo) // (4 * workers))))
         attempts: dict[int, int] = {}
         queue = list(reversed(todo))
         progress = [0]
@@ -369,7 +369,9 @@ class Ingest:
             ctx = multiprocessing.get_context("spawn")  # fork + TensorFlow threads can deadlock
             init = (str(self.options.weights) if self.options.weights else None, str(self.config.data_dir), threads)
             with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init, initargs=init) as pool:
-                broken = self._drain(pool, queue, attempts, batch, 2 * workers, progress, len(todo))
+                # One task queued beyond one per worker: enough to keep them busy, little to wait
+                # for when the job is cancelled.
+                broken = self._drain(pool, queue, attempts, batch, workers + 1, progress, len(todo))
             if broken:
                 log.warning("a worker process died; restarting the workers")
 

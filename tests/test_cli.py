@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from dashapp.config import load_config
 from dashapp.jobs import ingest_lock, spawn_ingest
@@ -71,7 +72,12 @@ def test_spawned_ingest_job_reports_progress_then_clusters_and_maps(tmp_path):
 
 
 def test_cancel_stops_the_job_and_a_rerun_finishes(tmp_path):
-    album = _album(tmp_path / "album", sorted(SINGLES))
+    album = tmp_path / "album"
+    album.mkdir()
+    for quality in (90, 80):  # 20 distinct files: long enough to cancel half-way
+        for name in SINGLES:
+            Image.open(PHOTOS / name).save(album / f"album_q{quality}_{name}", "JPEG", quality=quality)
+    n_photos = 2 * len(SINGLES)
     config = load_config(tmp_path / "data")
     store = Store.open(config)
     job_id = spawn_ingest(config, store, [album], cluster=False)
@@ -81,10 +87,10 @@ def test_cancel_stops_the_job_and_a_rerun_finishes(tmp_path):
     store.jobs.request_cancel(job_id)
     job = _wait_job(store, job_id)
     assert job.status == "cancelled"
-    assert store.photos.counts().get("done", 0) < len(SINGLES)
+    assert store.photos.counts().get("done", 0) < n_photos
     rerun = app("ingest", "--data-dir", str(config.data_dir), "--no-cluster", str(album))
     assert rerun.returncode == 0, rerun.stderr[-2000:]
-    assert store.photos.counts() == {"done": len(SINGLES)}
+    assert store.photos.counts() == {"done": n_photos}
 
 
 def test_a_second_ingest_is_refused_clearly(tmp_path):

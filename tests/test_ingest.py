@@ -189,14 +189,21 @@ def _faces_by_file(db: Path, album: Path) -> dict[tuple[str, int], tuple]:
 def test_kill_9_mid_ingest_then_rerun_gives_the_same_faces(tmp_path, analyzer):
     album = tmp_path / "album"
     names = _variants(album)
+    # Both runs use one private copy of the weights (a training run may replace the file meanwhile).
+    weights = tmp_path / "weights" / analyzer.weights.name
+    weights.parent.mkdir()
+    shutil.copy(analyzer.weights, weights)
+    if analyzer.weights.with_suffix(".json").exists():
+        shutil.copy(analyzer.weights.with_suffix(".json"), weights.with_suffix(".json"))
     # Reference: an uninterrupted run.
     ref_config = load_config(tmp_path / "ref")
     ref_store = Store.open(ref_config)
-    ingest(ref_store, ref_config, [album], IngestOptions(analyzer=analyzer))
+    ingest(ref_store, ref_config, [album], IngestOptions(analyzer=type(analyzer)(weights)))
     reference = _faces_by_file(ref_config.db_path, album)
 
     data = tmp_path / "data"
-    cmd = [sys.executable, str(REPO / "app.py"), "ingest", "--data-dir", str(data), "--no-cluster", "--workers", "1", str(album)]
+    cmd = [sys.executable, str(REPO / "app.py"), "ingest", "--data-dir", str(data), "--no-cluster", "--workers", "1",
+           "--weights", str(weights), str(album)]
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
     proc = subprocess.Popen(cmd, cwd=REPO, env=env, start_new_session=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
