@@ -7,8 +7,10 @@ The steps (`cluster_faces`):
 3. kept people (named, hidden or hand-edited: their faces are fixed) keep every face they have; a
    cluster holding faces of a kept person hands its free faces to that person;
 4. cannot-link: two faces of one photo never share a person (the closer one stays);
-5. outliers far from their group's centroid go back to noise; then attach: noise faces close enough to a person join it (same rule), the rest stay unsorted;
-6. suggestions (nearest people for each unsorted face) and merge suggestions (close groups).
+5. outliers far from their group's centroid go back to noise; then attach: noise faces close
+   enough to a person join it (same cannot-link rule), the rest stay unsorted;
+6. (optional, join_scale > 0) new groups with very close centroids are joined;
+7. suggestions (nearest people for each unsorted face) and merge suggestions (close groups).
 
 The kNN graph is returned too, so the 2-D projection (UMAP) reuses it.
 """

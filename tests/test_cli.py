@@ -5,13 +5,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-import pytest
 from PIL import Image
 
 from dashapp.config import load_config
