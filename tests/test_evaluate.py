@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from app import main
-from model.imaging import load_image
+from model.evaluate import largest_faces
 from model.labels import read_attribute_file, read_identity_file
 from tests.conftest import MODEL_FIXTURES
 
@@ -22,9 +22,11 @@ def _last_json(capsys) -> dict:
     return json.loads(capsys.readouterr().out.strip().splitlines()[-1])
 
 
-def _largest_embedding(analyzer, path):
-    faces = analyzer.analyze(load_image(path))
-    return max(faces, key=lambda f: f.box[2] * f.box[3])
+def _embeddings(analyzer, paths) -> dict:
+    """Largest-face embeddings as the eval commands compute them (MTCNN batches them the same way)."""
+    unique = sorted(set(paths))
+    embeddings, attributes, _ = largest_faces(analyzer, unique)
+    return {p: (e, a) for p, e, a in zip(unique, embeddings, attributes)}
 
 
 def _best_threshold(d: np.ndarray, same: np.ndarray) -> float:
@@ -52,8 +54,8 @@ def test_eval_verify_csv(analyzer, people_pairs, tmp_path, capsys):
     assert main(["eval", "verify", "--pairs", str(pairs_file), "--images", str(PEOPLE)]) == 0
     got = _last_json(capsys)
 
-    emb = {f: _largest_embedding(analyzer, PEOPLE / f).embedding for p in people_pairs for f in p[:2]}
-    d = np.array([np.linalg.norm(emb[a] - emb[b]) for a, b, _ in people_pairs])
+    emb = _embeddings(analyzer, [PEOPLE / f for p in people_pairs for f in p[:2]])
+    d = np.array([np.linalg.norm(emb[PEOPLE / a][0] - emb[PEOPLE / b][0]) for a, b, _ in people_pairs])
     same = np.array([s == 1 for *_, s in people_pairs])
     t = _best_threshold(d, same)  # fewer than 20 pairs: one fold, threshold chosen on all of them
     assert got["n_pairs"] == 12 and got["n_no_face"] == 0
@@ -89,8 +91,9 @@ def test_eval_verify_lfw_folds(analyzer, people_pairs, tmp_path, capsys):
     got = _last_json(capsys)
 
     ordered = same[:3] + different[:3] + same[3:6] + different[3:6]
-    emb = {f: _largest_embedding(analyzer, PEOPLE / f).embedding for p in ordered for f in p[:2]}
-    d = np.array([np.linalg.norm(emb[a] - emb[b]) for a, b, _ in ordered])
+    path = {f: images / f"person_{ids[f]}" / f"person_{ids[f]}_{number[f]:04d}.jpg" for p in ordered for f in p[:2]}
+    emb = _embeddings(analyzer, list(path.values()))
+    d = np.array([np.linalg.norm(emb[path[a]][0] - emb[path[b]][0]) for a, b, _ in ordered])
     truth = np.array([s == 1 for *_, s in ordered])
     folds = np.repeat([0, 1], 6)
     accuracies = []
@@ -109,7 +112,8 @@ def test_eval_attributes(analyzer, capsys):
 
     names, labels = read_attribute_file(labels_file)
     files = sorted(labels)
-    probs = np.stack([_largest_embedding(analyzer, ATTRS / f).attributes for f in files])
+    emb = _embeddings(analyzer, [ATTRS / f for f in files])
+    probs = np.stack([emb[ATTRS / f][1] for f in files])
     truth = np.stack([labels[f] for f in files]) > 0
     assert got["n_images"] == len(files) and got["n_no_face"] == 0
     for j, name in enumerate(names):
