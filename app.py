@@ -95,6 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--epochs", type=int, default=40)
     train.add_argument("--limit", type=int, default=None, help="use only this many training images (smoke runs)")
     train.add_argument("--batch-size", type=int, default=128)
+    train.add_argument("--input-size", type=int, default=64, help="network input in pixels (aligned crops are 112)")
+    train.add_argument("--width", type=float, default=0.5, help="MobileNetV2 width multiplier")
     train.set_defaults(handler=_train)
 
     evaluate = sub.add_parser("eval", help="measure the model or the clustering")

@@ -257,7 +257,7 @@ def run_train_command(args: argparse.Namespace) -> int:
     """`python app.py train`: build the crop cache if needed, train (resuming), export the model."""
     if not (args.data_root / "teacher" / "dlib-resnet128.npz").exists():
         raise FileNotFoundError(f"training data not found under {args.data_root}")
-    recipe = Recipe(epochs=args.epochs, batch_size=args.batch_size)
+    recipe = Recipe(epochs=args.epochs, batch_size=args.batch_size, input_size=args.input_size, width=args.width)
     metrics = train(args.data_root, args.cache_dir, args.run_dir, args.output, recipe, args.limit)
     print(json.dumps(metrics))
     return 0
