@@ -72,10 +72,10 @@ def test_spawned_ingest_job_reports_progress_then_clusters_and_maps(tmp_path):
 def test_cancel_stops_the_job_and_a_rerun_finishes(tmp_path):
     album = tmp_path / "album"
     album.mkdir()
-    for quality in (90, 80):  # 20 distinct files: long enough to cancel half-way
+    for quality in (90, 85, 80, 75, 70):  # 50 distinct files: far more than the tasks in flight when cancelled
         for name in SINGLES:
             Image.open(PHOTOS / name).save(album / f"album_q{quality}_{name}", "JPEG", quality=quality)
-    n_photos = 2 * len(SINGLES)
+    n_photos = 5 * len(SINGLES)
     config = load_config(tmp_path / "data")
     store = Store.open(config)
     job_id = spawn_ingest(config, store, [album], cluster=False)
