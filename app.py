@@ -133,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.handler(args)
     except (FileNotFoundError, ValueError) as exc:
+        if args.verbose:  # developers get the traceback
+            raise
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
