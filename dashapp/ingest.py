@@ -184,7 +184,7 @@ def analyze_photos(analyzer, data_dir: Path, items: list[tuple[int, str, str]]) 
 def _photo_result(analyzer, data_dir: Path, photo_id: int, sha256: str, image: np.ndarray, found: list) -> dict:
     from PIL import Image
 
-    found = sorted(found, key=lambda f: -(f.box[2] * f.box[3]))  # idx 0 = the largest face
+    found = sorted(found, key=lambda f: -f.area)  # idx 0 = the largest face
     faces = []
     for idx, face in enumerate(found):
         rel = thumb_relpath(sha256, idx)

@@ -17,6 +17,11 @@ class Detection:
     score: float
     landmarks: np.ndarray  # (5, 2): left eye, right eye, nose, left mouth, right mouth
 
+    @property
+    def area(self) -> float:
+        """Box area in pixels: the largest face is the photo's main subject."""
+        return self.box[2] * self.box[3]
+
 
 @dataclass(frozen=True)
 class DetectorSettings:

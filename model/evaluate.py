@@ -86,7 +86,7 @@ def largest_faces(analyzer, paths: list[Path], batch: int = 16) -> tuple[np.ndar
         images = [load_image(p) for p in paths[start : start + batch]]
         for image, faces in zip(images, analyzer.detector.detect_many(images)):
             if faces:
-                best = max(faces, key=lambda d: d.box[2] * d.box[3])
+                best = max(faces, key=lambda d: d.area)
                 crops.append(align_face(image, best.landmarks))
             else:
                 crops.append(center_crop_fallback(image))

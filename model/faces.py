@@ -30,6 +30,11 @@ class Face:
     attributes: np.ndarray  # (40,) float32 probabilities, in ATTRIBUTE_NAMES order
     attribute_names: tuple[str, ...] = field(default=ATTRIBUTE_NAMES, repr=False)
 
+    @property
+    def area(self) -> float:
+        """Box area in pixels: the largest face is the photo's main subject."""
+        return self.box[2] * self.box[3]
+
     def top_attributes(self, k: int = 10) -> list[tuple[str, float]]:
         """The k most probable attributes, most probable first."""
         order = np.argsort(-self.attributes)[:k]

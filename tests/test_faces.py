@@ -35,7 +35,7 @@ def test_same_person_is_closer_than_different_people(analyzer):
     identities = read_identity_file(PEOPLE / "identity_CelebA.txt")
     files = sorted(identities)
     per_image = analyzer.analyze_many([load_image(PEOPLE / f) for f in files])
-    embeddings = np.stack([max(faces, key=lambda f: f.box[2] * f.box[3]).embedding for faces in per_image])
+    embeddings = np.stack([max(faces, key=lambda f: f.area).embedding for faces in per_image])
     same, different = [], []
     for i, j in combinations(range(len(files)), 2):
         d = float(distance(embeddings[i], embeddings[j]))

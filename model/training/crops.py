@@ -6,7 +6,6 @@ teacher descriptors, identity labels and attribute labels are saved as one .npz 
 
 from __future__ import annotations
 
-import csv
 import logging
 import multiprocessing as mp
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ import numpy as np
 from tqdm import tqdm
 
 from model.alignment import CROP_SIZE, align_face
+from model.evaluate import read_pairs
 from model.imaging import ImageLoadError, load_image
 from model.labels import read_identity_file
 
@@ -94,7 +94,7 @@ def _largest_face_crops(args: tuple[list[str], Path, bool]) -> list[tuple[np.nda
             continue
         faces = next(detections)
         if faces:
-            best = max(faces, key=lambda d: d.box[2] * d.box[3])
+            best = max(faces, key=lambda d: d.area)
             out.append((align_face(img, best.landmarks), True))
         elif aligned and img.shape[:2] == (CROP_SIZE, CROP_SIZE):
             out.append((img, False))
@@ -152,18 +152,11 @@ def build_pairs_crops(data_root: Path, cache_dir: Path, processes: int = 2, limi
     """Crops of the validation folder, for the verification learning curve during training."""
     root = data_root / "celeba-faces-val"
     if limit:  # the images of the first pairs, so a smoke run still has pairs to score
-        rows = list(csv.DictReader((root / "pairs.csv").open()))[: max(1, limit // 2)]
-        files = sorted({Path(r[k]).name for r in rows for k in ("path1", "path2")})
+        listed = read_pairs(root / "pairs.csv", root)
+        n = max(1, limit // 2)
+        files = sorted({p.name for p in listed.first[:n] + listed.second[:n]})
     else:
         files = sorted(p.name for p in (root / "images").iterdir())
     source = CropSource("celeba-faces-val", [f"celeba-faces-val/images/{f}" for f in files], [""] * len(files), False)
     return _cached(source, data_root, cache_dir / f"celeba-faces-val{_suffix(limit)}.npz", processes)
 
-
-if __name__ == "__main__":
-    import sys
-
-    logging.basicConfig(level=logging.INFO)
-    root, cache = Path(sys.argv[1]), Path(sys.argv[2])
-    build_all(root, cache)
-    build_pairs_crops(root, cache)

@@ -7,7 +7,6 @@ The best epoch (by validation verification accuracy) is exported as the shipped 
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import logging
 import os
@@ -18,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from model.training.crops import build_all, build_pairs_crops
+from model.evaluate import read_pairs
 from model.labels import read_attribute_file
 from model.training.data import TrainingSet, build_training_set, holdout_identities
 from model.verification import verification_metrics, default_folds
@@ -172,15 +172,16 @@ def _validation_sets(data_root: Path, cache_dir: Path, limit: int | None):
     """(val crops, pair indices, same) for verification, and held-out attribute crops + labels."""
     val = np.load(build_pairs_crops(data_root, cache_dir, 1 if limit else 2, limit))
     index = {Path(p).name: i for i, p in enumerate(val["path"])}
-    pairs = []
-    with open(data_root / "celeba-faces-val" / "pairs.csv") as fh:
-        for row in csv.DictReader(fh):
-            a, b = Path(row["path1"]).name, Path(row["path2"]).name
-            if a in index and b in index:
-                pairs.append((index[a], index[b], row["same"] == "1"))
-    aligned = np.load(cache_dir / "celeba-aligned.npz") if not limit else None
-    if aligned is None:  # smoke runs: held-out attribute images are not in the limited cache
+    root = data_root / "celeba-faces-val"
+    listed = read_pairs(root / "pairs.csv", root)
+    pairs = [
+        (index[a.name], index[b.name], same)
+        for a, b, same in zip(listed.first, listed.second, listed.same)
+        if a.name in index and b.name in index
+    ]
+    if limit:  # smoke runs: held-out attribute images are not in the limited cache
         return val["crops"], np.array(pairs).reshape(-1, 3), np.zeros((0, 112, 112, 3), np.uint8), np.zeros((0, 40))
+    aligned = np.load(cache_dir / "celeba-aligned.npz")
     held = {f"celeba-aligned:{i}" for i in holdout_identities(data_root)}
     keep = np.isin(aligned["identity"], list(held))
     _, labels = read_attribute_file(data_root / "celeba-aligned" / "list_attr_celeba.txt")
