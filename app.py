@@ -1,7 +1,7 @@
 """Face Album: the one entry point.
 
 `python app.py` (= `python app.py serve`) runs the dashboard; other subcommands run the heavy work
-(ingest, cluster, train, eval). WSGI servers use the module-level `server` (e.g. `gunicorn app:server`);
+(ingest, cluster, find, train, eval). WSGI servers use the module-level `server` (e.g. `gunicorn app:server`);
 it is built lazily, so importing this module parses nothing and loads no model.
 """
 
@@ -33,6 +33,12 @@ def _cluster(args: argparse.Namespace) -> int:
     return run_cluster(args)
 
 
+def _find(args: argparse.Namespace) -> int:
+    from dashapp.find_command import run_find
+
+    return run_find(args)
+
+
 def _eval_cluster(args: argparse.Namespace) -> int:
     from dashapp.commands import run_eval_cluster
 
@@ -58,7 +64,8 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The CLI: serve (default), ingest, cluster, train, eval {verify, attributes, cluster}."""
+    """The CLI: serve (default), ingest, cluster, find, train, eval {verify, attributes, cluster}."""
+    from model.matching import STRICTNESS  # numpy only
     parser = argparse.ArgumentParser(prog="app.py", description="Face Album: who is in your photos.")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     data_dir = argparse.ArgumentParser(add_help=False)
@@ -86,6 +93,18 @@ def build_parser() -> argparse.ArgumentParser:
     cluster.add_argument("--no-project", action="store_true", help="do not recompute the 2-D map")
     cluster.add_argument("--job-id", type=int, default=None, help="report progress into this job (set by the dashboard)")
     cluster.set_defaults(handler=_cluster)
+
+    find = sub.add_parser("find", parents=[data_dir], help="find a person: every photo and video moment they are in")
+    find.add_argument("query", type=Path, help="a photo of the person")
+    find.add_argument("--video", type=Path, action="append", metavar="FILE", help="also search this video (repeatable)")
+    find.add_argument("--face", type=int, default=None, help="which face of the query photo: 1 = the largest (default)")
+    find.add_argument("--every", type=float, default=1.0, metavar="SECONDS", help="video sampling interval (default: 1)")
+    find.add_argument("--strictness", choices=STRICTNESS, default="default", help="same-person threshold (default: default)")
+    find.add_argument("--out", type=Path, default=None,
+                      help="folder for the result file and frame thumbnails (default: a new folder in the library's finds/)")
+    find.add_argument("--weights", type=Path, default=None, help="face model weights (default: model/weights/face_model.keras)")
+    find.add_argument("--job-id", type=int, default=None, help="report progress into this job (set by the dashboard)")
+    find.set_defaults(handler=_find)
 
     train = sub.add_parser("train", help="train the face model from ../shared/data")
     train.add_argument("--data-root", type=Path, default=Path("../shared/data"))

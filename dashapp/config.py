@@ -55,6 +55,11 @@ class Config:
         return self.data_dir / "ingest.lock"
 
     @property
+    def finds_dir(self) -> Path:
+        """"Find a person" searches: each in its own folder (query photo, videos, result, frame thumbnails)."""
+        return self.data_dir / "finds"
+
+    @property
     def uploads_dir(self) -> Path:
         """Where the dashboard puts uploaded photos before ingesting them."""
         return self.data_dir / "uploads"

@@ -1,4 +1,4 @@
-"""Check and save files uploaded from the browser: photos and zip archives only, size-limited, zip-slip safe.
+"""Check and save files uploaded from the browser: photos, zips, videos for a search; size-limited, zip-slip safe.
 
 Every refusal raises `UploadRefused` with a message fit to show the user as is. Nothing outside the
 upload's own folder is ever written: zip entry names are resolved and checked before extraction, and
@@ -33,6 +33,7 @@ IMAGE_SUFFIXES = frozenset(
     {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff", ".heic", ".heif"}
 )
 ZIP_SUFFIXES = frozenset({".zip"})
+VIDEO_SUFFIXES = frozenset({".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".3gp", ".mpg", ".mpeg", ".wmv"})
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024  # one upload (a photo or a zip) as sent by the browser
 MAX_EXTRACTED_BYTES = 2 * 1024 * 1024 * 1024  # all photos of one zip once extracted
@@ -173,7 +174,7 @@ def extract_zip(
 
 
 def new_upload_folder(uploads_dir: Path) -> Path:
-    """A fresh folder for one upload batch, named by time so the library lists them in order."""
+    """A fresh folder for one upload batch (or one search), named by time so they list in order."""
     folder = uploads_dir / f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
     folder.mkdir(parents=True, exist_ok=False)
     return folder
@@ -213,4 +214,57 @@ def save_uploads(
         shutil.rmtree(folder, ignore_errors=True)
         reasons = "; ".join(result.skipped) or "no files"
         raise UploadRefused(f"Nothing was added: {reasons}")
+    return result
+
+
+def save_query_photo(filename: str, contents: str, finds_dir: Path, max_bytes: int = MAX_UPLOAD_BYTES) -> Path:
+    """Save the photo of a "find a person" search in a new folder under `finds_dir`; returns its path.
+
+    Only a photo is accepted (no zip); UploadRefused says why not.
+    """
+    data = decode_data_url(contents, filename, max_bytes)
+    if Path(filename).suffix.lower() in ZIP_SUFFIXES:
+        raise UploadRefused(f"{filename}: give one photo of the person, not a zip")
+    check_image_bytes(data, filename)
+    target = new_upload_folder(finds_dir) / f"query{Path(safe_name(filename)).suffix.lower()}"
+    target.write_bytes(data)
+    return target
+
+
+def check_video_file(path: Path, filename: str) -> None:
+    """Refuse anything that FFmpeg cannot read as a video (the extension alone is not trusted)."""
+    from model.video import VideoLoadError, probe_video  # PyAV only: no model
+
+    try:
+        probe_video(path)
+    except VideoLoadError as exc:
+        raise UploadRefused(f"{filename}: {exc}") from exc
+
+
+def save_videos(files: list[tuple[str, str]], folder: Path, max_bytes: int = MAX_UPLOAD_BYTES) -> SavedUpload:
+    """Save uploaded videos into `folder`; each is checked on its own (refused ones listed in `skipped`).
+
+    Raises UploadRefused with every reason when none is usable.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    result = SavedUpload(folder=folder)
+    for filename, contents in files:
+        try:
+            if Path(filename).suffix.lower() not in VIDEO_SUFFIXES:
+                allowed = ", ".join(sorted(s.lstrip(".") for s in VIDEO_SUFFIXES))
+                raise UploadRefused(f"{filename}: not a video (accepted: {allowed})")
+            data = decode_data_url(contents, filename, max_bytes)
+            target = _unique_path(folder, safe_name(filename))
+            target.write_bytes(data)
+            try:
+                check_video_file(target, filename)
+            except UploadRefused:
+                target.unlink(missing_ok=True)
+                raise
+            result.saved.append(target)
+        except UploadRefused as exc:
+            log.info("upload refused: %s", exc)
+            result.skipped.append(str(exc))
+    if not result.saved:
+        raise UploadRefused(f"No video was added: {'; '.join(result.skipped) or 'no files'}")
     return result

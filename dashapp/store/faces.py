@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, func, select, update
 
 from dashapp.store.base import Repo, chunks
 from dashapp.store.blobs import from_blob, stack_blobs
-from dashapp.store.schema import faces, photos
+from dashapp.store.schema import assignments, faces, people, photos
 
 EMBEDDING_DIM = 128
 N_ATTRIBUTES = 40
@@ -43,6 +43,20 @@ class FaceMatrix:
     embeddings: np.ndarray  # (N, 128) float32
     areas: np.ndarray  # (N,) box area in pixels
     model_versions: np.ndarray  # (N,) str
+
+
+@dataclass(frozen=True)
+class FacePlace:
+    """Where a face is (its photo and box) and whose it is: what a search result shows."""
+
+    face_id: int
+    photo_id: int
+    photo_path: str
+    photo_width: int | None
+    photo_height: int | None
+    box: tuple[float, float, float, float]
+    person_id: int | None
+    person_name: str | None
 
 
 def _face(r) -> FaceRow:
@@ -97,6 +111,25 @@ class FaceRepo(Repo):
             else:
                 rows = [r for part in chunks(list(face_ids)) for r in conn.execute(query.where(faces.c.id.in_(part)))]
         return np.array([r.id for r in rows], np.int64), stack_blobs([r.attributes for r in rows], N_ATTRIBUTES)
+
+    def places(self, face_ids: Sequence[int]) -> dict[int, FacePlace]:
+        """Photo, box and person of each face (faces no longer in the library are left out)."""
+        query = (
+            select(faces.c.id, faces.c.photo_id, photos.c.path, photos.c.width, photos.c.height, faces.c.x, faces.c.y,
+                   faces.c.w, faces.c.h, assignments.c.person_id, people.c.name)
+            .select_from(
+                faces.join(photos, photos.c.id == faces.c.photo_id)
+                .outerjoin(assignments, assignments.c.face_id == faces.c.id)
+                .outerjoin(people, people.c.id == assignments.c.person_id)
+            )
+        )
+        out: dict[int, FacePlace] = {}
+        with self._read() as conn:
+            for part in chunks([int(i) for i in face_ids]):
+                for r in conn.execute(query.where(faces.c.id.in_(part))):
+                    out[r.id] = FacePlace(r.id, r.photo_id, r.path, r.width, r.height, (r.x, r.y, r.w, r.h),
+                                          r.person_id, r.name)
+        return out
 
     def thumb_paths(self) -> set[str]:
         """Every thumbnail path in use (relative to the data dir)."""

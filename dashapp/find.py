@@ -1,0 +1,335 @@
+"""Find a person: one photo of someone in, every library photo and video moment they appear in out.
+
+Library-side (no Dash): the query photo is analysed with `model.faces.FaceAnalyzer`, the chosen face
+(the largest unless the user picks another) is compared with every stored face embedded by the same
+model version, and sampled video frames are analysed in batches. A search keeps every candidate up to
+`MAX_SEARCH_DISTANCE`, so a `FindResult` answers for any threshold up to it without searching again.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from dashapp.store import Store
+from model.matching import MAX_SEARCH_DISTANCE, MatchThresholds, Segment, choose_face, rank, segments, thresholds_for
+
+log = logging.getLogger(__name__)
+
+FRAME_THUMB_SIZE = 360  # longest side of a saved video frame, pixels
+VIDEO_BATCH = 16  # frames analysed together (detection and embedding are batched)
+MERGE_GAP_INTERVALS = 2.5  # matching samples up to this many sampling intervals apart form one moment
+
+Progress = Callable[[str, int, "int | None"], None]  # (phase, done, total)
+
+
+class QueryError(ValueError):
+    """The query photo cannot be searched for (unreadable, no face, no such face); the message says why."""
+
+
+@dataclass(frozen=True)
+class QueryFace:
+    """A face found in the query photo (index 0-based, largest first)."""
+
+    index: int
+    box: tuple[float, float, float, float]
+    score: float
+
+
+@dataclass(frozen=True)
+class PhotoMatch:
+    """A library photo with the face that matched the query."""
+
+    photo_id: int
+    face_id: int
+    path: str
+    box: tuple[float, float, float, float]
+    distance: float
+    width: int | None = None
+    height: int | None = None
+    person_id: int | None = None
+    person_name: str | None = None
+
+
+@dataclass(frozen=True)
+class VideoSample:
+    """One sampled frame: its best face's distance to the query (None: no face) and, if close, a thumbnail."""
+
+    time: float
+    distance: float | None
+    box: tuple[float, float, float, float] | None = None
+    thumb: str | None = None  # file name in the result's folder
+    width: int | None = None  # of the frame
+    height: int | None = None
+
+
+@dataclass
+class VideoResult:
+    """What one video gave: every sample, or the reason it could not be (fully) read."""
+
+    path: str
+    every_s: float
+    duration: float | None = None
+    samples: list[VideoSample] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def name(self) -> str:
+        return Path(self.path).name
+
+    def moments(self, threshold: float) -> list[Segment]:
+        """Segments where the person is seen at this threshold."""
+        times = [s.time for s in self.samples]
+        distances = [math.inf if s.distance is None else s.distance for s in self.samples]
+        return segments(times, distances, threshold, MERGE_GAP_INTERVALS * self.every_s)
+
+    def sample_at(self, time: float) -> VideoSample | None:
+        return next((s for s in self.samples if s.time == time), None)
+
+
+@dataclass
+class FindResult:
+    """A whole search: the query's faces, which one was searched for, library matches and video samples."""
+
+    query_path: str
+    query_size: tuple[int, int]  # width, height (upright)
+    faces: list[QueryFace]
+    face: int
+    model_version: str
+    thresholds: MatchThresholds
+    max_distance: float
+    matches: list[PhotoMatch]  # best first, one per photo, all within max_distance
+    n_compared: int
+    n_other_model: int  # stored faces of another model version, not comparable
+    videos: list[VideoResult] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def photos(self, threshold: float) -> list[PhotoMatch]:
+        """The matching photos at this threshold, best first."""
+        return [m for m in self.matches if m.distance <= threshold]
+
+    def person(self, threshold: float, top: int = 5) -> dict | None:
+        """Who the best matches are, when most of them belong to one person: {id, name, n, of}."""
+        best = [m for m in self.photos(threshold)[:top]]
+        owners = [m.person_id for m in best if m.person_id is not None]
+        if not owners:
+            return None
+        pid = max(set(owners), key=owners.count)
+        n = owners.count(pid)
+        if n * 2 <= len(best) and best[0].person_id != pid:
+            return None  # no clear majority
+        name = next(m.person_name for m in best if m.person_id == pid)
+        return {"id": pid, "name": name, "n": n, "of": len(best)}
+
+    def to_dict(self) -> dict:
+        """Everything, for the result file (JSON)."""
+        out = asdict(self)
+        out["thresholds"] = asdict(self.thresholds)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "FindResult":
+        """Read back `to_dict` (the result file)."""
+        tuple_or_none = lambda v: tuple(v) if v is not None else None  # noqa: E731
+        return cls(
+            query_path=data["query_path"], query_size=tuple(data["query_size"]),
+            faces=[QueryFace(f["index"], tuple(f["box"]), f["score"]) for f in data["faces"]],
+            face=data["face"], model_version=data["model_version"], thresholds=MatchThresholds(**data["thresholds"]),
+            max_distance=data["max_distance"],
+            matches=[PhotoMatch(**{**m, "box": tuple(m["box"])}) for m in data["matches"]],
+            n_compared=data["n_compared"], n_other_model=data["n_other_model"],
+            videos=[
+                VideoResult(v["path"], v["every_s"], v.get("duration"),
+                            [VideoSample(**{**s, "box": tuple_or_none(s.get("box"))}) for s in v["samples"]],
+                            v.get("error"))
+                for v in data.get("videos", [])
+            ],
+            seconds=data.get("seconds", 0.0),
+        )
+
+    def summary(self, threshold: float, folder: Path | None = None) -> dict:
+        """The answer at one threshold (the CLI's JSON line): photos, the person, video moments."""
+
+        def thumb(name: str | None) -> str | None:
+            return str(folder / name) if folder is not None and name else name
+
+        moments = []
+        for v in self.videos:
+            items = []
+            for seg in v.moments(threshold):
+                best = v.sample_at(seg.best_time)
+                items.append({"start": seg.start, "end": seg.end, "best_time": seg.best_time,
+                              "distance": round(seg.best_distance, 4), "thumbnail": thumb(best.thumb if best else None)})
+            moments.append({"video": v.path, "duration": v.duration, "every_s": v.every_s,
+                            "n_samples": len(v.samples), "moments": items, "error": v.error})
+        return {
+            "query": self.query_path, "n_faces_in_query": len(self.faces), "face": self.face + 1,
+            "box": list(self.faces[self.face].box), "threshold": threshold, "model_version": self.model_version,
+            "person": self.person(threshold),
+            "photos": [{"photo_id": m.photo_id, "face_id": m.face_id, "path": m.path, "box": list(m.box),
+                        "distance": round(m.distance, 4), "person_id": m.person_id, "person_name": m.person_name}
+                       for m in self.photos(threshold)],
+            "n_faces_compared": self.n_compared, "n_faces_other_model": self.n_other_model,
+            "videos": moments, "seconds": round(self.seconds, 2),
+        }
+
+
+def save_result(result: FindResult, path: Path) -> None:
+    """Write the result file atomically (the page never reads half a file)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(result.to_dict()))
+    tmp.replace(path)
+
+
+def load_result(path: Path) -> FindResult:
+    return FindResult.from_dict(json.loads(Path(path).read_text()))
+
+
+# --- the search itself (needs the model) ---
+
+
+def analyze_query(analyzer, source: Path | bytes, face: int | None = None):
+    """(faces of the query photo, the chosen index, its embedding, (width, height)); QueryError if unusable."""
+    from model.imaging import ImageLoadError, load_image
+
+    try:
+        image = load_image(source)
+    except ImageLoadError as exc:
+        raise QueryError(f"the query photo cannot be read ({exc})") from exc
+    found = sorted(analyzer.analyze(image), key=lambda f: -f.area)  # largest first, as the library numbers faces
+    try:
+        chosen = choose_face([f.area for f in found], face)
+    except ValueError as exc:
+        raise QueryError(str(exc)) from exc
+    faces = [QueryFace(i, tuple(float(v) for v in f.box), float(f.score)) for i, f in enumerate(found)]
+    return faces, chosen, found[chosen].embedding, (image.shape[1], image.shape[0])
+
+
+def search_library(store: Store, embedding: np.ndarray, model_version: str,
+                   max_distance: float = MAX_SEARCH_DISTANCE) -> tuple[list[PhotoMatch], int, int]:
+    """Library photos whose faces are within `max_distance`, one per photo (its closest face), best first.
+
+    Returns (matches, faces compared, faces skipped because another model version embedded them).
+    """
+    matrix = store.faces.matrix()
+    same_model = matrix.model_versions == model_version
+    rows, distances = rank(embedding, matrix.embeddings[same_model], max_distance)
+    face_ids = matrix.ids[same_model][rows]
+    places = store.faces.places(face_ids.tolist())
+    matches: list[PhotoMatch] = []
+    seen_photos: set[int] = set()
+    for face_id, d in zip(face_ids.tolist(), distances.tolist()):
+        place = places.get(face_id)
+        if place is None or place.photo_id in seen_photos:  # removed meanwhile, or a farther face of a listed photo
+            continue
+        seen_photos.add(place.photo_id)
+        matches.append(PhotoMatch(place.photo_id, face_id, place.photo_path, place.box, float(d), place.photo_width,
+                                  place.photo_height, place.person_id, place.person_name))
+    return matches, int(same_model.sum()), int((~same_model).sum())
+
+
+def _save_thumb(image: np.ndarray, path: Path) -> None:
+    from PIL import Image
+
+    img = Image.fromarray(image)
+    img.thumbnail((FRAME_THUMB_SIZE, FRAME_THUMB_SIZE))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    img.save(path, "JPEG", quality=85)
+
+
+def search_video(analyzer, embedding: np.ndarray, path: Path, every_s: float, folder: Path, prefix: str,
+                 max_distance: float = MAX_SEARCH_DISTANCE, progress: Progress | None = None,
+                 cancelled: Callable[[], bool] = lambda: False) -> VideoResult:
+    """Sample a video every `every_s` seconds, analyse the frames in batches and record each sample's distance.
+
+    Frames within `max_distance` get a thumbnail `<prefix>-<n>.jpg` in `folder`. A video that cannot be
+    opened raises VideoLoadError; one damaged part-way keeps the samples before the damage, with `error` set.
+    """
+    from model.video import VideoLoadError, probe_video, sample_frames
+
+    info = probe_video(path)
+    result = VideoResult(str(path), every_s, info.duration)
+    expected = int(info.duration // every_s) + 1 if info.duration else None
+
+    def flush(batch: list) -> None:
+        if not batch:
+            return
+        for frame, faces in zip(batch, analyzer.analyze_many([f.image for f in batch])):
+            h, w = frame.image.shape[:2]
+            if not faces:
+                result.samples.append(VideoSample(frame.time, None, width=w, height=h))
+                continue
+            d = np.linalg.norm(np.stack([f.embedding for f in faces]) - embedding, axis=1)
+            best = int(np.argmin(d))
+            thumb = None
+            if d[best] <= max_distance:
+                thumb = f"{prefix}-{len(result.samples)}.jpg"
+                _save_thumb(frame.image, folder / thumb)
+            result.samples.append(VideoSample(frame.time, float(d[best]), tuple(float(v) for v in faces[best].box),
+                                              thumb, w, h))
+        if progress:
+            progress("video", len(result.samples), expected)
+
+    batch: list = []
+    try:
+        for frame in sample_frames(path, every_s):
+            batch.append(frame)
+            if len(batch) == VIDEO_BATCH:
+                flush(batch)
+                batch = []
+                if cancelled():
+                    result.error = "cancelled"
+                    return result
+        flush(batch)
+    except VideoLoadError as exc:
+        if not result.samples and not batch:
+            raise
+        flush(batch)
+        result.error = str(exc)
+    return result
+
+
+def find(analyzer, store: Store | None, query: Path | bytes, face: int | None = None, videos: Sequence[Path] = (),
+         every_s: float = 1.0, folder: Path | None = None, progress: Progress | None = None,
+         cancelled: Callable[[], bool] = lambda: False) -> FindResult:
+    """The whole search: the query's face against the library (when `store` is given) and each video.
+
+    Videos are checked before any model work, so a bad file fails at once. Frame thumbnails go into `folder`.
+    Raises QueryError (query photo), VideoLoadError (a video), FileNotFoundError (a missing file).
+    """
+    import time
+
+    from model.video import probe_video
+
+    start = time.monotonic()
+    if not every_s > 0:
+        raise ValueError(f"the sampling interval must be positive, not {every_s}")
+    for video in videos:
+        probe_video(video)
+    if videos and folder is None:
+        raise ValueError("a folder for the video frame thumbnails is needed")
+    if progress:
+        progress("query", 0, None)
+    faces, chosen, embedding, size = analyze_query(analyzer, query, face)
+    if progress:
+        progress("search", 0, None)
+    matches, n_compared, n_other = search_library(store, embedding, analyzer.model_version) if store else ([], 0, 0)
+    results = []
+    for i, video in enumerate(videos):
+        results.append(search_video(analyzer, embedding, Path(video), every_s, folder, f"v{i}",
+                                    progress=progress, cancelled=cancelled))
+        if cancelled():
+            break
+    return FindResult(
+        query_path=str(query) if isinstance(query, (str, Path)) else "(bytes)", query_size=size, faces=faces,
+        face=chosen, model_version=analyzer.model_version, thresholds=thresholds_for(analyzer.model_version),
+        max_distance=MAX_SEARCH_DISTANCE, matches=matches, n_compared=n_compared, n_other_model=n_other,
+        videos=results, seconds=time.monotonic() - start,
+    )

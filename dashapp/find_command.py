@@ -1,0 +1,115 @@
+"""`app.py find QUERY_PHOTO [--video FILE ...]`: who is this, where else are they.
+
+Prints a readable table and, as the last stdout line, one JSON object. The dashboard runs the same
+command as a job process (`--job-id N --out DIR`): progress goes into the job's row and the full
+result (every candidate up to the search ceiling, so the page can loosen the threshold) into
+`DIR/result.json`, with the video frame thumbnails beside it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from dashapp.config import load_config
+from dashapp.find import FindResult, find, save_result
+from dashapp.jobs import JobReporter
+from dashapp.store import Store
+from dashapp.uploads import new_upload_folder
+
+RESULT_FILE = "result.json"
+
+
+def _clock(seconds: float | None) -> str:
+    if seconds is None:
+        return "?"
+    minutes, secs = divmod(int(round(seconds)), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def print_table(result: FindResult, threshold: float, strictness: str, folder: Path) -> None:
+    """The answer for people: the query face, who it looks like, the photos, the video moments."""
+    box = ", ".join(f"{v:.0f}" for v in result.faces[result.face].box)
+    print(f"Query {result.query_path}: face {result.face + 1} of {len(result.faces)} (box {box})")
+    t = result.thresholds
+    print(f"Same person up to distance {threshold:.2f} ({strictness}; stricter {t.stricter:.2f}, default "
+          f"{t.default:.2f}, looser {t.looser:.2f}), model {result.model_version}")
+    person = result.person(threshold)
+    if person:
+        label = person["name"] or f"Person {person['id']} (not named yet)"
+        print(f"Looks like: {label} ({person['n']} of the {person['of']} best matches)")
+    photos = result.photos(threshold)
+    print(f"{len(photos)} photo{'s' if len(photos) != 1 else ''} of {result.n_compared} faces compared"
+          + (f" ({result.n_other_model} faces of another model version skipped: re-ingest to include them)"
+             if result.n_other_model else ""))
+    if photos:
+        print(f"  {'#':>3}  {'distance':>8}  {'person':<20}  photo")
+        for i, m in enumerate(photos, 1):
+            who = m.person_name or (f"Person {m.person_id}" if m.person_id is not None else "unsorted")
+            print(f"  {i:>3}  {m.distance:>8.3f}  {who[:20]:<20}  {m.path}")
+    for video in result.videos:
+        moments = video.moments(threshold)
+        print(f"Video {video.path} ({_clock(video.duration)}, a frame every {video.every_s:g} s, "
+              f"{len(video.samples)} frames): {len(moments)} moment{'s' if len(moments) != 1 else ''}")
+        for seg in moments:
+            best = video.sample_at(seg.best_time)
+            frame = f"  frame {folder / best.thumb}" if best and best.thumb else ""
+            print(f"  {_clock(seg.start)}-{_clock(seg.end)}  closest at {_clock(seg.best_time)} "
+                  f"(distance {seg.best_distance:.3f}){frame}")
+        if video.error:
+            print(f"  warning: {video.error}")
+
+
+def run_find(args: argparse.Namespace) -> int:
+    """Search the library (and videos) for the person in the query photo; 0 on success."""
+    query = Path(args.query)
+    videos = [Path(v) for v in (args.video or [])]
+    missing = [str(p) for p in [query, *videos] if not p.is_file()]
+    if missing:  # before touching the library
+        raise FileNotFoundError(f"no such file: {', '.join(missing)}")
+    if args.face is not None and args.face < 1:
+        raise ValueError("--face counts from 1 (the largest face)")
+    if not args.every > 0:
+        raise ValueError("--every must be a positive number of seconds")
+    config = load_config(args.data_dir)
+    store = Store.open(config)
+    folder = Path(args.out) if args.out else new_upload_folder(config.finds_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    reporter = JobReporter(store, args.job_id) if args.job_id else None
+
+    def progress(phase: str, done: int, total: int | None) -> None:
+        if reporter is not None:
+            message = {"query": "finding faces in the query photo", "search": "comparing with the library",
+                       "video": "looking through the video"}.get(phase, phase)
+            reporter.update(force=phase != "video", phase=phase, done=done, total=total, message=message)
+
+    if reporter is not None:
+        reporter.start()
+    try:
+        from model.faces import DEFAULT_WEIGHTS, FaceAnalyzer
+
+        analyzer = FaceAnalyzer(args.weights or DEFAULT_WEIGHTS)
+        result = find(
+            analyzer, store, query, None if args.face is None else args.face - 1, videos, args.every, folder,
+            progress, reporter.cancelled if reporter is not None else (lambda: False),
+        )
+        save_result(result, folder / RESULT_FILE)
+    except BaseException as exc:
+        if reporter is not None:
+            reporter.finish("failed", str(exc) if isinstance(exc, ValueError) else f"{type(exc).__name__}: {exc}")
+        raise
+    threshold = result.thresholds.get(args.strictness)
+    print_table(result, threshold, args.strictness, folder)
+    summary = result.summary(threshold, folder)
+    if reporter is not None:
+        n = len(summary["photos"])
+        n_moments = sum(len(v["moments"]) for v in summary["videos"])
+        cancelled = reporter.cancelled()
+        reporter.finish("cancelled" if cancelled else "done",
+                        f"{n} photo{'s' if n != 1 else ''}" + (f", {n_moments} video moments" if videos else ""))
+    print(f"result: {folder / RESULT_FILE}")
+    print(json.dumps(summary))
+    return 0
+

@@ -1,0 +1,82 @@
+"""Real inputs for the "Find a person" tests: a library of the group photos, queries, and videos made here.
+
+The library holds the fixture group photos except the query photos, so each query person's other photos
+are the right answer. The obama faces are named, so a search can say who it found.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from dashapp.config import load_config
+from dashapp.ingest import IngestOptions, ingest
+from dashapp.store import Store
+
+PHOTOS = Path(__file__).resolve().parent / "fixtures" / "group" / "photos"
+# query photo -> the library photos of the same person (no other photo shows them)
+QUERIES = {
+    "obama_3.jpg": {"obama_1.jpg", "obama_2.jpg", "obama_and_biden.jpg"},
+    "rose_1.jpg": {"rose_2.jpg", "kit_with_rose.jpg"},
+    "biden_2.jpg": {"biden_1.jpg", "obama_and_biden.jpg"},
+}
+NAME = "Barack Example"  # given to the obama faces of the library
+VIDEO_SIZE = (640, 480)
+FPS = 10
+
+
+def build_find_library(root: Path, analyzer) -> tuple[Path, Store]:
+    """Ingest the group photos (less the queries) into `root/data`, in this process with the session model."""
+    album = root / "album"
+    album.mkdir(parents=True)
+    for photo in sorted(PHOTOS.glob("*.jpg")):
+        if photo.name not in QUERIES:
+            shutil.copy(photo, album / photo.name)
+    config = load_config(root / "data")
+    store = Store.open(config)
+    ingest(store, config, [album], IngestOptions(analyzer=analyzer))
+    obama = [store.faces.of_photo(store.photos.by_path(album / n).id)[0].id for n in ("obama_1.jpg", "obama_2.jpg")]
+    store.people.move_faces_to_name(obama, NAME)
+    return config.data_dir, store
+
+
+def framed(photo: Path | None) -> np.ndarray:
+    """A video frame: the photo fitted into VIDEO_SIZE on a plain background (None: background only)."""
+    canvas = Image.new("RGB", VIDEO_SIZE, (90, 110, 130))
+    if photo is not None:
+        img = Image.open(photo).convert("RGB")
+        img.thumbnail(VIDEO_SIZE)
+        canvas.paste(img, ((VIDEO_SIZE[0] - img.width) // 2, (VIDEO_SIZE[1] - img.height) // 2))
+    return np.asarray(canvas)
+
+
+def write_video(path: Path, parts: list[tuple[Path | None, float]], codec: str = "libx264") -> Path:
+    """An H.264 MP4 (PyAV) showing each (photo, seconds) part in turn, at FPS frames per second."""
+    import av
+
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream(codec, rate=FPS)
+        stream.width, stream.height, stream.pix_fmt = *VIDEO_SIZE, "yuv420p"
+        for photo, seconds in parts:
+            image = framed(photo)
+            for _ in range(round(seconds * FPS)):
+                for packet in stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")):
+                    container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
+
+
+def person_video(path: Path) -> Path:
+    """3 s of obama, 4 s of an empty scene, 3 s of obama again (two other photos of him than the query)."""
+    return write_video(path, [(PHOTOS / "obama_1.jpg", 3), (None, 4), (PHOTOS / "obama_2.jpg", 3)])
+
+
+def no_face_photo(path: Path) -> Path:
+    """A photo with no face in it: a smooth gradient."""
+    ramp = np.linspace(0, 255, 400, dtype=np.uint8)
+    Image.fromarray(np.stack([np.tile(ramp, (300, 1))] * 3, axis=-1)).save(path, "JPEG")
+    return path

@@ -1,0 +1,245 @@
+"""Find a person with the real model on real photos: library search, videos, bad input, and the CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from dashapp.find import QueryError, find, load_result, save_result, search_library
+from find_fixtures import NAME, PHOTOS, QUERIES, build_find_library, no_face_photo, person_video, write_video
+from model.matching import MAX_SEARCH_DISTANCE, choose_face, segments, thresholds_for
+from model.video import VideoErrorKind, VideoLoadError, probe_video, sample_frames
+
+REPO = Path(__file__).resolve().parents[1]
+ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory, analyzer):
+    root = tmp_path_factory.mktemp("find")
+    data_dir, store = build_find_library(root, analyzer)
+    yield {"root": root, "data_dir": data_dir, "store": store}
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def video(tmp_path_factory) -> Path:
+    return person_video(tmp_path_factory.mktemp("video") / "party.mp4")
+
+
+def names(matches) -> set[str]:
+    return {Path(m.path).name for m in matches}
+
+
+# --- the library ---
+
+
+@pytest.mark.parametrize("query", sorted(QUERIES))
+def test_one_photo_finds_the_persons_other_photos_and_nobody_else(library, analyzer, query):
+    result = find(analyzer, library["store"], PHOTOS / query)
+    threshold = result.thresholds.default
+    assert names(result.photos(threshold)) == QUERIES[query]
+    distances = [m.distance for m in result.photos(threshold)]
+    assert distances == sorted(distances)  # best first
+    assert result.n_compared == library["store"].faces.count() and result.n_other_model == 0
+
+
+def test_the_matched_face_is_the_persons_face(library, analyzer):
+    """In a group photo, the box returned is the searched person's face (the biden search hits the other one)."""
+    obama = {Path(m.path).name: m for m in find(analyzer, library["store"], PHOTOS / "obama_3.jpg").matches}
+    biden = {Path(m.path).name: m for m in find(analyzer, library["store"], PHOTOS / "biden_2.jpg").matches}
+    group = "obama_and_biden.jpg"
+    assert obama[group].face_id != biden[group].face_id
+    assert obama[group].box[0] > biden[group].box[0]  # obama stands on the right in that photo
+
+
+def test_a_named_person_is_recognised(library, analyzer):
+    result = find(analyzer, library["store"], PHOTOS / "obama_3.jpg")
+    person = result.person(result.thresholds.default)
+    assert person is not None and person["name"] == NAME and person["n"] >= 2
+    assert find(analyzer, library["store"], PHOTOS / "rose_1.jpg").person(result.thresholds.default) is None
+
+
+def test_stricter_finds_fewer_and_looser_at_least_as_many(library, analyzer):
+    result = find(analyzer, library["store"], PHOTOS / "rose_1.jpg")
+    t = result.thresholds
+    assert t.stricter < t.default < t.looser <= MAX_SEARCH_DISTANCE
+    n = [len(result.photos(x)) for x in (t.stricter, t.default, t.looser)]
+    assert n[0] <= n[1] <= n[2]
+    assert all(m.distance <= MAX_SEARCH_DISTANCE for m in result.matches)
+
+
+def test_the_user_picks_another_face_of_a_group_photo(library, analyzer):
+    query = PHOTOS / "obama_and_biden.jpg"  # in the library too: each face finds itself first
+    largest = find(analyzer, library["store"], query)
+    assert len(largest.faces) >= 2
+    areas = [f.box[2] * f.box[3] for f in largest.faces]
+    assert largest.face == 0 and areas == sorted(areas, reverse=True)  # face 1 = the largest
+    other = find(analyzer, library["store"], query, face=1)
+    assert other.face == 1
+    assert largest.matches[0].face_id != other.matches[0].face_id
+    assert largest.matches[0].distance < 0.05 and other.matches[0].distance < 0.05
+    with pytest.raises(QueryError, match="choose a face from 1 to"):
+        find(analyzer, library["store"], query, face=len(largest.faces))
+
+
+def test_faces_of_another_model_version_are_not_compared(library, analyzer):
+    store = library["store"]
+    embedding = store.faces.matrix().embeddings[0]
+    matches, n_compared, n_other = search_library(store, embedding, "some-older-model")
+    assert matches == [] and n_compared == 0 and n_other == store.faces.count()
+
+
+def test_query_bytes_and_result_file_round_trip(library, analyzer, tmp_path):
+    result = find(analyzer, library["store"], (PHOTOS / "biden_2.jpg").read_bytes())
+    save_result(result, tmp_path / "result.json")
+    again = load_result(tmp_path / "result.json")
+    assert again.photos(0.9) == result.photos(0.9) and again.faces == result.faces
+    assert again.summary(1.0) == result.summary(1.0)
+
+
+# --- bad queries ---
+
+
+def test_a_photo_without_a_face_gives_a_clear_error(library, analyzer, tmp_path):
+    with pytest.raises(QueryError, match="no face found in the query photo"):
+        find(analyzer, library["store"], no_face_photo(tmp_path / "sky.jpg"))
+
+
+def test_an_unreadable_query_gives_a_clear_error(library, analyzer, tmp_path):
+    (tmp_path / "notes.jpg").write_text("not a photo")
+    with pytest.raises(QueryError, match="cannot be read.*not an image"):
+        find(analyzer, library["store"], tmp_path / "notes.jpg")
+
+
+# --- videos ---
+
+
+def test_a_video_gives_the_moments_the_person_appears(analyzer, video, tmp_path):
+    result = find(analyzer, None, PHOTOS / "obama_3.jpg", videos=[video], folder=tmp_path)
+    (clip,) = result.videos
+    assert clip.error is None and clip.duration == pytest.approx(10, abs=0.2)
+    assert [s.time for s in clip.samples] == pytest.approx(list(range(10)))
+    moments = clip.moments(result.thresholds.default)
+    # Seen from 0 to 3 s and from 7 to 10 s; sampled every second.
+    assert [(m.start, m.end) for m in moments] == [(0, 2), (7, 9)]
+    for m in moments:
+        thumb = clip.sample_at(m.best_time).thumb
+        assert (tmp_path / thumb).is_file()
+    # Nobody in the empty scene, and a stranger's query finds no moment.
+    assert all(s.distance is None for s in clip.samples if 3 <= s.time < 7)
+    rose = find(analyzer, None, PHOTOS / "rose_1.jpg", videos=[video], folder=tmp_path)
+    assert rose.videos[0].moments(rose.thresholds.default) == []
+
+
+def test_the_sampling_interval_is_configurable(analyzer, video, tmp_path):
+    result = find(analyzer, None, PHOTOS / "obama_3.jpg", videos=[video], every_s=2, folder=tmp_path)
+    clip = result.videos[0]
+    assert [s.time for s in clip.samples] == pytest.approx([0, 2, 4, 6, 8])
+    assert [(m.start, m.end) for m in clip.moments(result.thresholds.default)] == [(0, 2), (8, 8)]
+
+
+def test_frames_are_sampled_at_the_interval(video):
+    frames = list(sample_frames(video, 0.5))
+    assert [f.time for f in frames] == pytest.approx([i / 2 for i in range(20)])
+    assert frames[0].image.shape == (480, 640, 3) and frames[0].image.dtype == np.uint8
+    info = probe_video(video)
+    assert (info.width, info.height, info.fps) == (640, 480, 10)
+
+
+@pytest.mark.parametrize(
+    "name, content, kind",
+    [
+        ("empty.mp4", b"", VideoErrorKind.EMPTY),
+        ("random.mp4", np.random.default_rng(1).bytes(20_000), VideoErrorKind.NOT_A_VIDEO),
+        ("notes.mov", b"not a video\n" * 50, VideoErrorKind.NOT_A_VIDEO),
+        ("photo.mp4", (PHOTOS / "rose_2.jpg").read_bytes(), VideoErrorKind.NOT_A_VIDEO),
+    ],
+)
+def test_a_bad_video_gives_a_clear_typed_error(tmp_path, name, content, kind):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(VideoLoadError) as err:
+        probe_video(path)
+    assert err.value.kind == kind and name in str(err.value)
+
+
+def test_a_truncated_video_is_refused_before_any_model_work(video, tmp_path):
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(video.read_bytes()[: video.stat().st_size // 3])
+    with pytest.raises(VideoLoadError) as err:
+        # No analyzer at all: the videos are checked before the model is touched.
+        find(None, None, PHOTOS / "obama_3.jpg", videos=[cut], folder=tmp_path)
+    assert err.value.kind in (VideoErrorKind.NOT_A_VIDEO, VideoErrorKind.CORRUPT)
+
+
+# --- pure parts ---
+
+
+def test_segments_merge_samples_a_couple_of_intervals_apart():
+    times = np.arange(12.0)
+    d = np.array([0.5, 0.6, np.inf, 0.5, 2, 2, 2, 2, 0.4, 0.3, 2, 0.9])
+    got = [(s.start, s.end, s.best_time) for s in segments(times, d, 1.0, max_gap=2.5)]
+    assert got == [(0, 3, 0), (8, 11, 9)]  # one missed sample does not split a moment; four do
+    assert segments(times, d, 0.1, 2.5) == []
+
+
+def test_choose_face_and_thresholds():
+    assert choose_face([10, 50, 20]) == 1 and choose_face([10, 50], 0) == 0
+    with pytest.raises(ValueError, match="no face found"):
+        choose_face([])
+    assert thresholds_for("unknown-model") == thresholds_for("mnv2-0.5-64-e24")
+    with pytest.raises(ValueError, match="strictness"):
+        thresholds_for(None).get("medium")
+
+
+# --- the command line ---
+
+
+def app(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "app.py", *args], cwd=REPO, env=ENV, capture_output=True, text=True,
+                          timeout=300)
+
+
+def test_cli_prints_a_table_and_json_last(library, video, tmp_path):
+    out = tmp_path / "search"
+    run = app("find", str(PHOTOS / "obama_3.jpg"), "--video", str(video), "--data-dir", str(library["data_dir"]),
+              "--out", str(out))
+    assert run.returncode == 0, run.stderr[-2000:]
+    lines = run.stdout.strip().splitlines()
+    assert f"Looks like: {NAME}" in run.stdout and "obama_1.jpg" in run.stdout and "0:00-0:02" in run.stdout
+    data = json.loads(lines[-1])
+    assert {Path(p["path"]).name for p in data["photos"]} == QUERIES["obama_3.jpg"]
+    assert data["person"]["name"] == NAME and data["face"] == 1 and data["n_faces_in_query"] == 1
+    (clip,) = data["videos"]
+    assert [(m["start"], m["end"]) for m in clip["moments"]] == [(0, 2), (7, 9)]
+    assert all(Path(m["thumbnail"]).is_file() for m in clip["moments"])
+    assert load_result(out / "result.json").photos(data["threshold"])  # the full result for the page
+
+    looser = json.loads(app("find", str(PHOTOS / "obama_3.jpg"), "--strictness", "looser", "--data-dir",
+                            str(library["data_dir"]), "--out", str(tmp_path / "loose")).stdout.splitlines()[-1])
+    assert looser["threshold"] > data["threshold"] and len(looser["photos"]) >= len(data["photos"])
+
+
+def test_cli_errors_are_one_line_with_status_2(library, tmp_path):
+    data_dir = str(library["data_dir"])
+    no_face = app("find", str(no_face_photo(tmp_path / "sky.jpg")), "--data-dir", data_dir)
+    assert no_face.returncode == 2 and no_face.stderr.strip().splitlines()[-1].startswith("error: no face found")
+    (tmp_path / "broken.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(500))
+    broken = app("find", str(PHOTOS / "obama_3.jpg"), "--video", str(tmp_path / "broken.mp4"), "--data-dir", data_dir)
+    assert broken.returncode == 2 and "error: not a video: broken.mp4" in broken.stderr
+    missing = app("find", str(tmp_path / "nobody.jpg"), "--data-dir", data_dir)
+    assert missing.returncode == 2 and "error: no such file" in missing.stderr
+    bad_face = app("find", str(PHOTOS / "obama_3.jpg"), "--face", "3", "--data-dir", data_dir)
+    assert bad_face.returncode == 2 and "choose a face from 1 to 1" in bad_face.stderr
+
+
+def test_write_video_makes_what_it_says(tmp_path):
+    path = write_video(tmp_path / "short.mp4", [(None, 1)])
+    assert probe_video(path).duration == pytest.approx(1, abs=0.15)
