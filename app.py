@@ -116,6 +116,11 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--batch-size", type=int, default=128)
     train.add_argument("--input-size", type=int, default=64, help="network input in pixels (aligned crops are 112)")
     train.add_argument("--width", type=float, default=0.5, help="MobileNetV2 width multiplier")
+    train.add_argument("--learning-rate", type=float, default=2e-3, help="peak learning rate")
+    train.add_argument(
+        "--init-from", type=Path, default=None,
+        help="start from this saved model's weights (e.g. model/weights/face_model.keras; any input size)",
+    )
     train.set_defaults(handler=_train)
 
     evaluate = sub.add_parser("eval", help="measure the model or the clustering")

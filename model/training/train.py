@@ -42,6 +42,7 @@ class Recipe:
     w_attributes: float = 1.0
     input_size: int = 64
     width: float = 0.5
+    init_from: str | None = None  # a saved model whose weights start a fresh run
 
 
 def _augment(tf, images, input_size: int):
@@ -76,6 +77,31 @@ def _balanced_bce(tf, labels, probs, positive_rate):
     return tf.reduce_mean(loss, axis=1)
 
 
+def warm_start(core, saved_model: Path) -> None:
+    """Copy a saved model's core weights into core; the input size may differ.
+
+    Every convolution is size-agnostic except the global depthwise kernel, whose side is the final
+    feature map's: it is resampled to the new side and rescaled so its sum (the pooled response) is kept.
+    """
+    import tensorflow as tf
+
+    from model.network import load_inference_model
+
+    source = load_inference_model(saved_model).get_layer("face_core")
+    if len(source.weights) != len(core.weights):
+        raise ValueError(f"{saved_model} has a different architecture (width?) than the network being trained")
+    for target, weight in zip(core.weights, source.weights):
+        value = weight.numpy()
+        if value.shape != tuple(target.shape):
+            if len(value.shape) != 4 or value.shape[2:] != tuple(target.shape)[2:]:
+                raise ValueError(f"cannot map {weight.path} {value.shape} onto {tuple(target.shape)}")
+            side = tuple(target.shape)[:2]
+            kernel = tf.transpose(tf.image.resize(tf.transpose(value, (3, 0, 1, 2)), side), (1, 2, 3, 0)).numpy()
+            value = kernel * (value.shape[0] * value.shape[1]) / (side[0] * side[1])
+        target.assign(value)
+    log.info("warm start from %s", saved_model)
+
+
 class Trainer:
     """Owns the network, the CosFace class weights, the optimizer and the checkpoint."""
 
@@ -104,6 +130,8 @@ class Trainer:
         if self.manager.latest_checkpoint:
             self.checkpoint.restore(self.manager.latest_checkpoint)
             log.info("resumed from %s at epoch %d", self.manager.latest_checkpoint, int(self.epoch.numpy()))
+        elif recipe.init_from:
+            warm_start(self.core, Path(recipe.init_from))
         masked = ts.attributes[ts.attribute_mask > 0]
         self.positive_rate = tf.constant(np.clip(masked.mean(axis=0) if len(masked) else 0.5, 0.01, 0.99), tf.float32)
         self._step = tf.function(self._train_step)
@@ -258,7 +286,10 @@ def run_train_command(args: argparse.Namespace) -> int:
     """`python app.py train`: build the crop cache if needed, train (resuming), export the model."""
     if not (args.data_root / "teacher" / "dlib-resnet128.npz").exists():
         raise FileNotFoundError(f"training data not found under {args.data_root}")
-    recipe = Recipe(epochs=args.epochs, batch_size=args.batch_size, input_size=args.input_size, width=args.width)
+    recipe = Recipe(
+        epochs=args.epochs, batch_size=args.batch_size, input_size=args.input_size, width=args.width,
+        learning_rate=args.learning_rate, init_from=str(args.init_from) if args.init_from else None,
+    )
     metrics = train(args.data_root, args.cache_dir, args.run_dir, args.output, recipe, args.limit)
     print(json.dumps(metrics))
     return 0
