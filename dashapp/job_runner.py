@@ -1,8 +1,9 @@
 """Start and cancel background jobs from the web process, with messages fit for the UI.
 
 The web process never loads TensorFlow: `dashapp.jobs.spawn_ingest` starts `python app.py ingest
---job-id N ...` as a separate process, which writes its progress into the job's row; the Library
-page polls that row. This module turns the library's exceptions into short user-facing messages.
+--job-id N ...` (`spawn_find`: `python app.py find ...`) as a separate process, which writes its
+progress into the job's row; the Library (Find) page polls that row. This module turns the library's
+exceptions into short user-facing messages.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from dashapp.jobs import IngestBusy, refresh_stale, spawn_ingest
+from dashapp.jobs import FindBusy, IngestBusy, refresh_stale, spawn_find, spawn_ingest
 from dashapp.ui_context import Library
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,21 @@ def start_ingest(lib: Library, paths: list[str | Path]) -> Started:
         raise JobRefused(str(exc).capitalize()) from exc
     log.info("ingest job %d started for %s", job_id, paths)
     return Started(job_id, [str(p) for p in paths])
+
+
+def start_find(lib: Library, query: Path, face: int | None = None, videos: list[Path] | None = None) -> int:
+    """Start a "find a person" job for the query photo saved in its search folder; returns the job id.
+
+    Each run writes into its own folder beside the query (`run-N`), so an earlier result stays readable.
+    """
+    folder = Path(query).parent
+    try:
+        out = folder / f"run-{len(list(folder.glob('run-*'))) + 1}"
+        job_id = spawn_find(lib.config, lib.store, query, out, face, videos or [])
+    except FindBusy as exc:
+        raise JobRefused("A search is already running. Wait for it to finish, then try again.") from exc
+    log.info("find job %d started for %s (face %s, %d videos)", job_id, query, face, len(videos or []))
+    return job_id
 
 
 def cancel(lib: Library, job_id: int) -> None:

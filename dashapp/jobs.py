@@ -1,7 +1,7 @@
 """Job processes: the one-ingest-per-library lock, spawning jobs for the UI, progress reporting.
 
-Heavy work never runs in the web process: the server calls `spawn_ingest`, which starts
-`python app.py ingest --job-id N ...` as a separate process; that process reports progress into the
+Heavy work never runs in the web process: the server calls `spawn_ingest` (or `spawn_find`), which
+starts `python app.py ingest --job-id N ...` as a separate process; that process reports progress into the
 job's row (`JobReporter`) and polls the row's cancel flag, which the UI sets with
 `store.jobs.request_cancel(job_id)`.
 """
@@ -133,6 +133,31 @@ def spawn_cluster(config: Config, store: Store) -> int:
     refresh_stale(store)
     job_id = store.jobs.create("cluster", {})
     _spawn(config, ["cluster", "--data-dir", str(config.data_dir), "--job-id", str(job_id)], job_id)
+    return job_id
+
+
+class FindBusy(RuntimeError):
+    """A "find a person" search is already running on this library."""
+
+
+def spawn_find(config: Config, store: Store, query: Path, out: Path, face: int | None = None,
+               videos: Sequence[Path] = (), every_s: float = 1.0) -> int:
+    """Start a "find a person" job process (`app.py find ... --job-id N --out DIR`); returns the job id.
+
+    `face` is 0-based (None: the largest). Raises FindBusy while another search runs.
+    """
+    refresh_stale(store)
+    if store.jobs.active("find"):
+        raise FindBusy("a search is already running; wait for it to finish")
+    args = {"query": str(query), "out": str(out), "face": face, "videos": [str(v) for v in videos], "every": every_s}
+    job_id = store.jobs.create("find", args)
+    argv = ["find", "--data-dir", str(config.data_dir), "--job-id", str(job_id), "--out", str(out),
+            "--every", str(every_s), str(query)]
+    if face is not None:
+        argv += ["--face", str(face + 1)]
+    for video in videos:
+        argv += ["--video", str(video)]
+    _spawn(config, argv, job_id)
     return job_id
 
 

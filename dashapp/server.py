@@ -1,8 +1,9 @@
 """The Dash app: pages, the app shell (navbar, toast), and the media routes for photos and faces.
 
-Media routes take ids, never paths: `/media/face/<id>.jpg` and `/media/photo/<id>/<thumb|large>.jpg`
-look the file up in the store, so only files of the library can ever be served. Photos are sent as
-upright, resized JPEGs (cached in the data dir), so face boxes line up and HEIC photos display.
+Media routes take ids, never paths: `/media/face/<id>.jpg`, `/media/photo/<id>/<thumb|large>.jpg` and a
+search's `/media/find/<job id>/query.jpg` and `.../frame/<video>/<sample>.jpg` look the file up in the
+store, so only files of the library can ever be served. Photos are sent as upright, resized JPEGs
+(cached in the data dir), so face boxes line up and HEIC photos display.
 """
 
 from __future__ import annotations
@@ -30,15 +31,15 @@ ASSETS_DIR = ROOT / "assets"
 PHOTO_SIZES = {"thumb": 360, "large": 1600}
 FACE_SIZE = 112
 CACHE_SECONDS = 7 * 24 * 3600
-NAV_PAGES = (("People", "/"), ("Photos", "/photos"), ("Map", "/map"), ("Attributes", "/attributes"),
-             ("Library", "/library"))
+NAV_PAGES = (("People", "/"), ("Photos", "/photos"), ("Find a person", "/find"), ("Map", "/map"),
+             ("Attributes", "/attributes"), ("Library", "/library"))
 
 _resize_lock = threading.Lock()
 
 
 def navbar() -> dbc.Navbar:
     """The top bar: logo and app name, page links, and the live ingest badge."""
-    links = [dbc.NavItem(dbc.NavLink(label, href=href, active="exact", id=f"nav-{label.lower()}"))
+    links = [dbc.NavItem(dbc.NavLink(label, href=href, active="exact", id=f"nav-{label.split()[0].lower()}"))
              for label, href in NAV_PAGES]
     return dbc.Navbar(
         dbc.Container(
@@ -161,9 +162,49 @@ def photo_image(photo_id: int, size: str) -> Response:
     return _send(cache)
 
 
+def _find_path(job_id: int, key: str) -> Path:
+    """A path recorded in a "find a person" job's arguments, inside the library's finds folder, else 404."""
+    lib = library()
+    job = lib.store.jobs.get(job_id)
+    if job is None or job.kind != "find" or not isinstance(job.args.get(key), str):
+        abort(404)
+    path = Path(job.args[key]).resolve()
+    if not path.is_relative_to(lib.config.finds_dir.resolve()):  # a search run from the CLI on the user's own file
+        abort(404)
+    return path
+
+
+def find_query_image(job_id: int) -> Response:
+    """The query photo of a search started from the page, upright and resized (cached beside it)."""
+    source = _library_file(str(_find_path(job_id, "query")))
+    cache = source.with_name("query-view.jpg")
+    if not cache.exists():
+        from model.imaging import ImageLoadError, load_image
+
+        with _resize_lock:
+            if not cache.exists():
+                try:
+                    img = Image.fromarray(load_image(source))
+                except ImageLoadError:
+                    abort(404)
+                img.thumbnail((PHOTO_SIZES["large"], PHOTO_SIZES["large"]))
+                tmp = cache.with_suffix(".tmp")
+                tmp.write_bytes(_jpeg(img))
+                tmp.replace(cache)
+    return _send(cache)
+
+
+def find_frame_image(job_id: int, video: int, sample: int) -> Response:
+    """A video frame thumbnail saved by a search (`v<video>-<sample>.jpg` in its result folder)."""
+    return _send(_library_file(str(_find_path(job_id, "out") / f"v{video}-{sample}.jpg")))
+
+
 def _register_routes(server) -> None:
     server.add_url_rule("/media/face/<int:face_id>.jpg", "face_image", face_image)
     server.add_url_rule("/media/photo/<int:photo_id>/<size>.jpg", "photo_image", photo_image)
+    server.add_url_rule("/media/find/<int:job_id>/query.jpg", "find_query_image", find_query_image)
+    server.add_url_rule("/media/find/<int:job_id>/frame/<int:video>/<int:sample>.jpg", "find_frame_image",
+                        find_frame_image)
     # Anything else under /media is a plain 404 (not the app's page shell): ids only, never paths.
     server.add_url_rule("/media/<path:_rest>", "media_not_found", lambda _rest: abort(404))
 

@@ -59,6 +59,39 @@ SCRIPT = textwrap.dedent(
     run(attributes.render_overview, s.person_ids[0])
     run(attributes.render_compare, [], 0)
     run(attributes.render_filter, "Smiling", ">=", 0.5, None, ">=", 0.5, 1)
+
+    # Find a person: a finished search (its result written here, as the job process would) is shown,
+    # its query photo and frames are served, and refused uploads are checked (PyAV, not the model).
+    import base64, shutil
+    from pathlib import Path
+    from callbacks import find as find_cb
+    from dashapp.find import FindResult, PhotoMatch, QueryFace, VideoResult, VideoSample, save_result
+    from model.matching import MAX_SEARCH_DISTANCE, thresholds_for
+    folder = lib.config.finds_dir / "search"
+    (folder / "run-1").mkdir(parents=True)
+    shutil.copy(GROUP_PHOTOS / "rose_1.jpg", folder / "query.jpg")
+    shutil.copy(GROUP_PHOTOS / "rose_2.jpg", folder / "run-1" / "v0-1.jpg")
+    result = FindResult(
+        str(folder / "query.jpg"), (400, 300), [QueryFace(0, (10, 10, 50, 60), 0.99)], 0, "synthetic",
+        thresholds_for("synthetic"), MAX_SEARCH_DISTANCE,
+        [PhotoMatch(s.photo_ids[0], s.face_ids[0], "/p.jpg", (1, 2, 30, 40), 0.5, 400, 300, s.person_ids[0], None)],
+        12, 0, [VideoResult(str(folder / "v.mp4"), 1.0, 3.0, [VideoSample(0.0, None, width=640, height=480),
+                VideoSample(1.0, 0.4, (5, 5, 40, 40), "v0-1.jpg", 640, 480)])],
+    )
+    save_result(result, folder / "run-1" / "result.json")
+    job = lib.store.jobs.create("find", {{"query": str(folder / "query.jpg"), "out": str(folder / "run-1"),
+                                         "face": None, "videos": [str(folder / "v.mp4")]}})
+    lib.store.jobs.finish(job, "done", "1 photo")
+    _, state = run(find_cb.poll_find, 1, None)
+    run(find_cb.render_find, state)
+    photos, moments = run(find_cb.filter_find, 1.0, state)
+    assert "0:01" in str(moments), moments
+    assert client.get(f"/media/find/{{job}}/query.jpg").status_code == 200
+    assert client.get(f"/media/find/{{job}}/frame/0/1.jpg").status_code == 200
+    text = "data:text/plain;base64," + base64.b64encode(b"hello").decode()
+    assert run(find_cb.upload_query, text, "notes.txt")[1] == "danger"
+    assert run(find_cb.upload_videos, [text], ["clip.mp4"], state)[1] == "danger"
+
     heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("tensorflow", "keras", "mtcnn"))
     print(json.dumps(heavy))
     """

@@ -1,0 +1,197 @@
+"""Find a person page: upload a query photo (and videos), start the search job, poll it, show the result.
+
+The search runs as a job process (`python app.py find ... --job-id N`): the web process never loads the
+model. The page always shows the library's latest search, so it survives a reload.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import dash
+from dash import ALL, Input, Output, State, ctx, html, no_update
+
+from callbacks.common import clicked, library
+from dashapp import find_view as V
+from dashapp import job_runner
+from dashapp.find import FindResult, load_result
+from dashapp.find_command import RESULT_FILE
+from dashapp.store import Job
+from dashapp.uploads import UploadRefused, save_query_photo, save_videos
+
+log = logging.getLogger(__name__)
+
+MESSAGE = (
+    Output("find-message", "children", allow_duplicate=True),
+    Output("find-message", "color", allow_duplicate=True),
+    Output("find-message", "is_open", allow_duplicate=True),
+    Output("find-job-state", "data", allow_duplicate=True),
+)
+
+
+def _started(job_id: int, text: str) -> tuple:
+    # A state the store never holds: the next poll sees a change and redraws the progress.
+    return text, "info", True, {"id": job_id, "status": "starting", "done": 0}
+
+
+def _refused(text: str) -> tuple:
+    return text, "danger", True, no_update
+
+
+def _job(state: dict | None) -> Job | None:
+    """The search the page shows (a "find" job of this library), or None."""
+    if not state or state.get("id") is None:
+        return None
+    job = library().store.jobs.get(int(state["id"]))
+    return job if job is not None and job.kind == "find" else None
+
+
+def _result(job: Job) -> FindResult | None:
+    try:
+        return load_result(Path(job.args["out"]) / RESULT_FILE)
+    except (OSError, ValueError, KeyError, TypeError) as exc:  # removed or damaged by hand
+        log.warning("search %d: result unreadable: %s", job.id, exc)
+        return None
+
+
+@dash.callback(
+    Output("find-status", "children"),
+    Output("find-job-state", "data"),
+    Input("find-poll", "n_intervals"),
+    State("find-job-state", "data"),
+)
+def poll_find(_n: int | None, previous: dict | None):
+    """The latest search's progress, from the store; nothing is sent while it does not change."""
+    lib = library()
+    job_runner.refresh(lib)
+    job = lib.queries.latest_job("find")
+    state = {"id": job["id"], "status": job["status"], "done": job["done"]} if job else {"id": None}
+    if state == previous:
+        return no_update, no_update
+    return V.find_status(job), state
+
+
+@dash.callback(
+    Output("find-results", "children"),
+    Output("find-query", "children"),
+    Output("find-query-hint", "children"),
+    Output("find-videos", "children"),
+    Input("find-job-state", "data"),
+)
+def render_find(state: dict | None):
+    """The query photo (with its faces once analysed), the attached videos, and the result's frame."""
+    job = _job(state)
+    if job is None:
+        return V.no_search_yet(), None, "", ""
+    videos = [Path(v).name for v in job.args.get("videos") or []]
+    video_list = ("Videos: " + ", ".join(videos)) if videos else ""
+    result = _result(job) if job.status == "done" else None
+    if result is None:
+        return None, V.query_photo(job.id), "", video_list
+    hint = ""
+    if len(result.faces) > 1:
+        hint = f"{len(result.faces)} faces in this photo: click another face to look for that person instead."
+    compared = f"{result.n_compared:,} faces in the library compared"
+    if result.n_other_model:
+        compared += f" ({result.n_other_model:,} from an older model skipped: add their folders again to include them)"
+    results = html.Div(
+        [
+            V.threshold_slider(result.thresholds, result.max_distance),
+            html.Div(compared + f" in {result.seconds:.1f} s.", className="small text-muted mb-2"),
+            html.Div(id="find-photos"),
+            html.Div(id="find-moments", className="mt-3"),
+        ]
+    )
+    return results, V.query_photo(job.id, result.query_size, result.faces, result.face), hint, video_list
+
+
+@dash.callback(
+    Output("find-photos", "children"),
+    Output("find-moments", "children"),
+    Input("find-threshold", "value"),
+    State("find-job-state", "data"),
+)
+def filter_find(threshold: float | None, state: dict | None):
+    """The matching photos and video moments at the chosen strictness."""
+    job = _job(state)
+    result = _result(job) if job is not None and job.status == "done" else None
+    if result is None:
+        return None, None
+    threshold = float(threshold if threshold is not None else result.thresholds.default)
+    photos = result.photos(threshold)
+    count = html.Div(f"{len(photos)} photo{'s' if len(photos) != 1 else ''}", className="fw-semibold mb-1",
+                     id="find-count")
+    moments = [V.video_moments(job.id, i, v, threshold) for i, v in enumerate(result.videos)]
+    if moments:
+        moments.insert(0, html.H6("In the videos", className="mb-2"))
+    return [V.person_summary(result, threshold), count, V.matches_grid(photos)], moments
+
+
+@dash.callback(
+    *MESSAGE,
+    Input("find-upload", "contents"),
+    State("find-upload", "filename"),
+    prevent_initial_call=True,
+)
+def upload_query(contents: str | None, filename: str | None):
+    """Save the query photo in a new search folder and start searching for its largest face."""
+    if not contents:
+        return no_update, no_update, no_update, no_update
+    lib = library()
+    try:
+        query = save_query_photo(filename or "photo", contents, lib.config.finds_dir)
+        job_id = job_runner.start_find(lib, query)
+    except (UploadRefused, job_runner.JobRefused) as exc:
+        return _refused(str(exc))
+    return _started(job_id, f"Looking for the person in {filename}…")
+
+
+@dash.callback(
+    *MESSAGE,
+    Input("find-video-upload", "contents"),
+    State("find-video-upload", "filename"),
+    State("find-job-state", "data"),
+    prevent_initial_call=True,
+)
+def upload_videos(contents: list[str] | str | None, filenames: list[str] | str | None, state: dict | None):
+    """Save videos beside the current query photo and search again, through the videos too."""
+    if not contents:
+        return no_update, no_update, no_update, no_update
+    if isinstance(contents, str):
+        contents, filenames = [contents], [filenames]
+    job = _job(state)
+    if job is None:
+        return _refused("Give a photo of the person first, then the videos to look through.")
+    lib = library()
+    query = Path(job.args["query"])
+    try:
+        saved = save_videos(list(zip(filenames or [], contents)), query.parent / "videos")
+        videos = [Path(v) for v in job.args.get("videos") or []] + saved.saved
+        job_id = job_runner.start_find(lib, query, job.args.get("face"), videos)
+    except (UploadRefused, job_runner.JobRefused) as exc:
+        return _refused(str(exc))
+    skipped = f" Skipped: {'; '.join(saved.skipped)}." if saved.skipped else ""
+    return _started(job_id, f"Looking through {len(saved.saved)} video(s)…{skipped}")
+
+
+@dash.callback(
+    *MESSAGE,
+    Input({"type": "find-face", "idx": ALL}, "n_clicks"),
+    State("find-job-state", "data"),
+    prevent_initial_call=True,
+)
+def pick_face(_clicks: list, state: dict | None):
+    """Click another face of the query photo: search for that person instead."""
+    if not (isinstance(ctx.triggered_id, dict) and clicked()):
+        return no_update, no_update, no_update, no_update
+    job = _job(state)
+    if job is None:
+        return no_update, no_update, no_update, no_update
+    face = int(ctx.triggered_id["idx"])  # the face searched already has no click target
+    try:
+        job_id = job_runner.start_find(library(), Path(job.args["query"]), face,
+                                       [Path(v) for v in job.args.get("videos") or []])
+    except job_runner.JobRefused as exc:
+        return _refused(str(exc))
+    return _started(job_id, f"Looking for face {face + 1} instead…")

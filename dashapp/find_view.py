@@ -1,0 +1,196 @@
+"""Pure layout builders of the "Find a person" page: a search result in, Dash components out.
+
+Images are `<img>` tags of id-based media routes: library photos by photo id, the query photo and the
+video frames by the search's job id (`/media/find/<job>/...`), never by path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashapp.components import color_dot, empty_state, person_color, person_label, photo_url
+from dashapp.find import FindResult, PhotoMatch, QueryFace, VideoResult
+from model.matching import MatchThresholds
+
+QUERY_COLOR = "#0d6efd"
+OTHER_FACE_COLOR = "#adb5bd"
+
+
+def query_url(job_id: int) -> str:
+    return f"/media/find/{int(job_id)}/query.jpg"
+
+
+def frame_url(job_id: int, video: int, sample: int) -> str:
+    return f"/media/find/{int(job_id)}/frame/{int(video)}/{int(sample)}.jpg"
+
+
+def clock(seconds: float | None) -> str:
+    """0:07, 1:02:03."""
+    if seconds is None:
+        return "?"
+    minutes, secs = divmod(int(round(seconds)), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def _box_style(box: Sequence[float], width: float, height: float, color: str) -> dict:
+    """A box placed in % of its frame, so it stays on the face at any display size."""
+    x, y, w, h = box
+    return {"left": f"{100 * x / width:.3f}%", "top": f"{100 * y / height:.3f}%", "width": f"{100 * w / width:.3f}%",
+            "height": f"{100 * h / height:.3f}%", "borderColor": color}
+
+
+def _framed(src: str, width: float, height: float, boxes: list, alt: str, max_height: str = "75vh",
+            class_name: str = "photo-frame") -> html.Div:
+    """The image in a frame of its own aspect ratio, at most `max_height` tall, with boxes placed in % of it."""
+    return html.Div(
+        [html.Img(src=src, className="photo-main", alt=alt), *boxes],
+        className=class_name,
+        style={"aspectRatio": f"{width:.0f} / {height:.0f}",
+               "maxWidth": f"min(100%, calc({max_height} * {width / height:.4f}))"},
+    )
+
+
+def query_photo(job_id: int, size: Sequence[int] | None = None, faces: Sequence[QueryFace] = (),
+                chosen: int | None = None) -> html.Div:
+    """The query photo; once analysed, a box on each face (the searched one in blue, the others clickable)."""
+    if not size:
+        return html.Img(src=query_url(job_id), className="photo-main", alt="query photo")
+    width, height = size
+    boxes = []
+    for f in faces:
+        searched = f.index == chosen
+        label = "searching" if searched else f"face {f.index + 1}"
+        color = QUERY_COLOR if searched else OTHER_FACE_COLOR
+        props = dict(className="face-box find-chosen", title="The face being searched for") if searched else dict(
+            id={"type": "find-face", "idx": f.index}, className="face-box", n_clicks=0,
+            title="Click to search for this face instead")
+        boxes.append(html.Div(html.Span(label, className="face-box-label", style={"backgroundColor": color}),
+                              style=_box_style(f.box, width, height, color), **props))
+    return _framed(query_url(job_id), width, height, boxes, "query photo", "60vh")
+
+
+def person_summary(result: FindResult, threshold: float) -> Any:
+    """Who the best matches are (when they agree on one person), with a link to their photos."""
+    person = result.person(threshold)
+    n = len(result.photos(threshold))
+    if n == 0:
+        return dbc.Alert("No photo in the library matches at this setting. Try “looser”.", color="secondary",
+                         className="py-2 mb-2")
+    if person is None:
+        return None
+    label = person["name"] or person_label(person["id"], None)
+    named = "" if person["name"] else " (not named yet: name them on the People page)"
+    return dbc.Alert(
+        [color_dot(person_color(person["id"])),
+         html.Span(["This looks like ", html.Strong(label), f"{named}: {person['n']} of the {person['of']} "
+                    "closest photos are theirs. "], className="ms-1"),
+         dcc.Link("All their photos", href=f"/photos?person={person['id']}")],
+        color="info", className="py-2 mb-2", id="find-person",
+    )
+
+
+def match_tile(m: PhotoMatch) -> dcc.Link:
+    """A matching photo with the matched face boxed, its distance and person; opens it on the Photos page."""
+    width, height = float(m.width or 1), float(m.height or 1)
+    color = person_color(m.person_id)
+    box = html.Div(className="face-box", style=_box_style(m.box, width, height, color))
+    name = m.path.replace("\\", "/").rsplit("/", 1)[-1]
+    who = person_label(m.person_id, m.person_name)
+    return dcc.Link(
+        [
+            _framed(photo_url(m.photo_id, "thumb"), width, height, [box], name, "200px", "photo-frame find-frame"),
+            html.Div([html.Span(name, className="text-truncate"),
+                      dbc.Badge(f"{m.distance:.2f}", color="light", text_color="dark", title="distance (lower = closer)")],
+                     className="photo-tile-caption d-flex justify-content-between gap-1"),
+            html.Div([color_dot(color), who], className="photo-tile-caption text-muted text-truncate"),
+        ],
+        href=f"/photos?photo={m.photo_id}",
+        className="find-tile text-decoration-none text-body",
+        title=f"{m.path} — distance {m.distance:.3f}; open on the Photos page",
+    )
+
+
+def matches_grid(matches: Sequence[PhotoMatch]) -> html.Div:
+    if not matches:
+        return html.Div()
+    return html.Div([match_tile(m) for m in matches], className="find-grid", id="find-matches")
+
+
+def video_moments(job_id: int, index: int, video: VideoResult, threshold: float) -> html.Div:
+    """One video: its moments (time span, closest frame with the face boxed), or why it could not be read."""
+    moments = video.moments(threshold)
+    header = html.Div(
+        [html.Strong(video.name), html.Span(
+            f" {clock(video.duration)} · a frame every {video.every_s:g} s · "
+            f"{len(moments)} moment{'s' if len(moments) != 1 else ''}", className="text-muted small")],
+        className="mb-2",
+    )
+    items = []
+    for seg in moments:
+        k = next(i for i, s in enumerate(video.samples) if s.time == seg.best_time)
+        sample = video.samples[k]
+        span = clock(seg.start) if seg.start == seg.end else f"{clock(seg.start)} – {clock(seg.end)}"
+        picture = html.Div()
+        if sample.thumb and sample.width and sample.height and sample.box:
+            box = html.Div(className="face-box", style=_box_style(sample.box, sample.width, sample.height, QUERY_COLOR))
+            picture = _framed(frame_url(job_id, index, k), sample.width, sample.height, [box],
+                              f"frame at {clock(seg.best_time)}", "200px", "photo-frame find-frame")
+        items.append(html.Div(
+            [picture, html.Div([html.Strong(span), html.Span(f" · closest {seg.best_distance:.2f}",
+                                                               className="text-muted")],
+                               className="photo-tile-caption")],
+            className="find-tile find-moment",
+        ))
+    body = html.Div(items, className="find-grid") if items else html.Div(
+        "Not seen in this video at this setting.", className="text-muted small")
+    error = dbc.Alert(f"Part of this video could not be read: {video.error}", color="warning", className="py-1 small mt-2") \
+        if video.error else None
+    return html.Div([header, body, error], className="mb-3 find-video")
+
+
+def threshold_slider(thresholds: MatchThresholds, max_distance: float) -> html.Div:
+    """Stricter (fewer, surer matches) to looser (more, some of them strangers): the same-person distance."""
+    marks = {thresholds.stricter: "stricter", thresholds.default: "default", thresholds.looser: "looser"}
+    return html.Div(
+        [
+            dbc.Label("How alike must a face be?", html_for="find-threshold", className="small mb-0"),
+            dcc.Slider(id="find-threshold", min=round(thresholds.stricter - 0.15, 2), max=max_distance, step=0.01,
+                       value=thresholds.default, marks={float(k): v for k, v in marks.items()},
+                       tooltip={"placement": "bottom", "template": "distance ≤ {value}"},
+                       persistence=True, persistence_type="session"),
+        ],
+        className="mb-2",
+    )
+
+
+def find_status(job: dict | None) -> Any:
+    """The latest search's state: a progress bar while it runs, the reason when it failed."""
+    if job is None:
+        return None
+    status = job["status"]
+    if status in ("queued", "running"):
+        done, total = int(job.get("done") or 0), job.get("total")
+        pct = min(100.0, 100.0 * done / total) if total else 100.0
+        label = job.get("message") or "starting"
+        counts = f" · {done} / {total} frames" if job.get("phase") == "video" and total else ""
+        return html.Div([
+            html.Div(f"Searching: {label}{counts}", className="small mb-1", id="find-status-text"),
+            dbc.Progress(value=pct, striped=True, animated=True, style={"height": "1rem"}),
+        ], className="mb-3")
+    if status == "failed":
+        return dbc.Alert(f"The search did not work: {job.get('message') or 'unknown error'}", color="danger",
+                         id="find-error", className="py-2")
+    if status in ("interrupted", "cancelled"):
+        return dbc.Alert("The search stopped before the end; start it again.", color="warning", className="py-2")
+    return None
+
+
+def no_search_yet() -> html.Div:
+    return empty_state("Who are you looking for?",
+                       "Drop a photo of someone on the left: every photo of them in the library shows up here, "
+                       "and every moment of the videos you add.")

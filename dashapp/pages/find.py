@@ -1,0 +1,66 @@
+"""Find a person page: one photo of someone in; every photo and video moment they appear in out."""
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashapp.components import page_header
+from dashapp.uploads import MAX_UPLOAD_BYTES
+
+dash.register_page(__name__, path="/find", name="Find a person", title="Find a person · Face Album", order=5)
+
+_MB = MAX_UPLOAD_BYTES // (1024 * 1024)
+
+layout = html.Div(
+    [
+        page_header("Find a person", "Give one photo of someone: see every photo, and every moment of a video, "
+                                     "they appear in."),
+        dbc.Row(
+            [
+                dbc.Col(
+                    dbc.Card(
+                        dbc.CardBody(
+                            [
+                                dbc.Label("A photo of the person"),
+                                dcc.Upload(
+                                    id="find-upload",
+                                    multiple=False,
+                                    children=html.Div([
+                                        html.Div("Drop a photo here, or click to choose"),
+                                        html.Div(f"JPEG, PNG, WebP, HEIC… up to {_MB} MB", className="small text-muted"),
+                                    ]),
+                                    className="upload-zone",
+                                ),
+                                html.Div(id="find-query", className="mt-3"),
+                                html.Div(id="find-query-hint", className="small text-muted mt-1"),
+                                dbc.Label("Also look through videos (optional)", className="mt-3"),
+                                dcc.Upload(
+                                    id="find-video-upload",
+                                    multiple=True,
+                                    children=html.Div([
+                                        html.Div("Drop videos here, or click to choose"),
+                                        html.Div(f"MP4, MOV, MKV, WebM, AVI… up to {_MB} MB each",
+                                                 className="small text-muted"),
+                                    ]),
+                                    className="upload-zone",
+                                ),
+                                html.Div(id="find-videos", className="small text-muted mt-1"),
+                                dcc.Loading(
+                                    dbc.Alert(id="find-message", is_open=False, dismissable=True, className="mt-3 mb-0"),
+                                    type="dot",
+                                ),
+                            ]
+                        ),
+                    ),
+                    lg=4, className="mb-3",
+                ),
+                dbc.Col(
+                    [html.Div(id="find-status"), html.Div(id="find-results")],
+                    lg=8,
+                ),
+            ]
+        ),
+        dcc.Store(id="find-job-state"),
+        dcc.Interval(id="find-poll", interval=1000),
+    ]
+)

@@ -1,0 +1,206 @@
+"""The "Find a person" page: its callbacks called as plain functions, with real search job processes.
+
+Uploading a photo starts `python app.py find --job-id N` (the real model, in its own process) as the
+browser would; the test polls the store until it ends, then renders what the page shows.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from callbacks import find as find_cb
+from dashapp.find_command import RESULT_FILE
+from dashapp.server import create_app
+from dashapp.ui_context import use_library
+from find_fixtures import NAME, PHOTOS, QUERIES, build_find_library, person_video
+from test_callbacks import call, find_ids, text_of
+
+JOB_TIMEOUT_S = 240
+
+
+def data_url(path: Path, mime: str = "image/jpeg") -> str:
+    return f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode()
+
+
+def hrefs(component) -> list[str]:
+    """Every link target inside a component tree."""
+    found = []
+    if isinstance(component, (list, tuple)):
+        for c in component:
+            found += hrefs(c)
+        return found
+    if getattr(component, "href", None):
+        found.append(component.href)
+    children = getattr(component, "children", None)
+    if children is not None and not isinstance(children, str):
+        found += hrefs(children)
+    return found
+
+
+@pytest.fixture(scope="module")
+def library_dir(tmp_path_factory, analyzer) -> Path:
+    data_dir, store = build_find_library(tmp_path_factory.mktemp("find-page"), analyzer)
+    store.close()
+    return data_dir
+
+
+@pytest.fixture()
+def lib(library_dir):
+    library = use_library(library_dir)
+    yield library
+
+
+@pytest.fixture()
+def empty_lib(tmp_path):
+    library = use_library(tmp_path / "empty")
+    yield library
+    library.store.close()
+
+
+def wait_done(lib, state: dict) -> dict:
+    """Poll as the page does until the search ends; returns the page's job state."""
+    deadline = time.monotonic() + JOB_TIMEOUT_S
+    while time.monotonic() < deadline:
+        job = lib.store.jobs.get(state["id"])
+        if job.status not in ("queued", "running"):
+            status, new_state = call(find_cb.poll_find, 1, state)
+            assert job.status == "done", (job.message, (lib.data_dir / "jobs" / f"job-{job.id}.log").read_text()[-3000:])
+            return new_state
+        time.sleep(0.3)
+    raise AssertionError(f"search {state['id']} did not finish")
+
+
+def test_the_page_invites_a_photo_when_there_is_no_search(empty_lib):
+    status, state = call(find_cb.poll_find, 0, None)
+    assert status is None and state == {"id": None}
+    results, query, hint, videos = call(find_cb.render_find, state)
+    assert "Who are you looking for?" in text_of(results) and query is None
+    assert call(find_cb.poll_find, 1, state) == (find_cb.no_update, find_cb.no_update)  # nothing changed
+
+
+def test_search_from_the_page_photos_then_videos(lib, tmp_path):
+    query = "obama_3.jpg"
+    message, color, is_open, state = call(find_cb.upload_query, data_url(PHOTOS / query), query,
+                                          trigger="find-upload", prop="contents")
+    assert color == "info" and "Looking for the person" in message
+    status, polled = call(find_cb.poll_find, 1, state)  # the progress shows at once
+    assert "Searching" in text_of(status) or polled["status"] == "done"
+    state = wait_done(lib, state)
+
+    results, query_photo, hint, videos = call(find_cb.render_find, state)
+    assert find_ids(results, "find-face") == []  # one face: nothing else to pick
+    assert "faces in the library compared" in text_of(results)
+    default = find_cb._result(lib.store.jobs.get(state["id"])).thresholds.default
+    photos, moments = call(find_cb.filter_find, default, state)
+    text = text_of(photos)
+    assert "This looks like" in text and NAME in text and "3 photos" in text
+    by_name = {Path(path).name: row.id for path, row in lib.store.photos.index().items()}
+    expected = {f"/photos?photo={by_name[n]}" for n in QUERIES[query]}
+    links = set(hrefs(photos))
+    assert expected <= links and not {h for h in links if h.startswith("/photos?photo=")} - expected
+    assert moments == []
+
+    # Stricter than every match: nothing left, and the page says how to get more.
+    photos, _ = call(find_cb.filter_find, 0.1, state)
+    assert "0 photos" in text_of(photos) and "looser" in text_of(photos)
+
+    # Add a video: the same person is searched again, through the video too.
+    video = person_video(tmp_path / "party.mp4")
+    message, color, _, state = call(find_cb.upload_videos, [data_url(video, "video/mp4")], ["party.mp4"], state,
+                                    trigger="find-video-upload", prop="contents")
+    assert color == "info" and "Looking through 1 video" in message, message
+    state = wait_done(lib, state)
+    results, _, _, videos = call(find_cb.render_find, state)
+    assert "party.mp4" in videos
+    photos, moments = call(find_cb.filter_find, default, state)
+    assert "3 photos" in text_of(photos)
+    assert "2 moments" in text_of(moments) and "0:00 – 0:02" in text_of(moments) and "0:07 – 0:09" in text_of(moments)
+
+    # The query photo and the frames are served by job id.
+    client = create_app(lib.data_dir).server.test_client()
+    assert client.get(f"/media/find/{state['id']}/query.jpg").status_code == 200
+    out = Path(lib.store.jobs.get(state["id"]).args["out"])
+    frame = sorted(out.glob("v0-*.jpg"))[0].stem.split("-")[1]
+    assert client.get(f"/media/find/{state['id']}/frame/0/{frame}.jpg").status_code == 200
+    assert (out / RESULT_FILE).is_file()
+
+
+def test_pick_another_face_of_the_query_photo(lib):
+    group = "obama_and_biden.jpg"
+    *_, state = call(find_cb.upload_query, data_url(PHOTOS / group), group, trigger="find-upload", prop="contents")
+    state = wait_done(lib, state)
+    _, query_photo, hint, _ = call(find_cb.render_find, state)
+    choices = find_ids(query_photo, "find-face")
+    assert len(choices) >= 1 and {"type": "find-face", "idx": 0} not in choices  # the largest is searched already
+    assert "click another face" in hint
+    message, color, _, state = call(find_cb.pick_face, [1], state, trigger={"type": "find-face", "idx": 1})
+    assert color == "info" and "face 2" in message
+    state = wait_done(lib, state)
+    job = lib.store.jobs.get(state["id"])
+    assert job.args["face"] == 1 and find_cb._result(job).face == 1
+
+
+def test_uploads_are_refused_with_the_reason(lib, tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("hello")
+    message, color, _, state = call(find_cb.upload_query, data_url(notes, "text/plain"), "notes.txt",
+                                    trigger="find-upload", prop="contents")
+    assert color == "danger" and "notes.txt: not a photo" in message and state is find_cb.no_update
+    zipped = call(find_cb.upload_query, data_url(notes, "application/zip"), "album.zip", trigger="find-upload",
+                  prop="contents")
+    assert zipped[1] == "danger" and "not a zip" in zipped[0]
+
+    video = data_url(PHOTOS / "rose_2.jpg", "video/mp4")
+    message, color, *_ = call(find_cb.upload_videos, [video], ["clip.mp4"], None, trigger="find-video-upload",
+                              prop="contents")
+    assert color == "danger" and "photo of the person first" in message
+
+    folder = lib.config.finds_dir / "by-hand"
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(PHOTOS / "rose_2.jpg", folder / "query.jpg")
+    job = lib.store.jobs.create("find", {"query": str(folder / "query.jpg"), "out": str(folder / "run-1"),
+                                         "face": None, "videos": []})
+    lib.store.jobs.finish(job, "failed", "no face found in the query photo; use a photo where the face is clearly visible")
+    message, color, *_ = call(find_cb.upload_videos, [video], ["clip.mp4"], {"id": job}, trigger="find-video-upload",
+                              prop="contents")
+    assert color == "danger" and "clip.mp4: not a video" in message
+    assert not list((folder / "videos").glob("*"))  # the refused file is not kept
+
+
+def test_a_failed_search_shows_why_and_a_running_one_blocks_another(empty_lib, tmp_path):
+    store = empty_lib.store
+    failed = store.jobs.create("find", {"query": "/x/query.jpg", "out": "/x/run-1", "videos": []})
+    store.jobs.finish(failed, "failed", "no face found in the query photo; use a photo where the face is clearly visible")
+    status, state = call(find_cb.poll_find, 1, None)
+    assert "The search did not work: no face found" in text_of(status)
+    results, *_ = call(find_cb.render_find, state)
+    assert results is None
+
+    running = store.jobs.create("find", {"query": "/x/query.jpg", "out": "/x/run-2", "videos": []})
+    store.jobs.start(running, os.getpid())  # alive: counts as running
+    store.jobs.progress(running, phase="video", done=4, total=10, message="looking through the video")
+    status, _ = call(find_cb.poll_find, 2, state)
+    assert "looking through the video · 4 / 10 frames" in text_of(status)
+    message, color, *_ = call(find_cb.upload_query, data_url(PHOTOS / "rose_1.jpg"), "rose_1.jpg",
+                              trigger="find-upload", prop="contents")
+    assert color == "danger" and "already running" in message
+    store.jobs.finish(running, "done")
+
+
+def test_search_media_routes_serve_only_search_files(empty_lib, tmp_path):
+    store = empty_lib.store
+    client = create_app(empty_lib.data_dir).server.test_client()
+    outside = tmp_path / "mine.jpg"
+    shutil.copy(PHOTOS / "rose_1.jpg", outside)
+    cli_search = store.jobs.create("find", {"query": str(outside), "out": str(tmp_path)})
+    ingest_job = store.jobs.create("ingest", {"query": str(outside), "out": str(tmp_path)})
+    for url in (f"/media/find/{cli_search}/query.jpg", f"/media/find/{ingest_job}/query.jpg",
+                "/media/find/999/query.jpg", f"/media/find/{cli_search}/frame/0/0.jpg",
+                "/media/find/1/../../etc/passwd"):
+        assert client.get(url).status_code == 404, url
