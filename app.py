@@ -99,10 +99,10 @@ def build_parser() -> argparse.ArgumentParser:
     find.add_argument("--video", type=Path, action="append", metavar="FILE", help="also search this video (repeatable)")
     find.add_argument("--face", type=int, default=None, help="which face of the query photo: 1 = the largest (default)")
     find.add_argument("--every", type=float, default=1.0, metavar="SECONDS", help="video sampling interval (default: 1)")
-    find.add_argument("--strictness", choices=STRICTNESS, default="default", help="same-person threshold (default: default)")
+    find.add_argument("--strictness", choices=STRICTNESS, default="default", help="same-person threshold")
     find.add_argument("--out", type=Path, default=None,
-                      help="folder for the result file and frame thumbnails (default: a new folder in the library's finds/)")
-    find.add_argument("--weights", type=Path, default=None, help="face model weights (default: model/weights/face_model.keras)")
+                      help="folder for the result file and frame thumbnails (default: a new one in the library's finds/)")
+    find.add_argument("--weights", type=Path, default=None, help="face model weights (default: the bundled model)")
     find.add_argument("--job-id", type=int, default=None, help="report progress into this job (set by the dashboard)")
     find.set_defaults(handler=_find)
 

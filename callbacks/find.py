@@ -58,18 +58,24 @@ def _result(job: Job) -> FindResult | None:
 @dash.callback(
     Output("find-status", "children"),
     Output("find-job-state", "data"),
+    Output("find-message", "is_open", allow_duplicate=True),
     Input("find-poll", "n_intervals"),
     State("find-job-state", "data"),
+    prevent_initial_call="initial_duplicate",
 )
 def poll_find(_n: int | None, previous: dict | None):
-    """The latest search's progress, from the store; nothing is sent while it does not change."""
+    """The latest search's progress, from the store; nothing is sent while it does not change.
+
+    When a search ends, the "Looking for…" note closes: the result (or the error) says the rest.
+    """
     lib = library()
     job_runner.refresh(lib)
     job = lib.queries.latest_job("find")
     state = {"id": job["id"], "status": job["status"], "done": job["done"]} if job else {"id": None}
     if state == previous:
-        return no_update, no_update
-    return V.find_status(job), state
+        return no_update, no_update, no_update
+    ended = job is not None and job["status"] not in ("queued", "running")
+    return V.find_status(job), state, False if ended else no_update
 
 
 @dash.callback(

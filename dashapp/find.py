@@ -9,7 +9,6 @@ model version, and sampled video frames are analysed in batches. A search keeps 
 from __future__ import annotations
 
 import json
-import logging
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -20,7 +19,6 @@ import numpy as np
 from dashapp.store import Store
 from model.matching import MAX_SEARCH_DISTANCE, MatchThresholds, Segment, choose_face, rank, segments, thresholds_for
 
-log = logging.getLogger(__name__)
 
 FRAME_THUMB_SIZE = 360  # longest side of a saved video frame, pixels
 VIDEO_BATCH = 16  # frames analysed together (detection and embedding are batched)
@@ -165,7 +163,8 @@ class FindResult:
             for seg in v.moments(threshold):
                 best = v.sample_at(seg.best_time)
                 items.append({"start": seg.start, "end": seg.end, "best_time": seg.best_time,
-                              "distance": round(seg.best_distance, 4), "thumbnail": thumb(best.thumb if best else None)})
+                              "distance": round(seg.best_distance, 4),
+                              "thumbnail": thumb(best.thumb if best else None)})
             moments.append({"video": v.path, "duration": v.duration, "every_s": v.every_s,
                             "n_samples": len(v.samples), "moments": items, "error": v.error})
         return {

@@ -105,7 +105,8 @@ def match_tile(m: PhotoMatch) -> dcc.Link:
         [
             _framed(photo_url(m.photo_id, "thumb"), width, height, [box], name, "200px", "photo-frame find-frame"),
             html.Div([html.Span(name, className="text-truncate"),
-                      dbc.Badge(f"{m.distance:.2f}", color="light", text_color="dark", title="distance (lower = closer)")],
+                      dbc.Badge(f"{m.distance:.2f}", color="light", text_color="dark",
+                                title="distance (lower = closer)")],
                      className="photo-tile-caption d-flex justify-content-between gap-1"),
             html.Div([color_dot(color), who], className="photo-tile-caption text-muted text-truncate"),
         ],
@@ -148,8 +149,10 @@ def video_moments(job_id: int, index: int, video: VideoResult, threshold: float)
         ))
     body = html.Div(items, className="find-grid") if items else html.Div(
         "Not seen in this video at this setting.", className="text-muted small")
-    error = dbc.Alert(f"Part of this video could not be read: {video.error}", color="warning", className="py-1 small mt-2") \
-        if video.error else None
+    error = None
+    if video.error:
+        error = dbc.Alert(f"Part of this video could not be read: {video.error}", color="warning",
+                          className="py-1 small mt-2")
     return html.Div([header, body, error], className="mb-3 find-video")
 
 

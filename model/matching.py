@@ -31,11 +31,11 @@ STRICTNESS = ("stricter", "default", "looser")
 
 # Measured for model `mnv2-0.5-64-e24` on the 5,955 usable pairs of `celeba-faces-val` (190 people never
 # seen in training; the same pairs as `app.py eval verify`, see model/weights/MODEL_CARD.md):
-# - looser 1.19: the verification threshold (best accuracy, 0.86), but 15% of pairs of two different
-#   people fall under it; fine for "show me everything that might be them".
-# - default 1.03: 5% of different-people pairs fall under it, 68% of same-person pairs; a search lists
+# - looser 1.19: the verification threshold (best accuracy, 0.86; 88% of same-person pairs), but 15% of
+#   pairs of two different people fall under it too; fine for "show me everything that might be them".
+# - default 1.03: 5% of different-people pairs fall under it, 67% of same-person pairs; a search lists
 #   far more strangers than a pair check does, so its default is stricter than the verification one.
-# - stricter 0.87: 1% of different-people pairs.
+# - stricter 0.87: 1% of different-people pairs (41% of same-person pairs).
 # Album photos of one person are usually much closer than CelebA's (0.3-0.9 on the test fixtures).
 MEASURED_THRESHOLDS = {
     "mnv2-0.5-64-e24": MatchThresholds(stricter=0.87, default=1.03, looser=1.19),

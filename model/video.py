@@ -129,8 +129,10 @@ def sample_frames(path: Path | str, every_s: float = 1.0) -> Iterator[Frame]:
                 next_time = (np.floor(t / every_s + 1e-9) + 1) * every_s
         except av.error.FFmpegError as exc:
             if n == 0:
-                kind = VideoErrorKind.UNSUPPORTED if isinstance(exc, av.error.PatchWelcomeError) else VideoErrorKind.CORRUPT
+                unsupported = isinstance(exc, av.error.PatchWelcomeError)
+                kind = VideoErrorKind.UNSUPPORTED if unsupported else VideoErrorKind.CORRUPT
                 raise VideoLoadError(kind, f"{path.name}: {exc}") from exc
-            raise VideoLoadError(VideoErrorKind.CORRUPT, f"{path.name} is damaged after {next_time:.0f} s: {exc}") from exc
+            detail = f"{path.name} is damaged after {next_time:.0f} s: {exc}"
+            raise VideoLoadError(VideoErrorKind.CORRUPT, detail) from exc
     if n == 0:
         raise VideoLoadError(VideoErrorKind.CORRUPT, f"{path.name}: no frame could be decoded")

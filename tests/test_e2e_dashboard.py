@@ -255,3 +255,36 @@ def test_upload_refusals_are_shown(server, browser, tmp_path):
     _wait(br, lambda: "notes.txt: not a photo or zip" in br.driver.find_element("id", "lib-add-result").text, 15,
           "the non-image refusal")
     assert not (data_dir / "evil.jpg").exists() and not (data_dir / "uploads" / "evil.jpg").exists()
+
+
+def test_find_a_person_in_photos_and_a_video(server, browser, tmp_path):
+    """Upload one photo of someone, then a video: their photos and the moments they appear are shown."""
+    from find_fixtures import person_video
+
+    url, data_dir = server
+    br = browser
+    # The library holds the fixture photos (added by the test above; unchanged photos are skipped if it ran).
+    ingest = subprocess.run([sys.executable, str(ROOT / "app.py"), "ingest", "--data-dir", str(data_dir), str(PHOTOS)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=INGEST_TIMEOUT_S)
+    assert ingest.returncode == 0, ingest.stderr[-2000:]
+
+    _go(br, url + "/find", "#find-upload input[type=file]")
+    br.driver.find_element("css selector", "#find-upload input[type=file]").send_keys(str(PHOTOS / "obama_3.jpg"))
+    _wait(br, lambda: br.driver.find_elements("css selector", "#find-query .find-chosen"), INGEST_TIMEOUT_S,
+          "the searched face boxed on the query photo")
+    tiles = _wait(br, lambda: br.driver.find_elements("css selector", "#find-matches .find-tile"), 20, "matches")
+    names = {t.text.splitlines()[0] for t in tiles}
+    assert {"obama_1.jpg", "obama_2.jpg", "obama_3.jpg"} <= names, names
+    assert br.driver.find_element("css selector", "#find-matches a").get_attribute("href").split("/")[-1] \
+        .startswith("photos?photo=")
+
+    video = person_video(tmp_path / "party.mp4")
+    br.driver.find_element("css selector", "#find-video-upload input[type=file]").send_keys(str(video))
+    _wait(br, lambda: len(br.driver.find_elements("css selector", ".find-moment")) == 2, INGEST_TIMEOUT_S,
+          "two moments in the video")
+    assert "0:00 – 0:02" in br.driver.find_element("css selector", ".find-video").text
+    br.driver.set_window_size(1400, 1350)  # photos and video moments in one picture
+    _shot(br, "find")
+    br.driver.set_window_size(1400, 1000)
+    severe = [e for e in br.driver.get_log("browser") if e["level"] == "SEVERE" and "favicon" not in e["message"]]
+    assert not severe, severe

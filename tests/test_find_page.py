@@ -22,6 +22,7 @@ from find_fixtures import NAME, PHOTOS, QUERIES, build_find_library, person_vide
 from test_callbacks import call, find_ids, text_of
 
 JOB_TIMEOUT_S = 240
+NO_FACE = "no face found in the query photo; use a photo where the face is clearly visible"
 
 
 def data_url(path: Path, mime: str = "image/jpeg") -> str:
@@ -69,19 +70,21 @@ def wait_done(lib, state: dict) -> dict:
     while time.monotonic() < deadline:
         job = lib.store.jobs.get(state["id"])
         if job.status not in ("queued", "running"):
-            status, new_state = call(find_cb.poll_find, 1, state)
-            assert job.status == "done", (job.message, (lib.data_dir / "jobs" / f"job-{job.id}.log").read_text()[-3000:])
+            status, new_state, note_open = call(find_cb.poll_find, 1, state)
+            assert note_open is False  # the "Looking for…" note closes
+            log = (lib.data_dir / "jobs" / f"job-{job.id}.log").read_text()
+            assert job.status == "done", (job.message, log[-3000:])
             return new_state
         time.sleep(0.3)
     raise AssertionError(f"search {state['id']} did not finish")
 
 
 def test_the_page_invites_a_photo_when_there_is_no_search(empty_lib):
-    status, state = call(find_cb.poll_find, 0, None)
+    status, state, _ = call(find_cb.poll_find, 0, None)
     assert status is None and state == {"id": None}
     results, query, hint, videos = call(find_cb.render_find, state)
     assert "Who are you looking for?" in text_of(results) and query is None
-    assert call(find_cb.poll_find, 1, state) == (find_cb.no_update, find_cb.no_update)  # nothing changed
+    assert call(find_cb.poll_find, 1, state) == (find_cb.no_update,) * 3  # nothing changed
 
 
 def test_search_from_the_page_photos_then_videos(lib, tmp_path):
@@ -89,7 +92,7 @@ def test_search_from_the_page_photos_then_videos(lib, tmp_path):
     message, color, is_open, state = call(find_cb.upload_query, data_url(PHOTOS / query), query,
                                           trigger="find-upload", prop="contents")
     assert color == "info" and "Looking for the person" in message
-    status, polled = call(find_cb.poll_find, 1, state)  # the progress shows at once
+    status, polled, _ = call(find_cb.poll_find, 1, state)  # the progress shows at once
     assert "Searching" in text_of(status) or polled["status"] == "done"
     state = wait_done(lib, state)
 
@@ -120,7 +123,8 @@ def test_search_from_the_page_photos_then_videos(lib, tmp_path):
     assert "party.mp4" in videos
     photos, moments = call(find_cb.filter_find, default, state)
     assert "3 photos" in text_of(photos)
-    assert "2 moments" in text_of(moments) and "0:00 – 0:02" in text_of(moments) and "0:07 – 0:09" in text_of(moments)
+    text = text_of(moments)
+    assert "2 moments" in text and "0:00 – 0:02" in text and "0:07 – 0:09" in text
 
     # The query photo and the frames are served by job id.
     client = create_app(lib.data_dir).server.test_client()
@@ -166,7 +170,7 @@ def test_uploads_are_refused_with_the_reason(lib, tmp_path):
     shutil.copy(PHOTOS / "rose_2.jpg", folder / "query.jpg")
     job = lib.store.jobs.create("find", {"query": str(folder / "query.jpg"), "out": str(folder / "run-1"),
                                          "face": None, "videos": []})
-    lib.store.jobs.finish(job, "failed", "no face found in the query photo; use a photo where the face is clearly visible")
+    lib.store.jobs.finish(job, "failed", NO_FACE)
     message, color, *_ = call(find_cb.upload_videos, [video], ["clip.mp4"], {"id": job}, trigger="find-video-upload",
                               prop="contents")
     assert color == "danger" and "clip.mp4: not a video" in message
@@ -176,8 +180,8 @@ def test_uploads_are_refused_with_the_reason(lib, tmp_path):
 def test_a_failed_search_shows_why_and_a_running_one_blocks_another(empty_lib, tmp_path):
     store = empty_lib.store
     failed = store.jobs.create("find", {"query": "/x/query.jpg", "out": "/x/run-1", "videos": []})
-    store.jobs.finish(failed, "failed", "no face found in the query photo; use a photo where the face is clearly visible")
-    status, state = call(find_cb.poll_find, 1, None)
+    store.jobs.finish(failed, "failed", NO_FACE)
+    status, state, _ = call(find_cb.poll_find, 1, None)
     assert "The search did not work: no face found" in text_of(status)
     results, *_ = call(find_cb.render_find, state)
     assert results is None
@@ -185,7 +189,7 @@ def test_a_failed_search_shows_why_and_a_running_one_blocks_another(empty_lib, t
     running = store.jobs.create("find", {"query": "/x/query.jpg", "out": "/x/run-2", "videos": []})
     store.jobs.start(running, os.getpid())  # alive: counts as running
     store.jobs.progress(running, phase="video", done=4, total=10, message="looking through the video")
-    status, _ = call(find_cb.poll_find, 2, state)
+    status, *_ = call(find_cb.poll_find, 2, state)
     assert "looking through the video · 4 / 10 frames" in text_of(status)
     message, color, *_ = call(find_cb.upload_query, data_url(PHOTOS / "rose_1.jpg"), "rose_1.jpg",
                               trigger="find-upload", prop="contents")

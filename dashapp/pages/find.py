@@ -27,7 +27,8 @@ layout = html.Div(
                                     multiple=False,
                                     children=html.Div([
                                         html.Div("Drop a photo here, or click to choose"),
-                                        html.Div(f"JPEG, PNG, WebP, HEIC… up to {_MB} MB", className="small text-muted"),
+                                        html.Div(f"JPEG, PNG, WebP, HEIC… up to {_MB} MB",
+                                                 className="small text-muted"),
                                     ]),
                                     className="upload-zone",
                                 ),
@@ -46,7 +47,8 @@ layout = html.Div(
                                 ),
                                 html.Div(id="find-videos", className="small text-muted mt-1"),
                                 dcc.Loading(
-                                    dbc.Alert(id="find-message", is_open=False, dismissable=True, className="mt-3 mb-0"),
+                                    dbc.Alert(id="find-message", is_open=False, dismissable=True,
+                                              className="mt-3 mb-0"),
                                     type="dot",
                                 ),
                             ]
