@@ -39,3 +39,25 @@ def test_train_command_smoke_run(shared_data, tmp_path):
                           capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
     assert len((tmp_path / "run" / "history.jsonl").read_text().splitlines()) == 2
+
+
+def test_warm_start_copies_the_shipped_weights_at_any_input_size():
+    from model.faces import DEFAULT_WEIGHTS
+    from model.network import build_core, load_inference_model
+    from model.training.train import Recipe, _version, warm_start
+
+    shipped = load_inference_model(DEFAULT_WEIGHTS).get_layer("face_core")
+    same_size = build_core(shipped.input_shape[1])
+    warm_start(same_size, DEFAULT_WEIGHTS)
+    crops = np.random.default_rng(0).uniform(0, 255, (4, *shipped.input_shape[1:])).astype(np.float32)
+    assert np.allclose(same_size(crops)[0], shipped(crops)[0], atol=1e-5)
+
+    larger = build_core(shipped.input_shape[1] + 32)
+    warm_start(larger, DEFAULT_WEIGHTS)
+    for target, source in zip(larger.weights, shipped.weights):
+        if "gdc" in target.path and target.shape != source.shape:  # resampled, pooled response kept
+            assert np.allclose(target.numpy().sum(axis=(0, 1)), source.numpy().sum(axis=(0, 1)), atol=1e-4)
+        else:
+            assert np.array_equal(target.numpy(), source.numpy())
+    recipe = Recipe(input_size=96, init_from=str(DEFAULT_WEIGHTS))
+    assert _version(recipe, 20).startswith("mnv2-0.5-96-e20+mnv2-")

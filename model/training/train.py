@@ -233,6 +233,16 @@ def validate(trainer: Trainer, val_crops, pairs, attr_crops, attr_labels) -> dic
     return metrics
 
 
+def _version(recipe: Recipe, epoch: int) -> str:
+    """e.g. `mnv2-0.5-96-e20`; a warm-started run names its starting model: `mnv2-0.5-96-e20+mnv2-0.5-64-e24`."""
+    version = f"mnv2-{recipe.width}-{recipe.input_size}-e{epoch}"
+    if recipe.init_from:
+        card = Path(recipe.init_from).with_suffix(".json")
+        start = json.loads(card.read_text())["version"] if card.exists() else Path(recipe.init_from).stem
+        version += f"+{start}"
+    return version
+
+
 def export(trainer: Trainer, output: Path, card: dict) -> None:
     """Write the inference model and its model card atomically (readers never see half a file)."""
     from model.network import wrap_for_inference
@@ -271,7 +281,7 @@ def train(data_root: Path, cache_dir: Path, run_dir: Path, output: Path, recipe:
         if metrics["val_accuracy"] >= float(trainer.best.numpy()):
             trainer.best.assign(metrics["val_accuracy"])
             card = {
-                "version": f"mnv2-{recipe.width}-{recipe.input_size}-e{metrics['epoch']}",
+                "version": _version(recipe, metrics["epoch"]),
                 "recipe": asdict(recipe),
                 "training_images": len(ts.crops),
                 "identity_classes": ts.n_classes,
