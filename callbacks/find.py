@@ -10,6 +10,7 @@ import logging
 from pathlib import Path
 
 import dash
+import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, ctx, html, no_update
 
 from callbacks.common import clicked, library
@@ -94,7 +95,11 @@ def render_find(state: dict | None):
     video_list = ("Videos: " + ", ".join(videos)) if videos else ""
     result = _result(job) if job.status == "done" else None
     if result is None:
-        return None, V.query_photo(job.id), "", video_list
+        missing = None
+        if job.status == "done":  # finished, but its folder was removed or damaged since
+            missing = dbc.Alert("The result of this search is no longer in the library folder: search again.",
+                                color="warning", className="py-2")
+        return missing, V.query_photo(job.id), "", video_list
     hint = ""
     if len(result.faces) > 1:
         hint = f"{len(result.faces)} faces in this photo: click another face to look for that person instead."
@@ -169,6 +174,8 @@ def upload_videos(contents: list[str] | str | None, filenames: list[str] | str |
     job = _job(state)
     if job is None:
         return _refused("Give a photo of the person first, then the videos to look through.")
+    if job.status in ("queued", "running"):
+        return _refused("A search is already running. Wait for it to finish, then add the videos.")
     lib = library()
     query = Path(job.args["query"])
     try:

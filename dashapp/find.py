@@ -114,7 +114,7 @@ class FindResult:
 
     def person(self, threshold: float, top: int = 5) -> dict | None:
         """Who the best matches are, when most of them belong to one person: {id, name, n, of}."""
-        best = [m for m in self.photos(threshold)[:top]]
+        best = self.photos(threshold)[:top]
         owners = [m.person_id for m in best if m.person_id is not None]
         if not owners:
             return None

@@ -186,6 +186,11 @@ def test_a_failed_search_shows_why_and_a_running_one_blocks_another(empty_lib, t
     results, *_ = call(find_cb.render_find, state)
     assert results is None
 
+    gone = store.jobs.create("find", {"query": "/x/query.jpg", "out": str(tmp_path / "removed"), "videos": []})
+    store.jobs.finish(gone, "done", "3 photos")
+    results, *_ = call(find_cb.render_find, {"id": gone})
+    assert "no longer in the library folder" in text_of(results)
+
     running = store.jobs.create("find", {"query": "/x/query.jpg", "out": "/x/run-2", "videos": []})
     store.jobs.start(running, os.getpid())  # alive: counts as running
     store.jobs.progress(running, phase="video", done=4, total=10, message="looking through the video")
@@ -193,6 +198,9 @@ def test_a_failed_search_shows_why_and_a_running_one_blocks_another(empty_lib, t
     assert "looking through the video · 4 / 10 frames" in text_of(status)
     message, color, *_ = call(find_cb.upload_query, data_url(PHOTOS / "rose_1.jpg"), "rose_1.jpg",
                               trigger="find-upload", prop="contents")
+    assert color == "danger" and "already running" in message
+    message, color, *_ = call(find_cb.upload_videos, [data_url(PHOTOS / "rose_1.jpg", "video/mp4")], ["a.mp4"],
+                              {"id": running}, trigger="find-video-upload", prop="contents")
     assert color == "danger" and "already running" in message
     store.jobs.finish(running, "done")
 
