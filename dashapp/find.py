@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from dashapp.store import Store
-from model.matching import MAX_SEARCH_DISTANCE, MatchThresholds, Segment, choose_face, rank, segments, thresholds_for
+from model.matching import MAX_SEARCH_DISTANCE, MatchThresholds, Segment, choose_face, rank, segments
 
 
 FRAME_THUMB_SIZE = 360  # longest side of a saved video frame, pixels
@@ -328,7 +328,7 @@ def find(analyzer, store: Store | None, query: Path | bytes, face: int | None = 
             break
     return FindResult(
         query_path=str(query) if isinstance(query, (str, Path)) else "(bytes)", query_size=size, faces=faces,
-        face=chosen, model_version=analyzer.model_version, thresholds=thresholds_for(analyzer.model_version),
+        face=chosen, model_version=analyzer.model_version, thresholds=analyzer.match_thresholds,
         max_distance=MAX_SEARCH_DISTANCE, matches=matches, n_compared=n_compared, n_other_model=n_other,
         videos=results, seconds=time.monotonic() - start,
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +18,7 @@ from tqdm import tqdm
 from model.alignment import align_face, center_crop_fallback
 from model.imaging import load_image
 from model.labels import read_attribute_file
+from model.matching import measure_thresholds
 from model.attributes import ATTRIBUTE_NAMES
 from model.verification import default_folds, verification_metrics
 
@@ -113,7 +114,9 @@ def evaluate_verification(pairs_file: Path, images: Path, analyzer=None) -> dict
     embeddings, _, no_face = largest_faces(analyzer, unique)
     a = embeddings[[index[p] for p in pairs.first]]
     b = embeddings[[index[p] for p in pairs.second]]
-    result = verification_metrics(np.linalg.norm(a - b, axis=1), pairs.same, pairs.folds)
+    distances = np.linalg.norm(a - b, axis=1)
+    result = verification_metrics(distances, pairs.same, pairs.folds)
+    thresholds = measure_thresholds(distances, pairs.same, result.threshold)
     return {
         "accuracy": result.accuracy,
         "accuracy_std": result.accuracy_std,
@@ -123,6 +126,7 @@ def evaluate_verification(pairs_file: Path, images: Path, analyzer=None) -> dict
         "frr": result.frr,
         "n_pairs": result.n_pairs,
         "n_no_face": int(no_face.sum()),
+        "match_thresholds": asdict(thresholds),
     }
 
 

@@ -13,6 +13,7 @@ import numpy as np
 from model.alignment import CROP_SIZE, align_face
 from model.attributes import ATTRIBUTE_NAMES
 from model.detection import Detection, DetectorSettings, FaceDetector
+from model.matching import FALLBACK_THRESHOLDS, MatchThresholds
 
 WEIGHTS_DIR = Path(__file__).parent / "weights"
 DEFAULT_WEIGHTS = WEIGHTS_DIR / "face_model.keras"
@@ -64,12 +65,21 @@ class FaceAnalyzer:
         self._lock = threading.Lock()
 
     @cached_property
+    def card(self) -> dict:
+        """The machine-readable model card beside the weights (empty when there is none)."""
+        path = self.weights.with_suffix(".json")
+        return json.loads(path.read_text()) if path.exists() else {}
+
+    @property
     def model_version(self) -> str:
-        """The version from the model card beside the weights (embeddings are tied to it)."""
-        card = self.weights.with_suffix(".json")
-        if card.exists():
-            return str(json.loads(card.read_text()).get("version", "unknown"))
-        return self.weights.stem
+        """The version from the model card (embeddings are tied to it), else the weights' file name."""
+        return str(self.card.get("version", self.weights.stem))
+
+    @property
+    def match_thresholds(self) -> MatchThresholds:
+        """Same-person distance thresholds measured for these weights (model card), else the fallback."""
+        measured = self.card.get("match_thresholds")
+        return MatchThresholds(**measured) if measured else FALLBACK_THRESHOLDS
 
     def _net(self):
         """The inference function, compiled once: a graph call is ~7x faster than eager Keras here."""

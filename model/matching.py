@@ -28,33 +28,30 @@ class MatchThresholds:
 
 
 STRICTNESS = ("stricter", "default", "looser")
+# Shares of different-person pairs allowed under the stricter and default thresholds. A search lists far
+# more strangers than a pair check does, so its default is stricter than the verification threshold
+# (best accuracy), which is the looser level: "show me everything that might be them".
+STRICTER_FAR = 0.01
+DEFAULT_FAR = 0.05
 
-# Measured for model `mnv2-0.5-64-e24` on the 5,955 usable pairs of `celeba-faces-val` (190 people never
-# seen in training; the same pairs as `app.py eval verify`, see model/weights/MODEL_CARD.md):
-# - looser 1.19: the verification threshold (best accuracy, 0.86; 88% of same-person pairs), but 15% of
-#   pairs of two different people fall under it too; fine for "show me everything that might be them".
-# - default 1.03: 5% of different-people pairs fall under it, 67% of same-person pairs; a search lists
-#   far more strangers than a pair check does, so its default is stricter than the verification one.
-# - stricter 0.87: 1% of different-people pairs (41% of same-person pairs).
-# Album photos of one person are usually much closer than CelebA's (0.3-0.9 on the test fixtures).
-MEASURED_THRESHOLDS = {
-    "mnv2-0.5-64-e24": MatchThresholds(stricter=0.87, default=1.03, looser=1.19),
-}
-# Other model versions have not been measured: they use the same numbers (embeddings are normalised
-# the same way and trained with the same losses, so the scale carries over roughly).
-FALLBACK_THRESHOLDS = MEASURED_THRESHOLDS["mnv2-0.5-64-e24"]
+# For a model card without measured thresholds: those of `mnv2-0.5-64-e24` on `celeba-faces-val`.
+FALLBACK_THRESHOLDS = MatchThresholds(stricter=0.87, default=1.03, looser=1.19)
 
 # A search keeps candidates up to here, so the UI can loosen the threshold without searching again.
 MAX_SEARCH_DISTANCE = 1.30
 
 
-def thresholds_for(model_version: str | None) -> MatchThresholds:
-    """The same-person thresholds of a model version (the measured ones, else the fallback)."""
-    return MEASURED_THRESHOLDS.get(model_version or "", FALLBACK_THRESHOLDS)
+def measure_thresholds(distances: np.ndarray, same: np.ndarray, verification_threshold: float) -> MatchThresholds:
+    """A model's thresholds from labelled pairs (written into its model card by training and `eval verify`)."""
+    return MatchThresholds(
+        stricter=round(far_threshold(distances, same, STRICTER_FAR), 3),
+        default=round(far_threshold(distances, same, DEFAULT_FAR), 3),
+        looser=round(float(verification_threshold), 3),
+    )
 
 
 def far_threshold(distances: np.ndarray, same: np.ndarray, far: float) -> float:
-    """The distance under which a share `far` of different-person pairs falls (how the numbers above were chosen)."""
+    """The distance under which a share `far` of different-person pairs falls."""
     different = np.asarray(distances, np.float64)[~np.asarray(same, bool)]
     if not len(different):
         raise ValueError("no different-person pairs")

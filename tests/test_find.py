@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +14,8 @@ import pytest
 
 from dashapp.find import QueryError, find, load_result, save_result, search_library
 from find_fixtures import NAME, PHOTOS, QUERIES, build_find_library, no_face_photo, person_video, write_video
-from model.matching import MAX_SEARCH_DISTANCE, choose_face, segments, thresholds_for
+from model.faces import DEFAULT_WEIGHTS, FaceAnalyzer
+from model.matching import FALLBACK_THRESHOLDS, MAX_SEARCH_DISTANCE, choose_face, measure_thresholds, segments
 from model.video import VideoErrorKind, VideoLoadError, probe_video, sample_frames
 
 REPO = Path(__file__).resolve().parents[1]
@@ -194,9 +196,23 @@ def test_choose_face_and_thresholds():
     assert choose_face([10, 50, 20]) == 1 and choose_face([10, 50], 0) == 0
     with pytest.raises(ValueError, match="no face found"):
         choose_face([])
-    assert thresholds_for("unknown-model") == thresholds_for("mnv2-0.5-64-e24")
     with pytest.raises(ValueError, match="strictness"):
-        thresholds_for(None).get("medium")
+        FALLBACK_THRESHOLDS.get("medium")
+
+
+def test_thresholds_are_measured_on_pairs_and_read_from_the_model_card(tmp_path):
+    different = np.linspace(0.8, 1.8, 1001)  # 1% of them lie under 0.81, 5% under 0.85
+    same = np.r_[np.zeros(1001, bool), np.ones(500, bool)]
+    measured = measure_thresholds(np.r_[different, np.linspace(0.2, 1.0, 500)], same, verification_threshold=1.1)
+    assert (measured.stricter, measured.default, measured.looser) == (0.81, 0.85, 1.1)
+
+    card = json.loads(DEFAULT_WEIGHTS.with_suffix(".json").read_text())
+    weights = tmp_path / "face_model.keras"
+    weights.symlink_to(DEFAULT_WEIGHTS)
+    weights.with_suffix(".json").write_text(json.dumps({**card, "match_thresholds": asdict(measured)}))
+    assert FaceAnalyzer(weights).match_thresholds == measured
+    weights.with_suffix(".json").write_text(json.dumps({"version": "no-thresholds"}))
+    assert FaceAnalyzer(weights).match_thresholds == FALLBACK_THRESHOLDS
 
 
 # --- the command line ---

@@ -66,14 +66,14 @@ SCRIPT = textwrap.dedent(
     from pathlib import Path
     from callbacks import find as find_cb
     from dashapp.find import FindResult, PhotoMatch, QueryFace, VideoResult, VideoSample, save_result
-    from model.matching import MAX_SEARCH_DISTANCE, thresholds_for
+    from model.matching import FALLBACK_THRESHOLDS, MAX_SEARCH_DISTANCE
     folder = lib.config.finds_dir / "search"
     (folder / "run-1").mkdir(parents=True)
     shutil.copy(GROUP_PHOTOS / "rose_1.jpg", folder / "query.jpg")
     shutil.copy(GROUP_PHOTOS / "rose_2.jpg", folder / "run-1" / "v0-1.jpg")
     result = FindResult(
         str(folder / "query.jpg"), (400, 300), [QueryFace(0, (10, 10, 50, 60), 0.99)], 0, "synthetic",
-        thresholds_for("synthetic"), MAX_SEARCH_DISTANCE,
+        FALLBACK_THRESHOLDS, MAX_SEARCH_DISTANCE,
         [PhotoMatch(s.photo_ids[0], s.face_ids[0], "/p.jpg", (1, 2, 30, 40), 0.5, 400, 300, s.person_ids[0], None)],
         12, 0, [VideoResult(str(folder / "v.mp4"), 1.0, 3.0, [VideoSample(0.0, None, width=640, height=480),
                 VideoSample(1.0, 0.4, (5, 5, 40, 40), "v0-1.jpg", 640, 480)])],

@@ -19,6 +19,7 @@ import numpy as np
 from model.training.crops import build_all, build_pairs_crops
 from model.evaluate import read_pairs
 from model.labels import read_attribute_file
+from model.matching import measure_thresholds
 from model.training.data import TrainingSet, build_training_set, holdout_identities
 from model.verification import verification_metrics, default_folds
 
@@ -225,7 +226,11 @@ def validate(trainer: Trainer, val_crops, pairs, attr_crops, attr_labels) -> dic
     d = np.linalg.norm(emb[pairs[:, 0]] - emb[pairs[:, 1]], axis=1)
     same = pairs[:, 2].astype(bool)
     result = verification_metrics(d, same, default_folds(len(same)))
-    metrics = {"val_accuracy": result.accuracy, "val_tar_far_1e3": result.tar_at_far_1e_3}
+    metrics = {
+        "val_accuracy": result.accuracy,
+        "val_tar_far_1e3": result.tar_at_far_1e_3,
+        "match_thresholds": asdict(measure_thresholds(d, same, result.threshold)),
+    }
     if len(attr_crops):
         _, probs = trainer.embed(attr_crops)
         bal = [balanced_accuracy_score(attr_labels[:, j], probs[:, j] > 0.5) for j in range(attr_labels.shape[1])]
@@ -286,6 +291,7 @@ def train(data_root: Path, cache_dir: Path, run_dir: Path, output: Path, recipe:
                 "training_images": len(ts.crops),
                 "identity_classes": ts.n_classes,
                 "validation": metrics,
+                "match_thresholds": metrics["match_thresholds"],
             }
             export(trainer, output, card)
         trainer.manager.save()
