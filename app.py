@@ -48,13 +48,13 @@ def _eval_cluster(args: argparse.Namespace) -> int:
 def _eval_verify(args: argparse.Namespace) -> int:
     from model.evaluate import run_verify_command
 
-    return run_verify_command(args.pairs, args.images)
+    return run_verify_command(args.pairs, args.images, args.weights)
 
 
 def _eval_attributes(args: argparse.Namespace) -> int:
     from model.evaluate import run_attributes_command
 
-    return run_attributes_command(args.labels, args.images)
+    return run_attributes_command(args.labels, args.images, args.weights)
 
 
 def _train(args: argparse.Namespace) -> int:
@@ -73,6 +73,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--data-dir", type=Path, default=None,
         help="library folder (default: $FACEALBUM_DATA_DIR or ~/.local/share/facealbum)",
     )
+    weights = argparse.ArgumentParser(add_help=False)
+    weights.add_argument(
+        "--weights", type=Path, default=None, help="face model weights (default: model/weights/face_model.keras)"
+    )
     sub = parser.add_subparsers(dest="command")
 
     serve = sub.add_parser("serve", parents=[data_dir], help="run the dashboard (default)")
@@ -81,12 +85,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--debug", action="store_true", help="Dash debug mode (development only)")
     serve.set_defaults(handler=_serve)
 
-    ingest = sub.add_parser("ingest", parents=[data_dir], help="add photo folders to the library")
+    ingest = sub.add_parser("ingest", parents=[data_dir, weights], help="add photo folders to the library")
     ingest.add_argument("paths", nargs="+", type=Path, help="photo folders or files")
     ingest.add_argument("--no-cluster", action="store_true", help="do not re-cluster after ingest")
     ingest.add_argument("--workers", type=int, default=None, help="worker processes (default: CPU count)")
     ingest.add_argument("--job-id", type=int, default=None, help="report progress into this job (set by the dashboard)")
-    ingest.add_argument("--weights", type=Path, default=None, help="face model weights (default: model/weights/face_model.keras)")
     ingest.set_defaults(handler=_ingest)
 
     cluster = sub.add_parser("cluster", parents=[data_dir], help="group faces into people")
@@ -94,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     cluster.add_argument("--job-id", type=int, default=None, help="report progress into this job (set by the dashboard)")
     cluster.set_defaults(handler=_cluster)
 
-    find = sub.add_parser("find", parents=[data_dir], help="find a person: every photo and video moment they are in")
+    find = sub.add_parser("find", parents=[data_dir, weights], help="find a person: every photo and video moment they are in")
     find.add_argument("query", type=Path, help="a photo of the person")
     find.add_argument("--video", type=Path, action="append", metavar="FILE", help="also search this video (repeatable)")
     find.add_argument("--face", type=int, default=None, help="which face of the query photo: 1 = the largest (default)")
@@ -102,7 +105,6 @@ def build_parser() -> argparse.ArgumentParser:
     find.add_argument("--strictness", choices=STRICTNESS, default="default", help="same-person threshold")
     find.add_argument("--out", type=Path, default=None,
                       help="folder for the result file and frame thumbnails (default: a new one in the library's finds/)")
-    find.add_argument("--weights", type=Path, default=None, help="face model weights (default: the bundled model)")
     find.add_argument("--job-id", type=int, default=None, help="report progress into this job (set by the dashboard)")
     find.set_defaults(handler=_find)
 
@@ -125,15 +127,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     evaluate = sub.add_parser("eval", help="measure the model or the clustering")
     ev = evaluate.add_subparsers(dest="what", required=True)
-    verify = ev.add_parser("verify", help="face verification accuracy on pairs")
+    verify = ev.add_parser("verify", parents=[weights], help="face verification accuracy on pairs")
     verify.add_argument("--pairs", type=Path, required=True, help="LFW pairs.txt or CSV path1,path2,same")
     verify.add_argument("--images", type=Path, required=True, help="image folder the pairs refer to")
     verify.set_defaults(handler=_eval_verify)
-    attributes = ev.add_parser("attributes", help="attribute accuracy on CelebA-style labels")
+    attributes = ev.add_parser("attributes", parents=[weights], help="attribute accuracy on CelebA-style labels")
     attributes.add_argument("--labels", type=Path, required=True, help="list_attr_celeba.txt format")
     attributes.add_argument("--images", type=Path, required=True)
     attributes.set_defaults(handler=_eval_attributes)
-    clustering = ev.add_parser("cluster", help="clustering quality on an identity-labelled folder")
+    clustering = ev.add_parser("cluster", parents=[weights], help="clustering quality on an identity-labelled folder")
     clustering.add_argument("--images", type=Path, required=True)
     clustering.add_argument("--truth", type=Path, required=True, help="identity_CelebA.txt format")
     clustering.add_argument("--workers", type=int, default=None, help="ingest worker processes")

@@ -198,7 +198,7 @@ def run_eval_cluster(args: argparse.Namespace) -> int:
         start = time.monotonic()
         progress = _CliProgress(None)
         try:
-            report = ingest(store, config, [images], IngestOptions(workers=getattr(args, "workers", None)), progress)
+            report = ingest(store, config, [images], IngestOptions(workers=getattr(args, "workers", None), weights=getattr(args, "weights", None)), progress)
         finally:
             progress.close()
         recluster(store, params=params, project=False)
