@@ -120,8 +120,8 @@ class FindResult:
             return None
         pid = max(set(owners), key=owners.count)
         n = owners.count(pid)
-        if n * 2 <= len(best) and best[0].person_id != pid:
-            return None  # no clear majority
+        if n * 2 <= len(owners) or owners[0] != pid:
+            return None  # no clear majority among the matches that belong to someone, or not the closest
         name = next(m.person_name for m in best if m.person_id == pid)
         return {"id": pid, "name": name, "n": n, "of": len(best)}
 

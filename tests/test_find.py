@@ -45,10 +45,12 @@ def names(matches) -> set[str]:
 @pytest.mark.parametrize("query", sorted(QUERIES))
 def test_one_photo_finds_the_persons_other_photos_and_nobody_else(library, analyzer, query):
     result = find(analyzer, library["store"], PHOTOS / query)
-    threshold = result.thresholds.default
-    assert names(result.photos(threshold)) == QUERIES[query]
-    distances = [m.distance for m in result.photos(threshold)]
+    truth = QUERIES[query]
+    distances = [m.distance for m in result.matches]
     assert distances == sorted(distances)  # best first
+    assert names(result.matches[: len(truth)]) == truth  # the person's photos rank above everyone else's
+    assert truth <= names(result.photos(result.thresholds.default))  # the default finds them all
+    assert names(result.photos(result.thresholds.stricter)) <= truth  # stricter shows nobody else
     assert result.n_compared == library["store"].faces.count() and result.n_other_model == 0
 
 
@@ -231,7 +233,8 @@ def test_cli_prints_a_table_and_json_last(library, video, tmp_path):
     lines = run.stdout.strip().splitlines()
     assert f"Looks like: {NAME}" in run.stdout and "obama_1.jpg" in run.stdout and "0:00-0:02" in run.stdout
     data = json.loads(lines[-1])
-    assert {Path(p["path"]).name for p in data["photos"]} == QUERIES["obama_3.jpg"]
+    truth = QUERIES["obama_3.jpg"]
+    assert {Path(p["path"]).name for p in data["photos"][: len(truth)]} == truth  # best first
     assert data["person"]["name"] == NAME and data["face"] == 1 and data["n_faces_in_query"] == 1
     (clip,) = data["videos"]
     assert [(m["start"], m["end"]) for m in clip["moments"]] == [(0, 2), (7, 9)]

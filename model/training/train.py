@@ -82,7 +82,8 @@ def warm_start(core, saved_model: Path) -> None:
     """Copy a saved model's core weights into core; the input size may differ.
 
     Every convolution is size-agnostic except the global depthwise kernel, whose side is the final
-    feature map's: it is resampled to the new side and rescaled so its sum (the pooled response) is kept.
+    feature map's: it is resampled to the new side and shifted so each channel's sum (the response to a
+    uniform feature map) is kept.
     """
     import tensorflow as tf
 
@@ -98,7 +99,7 @@ def warm_start(core, saved_model: Path) -> None:
                 raise ValueError(f"cannot map {weight.path} {value.shape} onto {tuple(target.shape)}")
             side = tuple(target.shape)[:2]
             kernel = tf.transpose(tf.image.resize(tf.transpose(value, (3, 0, 1, 2)), side), (1, 2, 3, 0)).numpy()
-            value = kernel * (value.shape[0] * value.shape[1]) / (side[0] * side[1])
+            value = kernel + (value.sum(axis=(0, 1)) - kernel.sum(axis=(0, 1))) / (side[0] * side[1])
         target.assign(value)
     log.info("warm start from %s", saved_model)
 
