@@ -27,6 +27,15 @@ MERGE_GAP_INTERVALS = 2.5  # matching samples up to this many sampling intervals
 Progress = Callable[[str, int, "int | None"], None]  # (phase, done, total)
 
 
+def clock(seconds: float | None) -> str:
+    """0:07, 1:02:03."""
+    if seconds is None:
+        return "?"
+    minutes, secs = divmod(int(round(seconds)), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
 class QueryError(ValueError):
     """The query photo cannot be searched for (unreadable, no face, no such face); the message says why."""
 

@@ -13,20 +13,12 @@ import json
 from pathlib import Path
 
 from dashapp.config import load_config
-from dashapp.find import FindResult, find, save_result
+from dashapp.find import FindResult, clock, find, save_result
 from dashapp.jobs import JobReporter
 from dashapp.store import Store
 from dashapp.uploads import new_upload_folder
 
 RESULT_FILE = "result.json"
-
-
-def _clock(seconds: float | None) -> str:
-    if seconds is None:
-        return "?"
-    minutes, secs = divmod(int(round(seconds)), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def print_table(result: FindResult, threshold: float, strictness: str, folder: Path) -> None:
@@ -51,12 +43,12 @@ def print_table(result: FindResult, threshold: float, strictness: str, folder: P
             print(f"  {i:>3}  {m.distance:>8.3f}  {who[:20]:<20}  {m.path}")
     for video in result.videos:
         moments = video.moments(threshold)
-        print(f"Video {video.path} ({_clock(video.duration)}, a frame every {video.every_s:g} s, "
+        print(f"Video {video.path} ({clock(video.duration)}, a frame every {video.every_s:g} s, "
               f"{len(video.samples)} frames): {len(moments)} moment{'s' if len(moments) != 1 else ''}")
         for seg in moments:
             best = video.sample_at(seg.best_time)
             frame = f"  frame {folder / best.thumb}" if best and best.thumb else ""
-            print(f"  {_clock(seg.start)}-{_clock(seg.end)}  closest at {_clock(seg.best_time)} "
+            print(f"  {clock(seg.start)}-{clock(seg.end)}  closest at {clock(seg.best_time)} "
                   f"(distance {seg.best_distance:.3f}){frame}")
         if video.error:
             print(f"  warning: {video.error}")

@@ -13,7 +13,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashapp.components import color_dot, empty_state, person_color, person_label, photo_url
-from dashapp.find import FindResult, PhotoMatch, QueryFace, VideoResult
+from dashapp.find import FindResult, PhotoMatch, QueryFace, VideoResult, clock
 from model.matching import MatchThresholds
 
 QUERY_COLOR = "#0d6efd"
@@ -26,15 +26,6 @@ def query_url(job_id: int) -> str:
 
 def frame_url(job_id: int, video: int, sample: int) -> str:
     return f"/media/find/{int(job_id)}/frame/{int(video)}/{int(sample)}.jpg"
-
-
-def clock(seconds: float | None) -> str:
-    """0:07, 1:02:03."""
-    if seconds is None:
-        return "?"
-    minutes, secs = divmod(int(round(seconds)), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def _box_style(box: Sequence[float], width: float, height: float, color: str) -> dict:

@@ -11,6 +11,17 @@ dash.register_page(__name__, path="/find", name="Find a person", title="Find a p
 
 _MB = MAX_UPLOAD_BYTES // (1024 * 1024)
 
+
+def _upload_zone(component_id: str, multiple: bool, prompt: str, accepted: str) -> dcc.Upload:
+    """A dashed drop zone for files."""
+    return dcc.Upload(
+        id=component_id,
+        multiple=multiple,
+        children=html.Div([html.Div(prompt), html.Div(accepted, className="small text-muted")]),
+        className="upload-zone",
+    )
+
+
 layout = html.Div(
     [
         page_header("Find a person", "Give one photo of someone: see every photo, and every moment of a video, "
@@ -22,29 +33,13 @@ layout = html.Div(
                         dbc.CardBody(
                             [
                                 dbc.Label("A photo of the person"),
-                                dcc.Upload(
-                                    id="find-upload",
-                                    multiple=False,
-                                    children=html.Div([
-                                        html.Div("Drop a photo here, or click to choose"),
-                                        html.Div(f"JPEG, PNG, WebP, HEIC… up to {_MB} MB",
-                                                 className="small text-muted"),
-                                    ]),
-                                    className="upload-zone",
-                                ),
+                                _upload_zone("find-upload", False, "Drop a photo here, or click to choose",
+                                             f"JPEG, PNG, WebP, HEIC… up to {_MB} MB"),
                                 html.Div(id="find-query", className="mt-3"),
                                 html.Div(id="find-query-hint", className="small text-muted mt-1"),
                                 dbc.Label("Also look through videos (optional)", className="mt-3"),
-                                dcc.Upload(
-                                    id="find-video-upload",
-                                    multiple=True,
-                                    children=html.Div([
-                                        html.Div("Drop videos here, or click to choose"),
-                                        html.Div(f"MP4, MOV, MKV, WebM, AVI… up to {_MB} MB each",
-                                                 className="small text-muted"),
-                                    ]),
-                                    className="upload-zone",
-                                ),
+                                _upload_zone("find-video-upload", True, "Drop videos here, or click to choose",
+                                             f"MP4, MOV, MKV, WebM, AVI… up to {_MB} MB each"),
                                 html.Div(id="find-videos", className="small text-muted mt-1"),
                                 dcc.Loading(
                                     dbc.Alert(id="find-message", is_open=False, dismissable=True,
