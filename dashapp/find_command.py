@@ -80,9 +80,9 @@ def run_find(args: argparse.Namespace) -> int:
     if reporter is not None:
         reporter.start()
     try:
-        from model.faces import DEFAULT_WEIGHTS, FaceAnalyzer
+        from model.faces import FaceAnalyzer
 
-        analyzer = FaceAnalyzer(args.weights or DEFAULT_WEIGHTS)
+        analyzer = FaceAnalyzer(args.weights)
         result = find(
             analyzer, store, query, None if args.face is None else args.face - 1, videos, args.every, folder,
             progress, reporter.cancelled if reporter is not None else (lambda: False),

@@ -138,7 +138,7 @@ def _worker_init(weights: str | None, data_dir: str, threads: int) -> None:
     tf.config.threading.set_inter_op_parallelism_threads(1)
     from model.faces import FaceAnalyzer
 
-    _ANALYZER = FaceAnalyzer(weights) if weights else FaceAnalyzer()
+    _ANALYZER = FaceAnalyzer(weights)
     _DATA_DIR = Path(data_dir)
 
 
@@ -212,7 +212,7 @@ def current_model_version(weights: Path | None) -> str:
     """The model version new faces get, read from the model card (does not load TensorFlow)."""
     from model.faces import FaceAnalyzer
 
-    return FaceAnalyzer(weights).model_version if weights else FaceAnalyzer().model_version
+    return FaceAnalyzer(weights).model_version
 
 
 class Ingest:

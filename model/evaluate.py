@@ -160,16 +160,12 @@ def evaluate_attributes(labels_file: Path, images: Path, analyzer=None) -> dict:
     }
 
 
-def _analyzer(weights: Path | None):
-    from model.faces import DEFAULT_WEIGHTS, FaceAnalyzer
-
-    return FaceAnalyzer(weights or DEFAULT_WEIGHTS)
-
-
 def run_verify_command(pairs_file: Path, images: Path, weights: Path | None = None) -> int:
     """`python app.py eval verify`: table, then the JSON line."""
+    from model.faces import FaceAnalyzer
+
     start = time.time()
-    result = evaluate_verification(pairs_file, images, _analyzer(weights))
+    result = evaluate_verification(pairs_file, images, FaceAnalyzer(weights))
     _print_table(
         f"Verification on {result['n_pairs']} pairs ({time.time() - start:.0f} s)",
         [(k, f"{v:.4f}" if isinstance(v, float) else str(v)) for k, v in result.items()],
@@ -180,7 +176,9 @@ def run_verify_command(pairs_file: Path, images: Path, weights: Path | None = No
 
 def run_attributes_command(labels_file: Path, images: Path, weights: Path | None = None) -> int:
     """`python app.py eval attributes`: table, then the JSON line."""
-    result = evaluate_attributes(labels_file, images, _analyzer(weights))
+    from model.faces import FaceAnalyzer
+
+    result = evaluate_attributes(labels_file, images, FaceAnalyzer(weights))
     rows = [
         (name, f"acc {v['accuracy']:.3f}  balanced {v['balanced_accuracy']:.3f}  majority {v['majority_baseline']:.3f}")
         for name, v in result["per_attribute"].items()

@@ -52,11 +52,11 @@ class FaceAnalyzer:
 
     def __init__(
         self,
-        weights: Path | str = DEFAULT_WEIGHTS,
+        weights: Path | str | None = None,
         detector: DetectorSettings | None = None,
         batch_size: int = 64,
     ) -> None:
-        self.weights = Path(weights)
+        self.weights = Path(weights or DEFAULT_WEIGHTS)  # None: the bundled model
         if not self.weights.exists():
             raise FileNotFoundError(f"face model weights not found: {self.weights}")
         self.detector = FaceDetector(detector)
