@@ -23,7 +23,7 @@ class TrainingSet:
     """Everything one training step needs, row-aligned."""
 
     crops: np.ndarray  # (N, 112, 112, 3) uint8
-    teacher: np.ndarray  # (N, 128) float32, centred and L2-normalised; zeros where none
+    teacher: np.ndarray  # (N, 128) float32 targets: centred, L2-normalised dlib descriptors; zeros where none
     teacher_weight: np.ndarray  # (N,) float32: 0 where no trustworthy teacher descriptor
     identity: np.ndarray  # (N,) int32 class index, -1 where unknown or a singleton
     attributes: np.ndarray  # (N, 40) float32 in {0, 1}
@@ -48,7 +48,31 @@ def load_teacher(data_root: Path) -> dict[str, tuple[np.ndarray, float]]:
     return {str(p): (e, w) for p, e, w in zip(t["path"], emb, weight)}
 
 
-def build_training_set(data_root: Path, cache_files: list[Path], limit: int | None = None, seed: int = 0) -> TrainingSet:
+def mix_identity_centroids(teacher: np.ndarray, weight: np.ndarray, identities: list[str], mix: float) -> np.ndarray:
+    """Pull each target towards its identity's mean teacher descriptor: (1 - mix) own + mix centroid, renormalised.
+
+    A single dlib descriptor also encodes the photo's pose, light and expression, which a small student
+    cannot copy and does not need; the mean over the person's photos keeps what identifies them.
+    Rows without a trusted descriptor or a known identity keep their own target.
+    """
+    if mix <= 0:
+        return teacher
+    known = np.array([bool(i) for i in identities]) & (weight > 0)
+    if not known.any():
+        return teacher
+    names, index = np.unique(np.array(identities, dtype=object)[known], return_inverse=True)
+    sums = np.zeros((len(names), teacher.shape[1]), np.float64)
+    np.add.at(sums, index, teacher[known])
+    centroid = sums / np.linalg.norm(sums, axis=1, keepdims=True)
+    mixed = teacher.copy()
+    mixed[known] = (1 - mix) * teacher[known] + mix * centroid[index]
+    mixed[known] /= np.linalg.norm(mixed[known], axis=1, keepdims=True)
+    return mixed.astype(np.float32)
+
+
+def build_training_set(
+    data_root: Path, cache_files: list[Path], limit: int | None = None, seed: int = 0, centroid_mix: float = 0.0
+) -> TrainingSet:
     """Join the crop caches with teacher, identity and attribute labels; drop held-out identities."""
     teacher = load_teacher(data_root)
     attr_names, attr_labels = read_attribute_file(data_root / "celeba-aligned" / "list_attr_celeba.txt")
@@ -79,10 +103,12 @@ def build_training_set(data_root: Path, cache_files: list[Path], limit: int | No
     zero = np.zeros(128, np.float32)
     teacher_rows = [teacher.get(p, (zero, 0.0)) for p in paths]
     attr_rows = [attr_labels.get(Path(p).name) if p.startswith("celeba-aligned/") else None for p in paths]
+    teacher_weight = np.array([w for _, w in teacher_rows], np.float32)
+    targets = mix_identity_centroids(np.stack([e for e, _ in teacher_rows]), teacher_weight, identities, centroid_mix)
     ts = TrainingSet(
         crops=all_crops,
-        teacher=np.stack([e for e, _ in teacher_rows]),
-        teacher_weight=np.array([w for _, w in teacher_rows], np.float32),
+        teacher=targets,
+        teacher_weight=teacher_weight,
         identity=np.array([classes.get(i, -1) for i in identities], np.int32),
         attributes=np.stack([a if a is not None else np.zeros(40, np.float32) for a in attr_rows]),
         attribute_mask=np.array([a is not None for a in attr_rows], np.float32),

@@ -41,6 +41,7 @@ class Recipe:
     w_relational: float = 4.0
     w_identity: float = 0.1
     w_attributes: float = 1.0
+    centroid_mix: float = 0.5  # distillation target: this much of the identity's mean teacher descriptor
     input_size: int = 64
     width: float = 0.5
     init_from: str | None = None  # a saved model whose weights start a fresh run
@@ -134,9 +135,25 @@ class Trainer:
             log.info("resumed from %s at epoch %d", self.manager.latest_checkpoint, int(self.epoch.numpy()))
         elif recipe.init_from:
             warm_start(self.core, Path(recipe.init_from))
+            self._class_weights_from_centroids()
         masked = ts.attributes[ts.attribute_mask > 0]
         self.positive_rate = tf.constant(np.clip(masked.mean(axis=0) if len(masked) else 0.5, 0.01, 0.99), tf.float32)
         self._step = tf.function(self._train_step)
+
+    def _class_weights_from_centroids(self) -> None:
+        """Start each CosFace class at its faces' mean embedding: random class weights would send a large,
+        meaningless identity gradient into a warm-started backbone for the first epochs."""
+        ts = self.ts
+        labelled = np.flatnonzero(ts.identity >= 0)
+        if len(labelled) == 0:
+            return
+        emb, _ = self.embed(ts.crops[labelled])
+        sums = np.zeros((ts.n_classes, emb.shape[1]), np.float64)
+        np.add.at(sums, ts.identity[labelled], emb)
+        norms = np.linalg.norm(sums, axis=1, keepdims=True)
+        current = self.class_weights.numpy().T
+        centred = np.where(norms > 0, sums / np.maximum(norms, 1e-12), current)
+        self.class_weights.assign(centred.T.astype(np.float32))
 
     def _train_step(self, images, teacher, teacher_w, identity, attributes, attr_mask):
         tf, r = self.tf, self.recipe
@@ -268,7 +285,9 @@ def train(data_root: Path, cache_dir: Path, run_dir: Path, output: Path, recipe:
     """The whole training run; returns the final metrics."""
     run_dir.mkdir(parents=True, exist_ok=True)
     processes = 1 if limit else 2
-    ts = build_training_set(data_root, build_all(data_root, cache_dir, processes, limit), limit=limit)
+    ts = build_training_set(
+        data_root, build_all(data_root, cache_dir, processes, limit), limit=limit, centroid_mix=recipe.centroid_mix
+    )
     val_crops, pairs, attr_crops, attr_labels = _validation_sets(data_root, cache_dir, limit)
     trainer = Trainer(ts, recipe, run_dir)
     rng = np.random.default_rng(int(trainer.epoch.numpy()))
@@ -306,6 +325,7 @@ def run_train_command(args: argparse.Namespace) -> int:
     recipe = Recipe(
         epochs=args.epochs, batch_size=args.batch_size, input_size=args.input_size, width=args.width,
         learning_rate=args.learning_rate, init_from=str(args.init_from) if args.init_from else None,
+        centroid_mix=args.centroid_mix,
     )
     metrics = train(args.data_root, args.cache_dir, args.run_dir, args.output, recipe, args.limit)
     print(json.dumps(metrics))

@@ -1,0 +1,64 @@
+"""Training targets and the warm start's CosFace classes, on real teacher descriptors and real faces."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.imaging import load_image
+from model.labels import read_identity_file
+from model.training.data import TrainingSet, load_teacher, mix_identity_centroids
+from tests.conftest import MODEL_FIXTURES
+
+
+def _mean_pair_cosine(x: np.ndarray, ids: np.ndarray, same: bool) -> float:
+    sims = x @ x.T
+    mask = (ids[:, None] == ids[None, :]) == same
+    np.fill_diagonal(mask, False)
+    return float(sims[mask].mean())
+
+
+def test_centroid_mix_pulls_each_person_together_and_leaves_unknown_faces(shared_data):
+    teacher = load_teacher(shared_data)
+    paths = sorted(p for p in teacher if p.startswith("glint-24/"))[::10]  # all 24 people, ~580 faces
+    paths += sorted(p for p in teacher if p.startswith("utkface/"))[:50]  # no identity
+    targets = np.stack([teacher[p][0] for p in paths])
+    weight = np.array([teacher[p][1] for p in paths], np.float32)
+    identities = [p.split("/")[1] if p.startswith("glint-24/") else "" for p in paths]
+
+    mixed = mix_identity_centroids(targets, weight, identities, 0.5)
+
+    assert np.allclose(np.linalg.norm(mixed, axis=1), 1, atol=1e-5)
+    known = np.array([bool(i) for i in identities]) & (weight > 0)
+    ids = np.array(identities)[known]
+    assert _mean_pair_cosine(mixed[known], ids, True) > _mean_pair_cosine(targets[known], ids, True) + 0.1
+    # people stay apart: different identities are no closer than before
+    assert _mean_pair_cosine(mixed[known], ids, False) < _mean_pair_cosine(targets[known], ids, False) + 0.05
+    assert np.array_equal(mixed[~known], targets[~known])
+    assert mix_identity_centroids(targets, weight, identities, 0.0) is targets
+
+
+def test_warm_start_begins_each_cosface_class_at_its_faces(analyzer, tmp_path):
+    from model.faces import DEFAULT_WEIGHTS
+    from model.training.train import Recipe, Trainer
+
+    people = MODEL_FIXTURES / "people"
+    labels = read_identity_file(people / "identity_CelebA.txt")
+    files = sorted(labels)
+    faces = analyzer.analyze_many([load_image(people / f) for f in files])
+    crops = np.stack([max(f, key=lambda face: face.area).crop for f in faces])
+    names = sorted(set(labels.values()))
+    identity = np.array([names.index(labels[f]) for f in files], np.int32)
+    n = len(files)
+    ts = TrainingSet(
+        crops=crops, teacher=np.zeros((n, 128), np.float32), teacher_weight=np.zeros(n, np.float32),
+        identity=identity, attributes=np.zeros((n, 40), np.float32), attribute_mask=np.zeros(n, np.float32),
+        n_classes=len(names),
+    )
+    recipe = Recipe(input_size=96, init_from=str(DEFAULT_WEIGHTS), epochs=1, batch_size=4)
+    trainer = Trainer(ts, recipe, tmp_path)
+
+    weights = trainer.class_weights.numpy()
+    assert np.allclose(np.linalg.norm(weights, axis=0), 1, atol=1e-5)
+    embeddings, _ = trainer.embed(crops)
+    # every class weight is its own faces' mean direction, so each face is nearest to its own class
+    assert np.array_equal(np.argmax(embeddings @ weights, axis=1), identity)
