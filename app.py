@@ -86,7 +86,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(handler=_serve)
 
     ingest = sub.add_parser("ingest", parents=[data_dir, weights], help="add photo folders to the library")
-    ingest.add_argument("paths", nargs="+", type=Path, help="photo folders or files")
+    ingest.add_argument("paths", nargs="*", type=Path, help="photo folders or files")
+    ingest.add_argument("--outdated", action="store_true",
+                        help="also re-analyse every photo whose faces came from an older face model "
+                             "(after a model upgrade; names and manual moves are kept)")
     ingest.add_argument("--no-cluster", action="store_true", help="do not re-cluster after ingest")
     ingest.add_argument("--workers", type=int, default=None, help="worker processes (default: CPU count)")
     ingest.add_argument("--job-id", type=int, default=None, help="report progress into this job (set by the dashboard)")

@@ -22,6 +22,8 @@ ACTIVE = ("queued", "running")
     Output("lib-n-people", "children"),
     Output("lib-n-errors", "children"),
     Output("lib-job-state", "data"),
+    Output("lib-outdated", "is_open"),
+    Output("lib-outdated-text", "children"),
     Input("lib-poll", "n_intervals"),
     State("lib-job-state", "data"),
 )
@@ -33,9 +35,11 @@ def poll_library(_n: int | None, previous: dict | None):
     state = {"id": job["id"], "status": job["status"], "done": job["done"]} if job else None
     if previous is not None and state == previous:
         # Nothing moved since the last tick: send nothing, the browser keeps what it shows.
-        return (no_update,) * 8
+        return (no_update,) * 10
     summary = lib.queries.summary()
     n_err, errors = lib.queries.photo_errors()
+    n_outdated, version = job_runner.outdated_photos(lib)
+    busy = bool(job and job["status"] in ACTIVE)
     return (
         job_progress(job),
         not (job and job["status"] in ACTIVE),
@@ -45,6 +49,9 @@ def poll_library(_n: int | None, previous: dict | None):
         f"{summary['n_people']:,}",
         f"{summary['n_errors']:,}",
         state,
+        n_outdated > 0 and not busy,
+        f"{n_outdated:,} photo(s) were analysed with a different face model. Update them to {version} so all faces "
+        "can be compared; names and manual corrections are kept.",
     )
 
 
@@ -105,6 +112,25 @@ def upload_photos(contents: list[str] | str | None, filenames: list[str] | str |
                 f"Add that folder again later.{skipped}"), "warning", True, no_update
     return f"Uploaded {len(saved.saved)} photo(s); ingest started.{skipped}", \
         "warning" if saved.skipped else "success", True, None
+
+
+@dash.callback(
+    Output("lib-add-result", "children", allow_duplicate=True),
+    Output("lib-add-result", "color", allow_duplicate=True),
+    Output("lib-add-result", "is_open", allow_duplicate=True),
+    Output("lib-job-state", "data", allow_duplicate=True),
+    Input("lib-update-model", "n_clicks"),
+    prevent_initial_call=True,
+)
+def update_outdated(_clicks: int | None):
+    """Re-analyse every photo of an older face model with the current one (face ids, names are kept)."""
+    if not clicked():
+        return no_update, no_update, no_update, no_update
+    try:
+        job_runner.start_ingest(library(), [], outdated=True)
+    except job_runner.JobRefused as exc:
+        return str(exc), "danger", True, no_update
+    return "Updating faces to the current model.", "success", True, None
 
 
 @dash.callback(

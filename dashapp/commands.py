@@ -71,16 +71,28 @@ def _cluster_after_ingest(store: Store, reporter: JobReporter | None, project: b
 
 
 def run_ingest(args: argparse.Namespace) -> int:
-    """`app.py ingest PATH...`: add photos, then cluster and project unless --no-cluster."""
-    from dashapp.ingest import IngestOptions, ingest
+    """`app.py ingest PATH... [--outdated]`: add photos, then cluster and project unless --no-cluster."""
+    from dashapp.ingest import IngestOptions, current_model_version, ingest
 
     paths = [Path(p) for p in args.paths]
+    outdated = getattr(args, "outdated", False)
+    if not paths and not outdated:
+        raise ValueError("give the photo folders (or files) to add, or --outdated to update photos to the current model")
     missing = [str(p) for p in paths if not p.exists()]
     if missing:  # before touching the library: a typo must not create or change anything
         raise FileNotFoundError(f"no such file or folder: {', '.join(missing)}")
     config = load_config(args.data_dir)
     store = Store.open(config)
     refresh_stale(store)
+    if outdated:
+        # Photos whose file is gone (an unplugged drive) keep their faces until their folder is scanned again.
+        stale = [Path(r.path) for r in store.photos.outdated(current_model_version(getattr(args, "weights", None)))]
+        paths += [p for p in stale if p.exists()]
+        if not paths:
+            message = "every photo in the library is analysed with the current face model"
+            _job(store, args, "ingest", {"paths": [], "outdated": True}).finish("done", message)
+            print(message)
+            return 0
     reporter = _job(store, args, "ingest", {"paths": [str(p) for p in paths]})
     try:
         with ingest_lock(config):

@@ -48,10 +48,11 @@ def check_folder(text: str | None) -> Path:
     return path.resolve()
 
 
-def start_ingest(lib: Library, paths: list[str | Path]) -> Started:
-    """Start ingesting `paths` into the library in a job process; JobRefused when that is not possible."""
+def start_ingest(lib: Library, paths: list[str | Path], outdated: bool = False) -> Started:
+    """Start ingesting `paths` (and with `outdated`, re-analysing photos of an older face model) into the
+    library in a job process; JobRefused when that is not possible."""
     try:
-        job_id = spawn_ingest(lib.config, lib.store, paths)
+        job_id = spawn_ingest(lib.config, lib.store, paths, outdated=outdated)
     except IngestBusy as exc:
         raise JobRefused("An ingest is already running on this library. Wait for it to finish or cancel it.") from exc
     except FileNotFoundError as exc:
@@ -73,6 +74,14 @@ def start_find(lib: Library, query: Path, face: int | None = None, videos: list[
         raise JobRefused("A search is already running. Wait for it to finish, then try again.") from exc
     log.info("find job %d started for %s (face %s, %d videos)", job_id, query, face, len(videos or []))
     return job_id
+
+
+def outdated_photos(lib: Library) -> tuple[int, str]:
+    """(photos analysed by an older face model, the current model's version); reads the model card only."""
+    from dashapp.ingest import current_model_version
+
+    version = current_model_version(None)
+    return lib.queries.n_outdated(version), version
 
 
 def cancel(lib: Library, job_id: int) -> None:

@@ -108,8 +108,11 @@ def _spawn(config: Config, argv: Sequence[str], job_id: int) -> None:
         )
 
 
-def spawn_ingest(config: Config, store: Store, paths: Sequence[str | Path], cluster: bool = True) -> int:
-    """Start an ingest job process for these folders/files; returns the job id.
+def spawn_ingest(
+    config: Config, store: Store, paths: Sequence[str | Path], cluster: bool = True, outdated: bool = False
+) -> int:
+    """Start an ingest job process for these folders/files (and, with `outdated`, every photo analysed by
+    an older face model); returns the job id.
 
     Raises IngestBusy if an ingest is already running, FileNotFoundError for a missing path.
     """
@@ -120,10 +123,12 @@ def spawn_ingest(config: Config, store: Store, paths: Sequence[str | Path], clus
     refresh_stale(store)
     if ingest_running(config) or store.jobs.active("ingest"):
         raise IngestBusy("an ingest is already running on this library; wait for it or cancel it")
-    job_id = store.jobs.create("ingest", {"paths": [str(p) for p in resolved], "cluster": cluster})
+    job_id = store.jobs.create("ingest", {"paths": [str(p) for p in resolved], "cluster": cluster, "outdated": outdated})
     argv = ["ingest", "--data-dir", str(config.data_dir), "--job-id", str(job_id), *map(str, resolved)]
     if not cluster:
         argv.append("--no-cluster")
+    if outdated:
+        argv.append("--outdated")
     _spawn(config, argv, job_id)
     return job_id
 

@@ -100,6 +100,21 @@ def test_library_poll_empty_then_counts(empty_lib, lib):
     assert "every photo was read" in text_of(errors)
 
 
+def test_library_offers_to_update_photos_of_another_face_model(empty_lib, lib):
+    # The synthetic library's faces carry the version "synthetic", not the bundled model's.
+    *_, alert_open, alert_text = call(lib_cb.poll_library, 1, None)
+    assert alert_open is True and f"{len(lib.synthetic.photo_ids):,} photo(s)" in alert_text
+    job = lib.store.jobs.create("ingest", {"paths": ["/x"]})
+    lib.store.jobs.start(job, __import__("os").getpid())  # alive: counts as running
+    msg, color, *_ = call(lib_cb.update_outdated, 1, trigger="lib-update-model")
+    assert color == "danger" and "already running" in msg
+    assert call(lib_cb.update_outdated, 0, trigger="lib-update-model", value=0)[2] is dash.no_update
+    lib.store.jobs.finish(job, "done")
+    use_library(empty_lib.data_dir)
+    *_, alert_open, _ = call(lib_cb.poll_library, 1, None)
+    assert alert_open is False
+
+
 def test_library_poll_shows_a_running_job(empty_lib):
     store = empty_lib.store
     job = store.jobs.create("ingest", {"paths": ["/photos"]})

@@ -124,3 +124,40 @@ def test_eval_cluster_prints_a_table_and_json_last(tmp_path):
     assert scores["n_faces"] + scores["n_photos_no_face"] == len(SINGLES)
     # Singletons only would give BCubed precision 1: the real clustering must have grouped something.
     assert scores["n_clusters"] >= 1
+
+
+def test_model_upgrade_reanalyses_outdated_photos_and_keeps_names_and_manual_moves(tmp_path):
+    from model.faces import DEFAULT_WEIGHTS
+
+    album = _album(tmp_path / "album", ["obama_1.jpg", "obama_2.jpg", "obama_and_biden.jpg"])
+    data = tmp_path / "data"
+    assert app("ingest", "--data-dir", str(data), str(album)).returncode == 0
+    store = Store.open(load_config(data))
+    pair = store.faces.of_photo(store.photos.by_path(album / "obama_and_biden.jpg").id)
+    obama = store.faces.of_photo(store.photos.by_path(album / "obama_1.jpg").id)[0]
+    person = store.people.move_faces_to_name([obama.id], "Barack Obama")
+    store.people.move_faces([pair[1].id], None)  # by hand to unsorted
+    faces_before = {f.id: (f.photo_id, f.model_version) for p in store.photos.all("done") for f in store.faces.of_photo(p.id)}
+
+    # A new model: the same network under a new version, as a model upgrade ships it.
+    new = tmp_path / "new-model" / "face_model.keras"
+    new.parent.mkdir()
+    shutil.copy(DEFAULT_WEIGHTS, new)
+    card = json.loads(DEFAULT_WEIGHTS.with_suffix(".json").read_text())
+    new.with_suffix(".json").write_text(json.dumps({**card, "version": "upgrade-test"}))
+    assert len(store.photos.outdated("upgrade-test")) == 3 and store.photos.outdated(card["version"]) == []
+
+    done = app("ingest", "--data-dir", str(data), "--outdated", "--weights", str(new))
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "3 photos analysed" in done.stdout
+    faces_after = {f.id: (f.photo_id, f.model_version) for p in store.photos.all("done") for f in store.faces.of_photo(p.id)}
+    assert set(faces_after) == set(faces_before)  # re-analysed in place: the same face ids
+    assert {v for _, v in faces_after.values()} == {"upgrade-test"}
+    assert store.photos.outdated("upgrade-test") == []
+    assert store.assignments.person_of([obama.id, pair[1].id]) == {obama.id: person, pair[1].id: None}
+    assert store.people.by_name("barack obama").id == person
+
+    again = app("ingest", "--data-dir", str(data), "--outdated", "--weights", str(new))
+    assert again.returncode == 0 and "every photo in the library is analysed with the current face model" in again.stdout
+    nothing = app("ingest", "--data-dir", str(data))
+    assert nothing.returncode == 2 and "--outdated" in nothing.stderr

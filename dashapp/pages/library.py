@@ -22,6 +22,13 @@ layout = html.Div(
         page_header("Library", "Add photos; faces are found and grouped into people in the background."),
         dbc.Row([_stat("photos", "lib-n-photos"), _stat("faces", "lib-n-faces"), _stat("people", "lib-n-people"),
                  _stat("unreadable files", "lib-n-errors")]),
+        dbc.Alert(
+            [html.Span(id="lib-outdated-text"),
+             dbc.Button("Update faces", id="lib-update-model", color="primary", size="sm", n_clicks=0,
+                        className="ms-3 flex-shrink-0")],
+            id="lib-outdated", color="info", is_open=False,
+            className="d-flex justify-content-between align-items-center",
+        ),
         dbc.Row(
             [
                 dbc.Col(

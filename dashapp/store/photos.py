@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from dashapp.store.base import Repo, chunks, now
@@ -108,6 +108,15 @@ class PhotoRepo(Repo):
         query = select(*_COLUMNS).order_by(photos.c.id)
         if status:
             query = query.where(photos.c.status == status)
+        with self._read() as conn:
+            return [_row(r) for r in conn.execute(query)]
+
+    def outdated(self, model_version: str) -> list[PhotoRow]:
+        """Analysed photos whose faces came from another face model: their embeddings are not comparable."""
+        query = select(*_COLUMNS).where(
+            photos.c.status == "done",
+            or_(photos.c.model_version.is_(None), photos.c.model_version != model_version),
+        ).order_by(photos.c.id)
         with self._read() as conn:
             return [_row(r) for r in conn.execute(query)]
 

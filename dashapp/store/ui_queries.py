@@ -68,6 +68,12 @@ class UIQueries(Repo):
             "n_unsorted": n_faces - n_assigned,
         }
 
+    def n_outdated(self, model_version: str) -> int:
+        """How many analysed photos have faces from another face model than `model_version`."""
+        stale = or_(photos.c.model_version.is_(None), photos.c.model_version != model_version)
+        with self._read() as conn:
+            return conn.execute(select(func.count()).where(photos.c.status == "done", stale)).scalar_one()
+
     def latest_job(self, kind: str = "ingest") -> dict | None:
         """The newest job of a kind with its ETA (seconds, from the rate so far) and elapsed time."""
         with self._read() as conn:
