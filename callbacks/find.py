@@ -23,6 +23,8 @@ from dashapp.uploads import UploadRefused, save_query_photo, save_videos
 
 log = logging.getLogger(__name__)
 
+ACTIVE = ("queued", "running")
+
 MESSAGE = (
     Output("find-message", "children", allow_duplicate=True),
     Output("find-message", "color", allow_duplicate=True),
@@ -60,6 +62,7 @@ def _result(job: Job) -> FindResult | None:
     Output("find-status", "children"),
     Output("find-job-state", "data"),
     Output("find-message", "is_open", allow_duplicate=True),
+    Output("find-cancel", "className"),
     Input("find-poll", "n_intervals"),
     State("find-job-state", "data"),
     prevent_initial_call="initial_duplicate",
@@ -74,9 +77,27 @@ def poll_find(_n: int | None, previous: dict | None):
     job = lib.queries.latest_job("find")
     state = {"id": job["id"], "status": job["status"], "done": job["done"]} if job else {"id": None}
     if state == previous:
-        return no_update, no_update, no_update
-    ended = job is not None and job["status"] not in ("queued", "running")
-    return V.find_status(job), state, False if ended else no_update
+        return no_update, no_update, no_update, no_update
+    running = job is not None and job["status"] in ACTIVE
+    ended = job is not None and not running
+    return V.find_status(job), state, False if ended else no_update, V.CANCEL_SHOWN if running else V.CANCEL_HIDDEN
+
+
+@dash.callback(
+    *MESSAGE,
+    Input("find-cancel", "n_clicks"),
+    State("find-job-state", "data"),
+    prevent_initial_call=True,
+)
+def cancel_find(_clicks: int | None, state: dict | None):
+    """Stop the running search; it ends after the frames or faces it is on."""
+    if not clicked():
+        return no_update, no_update, no_update, no_update
+    job = _job(state)
+    if job is None or job.status not in ACTIVE:
+        return _refused("No search is running.")
+    job_runner.cancel(library(), job.id)
+    return "Stopping the search…", "warning", True, no_update
 
 
 @dash.callback(
@@ -105,7 +126,7 @@ def render_find(state: dict | None):
         hint = f"{len(result.faces)} faces in this photo: click another face to look for that person instead."
     compared = f"{result.n_compared:,} faces in the library compared"
     if result.n_other_model:
-        compared += f" ({result.n_other_model:,} from an older model skipped: add their folders again to include them)"
+        compared += f" ({result.n_other_model:,} from another face model skipped: Update faces on the Library page)"
     results = html.Div(
         [
             V.threshold_slider(result.thresholds, result.max_distance),
@@ -174,7 +195,7 @@ def upload_videos(contents: list[str] | str | None, filenames: list[str] | str |
     job = _job(state)
     if job is None:
         return _refused("Give a photo of the person first, then the videos to look through.")
-    if job.status in ("queued", "running"):
+    if job.status in ACTIVE:
         return _refused("A search is already running. Wait for it to finish, then add the videos.")
     lib = library()
     query = Path(job.args["query"])

@@ -162,6 +162,9 @@ def threshold_slider(thresholds: MatchThresholds, max_distance: float) -> html.D
     )
 
 
+CANCEL_SHOWN, CANCEL_HIDDEN = "mb-3", "d-none"  # classes of the Cancel button while a search runs / not
+
+
 def find_status(job: dict | None) -> Any:
     """The latest search's state: a progress bar while it runs, the reason when it failed."""
     if job is None:

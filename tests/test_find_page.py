@@ -70,8 +70,9 @@ def wait_done(lib, state: dict) -> dict:
     while time.monotonic() < deadline:
         job = lib.store.jobs.get(state["id"])
         if job.status not in ("queued", "running"):
-            status, new_state, note_open = call(find_cb.poll_find, 1, state)
+            status, new_state, note_open, cancel = call(find_cb.poll_find, 1, state)
             assert note_open is False  # the "Looking for…" note closes
+            assert cancel == find_cb.V.CANCEL_HIDDEN  # nothing left to cancel
             log = (lib.data_dir / "jobs" / f"job-{job.id}.log").read_text()
             assert job.status == "done", (job.message, log[-3000:])
             return new_state
@@ -80,11 +81,11 @@ def wait_done(lib, state: dict) -> dict:
 
 
 def test_the_page_invites_a_photo_when_there_is_no_search(empty_lib):
-    status, state, _ = call(find_cb.poll_find, 0, None)
+    status, state, *_ = call(find_cb.poll_find, 0, None)
     assert status is None and state == {"id": None}
     results, query, hint, videos = call(find_cb.render_find, state)
     assert "Who are you looking for?" in text_of(results) and query is None
-    assert call(find_cb.poll_find, 1, state) == (find_cb.no_update,) * 3  # nothing changed
+    assert call(find_cb.poll_find, 1, state) == (find_cb.no_update,) * 4  # nothing changed
 
 
 def test_search_from_the_page_photos_then_videos(lib, tmp_path):
@@ -92,7 +93,7 @@ def test_search_from_the_page_photos_then_videos(lib, tmp_path):
     message, color, is_open, state = call(find_cb.upload_query, data_url(PHOTOS / query), query,
                                           trigger="find-upload", prop="contents")
     assert color == "info" and "Looking for the person" in message
-    status, polled, _ = call(find_cb.poll_find, 1, state)  # the progress shows at once
+    status, polled, *_ = call(find_cb.poll_find, 1, state)  # the progress shows at once
     assert "Searching" in text_of(status) or polled["status"] == "done"
     state = wait_done(lib, state)
 
@@ -182,7 +183,7 @@ def test_a_failed_search_shows_why_and_a_running_one_blocks_another(empty_lib, t
     store = empty_lib.store
     failed = store.jobs.create("find", {"query": "/x/query.jpg", "out": "/x/run-1", "videos": []})
     store.jobs.finish(failed, "failed", NO_FACE)
-    status, state, _ = call(find_cb.poll_find, 1, None)
+    status, state, *_ = call(find_cb.poll_find, 1, None)
     assert "The search did not work: no face found" in text_of(status)
     results, *_ = call(find_cb.render_find, state)
     assert results is None
@@ -195,15 +196,20 @@ def test_a_failed_search_shows_why_and_a_running_one_blocks_another(empty_lib, t
     running = store.jobs.create("find", {"query": "/x/query.jpg", "out": "/x/run-2", "videos": []})
     store.jobs.start(running, os.getpid())  # alive: counts as running
     store.jobs.progress(running, phase="video", done=4, total=10, message="looking through the video")
-    status, *_ = call(find_cb.poll_find, 2, state)
+    status, _, _, cancel = call(find_cb.poll_find, 2, state)
     assert "looking through the video · 4 / 10 frames" in text_of(status)
+    assert cancel == find_cb.V.CANCEL_SHOWN
     message, color, *_ = call(find_cb.upload_query, data_url(PHOTOS / "rose_1.jpg"), "rose_1.jpg",
                               trigger="find-upload", prop="contents")
     assert color == "danger" and "already running" in message
     message, color, *_ = call(find_cb.upload_videos, [data_url(PHOTOS / "rose_1.jpg", "video/mp4")], ["a.mp4"],
                               {"id": running}, trigger="find-video-upload", prop="contents")
     assert color == "danger" and "already running" in message
-    store.jobs.finish(running, "done")
+    message, color, *_ = call(find_cb.cancel_find, 1, {"id": running}, trigger="find-cancel")
+    assert color == "warning" and store.jobs.cancel_requested(running)
+    store.jobs.finish(running, "cancelled")
+    message, color, *_ = call(find_cb.cancel_find, 1, {"id": running}, trigger="find-cancel")
+    assert color == "danger" and "No search is running" in message
 
 
 def test_search_media_routes_serve_only_search_files(empty_lib, tmp_path):

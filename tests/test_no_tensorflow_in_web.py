@@ -82,7 +82,7 @@ SCRIPT = textwrap.dedent(
     job = lib.store.jobs.create("find", {{"query": str(folder / "query.jpg"), "out": str(folder / "run-1"),
                                          "face": None, "videos": [str(folder / "v.mp4")]}})
     lib.store.jobs.finish(job, "done", "1 photo")
-    _, state, _ = run(find_cb.poll_find, 1, None)
+    _, state, *_ = run(find_cb.poll_find, 1, None)
     run(find_cb.render_find, state)
     photos, moments = run(find_cb.filter_find, 1.0, state)
     assert "0:01" in str(moments), moments

@@ -5,6 +5,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashapp.components import page_header
+from dashapp.find_view import CANCEL_HIDDEN
 from dashapp.uploads import MAX_UPLOAD_BYTES
 
 dash.register_page(__name__, path="/find", name="Find a person", title="Find a person · Face Album", order=5)
@@ -52,7 +53,10 @@ layout = html.Div(
                     lg=4, className="mb-3",
                 ),
                 dbc.Col(
-                    [html.Div(id="find-status"), html.Div(id="find-results")],
+                    [html.Div(id="find-status"),
+                     dbc.Button("Cancel search", id="find-cancel", color="outline-danger", size="sm", n_clicks=0,
+                                className=CANCEL_HIDDEN),
+                     html.Div(id="find-results")],
                     lg=8,
                 ),
             ]
