@@ -38,6 +38,7 @@ VIDEO_SUFFIXES = frozenset({".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".3
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024  # one upload (a photo or a zip) as sent by the browser
 MAX_EXTRACTED_BYTES = 2 * 1024 * 1024 * 1024  # all photos of one zip once extracted
 MAX_ZIP_ENTRIES = 20_000
+KEPT_SEARCHES = 20  # "find a person" folders kept (their videos and frames can be large)
 
 
 class UploadRefused(ValueError):
@@ -228,7 +229,25 @@ def save_query_photo(filename: str, contents: str, finds_dir: Path, max_bytes: i
     check_image_bytes(data, filename)
     target = new_upload_folder(finds_dir) / f"query{Path(safe_name(filename)).suffix.lower()}"
     target.write_bytes(data)
+    prune_old_searches(finds_dir)
     return target
+
+
+def prune_old_searches(finds_dir: Path, keep: int = KEPT_SEARCHES) -> int:
+    """Delete all but the `keep` most recently used search folders; returns how many were deleted.
+
+    A folder's modification time moves whenever a search in it runs again (a new `run-N`), so the search
+    the page shows is never among the oldest.
+    """
+    if not finds_dir.is_dir():
+        return 0
+    folders = sorted((p for p in finds_dir.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime_ns)
+    old = folders[: max(0, len(folders) - keep)]
+    for folder in old:
+        shutil.rmtree(folder, ignore_errors=True)
+    if old:
+        log.info("removed %d old searches from %s", len(old), finds_dir)
+    return len(old)
 
 
 def check_video_file(path: Path, filename: str) -> None:

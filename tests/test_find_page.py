@@ -223,3 +223,21 @@ def test_search_media_routes_serve_only_search_files(empty_lib, tmp_path):
                 "/media/find/999/query.jpg", f"/media/find/{cli_search}/frame/0/0.jpg",
                 "/media/find/1/../../etc/passwd"):
         assert client.get(url).status_code == 404, url
+
+
+def test_old_searches_are_pruned_and_the_newest_are_kept(tmp_path):
+    from dashapp.uploads import KEPT_SEARCHES, prune_old_searches, save_query_photo
+
+    finds = tmp_path / "finds"
+    queries = [save_query_photo("rose_1.jpg", data_url(PHOTOS / "rose_1.jpg"), finds) for _ in range(KEPT_SEARCHES + 2)]
+    kept = sorted(p for p in finds.iterdir())
+    assert len(kept) == KEPT_SEARCHES and queries[-1].parent in kept and queries[-1].is_file()
+
+    # Use, not creation, counts: an old search run again (a new run-N folder) outlives newer untouched ones.
+    for age, folder in enumerate(reversed(kept)):
+        os.utime(folder, ns=(10**18 - age * 10**9,) * 2)
+    reused = kept[0]
+    os.utime(reused, ns=(2 * 10**18,) * 2)
+    assert prune_old_searches(finds, keep=3) == KEPT_SEARCHES - 3
+    assert reused in set(finds.iterdir()) and len(list(finds.iterdir())) == 3
+    assert prune_old_searches(tmp_path / "none") == 0
