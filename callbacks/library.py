@@ -42,7 +42,7 @@ def poll_library(_n: int | None, previous: dict | None):
     busy = bool(job and job["status"] in ACTIVE)
     return (
         job_progress(job),
-        not (job and job["status"] in ACTIVE),
+        not busy,
         error_table(errors, n_err),
         f"{summary['n_photos']:,}",
         f"{summary['n_faces']:,}",

@@ -84,16 +84,17 @@ def run_ingest(args: argparse.Namespace) -> int:
     config = load_config(args.data_dir)
     store = Store.open(config)
     refresh_stale(store)
+    job_args = {"paths": [str(p) for p in paths], "outdated": outdated}  # the request, not every outdated file
     if outdated:
         # Photos whose file is gone (an unplugged drive) keep their faces until their folder is scanned again.
         stale = [Path(r.path) for r in store.photos.outdated(current_model_version(getattr(args, "weights", None)))]
         paths += [p for p in stale if p.exists()]
         if not paths:
             message = "every photo in the library is analysed with the current face model"
-            _job(store, args, "ingest", {"paths": [], "outdated": True}).finish("done", message)
+            _job(store, args, "ingest", job_args).finish("done", message)
             print(message)
             return 0
-    reporter = _job(store, args, "ingest", {"paths": [str(p) for p in paths]})
+    reporter = _job(store, args, "ingest", job_args)
     try:
         with ingest_lock(config):
             reporter.start()

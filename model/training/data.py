@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from model.attributes import ATTRIBUTE_NAMES
+from model.clustering import centroids
 from model.labels import read_attribute_file, read_identity_file
 
 log = logging.getLogger(__name__)
@@ -61,9 +62,7 @@ def mix_identity_centroids(teacher: np.ndarray, weight: np.ndarray, identities: 
     if not known.any():
         return teacher
     names, index = np.unique(np.array(identities, dtype=object)[known], return_inverse=True)
-    sums = np.zeros((len(names), teacher.shape[1]), np.float64)
-    np.add.at(sums, index, teacher[known])
-    centroid = sums / np.linalg.norm(sums, axis=1, keepdims=True)
+    centroid = centroids(teacher[known], index, len(names))
     mixed = teacher.copy()
     mixed[known] = (1 - mix) * teacher[known] + mix * centroid[index]
     mixed[known] /= np.linalg.norm(mixed[known], axis=1, keepdims=True)

@@ -19,6 +19,7 @@ import numpy as np
 from model.training.crops import build_all, build_pairs_crops
 from model.evaluate import read_pairs
 from model.labels import read_attribute_file
+from model.clustering import centroids
 from model.matching import measure_thresholds
 from model.training.data import TrainingSet, build_training_set, holdout_identities
 from model.verification import verification_metrics, default_folds
@@ -148,12 +149,9 @@ class Trainer:
         if len(labelled) == 0:
             return
         emb, _ = self.embed(ts.crops[labelled])
-        sums = np.zeros((ts.n_classes, emb.shape[1]), np.float64)
-        np.add.at(sums, ts.identity[labelled], emb)
-        norms = np.linalg.norm(sums, axis=1, keepdims=True)
-        current = self.class_weights.numpy().T
-        centred = np.where(norms > 0, sums / np.maximum(norms, 1e-12), current)
-        self.class_weights.assign(centred.T.astype(np.float32))
+        means = centroids(emb, ts.identity[labelled], ts.n_classes)
+        empty = ~means.any(axis=1, keepdims=True)  # a class without faces keeps its random start
+        self.class_weights.assign(np.where(empty, self.class_weights.numpy().T, means).T.astype(np.float32))
 
     def _train_step(self, images, teacher, teacher_w, identity, attributes, attr_mask):
         tf, r = self.tf, self.recipe
