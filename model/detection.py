@@ -35,7 +35,7 @@ class DetectorSettings:
 
 
 class FaceDetector:
-    """MTCNN with downscaling of large photos, padding of tight crops and batched calls."""
+    """MTCNN with downscaling of large photos and padding of tight crops."""
 
     def __init__(self, settings: DetectorSettings | None = None) -> None:
         self.settings = settings or DetectorSettings()
@@ -76,33 +76,29 @@ class FaceDetector:
         return self.detect_many([image])[0]
 
     def detect_many(self, images: list[np.ndarray]) -> list[list[Detection]]:
-        """Detect faces in several images; images of one size share one MTCNN batch."""
-        results: list[list[Detection]] = [[] for _ in images]
-        prepared = [self._prepare(img) for img in images]
-        groups: dict[tuple[int, ...], list[int]] = {}
-        for i, (img, _, _) in enumerate(prepared):
-            groups.setdefault(img.shape, []).append(i)
-        for indices in groups.values():
-            batch = [prepared[i][0] for i in indices]
-            for i, dets in zip(indices, self._run(batch)):
-                _, scale, pad = prepared[i]
-                results[i] = [self._to_original(d, scale, pad, images[i].shape) for d in dets]
+        """Detect faces in several images, one MTCNN call each.
+
+        mtcnn can batch images of one shape, but measured here that is slower than one call per image, and
+        a face's box then depends on the other images of the batch (its stages pick and suppress proposals
+        across the batch): the same photo must give the same faces however an ingest is batched or resumed.
+        """
+        results = []
+        for image in images:
+            prepared, scale, pad = self._prepare(image)
+            results.append([self._to_original(row, scale, pad, image.shape) for row in self._run(prepared)])
         return results
 
-    def _run(self, batch: list[np.ndarray]) -> list[list[np.ndarray]]:
+    def _run(self, image: np.ndarray) -> list[np.ndarray]:
+        """MTCNN's rows (image index, box xyxy, score, 5 x, 5 y) for one prepared image."""
         s = self.settings
         rows = self._model().detect_faces(
-            batch if len(batch) > 1 else batch[0],
+            image,
             box_format="xyxy",
             output_type="numpy",
             min_face_size=s.min_face_size,
             threshold_onet=s.score_threshold,
         )
-        rows = np.asarray(rows).reshape(-1, 16)
-        per_image: list[list[np.ndarray]] = [[] for _ in batch]
-        for row in rows:
-            per_image[int(row[0])].append(row)
-        return per_image
+        return list(np.asarray(rows).reshape(-1, 16))
 
     @staticmethod
     def _to_original(row: np.ndarray, scale: float, pad: int, shape: tuple[int, ...]) -> Detection:

@@ -71,3 +71,17 @@ def test_similarity_transform_recovers_a_known_transform():
     dst = ARCFACE_TEMPLATE @ rot.T + shift
     matrix = similarity_transform(ARCFACE_TEMPLATE, dst)
     assert np.allclose(matrix[:, :2], rot) and np.allclose(matrix[:, 2], shift)
+
+
+def test_a_photos_faces_do_not_depend_on_the_other_photos_of_the_call(analyzer, tmp_path):
+    # Two encodings of one photo have the same shape: batched together, mtcnn let one change the other's box.
+    source = MODEL_FIXTURES.parent / "group" / "photos" / "obama_2.jpg"
+    Image.open(source).save(tmp_path / "q85.jpg", "JPEG", quality=85)
+    a, b = load_image(source), load_image(tmp_path / "q85.jpg")
+    assert a.shape == b.shape
+    alone = analyzer.detector.detect(b)
+    for batch, position in (([b, a], 0), ([a, b], 1), ([a, b, a], 1)):
+        together = analyzer.detector.detect_many(batch)[position]
+        assert len(together) == len(alone) == 1
+        np.testing.assert_allclose(together[0].box, alone[0].box, atol=1e-3)
+        np.testing.assert_allclose(together[0].landmarks, alone[0].landmarks, atol=1e-3)

@@ -237,5 +237,5 @@ def test_kill_9_mid_ingest_then_rerun_gives_the_same_faces(tmp_path, analyzer):
     result = _faces_by_file(data / "library.sqlite3", album)
     assert result.keys() == reference.keys()
     for key, (box, emb) in reference.items():
-        np.testing.assert_allclose(result[key][0], box, atol=1.0)
+        np.testing.assert_allclose(result[key][0], box, atol=1.0, err_msg=str(key))
         assert float(np.dot(result[key][1], emb)) > 0.99
