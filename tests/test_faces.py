@@ -71,3 +71,22 @@ def test_importing_model_does_not_import_tensorflow():
     code = "import sys, model, model.faces, model.evaluate, model.detection; print('tensorflow' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_the_network_sees_the_centre_of_the_aligned_crop(analyzer):
+    from model.network import INFERENCE_CROP
+
+    faces = analyzer.analyze(load_image(MODEL_FIXTURES / "group" / "two_people.jpg"))
+    crop = faces[0].crop.copy()
+    border = (112 - round(112 * INFERENCE_CROP)) // 2
+    assert border >= 3
+    noisy = crop.copy()
+    rng = np.random.default_rng(0)
+    for edge in (np.s_[:border], np.s_[-border:]):  # the strips training's crop jitter mostly cuts away
+        noisy[edge] = rng.integers(0, 256, noisy[edge].shape)
+        noisy[:, edge] = rng.integers(0, 256, noisy[:, edge].shape)
+    inside = noisy.copy()
+    inside[50:60, 50:60] = 0  # a change in the centre must still count
+    emb, _ = analyzer.embed(np.stack([crop, noisy, inside]))
+    assert np.allclose(emb[0], emb[1], atol=1e-5)
+    assert float(distance(emb[0], emb[2])) > 1e-3

@@ -61,3 +61,21 @@ def test_warm_start_copies_the_shipped_weights_at_any_input_size():
             assert np.array_equal(target.numpy(), source.numpy())
     recipe = Recipe(input_size=96, init_from=str(DEFAULT_WEIGHTS))
     assert _version(recipe, 20).startswith("mnv2-0.5-96-e20+mnv2-")
+
+
+def test_rewrap_keeps_the_network_and_takes_the_measured_thresholds(tmp_path):
+    from model.faces import DEFAULT_WEIGHTS, FaceAnalyzer
+    from model.training.rewrap import rewrap
+
+    measured = {"accuracy": 0.9, "accuracy_std": 0.01, "tar_at_far_1e-3": 0.4, "n_pairs": 6000,
+                "match_thresholds": {"stricter": 0.9, "default": 1.0, "looser": 1.1}}
+    verify = tmp_path / "verify.txt"
+    verify.write_text("Verification on 6000 pairs\n  accuracy 0.9\n" + json.dumps(measured) + "\n")
+    output = tmp_path / "new" / "face_model.keras"
+    card = rewrap(DEFAULT_WEIGHTS, output, "-test", verify)
+
+    shipped, rewrapped = FaceAnalyzer(None), FaceAnalyzer(output)
+    assert rewrapped.model_version == shipped.model_version + "-test" == card["version"]
+    assert rewrapped.match_thresholds.default == 1.0 and card["verification"]["accuracy"] == 0.9
+    crops = np.random.default_rng(1).integers(0, 256, (3, 112, 112, 3)).astype(np.uint8)
+    assert np.allclose(rewrapped.embed(crops)[0], shipped.embed(crops)[0], atol=1e-5)

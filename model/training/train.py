@@ -42,7 +42,7 @@ class Recipe:
     w_relational: float = 4.0
     w_identity: float = 0.1
     w_attributes: float = 1.0
-    centroid_mix: float = 0.5  # distillation target: this much of the identity's mean teacher descriptor
+    centroid_mix: float = 0.0  # distillation target: this much of the identity's mean teacher descriptor
     input_size: int = 64
     width: float = 0.5
     init_from: str | None = None  # a saved model whose weights start a fresh run
@@ -116,6 +116,7 @@ class Trainer:
         from model.network import build_core
 
         self.tf, self.ts, self.recipe, self.run_dir = tf, ts, recipe, run_dir
+        self._inference = None  # the shipped wrapper around self.core, built on first use
         self.core = build_core(recipe.input_size, recipe.width)
         self.class_weights = tf.Variable(
             tf.random.normal([128, ts.n_classes], stddev=0.05, seed=1), name="cosface_weights"
@@ -202,14 +203,16 @@ class Trainer:
         return {k: v / max(n, 1) for k, v in sums.items()}
 
     def embed(self, crops: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Inference on aligned 112 crops, exactly as the shipped model does it."""
-        tf, size = self.tf, self.recipe.input_size
+        """Inference on aligned 112 crops through the shipped model's wrapper (centre crop, flip), sharing weights."""
+        from model.network import wrap_for_inference
+
+        if self._inference is None:
+            self._inference = wrap_for_inference(self.core)
         embs, attrs = [], []
         for s in range(0, len(crops), 256):
-            x = tf.image.resize(tf.cast(crops[s : s + 256], tf.float32), (size, size))
-            e, a = self.core(x, training=False)
-            embs.append(e.numpy())
-            attrs.append(a.numpy())
+            out = self._inference(self.tf.cast(crops[s : s + 256], self.tf.float32), training=False)
+            embs.append(out["embedding"].numpy())
+            attrs.append(out["attributes"].numpy())
         return np.concatenate(embs), np.concatenate(attrs)
 
 
@@ -264,12 +267,12 @@ def _version(recipe: Recipe, epoch: int) -> str:
     return version
 
 
-def export(trainer: Trainer, output: Path, card: dict) -> None:
-    """Write the inference model and its model card atomically (readers never see half a file)."""
+def export(core, output: Path, card: dict) -> None:
+    """Write the inference model around `core` and its model card atomically (readers never see half a file)."""
     from model.network import wrap_for_inference
 
     output.parent.mkdir(parents=True, exist_ok=True)
-    model = wrap_for_inference(trainer.core)
+    model = wrap_for_inference(core)
     tmp = output.with_name(output.stem + ".tmp.keras")
     model.save(tmp)
     os.replace(tmp, output)
@@ -311,7 +314,7 @@ def train(data_root: Path, cache_dir: Path, run_dir: Path, output: Path, recipe:
                 "validation": metrics,
                 "match_thresholds": metrics["match_thresholds"],
             }
-            export(trainer, output, card)
+            export(trainer.core, output, card)
         trainer.manager.save()
     return metrics
 
