@@ -11,6 +11,13 @@ from dashapp.components import error_table, job_progress
 from dashapp.uploads import UploadRefused, save_uploads
 
 ACTIVE = ("queued", "running")
+# The note under "Add photos" (text, colour, shown) and the job state the poll compares with.
+ADD_RESULT = (
+    Output("lib-add-result", "children", allow_duplicate=True),
+    Output("lib-add-result", "color", allow_duplicate=True),
+    Output("lib-add-result", "is_open", allow_duplicate=True),
+    Output("lib-job-state", "data", allow_duplicate=True),
+)
 
 
 @dash.callback(
@@ -61,10 +68,7 @@ def _started(paths: list[str], extra: str = "") -> tuple:
 
 
 @dash.callback(
-    Output("lib-add-result", "children", allow_duplicate=True),
-    Output("lib-add-result", "color", allow_duplicate=True),
-    Output("lib-add-result", "is_open", allow_duplicate=True),
-    Output("lib-job-state", "data", allow_duplicate=True),
+    *ADD_RESULT,
     Input("lib-add-folder", "n_clicks"),
     Input("lib-path", "n_submit"),
     State("lib-path", "value"),
@@ -84,10 +88,7 @@ def add_folder(_clicks: int | None, _submit: int | None, path: str | None):
 
 
 @dash.callback(
-    Output("lib-add-result", "children", allow_duplicate=True),
-    Output("lib-add-result", "color", allow_duplicate=True),
-    Output("lib-add-result", "is_open", allow_duplicate=True),
-    Output("lib-job-state", "data", allow_duplicate=True),
+    *ADD_RESULT,
     Input("lib-upload", "contents"),
     State("lib-upload", "filename"),
     prevent_initial_call=True,
@@ -115,10 +116,7 @@ def upload_photos(contents: list[str] | str | None, filenames: list[str] | str |
 
 
 @dash.callback(
-    Output("lib-add-result", "children", allow_duplicate=True),
-    Output("lib-add-result", "color", allow_duplicate=True),
-    Output("lib-add-result", "is_open", allow_duplicate=True),
-    Output("lib-job-state", "data", allow_duplicate=True),
+    *ADD_RESULT,
     Input("lib-update-model", "n_clicks"),
     prevent_initial_call=True,
 )
