@@ -48,6 +48,14 @@ class NewFace:
 _COLUMNS = [getattr(photos.c, f) for f in PhotoRow.__dataclass_fields__]
 
 
+def analysed_by_another_model(model_version: str):
+    """SQL condition: an analysed photo whose faces came from another face model than `model_version`."""
+    return and_(
+        photos.c.status == "done",
+        or_(photos.c.model_version.is_(None), photos.c.model_version != model_version),
+    )
+
+
 def _row(r) -> PhotoRow:
     return PhotoRow(**r._mapping)
 
@@ -113,10 +121,7 @@ class PhotoRepo(Repo):
 
     def outdated(self, model_version: str) -> list[PhotoRow]:
         """Analysed photos whose faces came from another face model: their embeddings are not comparable."""
-        query = select(*_COLUMNS).where(
-            photos.c.status == "done",
-            or_(photos.c.model_version.is_(None), photos.c.model_version != model_version),
-        ).order_by(photos.c.id)
+        query = select(*_COLUMNS).where(analysed_by_another_model(model_version)).order_by(photos.c.id)
         with self._read() as conn:
             return [_row(r) for r in conn.execute(query)]
 

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 
 from dashapp.store.base import Repo
 from dashapp.store.blobs import from_blob, stack_blobs
+from dashapp.store.photos import analysed_by_another_model
 from dashapp.store.schema import assignments, faces, jobs, merge_suggestions, people, photos, suggestions
 
 N_ATTRIBUTES = 40
@@ -70,9 +71,8 @@ class UIQueries(Repo):
 
     def n_outdated(self, model_version: str) -> int:
         """How many analysed photos have faces from another face model than `model_version`."""
-        stale = or_(photos.c.model_version.is_(None), photos.c.model_version != model_version)
         with self._read() as conn:
-            return conn.execute(select(func.count()).where(photos.c.status == "done", stale)).scalar_one()
+            return conn.execute(select(func.count()).where(analysed_by_another_model(model_version))).scalar_one()
 
     def latest_job(self, kind: str = "ingest") -> dict | None:
         """The newest job of a kind with its ETA (seconds, from the rate so far) and elapsed time."""
