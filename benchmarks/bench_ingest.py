@@ -27,6 +27,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 DATA = REPO.parent / "shared" / "data" / "album-celeba-wild"
 
+from model.faces import DEFAULT_WEIGHTS, copy_model  # noqa: E402
+
 
 def _tree_rss(pid: int) -> int:
     """Bytes of RSS of a process and all its descendants (Linux /proc)."""
@@ -99,12 +101,7 @@ def main() -> int:
             shutil.copy(f, album / f.name)
         data = Path(tmp) / "library"
         # A private copy of the weights: a training run may replace the file meanwhile.
-        weights = Path(tmp) / "weights" / "face_model.keras"
-        weights.parent.mkdir()
-        shutil.copy(REPO / "model" / "weights" / "face_model.keras", weights)
-        card = REPO / "model" / "weights" / "face_model.json"
-        if card.exists():
-            shutil.copy(card, weights.with_suffix(".json"))
+        weights = copy_model(DEFAULT_WEIGHTS, Path(tmp) / "weights")
         cmd = [sys.executable, "app.py", "ingest", "--data-dir", str(data), "--no-cluster",
                "--workers", str(args.workers), "--weights", str(weights), str(album)]
         seconds, peak, _, cpu = run_measured(cmd, env)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import threading
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -14,6 +15,7 @@ from model.alignment import CROP_SIZE, align_face
 from model.attributes import ATTRIBUTE_NAMES
 from model.detection import Detection, DetectorSettings, FaceDetector
 from model.matching import FALLBACK_THRESHOLDS, MatchThresholds
+from model.runtime import runtime_path
 
 WEIGHTS_DIR = Path(__file__).parent / "weights"
 DEFAULT_WEIGHTS = WEIGHTS_DIR / "face_model.keras"
@@ -42,6 +44,15 @@ class Face:
         return [(self.attribute_names[i], float(self.attributes[i])) for i in order]
 
 
+def copy_model(weights: Path, folder: Path) -> Path:
+    """Copy a saved model's files (network, runtime file, model card) into folder; returns the new weights path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for source in (weights, runtime_path(weights), weights.with_suffix(".json")):
+        if source.exists():
+            shutil.copy(source, folder / source.name)
+    return folder / weights.name
+
+
 def distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Euclidean distance between L2-normalised embeddings (0 = same, 2 = opposite); broadcasts."""
     return np.linalg.norm(np.asarray(a, np.float32) - np.asarray(b, np.float32), axis=-1)
@@ -59,6 +70,11 @@ class FaceAnalyzer:
         self.weights = Path(weights or DEFAULT_WEIGHTS)  # None: the bundled model
         if not self.weights.exists():
             raise FileNotFoundError(f"face model weights not found: {self.weights}")
+        if not runtime_path(self.weights).exists():
+            raise FileNotFoundError(
+                f"face model runtime file not found: {runtime_path(self.weights)} (training and "
+                "`python -m model.training.rewrap` write it beside the .keras file)"
+            )
         self.detector = FaceDetector(detector)
         self.batch_size = batch_size
         self._network = None
@@ -82,16 +98,12 @@ class FaceAnalyzer:
         return MatchThresholds(**measured) if measured else FALLBACK_THRESHOLDS
 
     def _net(self):
-        """The inference function, compiled once: a graph call is ~7x faster than eager Keras here."""
+        """The network's runtime (LiteRT), loaded once: ~3x faster than TensorFlow here and no TensorFlow import."""
         with self._lock:
             if self._network is None:
-                import tensorflow as tf
+                from model.runtime import FaceNetworkRuntime
 
-                from model.network import load_inference_model
-
-                model = load_inference_model(self.weights)
-                signature = [tf.TensorSpec([None, CROP_SIZE, CROP_SIZE, 3], tf.float32)]
-                self._network = tf.function(lambda x: model(x, training=False), input_signature=signature)
+                self._network = FaceNetworkRuntime(runtime_path(self.weights))
             return self._network
 
     def embed(self, crops: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -104,10 +116,9 @@ class FaceAnalyzer:
         net = self._net()
         embeddings, attributes = [], []
         for start in range(0, len(crops), self.batch_size):
-            batch = crops[start : start + self.batch_size].astype(np.float32)
-            out = net(batch)
-            embeddings.append(np.asarray(out["embedding"]))
-            attributes.append(np.asarray(out["attributes"]))
+            embedding, attribute = net(crops[start : start + self.batch_size])
+            embeddings.append(embedding)
+            attributes.append(attribute)
         return np.concatenate(embeddings), np.concatenate(attributes)
 
     def detect(self, image: np.ndarray) -> list[Detection]:

@@ -127,7 +127,7 @@ def test_eval_cluster_prints_a_table_and_json_last(tmp_path):
 
 
 def test_model_upgrade_reanalyses_outdated_photos_and_keeps_names_and_manual_moves(tmp_path):
-    from model.faces import DEFAULT_WEIGHTS
+    from model.faces import DEFAULT_WEIGHTS, copy_model
 
     album = _album(tmp_path / "album", ["obama_1.jpg", "obama_2.jpg", "obama_and_biden.jpg"])
     data = tmp_path / "data"
@@ -140,9 +140,7 @@ def test_model_upgrade_reanalyses_outdated_photos_and_keeps_names_and_manual_mov
     faces_before = {f.id: (f.photo_id, f.model_version) for p in store.photos.all("done") for f in store.faces.of_photo(p.id)}
 
     # A new model: the same network under a new version, as a model upgrade ships it.
-    new = tmp_path / "new-model" / "face_model.keras"
-    new.parent.mkdir()
-    shutil.copy(DEFAULT_WEIGHTS, new)
+    new = copy_model(DEFAULT_WEIGHTS, tmp_path / "new-model")
     card = json.loads(DEFAULT_WEIGHTS.with_suffix(".json").read_text())
     new.with_suffix(".json").write_text(json.dumps({**card, "version": "upgrade-test"}))
     assert len(store.photos.outdated("upgrade-test")) == 3 and store.photos.outdated(card["version"]) == []

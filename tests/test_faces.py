@@ -90,3 +90,21 @@ def test_the_network_sees_the_centre_of_the_aligned_crop(analyzer):
     emb, _ = analyzer.embed(np.stack([crop, noisy, inside]))
     assert np.allclose(emb[0], emb[1], atol=1e-5)
     assert float(distance(emb[0], emb[2])) > 1e-3
+
+
+def test_the_runtime_file_computes_what_the_trained_network_computes(analyzer):
+    """face_model.tflite (what runs) must be the network in face_model.keras (what was trained), not a stale copy."""
+    from model.network import load_inference_model
+
+    faces = analyzer.analyze(load_image(MODEL_FIXTURES / "group" / "two_people.jpg"))
+    crops = np.stack([f.crop for f in faces]).astype(np.float32)
+    trained = load_inference_model(analyzer.weights)(crops, training=False)
+    embeddings, attributes = analyzer.embed(crops.astype(np.uint8))
+    assert np.abs(embeddings - np.asarray(trained["embedding"])).max() < 2e-3
+    assert np.abs(attributes - np.asarray(trained["attributes"])).max() < 2e-3
+
+
+def test_the_shipped_model_files_fit_in_8_mb(analyzer):
+    from model.runtime import runtime_path
+
+    assert analyzer.weights.stat().st_size + runtime_path(analyzer.weights).stat().st_size <= 8_000_000

@@ -14,7 +14,7 @@ import pytest
 
 from dashapp.find import QueryError, find, load_result, save_result, search_library
 from find_fixtures import NAME, PHOTOS, QUERIES, build_find_library, no_face_photo, person_video, write_video
-from model.faces import DEFAULT_WEIGHTS, FaceAnalyzer
+from model.faces import DEFAULT_WEIGHTS, FaceAnalyzer, copy_model
 from model.matching import FALLBACK_THRESHOLDS, MAX_SEARCH_DISTANCE, choose_face, measure_thresholds, segments
 from model.video import VideoErrorKind, VideoLoadError, probe_video, sample_frames
 
@@ -211,8 +211,7 @@ def test_thresholds_are_measured_on_pairs_and_read_from_the_model_card(tmp_path)
     assert (measured.stricter, measured.default, measured.looser) == (0.81, 0.85, 1.1)
 
     card = json.loads(DEFAULT_WEIGHTS.with_suffix(".json").read_text())
-    weights = tmp_path / "face_model.keras"
-    weights.symlink_to(DEFAULT_WEIGHTS)
+    weights = copy_model(DEFAULT_WEIGHTS, tmp_path)
     weights.with_suffix(".json").write_text(json.dumps({**card, "match_thresholds": asdict(measured)}))
     assert FaceAnalyzer(weights).match_thresholds == measured
     weights.with_suffix(".json").write_text(json.dumps({"version": "no-thresholds"}))

@@ -268,18 +268,26 @@ def _version(recipe: Recipe, epoch: int) -> str:
 
 
 def export(core, output: Path, card: dict) -> None:
-    """Write the inference model around `core` and its model card atomically (readers never see half a file)."""
+    """Write the inference model around `core`, its runtime file and its model card.
+
+    Each file is written atomically (readers never see half a file), the card last: it names the version.
+    """
     from model.network import wrap_for_inference
+    from model.runtime import runtime_path, to_runtime_file
 
     output.parent.mkdir(parents=True, exist_ok=True)
     model = wrap_for_inference(core)
     tmp = output.with_name(output.stem + ".tmp.keras")
     model.save(tmp)
     os.replace(tmp, output)
-    card_path = output.with_suffix(".json")
-    card_tmp = card_path.with_name(card_path.stem + ".tmp.json")
-    card_tmp.write_text(json.dumps(card, indent=2))
-    os.replace(card_tmp, card_path)
+    _write_atomically(runtime_path(output), to_runtime_file(model))
+    _write_atomically(output.with_suffix(".json"), json.dumps(card, indent=2).encode())
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.stem + ".tmp" + path.suffix)
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
 
 
 def train(data_root: Path, cache_dir: Path, run_dir: Path, output: Path, recipe: Recipe, limit: int | None = None) -> dict:
