@@ -45,15 +45,13 @@ class FaceDetector:
     def _model(self):
         with self._lock:
             if self._mtcnn is None:
-                import tensorflow as tf
                 from mtcnn import MTCNN  # imports TensorFlow: only when detection is used
 
                 mtcnn = MTCNN(device="CPU:0")
-                # mtcnn calls its networks eagerly, once per pyramid level: compiling each stage's network
-                # halves detection time with identical boxes.
-                spec = [tf.TensorSpec([None, None, None, 3], tf.float32)]
+                # mtcnn calls its networks eagerly, once per pyramid level: on LiteRT each call is 4-16x
+                # faster (`model.runtime`); mtcnn's own pre- and post-processing stays as it is.
                 for stage in mtcnn.stages:
-                    stage._model = tf.function(stage._model, input_signature=spec, reduce_retracing=True)
+                    stage._model = _StageOnLiteRT(stage)
                 self._mtcnn = mtcnn
             return self._mtcnn
 
@@ -109,3 +107,29 @@ class FaceDetector:
         # mtcnn stores the five x coordinates, then the five y coordinates.
         landmarks = (np.stack([row[6:11], row[11:16]], axis=1) - pad) / scale
         return Detection(box=(x1, y1, x2 - x1, y2 - y1), score=float(row[5]), landmarks=landmarks)
+
+
+# Each MTCNN network's input: PNet sees whole pyramid levels, RNet and ONet batches of 24 / 48 px patches.
+_STAGE_INPUTS = {"StagePNet": [1, None, None, 3], "StageRNet": [None, 24, 24, 3], "StageONet": [None, 48, 48, 3]}
+
+
+class _StageOnLiteRT:
+    """An MTCNN stage's network, converted from mtcnn's own weights to LiteRT once and cached."""
+
+    def __init__(self, stage) -> None:
+        from importlib.metadata import version
+
+        from model.runtime import LiteModel, cached_runtime_file, to_runtime_file
+
+        kind = type(stage).__name__
+        network = stage._model
+        name = f"mtcnn-{version('mtcnn')}-{kind}.tflite"  # new mtcnn weights, new file
+        self._lite = LiteModel(cached_runtime_file(name, lambda: to_runtime_file(network, _STAGE_INPUTS[kind])))
+        # The converter names outputs output_0, output_1, ... in the network's order, as mtcnn unpacks them.
+        self._outputs = sorted(self._lite.output_names, key=lambda n: int(n.rsplit("_", 1)[1]))
+
+    def __call__(self, x):
+        import tensorflow as tf
+
+        out = self._lite(np.asarray(x))
+        return [tf.constant(out[name]) for name in self._outputs]  # mtcnn reads them as tensors

@@ -85,3 +85,39 @@ def test_a_photos_faces_do_not_depend_on_the_other_photos_of_the_call(analyzer, 
         assert len(together) == len(alone) == 1
         np.testing.assert_allclose(together[0].box, alone[0].box, atol=1e-3)
         np.testing.assert_allclose(together[0].landmarks, alone[0].landmarks, atol=1e-3)
+
+
+def test_mtcnns_networks_on_litert_compute_what_mtcnns_own_compute(tmp_path, monkeypatch):
+    """The detector runs MTCNN's networks converted to LiteRT: same outputs as the TensorFlow originals."""
+    from mtcnn import MTCNN
+
+    from model.detection import _StageOnLiteRT
+    from model.runtime import CACHE_ENV_VAR
+
+    monkeypatch.setenv(CACHE_ENV_VAR, str(tmp_path / "cache"))
+    photo = np.asarray(Image.open(GROUP / "two_people.jpg").convert("RGB"), np.float32) / 127.5 - 1.0
+    inputs = {
+        "StagePNet": photo[None, :301, :257],  # any size: each pyramid level has its own
+        "StageRNet": np.stack([photo[:24, :24], photo[50:74, 80:104]]),
+        "StageONet": np.stack([photo[:48, :48], photo[40:88, 60:108], photo[10:58, 10:58]]),
+    }
+    for stage in MTCNN(device="CPU:0").stages:
+        x = inputs[type(stage).__name__]
+        original = [np.asarray(v) for v in stage._model(x)]
+        converted = [np.asarray(v) for v in _StageOnLiteRT(stage)(x)]
+        assert [o.shape for o in converted] == [o.shape for o in original]
+        assert all(np.abs(a - b).max() < 1e-4 for a, b in zip(converted, original))
+    assert len(list((tmp_path / "cache").glob("mtcnn-*.tflite"))) == 3  # converted once, then read from the cache
+
+
+def test_runtime_files_are_converted_in_memory_when_the_cache_is_not_writable(tmp_path, monkeypatch):
+    from model.runtime import CACHE_ENV_VAR, cached_runtime_file
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    monkeypatch.setenv(CACHE_ENV_VAR, str(blocker / "cache"))
+    assert cached_runtime_file("x.tflite", lambda: b"converted") == b"converted"
+    monkeypatch.setenv(CACHE_ENV_VAR, str(tmp_path / "cache"))
+    path = cached_runtime_file("x.tflite", lambda: b"converted")
+    assert path.read_bytes() == b"converted"
+    assert cached_runtime_file("x.tflite", lambda: b"never called") == path

@@ -273,6 +273,7 @@ def export(core, output: Path, card: dict) -> None:
     Each file is written atomically (readers never see half a file), the card last: it names the version.
     """
     from model.network import wrap_for_inference
+    from model.alignment import CROP_SIZE
     from model.runtime import runtime_path, to_runtime_file
 
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -280,7 +281,7 @@ def export(core, output: Path, card: dict) -> None:
     tmp = output.with_name(output.stem + ".tmp.keras")
     model.save(tmp)
     os.replace(tmp, output)
-    _write_atomically(runtime_path(output), to_runtime_file(model))
+    _write_atomically(runtime_path(output), to_runtime_file(model, [None, CROP_SIZE, CROP_SIZE, 3], float16=True))
     _write_atomically(output.with_suffix(".json"), json.dumps(card, indent=2).encode())
 
 
