@@ -110,6 +110,7 @@ class FaceDetector:
 
 
 # Each MTCNN network's input: PNet sees whole pyramid levels, RNet and ONet batches of 24 / 48 px patches.
+_PNET_MIN_INPUT = 12  # PNet's receptive field; RNet and ONet take larger patches
 _STAGE_INPUTS = {"StagePNet": [1, None, None, 3], "StageRNet": [None, 24, 24, 3], "StageONet": [None, 48, 48, 3]}
 
 
@@ -131,5 +132,10 @@ class _StageOnLiteRT:
     def __call__(self, x):
         import tensorflow as tf
 
-        out = self._lite(np.asarray(x))
+        x = np.asarray(x)
+        if x.shape[0] == 0 or min(x.shape[1:3]) < _PNET_MIN_INPUT:
+            # What TensorFlow raises for an input the network cannot take (no proposals, a pyramid level
+            # under PNet's 12 px window), and what mtcnn catches as "no faces found".
+            raise tf.errors.InvalidArgumentError(None, None, f"no input for the network: {x.shape}")
+        out = self._lite(x)
         return [tf.constant(out[name]) for name in self._outputs]  # mtcnn reads them as tensors

@@ -20,6 +20,7 @@ from dashapp.config import load_config
 from dashapp.ingest import IngestOptions, ingest
 from dashapp.jobs import refresh_stale
 from dashapp.store import Store
+from model.faces import copy_model
 
 REPO = Path(__file__).resolve().parents[1]
 PHOTOS = REPO / "tests" / "fixtures" / "group" / "photos"
@@ -190,11 +191,7 @@ def test_kill_9_mid_ingest_then_rerun_gives_the_same_faces(tmp_path, analyzer):
     album = tmp_path / "album"
     names = _variants(album)
     # Both runs use one private copy of the weights (a training run may replace the file meanwhile).
-    weights = tmp_path / "weights" / analyzer.weights.name
-    weights.parent.mkdir()
-    shutil.copy(analyzer.weights, weights)
-    if analyzer.weights.with_suffix(".json").exists():
-        shutil.copy(analyzer.weights.with_suffix(".json"), weights.with_suffix(".json"))
+    weights = copy_model(analyzer.weights, tmp_path / "weights")
     # Reference: an uninterrupted run.
     ref_config = load_config(tmp_path / "ref")
     ref_store = Store.open(ref_config)
