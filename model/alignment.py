@@ -51,7 +51,16 @@ def align_face(image: np.ndarray, landmarks: np.ndarray, size: int = CROP_SIZE) 
     matrix = similarity_transform(landmarks, template)
     # Pillow's AFFINE maps output pixels back to input pixels, so pass the inverse.
     inverse = np.linalg.inv(np.vstack([matrix, [0.0, 0.0, 1.0]]))[:2]
-    warped = Image.fromarray(image).transform(
+    # Only the region the crop samples becomes a Pillow image (plus a pixel for bilinear): converting a
+    # whole 12-megapixel photo for each face took longer than detecting its faces.
+    corners = inverse @ np.array([[0, size, 0, size], [0, 0, size, size], [1, 1, 1, 1]], np.float64)
+    h, w = image.shape[:2]
+    x0, y0 = (max(0, int(np.floor(v)) - 2) for v in corners.min(axis=1))
+    x1, y1 = min(w, int(np.ceil(corners[0].max())) + 2), min(h, int(np.ceil(corners[1].max())) + 2)
+    if x1 <= x0 or y1 <= y0:  # the landmarks lie outside the photo: nothing to sample
+        return np.zeros((size, size, *image.shape[2:]), np.uint8)
+    inverse[:, 2] -= (x0, y0)  # the crop's pixel (0, 0) is the photo's (x0, y0)
+    warped = Image.fromarray(image[y0:y1, x0:x1]).transform(
         (size, size), Image.Transform.AFFINE, inverse.ravel().tolist(), resample=Image.Resampling.BILINEAR
     )
     return np.asarray(warped, dtype=np.uint8)

@@ -121,3 +121,16 @@ def test_runtime_files_are_converted_in_memory_when_the_cache_is_not_writable(tm
     path = cached_runtime_file("x.tflite", lambda: b"converted")
     assert path.read_bytes() == b"converted"
     assert cached_runtime_file("x.tflite", lambda: b"never called") == path
+
+
+def test_alignment_reads_only_the_faces_region_and_gives_the_full_photos_crop():
+    """align_face converts just the region its crop samples; the crop must equal warping the whole photo."""
+    photo = np.asarray(Image.open(GROUP / "multiface.jpg").convert("RGB").resize((2400, 1600)))
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        landmarks = ARCFACE_TEMPLATE * rng.uniform(1.5, 4.0) + rng.uniform(-40, 2200, 2)
+        inverse = np.linalg.inv(np.vstack([similarity_transform(landmarks, ARCFACE_TEMPLATE), [0, 0, 1]]))[:2]
+        whole = Image.fromarray(photo).transform(
+            (112, 112), Image.Transform.AFFINE, inverse.ravel().tolist(), resample=Image.Resampling.BILINEAR
+        )
+        assert np.array_equal(align_face(photo, landmarks), np.asarray(whole))
