@@ -128,15 +128,18 @@ _DATA_DIR: Path | None = None
 
 
 def _worker_init(weights: str | None, data_dir: str, threads: int) -> None:
-    """Runs once in each worker: limit TensorFlow's threads, load the model."""
+    """Runs once in each worker: limit TensorFlow's and LiteRT's threads, load the model."""
     global _ANALYZER, _DATA_DIR
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import tensorflow as tf
 
+    from model.faces import FaceAnalyzer
+    from model.runtime import set_threads
+
     # Each worker gets its share of the cores; oversubscription slows every worker down.
     tf.config.threading.set_intra_op_parallelism_threads(threads)
     tf.config.threading.set_inter_op_parallelism_threads(1)
-    from model.faces import FaceAnalyzer
+    set_threads(threads)
 
     _ANALYZER = FaceAnalyzer(weights)
     _DATA_DIR = Path(data_dir)

@@ -19,8 +19,14 @@ from pathlib import Path
 import numpy as np
 
 RUNTIME_SUFFIX = ".tflite"
-THREADS = 2  # the machine's cores: batches are large enough to share
+_threads = os.cpu_count() or 1  # per interpreter: every core, unless the process gets a share (`set_threads`)
 CACHE_ENV_VAR = "FACEALBUM_RUNTIME_CACHE"
+
+
+def set_threads(n: int) -> None:
+    """Threads of each LiteRT interpreter made from now on: ingest's worker processes each take their share."""
+    global _threads
+    _threads = max(1, n)
 
 
 def runtime_path(weights: Path) -> Path:
@@ -83,9 +89,9 @@ class LiteModel:
         from ai_edge_litert.interpreter import Interpreter
 
         if isinstance(model, Path):
-            interpreter = Interpreter(model_path=str(model), num_threads=THREADS)
+            interpreter = Interpreter(model_path=str(model), num_threads=_threads)
         else:
-            interpreter = Interpreter(model_content=model, num_threads=THREADS)
+            interpreter = Interpreter(model_content=model, num_threads=_threads)
         runner = interpreter.get_signature_runner()
         ((_, details),) = runner.get_input_details().items()
         self._input = details["index"]
