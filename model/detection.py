@@ -1,4 +1,4 @@
-"""Face detection with the `mtcnn` package and the weights bundled in its wheel."""
+"""Face detection with the `mtcnn` package and the weights bundled in its wheel, its networks run on LiteRT."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from model.alignment import CROP_SIZE, align_face
 from model.attributes import ATTRIBUTE_NAMES
 from model.detection import Detection, DetectorSettings, FaceDetector
 from model.matching import FALLBACK_THRESHOLDS, MatchThresholds
-from model.runtime import runtime_path
+from model.runtime import LiteModel, runtime_path
 
 WEIGHTS_DIR = Path(__file__).parent / "weights"
 DEFAULT_WEIGHTS = WEIGHTS_DIR / "face_model.keras"
@@ -101,8 +101,6 @@ class FaceAnalyzer:
         """The network's runtime file on LiteRT, loaded once (`model.runtime`)."""
         with self._lock:
             if self._network is None:
-                from model.runtime import LiteModel
-
                 self._network = LiteModel(runtime_path(self.weights))
             return self._network
 

@@ -1,7 +1,7 @@
 """Networks at inference run on LiteRT (TensorFlow Lite) with XNNPACK instead of TensorFlow.
 
-Measured on the 2-core machine (2026-12-02): the face network embeds 870 faces/s batched vs 258 as a
-compiled TensorFlow graph and loads in 10 ms instead of ~6 s; MTCNN's three networks run 4-16x faster per
+Measured on the 2-core machine (2026-12-02): the face network embeds 630-870 faces/s batched vs 227-258 as
+a compiled TensorFlow graph and loads in 30 ms instead of ~6 s; MTCNN's three networks run 4-16x faster per
 call. Outputs agree with TensorFlow's to 1e-6 (float32), the face network's to 3e-4 (float16 weights).
 
 Training writes the face network's runtime file beside `face_model.keras` (`face_model.tflite`); MTCNN's
@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 
 RUNTIME_SUFFIX = ".tflite"
-_threads = os.cpu_count() or 1  # per interpreter: every core, unless the process gets a share (`set_threads`)
 CACHE_ENV_VAR = "FACEALBUM_RUNTIME_CACHE"
+_threads = os.cpu_count() or 1  # per interpreter: every core, unless the process gets a share (`set_threads`)
 
 
 def set_threads(n: int) -> None:
