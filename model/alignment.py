@@ -51,7 +51,7 @@ def align_face(image: np.ndarray, landmarks: np.ndarray, size: int = CROP_SIZE) 
     matrix = similarity_transform(landmarks, template)
     # Pillow's AFFINE maps output pixels back to input pixels, so pass the inverse.
     inverse = np.linalg.inv(np.vstack([matrix, [0.0, 0.0, 1.0]]))[:2]
-    # Only the region the crop samples becomes a Pillow image (plus a pixel for bilinear): converting a
+    # Only the region the crop samples becomes a Pillow image (with a 2-pixel margin for bilinear): converting a
     # whole 12-megapixel photo for each face took longer than detecting its faces.
     corners = inverse @ np.array([[0, size, 0, size], [0, 0, size, size], [1, 1, 1, 1]], np.float64)
     h, w = image.shape[:2]

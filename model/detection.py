@@ -109,8 +109,8 @@ class FaceDetector:
         return Detection(box=(x1, y1, x2 - x1, y2 - y1), score=float(row[5]), landmarks=landmarks)
 
 
-# Each MTCNN network's input: PNet sees whole pyramid levels, RNet and ONet batches of 24 / 48 px patches.
 _PNET_MIN_INPUT = 12  # PNet's receptive field; RNet and ONet take larger patches
+# Each MTCNN network's input: PNet sees whole pyramid levels, RNet and ONet batches of 24 / 48 px patches.
 _STAGE_INPUTS = {"StagePNet": [1, None, None, 3], "StageRNet": [None, 24, 24, 3], "StageONet": [None, 48, 48, 3]}
 
 
