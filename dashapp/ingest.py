@@ -27,6 +27,7 @@ import numpy as np
 
 from dashapp.config import Config
 from dashapp.store import NewFace, Store
+from model.mtcnn_cascade import ensure_network_files
 
 log = logging.getLogger(__name__)
 
@@ -128,19 +129,13 @@ _DATA_DIR: Path | None = None
 
 
 def _worker_init(weights: str | None, data_dir: str, threads: int) -> None:
-    """Runs once in each worker: limit TensorFlow's and LiteRT's threads, load the model."""
+    """Runs once in each worker: limit LiteRT's threads, load the model (no TensorFlow: `model.runtime`)."""
     global _ANALYZER, _DATA_DIR
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    import tensorflow as tf
-
     from model.faces import FaceAnalyzer
     from model.runtime import set_threads
 
     # Each worker gets its share of the cores; oversubscription slows every worker down.
-    tf.config.threading.set_intra_op_parallelism_threads(threads)
-    tf.config.threading.set_inter_op_parallelism_threads(1)
     set_threads(threads)
-
     _ANALYZER = FaceAnalyzer(weights)
     _DATA_DIR = Path(data_dir)
 
@@ -364,12 +359,13 @@ class Ingest:
         # A few photos per task: their faces share one network call. Small runs use smaller
         # batches so that both workers get work.
         batch = max(1, min(BATCH_PHOTOS, -(-len(todo) // (4 * workers))))
+        ensure_network_files()  # a first run converts MTCNN's networks here, once, not in every worker
         attempts: dict[int, int] = {}
         queue = list(reversed(todo))
         progress = [0]
         self.progress("analyze", 0, len(todo), self.report.n_errors, self.report.n_faces)
         while queue and not self.report.cancelled:
-            ctx = multiprocessing.get_context("spawn")  # fork + TensorFlow threads can deadlock
+            ctx = multiprocessing.get_context("spawn")  # fork after a conversion's TensorFlow threads can deadlock
             init = (str(self.options.weights) if self.options.weights else None, str(self.config.data_dir), threads)
             with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init, initargs=init) as pool:
                 # One task queued beyond one per worker: enough to keep them busy, little to wait

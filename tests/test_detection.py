@@ -87,27 +87,35 @@ def test_a_photos_faces_do_not_depend_on_the_other_photos_of_the_call(analyzer, 
         np.testing.assert_allclose(together[0].landmarks, alone[0].landmarks, atol=1e-3)
 
 
-def test_mtcnns_networks_on_litert_compute_what_mtcnns_own_compute(tmp_path, monkeypatch):
-    """The detector runs MTCNN's networks converted to LiteRT: same outputs as the TensorFlow originals."""
+@pytest.mark.parametrize("name", ["two_people.jpg", "multiface.jpg", "astronaut.jpg"])
+def test_the_numpy_cascade_finds_what_the_mtcnn_package_finds(name):
+    """Our port of mtcnn's pipeline (no TensorFlow) gives mtcnn's own faces, boxes, landmarks and scores."""
     from mtcnn import MTCNN
 
-    from model.detection import _StageOnLiteRT
+    from model.mtcnn_cascade import MtcnnCascade
+
+    image = load_image(GROUP / name)
+    reference = np.asarray(MTCNN(device="CPU:0").detect_faces(image, box_format="xyxy", output_type="numpy"))
+    reference = reference.reshape(-1, 16)[:, 1:]  # drop the image index
+    ours = MtcnnCascade().detect(image)
+    assert len(ours) == len(reference) >= 1
+    order = lambda rows: rows[np.lexsort((rows[:, 1], rows[:, 0]))]  # noqa: E731
+    np.testing.assert_allclose(order(ours)[:, 4], order(reference)[:, 4], atol=1e-4)  # scores
+    np.testing.assert_allclose(order(ours)[:, [0, 1, 2, 3, *range(5, 15)]], order(reference)[:, [0, 1, 2, 3, *range(5, 15)]], atol=0.05)
+
+
+def test_mtcnns_networks_are_converted_once_and_then_read_from_the_cache(tmp_path, monkeypatch):
+    from model.mtcnn_cascade import MtcnnCascade
     from model.runtime import CACHE_ENV_VAR
 
     monkeypatch.setenv(CACHE_ENV_VAR, str(tmp_path / "cache"))
-    photo = np.asarray(Image.open(GROUP / "two_people.jpg").convert("RGB"), np.float32) / 127.5 - 1.0
-    inputs = {
-        "StagePNet": photo[None, :301, :257],  # any size: each pyramid level has its own
-        "StageRNet": np.stack([photo[:24, :24], photo[50:74, 80:104]]),
-        "StageONet": np.stack([photo[:48, :48], photo[40:88, 60:108], photo[10:58, 10:58]]),
-    }
-    for stage in MTCNN(device="CPU:0").stages:
-        x = inputs[type(stage).__name__]
-        original = [np.asarray(v) for v in stage._model(x)]
-        converted = [np.asarray(v) for v in _StageOnLiteRT(stage)(x)]
-        assert [o.shape for o in converted] == [o.shape for o in original]
-        assert all(np.abs(a - b).max() < 1e-4 for a, b in zip(converted, original))
-    assert len(list((tmp_path / "cache").glob("mtcnn-*.tflite"))) == 3  # converted once, then read from the cache
+    first = MtcnnCascade().detect(load_image(GROUP / "two_people.jpg"))
+    files = sorted((tmp_path / "cache").glob("mtcnn-*.tflite"))
+    assert len(files) == 3
+    stamps = [f.stat().st_mtime_ns for f in files]
+    again = MtcnnCascade().detect(load_image(GROUP / "two_people.jpg"))
+    assert [f.stat().st_mtime_ns for f in files] == stamps
+    np.testing.assert_array_equal(first, again)
 
 
 def test_runtime_files_are_converted_in_memory_when_the_cache_is_not_writable(tmp_path, monkeypatch):

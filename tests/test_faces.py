@@ -73,6 +73,19 @@ def test_importing_model_does_not_import_tensorflow():
     assert out.stdout.strip() == "False"
 
 
+def test_analysing_photos_does_not_import_tensorflow(analyzer):
+    """Detection and embedding run on LiteRT alone: ingest workers never pay TensorFlow's import."""
+    photo = MODEL_FIXTURES.parent / "group" / "photos" / "obama_1.jpg"
+    analyzer.detect(load_image(photo))  # MTCNN's networks are converted (once per machine)
+    code = (
+        "import sys; from model.faces import FaceAnalyzer; from model.imaging import load_image; "
+        f"faces = FaceAnalyzer().analyze(load_image({str(photo)!r})); "
+        "print(len(faces), faces[0].embedding.shape[0], 'tensorflow' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["1", "128", "False"]
+
+
 def test_the_network_sees_the_centre_of_the_aligned_crop(analyzer):
     from model.network import INFERENCE_CROP
 
