@@ -254,11 +254,16 @@ def _patches(image: np.ndarray, boxes: np.ndarray, side: int) -> np.ndarray:
 
     y0, y1, fy, in_y = axis(boxes[:, 1], boxes[:, 3], h)
     x0, x1, fx, in_x = axis(boxes[:, 0], boxes[:, 2], w)
-    rows0, rows1 = y0[:, :, None], y1[:, :, None]
-    cols0, cols1 = x0[:, None, :], x1[:, None, :]
+    pixels = image.reshape(h * w, -1)
+
+    def at(rows, cols):  # (n, side, side, channels): pixel (rows[i, r], cols[i, c]) of each patch
+        return pixels[rows[:, :, None] * w + cols[:, None, :]]
+
     fx = fx[:, None, :, None]
-    top = image[rows0, cols0] + (image[rows0, cols1] - image[rows0, cols0]) * fx
-    bottom = image[rows1, cols0] + (image[rows1, cols1] - image[rows1, cols0]) * fx
+    top_left, top_right = at(y0, x0), at(y0, x1)
+    bottom_left, bottom_right = at(y1, x0), at(y1, x1)
+    top = top_left + (top_right - top_left) * fx
+    bottom = bottom_left + (bottom_right - bottom_left) * fx
     patches = top + (bottom - top) * fy[:, :, None, None]
     inside = in_y[:, :, None] & in_x[:, None, :]
     return np.where(inside[..., None], patches, 0.0).astype(np.float32)
