@@ -18,6 +18,7 @@ from model.alignment import CROP_SIZE, align_face
 from model.evaluate import read_pairs
 from model.imaging import ImageLoadError, load_image
 from model.labels import read_identity_file
+from model.mtcnn_cascade import ensure_network_files
 
 log = logging.getLogger(__name__)
 
@@ -70,11 +71,10 @@ def _detector():
 
 
 def _worker_init() -> None:
-    """Pool workers use one thread each: the pool, not TensorFlow, spreads work over the cores."""
-    import tensorflow as tf
+    """Pool workers run LiteRT on one thread each: the pool, not the runtime, spreads work over the cores."""
+    from model.runtime import set_threads
 
-    tf.config.threading.set_intra_op_parallelism_threads(1)
-    tf.config.threading.set_inter_op_parallelism_threads(1)
+    set_threads(1)
 
 
 def _largest_face_crops(args: tuple[list[str], Path, bool]) -> list[tuple[np.ndarray | None, bool]]:
@@ -108,10 +108,11 @@ def build_crops(source: CropSource, data_root: Path, processes: int = 2, chunk: 
     chunks = [source.files[i : i + chunk] for i in range(0, len(source.files), chunk)]
     tasks = [(c, data_root, source.already_aligned) for c in chunks]
     results: list[tuple[np.ndarray | None, bool]] = []
-    if processes <= 1:  # small (smoke) builds: starting TensorFlow in workers costs more than it saves
+    if processes <= 1:  # small (smoke) builds: starting worker processes costs more than it saves
         for task in tqdm(tasks, desc=source.name, unit="chunk"):
             results.extend(_largest_face_crops(task))
     else:
+        ensure_network_files()  # converted here once, not in every worker
         with mp.get_context("spawn").Pool(processes, initializer=_worker_init) as pool:
             for part in tqdm(pool.imap(_largest_face_crops, tasks), total=len(tasks), desc=source.name, unit="chunk"):
                 results.extend(part)
