@@ -1,11 +1,12 @@
 """MTCNN's three-stage cascade in numpy, running the `mtcnn` package's own networks on LiteRT.
 
 A port of mtcnn 1.0.0's pipeline (MIT licence: `mtcnn/stages/*.py`, `mtcnn/utils/bboxes.py`), step for step
-and with its NMS variant, where TensorFlow's image ops are replaced: pyramid levels are resized with Pillow's
-box filter (TensorFlow's area resize) and RNet/ONet patches are cut by numpy bilinear sampling (TensorFlow's
-crop_and_resize). Why: measured on album photos, TensorFlow's eager ops and tensor conversions took over half
-of detection time, and every ingest worker paid a 3-7 s TensorFlow import. `tests/test_detection.py` checks
-that faces, boxes and landmarks agree with the `mtcnn` package's own `detect_faces`.
+and with its NMS variant, where TensorFlow's image ops are replaced by exact numpy equivalents: pyramid levels
+are resized by area averaging (TensorFlow's AREA method; Pillow's box filter is not the same and moved boxes
+by up to 4% of their size) and RNet/ONet patches are cut by bilinear sampling (TensorFlow's crop_and_resize).
+Why: measured on album photos, TensorFlow's eager ops and tensor conversions took over half of detection
+time, and every ingest worker paid a 3-8 s TensorFlow import. `tests/test_detection.py` checks that faces,
+boxes, landmarks and scores agree with the `mtcnn` package's own `detect_faces`.
 
 The networks' weights are the ones in mtcnn's wheel, converted to LiteRT on first use and cached
 (`model.runtime.cached_runtime_file`): the only step that imports TensorFlow.

@@ -104,6 +104,14 @@ def test_the_numpy_cascade_finds_what_the_mtcnn_package_finds(name):
     np.testing.assert_allclose(order(ours)[:, [0, 1, 2, 3, *range(5, 15)]], order(reference)[:, [0, 1, 2, 3, *range(5, 15)]], atol=0.05)
 
 
+@pytest.mark.parametrize("shape", [(8, 8, 3), (11, 300, 3), (240, 320, 3)])
+def test_the_cascade_finds_no_face_in_a_blank_or_tiny_image(shape):
+    from model.mtcnn_cascade import MtcnnCascade
+
+    rows = MtcnnCascade().detect(np.full(shape, 128, np.uint8))
+    assert rows.shape == (0, 15)
+
+
 def test_mtcnns_networks_are_converted_once_and_then_read_from_the_cache(tmp_path, monkeypatch):
     from model.mtcnn_cascade import MtcnnCascade
     from model.runtime import CACHE_ENV_VAR
