@@ -63,9 +63,8 @@ class FaceDetector:
     def detect_many(self, images: list[np.ndarray]) -> list[list[Detection]]:
         """Detect faces in several images, one at a time.
 
-        One image at a time, because a face's box must not depend on the other images of a call (mtcnn's own
-        batching picks and suppresses proposals across the batch): the same photo must give the same faces
-        however an ingest is batched or resumed. Batching measured no faster.
+        One image at a time: the same photo must give the same faces however an ingest is batched or resumed
+        (mtcnn's own batching, measured no faster, picks and suppresses proposals across the batch).
         """
         results = []
         for image in images:
