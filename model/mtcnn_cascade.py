@@ -23,6 +23,7 @@ import numpy as np
 PNET_CELL = 12  # PNet's window; it slides with stride 2
 PNET_STRIDE = 2
 SCALE_FACTOR = 0.709  # pyramid step, mtcnn's default
+NMS_BLOCK = 512  # boxes whose overlaps are computed at once
 # Each network's input: PNet sees whole pyramid levels, RNet and ONet batches of 24 / 48 px patches.
 _NETWORK_INPUTS = {"StagePNet": [1, None, None, 3], "StageRNet": [None, 24, 24, 3], "StageONet": [None, 48, 48, 3]}
 
@@ -198,19 +199,25 @@ def _by_score(boxes: np.ndarray) -> np.ndarray:
 def _nms(boxes: np.ndarray, threshold: float, by_min: bool = False) -> np.ndarray:
     """Indices of the boxes (sorted best first) that overlap no better-scored box by more than threshold.
 
-    mtcnn's variant: a box suppressed by a better one still suppresses worse ones (not greedy NMS).
+    mtcnn's variant: a box suppressed by a better one still suppresses worse ones (not greedy NMS). Overlaps
+    are computed for NMS_BLOCK boxes at a time against all better ones: memory stays linear in the number
+    of proposals (a busy pyramid level gives over a thousand).
     """
-    if len(boxes) == 0:
-        return np.zeros(0, np.int64)
     x1, y1, x2, y2 = boxes[:, 0], boxes[:, 1], boxes[:, 2], boxes[:, 3]
     area = (x2 - x1) * (y2 - y1)
-    inter_w = np.maximum(0, np.minimum(x2[:, None], x2[None]) - np.maximum(x1[:, None], x1[None]))
-    inter_h = np.maximum(0, np.minimum(y2[:, None], y2[None]) - np.maximum(y1[:, None], y1[None]))
-    inter = inter_w * inter_h
-    denominator = np.minimum(area[:, None], area[None]) if by_min else area[:, None] + area[None] - inter
-    with np.errstate(divide="ignore", invalid="ignore"):
-        overlap = inter / denominator
-    suppressed = np.triu(overlap > threshold, 1).any(axis=0)
+    suppressed = np.zeros(len(boxes), bool)
+    for start in range(0, len(boxes), NMS_BLOCK):
+        block = slice(start, min(start + NMS_BLOCK, len(boxes)))
+        better = slice(0, block.stop)  # rows: every box scored above some box of the block
+        inter_w = np.maximum(0, np.minimum(x2[better, None], x2[None, block]) - np.maximum(x1[better, None], x1[None, block]))
+        inter_h = np.maximum(0, np.minimum(y2[better, None], y2[None, block]) - np.maximum(y1[better, None], y1[None, block]))
+        inter = inter_w * inter_h
+        a, b = area[better, None], area[None, block]
+        denominator = np.minimum(a, b) if by_min else a + b - inter
+        with np.errstate(divide="ignore", invalid="ignore"):
+            overlap = inter / denominator
+        earlier = np.arange(block.stop)[:, None] < np.arange(block.start, block.stop)[None]
+        suppressed[block] = ((overlap > threshold) & earlier).any(axis=0)
     return np.flatnonzero(~suppressed)
 
 

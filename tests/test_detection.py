@@ -159,3 +159,19 @@ def test_alignment_reads_only_the_faces_region_and_gives_the_full_photos_crop():
             (112, 112), Image.Transform.AFFINE, inverse.ravel().tolist(), resample=Image.Resampling.BILINEAR
         )
         assert np.array_equal(align_face(photo, landmarks), np.asarray(whole))
+
+
+@pytest.mark.parametrize("by_min", [False, True])
+def test_nms_in_blocks_keeps_what_nms_over_all_boxes_at_once_keeps(monkeypatch, by_min):
+    import model.mtcnn_cascade as cascade
+
+    rng = np.random.default_rng(0)
+    corners = rng.uniform(0, 300, (1500, 2))
+    boxes = np.c_[corners, corners + rng.uniform(5, 60, (1500, 2)), rng.uniform(size=1500)]
+    boxes = boxes[np.argsort(boxes[:, 4])[::-1]]
+    monkeypatch.setattr(cascade, "NMS_BLOCK", len(boxes))
+    at_once = cascade._nms(boxes, 0.5, by_min)
+    monkeypatch.setattr(cascade, "NMS_BLOCK", 97)
+    kept = cascade._nms(boxes, 0.5, by_min)
+    assert 0 < len(kept) < len(boxes)
+    np.testing.assert_array_equal(kept, at_once)
