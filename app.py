@@ -121,6 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--batch-size", type=int, default=128)
     train.add_argument("--input-size", type=int, default=64, help="network input in pixels (aligned crops are 112)")
     train.add_argument("--width", type=float, default=0.5, help="MobileNetV2 width multiplier")
+    train.add_argument("--output-stride", type=int, choices=(16, 32), default=32, help="backbone output stride")
     train.add_argument("--learning-rate", type=float, default=2e-3, help="peak learning rate")
     train.add_argument("--centroid-mix", type=float, default=0.0,
                        help="share of the identity's mean teacher descriptor in each distillation target (0..1)")

@@ -14,18 +14,37 @@ WIDTH = 0.5
 # (0.86-1.0). Measured on the validation pairs: 100% 0.886, 93% 0.895 (same cost).
 INFERENCE_CROP = 0.93
 BN_MOMENTUM = 0.9  # Keras' 0.999 leaves inference statistics meaningless after a short from-scratch run
+OUTPUT_STRIDE = 32  # Keras' MobileNetV2; 16 keeps a 6x6 final map at 96 px, as MobileFaceNet does
 
 
-def build_core(input_size: int = NETWORK_INPUT, width: float = WIDTH):
+def _backbone(input_size: int, width: float, output_stride: int):
+    """Keras' MobileNetV2 (weights=None); output stride 16 makes its last downsampling block stride 1."""
+    import keras
+
+    backbone = keras.applications.MobileNetV2(
+        input_shape=(input_size, input_size, 3), alpha=width, include_top=False, weights=None
+    )
+    if output_stride == 32:
+        return backbone
+    if output_stride != 16:
+        raise ValueError(f"output stride must be 16 or 32, not {output_stride}")
+    config = backbone.get_config()
+    for layer in config["layers"]:
+        if layer["name"] == "block_13_pad":  # 'valid' 3x3 depthwise at stride 1 needs a pixel on every side
+            layer["config"]["padding"] = ((1, 1), (1, 1))
+        elif layer["name"] == "block_13_depthwise":
+            layer["config"]["strides"] = (1, 1)
+    return keras.Model.from_config(config)
+
+
+def build_core(input_size: int = NETWORK_INPUT, width: float = WIDTH, output_stride: int = OUTPUT_STRIDE):
     """The trainable network on input_size x input_size RGB in 0..255: outputs (embedding, attributes)."""
     import keras
     from keras import layers
 
     inputs = keras.Input((input_size, input_size, 3), name="face")
     x = layers.Rescaling(1 / 127.5, offset=-1.0)(inputs)
-    backbone = keras.applications.MobileNetV2(
-        input_shape=(input_size, input_size, 3), alpha=width, include_top=False, weights=None
-    )
+    backbone = _backbone(input_size, width, output_stride)
     for layer in backbone.layers:
         if isinstance(layer, layers.BatchNormalization):
             layer.momentum = BN_MOMENTUM

@@ -79,3 +79,27 @@ def test_rewrap_keeps_the_network_and_takes_the_measured_thresholds(tmp_path):
     assert rewrapped.match_thresholds.default == 1.0 and card["verification"]["accuracy"] == 0.9
     crops = np.random.default_rng(1).integers(0, 256, (3, 112, 112, 3)).astype(np.uint8)
     assert np.allclose(rewrapped.embed(crops)[0], shipped.embed(crops)[0], atol=1e-5)
+
+
+def test_output_stride_16_doubles_the_final_map_takes_the_shipped_weights_and_survives_saving(tmp_path):
+    import pytest
+
+    from model.faces import DEFAULT_WEIGHTS
+    from model.network import build_core, load_inference_model, wrap_for_inference
+    from model.training.train import Recipe, _version, warm_start
+
+    coarse, fine = build_core(96), build_core(96, output_stride=16)
+    assert coarse.get_layer("gdc").kernel.shape[:2] == (3, 3) and fine.get_layer("gdc").kernel.shape[:2] == (6, 6)
+    warm_start(fine, DEFAULT_WEIGHTS)
+    shipped = load_inference_model(DEFAULT_WEIGHTS).get_layer("face_core")
+    pairs = list(zip(fine.weights, shipped.weights))
+    assert [t.path for t, s in pairs if t.shape != s.shape] == [fine.get_layer("gdc").kernel.path]  # resampled
+    assert all(np.array_equal(t.numpy(), s.numpy()) for t, s in pairs if t.shape == s.shape)
+
+    path = tmp_path / "s16.keras"
+    wrap_for_inference(fine).save(path)
+    crops = np.random.default_rng(2).uniform(0, 255, (2, 112, 112, 3)).astype(np.float32)
+    assert np.allclose(load_inference_model(path)(crops)["embedding"], wrap_for_inference(fine)(crops)["embedding"], atol=1e-5)
+    assert _version(Recipe(input_size=96, output_stride=16), 3) == "mnv2-0.5-96-s16-e3"
+    with pytest.raises(ValueError, match="output stride"):
+        build_core(96, output_stride=8)

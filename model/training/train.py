@@ -45,6 +45,7 @@ class Recipe:
     centroid_mix: float = 0.0  # distillation target: this much of the identity's mean teacher descriptor
     input_size: int = 64
     width: float = 0.5
+    output_stride: int = 32  # 16: the backbone's last downsampling block runs at stride 1
     init_from: str | None = None  # a saved model whose weights start a fresh run
 
 
@@ -117,7 +118,7 @@ class Trainer:
 
         self.tf, self.ts, self.recipe, self.run_dir = tf, ts, recipe, run_dir
         self._inference = None  # the shipped wrapper around self.core, built on first use
-        self.core = build_core(recipe.input_size, recipe.width)
+        self.core = build_core(recipe.input_size, recipe.width, recipe.output_stride)
         self.class_weights = tf.Variable(
             tf.random.normal([128, ts.n_classes], stddev=0.05, seed=1), name="cosface_weights"
         )
@@ -259,7 +260,8 @@ def validate(trainer: Trainer, val_crops, pairs, attr_crops, attr_labels) -> dic
 
 def _version(recipe: Recipe, epoch: int) -> str:
     """e.g. `mnv2-0.5-96-e20`; a warm-started run names its starting model: `mnv2-0.5-96-e20+mnv2-0.5-64-e24`."""
-    version = f"mnv2-{recipe.width}-{recipe.input_size}-e{epoch}"
+    stride = "" if recipe.output_stride == 32 else f"-s{recipe.output_stride}"
+    version = f"mnv2-{recipe.width}-{recipe.input_size}{stride}-e{epoch}"
     if recipe.init_from:
         card = Path(recipe.init_from).with_suffix(".json")
         start = json.loads(card.read_text())["version"] if card.exists() else Path(recipe.init_from).stem
@@ -334,6 +336,7 @@ def run_train_command(args: argparse.Namespace) -> int:
         raise FileNotFoundError(f"training data not found under {args.data_root}")
     recipe = Recipe(
         epochs=args.epochs, batch_size=args.batch_size, input_size=args.input_size, width=args.width,
+        output_stride=args.output_stride,
         learning_rate=args.learning_rate, init_from=str(args.init_from) if args.init_from else None,
         centroid_mix=args.centroid_mix,
     )
