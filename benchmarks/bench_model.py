@@ -1,6 +1,6 @@
 """Face-model benchmark: load time, embedding throughput (batched), detection throughput, peak memory, file sizes.
 
-Usage: python benchmarks/bench_model.py [--faces 1024] [--photos 8]
+Usage: python benchmarks/bench_model.py [--faces 1024] [--photos 8] [--weights FILE.keras]
 Prints a table and, last, one JSON line.
 """
 
@@ -33,10 +33,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--faces", type=int, default=1024, help="aligned crops to embed")
     parser.add_argument("--photos", type=int, default=8, help="photos per detection size")
+    parser.add_argument("--weights", type=Path, default=None, help="a saved model (default: the shipped one)")
     args = parser.parse_args()
 
     t0 = time.perf_counter()
-    analyzer = FaceAnalyzer()
+    analyzer = FaceAnalyzer(weights=args.weights)
     analyzer.embed(np.zeros((1, 112, 112, 3), np.uint8))
     load = time.perf_counter() - t0  # the runtime file, LiteRT included: nothing here imports TensorFlow
     t0 = time.perf_counter()

@@ -47,12 +47,13 @@ def test_warm_start_copies_the_shipped_weights_at_any_input_size():
     from model.training.train import Recipe, _version, warm_start
 
     shipped = load_inference_model(DEFAULT_WEIGHTS).get_layer("face_core")
-    same_size = build_core(shipped.input_shape[1])
+    stride = shipped.input_shape[1] // shipped.get_layer("gdc").kernel.shape[0]
+    same_size = build_core(shipped.input_shape[1], output_stride=stride)
     warm_start(same_size, DEFAULT_WEIGHTS)
     crops = np.random.default_rng(0).uniform(0, 255, (4, *shipped.input_shape[1:])).astype(np.float32)
     assert np.allclose(same_size(crops)[0], shipped(crops)[0], atol=1e-5)
 
-    larger = build_core(shipped.input_shape[1] + 32)
+    larger = build_core(shipped.input_shape[1] + 32, output_stride=stride)
     warm_start(larger, DEFAULT_WEIGHTS)
     for target, source in zip(larger.weights, shipped.weights):
         if "gdc" in target.path and target.shape != source.shape:  # resampled, pooled response kept
@@ -81,18 +82,17 @@ def test_rewrap_keeps_the_network_and_takes_the_measured_thresholds(tmp_path):
     assert np.allclose(rewrapped.embed(crops)[0], shipped.embed(crops)[0], atol=1e-5)
 
 
-def test_output_stride_16_doubles_the_final_map_takes_the_shipped_weights_and_survives_saving(tmp_path):
+def test_output_stride_16_doubles_the_final_map_takes_stride_32_weights_and_survives_saving(tmp_path):
     import pytest
 
-    from model.faces import DEFAULT_WEIGHTS
     from model.network import build_core, load_inference_model, wrap_for_inference
     from model.training.train import Recipe, _version, warm_start
 
     coarse, fine = build_core(96), build_core(96, output_stride=16)
     assert coarse.get_layer("gdc").kernel.shape[:2] == (3, 3) and fine.get_layer("gdc").kernel.shape[:2] == (6, 6)
-    warm_start(fine, DEFAULT_WEIGHTS)
-    shipped = load_inference_model(DEFAULT_WEIGHTS).get_layer("face_core")
-    pairs = list(zip(fine.weights, shipped.weights))
+    wrap_for_inference(coarse).save(tmp_path / "s32.keras")
+    warm_start(fine, tmp_path / "s32.keras")
+    pairs = list(zip(fine.weights, coarse.weights))
     assert [t.path for t, s in pairs if t.shape != s.shape] == [fine.get_layer("gdc").kernel.path]  # resampled
     assert all(np.array_equal(t.numpy(), s.numpy()) for t, s in pairs if t.shape == s.shape)
 
