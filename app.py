@@ -125,6 +125,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--learning-rate", type=float, default=2e-3, help="peak learning rate")
     train.add_argument("--centroid-mix", type=float, default=0.0,
                        help="share of the identity's mean teacher descriptor in each distillation target (0..1)")
+    train.add_argument("--small-face-share", type=float, default=0.33,
+                       help="share of each batch shrunk to 16-56 px and back, like small album faces (0..1)")
     train.add_argument(
         "--init-from", type=Path, default=None,
         help="start from this saved model's weights (e.g. model/weights/face_model.keras; any input size)",

@@ -159,3 +159,10 @@ def test_model_upgrade_reanalyses_outdated_photos_and_keeps_names_and_manual_mov
     assert again.returncode == 0 and "every photo in the library is analysed with the current face model" in again.stdout
     nothing = app("ingest", "--data-dir", str(data))
     assert nothing.returncode == 2 and "--outdated" in nothing.stderr
+
+
+def test_train_refuses_a_share_outside_zero_to_one(tmp_path):
+    result = app("train", "--small-face-share", "1.5", "--run-dir", str(tmp_path / "run"))
+    assert result.returncode == 2
+    assert result.stderr.strip() == "error: --small-face-share must be between 0 and 1, not 1.5"
+    assert not (tmp_path / "run").exists()

@@ -62,3 +62,21 @@ def test_warm_start_begins_each_cosface_class_at_its_faces(analyzer, tmp_path):
     embeddings, _ = trainer.embed(crops)
     # every class weight is its own faces' mean direction, so each face is nearest to its own class
     assert np.array_equal(np.argmax(embeddings @ weights, axis=1), identity)
+
+
+def test_small_face_share_softens_that_share_of_the_batch(analyzer):
+    import tensorflow as tf
+
+    from model.training.train import _augment
+
+    faces = analyzer.analyze_many([load_image(p) for p in sorted((MODEL_FIXTURES / "people").glob("*.jpg"))])
+    crops = tf.constant(np.stack([max(f, key=lambda face: face.area).crop for f in faces]))
+
+    def detail(share: float) -> float:
+        """Mean absolute difference of neighbouring pixels: what shrinking a face to 16-56 px takes away."""
+        tf.random.set_seed(0)
+        x = _augment(tf, crops, 96, share).numpy()
+        return float(np.abs(np.diff(x, axis=2)).mean())
+
+    assert detail(1.0) < 0.8 * detail(0.0)
+    assert detail(0.0) * 0.8 < detail(0.5) < detail(0.0)

@@ -43,13 +43,14 @@ class Recipe:
     w_identity: float = 0.1
     w_attributes: float = 1.0
     centroid_mix: float = 0.0  # distillation target: this much of the identity's mean teacher descriptor
+    small_face_share: float = 0.33  # share of each batch shrunk to 16-56 px and back
     input_size: int = 64
     width: float = 0.5
     output_stride: int = 32  # 16: the backbone's last downsampling block runs at stride 1
     init_from: str | None = None  # a saved model whose weights start a fresh run
 
 
-def _augment(tf, images, input_size: int):
+def _augment(tf, images, input_size: int, small_face_share: float = 0.33):
     """Flip, crop jitter, down-and-up scaling and colour on a uint8 batch; returns float 0..255."""
     n = tf.shape(images)[0]
     x = tf.cast(images, tf.float32)
@@ -59,10 +60,10 @@ def _augment(tf, images, input_size: int):
     cx = 0.5 + tf.random.uniform([n], -0.04, 0.04)
     boxes = tf.stack([cy - scale / 2, cx - scale / 2, cy + scale / 2, cx + scale / 2], axis=1)
     x = tf.image.crop_and_resize(x, boxes, tf.range(n), (input_size, input_size))
-    # Album faces are often small and soft: a third of each batch is shrunk to 16-56 px and back.
+    # Album faces are often small and soft: a share of each batch (a third by default) is shrunk to 16-56 px and back.
     small = tf.random.uniform([], 16, 56, dtype=tf.int32)
     soft = tf.image.resize(tf.image.resize(x, (small, small), antialias=True), (input_size, input_size))
-    x = tf.where(tf.random.uniform([n, 1, 1, 1]) < 0.33, soft, x)
+    x = tf.where(tf.random.uniform([n, 1, 1, 1]) < small_face_share, soft, x)
     grey = tf.image.rgb_to_grayscale(x)
     saturation = tf.random.uniform([n, 1, 1, 1], 0.5, 1.4)
     saturation = tf.where(tf.random.uniform([n, 1, 1, 1]) < 0.1, 0.0, saturation)
@@ -157,7 +158,7 @@ class Trainer:
 
     def _train_step(self, images, teacher, teacher_w, identity, attributes, attr_mask):
         tf, r = self.tf, self.recipe
-        x = _augment(tf, images, r.input_size)
+        x = _augment(tf, images, r.input_size, r.small_face_share)
         with tf.GradientTape() as tape:
             emb, probs = self.core(x, training=True)
             cos_t = tf.reduce_sum(emb * teacher, axis=1)
@@ -332,13 +333,16 @@ def train(data_root: Path, cache_dir: Path, run_dir: Path, output: Path, recipe:
 
 def run_train_command(args: argparse.Namespace) -> int:
     """`python app.py train`: build the crop cache if needed, train (resuming), export the model."""
+    for name in ("centroid_mix", "small_face_share"):
+        if not 0.0 <= getattr(args, name) <= 1.0:
+            raise ValueError(f"--{name.replace('_', '-')} must be between 0 and 1, not {getattr(args, name)}")
     if not (args.data_root / "teacher" / "dlib-resnet128.npz").exists():
         raise FileNotFoundError(f"training data not found under {args.data_root}")
     recipe = Recipe(
         epochs=args.epochs, batch_size=args.batch_size, input_size=args.input_size, width=args.width,
         output_stride=args.output_stride,
         learning_rate=args.learning_rate, init_from=str(args.init_from) if args.init_from else None,
-        centroid_mix=args.centroid_mix,
+        centroid_mix=args.centroid_mix, small_face_share=args.small_face_share,
     )
     metrics = train(args.data_root, args.cache_dir, args.run_dir, args.output, recipe, args.limit)
     print(json.dumps(metrics))
