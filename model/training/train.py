@@ -50,7 +50,7 @@ class Recipe:
     init_from: str | None = None  # a saved model whose weights start a fresh run
 
 
-def _augment(tf, images, input_size: int, small_face_share: float = 0.33):
+def _augment(tf, images, input_size: int, small_face_share: float):
     """Flip, crop jitter, down-and-up scaling and colour on a uint8 batch; returns float 0..255."""
     n = tf.shape(images)[0]
     x = tf.cast(images, tf.float32)
@@ -60,7 +60,7 @@ def _augment(tf, images, input_size: int, small_face_share: float = 0.33):
     cx = 0.5 + tf.random.uniform([n], -0.04, 0.04)
     boxes = tf.stack([cy - scale / 2, cx - scale / 2, cy + scale / 2, cx + scale / 2], axis=1)
     x = tf.image.crop_and_resize(x, boxes, tf.range(n), (input_size, input_size))
-    # Album faces are often small and soft: a share of each batch (a third by default) is shrunk to 16-56 px and back.
+    # Album faces are often small and soft: a share of each batch is shrunk to 16-56 px and back.
     small = tf.random.uniform([], 16, 56, dtype=tf.int32)
     soft = tf.image.resize(tf.image.resize(x, (small, small), antialias=True), (input_size, input_size))
     x = tf.where(tf.random.uniform([n, 1, 1, 1]) < small_face_share, soft, x)
