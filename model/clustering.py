@@ -4,13 +4,14 @@ The steps (`cluster_faces`):
 1. exact k-nearest-neighbour graph of the L2-normalised embeddings (Euclidean ~ cosine);
 2. HDBSCAN on that sparse graph (the `hdbscan` package's precomputed sparse path: an MST of the
    mutual-reachability graph, so 50k faces take seconds instead of minutes in 128 dimensions);
-3. kept people (named, hidden or hand-edited: their faces are fixed) keep every face they have; a
+3. a cluster holding two faces of one photo is two people merged: it is cut in two around them;
+4. kept people (named, hidden or hand-edited: their faces are fixed) keep every face they have; a
    cluster holding faces of a kept person hands its free faces to that person;
-4. cannot-link: two faces of one photo never share a person (the closer one stays);
-5. outliers far from their group's centroid go back to noise; then attach: noise faces close
+5. cannot-link: two faces of one photo never share a person (the closer one stays);
+6. outliers far from their group's centroid go back to noise; then attach: noise faces close
    enough to a person join it (same cannot-link rule), the rest stay unsorted;
-6. (optional, join_scale > 0) new groups with very close centroids are joined;
-7. suggestions (nearest people for each unsorted face) and merge suggestions (close groups).
+7. (optional, join_scale > 0) new groups with very close centroids are joined;
+8. suggestions (nearest people for each unsorted face) and merge suggestions (close groups).
 
 The kNN graph is returned too, so the 2-D projection (UMAP) reuses it.
 """
@@ -168,6 +169,66 @@ def _enforce_cannot_link(labels, dist, photo_ids, locked) -> None:
     dist[losers] = np.nan
 
 
+def _farthest_same_photo_pair(x: np.ndarray, photo_ids: np.ndarray) -> tuple[int, int] | None:
+    """The two faces of one photo that lie farthest apart (row indices), or None if no photo repeats."""
+    photos, counts = np.unique(photo_ids, return_counts=True)
+    best: tuple[float, int, int] | None = None
+    for photo in photos[counts > 1]:
+        rows = np.flatnonzero(photo_ids == photo)
+        d = _pairwise(x[rows], x[rows])
+        i, j = np.unravel_index(np.argmax(d), d.shape)
+        if best is None or d[i, j] > best[0]:
+            best = (float(d[i, j]), int(rows[i]), int(rows[j]))
+    return None if best is None else best[1:]
+
+
+def _split_around(x: np.ndarray, a: int, b: int, iterations: int = 10) -> np.ndarray:
+    """2-means seeded with rows a and b, which stay on their sides: True = b's side."""
+    cents = x[[a, b]]
+    for _ in range(iterations):
+        side = np.argmin(_pairwise(x, cents), axis=1)
+        side[a], side[b] = 0, 1
+        new = centroids(x, side, 2)
+        if np.allclose(new, cents):
+            break
+        cents = new
+    return side.astype(bool)
+
+
+def _separated(x: np.ndarray, side: np.ndarray) -> bool:
+    """Whether two sides' centres lie farther apart than their faces lie from them (on average)."""
+    cents = centroids(x, side.astype(np.int64), 2)
+    spread = np.linalg.norm(x - cents[side.astype(np.int64)], axis=1).mean()
+    return float(np.linalg.norm(cents[0] - cents[1])) > spread
+
+
+def split_conflicting_clusters(x: np.ndarray, labels: np.ndarray, photo_ids: np.ndarray, min_part: int) -> np.ndarray:
+    """Split clusters that hold two faces of one photo: two people merged (look-alikes, family).
+
+    Two faces of one photo are two people, so the cluster is cut in two around the farthest such
+    pair (2-means seeded with them) when each side keeps at least `min_part` faces and the sides
+    are apart (`_separated`); each side is cut again while it holds such a pair. One person shown
+    twice in a photo (a mirror, a poster) splits into halves whose centres lie close together
+    relative to their spread, so a large cluster of one person stays whole; a small one may be cut,
+    and its halves come back as a "maybe the same person" suggestion.
+    """
+    labels = labels.copy()
+    next_label = int(labels.max()) + 1 if len(labels) else 0
+    todo = [np.flatnonzero(labels == c) for c in range(next_label)]
+    while todo:
+        members = todo.pop()
+        pair = _farthest_same_photo_pair(x[members], photo_ids[members]) if len(members) >= 2 * min_part else None
+        if pair is None:
+            continue
+        side = _split_around(x[members], *pair)
+        if min(side.sum(), (~side).sum()) < min_part or not _separated(x[members], side):
+            continue  # no second person to cut out: the cannot-link step drops one of the two faces
+        labels[members[side]] = next_label
+        next_label += 1
+        todo += [members[~side], members[side]]
+    return labels
+
+
 def _join_close_groups(x, labels, photo_ids, n_kept: int, n_labels: int, limit: float) -> None:
     """Join new groups (labels >= n_kept) whose centroids are within `limit`, closest pairs first."""
     cents = centroids(x, labels, n_labels)
@@ -219,6 +280,7 @@ def cluster_faces(
 
     neighbors = knn(x, params.n_neighbors + 1) if n > 1 else (np.zeros((1, 1), np.int64), np.zeros((1, 1), np.float32))
     raw = hdbscan_labels(x, params, neighbors) if n > 2 else np.full(n, NOISE)
+    raw = split_conflicting_clusters(x, raw, photo_ids, params.min_cluster_size)
 
     labels = np.where(fixed >= 0, fixed, NOISE).astype(np.int64)
     locked = fixed != FREE  # kept faces and excluded faces never move

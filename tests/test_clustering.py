@@ -55,6 +55,27 @@ def test_faces_of_one_photo_never_share_a_person():
         members = photos[out.labels == label]
         assert len(members) == len(set(members.tolist()))
     assert NOISE in (out.labels[0], out.labels[1])
+    assert len(set(out.labels[truth == 0].tolist()) - {NOISE}) == 1  # the person is not cut in two
+
+
+def test_two_look_alikes_merged_by_hdbscan_are_split_by_a_photo_of_both():
+    x, truth = _people(6, 8, noise=0.2)
+    rng = np.random.default_rng(1)
+    centre = x[truth == 0].mean(axis=0)
+    centre /= np.linalg.norm(centre)
+    offset = rng.normal(size=128)
+    offset -= (offset @ centre) * centre
+    twin = centre + 0.25 * offset / np.linalg.norm(offset)  # a sibling of person 0, close to them
+    y = twin / np.linalg.norm(twin) + rng.normal(size=(8, 128)) * 0.2 / np.sqrt(128)
+    x = np.vstack([x, y / np.linalg.norm(y, axis=1, keepdims=True)])
+    truth = np.r_[truth, np.full(8, 6)]
+    siblings = (truth == 0) | (truth == 6)
+    photos = np.arange(len(x))
+    merged = cluster_faces(x, photos)
+    assert len(set(merged.labels[siblings].tolist())) == 1  # without a photo of both: one person
+    photos[np.flatnonzero(truth == 6)[0]] = photos[0]  # one photo shows both siblings
+    out = cluster_faces(x, photos)
+    assert cluster_scores(truth, out.labels)["bcubed_f"] == 1.0
 
 
 def test_kept_people_keep_faces_and_gain_matching_ones():
@@ -154,6 +175,23 @@ def test_clustering_never_puts_two_faces_of_a_photo_in_one_person(album_library)
     for person, face_ids in _faces_per_person(store).items():
         photos = [store.faces.get(f).photo_id for f in face_ids]
         assert len(photos) == len(set(photos)), f"person {person} has two faces of one photo"
+
+
+def test_look_alikes_in_one_photo_become_two_people(analyzer):
+    """With the real model, Obama and Biden's faces lie close; their photo together keeps them apart."""
+    from model.imaging import load_image
+
+    embeddings, photos, names = [], [], []
+    for i, path in enumerate(sorted(PHOTOS.glob("*.jpg"))):
+        for face in analyzer.analyze(load_image(path)):
+            embeddings.append(face.embedding)
+            photos.append(i)
+            names.append(path.stem)
+    out = cluster_faces(np.array(embeddings), np.array(photos))
+    for label in set(out.labels.tolist()) - {NOISE}:
+        # Who each face is, from photos of one person (obama_1.jpg, ...), not group photos.
+        people = {names[j].split("_")[0] for j in np.flatnonzero(out.labels == label) if names[j].count("_") == 1}
+        assert not {"obama", "biden"} <= people, f"Obama and Biden share a person: {people}"
 
 
 def test_a_named_person_gains_new_photos_of_them(album_library):
