@@ -99,7 +99,7 @@ def map_figure(
 def prevalence_figure(
     names: Sequence[str], album: np.ndarray, person: np.ndarray | None = None, person_name: str = ""
 ) -> go.Figure:
-    """Share of faces with each attribute (probability ≥ 0.5): the album, and a person beside it."""
+    """Expected share of faces with each attribute (the mean probability): the album, and a person beside it."""
     labels = [n.replace("_", " ") for n in names]
     order = np.argsort(album)
     fig = go.Figure(go.Bar(y=[labels[i] for i in order], x=album[order], orientation="h", name="Album",

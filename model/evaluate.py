@@ -139,21 +139,26 @@ def evaluate_attributes(labels_file: Path, images: Path, analyzer=None) -> dict:
         raise ValueError(f"{labels_file}: no label rows in list_attr_celeba.txt format")
     files = sorted(labels)
     _, probs, no_face = largest_faces(analyzer, [images / f for f in files])
+    present = probs > analyzer.attribute_base_rates  # more likely than in the training labels
     truth = np.stack([labels[f] for f in files]).astype(bool)
     column = {n: i for i, n in enumerate(ATTRIBUTE_NAMES)}
     per_attribute = {}
     for j, name in enumerate(names):
         if name not in column:
             raise ValueError(f"{labels_file}: unknown attribute {name!r}")
-        y, pred = truth[:, j], probs[:, column[name]] > 0.5
+        y, pred = truth[:, j], present[:, column[name]]
         per_attribute[name] = {
             "accuracy": float(accuracy_score(y, pred)),
             "balanced_accuracy": float(balanced_accuracy_score(y, pred)) if len(set(y)) > 1 else float(accuracy_score(y, pred)),
             "majority_baseline": float(max(y.mean(), 1 - y.mean())),
+            # Calibration: the mean probability is what the Attributes page shows as the share of faces.
+            "labelled_share": float(y.mean()),
+            "mean_probability": float(probs[:, column[name]].mean()),
         }
     return {
         "mean_accuracy": float(np.mean([v["accuracy"] for v in per_attribute.values()])),
         "mean_balanced_accuracy": float(np.mean([v["balanced_accuracy"] for v in per_attribute.values()])),
+        "mean_share_error": float(np.mean([abs(v["mean_probability"] - v["labelled_share"]) for v in per_attribute.values()])),
         "per_attribute": per_attribute,
         "n_images": len(files),
         "n_no_face": int(no_face.sum()),
@@ -180,10 +185,12 @@ def run_attributes_command(labels_file: Path, images: Path, weights: Path | None
 
     result = evaluate_attributes(labels_file, images, FaceAnalyzer(weights))
     rows = [
-        (name, f"acc {v['accuracy']:.3f}  balanced {v['balanced_accuracy']:.3f}  majority {v['majority_baseline']:.3f}")
+        (name, f"acc {v['accuracy']:.3f}  balanced {v['balanced_accuracy']:.3f}  majority {v['majority_baseline']:.3f}"
+               f"  share {v['labelled_share']:.3f}  mean probability {v['mean_probability']:.3f}")
         for name, v in result["per_attribute"].items()
     ]
-    rows += [("MEAN", f"acc {result['mean_accuracy']:.3f}  balanced {result['mean_balanced_accuracy']:.3f}")]
+    rows += [("MEAN", f"acc {result['mean_accuracy']:.3f}  balanced {result['mean_balanced_accuracy']:.3f}"
+                      f"  share error {result['mean_share_error']:.3f}")]
     _print_table(f"Attributes on {result['n_images']} images ({result['n_no_face']} without a detected face)", rows)
     print(json.dumps(result))
     return 0

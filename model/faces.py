@@ -97,6 +97,16 @@ class FaceAnalyzer:
         measured = self.card.get("match_thresholds")
         return MatchThresholds(**measured) if measured else FALLBACK_THRESHOLDS
 
+    @property
+    def attribute_base_rates(self) -> np.ndarray:
+        """Each attribute's share of positives in the training labels (model card), else 0.5.
+
+        A face "has" an attribute when its probability exceeds this rate: the decision the attribute head
+        was trained for (class-balanced), and what `eval attributes` scores. A card without rates belongs
+        to a network that returns the raw balanced scores, for which that rate is 0.5.
+        """
+        return np.asarray(self.card.get("attribute_base_rates", [0.5] * len(ATTRIBUTE_NAMES)), np.float32)
+
     def _net(self):
         """The network's runtime file on LiteRT, loaded once (`model.runtime`)."""
         with self._lock:

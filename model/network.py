@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from model.alignment import CROP_SIZE
@@ -64,9 +65,17 @@ def build_core(input_size: int = NETWORK_INPUT, width: float = WIDTH, output_str
     return keras.Model(inputs, [embedding, attributes], name="face_core")
 
 
-def wrap_for_inference(core):
-    """The shipped model: aligned 112x112 uint8-range crops in, (embedding, attributes) out."""
+def wrap_for_inference(core, base_rates: Sequence[float] | None = None):
+    """The shipped model: aligned 112x112 uint8-range crops in, (embedding, attributes) out.
+
+    The attribute head is trained with class-balanced BCE, so its raw score is 0.5 where an attribute
+    is as likely as not *after* rare and common classes were weighted equally. With `base_rates` (each
+    attribute's share of positives in the training labels) the scores are turned back into probabilities
+    by the prior shift logit(p) = logit(score) + logit(base rate): a probability above the base rate is
+    a raw score above 0.5. Without them (training's own validation), the raw scores come out.
+    """
     import keras
+    import numpy as np
     from keras import layers
 
     inputs = keras.Input((CROP_SIZE, CROP_SIZE, 3), name="aligned_crop")
@@ -81,7 +90,13 @@ def wrap_for_inference(core):
     embedding, attributes = core(x, training=False)
     flipped_embedding, flipped_attributes = core(keras.ops.flip(x, axis=2), training=False)
     embedding = layers.UnitNormalization(name="embedding")(layers.Average()([embedding, flipped_embedding]))
-    attributes = layers.Average(name="attributes")([attributes, flipped_attributes])
+    attributes = layers.Average()([attributes, flipped_attributes])
+    if base_rates is not None:
+        rates = np.clip(np.asarray(base_rates, np.float32), 1e-3, 1 - 1e-3)
+        scores = keras.ops.clip(attributes, 1e-6, 1 - 1e-6)
+        logits = keras.ops.log(scores) - keras.ops.log(1 - scores) + np.log(rates / (1 - rates))
+        attributes = keras.ops.sigmoid(logits)
+    attributes = layers.Identity(name="attributes")(attributes)
     return keras.Model(inputs, {"embedding": embedding, "attributes": attributes}, name="face_model")
 
 

@@ -117,11 +117,12 @@ def test_eval_attributes(analyzer, capsys):
     truth = np.stack([labels[f] for f in files]) > 0
     assert got["n_images"] == len(files) and got["n_no_face"] == 0
     for j, name in enumerate(names):
-        pred = probs[:, j] > 0.5
+        pred = probs[:, j] > analyzer.attribute_base_rates[j]
         y = truth[:, j]
         row = got["per_attribute"][name]
         assert row["accuracy"] == pytest.approx(np.mean(pred == y), abs=1e-9)
         assert row["majority_baseline"] == pytest.approx(max(y.mean(), 1 - y.mean()), abs=1e-9)
+        assert row["labelled_share"] == pytest.approx(y.mean()) and row["mean_probability"] == pytest.approx(probs[:, j].mean())
         if 0 < y.sum() < len(y):
             recall_pos, recall_neg = pred[y].mean(), (~pred[~y]).mean()
             assert row["balanced_accuracy"] == pytest.approx((recall_pos + recall_neg) / 2, abs=1e-9)

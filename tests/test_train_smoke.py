@@ -25,6 +25,7 @@ def test_train_command_smoke_run(shared_data, tmp_path):
     assert 0 <= metrics["val_accuracy"] <= 1
     card = json.loads(output.with_suffix(".json").read_text())
     assert card["version"].startswith("mnv2-") and card["training_images"] > 100
+    assert len(card["attribute_base_rates"]) == 40 and all(0 < r < 1 for r in card["attribute_base_rates"])
     history = (tmp_path / "run" / "history.jsonl").read_text().splitlines()
     assert len(history) == 1
 
@@ -80,6 +81,24 @@ def test_rewrap_keeps_the_network_and_takes_the_measured_thresholds(tmp_path):
     assert rewrapped.match_thresholds.default == 1.0 and card["verification"]["accuracy"] == 0.9
     crops = np.random.default_rng(1).integers(0, 256, (3, 112, 112, 3)).astype(np.uint8)
     assert np.allclose(rewrapped.embed(crops)[0], shipped.embed(crops)[0], atol=1e-5)
+    assert card["attribute_base_rates"] == shipped.card["attribute_base_rates"]
+
+
+def test_base_rates_turn_attribute_scores_into_probabilities():
+    from model.faces import DEFAULT_WEIGHTS
+    from model.network import load_inference_model, wrap_for_inference
+
+    core = load_inference_model(DEFAULT_WEIGHTS).get_layer("face_core")
+    rates = np.linspace(0.02, 0.9, 40)
+    crops = np.random.default_rng(2).uniform(0, 255, (5, 112, 112, 3)).astype(np.float32)
+    scores = wrap_for_inference(core)(crops)["attributes"].numpy()  # class-balanced: 0.5 = the base rate
+    probabilities = wrap_for_inference(core, rates)(crops)["attributes"].numpy()
+
+    def logit(p):
+        return np.log(p / (1 - p))
+
+    assert np.allclose(logit(probabilities), logit(scores) + logit(rates), atol=1e-3)
+    assert np.array_equal(probabilities > rates, scores > 0.5)
 
 
 def test_output_stride_16_doubles_the_final_map_takes_stride_32_weights_and_survives_saving(tmp_path):

@@ -32,6 +32,16 @@ class TrainingSet:
     n_classes: int
 
 
+def attribute_base_rates(ts: TrainingSet) -> np.ndarray:
+    """Each attribute's share of positives among the training crops with attribute labels (1%-99%).
+
+    The attribute loss weights classes by it, and the shipped model turns its scores into probabilities with it.
+    """
+    labelled = ts.attributes[ts.attribute_mask > 0]
+    rates = labelled.mean(axis=0) if len(labelled) else np.full(len(ATTRIBUTE_NAMES), 0.5)
+    return np.clip(rates, 0.01, 0.99).astype(np.float32)
+
+
 def holdout_identities(data_root: Path) -> set[str]:
     """CelebA identities of images 009001-010000: never trained on, used to validate attributes."""
     ids = read_identity_file(data_root / "celeba-aligned" / "identity_CelebA.txt")

@@ -19,9 +19,22 @@ from model.network import load_inference_model
 from model.training.train import export
 
 
-def rewrap(source: Path, output: Path, suffix: str, verify: Path | None = None) -> dict:
-    """Write `output` (+ card) from `source`'s network; returns the card."""
+def rewrap(
+    source: Path, output: Path, suffix: str, verify: Path | None = None,
+    data_root: Path = Path("../shared/data"), cache_dir: Path = Path("cache/crops"),
+) -> dict:
+    """Write `output` (+ card) from `source`'s network; returns the card.
+
+    A card from before `attribute_base_rates` gets them from the training set (data_root, crop cache),
+    as training computes them, so the output returns attribute probabilities.
+    """
     card = json.loads(source.with_suffix(".json").read_text())
+    if "attribute_base_rates" not in card:
+        from model.training.crops import build_all
+        from model.training.data import attribute_base_rates, build_training_set
+
+        ts = build_training_set(data_root, build_all(data_root, cache_dir))
+        card["attribute_base_rates"] = [round(float(r), 5) for r in attribute_base_rates(ts)]
     card["version"] = card["version"] + suffix
     card["rewrapped_from"] = source.name
     if verify is not None:
@@ -38,10 +51,12 @@ def main() -> None:
     parser.add_argument("output", type=Path)
     parser.add_argument("--suffix", required=True, help="appended to the version, e.g. =-c93 (with the equals sign)")
     parser.add_argument("--verify", type=Path, default=None, help="the JSON line of `eval verify` on the output")
+    parser.add_argument("--data-root", type=Path, default=Path("../shared/data"), help="for a card without base rates")
+    parser.add_argument("--cache-dir", type=Path, default=Path("cache/crops"), help="aligned-crop cache (as train's)")
     args = parser.parse_args()
     if args.output.resolve() == args.source.resolve():
         parser.error("write to another file first; copy it over the source once measured")
-    print(rewrap(args.source, args.output, args.suffix, args.verify)["version"])
+    print(rewrap(args.source, args.output, args.suffix, args.verify, args.data_root, args.cache_dir)["version"])
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from model.evaluate import read_pairs
 from model.labels import read_attribute_file
 from model.clustering import centroids
 from model.matching import measure_thresholds
-from model.training.data import TrainingSet, build_training_set, holdout_identities
+from model.training.data import TrainingSet, attribute_base_rates, build_training_set, holdout_identities
 from model.verification import verification_metrics, default_folds
 
 log = logging.getLogger(__name__)
@@ -140,8 +140,7 @@ class Trainer:
         elif recipe.init_from:
             warm_start(self.core, Path(recipe.init_from))
             self._class_weights_from_centroids()
-        masked = ts.attributes[ts.attribute_mask > 0]
-        self.positive_rate = tf.constant(np.clip(masked.mean(axis=0) if len(masked) else 0.5, 0.01, 0.99), tf.float32)
+        self.positive_rate = tf.constant(attribute_base_rates(ts), tf.float32)
         self._step = tf.function(self._train_step)
 
     def _class_weights_from_centroids(self) -> None:
@@ -280,7 +279,7 @@ def export(core, output: Path, card: dict) -> None:
     from model.runtime import runtime_path, to_runtime_file
 
     output.parent.mkdir(parents=True, exist_ok=True)
-    model = wrap_for_inference(core)
+    model = wrap_for_inference(core, card.get("attribute_base_rates"))
     tmp = output.with_name(output.stem + ".tmp.keras")
     model.save(tmp)
     os.replace(tmp, output)
@@ -325,6 +324,7 @@ def train(data_root: Path, cache_dir: Path, run_dir: Path, output: Path, recipe:
                 "identity_classes": ts.n_classes,
                 "validation": metrics,
                 "match_thresholds": metrics["match_thresholds"],
+                "attribute_base_rates": [round(float(r), 5) for r in trainer.positive_rate.numpy()],
             }
             export(trainer.core, output, card)
         trainer.manager.save()
