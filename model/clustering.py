@@ -50,6 +50,8 @@ class ClusterParams:
     # New groups whose centroids are closer than join_scale x the attach distance are one person
     # split by HDBSCAN: they are joined (unless that would put two faces of one photo together).
     join_scale: float = 0.0
+    # A cluster holding two faces of one photo is cut in two around them (split_conflicting_clusters).
+    split_shared_photos: bool = True
     n_suggestions: int = 3
     merge_scale: float = 1.6  # groups whose centroids are closer than this x the attach distance
     max_merge_suggestions: int = 200
@@ -280,7 +282,8 @@ def cluster_faces(
 
     neighbors = knn(x, params.n_neighbors + 1) if n > 1 else (np.zeros((1, 1), np.int64), np.zeros((1, 1), np.float32))
     raw = hdbscan_labels(x, params, neighbors) if n > 2 else np.full(n, NOISE)
-    raw = split_conflicting_clusters(x, raw, photo_ids, params.min_cluster_size)
+    if params.split_shared_photos:
+        raw = split_conflicting_clusters(x, raw, photo_ids, params.min_cluster_size)
 
     labels = np.where(fixed >= 0, fixed, NOISE).astype(np.int64)
     locked = fixed != FREE  # kept faces and excluded faces never move
