@@ -11,7 +11,8 @@ The steps (`cluster_faces`):
 6. outliers far from their group's centroid go back to noise; then attach: noise faces close
    enough to a person join it (same cannot-link rule), the rest stay unsorted;
 7. (optional, join_scale > 0) new groups with very close centroids are joined;
-8. suggestions (nearest people for each unsorted face) and merge suggestions (close groups).
+8. suggestions (nearest people for each unsorted face) and merge suggestions (close groups that
+   share no photo).
 
 The kNN graph is returned too, so the 2-D projection (UMAP) reuses it.
 """
@@ -361,8 +362,16 @@ def cluster_faces(
         np.fill_diagonal(d, np.inf)
         limit = attach * params.merge_scale
         a, b = np.nonzero(np.triu(d < limit, 1))
-        order = np.argsort(d[a, b])[: params.max_merge_suggestions]
-        merges = [(int(live[a[i]]), int(live[b[i]]), float(d[a[i], b[i]])) for i in order]
+        photos_of: dict[int, set[int]] = {}
+        for label, photo in zip(labels[labels >= 0].tolist(), photo_ids[labels >= 0].tolist()):
+            photos_of.setdefault(label, set()).add(photo)
+        for i in np.argsort(d[a, b]):
+            first, second = int(live[a[i]]), int(live[b[i]])
+            if photos_of[first] & photos_of[second]:
+                continue  # a photo shows both: two people, whatever their faces' distance
+            merges.append((first, second, float(d[a[i], b[i]])))
+            if len(merges) == params.max_merge_suggestions:
+                break
 
     return ClusterOutput(
         labels=labels, distances=dist, n_kept=n_kept, suggestions=suggestions, merges=merges,

@@ -76,6 +76,8 @@ def test_two_look_alikes_merged_by_hdbscan_are_split_by_a_photo_of_both():
     photos[np.flatnonzero(truth == 6)[0]] = photos[0]  # one photo shows both siblings
     out = cluster_faces(x, photos)
     assert cluster_scores(truth, out.labels)["bcubed_f"] == 1.0
+    siblings_groups = {int(out.labels[truth == 0][0]), int(out.labels[truth == 6][0])}
+    assert all({a, b} != siblings_groups for a, b, _ in out.merges)  # never offered as one person
 
 
 def test_kept_people_keep_faces_and_gain_matching_ones():
