@@ -200,8 +200,9 @@ def _split_around(x: np.ndarray, a: int, b: int, iterations: int = 10) -> np.nda
 
 def _separated(x: np.ndarray, side: np.ndarray) -> bool:
     """Whether two sides' centres lie farther apart than their faces lie from them (on average)."""
-    cents = centroids(x, side.astype(np.int64), 2)
-    spread = np.linalg.norm(x - cents[side.astype(np.int64)], axis=1).mean()
+    index = side.astype(np.int64)
+    cents = centroids(x, index, 2)
+    spread = np.linalg.norm(x - cents[index], axis=1).mean()
     return float(np.linalg.norm(cents[0] - cents[1])) > spread
 
 
@@ -212,8 +213,8 @@ def split_conflicting_clusters(x: np.ndarray, labels: np.ndarray, photo_ids: np.
     pair (2-means seeded with them) when each side keeps at least `min_part` faces and the sides
     are apart (`_separated`); each side is cut again while it holds such a pair. One person shown
     twice in a photo (a mirror, a poster) splits into halves whose centres lie close together
-    relative to their spread, so a large cluster of one person stays whole; a small one may be cut,
-    and its halves come back as a "maybe the same person" suggestion.
+    relative to their spread, so a large cluster of one person stays whole; a small one may be cut
+    (and its halves are not suggested for merging, as a photo shows both: the user merges them).
     """
     labels = labels.copy()
     next_label = int(labels.max()) + 1 if len(labels) else 0
