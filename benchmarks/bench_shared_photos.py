@@ -29,22 +29,15 @@ DATA = REPO.parent / "shared" / "data" / "album-celeba-wild"
 
 def labelled_faces(library: Path, images: Path, truth_file: Path) -> tuple[np.ndarray, np.ndarray]:
     """Embeddings and identities of each labelled photo's largest face."""
-    from dashapp.commands import read_identities
+    from dashapp.commands import largest_labelled_faces, read_identities
     from dashapp.config import load_config
     from dashapp.store import Store
 
     store = Store.open(load_config(library))
+    face_ids, identities, _, _ = largest_labelled_faces(store, images.resolve(), read_identities(truth_file))
     matrix = store.faces.matrix()
     row_of = {int(f): i for i, f in enumerate(matrix.ids)}
-    by_path = store.photos.index()
-    rows, identities = [], []
-    for name, identity in read_identities(truth_file).items():
-        photo = by_path.get(str(images.resolve() / name))
-        faces = store.faces.of_photo(photo.id) if photo else []
-        if faces:
-            rows.append(row_of[faces[0].id])
-            identities.append(identity)
-    return matrix.embeddings[rows], np.array(identities)
+    return matrix.embeddings[[row_of[f] for f in face_ids]], np.array(identities)
 
 
 def bcubed_f(x: np.ndarray, identities: np.ndarray, photos: np.ndarray, split: bool) -> float:

@@ -182,6 +182,27 @@ def read_identities(path: Path) -> dict[str, str]:
     return truth
 
 
+def largest_labelled_faces(store: Store, images: Path, truth: dict[str, str]) -> tuple[list[int], list[str], int, int]:
+    """Each labelled photo's largest face id and its identity, then the counts of labelled photos
+    without a face and of labelled photos not in the library."""
+    by_path = store.photos.index()
+    face_ids: list[int] = []
+    identities: list[str] = []
+    n_no_face = n_missing = 0
+    for name, identity in truth.items():
+        row = by_path.get(str(images / name))
+        if row is None:
+            n_missing += 1
+            continue
+        faces = store.faces.of_photo(row.id)  # largest first
+        if not faces:
+            n_no_face += 1
+            continue
+        face_ids.append(faces[0].id)
+        identities.append(identity)
+    return face_ids, identities, n_no_face, n_missing
+
+
 def run_eval_cluster(args: argparse.Namespace) -> int:
     """`app.py eval cluster --images DIR --truth FILE`: ingest into a temporary library, cluster, score.
 
@@ -217,23 +238,9 @@ def run_eval_cluster(args: argparse.Namespace) -> int:
         recluster(store, params=params, project=False)
         seconds = time.monotonic() - start
 
-        true_labels: list[str] = []
-        n_no_face = n_missing = 0
-        by_path = store.photos.index()
-        largest: dict[int, int] = {}
-        for name in truth:
-            row = by_path.get(str(images / name))
-            if row is None:
-                n_missing += 1
-                continue
-            faces = store.faces.of_photo(row.id)
-            if not faces:
-                n_no_face += 1
-                continue
-            largest[faces[0].id] = row.id
-            true_labels.append(truth[name])
-        person_of_face = store.assignments.person_of(list(largest))
-        predicted = [person_of_face[f] for f in largest]  # dicts keep insertion order
+        largest, true_labels, n_no_face, n_missing = largest_labelled_faces(store, images, truth)
+        person_of_face = store.assignments.person_of(largest)
+        predicted = [person_of_face[f] for f in largest]
         scores = cluster_scores(true_labels, [-1 if p is None else p for p in predicted])
         n_clusters = len({p for p in predicted if p is not None})
     n_photos = report.n_files

@@ -233,6 +233,14 @@ def split_conflicting_clusters(x: np.ndarray, labels: np.ndarray, photo_ids: np.
     return labels
 
 
+def _photos_of(labels: np.ndarray, photo_ids: np.ndarray) -> dict[int, set[int]]:
+    """The photos each label's faces come from (unsorted faces left out)."""
+    photos: dict[int, set[int]] = {}
+    for label, photo in zip(labels[labels >= 0].tolist(), photo_ids[labels >= 0].tolist()):
+        photos.setdefault(label, set()).add(photo)
+    return photos
+
+
 def _join_close_groups(x, labels, photo_ids, n_kept: int, n_labels: int, limit: float) -> None:
     """Join new groups (labels >= n_kept) whose centroids are within `limit`, closest pairs first."""
     cents = centroids(x, labels, n_labels)
@@ -242,7 +250,8 @@ def _join_close_groups(x, labels, photo_ids, n_kept: int, n_labels: int, limit: 
     if len(a) == 0:
         return
     parent = {int(g): int(g) for g in groups}
-    photos = {int(g): set(photo_ids[labels == g].tolist()) for g in groups}
+    found = _photos_of(labels, photo_ids)
+    photos = {int(g): found.get(int(g), set()) for g in groups}
 
     def root(g: int) -> int:
         while parent[g] != g:
@@ -363,9 +372,7 @@ def cluster_faces(
         np.fill_diagonal(d, np.inf)
         limit = attach * params.merge_scale
         a, b = np.nonzero(np.triu(d < limit, 1))
-        photos_of: dict[int, set[int]] = {}
-        for label, photo in zip(labels[labels >= 0].tolist(), photo_ids[labels >= 0].tolist()):
-            photos_of.setdefault(label, set()).add(photo)
+        photos_of = _photos_of(labels, photo_ids)
         for i in np.argsort(d[a, b]):
             first, second = int(live[a[i]]), int(live[b[i]])
             if photos_of[first] & photos_of[second]:
