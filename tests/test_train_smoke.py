@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 from tests.conftest import REPO
 
@@ -49,12 +50,13 @@ def test_warm_start_copies_the_shipped_weights_at_any_input_size():
 
     shipped = load_inference_model(DEFAULT_WEIGHTS).get_layer("face_core")
     stride = shipped.input_shape[1] // shipped.get_layer("gdc").kernel.shape[0]
-    same_size = build_core(shipped.input_shape[1], output_stride=stride)
+    width = json.loads(DEFAULT_WEIGHTS.with_suffix(".json").read_text())["recipe"]["width"]
+    same_size = build_core(shipped.input_shape[1], width, stride)
     warm_start(same_size, DEFAULT_WEIGHTS)
     crops = np.random.default_rng(0).uniform(0, 255, (4, *shipped.input_shape[1:])).astype(np.float32)
     assert np.allclose(same_size(crops)[0], shipped(crops)[0], atol=1e-5)
 
-    larger = build_core(shipped.input_shape[1] + 32, output_stride=stride)
+    larger = build_core(shipped.input_shape[1] + 32, width, stride)
     warm_start(larger, DEFAULT_WEIGHTS)
     for target, source in zip(larger.weights, shipped.weights):
         if "gdc" in target.path and target.shape != source.shape:  # resampled, pooled response kept
@@ -63,6 +65,27 @@ def test_warm_start_copies_the_shipped_weights_at_any_input_size():
             assert np.array_equal(target.numpy(), source.numpy())
     recipe = Recipe(input_size=96, init_from=str(DEFAULT_WEIGHTS))
     assert _version(recipe, 20).startswith("mnv2-0.5-96-e20+mnv2-")
+
+
+def test_warm_start_into_a_wider_network_keeps_what_it_computes():
+    from model.faces import DEFAULT_WEIGHTS
+    from model.network import build_core, load_inference_model
+    from model.training.train import _all_layers, warm_start
+
+    shipped = load_inference_model(DEFAULT_WEIGHTS).get_layer("face_core")
+    recipe = json.loads(DEFAULT_WEIGHTS.with_suffix(".json").read_text())["recipe"]
+    wider = build_core(recipe["input_size"], recipe["width"] + 0.25, recipe["output_stride"])
+    assert wider.count_params() > 1.3 * shipped.count_params()
+    warm_start(wider, DEFAULT_WEIGHTS)
+    crops = np.random.default_rng(3).uniform(0, 255, (4, *shipped.input_shape[1:])).astype(np.float32)
+    for kept, saved in zip(wider(crops, training=False), shipped(crops, training=False)):
+        assert np.allclose(kept, saved, atol=1e-5)
+    def last_conv(core):
+        return next(layer for layer in _all_layers(core) if layer.name == "Conv_1").kernel.numpy()
+
+    assert not np.any(last_conv(wider)[:, :, last_conv(shipped).shape[2]:, :])  # new channels are read as zero
+    with pytest.raises(ValueError, match="cannot map"):
+        warm_start(build_core(recipe["input_size"], recipe["width"] - 0.25, recipe["output_stride"]), DEFAULT_WEIGHTS)
 
 
 def test_rewrap_keeps_the_network_and_takes_the_measured_thresholds(tmp_path):
@@ -102,8 +125,6 @@ def test_base_rates_turn_attribute_scores_into_probabilities():
 
 
 def test_output_stride_16_doubles_the_final_map_takes_stride_32_weights_and_survives_saving(tmp_path):
-    import pytest
-
     from model.network import build_core, load_inference_model, wrap_for_inference
     from model.training.train import Recipe, _version, warm_start
 

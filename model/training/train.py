@@ -83,29 +83,56 @@ def _balanced_bce(tf, labels, probs, positive_rate):
 
 
 def warm_start(core, saved_model: Path) -> None:
-    """Copy a saved model's core weights into core; the input size may differ.
+    """Copy a saved model's core weights into core; the input size and the width may differ.
 
     Every convolution is size-agnostic except the global depthwise kernel, whose side is the final
     feature map's: it is resampled to the new side and shifted so each channel's sum (the response to a
-    uniform feature map) is kept.
+    uniform feature map) is kept. A wider core keeps the saved network's function: see `_widen`.
     """
     import tensorflow as tf
+    from keras import layers
 
     from model.network import load_inference_model
 
     source = load_inference_model(saved_model).get_layer("face_core")
     if len(source.weights) != len(core.weights):
-        raise ValueError(f"{saved_model} has a different architecture (width?) than the network being trained")
+        raise ValueError(f"{saved_model} has a different architecture than the network being trained")
+    depthwise = {id(w) for layer in _all_layers(core) if isinstance(layer, layers.DepthwiseConv2D) for w in layer.weights}
     for target, weight in zip(core.weights, source.weights):
-        value = weight.numpy()
-        if value.shape != tuple(target.shape):
-            if len(value.shape) != 4 or value.shape[2:] != tuple(target.shape)[2:]:
-                raise ValueError(f"cannot map {weight.path} {value.shape} onto {tuple(target.shape)}")
-            side = tuple(target.shape)[:2]
+        value, shape = weight.numpy(), tuple(target.shape)
+        if value.shape != shape and len(shape) == 4 and value.shape[2:] == shape[2:]:
+            side = shape[:2]
             kernel = tf.transpose(tf.image.resize(tf.transpose(value, (3, 0, 1, 2)), side), (1, 2, 3, 0)).numpy()
             value = kernel + (value.sum(axis=(0, 1)) - kernel.sum(axis=(0, 1))) / (side[0] * side[1])
+        elif value.shape != shape:
+            if len(value.shape) != len(shape) or any(s > t for s, t in zip(value.shape, shape)):
+                raise ValueError(f"cannot map {weight.path} {value.shape} onto {shape}")
+            value = _widen(target.numpy(), value, id(target) in depthwise)
         target.assign(value)
     log.info("warm start from %s", saved_model)
+
+
+def _widen(fresh: np.ndarray, saved: np.ndarray, depthwise: bool) -> np.ndarray:
+    """A wider layer's weights that compute what the saved ones did (Net2Net's idea, with random new units).
+
+    The saved weights fill the leading slice; new output channels keep their fresh random start, and
+    every convolution reads the new input channels with zero weights, so at first they change nothing
+    downstream while their gradients are not zero. A depthwise kernel maps each channel to itself:
+    its new channels stay random.
+    """
+    value = fresh.copy()
+    value[tuple(slice(0, n) for n in saved.shape)] = saved
+    if value.ndim >= 2 and not depthwise:  # kernels are (..., inputs, outputs)
+        value[..., saved.shape[-2]:, :] = 0.0
+    return value
+
+
+def _all_layers(model):
+    """Every layer of a model, nested models' layers included."""
+    for layer in model.layers:
+        yield layer
+        if hasattr(layer, "layers"):
+            yield from _all_layers(layer)
 
 
 class Trainer:
