@@ -80,10 +80,8 @@ def test_warm_start_into_a_wider_network_keeps_what_it_computes():
     crops = np.random.default_rng(3).uniform(0, 255, (4, *shipped.input_shape[1:])).astype(np.float32)
     for kept, saved in zip(wider(crops, training=False), shipped(crops, training=False)):
         assert np.allclose(kept, saved, atol=1e-5)
-    def last_conv(core):
-        return next(layer for layer in _all_layers(core) if layer.name == "Conv_1").kernel.numpy()
-
-    assert not np.any(last_conv(wider)[:, :, last_conv(shipped).shape[2]:, :])  # new channels are read as zero
+    wide_conv, saved_conv = (next(l for l in _all_layers(c) if l.name == "Conv_1").kernel for c in (wider, shipped))
+    assert not np.any(wide_conv.numpy()[:, :, saved_conv.shape[2]:, :])  # new input channels are read as zero
     with pytest.raises(ValueError, match="cannot map"):
         warm_start(build_core(recipe["input_size"], recipe["width"] - 0.25, recipe["output_stride"]), DEFAULT_WEIGHTS)
 
