@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
 from dashapp.config import load_config
@@ -161,8 +162,9 @@ def test_model_upgrade_reanalyses_outdated_photos_and_keeps_names_and_manual_mov
     assert nothing.returncode == 2 and "--outdated" in nothing.stderr
 
 
-def test_train_refuses_a_share_outside_zero_to_one(tmp_path):
-    result = app("train", "--small-face-share", "1.5", "--run-dir", str(tmp_path / "run"))
+@pytest.mark.parametrize("flag", ["--small-face-share", "--identity-group-share"])
+def test_train_refuses_a_share_outside_zero_to_one(tmp_path, flag):
+    result = app("train", flag, "1.5", "--run-dir", str(tmp_path / "run"))
     assert result.returncode == 2
-    assert result.stderr.strip() == "error: --small-face-share must be between 0 and 1, not 1.5"
+    assert result.stderr.strip() == f"error: {flag} must be between 0 and 1, not 1.5"
     assert not (tmp_path / "run").exists()

@@ -6,7 +6,7 @@ import numpy as np
 
 from model.imaging import load_image
 from model.labels import read_identity_file
-from model.training.data import TrainingSet, load_teacher, mix_identity_centroids
+from model.training.data import TrainingSet, epoch_batches, load_teacher, mix_identity_centroids
 from tests.conftest import MODEL_FIXTURES
 
 
@@ -35,6 +35,25 @@ def test_centroid_mix_pulls_each_person_together_and_leaves_unknown_faces(shared
     assert _mean_pair_cosine(mixed[known], ids, False) < _mean_pair_cosine(targets[known], ids, False) + 0.05
     assert np.array_equal(mixed[~known], targets[~known])
     assert mix_identity_centroids(targets, weight, identities, 0.0) is targets
+
+
+def test_identity_groups_put_several_faces_of_one_person_in_each_batch(shared_data):
+    labels = read_identity_file(shared_data / "celeba-faces-train" / "identity_CelebA.txt")  # 750 people
+    names = sorted(set(labels.values()))
+    identity = np.array([names.index(v) for v in labels.values()] + [-1] * 500)  # + faces of nobody known
+
+    def people_with_four(batches: list[np.ndarray]) -> np.ndarray:
+        return np.array([(np.bincount(identity[b][identity[b] >= 0]) >= 4).sum() for b in batches])
+
+    plain = epoch_batches(identity, 128, 0.0, np.random.default_rng(0))
+    grouped = epoch_batches(identity, 128, 0.5, np.random.default_rng(0))
+
+    assert len(plain) == len(grouped) == len(identity) // 128
+    assert all(len(b) == 128 for b in plain + grouped)
+    flat = np.concatenate(plain)
+    assert len(np.unique(flat)) == len(flat)  # without groups: a permutation, each face once
+    assert people_with_four(grouped).min() >= 16  # half the batch: 16 people x 4 faces
+    assert people_with_four(plain).max() <= 1
 
 
 def test_warm_start_begins_each_cosface_class_at_its_faces(analyzer, tmp_path):

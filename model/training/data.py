@@ -128,3 +128,28 @@ def build_training_set(
         len(ts.crops), int(ts.teacher_weight.sum()), len(classes), int(ts.attribute_mask.sum()),
     )
     return ts
+
+
+def epoch_batches(
+    identity: np.ndarray, batch_size: int, group_share: float, rng: np.random.Generator, group_size: int = 4
+) -> list[np.ndarray]:
+    """One epoch's batches (sorted row indices, len(identity) // batch_size of them).
+
+    Random batches of 31k faces and ~750 identities almost never hold two faces of one person, so the
+    relational and margin terms never see how one face varies. `group_share` of each batch is therefore
+    drawn as identity groups: `group_size` faces each of distinct identities; the rest is the usual
+    random permutation.
+    """
+    n_batches = len(identity) // batch_size
+    members = [np.flatnonzero(identity == c) for c in np.unique(identity[identity >= 0])]
+    members = [m for m in members if len(m) >= group_size]
+    n_groups = min(int(round(batch_size * group_share)) // group_size, len(members))
+    n_random = batch_size - n_groups * group_size
+    order = rng.permutation(len(identity))
+    batches = []
+    for b in range(n_batches):
+        picked = [order[b * n_random : (b + 1) * n_random]]
+        for c in rng.choice(len(members), n_groups, replace=False):
+            picked.append(rng.choice(members[c], group_size, replace=False))
+        batches.append(np.sort(np.concatenate(picked)))
+    return batches

@@ -21,7 +21,7 @@ from model.evaluate import read_pairs
 from model.labels import read_attribute_file
 from model.clustering import centroids
 from model.matching import measure_thresholds
-from model.training.data import TrainingSet, attribute_base_rates, build_training_set, holdout_identities
+from model.training.data import TrainingSet, attribute_base_rates, build_training_set, epoch_batches, holdout_identities
 from model.verification import verification_metrics, default_folds
 
 log = logging.getLogger(__name__)
@@ -44,6 +44,7 @@ class Recipe:
     w_attributes: float = 1.0
     centroid_mix: float = 0.0  # distillation target: this much of the identity's mean teacher descriptor
     small_face_share: float = 0.33  # share of each batch shrunk to 16-56 px and back
+    identity_group_share: float = 0.0  # share of each batch drawn as 4-face groups of one identity
     input_size: int = 64
     width: float = 0.5
     output_stride: int = 32  # 16: the backbone's last downsampling block runs at stride 1
@@ -211,15 +212,14 @@ class Trainer:
         return {"total": total, "distill": distill, "relational": relational, "identity": identity_loss, "attributes": attr_loss}
 
     def train_epoch(self, rng: np.random.Generator) -> dict[str, float]:
-        ts, bs = self.ts, self.recipe.batch_size
-        order = rng.permutation(len(ts.crops))
-        sums: dict[str, float] = {}
-        n = 0
         from tqdm import tqdm
 
-        bar = tqdm(range(0, len(order) - bs + 1, bs), desc=f"epoch {int(self.epoch.numpy()) + 1}", mininterval=30)
-        for start in bar:
-            idx = np.sort(order[start : start + bs])
+        ts = self.ts
+        batches = epoch_batches(ts.identity, self.recipe.batch_size, self.recipe.identity_group_share, rng)
+        sums: dict[str, float] = {}
+        n = 0
+        bar = tqdm(batches, desc=f"epoch {int(self.epoch.numpy()) + 1}", mininterval=30)
+        for idx in bar:
             out = self._step(
                 ts.crops[idx], ts.teacher[idx], ts.teacher_weight[idx], ts.identity[idx],
                 ts.attributes[idx], ts.attribute_mask[idx],
@@ -360,7 +360,7 @@ def train(data_root: Path, cache_dir: Path, run_dir: Path, output: Path, recipe:
 
 def run_train_command(args: argparse.Namespace) -> int:
     """`python app.py train`: build the crop cache if needed, train (resuming), export the model."""
-    for name in ("centroid_mix", "small_face_share"):
+    for name in ("centroid_mix", "small_face_share", "identity_group_share"):
         if not 0.0 <= getattr(args, name) <= 1.0:
             raise ValueError(f"--{name.replace('_', '-')} must be between 0 and 1, not {getattr(args, name)}")
     if not (args.data_root / "teacher" / "dlib-resnet128.npz").exists():
@@ -370,6 +370,7 @@ def run_train_command(args: argparse.Namespace) -> int:
         output_stride=args.output_stride,
         learning_rate=args.learning_rate, init_from=str(args.init_from) if args.init_from else None,
         centroid_mix=args.centroid_mix, small_face_share=args.small_face_share,
+        identity_group_share=args.identity_group_share,
     )
     metrics = train(args.data_root, args.cache_dir, args.run_dir, args.output, recipe, args.limit)
     print(json.dumps(metrics))
