@@ -129,6 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="share of each batch shrunk to 16-56 px and back, like small album faces (0..1)")
     train.add_argument("--identity-group-share", type=float, default=0.0,
                        help="share of each batch drawn as groups of 4 faces of one person (0..1)")
+    train.add_argument("--identity-weight", type=float, default=0.1,
+                       help="weight of the CosFace identity loss beside distillation (>= 0)")
     train.add_argument(
         "--init-from", type=Path, default=None,
         help="start from this saved model's weights (e.g. model/weights/face_model.keras; any input size)",

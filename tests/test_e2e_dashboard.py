@@ -121,7 +121,15 @@ def _nav(br, label: str, ready_css: str) -> None:
     _wait(br, lambda: br.driver.find_elements("css selector", ready_css), 30, ready_css)
 
 
-def test_ingest_name_merge_find(server, browser):
+def _named_person_id(br) -> int:
+    """The id of the person the first test named, from their card on the People page."""
+    col = _wait(br, lambda: [c for c in br.driver.find_elements("css selector", "[id*=person-col]")
+                             if c.find_element("css selector", "input.person-name-input")
+                             .get_attribute("value") == NAME], 10, "the named card")[0]
+    return json.loads(col.get_attribute("id"))["pid"]
+
+
+def test_ingest_name_and_browse(server, browser):
     url, _data_dir = server
     br = browser
 
@@ -153,29 +161,13 @@ def test_ingest_name_merge_find(server, browser):
     _nav(br, "people", ".person-card")
     cards = _wait(br, lambda: (lambda c: c if len(c) >= 2 else None)(
         br.driver.find_elements("css selector", ".person-card")), 20, "two person cards")
-    n_cards = len(cards)
     name_box = cards[0].find_element("css selector", "input.person-name-input")
     name_box.send_keys(NAME + "\n")
     _wait(br, lambda: "Named" in br.driver.find_element("id", "app-toast").text, 15, "the 'Named' toast")
     _wait(br, lambda: br.driver.find_elements("css selector", ".person-card")[0]
           .find_element("css selector", "input.person-name-input").get_attribute("value") == NAME, 10, "name shown")
-    _shot(br, "people")  # before the merge: several cards
-
-    # Merge the named person with the second group: tick both, confirm in the dialog.
-    cards = br.driver.find_elements("css selector", ".person-card")
-    for card in cards[:2]:
-        card.find_element("css selector", "input[type=checkbox]").click()
-    _wait(br, lambda: br.driver.find_element("id", "people-merge-btn").is_enabled(), 10, "merge button enabled")
-    br.driver.find_element("id", "people-merge-btn").click()
-    _wait(br, lambda: "Merge" in br.driver.find_element("id", "people-confirm-body").text, 10, "merge dialog")
-    br.driver.find_element("id", "people-confirm-yes").click()
-    _wait(br, lambda: "Merged 2 groups into " + NAME in br.driver.find_element("id", "app-toast").text, 15,
-          "the 'Merged' toast")
-    _wait(br, lambda: len(br.driver.find_elements("css selector", ".person-card")) == n_cards - 1, 15, "one card less")
-    named_col = _wait(br, lambda: [c for c in br.driver.find_elements("css selector", "[id*=person-col]")
-                                   if c.find_element("css selector", "input.person-name-input")
-                                   .get_attribute("value") == NAME], 10, "the named card")[0]
-    person_id = json.loads(named_col.get_attribute("id"))["pid"]
+    _shot(br, "people")
+    person_id = _named_person_id(br)
 
     # Photos: filtered to the person, the name labels a face box.
     _go(br, f"{url}/photos?person={person_id}", ".face-box")
@@ -286,5 +278,38 @@ def test_find_a_person_in_photos_and_a_video(server, browser, tmp_path):
     br.driver.set_window_size(1400, 1350)  # photos and video moments in one picture
     _shot(br, "find")
     br.driver.set_window_size(1400, 1000)
+    severe = [e for e in br.driver.get_log("browser") if e["level"] == "SEVERE" and "favicon" not in e["message"]]
+    assert not severe, severe
+
+
+def test_merge_the_named_person_with_another_group(server, browser):
+    """Tick the named card and another, confirm: one card less, and the person's photos include the other's.
+
+    Last in this module: the screenshots above show each person as the clustering found them.
+    """
+    url, _data_dir = server
+    br = browser
+    _go(br, url + "/", ".person-card")
+    person_id = _named_person_id(br)
+    _go(br, f"{url}/photos?person={person_id}", ".face-box")
+    n_photos = len(_wait(br, lambda: br.driver.find_elements("css selector", "#photos-grid .photo-tile"), 20, "photos"))
+
+    _go(br, url + "/", ".person-card")
+    cards = br.driver.find_elements("css selector", ".person-card")
+    named = [c for c in cards if c.find_element("css selector", "input.person-name-input").get_attribute("value") == NAME]
+    for card in named + [c for c in cards if c not in named][:1]:
+        card.find_element("css selector", "input[type=checkbox]").click()
+    _wait(br, lambda: br.driver.find_element("id", "people-merge-btn").is_enabled(), 10, "merge button enabled")
+    br.driver.find_element("id", "people-merge-btn").click()
+    _wait(br, lambda: "Merge" in br.driver.find_element("id", "people-confirm-body").text, 10, "merge dialog")
+    br.driver.find_element("id", "people-confirm-yes").click()
+    _wait(br, lambda: "Merged 2 groups into " + NAME in br.driver.find_element("id", "app-toast").text, 15,
+          "the 'Merged' toast")
+    _wait(br, lambda: len(br.driver.find_elements("css selector", ".person-card")) == len(cards) - 1, 15,
+          "one card less")
+
+    _go(br, f"{url}/photos?person={person_id}", ".face-box")
+    _wait(br, lambda: len(br.driver.find_elements("css selector", "#photos-grid .photo-tile")) > n_photos, 20,
+          "the merged group's photos")
     severe = [e for e in br.driver.get_log("browser") if e["level"] == "SEVERE" and "favicon" not in e["message"]]
     assert not severe, severe
