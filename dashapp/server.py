@@ -16,7 +16,7 @@ from pathlib import Path
 import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
-from flask import Response, abort, send_file
+from flask import Response, abort, redirect, send_file
 from PIL import Image
 
 from dashapp.ui_context import library, use_library
@@ -207,6 +207,9 @@ def _register_routes(server) -> None:
                         find_frame_image)
     # Anything else under /media is a plain 404 (not the app's page shell): ids only, never paths.
     server.add_url_rule("/media/<path:_rest>", "media_not_found", lambda _rest: abort(404))
+    # People is the home page; its name as a path is what users type. (Dash's `redirect_from` would
+    # reach only the first app of a process.)
+    server.add_url_rule("/people", "people_page", lambda: redirect("/"))
 
 
 def create_app(data_dir: str | Path | None = None) -> dash.Dash:

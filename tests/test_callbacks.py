@@ -404,3 +404,10 @@ def test_every_app_created_in_a_process_gets_every_callback(tmp_path):
     deps = [app.server.test_client().get("/_dash-dependencies").get_json() for app in (first, second)]
     outputs = [sorted(d["output"] for d in dep) for dep in deps]
     assert outputs[0] == outputs[1] and any("people-grid.children" in o for o in outputs[0])
+
+
+def test_people_page_answers_at_slash_people_too(tmp_path):
+    from dashapp.server import create_app
+
+    response = create_app(tmp_path / "lib").server.test_client().get("/people")
+    assert response.status_code in (301, 302, 308) and response.headers["Location"].endswith("/")
