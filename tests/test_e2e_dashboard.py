@@ -121,6 +121,12 @@ def _nav(br, label: str, ready_css: str) -> None:
     _wait(br, lambda: br.driver.find_elements("css selector", ready_css), 30, ready_css)
 
 
+def _assert_no_page_errors(br) -> None:
+    """Nothing the browser did raised an error in the page."""
+    severe = [e for e in br.driver.get_log("browser") if e["level"] == "SEVERE" and "favicon" not in e["message"]]
+    assert not severe, severe
+
+
 def _named_person_id(br) -> int:
     """The id of the person the first test named, from their card on the People page."""
     col = _wait(br, lambda: [c for c in br.driver.find_elements("css selector", "[id*=person-col]")
@@ -222,9 +228,7 @@ def test_ingest_name_and_browse(server, browser):
     _wait(br, lambda: len(br.driver.find_elements("css selector", "#attr-top10 .progress")) == 10, 15, "top 10")
     _shot(br, "attributes-face")
 
-    # Nothing the browser did raised an error in the page.
-    severe = [e for e in br.driver.get_log("browser") if e["level"] == "SEVERE" and "favicon" not in e["message"]]
-    assert not severe, severe
+    _assert_no_page_errors(br)
 
 
 def test_upload_refusals_are_shown(server, browser, tmp_path):
@@ -278,8 +282,7 @@ def test_find_a_person_in_photos_and_a_video(server, browser, tmp_path):
     br.driver.set_window_size(1400, 1350)  # photos and video moments in one picture
     _shot(br, "find")
     br.driver.set_window_size(1400, 1000)
-    severe = [e for e in br.driver.get_log("browser") if e["level"] == "SEVERE" and "favicon" not in e["message"]]
-    assert not severe, severe
+    _assert_no_page_errors(br)
 
 
 def test_merge_the_named_person_with_another_group(server, browser):
@@ -311,5 +314,4 @@ def test_merge_the_named_person_with_another_group(server, browser):
     _go(br, f"{url}/photos?person={person_id}", ".face-box")
     _wait(br, lambda: len(br.driver.find_elements("css selector", "#photos-grid .photo-tile")) > n_photos, 20,
           "the merged group's photos")
-    severe = [e for e in br.driver.get_log("browser") if e["level"] == "SEVERE" and "favicon" not in e["message"]]
-    assert not severe, severe
+    _assert_no_page_errors(br)
