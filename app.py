@@ -39,6 +39,12 @@ def _find(args: argparse.Namespace) -> int:
     return run_find(args)
 
 
+def _export(args: argparse.Namespace) -> int:
+    from dashapp.commands import run_export
+
+    return run_export(args)
+
+
 def _eval_cluster(args: argparse.Namespace) -> int:
     from dashapp.commands import run_eval_cluster
 
@@ -64,7 +70,7 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The CLI: serve (default), ingest, cluster, find, train, eval {verify, attributes, cluster}."""
+    """The CLI: serve (default), ingest, cluster, find, export, train, eval {verify, attributes, cluster}."""
     from model.matching import STRICTNESS  # numpy only
     parser = argparse.ArgumentParser(prog="app.py", description="Face Album: who is in your photos.")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -110,6 +116,10 @@ def build_parser() -> argparse.ArgumentParser:
                       help="folder for the result file and frame thumbnails (default: a new one in the library's finds/)")
     find.add_argument("--job-id", type=int, default=None, help="report progress into this job (set by the dashboard)")
     find.set_defaults(handler=_find)
+
+    export = sub.add_parser("export", parents=[data_dir], help="write every face (photo, box, person, attributes) as CSV")
+    export.add_argument("output", help="the CSV file to write, or - for standard output")
+    export.set_defaults(handler=_export)
 
     train = sub.add_parser("train", help="train the face model from ../shared/data")
     train.add_argument("--data-root", type=Path, default=Path("../shared/data"))

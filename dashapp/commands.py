@@ -1,4 +1,4 @@
-"""The CLI commands behind `app.py ingest`, `app.py cluster` and `app.py eval cluster`.
+"""The CLI commands behind `app.py ingest`, `app.py cluster`, `app.py export` and `app.py eval cluster`.
 
 Each returns the process exit status. The same functions run as job processes started by the
 dashboard (with `--job-id`), reporting progress into that job's row.
@@ -161,6 +161,19 @@ def run_cluster(args: argparse.Namespace) -> int:
     )
     reporter.finish("done", message)
     print(message)
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """`app.py export FILE`: every face of the library as CSV (see `dashapp.export`)."""
+    from dashapp.export import write_faces_csv
+
+    config = load_config(args.data_dir, create=False)  # a mistyped --data-dir must not become a new library
+    if not config.db_path.exists():
+        raise FileNotFoundError(f"no library at {config.data_dir}: add photos first (app.py ingest FOLDER)")
+    n = write_faces_csv(Store.open(config), args.output)
+    if args.output != "-":
+        print(f"{n} faces written to {args.output}")
     return 0
 
 

@@ -13,6 +13,8 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashapp import export
+
 # Twenty well-separated colours (Tableau 20 reordered so neighbours in the list contrast).
 PALETTE = (
     "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf",
@@ -441,6 +443,15 @@ def page_header(title: str, subtitle: str, extra: Any = None) -> html.Div:
     return html.Div(
         [html.Div([html.H3(title, className="mb-0"), html.Div(subtitle, className="text-muted small")]), extra],
         className="d-flex align-items-end justify-content-between mb-3 page-header",
+    )
+
+
+def export_link(id_: str) -> html.A:
+    """A download of every face as CSV (photo, box, person, attributes), served by the dashboard."""
+    return html.A(
+        "Download CSV", id=id_, href=export.URL, download=export.FILENAME,
+        title="Every face: its photo, box, person and the 40 attribute probabilities",
+        className="btn btn-outline-secondary btn-sm text-nowrap",
     )
 
 

@@ -1,5 +1,6 @@
 """The Dash app: pages, the app shell (navbar, toast), and the media routes for photos and faces.
 
+`/export/faces.csv` (`export.URL`) downloads every face with its photo, person and attributes (`dashapp.export`).
 Media routes take ids, never paths: `/media/face/<id>.jpg`, `/media/photo/<id>/<thumb|large>.jpg` and a
 search's `/media/find/<job id>/query.jpg` and `.../frame/<video>/<sample>.jpg` look the file up in the
 store, so only files of the library can ever be served. Photos are sent as upright, resized JPEGs
@@ -19,6 +20,7 @@ from dash import dcc, html
 from flask import Response, abort, redirect, send_file
 from PIL import Image
 
+from dashapp import export
 from dashapp.ui_context import library, use_library
 from dashapp.uploads import MAX_UPLOAD_BYTES
 
@@ -199,12 +201,21 @@ def find_frame_image(job_id: int, video: int, sample: int) -> Response:
     return _send(_library_file(str(_find_path(job_id, "out") / f"v{video}-{sample}.jpg")))
 
 
+def faces_export() -> Response:
+    """Every face of the library as CSV (`dashapp.export`), streamed as a download."""
+    resp = Response(export.faces_csv(library().store), mimetype="text/csv")
+    resp.headers["Content-Disposition"] = f'attachment; filename="{export.FILENAME}"'
+    resp.headers["Cache-Control"] = "no-store"  # always the library as it is now
+    return resp
+
+
 def _register_routes(server) -> None:
     server.add_url_rule("/media/face/<int:face_id>.jpg", "face_image", face_image)
     server.add_url_rule("/media/photo/<int:photo_id>/<size>.jpg", "photo_image", photo_image)
     server.add_url_rule("/media/find/<int:job_id>/query.jpg", "find_query_image", find_query_image)
     server.add_url_rule("/media/find/<int:job_id>/frame/<int:video>/<int:sample>.jpg", "find_frame_image",
                         find_frame_image)
+    server.add_url_rule(export.URL, "faces_export", faces_export)
     # Anything else under /media is a plain 404 (not the app's page shell): ids only, never paths.
     server.add_url_rule("/media/<path:_rest>", "media_not_found", lambda _rest: abort(404))
     # People is the home page; its name as a path is what users type. (Dash's `redirect_from` would

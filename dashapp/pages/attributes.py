@@ -4,7 +4,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashapp.components import page_header
+from dashapp.components import export_link, page_header
 from model.attributes import ATTRIBUTE_NAMES
 
 # Static options: a dropdown given a value before its options would drop the value.
@@ -32,8 +32,12 @@ layout = html.Div(
         page_header(
             "Attributes",
             "The 40 CelebA attributes the model estimates for every face (probabilities, not facts).",
-            html.Div(dcc.Dropdown(id="attr-person", placeholder="Compare the album with a person…"),
-                     style={"width": "300px"}),
+            html.Div(
+                [html.Div(dcc.Dropdown(id="attr-person", placeholder="Compare the album with a person…"),
+                          style={"width": "300px"}),
+                 export_link("attr-export")],
+                className="d-flex align-items-center gap-2",
+            ),
         ),
         dbc.Row(
             [

@@ -4,7 +4,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashapp.components import page_header
+from dashapp.components import export_link, page_header
 
 dash.register_page(__name__, path="/photos", name="Photos", title="Photos · Face Album", order=1)
 
@@ -15,7 +15,8 @@ def layout(person: str | None = None, photo: str | None = None, **_query) -> htm
     opened = int(photo) if photo and photo.isdigit() else None
     return html.Div(
         [
-            page_header("Photos", "Who is in each photo. Click a face box to change who it is."),
+            page_header("Photos", "Who is in each photo. Click a face box to change who it is.",
+                        export_link("photos-export")),
             dbc.Row(
                 [
                     dbc.Col(

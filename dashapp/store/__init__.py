@@ -12,7 +12,7 @@ Usage::
 
 Repositories (each public method is one transaction):
     photos       PhotoRepo        files, status per file, atomic write of a photo's faces
-    faces        FaceRepo         face rows, embedding matrix, map coordinates, where faces are (search)
+    faces        FaceRepo         face rows, embedding matrix, map coordinates, where faces are (search), export
     people       PeopleRepo       people and every user action (name, merge, move, hide, bulk assign)
     assignments  AssignmentRepo   clustering's reads and its atomic result write
     jobs         JobRepo          job progress and cancel flags
@@ -28,14 +28,14 @@ from sqlalchemy import Engine
 from dashapp.config import Config
 from dashapp.store.assignments import AssignmentRepo, ClusterWrite
 from dashapp.store.engine import make_engine, migrate
-from dashapp.store.faces import FaceMatrix, FacePlace, FaceRepo, FaceRow
+from dashapp.store.faces import ExportedFace, FaceMatrix, FacePlace, FaceRepo, FaceRow
 from dashapp.store.jobs import Job, JobRepo
 from dashapp.store.people import Person, PeopleRepo
 from dashapp.store.photos import NewFace, PhotoRepo, PhotoRow
 from dashapp.store.runs import ClusterRun, ClusterRunRepo
 
 __all__ = [
-    "Store", "ClusterWrite", "FaceMatrix", "FacePlace", "FaceRow", "Job", "Person", "NewFace", "PhotoRow", "ClusterRun",
+    "Store", "ClusterWrite", "ExportedFace", "FaceMatrix", "FacePlace", "FaceRow", "Job", "Person", "NewFace", "PhotoRow", "ClusterRun",
 ]
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -57,6 +57,24 @@ class FacePlace:
     box: tuple[float, float, float, float]
     person_id: int | None
     person_name: str | None
+
+
+@dataclass(frozen=True)
+class ExportedFace:
+    """One face as the library's export lists it: photo, box, person and attribute probabilities."""
+
+    face_id: int
+    photo_id: int
+    photo_path: str
+    number: int  # 1 = the photo's largest face
+    box: tuple[float, float, float, float]
+    score: float
+    person_id: int | None
+    person_name: str | None
+    hidden: bool
+    assigned_by: str | None  # 'manual', 'cluster', or None for an unsorted face nobody placed
+    model_version: str
+    attributes: np.ndarray  # (40,)
 
 
 def _face(r) -> FaceRow:
@@ -130,6 +148,35 @@ class FaceRepo(Repo):
                     out[r.id] = FacePlace(r.id, r.photo_id, r.path, r.width, r.height, (r.x, r.y, r.w, r.h),
                                           r.person_id, r.name)
         return out
+
+    def export(self, page_size: int = 2000) -> Iterator[ExportedFace]:
+        """Every face with its photo and person, by id; read a page per transaction, so a long export
+        (a slow download) never holds the database."""
+        query = (
+            select(faces.c.id, faces.c.photo_id, photos.c.path, faces.c.idx, faces.c.x, faces.c.y, faces.c.w,
+                   faces.c.h, faces.c.score, assignments.c.person_id, assignments.c.source, people.c.name,
+                   people.c.hidden, faces.c.model_version, faces.c.attributes)
+            .select_from(
+                faces.join(photos, photos.c.id == faces.c.photo_id)
+                .outerjoin(assignments, assignments.c.face_id == faces.c.id)
+                .outerjoin(people, people.c.id == assignments.c.person_id)
+            )
+            .order_by(faces.c.id)
+            .limit(page_size)
+        )
+        last = -1
+        while True:
+            with self._read() as conn:
+                rows = conn.execute(query.where(faces.c.id > last)).all()
+            for r in rows:
+                yield ExportedFace(
+                    face_id=r.id, photo_id=r.photo_id, photo_path=r.path, number=r.idx + 1, box=(r.x, r.y, r.w, r.h),
+                    score=r.score, person_id=r.person_id, person_name=r.name, hidden=bool(r.hidden),
+                    assigned_by=r.source, model_version=r.model_version, attributes=from_blob(r.attributes),
+                )
+            if len(rows) < page_size:
+                return
+            last = rows[-1].id
 
     def thumb_paths(self) -> set[str]:
         """Every thumbnail path in use (relative to the data dir)."""

@@ -1,0 +1,89 @@
+"""The library as a CSV file: one row per face, with its photo, box, person and 40 attribute probabilities.
+
+For people who tag photos in another tool ("who is in which photo") and for analysts (attributes per face
+and person). The dashboard serves it at `URL`; `python app.py export FILE` writes it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TextIO
+
+from dashapp.store import ExportedFace, Store
+from model.attributes import ATTRIBUTE_NAMES
+
+COLUMNS = (
+    "photo", "photo_id", "face_id", "face_number", "x", "y", "width", "height", "detector_score",
+    "person_id", "person", "hidden", "assigned_by", "model_version", *ATTRIBUTE_NAMES,
+)
+FILENAME = "face-album-faces.csv"
+URL = "/export/faces.csv"  # where the dashboard serves it
+# What `assigned_by` says: the user's own placement, or clustering's.
+ASSIGNED_BY = {"manual": "you", "cluster": "clustering"}
+
+
+def _row(face: ExportedFace) -> list:
+    x, y, w, h = face.box
+    return [
+        face.photo_path, face.photo_id, face.face_id, face.number, round(x, 1), round(y, 1), round(w, 1),
+        round(h, 1), round(face.score, 4), "" if face.person_id is None else face.person_id,
+        face.person_name or "", int(face.hidden), ASSIGNED_BY.get(face.assigned_by or "", ""),
+        face.model_version, *(f"{p:.3f}" for p in face.attributes),
+    ]
+
+
+def _pieces(store: Store, rows_per_piece: int = 2000) -> Iterator[tuple[str, int]]:
+    """(CSV text, faces in it): the header first, then a few thousand rows at a time."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    n = 0
+    for face in store.faces.export():
+        writer.writerow(_row(face))
+        n += 1
+        if n == rows_per_piece:
+            yield buffer.getvalue(), n
+            buffer.seek(0)
+            buffer.truncate()
+            n = 0
+    yield buffer.getvalue(), n
+
+
+def faces_csv(store: Store) -> Iterator[str]:
+    """The CSV text in pieces, for streaming a download."""
+    return (text for text, _ in _pieces(store))
+
+
+def _write(store: Store, fh: TextIO) -> int:
+    n = 0
+    for text, rows in _pieces(store):
+        fh.write(text)
+        n += rows
+    return n
+
+
+def write_faces_csv(store: Store, target: str | Path) -> int:
+    """Write the export to a file, or to stdout for "-"; returns the number of faces.
+
+    A file is written atomically: a failed export leaves an earlier file of that name whole.
+    """
+    if str(target) == "-":
+        return _write(store, sys.stdout)
+    path = Path(target)
+    if path.is_dir():
+        raise ValueError(f"{path} is a folder: give a file name, e.g. {path / FILENAME}")
+    if not path.parent.is_dir():
+        raise FileNotFoundError(f"no such folder: {path.parent}")
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        with tmp.open("w", newline="", encoding="utf-8") as fh:
+            n = _write(store, fh)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return n
