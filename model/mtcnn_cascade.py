@@ -91,13 +91,16 @@ class MtcnnCascade:
                 self._networks = (_Network("StagePNet"), _Network("StageRNet"), _Network("StageONet"))
             return self._networks
 
-    def detect(self, image: np.ndarray, min_face_size: int = 20) -> np.ndarray:
-        """Faces as rows (x1, y1, x2, y2, score, 5 landmark x, 5 landmark y), in image pixels."""
+    def detect(self, image: np.ndarray, min_face_size: int = 20, thresholds: CascadeThresholds | None = None) -> np.ndarray:
+        """Faces as rows (x1, y1, x2, y2, score, 5 landmark x, 5 landmark y), in image pixels.
+
+        `thresholds` overrides the cascade's own for this call.
+        """
         pnet, rnet, onet = self.networks()
-        t = self.thresholds
+        t = thresholds or self.thresholds
         h, w = image.shape[:2]
         normalized = _normalize(image)
-        boxes = self._proposals(pnet, normalized, min_face_size)
+        boxes = self._proposals(pnet, normalized, min_face_size, t)
         if len(boxes) == 0:
             return np.zeros((0, 15), np.float32)
 
@@ -122,9 +125,8 @@ class MtcnnCascade:
         faces[:, [1, 3]] = np.clip(faces[:, [1, 3]], 0, h - 1)
         return faces.astype(np.float32)
 
-    def _proposals(self, pnet: _Network, normalized: np.ndarray, min_face_size: int) -> np.ndarray:
+    def _proposals(self, pnet: _Network, normalized: np.ndarray, min_face_size: int, t: CascadeThresholds) -> np.ndarray:
         """PNet over the pyramid of the normalised image: square candidate boxes (x1, y1, x2, y2, score)."""
-        t = self.thresholds
         h, w = normalized.shape[:2]
         found = []
         for scale in _pyramid(w, h, min_face_size):

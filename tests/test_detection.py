@@ -27,6 +27,27 @@ def test_group_photos_yield_the_right_number_of_faces(analyzer, name, expected):
         assert np.all(face.landmarks[:, 1] >= y - 2) and np.all(face.landmarks[:, 1] <= y + h + 2)
 
 
+@pytest.mark.parametrize("name", ["186891.jpg", "199444.jpg", "193609.jpg"])
+def test_a_face_filling_a_tight_crop_is_found(analyzer, name):
+    """The cascade's usual thresholds find no face in these crops; the second pass for tight crops does, where it is."""
+    image = load_image(MODEL_FIXTURES / "tight" / name)
+    padded = analyzer.detector._prepare(image)[0]
+    assert len(analyzer.detector.cascade.detect(padded)) == 0  # why the second pass exists
+    faces = analyzer.detect(image)
+    assert len(faces) == 1 and faces[0].score >= 0.9
+    left_eye, right_eye, nose, left_mouth, right_mouth = faces[0].landmarks
+    h, w = image.shape[:2]
+    assert left_eye[0] < nose[0] < right_eye[0] and left_mouth[0] < right_mouth[0]
+    assert max(left_eye[1], right_eye[1]) < nose[1] < min(left_mouth[1], right_mouth[1]) < h
+    assert 0.25 * w < nose[0] < 0.75 * w and 0.3 * h < nose[1] < 0.8 * h
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_second_pass_finds_no_face_in_noise(analyzer, seed):
+    noise = np.random.default_rng(seed).integers(0, 256, (112, 112, 3), dtype=np.uint8)
+    assert analyzer.detect(noise) == []
+
+
 def test_exif_rotated_photo_is_detected_upright(analyzer, tmp_path):
     upright = Image.open(GROUP / "two_people.jpg")
     exif = Image.Exif()
