@@ -90,7 +90,8 @@ def render_detail(photo_id: int | None, _version: int):
     return html.Div(
         [
             html.Div([html.H5(photo["name"], className="mb-0 text-truncate"),
-                      html.Div(photo["path"], className="small text-muted text-truncate")], className="mb-2"),
+                      html.Div(" · ".join(filter(None, [C.taken_label(photo["taken"], with_time=True), photo["path"]])),
+                               className="small text-muted text-truncate")], className="mb-2"),
             html.Div(C.photo_overlay(photo, faces), className="text-center"),
             html.Div([html.Span("In this photo: ", className="small text-muted me-1"), C.people_in_photo(faces)],
                      className="mt-2", id="photos-people-in"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -369,14 +370,23 @@ def photo_overlay(photo: dict, faces: Sequence[dict]) -> html.Div:
     )
 
 
+def taken_label(taken: str | None, with_time: bool = False) -> str:
+    """A photo's EXIF date ("YYYY-MM-DD HH:MM:SS") as people write it, "12 Aug 2019" (", 14:03" with the
+    time); '' when unknown."""
+    if not taken:
+        return ""
+    when = datetime.strptime(taken, "%Y-%m-%d %H:%M:%S")
+    return f"{when.day} {when:%b %Y}" + (f", {when:%H:%M}" if with_time else "")
+
+
 def photo_tile(photo: dict, active: bool) -> html.Div:
-    """A photo thumbnail in the photo list."""
+    """A photo thumbnail in the photo list, captioned with its date taken, else its file name."""
     return html.Div(
         [
             html.Img(src=photo_url(photo["id"], "thumb"), alt=photo["name"]),
             html.Div(
-                [html.Span(photo["name"], className="text-truncate"), dbc.Badge(photo["n_faces"], color="light",
-                                                                                 text_color="dark")],
+                [html.Span(taken_label(photo.get("taken")) or photo["name"], className="text-truncate"),
+                 dbc.Badge(photo["n_faces"], color="light", text_color="dark")],
                 className="photo-tile-caption d-flex justify-content-between gap-1",
             ),
         ],

@@ -2,8 +2,9 @@
 
 scan -> stat fast path (size + mtime unchanged: skip) -> sha256 (same content already in the library:
 a moved file keeps its row, a duplicate copies its faces; no model work) -> decode, detect, align,
-embed in worker processes -> each photo's faces and status written in ONE transaction -> deleted
-files swept -> orphan thumbnails removed.
+embed in worker processes (and read the EXIF date taken) -> each photo's faces, date and status written
+in ONE transaction -> deleted files swept -> orphan thumbnails removed. Photos analysed before dates
+were read get theirs in the fast path, once, from the file's header.
 
 A `kill -9` at any moment leaves every photo either fully stored or still 'pending'; the next run
 picks the pending ones up, so no face is lost or stored twice.
@@ -168,20 +169,23 @@ def analyze_photos(analyzer, data_dir: Path, items: list[tuple[int, str, str]]) 
     except Exception:  # noqa: BLE001 - find the photo that fails, one at a time
         found_all = [None] * len(loaded)
     for (item, image), found in zip(loaded, found_all):
-        photo_id, _, sha256 = item
+        photo_id, path, sha256 = item
         if found is None:
             try:
                 found = analyzer.analyze(image)
             except Exception as exc:  # noqa: BLE001 - a model failure on one photo must not stop the run
                 results[photo_id] = dict(photo_id=photo_id, error=("detect", "failed", f"{type(exc).__name__}: {exc}"))
                 continue
-        results[photo_id] = _photo_result(analyzer, data_dir, photo_id, sha256, image, found)
+        results[photo_id] = _photo_result(analyzer, data_dir, item, image, found)
     return [results[item[0]] for item in items]
 
 
-def _photo_result(analyzer, data_dir: Path, photo_id: int, sha256: str, image: np.ndarray, found: list) -> dict:
+def _photo_result(analyzer, data_dir: Path, item: tuple[int, str, str], image: np.ndarray, found: list) -> dict:
     from PIL import Image
 
+    from model.imaging import taken_time
+
+    photo_id, path, sha256 = item
     found = sorted(found, key=lambda f: -f.area)  # idx 0 = the largest face
     faces = []
     for idx, face in enumerate(found):
@@ -199,7 +203,7 @@ def _photo_result(analyzer, data_dir: Path, photo_id: int, sha256: str, image: n
         )
     return dict(
         photo_id=photo_id, faces=faces, width=int(image.shape[1]), height=int(image.shape[0]),
-        model_version=analyzer.model_version,
+        model_version=analyzer.model_version, taken=taken_time(path) or "",
     )
 
 
@@ -263,11 +267,14 @@ class Ingest:
         """Skip unchanged files, record non-photos at once; return the files to hash."""
         index = self.store.photos.index()
         to_hash = []
+        undated: dict[int, str] = {}
         for path, st in found.items():
             row = index.get(path)
             unchanged = row is not None and row.size == st.st_size and row.mtime_ns == st.st_mtime_ns
             if unchanged and (row.status == "error" or (row.status == "done" and row.model_version == version)):
                 self.report.n_unchanged += 1
+                if row.status == "done" and row.taken is None:  # analysed before dates were read
+                    undated[row.id] = path
                 continue
             suffix = Path(path).suffix.lower()
             if suffix not in IMAGE_SUFFIXES:
@@ -280,6 +287,10 @@ class Ingest:
                             f"{st.st_size:,} bytes is more than the {self.options.max_file_bytes:,} allowed")
             else:
                 to_hash.append((path, st))
+        if undated:  # once per library: headers only, no model work
+            from model.imaging import taken_time
+
+            self.store.photos.set_taken({pid: taken_time(path) or "" for pid, path in undated.items()})
         return to_hash
 
     def _hash_and_match(self, to_hash, version: str) -> tuple[list[tuple[int, str, str]], list[tuple[str, os.stat_result, str]]]:
@@ -440,7 +451,7 @@ class Ingest:
             self._error(path, st.st_size if st else 0, st.st_mtime_ns if st else 0, stage, kind, detail)
             return
         self.store.photos.save_analysis(
-            photo_id, result["faces"], result["width"], result["height"], result["model_version"]
+            photo_id, result["faces"], result["width"], result["height"], result["model_version"], result["taken"]
         )
         self.report.n_analyzed += 1
         self.report.n_faces += len(result["faces"])

@@ -109,3 +109,41 @@ def load_image(source: Source, max_pixels: int = MAX_PIXELS) -> np.ndarray:
     except (OSError, ValueError) as exc:
         raise ImageLoadError(ImageErrorKind.UNSUPPORTED, f"cannot convert mode {img.mode}: {exc}") from exc
     return np.asarray(rgb, dtype=np.uint8)
+
+
+# EXIF tags that say when a photo was taken, best first: DateTimeOriginal and DateTimeDigitized (in the
+# Exif IFD), then the file's DateTime (in IFD0), which editors may have rewritten.
+_EXIF_IFD = 0x8769
+_TAKEN_TAGS = ((_EXIF_IFD, 0x9003), (_EXIF_IFD, 0x9004), (None, 0x0132))
+
+
+def taken_time(path: str | Path) -> str | None:
+    """When the photo was taken per its EXIF, as "YYYY-MM-DD HH:MM:SS" camera-local time, or None.
+
+    Reads only the file's header. A missing, blank or malformed date is None, never an error: the date
+    only orders photos, and a photo without one is still a photo.
+    """
+    try:
+        with Image.open(path) as img:
+            exif = img.getexif()
+            for ifd, tag in _TAKEN_TAGS:
+                value = (exif.get_ifd(ifd) if ifd else exif).get(tag)
+                if isinstance(value, bytes):
+                    value = value.decode("ascii", "replace")
+                if isinstance(value, str):
+                    parsed = _parse_exif_time(value)
+                    if parsed:
+                        return parsed
+    except Exception:  # noqa: BLE001 - any unreadable header just means "no date"
+        return None
+    return None
+
+
+def _parse_exif_time(value: str) -> str | None:
+    """EXIF's "YYYY:MM:DD HH:MM:SS" as ISO "YYYY-MM-DD HH:MM:SS"; None for blanks and nonsense."""
+    from datetime import datetime
+
+    try:
+        return datetime.strptime(value.strip("\x00 ")[:19], "%Y:%m:%d %H:%M:%S").strftime("%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return None

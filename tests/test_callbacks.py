@@ -321,6 +321,16 @@ def test_photo_filters_any_all_only(lib):
         assert people_in == {a, b}
 
 
+def test_photos_show_their_date_taken_newest_first(lib):
+    first, second, *rest = lib.synthetic.photo_ids
+    lib.store.photos.set_taken({first: "2019-08-12 14:03:55", second: "2021-12-24 18:30:00"})
+    grid, *_ = call(photos_cb.render_photos, [], "any", 1, 0, None)
+    tiles = [t["pid"] for t in find_ids(grid, "photo-tile")]
+    assert tiles[:2] == [second, first] and set(tiles[2:]) <= set(rest)
+    assert "24 Dec 2021" in text_of(grid) and "12 Aug 2019" in text_of(grid)
+    assert "12 Aug 2019, 14:03" in text_of(call(photos_cb.render_detail, first, 0))
+
+
 def test_photos_page_preselects_people_from_the_url(lib):
     a = lib.synthetic.person_ids[0]
     options, value, preset = call(photos_cb.people_options, 0, 0, [a, 99999])

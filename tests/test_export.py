@@ -36,6 +36,7 @@ def library(tmp_path_factory, analyzer):
     biden = store.faces.of_photo(store.photos.by_path(album / "biden_1.jpg").id)[0]
     person = store.people.move_faces_to_name([obama.id], "Barack Obama")
     store.people.move_faces([biden.id], None)
+    store.photos.set_taken({obama.photo_id: "2009-01-20 12:00:00"})
     yield dict(root=root, album=album, config=config, store=store, obama=obama, biden=biden, person=person)
     store.close()
 
@@ -66,6 +67,7 @@ def test_cli_writes_one_row_per_face_with_person_box_and_attributes(library):
     obama = by_id[library["obama"].id]
     assert (obama["person"], int(obama["person_id"]), obama["assigned_by"]) == ("Barack Obama", library["person"], "you")
     assert Path(obama["photo"]) == library["album"] / "obama_1.jpg" and obama["face_number"] == "1"
+    assert obama["taken"] == "2009-01-20 12:00:00" and by_id[library["biden"].id]["taken"] == ""
     box = [float(obama[k]) for k in ("x", "y", "width", "height")]
     assert box == pytest.approx(library["obama"].box, abs=0.06)
     assert float(obama["Male"]) > 0.5 and float(obama["Male"]) == pytest.approx(

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from model.imaging import ImageErrorKind, ImageLoadError, load_image
+from model.imaging import ImageErrorKind, ImageLoadError, load_image, taken_time
 from tests.conftest import MODEL_FIXTURES
 
 PHOTO = MODEL_FIXTURES / "group" / "astronaut.jpg"
@@ -82,3 +82,30 @@ def test_bad_files_raise_a_typed_error_with_reason(tmp_path, content, kind):
 def test_bytes_and_file_objects_are_accepted():
     data = PHOTO.read_bytes()
     assert load_image(data).shape == load_image(io.BytesIO(data)).shape == load_image(str(PHOTO)).shape
+
+
+def _with_exif(path: Path, original: str | None = None, changed: str | None = None) -> Path:
+    """A small JPEG whose EXIF holds DateTimeOriginal and/or DateTime (IFD0)."""
+    exif = Image.Exif()
+    if changed is not None:
+        exif[0x0132] = changed
+    if original is not None:
+        exif.get_ifd(0x8769)[0x9003] = original
+    Image.new("RGB", (32, 32), "gray").save(path, "JPEG", exif=exif)
+    return path
+
+
+def test_date_taken_is_read_from_exif(tmp_path):
+    # DateTimeOriginal wins over DateTime (which editors rewrite); DateTime is the fallback.
+    assert taken_time(_with_exif(tmp_path / "a.jpg", "2019:08:12 14:03:55", "2023:01:01 00:00:00")) == "2019-08-12 14:03:55"
+    assert taken_time(_with_exif(tmp_path / "b.jpg", changed="2021:12:24 18:30:00")) == "2021-12-24 18:30:00"
+
+
+@pytest.mark.parametrize("original", [None, "0000:00:00 00:00:00", "    :  :     :  :  ", "yesterday"])
+def test_no_or_a_malformed_date_is_none(tmp_path, original):
+    assert taken_time(_with_exif(tmp_path / "a.jpg", original)) is None
+
+
+def test_date_of_a_file_that_is_not_an_image_is_none(tmp_path):
+    (tmp_path / "notes.jpg").write_text("not a photo")
+    assert taken_time(tmp_path / "notes.jpg") is None and taken_time(tmp_path / "missing.jpg") is None

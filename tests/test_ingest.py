@@ -157,6 +157,41 @@ def test_moving_the_album_keeps_faces_names_and_manual_assignments(library):
     assert not any(p.path.startswith(str(album) + os.sep) for p in store.photos.all())
 
 
+def _dated_copy(src: Path, target: Path, taken: str | None) -> None:
+    """A re-encoded copy (new content) of a photo, with an EXIF DateTimeOriginal when `taken` is given."""
+    exif = Image.Exif()
+    if taken:
+        exif.get_ifd(0x8769)[0x9003] = taken
+    Image.open(src).save(target, "JPEG", quality=90, exif=exif)
+
+
+def test_photos_are_listed_by_date_taken_and_older_libraries_get_their_dates(tmp_path, analyzer):
+    album = tmp_path / "album"
+    album.mkdir()
+    _dated_copy(PHOTOS / "obama_1.jpg", album / "a_2009.jpg", "2009:01:20 12:00:00")
+    _dated_copy(PHOTOS / "biden_1.jpg", album / "b_2021.jpg", "2021:01:20 11:49:00")
+    _dated_copy(PHOTOS / "kit_1.jpg", album / "c_undated.jpg", None)
+    config = load_config(tmp_path / "data")
+    store = Store.open(config)
+    ingest(store, config, [album], IngestOptions(analyzer=analyzer))
+    taken = {Path(p.path).name: p.taken for p in store.photos.all()}
+    assert taken == {"a_2009.jpg": "2009-01-20 12:00:00", "b_2021.jpg": "2021-01-20 11:49:00", "c_undated.jpg": ""}
+    from dashapp.store.ui_queries import UIQueries
+
+    total, page = UIQueries(store.engine).photos_page([], "any", 0, 10)
+    assert [p["name"] for p in page] == ["b_2021.jpg", "a_2009.jpg", "c_undated.jpg"]  # newest first, undated last
+    assert [p["taken"] for p in page] == ["2021-01-20 11:49:00", "2009-01-20 12:00:00", None]
+
+    shutil.copy(album / "a_2009.jpg", album / "d_copy.jpg")  # a duplicate: its date comes with its faces
+    # A library analysed before dates were read: its photos' dates are read once, with no model work.
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE photos SET taken = NULL")
+    report = ingest(store, config, [album], IngestOptions())
+    assert report.n_analyzed == 0 and report.n_copied == 1
+    assert {Path(p.path).name: p.taken for p in store.photos.all()} == {**taken, "d_copy.jpg": "2009-01-20 12:00:00"}
+    store.close()
+
+
 def _all_faces(store: Store):
     return [f for p in store.photos.all("done") for f in store.faces.of_photo(p.id)]
 

@@ -61,6 +61,26 @@ def test_new_database_is_migrated_in_wal_mode(store, tmp_path):
     assert again.photos.counts() == {}
 
 
+def test_a_version_1_library_is_migrated_and_keeps_its_photos(tmp_path):
+    config = load_config(tmp_path / "lib")
+    store = Store.open(config)
+    pid, face_ids = _photo(store, "a.jpg", 2)
+    store.close()
+    raw = sqlite3.connect(config.db_path)  # back to version 1's tables: photos without `taken`
+    raw.executescript(
+        "DROP INDEX ix_photos_taken; ALTER TABLE photos DROP COLUMN taken;"
+        "UPDATE meta SET value = '1' WHERE key = 'schema_version';"
+    )
+    raw.close()
+    store = Store.open(config)
+    with store.engine.connect() as conn:
+        assert schema_version(conn) == SCHEMA_VERSION == 2
+    photo = store.photos.get(pid)
+    assert photo.status == "done" and photo.taken is None  # not read yet: the next ingest reads it
+    assert [f.id for f in store.faces.of_photo(pid)] == face_ids
+    store.close()
+
+
 def test_newer_schema_is_refused(tmp_path):
     config = load_config(tmp_path / "lib")
     Store.open(config).close()

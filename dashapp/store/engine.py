@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from sqlalchemy import Engine, create_engine, event, insert, inspect, select, update
+from sqlalchemy import Engine, create_engine, event, insert, inspect, select, text, update
 from sqlalchemy.engine import Connection
 
 from dashapp.store import schema
@@ -52,11 +52,19 @@ def make_engine(url: str) -> Engine:
 
 
 def _v1(conn: Connection) -> None:
-    """Version 1: the initial tables (frozen: later changes go in new steps, never here)."""
+    """Version 1: the tables. A new database gets the current tables here, so each later step changes
+    only what an older database lacks."""
     schema.metadata.create_all(conn)
 
 
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1}
+def _v2(conn: Connection) -> None:
+    """Version 2: `photos.taken`, the EXIF date (ingest reads it for photos analysed before)."""
+    if "taken" not in {c["name"] for c in inspect(conn).get_columns("photos")}:
+        conn.execute(text("ALTER TABLE photos ADD COLUMN taken VARCHAR(19)"))
+        conn.execute(text("CREATE INDEX ix_photos_taken ON photos (taken)"))
+
+
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1, 2: _v2}
 
 
 def schema_version(conn: Connection) -> int:

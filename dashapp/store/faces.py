@@ -66,6 +66,7 @@ class ExportedFace:
     face_id: int
     photo_id: int
     photo_path: str
+    taken: str | None  # the photo's EXIF date, None when unknown
     number: int  # 1 = the photo's largest face
     box: tuple[float, float, float, float]
     score: float
@@ -153,7 +154,7 @@ class FaceRepo(Repo):
         """Every face with its photo and person, by id; read a page per transaction, so a long export
         (a slow download) never holds the database."""
         query = (
-            select(faces.c.id, faces.c.photo_id, photos.c.path, faces.c.idx, faces.c.x, faces.c.y, faces.c.w,
+            select(faces.c.id, faces.c.photo_id, photos.c.path, photos.c.taken, faces.c.idx, faces.c.x, faces.c.y, faces.c.w,
                    faces.c.h, faces.c.score, assignments.c.person_id, assignments.c.source, people.c.name,
                    people.c.hidden, faces.c.model_version, faces.c.attributes)
             .select_from(
@@ -170,7 +171,8 @@ class FaceRepo(Repo):
                 rows = conn.execute(query.where(faces.c.id > last)).all()
             for r in rows:
                 yield ExportedFace(
-                    face_id=r.id, photo_id=r.photo_id, photo_path=r.path, number=r.idx + 1, box=(r.x, r.y, r.w, r.h),
+                    face_id=r.id, photo_id=r.photo_id, photo_path=r.path, taken=r.taken or None, number=r.idx + 1,
+                    box=(r.x, r.y, r.w, r.h),
                     score=r.score, person_id=r.person_id, person_name=r.name, hidden=bool(r.hidden),
                     assigned_by=r.source, model_version=r.model_version, attributes=from_blob(r.attributes),
                 )

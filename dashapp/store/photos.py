@@ -31,6 +31,7 @@ class PhotoRow:
     height: int | None = None
     n_faces: int | None = None
     model_version: str | None = None
+    taken: str | None = None  # EXIF date "YYYY-MM-DD HH:MM:SS"; '' = none in the file; None = not read yet
 
 
 @dataclass(frozen=True)
@@ -195,19 +196,21 @@ class PhotoRepo(Repo):
             return old
 
     def save_analysis(
-        self, photo_id: int, new_faces: Sequence[NewFace], width: int, height: int, model_version: str
+        self, photo_id: int, new_faces: Sequence[NewFace], width: int, height: int, model_version: str,
+        taken: str = "",
     ) -> list[int]:
-        """Store a photo's faces and mark it done in ONE transaction (a crash leaves all or nothing).
+        """Store a photo's faces (and its EXIF date, '' for none) and mark it done in ONE transaction (a
+        crash leaves all or nothing).
 
         Any faces from an earlier attempt are replaced, so a rerun never duplicates faces.
         Returns the new face ids in `new_faces` order.
         """
         t = now()
         with self._write() as conn:
-            return self._save(conn, photo_id, new_faces, width, height, model_version, t)
+            return self._save(conn, photo_id, new_faces, width, height, model_version, taken, t)
 
     @staticmethod
-    def _save(conn: Connection, photo_id: int, new_faces, width, height, model_version, t) -> list[int]:
+    def _save(conn: Connection, photo_id: int, new_faces, width, height, model_version, taken, t) -> list[int]:
         # Re-analysis (a new model version) keeps the ids of faces found again at the same place, so
         # their names and manual assignments survive; faces no longer found are deleted.
         old = conn.execute(
@@ -231,10 +234,16 @@ class PhotoRepo(Repo):
             .where(photos.c.id == photo_id)
             .values(
                 status="done", width=width, height=height, n_faces=len(new_faces), model_version=model_version,
-                error_stage=None, error_kind=None, error_detail=None, updated_at=t,
+                taken=taken, error_stage=None, error_kind=None, error_detail=None, updated_at=t,
             )
         )
         return ids
+
+    def set_taken(self, dates: dict[int, str]) -> None:
+        """Record photos' EXIF dates ('' = none in the file), e.g. of photos analysed before dates were read."""
+        with self._write() as conn:
+            for photo_id, taken in dates.items():
+                conn.execute(update(photos).where(photos.c.id == photo_id).values(taken=taken))
 
     def copy_from(self, source_id: int, path: str, size: int, mtime_ns: int) -> int:
         """A duplicate of an analysed photo: copy its faces (and manual assignments) without model work.
@@ -248,8 +257,8 @@ class PhotoRepo(Repo):
                 raise KeyError(f"photo {source_id} is gone")
             values = dict(
                 size=size, mtime_ns=mtime_ns, sha256=src.sha256, status="done", width=src.width, height=src.height,
-                n_faces=src.n_faces, model_version=src.model_version, error_stage=None, error_kind=None,
-                error_detail=None, updated_at=t,
+                n_faces=src.n_faces, model_version=src.model_version, taken=src.taken, error_stage=None,
+                error_kind=None, error_detail=None, updated_at=t,
             )
             dst = conn.execute(select(photos.c.id).where(photos.c.path == path)).scalar()
             if dst is None:

@@ -28,7 +28,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 metadata = MetaData()
 
@@ -56,10 +56,14 @@ photos = Table(
     Column("error_detail", Text),
     Column("model_version", String(64)),  # of the analysis that produced its faces
     Column("n_faces", Integer),
+    # When it was taken, from EXIF: "YYYY-MM-DD HH:MM:SS" camera-local time (EXIF has no time zone, and
+    # this text sorts in time order); '' = the file has no date; NULL = not read yet (analysed before v2).
+    Column("taken", String(19)),
     Column("added_at", Float, nullable=False),
     Column("updated_at", Float, nullable=False),
     Index("ix_photos_sha256", "sha256"),
     Index("ix_photos_status", "status"),
+    Index("ix_photos_taken", "taken"),
     sqlite_autoincrement=True,  # ids are never reused: the UI and thumbnails may still hold old ones
 )
 

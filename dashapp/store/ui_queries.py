@@ -24,6 +24,10 @@ N_ATTRIBUTES = 40
 PHOTO_FILTER_MODES = ("any", "all", "only")
 
 
+def _file_name(path: str) -> str:
+    return path.replace("\\", "/").rsplit("/", 1)[-1]
+
+
 def _person_counts():
     """Face count per person (a subquery)."""
     return (
@@ -262,7 +266,8 @@ class UIQueries(Repo):
     def photos_page(
         self, person_ids: Sequence[int], mode: str, offset: int, limit: int
     ) -> tuple[int, list[dict]]:
-        """(number of matching photos, one page of them), newest first.
+        """(number of matching photos, one page of them): by date taken, newest first, then photos without a
+        date, most recently added first.
 
         mode 'any': a face of any chosen person; 'all': faces of every chosen person together;
         'only': every chosen person and nobody else (an unsorted face counts as somebody else).
@@ -270,7 +275,7 @@ class UIQueries(Repo):
         if mode not in PHOTO_FILTER_MODES:
             raise ValueError(f"unknown photo filter {mode!r}")
         ids = sorted({int(p) for p in person_ids})
-        query = select(photos.c.id, photos.c.path, photos.c.n_faces).where(photos.c.status == "done")
+        query = select(photos.c.id, photos.c.path, photos.c.n_faces, photos.c.taken).where(photos.c.status == "done")
         if ids:
             per_photo = (
                 select(
@@ -291,9 +296,11 @@ class UIQueries(Repo):
             query = query.join(per_photo, per_photo.c.photo_id == photos.c.id).where(cond)
         with self._read() as conn:
             total = conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-            rows = conn.execute(query.order_by(photos.c.id.desc()).offset(offset).limit(limit)).all()
+            dated = func.coalesce(photos.c.taken, "") != ""
+            order = (dated.desc(), photos.c.taken.desc(), photos.c.id.desc())
+            rows = conn.execute(query.order_by(*order).offset(offset).limit(limit)).all()
         return total, [
-            dict(id=r.id, path=r.path, name=r.path.replace("\\", "/").rsplit("/", 1)[-1], n_faces=r.n_faces or 0)
+            dict(id=r.id, path=r.path, name=_file_name(r.path), n_faces=r.n_faces or 0, taken=r.taken or None)
             for r in rows
         ]
 
@@ -301,7 +308,8 @@ class UIQueries(Repo):
         """A photo (id, path, name, width, height) and its faces with box and person."""
         with self._read() as conn:
             p = conn.execute(
-                select(photos.c.id, photos.c.path, photos.c.width, photos.c.height).where(photos.c.id == photo_id)
+                select(photos.c.id, photos.c.path, photos.c.width, photos.c.height, photos.c.taken)
+                .where(photos.c.id == photo_id)
             ).first()
             if p is None:
                 return None, []
@@ -315,7 +323,7 @@ class UIQueries(Repo):
                 .where(faces.c.photo_id == photo_id)
                 .order_by(faces.c.idx)
             ).all()
-        photo = dict(id=p.id, path=p.path, name=p.path.replace("\\", "/").rsplit("/", 1)[-1], width=p.width, height=p.height)
+        photo = dict(id=p.id, path=p.path, name=_file_name(p.path), width=p.width, height=p.height, taken=p.taken or None)
         return photo, [
             dict(face_id=r.id, box=(r.x, r.y, r.w, r.h), person_id=r.person_id, name=r.name) for r in rows
         ]
