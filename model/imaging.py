@@ -140,10 +140,14 @@ def taken_time(path: str | Path) -> str | None:
 
 
 def _parse_exif_time(value: str) -> str | None:
-    """EXIF's "YYYY:MM:DD HH:MM:SS" as ISO "YYYY-MM-DD HH:MM:SS"; None for blanks and nonsense."""
+    """EXIF's "YYYY:MM:DD HH:MM:SS" (some software writes dashes) as "YYYY-MM-DD HH:MM:SS"; None for blanks
+    and nonsense."""
     from datetime import datetime
 
-    try:
-        return datetime.strptime(value.strip("\x00 ")[:19], "%Y:%m:%d %H:%M:%S").strftime("%Y-%m-%d %H:%M:%S")
-    except ValueError:
-        return None
+    text = value.strip("\x00 ")[:19]
+    for layout in ("%Y:%m:%d %H:%M:%S", "%Y-%m-%d %H:%M:%S"):
+        try:
+            return datetime.strptime(text, layout).strftime("%Y-%m-%d %H:%M:%S")
+        except ValueError:
+            continue
+    return None

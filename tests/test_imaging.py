@@ -99,6 +99,7 @@ def test_date_taken_is_read_from_exif(tmp_path):
     # DateTimeOriginal wins over DateTime (which editors rewrite); DateTime is the fallback.
     assert taken_time(_with_exif(tmp_path / "a.jpg", "2019:08:12 14:03:55", "2023:01:01 00:00:00")) == "2019-08-12 14:03:55"
     assert taken_time(_with_exif(tmp_path / "b.jpg", changed="2021:12:24 18:30:00")) == "2021-12-24 18:30:00"
+    assert taken_time(_with_exif(tmp_path / "c.jpg", "2020-02-29 07:00:00\x00")) == "2020-02-29 07:00:00"
 
 
 @pytest.mark.parametrize("original", [None, "0000:00:00 00:00:00", "    :  :     :  :  ", "yesterday"])
