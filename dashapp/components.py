@@ -256,7 +256,7 @@ JOB_COLORS = {
 
 
 PHASES = {
-    "scan": "finding photos", "hash": "checking files", "analyze": "finding faces", "sweep": "tidying up",
+    "scan": "finding photos", "dates": "reading dates", "hash": "checking files", "analyze": "finding faces", "sweep": "tidying up",
     "thumbs": "making thumbnails", "cluster": "grouping people", "project": "making the map",
 }
 

@@ -30,10 +30,10 @@ ASSIGNED_BY = {"manual": "you", "cluster": "clustering"}
 def _row(face: ExportedFace) -> list:
     x, y, w, h = face.box
     return [
-        face.photo_path, face.photo_id, face.taken or "", face.face_id, face.number, round(x, 1), round(y, 1), round(w, 1),
-        round(h, 1), round(face.score, 4), "" if face.person_id is None else face.person_id,
-        face.person_name or "", int(face.hidden), ASSIGNED_BY.get(face.assigned_by or "", ""),
-        face.model_version, *(f"{p:.3f}" for p in face.attributes),
+        face.photo_path, face.photo_id, face.taken or "", face.face_id, face.number,
+        round(x, 1), round(y, 1), round(w, 1), round(h, 1), round(face.score, 4),
+        "" if face.person_id is None else face.person_id, face.person_name or "", int(face.hidden),
+        ASSIGNED_BY.get(face.assigned_by or "", ""), face.model_version, *(f"{p:.3f}" for p in face.attributes),
     ]
 
 

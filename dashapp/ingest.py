@@ -287,11 +287,19 @@ class Ingest:
                             f"{st.st_size:,} bytes is more than the {self.options.max_file_bytes:,} allowed")
             else:
                 to_hash.append((path, st))
-        if undated:  # once per library: headers only, no model work
-            from model.imaging import taken_time
-
-            self.store.photos.set_taken({pid: taken_time(path) or "" for pid, path in undated.items()})
+        if undated:
+            self._read_dates(undated)
         return to_hash
+
+    def _read_dates(self, undated: dict[int, str], chunk: int = 500) -> None:
+        """The EXIF dates of photos analysed before dates were read: once per library, headers only."""
+        from model.imaging import taken_time
+
+        items = list(undated.items())
+        for start in range(0, len(items), chunk):
+            part = items[start : start + chunk]
+            self.store.photos.set_taken({pid: taken_time(path) or "" for pid, path in part})
+            self.progress("dates", start + len(part), len(items), self.report.n_errors, 0)
 
     def _hash_and_match(self, to_hash, version: str) -> tuple[list[tuple[int, str, str]], list[tuple[str, os.stat_result, str]]]:
         """Hash changed/new files; reuse stored faces where the content is known."""

@@ -154,8 +154,8 @@ class FaceRepo(Repo):
         """Every face with its photo and person, by id; read a page per transaction, so a long export
         (a slow download) never holds the database."""
         query = (
-            select(faces.c.id, faces.c.photo_id, photos.c.path, photos.c.taken, faces.c.idx, faces.c.x, faces.c.y, faces.c.w,
-                   faces.c.h, faces.c.score, assignments.c.person_id, assignments.c.source, people.c.name,
+            select(faces.c.id, faces.c.photo_id, photos.c.path, photos.c.taken, faces.c.idx, faces.c.x, faces.c.y,
+                   faces.c.w, faces.c.h, faces.c.score, assignments.c.person_id, assignments.c.source, people.c.name,
                    people.c.hidden, faces.c.model_version, faces.c.attributes)
             .select_from(
                 faces.join(photos, photos.c.id == faces.c.photo_id)
@@ -172,9 +172,9 @@ class FaceRepo(Repo):
             for r in rows:
                 yield ExportedFace(
                     face_id=r.id, photo_id=r.photo_id, photo_path=r.path, taken=r.taken or None, number=r.idx + 1,
-                    box=(r.x, r.y, r.w, r.h),
-                    score=r.score, person_id=r.person_id, person_name=r.name, hidden=bool(r.hidden),
-                    assigned_by=r.source, model_version=r.model_version, attributes=from_blob(r.attributes),
+                    box=(r.x, r.y, r.w, r.h), score=r.score, person_id=r.person_id, person_name=r.name,
+                    hidden=bool(r.hidden), assigned_by=r.source, model_version=r.model_version,
+                    attributes=from_blob(r.attributes),
                 )
             if len(rows) < page_size:
                 return
