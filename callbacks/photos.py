@@ -43,7 +43,7 @@ def people_options(_version: int, _init: int, preset: list | None):
     prevent_initial_call="initial_duplicate",
 )
 def render_photos(people: list | None, mode: str, page: int | None, _version: int, selected: int | None):
-    """The photos matching the filter, newest first; a changed filter goes back to page 1."""
+    """The photos matching the filter, newest first by date taken; a changed filter goes back to page 1."""
     if ctx.triggered_id in ("photos-people", "photos-mode"):
         page = 1
     lib = library()
