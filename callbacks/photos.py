@@ -29,6 +29,18 @@ def people_options(_version: int, _init: int, preset: list | None):
 
 
 @dash.callback(
+    Output("photos-year", "options"),
+    Output("photos-year-box", "style"),
+    Input("photos-version", "data"),
+    Input("photos-init", "data"),
+)
+def year_options(_version: int, _init: int):
+    """The years photos were taken in; the filter shows only when some photo has a date."""
+    years = library().queries.photo_years()
+    return [{"label": y, "value": y} for y in years], {} if years else {"display": "none"}
+
+
+@dash.callback(
     Output("photos-grid", "children"),
     Output("photos-pager", "max_value"),
     Output("photos-pager", "active_page"),
@@ -37,23 +49,25 @@ def people_options(_version: int, _init: int, preset: list | None):
     Output("photos-selected", "data", allow_duplicate=True),
     Input("photos-people", "value"),
     Input("photos-mode", "value"),
+    Input("photos-year", "value"),
     Input("photos-pager", "active_page"),
     Input("photos-version", "data"),
     State("photos-selected", "data"),
     prevent_initial_call="initial_duplicate",
 )
-def render_photos(people: list | None, mode: str, page: int | None, _version: int, selected: int | None):
+def render_photos(people: list | None, mode: str, year: str | None, page: int | None, _version: int,
+                  selected: int | None):
     """The photos matching the filter, newest first by date taken; a changed filter goes back to page 1."""
-    if ctx.triggered_id in ("photos-people", "photos-mode"):
+    if ctx.triggered_id in ("photos-people", "photos-mode", "photos-year"):
         page = 1
     lib = library()
     total, photos = lib.queries.photos_page(people or [], mode or "any", page_offset(page, PHOTOS_PAGE_SIZE),
-                                            PHOTOS_PAGE_SIZE)
+                                            PHOTOS_PAGE_SIZE, year)
     if total == 0:
         if lib.queries.summary()["n_done"] == 0:
             empty = C.empty_state("No photos yet", "Add a folder on the Library page.", "/library", "Go to the Library")
         else:
-            empty = C.empty_state("No photo matches", "Try fewer people or “any of them”.")
+            empty = C.empty_state("No photo matches", "Try fewer people, “any of them” or any year.")
         return empty, 1, 1, pager_style(1), "", None
     ids = [p["id"] for p in photos]
     if selected not in ids and ctx.triggered_id != "photos-version":

@@ -49,7 +49,7 @@ SCRIPT = textwrap.dedent(
     run(people.render_unsorted, 0, 1, [])
     run(people.render_merge_suggestions, 0)
     run(photos.people_options, 0, 0, [])
-    run(photos.render_photos, [], "any", 1, 0, None)
+    run(photos.render_photos, [], "any", None, 1, 0, None)
     run(photos.render_detail, s.photo_ids[0], 0)
     run(map_cb.map_options, 0)
     run(map_cb.render_map, "person", 0)

@@ -38,6 +38,10 @@ def layout(person: str | None = None, photo: str | None = None, **_query) -> htm
                                             inline=True,
                                             className="mt-2 small",
                                         ),
+                                        # Shown once some photo has a date taken (EXIF).
+                                        html.Div(dcc.Dropdown(id="photos-year", placeholder="Any year",
+                                                              searchable=False),
+                                                 id="photos-year-box", className="mt-2", style={"display": "none"}),
                                     ]
                                 ),
                                 className="mb-3",

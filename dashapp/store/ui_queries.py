@@ -263,19 +263,32 @@ class UIQueries(Repo):
 
     # --- photos ---
 
+    def photo_years(self) -> list[str]:
+        """The years photos of the library were taken in (from their EXIF dates), newest first."""
+        year = func.substr(photos.c.taken, 1, 4)
+        with self._read() as conn:
+            rows = conn.execute(
+                select(year).distinct().where(photos.c.status == "done", func.length(photos.c.taken) > 0)
+                .order_by(year.desc())
+            )
+            return [y for (y,) in rows]
+
     def photos_page(
-        self, person_ids: Sequence[int], mode: str, offset: int, limit: int
+        self, person_ids: Sequence[int], mode: str, offset: int, limit: int, year: str | None = None
     ) -> tuple[int, list[dict]]:
         """(number of matching photos, one page of them): by date taken, newest first, then photos without a
         date, most recently added first.
 
         mode 'any': a face of any chosen person; 'all': faces of every chosen person together;
         'only': every chosen person and nobody else (an unsorted face counts as somebody else).
+        year: only photos taken that year ("2019").
         """
         if mode not in PHOTO_FILTER_MODES:
             raise ValueError(f"unknown photo filter {mode!r}")
         ids = sorted({int(p) for p in person_ids})
         query = select(photos.c.id, photos.c.path, photos.c.n_faces, photos.c.taken).where(photos.c.status == "done")
+        if year:
+            query = query.where(photos.c.taken.like(f"{int(year):04d}-%"))
         if ids:
             per_photo = (
                 select(
