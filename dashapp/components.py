@@ -160,6 +160,10 @@ def person_card(
         )
     else:
         footer_items.append(html.Span())
+    if person.get("years"):
+        first, last = person["years"]
+        footer_items.append(html.Span(first if first == last else f"{first}–{last}", className="small text-muted ms-2",
+                                      title="Years of their photos (from the photos' dates)"))
     footer_items.append(
         dcc.Link("Photos", href=f"/photos?person={pid}", className="small ms-auto",
                  title="Photos with this person")

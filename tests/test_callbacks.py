@@ -204,6 +204,16 @@ def test_render_people_cards_and_empty_state(lib, empty_lib):
     assert "No photos yet" in text_of(cards)
 
 
+def test_a_person_card_shows_the_years_of_their_photos(lib):
+    a = lib.synthetic.person_ids[0]
+    photos = sorted({lib.store.faces.get(f).photo_id for f in lib.store.people.face_ids(a)})
+    cards, *_ = call(people_cb.render_people, 0, 1, "", False, [])
+    assert "–" not in text_of(cards)  # no photo has a date yet
+    lib.store.photos.set_taken({photos[0]: "2009-01-20 12:00:00", photos[-1]: "2021-01-20 11:49:00"})
+    cards, *_ = call(people_cb.render_people, 0, 1, "", False, [])
+    assert "2009–2021" in text_of(cards)
+
+
 def test_name_a_person_then_a_clash_offers_merge(lib):
     a, b = lib.synthetic.person_ids[:2]
     out = call(people_cb.name_person, ["Ada"], 0, trigger={"type": "person-name", "pid": a}, prop="value", value="Ada")

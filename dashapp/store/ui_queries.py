@@ -130,7 +130,25 @@ class UIQueries(Repo):
         with self._read() as conn:
             total = conn.execute(select(func.count()).select_from(base.subquery())).scalar_one()
             rows = conn.execute(base.order_by(n.desc(), people.c.id).offset(offset).limit(limit)).all()
-        return total, [dict(id=r.id, name=r.name, hidden=bool(r.hidden), n_faces=r.n_faces) for r in rows]
+        years = self._years_of([r.id for r in rows])
+        return total, [
+            dict(id=r.id, name=r.name, hidden=bool(r.hidden), n_faces=r.n_faces, years=years.get(r.id)) for r in rows
+        ]
+
+    def _years_of(self, person_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+        """(first, last) year each person was photographed, from the photos' EXIF dates (people with dates only)."""
+        if not person_ids:
+            return {}
+        year = func.substr(photos.c.taken, 1, 4)
+        query = (
+            select(assignments.c.person_id, func.min(year), func.max(year))
+            .join(faces, faces.c.id == assignments.c.face_id)
+            .join(photos, photos.c.id == faces.c.photo_id)
+            .where(assignments.c.person_id.in_([int(p) for p in person_ids]), func.length(photos.c.taken) > 0)
+            .group_by(assignments.c.person_id)
+        )
+        with self._read() as conn:
+            return {pid: (first, last) for pid, first, last in conn.execute(query)}
 
     def people_options(self, include_hidden: bool = False) -> list[dict]:
         """Every person for a dropdown: named people first (by name), then groups by size."""
