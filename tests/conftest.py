@@ -29,3 +29,25 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip("../shared/data is not present")
     return SHARED_DATA
+
+
+GROUP_PHOTOS = FIXTURES / "group" / "photos"
+
+
+def ingest_album(root: Path, names: list[str], analyzer):
+    """Copy these group-fixture photos into root/album and ingest them into a library at root/data with the
+    session's model; returns (album folder, config, store)."""
+    import shutil
+
+    from dashapp.config import load_config
+    from dashapp.ingest import IngestOptions, ingest
+    from dashapp.store import Store
+
+    album = root / "album"
+    album.mkdir()
+    for name in names:
+        shutil.copy(GROUP_PHOTOS / name, album / name)
+    config = load_config(root / "data")
+    store = Store.open(config)
+    ingest(store, config, [album], IngestOptions(analyzer=analyzer))
+    return album, config, store

@@ -136,9 +136,9 @@ import shutil  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from dashapp.clustering import recluster  # noqa: E402
-from dashapp.config import load_config  # noqa: E402
 from dashapp.ingest import IngestOptions, ingest  # noqa: E402
 from dashapp.store import Store  # noqa: E402
+from tests.conftest import ingest_album  # noqa: E402
 
 PHOTOS = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "group" / "photos"
 FIRST = ["obama_1.jpg", "obama_2.jpg", "biden_1.jpg", "biden_2.jpg", "kit_1.jpg", "kit_2.jpg", "rose_1.jpg",
@@ -147,14 +147,7 @@ FIRST = ["obama_1.jpg", "obama_2.jpg", "biden_1.jpg", "biden_2.jpg", "kit_1.jpg"
 
 @pytest.fixture(scope="module")
 def album_library(tmp_path_factory, analyzer):
-    root = tmp_path_factory.mktemp("cluster")
-    album = root / "album"
-    album.mkdir()
-    for name in FIRST:
-        shutil.copy(PHOTOS / name, album / name)
-    config = load_config(root / "data")
-    store = Store.open(config)
-    ingest(store, config, [album], IngestOptions(analyzer=analyzer))
+    album, config, store = ingest_album(tmp_path_factory.mktemp("cluster"), FIRST, analyzer)
     recluster(store, project=False)
     return dict(store=store, config=config, album=album, analyzer=analyzer)
 

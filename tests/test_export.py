@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 from pathlib import Path
 
 import dash
 import pytest
 
 from dashapp import export
-from dashapp.config import load_config
-from dashapp.ingest import IngestOptions, ingest
 from dashapp.server import create_app
-from dashapp.store import Store
 from model.attributes import ATTRIBUTE_NAMES
-from test_cli import PHOTOS, app
+from test_cli import app
+from tests.conftest import ingest_album
 
 ALBUM = ["obama_1.jpg", "obama_2.jpg", "biden_1.jpg", "obama_and_biden.jpg"]
 
@@ -25,13 +22,7 @@ ALBUM = ["obama_1.jpg", "obama_2.jpg", "biden_1.jpg", "obama_and_biden.jpg"]
 def library(tmp_path_factory, analyzer):
     """A small album ingested with the session model; Obama named, one Biden face put in unsorted by hand."""
     root = tmp_path_factory.mktemp("export")
-    album = root / "album"
-    album.mkdir()
-    for name in ALBUM:
-        shutil.copy(PHOTOS / name, album / name)
-    config = load_config(root / "data")
-    store = Store.open(config)
-    ingest(store, config, [album], IngestOptions(analyzer=analyzer))
+    album, config, store = ingest_album(root, ALBUM, analyzer)
     obama = store.faces.of_photo(store.photos.by_path(album / "obama_1.jpg").id)[0]
     biden = store.faces.of_photo(store.photos.by_path(album / "biden_1.jpg").id)[0]
     person = store.people.move_faces_to_name([obama.id], "Barack Obama")
