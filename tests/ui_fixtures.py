@@ -13,10 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from tests.conftest import GROUP_PHOTOS  # noqa: F401 - re-exported for the UI tests and benchmarks
 from dashapp.store import ClusterWrite, NewFace, Store
-
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-GROUP_PHOTOS = FIXTURES / "group" / "photos"
 
 
 @dataclass

@@ -24,6 +24,11 @@ N_ATTRIBUTES = 40
 PHOTO_FILTER_MODES = ("any", "all", "only")
 
 
+# A photo's EXIF date: whether it has one ('' and NULL are none), and its year ("2019").
+_DATED = func.coalesce(func.length(photos.c.taken), 0) > 0
+_YEAR = func.substr(photos.c.taken, 1, 4)
+
+
 def _file_name(path: str) -> str:
     return path.replace("\\", "/").rsplit("/", 1)[-1]
 
@@ -139,12 +144,11 @@ class UIQueries(Repo):
         """(first, last) year each person was photographed, from the photos' EXIF dates (people with dates only)."""
         if not person_ids:
             return {}
-        year = func.substr(photos.c.taken, 1, 4)
         query = (
-            select(assignments.c.person_id, func.min(year), func.max(year))
+            select(assignments.c.person_id, func.min(_YEAR), func.max(_YEAR))
             .join(faces, faces.c.id == assignments.c.face_id)
             .join(photos, photos.c.id == faces.c.photo_id)
-            .where(assignments.c.person_id.in_([int(p) for p in person_ids]), func.length(photos.c.taken) > 0)
+            .where(assignments.c.person_id.in_([int(p) for p in person_ids]), _DATED)
             .group_by(assignments.c.person_id)
         )
         with self._read() as conn:
@@ -283,11 +287,9 @@ class UIQueries(Repo):
 
     def photo_years(self) -> list[str]:
         """The years photos of the library were taken in (from their EXIF dates), newest first."""
-        year = func.substr(photos.c.taken, 1, 4)
         with self._read() as conn:
             rows = conn.execute(
-                select(year).distinct().where(photos.c.status == "done", func.length(photos.c.taken) > 0)
-                .order_by(year.desc())
+                select(_YEAR).distinct().where(photos.c.status == "done", _DATED).order_by(_YEAR.desc())
             )
             return [y for (y,) in rows]
 
@@ -327,8 +329,7 @@ class UIQueries(Repo):
             query = query.join(per_photo, per_photo.c.photo_id == photos.c.id).where(cond)
         with self._read() as conn:
             total = conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-            dated = func.coalesce(photos.c.taken, "") != ""
-            order = (dated.desc(), photos.c.taken.desc(), photos.c.id.desc())
+            order = (_DATED.desc(), photos.c.taken.desc(), photos.c.id.desc())
             rows = conn.execute(query.order_by(*order).offset(offset).limit(limit)).all()
         return total, [
             dict(id=r.id, path=r.path, name=_file_name(r.path), n_faces=r.n_faces or 0, taken=r.taken or None)
