@@ -1,4 +1,4 @@
-"""People page: render cards and unsorted faces; name, merge, move, hide, accept suggestions."""
+"""People page: render cards and unsorted faces; name, merge, move, hide, accept suggestions, undo."""
 
 from __future__ import annotations
 
@@ -343,3 +343,39 @@ def accept_suggestions(n: int | None, selected: list | None, page: int | None, v
     if moved == 0:
         return *refused("None of these faces has a suggested person yet."), no_update, no_update
     return *ok(f"Gave {moved} face{'s' if moved != 1 else ''} to their suggested people."), (version or 0) + 1, []
+
+
+@dash.callback(
+    Output("people-undo-btn", "children"),
+    Output("people-undo-btn", "disabled"),
+    Output("people-undo-btn", "title"),
+    Input("people-version", "data"),
+    Input("people-init", "data"),
+)
+def undo_button(_version: int, _init: int = 0):
+    """Name the change Undo would take back (changes made on the Photos and Map pages count too)."""
+    step = library().store.people.last_action()
+    if step is None:
+        return "Undo", True, "Nothing to undo since the last clustering"
+    return f"Undo {step.label}", False, f"Take back the {step.label}, the newest change to people"
+
+
+@dash.callback(
+    *TOAST,
+    Output("people-version", "data", allow_duplicate=True),
+    Output("people-selected-faces", "data", allow_duplicate=True),
+    Input("people-undo-btn", "n_clicks"),
+    State("people-version", "data"),
+    prevent_initial_call=True,
+)
+def undo_last(n: int | None, version: int):
+    """Take back the newest change to people: its names and faces are as they were before it."""
+    if not (n and clicked()):
+        return *NO_TOAST, no_update, no_update
+    try:
+        step = library().store.people.undo()
+    except ValueError as exc:
+        return *refused(f"Not undone: {exc}."), (version or 0) + 1, no_update
+    if step is None:
+        return *refused("Nothing to undo since the last clustering."), (version or 0) + 1, no_update
+    return *ok(f"Took back the {step.label}.", "Undone"), (version or 0) + 1, []

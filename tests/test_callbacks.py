@@ -283,6 +283,27 @@ def test_select_faces_and_move_them(lib):
     assert cleared == []
 
 
+def test_undo_a_merge_then_nothing_left_to_undo(lib):
+    ids = lib.synthetic.person_ids[:2]
+    faces = {p: set(lib.store.people.face_ids(p)) for p in ids}
+    label, disabled, title = call(people_cb.undo_button, 0)
+    assert (label, disabled) == ("Undo", True) and "Nothing to undo" in title
+    out = call(people_cb.undo_last, 1, 0, trigger="people-undo-btn")
+    assert out[2] == "danger" and "Nothing to undo" in out[0]
+    plan = {"action": "merge", "target": ids[0], "sources": [ids[1]], "text": ""}
+    call(people_cb.confirm_pending, 1, None, plan, 0, trigger="people-confirm-yes")
+    assert lib.store.people.get(ids[1]) is None
+    label, disabled, _ = call(people_cb.undo_button, 1)
+    assert label == "Undo merge of 2 groups" and disabled is False
+    out = call(people_cb.undo_last, 1, 1, trigger="people-undo-btn")
+    assert out[0] == "Took back the merge of 2 groups." and out[1] == "Undone" and out[5] == []
+    assert {p: set(lib.store.people.face_ids(p)) for p in ids} == faces
+    # Dash inserting the button (n_clicks 0) does not undo anything.
+    lib.store.people.set_hidden(ids[0], True)
+    call(people_cb.undo_last, 0, 2, trigger="people-undo-btn", value=0)
+    assert lib.store.people.get(ids[0]).hidden
+
+
 def test_hide_and_show_a_person(lib):
     pid = lib.synthetic.person_ids[-1]
     out = call(people_cb.hide_person, [1], 0, trigger={"type": "person-hide", "pid": pid})
@@ -370,6 +391,12 @@ def test_photo_detail_and_reassign_a_face(lib):
     assert lib.store.people.by_name("Linus").id in {p for p in [lib.queries.face_detail(face)["person_id"]]}
     detail = call(photos_cb.render_detail, photo_id, 1)
     assert "Linus" in text_of(detail)
+    # The People page's Undo takes back a change made here.
+    label, disabled, _ = call(people_cb.undo_button, 2)
+    assert label == "Undo move of 1 face to “Linus”" and disabled is False
+    out = call(people_cb.undo_last, 1, 2, trigger="people-undo-btn")
+    assert out[0] == "Took back the move of 1 face to “Linus”." and out[4] == 3
+    assert lib.store.people.by_name("Linus") is None and lib.queries.face_detail(face)["person_id"] is not None
 
 
 # --- map page ---

@@ -285,8 +285,9 @@ def test_find_a_person_in_photos_and_a_video(server, browser, tmp_path):
     _assert_no_page_errors(br)
 
 
-def test_merge_the_named_person_with_another_group(server, browser):
-    """Tick the named card and another, confirm: one card less, and the person's photos include the other's.
+def test_merge_the_named_person_with_another_group_then_undo(server, browser):
+    """Tick the named card and another, confirm: one card less, and the person's photos include the other's;
+    Undo brings the other group back.
 
     Last in this module: the screenshots above show each person as the clustering found them.
     """
@@ -314,4 +315,13 @@ def test_merge_the_named_person_with_another_group(server, browser):
     _go(br, f"{url}/photos?person={person_id}", ".face-box")
     _wait(br, lambda: len(br.driver.find_elements("css selector", "#photos-grid .photo-tile")) > n_photos, 20,
           "the merged group's photos")
+
+    _go(br, url + "/", ".person-card")
+    undo = _wait(br, lambda: [b for b in br.driver.find_elements("id", "people-undo-btn")
+                              if b.text == "Undo merge of 2 groups" and b.is_enabled()], 15, "the Undo button")
+    undo[0].click()
+    _wait(br, lambda: "Took back the merge of 2 groups" in br.driver.find_element("id", "app-toast").text, 15,
+          "the 'Undone' toast")
+    _wait(br, lambda: len(br.driver.find_elements("css selector", ".person-card")) == len(cards), 15,
+          "the other group back")
     _assert_no_page_errors(br)

@@ -72,7 +72,7 @@ def library(tmp_path_factory, analyzer):
 
 
 def test_every_bad_file_is_recorded_with_its_reason(library):
-    store, album = library["store"], library["album"]
+    store = library["store"]
     errors = {Path(p.path).name: p.error_kind for p in store.photos.errors()}
     assert errors == library["errors"]
     assert all(p.error_detail for p in store.photos.errors())

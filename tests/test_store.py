@@ -66,18 +66,20 @@ def test_a_version_1_library_is_migrated_and_keeps_its_photos(tmp_path):
     store = Store.open(config)
     pid, face_ids = _photo(store, "a.jpg", 2)
     store.close()
-    raw = sqlite3.connect(config.db_path)  # back to version 1's tables: photos without `taken`
+    raw = sqlite3.connect(config.db_path)  # back to version 1's tables: photos without `taken`, no undo history
     raw.executescript(
-        "DROP INDEX ix_photos_taken; ALTER TABLE photos DROP COLUMN taken;"
+        "DROP INDEX ix_photos_taken; ALTER TABLE photos DROP COLUMN taken; DROP TABLE undo_steps;"
         "UPDATE meta SET value = '1' WHERE key = 'schema_version';"
     )
     raw.close()
     store = Store.open(config)
     with store.engine.connect() as conn:
-        assert schema_version(conn) == SCHEMA_VERSION == 2
+        assert schema_version(conn) == SCHEMA_VERSION == 3
     photo = store.photos.get(pid)
     assert photo.status == "done" and photo.taken is None  # not read yet: the next ingest reads it
     assert [f.id for f in store.faces.of_photo(pid)] == face_ids
+    store.people.move_faces(face_ids[:1], store.people.create("Ada"))  # the undo history works
+    assert store.people.undo().label == "move of 1 face"
     store.close()
 
 
@@ -228,3 +230,98 @@ def test_one_ingest_at_a_time(tmp_path):
             with ingest_lock(config):
                 pass
     assert not ingest_running(config)
+
+
+def _state(store: Store) -> dict:
+    """Everything an action on people may change, as plain rows."""
+    from sqlalchemy import select
+
+    from dashapp.store.schema import assignments, dismissed_merges, merge_suggestions, people, suggestions
+
+    with store.engine.connect() as conn:
+        return {t.name: sorted(tuple(r) for r in conn.execute(select(t)))
+                for t in (people, assignments, suggestions, merge_suggestions, dismissed_merges)}
+
+
+@pytest.fixture()
+def labelled(store):
+    """Three clustered groups (one named Ada), unsorted faces with suggestions, a merge suggestion."""
+    _, a = _photo(store, "a.jpg", 2, 0)
+    _, b = _photo(store, "b.jpg", 2, 10)
+    _, c = _photo(store, "c.jpg", 3, 20)
+    groups = _cluster(
+        store, [(a[0], -1, 0.1), (b[0], -1, 0.2), (a[1], -2, 0.1), (b[1], -3, 0.3), (c[0], -3, 0.2)],
+        suggestions=[(c[1], -1, 0, 0.5), (c[1], -2, 1, 0.7), (c[2], -2, 0, 0.6)],
+        merges=[(-1, -2, 0.8), (-2, -3, 0.9)],
+    )
+    store.people.rename(groups[-1], "Ada")
+    return store, groups, a, b, c
+
+
+@pytest.mark.parametrize("action", ["rename", "rename_clash", "unname", "merge", "move", "move_unsorted",
+                                    "move_new_name", "move_existing_name", "accept", "hide", "dismiss"])
+def test_undo_puts_every_action_back_exactly(labelled, action):
+    store, groups, a, b, c = labelled
+    ada, two, three = groups[-1], groups[-2], groups[-3]
+    before = _state(store)
+    do = {
+        "rename": lambda: store.people.rename(two, "Grace"),
+        "rename_clash": lambda: store.people.rename(two, "ada"),  # = merge into Ada
+        "unname": lambda: store.people.rename(ada, ""),
+        "merge": lambda: store.people.merge([two, three], ada),
+        "move": lambda: store.people.move_faces([a[1]], three),  # group two is left empty and vanishes
+        "move_unsorted": lambda: store.people.move_faces([a[0], b[1]], None),
+        "move_new_name": lambda: store.people.move_faces_to_name([c[0], c[1]], "Linus"),
+        "move_existing_name": lambda: store.people.move_faces_to_name([c[2]], " ADA "),
+        "accept": lambda: store.people.accept_suggestions(c),
+        "hide": lambda: store.people.set_hidden(three, True),
+        "dismiss": lambda: store.people.dismiss_merge_suggestion(two, ada),
+    }[action]
+    do()
+    assert _state(store) != before
+    step = store.people.last_action()
+    assert step is not None and step.label
+    assert store.people.undo() == step
+    assert _state(store) == before
+    assert store.people.last_action().label == "naming “Ada”"  # the fixture's own step is next
+
+
+def test_undo_goes_back_step_by_step_until_the_last_clustering(labelled):
+    store, groups, a, b, c = labelled
+    states = [_state(store)]
+    store.people.merge([groups[-2]], groups[-1])
+    states.append(_state(store))
+    store.people.move_faces_to_name([c[2]], "Linus")
+    states.append(_state(store))
+    store.people.set_hidden(groups[-3], True)
+    labels = []
+    for expected in reversed(states):
+        labels.append(store.people.undo().label)
+        assert _state(store) == expected
+    assert labels == ["hiding of a group", "move of 1 face to “Linus”", "merge of 2 groups"]
+    assert store.people.undo().label == "naming “Ada”" and store.people.get(groups[-1]).name is None
+    assert store.people.undo() is None and store.people.last_action() is None
+    # A clustering run rewrites who is who: the history before it is gone.
+    store.people.rename(groups[-2], "Grace")
+    assert store.people.last_action() is not None
+    _cluster(store, [(c[2], -1, 0.1)])
+    assert store.people.last_action() is None and store.people.undo() is None
+
+
+def test_undo_skips_faces_removed_since(labelled):
+    store, groups, a, b, c = labelled
+    store.people.move_faces_to_name([c[0], b[0]], "Linus")
+    store.photos.sweep(["/album"], seen={"/album/a.jpg", "/album/b.jpg"})  # c.jpg left the album
+    store.people.undo()
+    assert store.assignments.person_of([b[0]]) == {b[0]: groups[-1]}
+    assert store.people.by_name("Linus") is None
+
+
+def test_undo_refuses_when_the_library_no_longer_allows_it(labelled):
+    store, groups, a, b, c = labelled
+    store.people.rename(groups[-1], "Ada Lovelace")
+    store.people.create("Ada")  # someone else takes the old name (not an undoable action)
+    before = _state(store)
+    with pytest.raises(ValueError, match="can no longer be undone"):
+        store.people.undo()
+    assert _state(store) == before and store.people.last_action().label == "naming “Ada Lovelace”"

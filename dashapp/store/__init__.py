@@ -13,7 +13,7 @@ Usage::
 Repositories (each public method is one transaction):
     photos       PhotoRepo        files, status per file, atomic write of a photo's faces
     faces        FaceRepo         face rows, embedding matrix, map coordinates, where faces are (search), export
-    people       PeopleRepo       people and every user action (name, merge, move, hide, bulk assign)
+    people       PeopleRepo       people and every user action (name, merge, move, hide, bulk assign, undo)
     assignments  AssignmentRepo   clustering's reads and its atomic result write
     jobs         JobRepo          job progress and cancel flags
     runs         ClusterRunRepo   clustering runs

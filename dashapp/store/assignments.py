@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, exists, insert, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from dashapp.store import undo
 from dashapp.store.base import Repo, chunks, now
 from dashapp.store.schema import assignments, dismissed_merges, faces, merge_suggestions, people, suggestions
 
@@ -68,6 +69,7 @@ class AssignmentRepo(Repo):
         with self._write() as conn:
             existing = {i for (i,) in conn.execute(select(people.c.id))}
             conn.execute(delete(assignments).where(assignments.c.source == "cluster"))
+            undo.clear(conn)  # the steps' rows before are not this run's rows
             conn.execute(delete(suggestions))
             conn.execute(delete(merge_suggestions))
             refs = {ref for _, ref, _ in write.assigned if ref < 0}

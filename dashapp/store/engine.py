@@ -64,7 +64,12 @@ def _v2(conn: Connection) -> None:
         conn.execute(text("CREATE INDEX ix_photos_taken ON photos (taken)"))
 
 
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1, 2: _v2}
+def _v3(conn: Connection) -> None:
+    """Version 3: `undo_steps`, the undo history of actions on people."""
+    schema.undo_steps.create(conn, checkfirst=True)
+
+
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1, 2: _v2, 3: _v3}
 
 
 def schema_version(conn: Connection) -> int:

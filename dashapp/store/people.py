@@ -1,6 +1,7 @@
-"""People and the user's actions on them: name, rename, merge, move faces, hide, bulk-assign.
+"""People and the user's actions on them: name, rename, merge, move faces, hide, bulk-assign, undo.
 
-Every action is one transaction and writes 'manual' assignments, which clustering never changes.
+Every action is one transaction, writes 'manual' assignments, which clustering never changes, and
+records an undo step (`store.undo`).
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ from sqlalchemy import and_, delete, exists, func, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
+from dashapp.store import undo
 from dashapp.store.base import Repo, chunks, now
 from dashapp.store.schema import assignments, dismissed_merges, merge_suggestions, people, suggestions
+from dashapp.store.undo import UndoStep, undoable
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,32 @@ def _merge(conn: Connection, source_ids: Sequence[int], target_id: int, t: float
     conn.execute(update(people).where(people.c.id == target_id).values(updated_at=t))
 
 
+def _faces_of(conn: Connection, person_ids: Sequence[int]) -> list[int]:
+    return [i for (i,) in conn.execute(select(assignments.c.face_id).where(assignments.c.person_id.in_(person_ids)))]
+
+
+def _people_of(conn: Connection, face_ids: Sequence[int]) -> set[int]:
+    """The people these faces belong to now."""
+    found: set[int] = set()
+    for part in chunks([int(i) for i in face_ids]):
+        found |= {p for (p,) in conn.execute(select(assignments.c.person_id).where(assignments.c.face_id.in_(part))) if p}
+    return found
+
+
+def _id_by_name(conn: Connection, name: str) -> int | None:
+    return conn.execute(select(people.c.id).where(people.c.name_key == name_key(name))).scalar()
+
+
+def _insert_person(conn: Connection, name: str | None, t: float) -> int:
+    return conn.execute(
+        insert(people).values(name=name, name_key=name_key(name) if name else None, hidden=False, created_at=t, updated_at=t)
+    ).inserted_primary_key[0]
+
+
+def _faces_text(n: int) -> str:
+    return f"{n} face" + ("s" if n != 1 else "")
+
+
 def _require(conn: Connection, person_id: int) -> None:
     if conn.execute(select(people.c.id).where(people.c.id == person_id)).first() is None:
         raise KeyError(f"no person with id {person_id}")
@@ -141,17 +170,9 @@ class PeopleRepo(Repo):
     def create(self, name: str | None = None) -> int:
         """A new person (or the existing one with this name); returns its id."""
         name = clean_name(name)
-        t = now()
         with self._write() as conn:
-            if name is not None:
-                existing = conn.execute(select(people.c.id).where(people.c.name_key == name_key(name))).scalar()
-                if existing is not None:
-                    return existing
-            return conn.execute(
-                insert(people).values(
-                    name=name, name_key=name_key(name) if name else None, hidden=False, created_at=t, updated_at=t
-                )
-            ).inserted_primary_key[0]
+            existing = _id_by_name(conn, name) if name is not None else None
+            return existing if existing is not None else _insert_person(conn, name, now())
 
     def rename(self, person_id: int, name: str | None) -> int:
         """Give a person a name. If another person already has it, merge into that person.
@@ -163,25 +184,29 @@ class PeopleRepo(Repo):
         t = now()
         with self._write() as conn:
             _require(conn, person_id)
+            other = None
             if name is not None:
                 other = conn.execute(
                     select(people.c.id).where(people.c.name_key == name_key(name), people.c.id != person_id)
                 ).scalar()
-                if other is not None:
+            if other is not None:
+                with undoable(conn, f"merge into “{name}”", [person_id, other], _faces_of(conn, [person_id, other])):
                     _merge(conn, [person_id], other, t)
-                    return other
-            conn.execute(
-                update(people)
-                .where(people.c.id == person_id)
-                .values(name=name, name_key=name_key(name) if name else None, updated_at=t)
-            )
-            # A name is a confirmation: the person's faces become manual so clustering keeps them
-            # even if the name is later removed.
-            conn.execute(
-                update(assignments)
-                .where(assignments.c.person_id == person_id)
-                .values(source="manual", distance=None, run_id=None, updated_at=t)
-            )
+                return other
+            label = f"naming “{name}”" if name else "removal of a name"
+            with undoable(conn, label, [person_id], _faces_of(conn, [person_id])):
+                conn.execute(
+                    update(people)
+                    .where(people.c.id == person_id)
+                    .values(name=name, name_key=name_key(name) if name else None, updated_at=t)
+                )
+                # A name is a confirmation: the person's faces become manual so clustering keeps them
+                # even if the name is later removed.
+                conn.execute(
+                    update(assignments)
+                    .where(assignments.c.person_id == person_id)
+                    .values(source="manual", distance=None, run_id=None, updated_at=t)
+                )
             return person_id
 
     def merge(self, source_ids: Sequence[int], target_id: int) -> int:
@@ -190,6 +215,7 @@ class PeopleRepo(Repo):
         The target keeps its name; if it has none, it takes the first source name found.
         """
         t = now()
+        group = [int(target_id), *(int(s) for s in source_ids if int(s) != int(target_id))]
         with self._write() as conn:
             _require(conn, target_id)
             target_name = conn.execute(select(people.c.name).where(people.c.id == target_id)).scalar()
@@ -197,12 +223,15 @@ class PeopleRepo(Repo):
             if target_name is None:
                 borrowed = conn.execute(
                     select(people.c.name)
-                    .where(people.c.id.in_([int(s) for s in source_ids]), people.c.name.is_not(None))
+                    .where(people.c.id.in_(group[1:]), people.c.name.is_not(None))
                     .order_by(people.c.id)
                 ).scalar()
-            _merge(conn, source_ids, target_id, t)
-            if borrowed is not None:
-                conn.execute(update(people).where(people.c.id == target_id).values(name=borrowed, name_key=name_key(borrowed)))
+            with undoable(conn, f"merge of {len(group)} groups", group, _faces_of(conn, group)):
+                _merge(conn, group[1:], target_id, t)
+                if borrowed is not None:
+                    conn.execute(
+                        update(people).where(people.c.id == target_id).values(name=borrowed, name_key=name_key(borrowed))
+                    )
             return target_id
 
     def move_faces(self, face_ids: Sequence[int], person_id: int | None) -> None:
@@ -211,14 +240,26 @@ class PeopleRepo(Repo):
         with self._write() as conn:
             if person_id is not None:
                 _require(conn, person_id)
-            _set_faces(conn, face_ids, person_id, t)
-            _drop_empty_groups(conn)
+            with undoable(conn, f"move of {_faces_text(len(face_ids))}", [person_id, *_people_of(conn, face_ids)], face_ids):
+                _set_faces(conn, face_ids, person_id, t)
+                _drop_empty_groups(conn)
 
     def move_faces_to_name(self, face_ids: Sequence[int], name: str) -> int:
         """Assign faces to the person with this name, creating the person if needed; returns its id."""
-        person_id = self.create(name)
-        self.move_faces(face_ids, person_id)
-        return person_id
+        name = clean_name(name)
+        if name is None:
+            raise ValueError("a name is needed")
+        t = now()
+        with self._write() as conn:
+            person_id = _id_by_name(conn, name)
+            scope = [person_id, *_people_of(conn, face_ids)]
+            with undoable(conn, f"move of {_faces_text(len(face_ids))} to “{name}”", scope, face_ids) as created:
+                if person_id is None:
+                    person_id = _insert_person(conn, name, t)
+                    created.append(person_id)
+                _set_faces(conn, face_ids, person_id, t)
+                _drop_empty_groups(conn)
+            return person_id
 
     def accept_suggestions(self, face_ids: Sequence[int]) -> int:
         """Assign each of these unsorted faces to its best suggested person; returns how many moved."""
@@ -229,18 +270,26 @@ class PeopleRepo(Repo):
                     suggestions.c.face_id.in_([int(i) for i in face_ids]), suggestions.c.rank == 0
                 )
             ).all()
+            if not best:
+                return 0
             by_person: dict[int, list[int]] = {}
             for face_id, person_id in best:
                 by_person.setdefault(person_id, []).append(face_id)
-            for person_id, ids in by_person.items():
-                _set_faces(conn, ids, person_id, t)
+            moved = [f for f, _ in best]
+            label = f"acceptance of {len(best)} suggestion" + ("s" if len(best) != 1 else "")
+            with undoable(conn, label, [*by_person, *_people_of(conn, moved)], moved):
+                for person_id, ids in by_person.items():
+                    _set_faces(conn, ids, person_id, t)
             return len(best)
 
     def set_hidden(self, person_id: int, hidden: bool = True) -> None:
         """Hide a person from the people page (their faces stay theirs), or show them again."""
         with self._write() as conn:
             _require(conn, person_id)
-            conn.execute(update(people).where(people.c.id == person_id).values(hidden=hidden, updated_at=now()))
+            name = conn.execute(select(people.c.name).where(people.c.id == person_id)).scalar()
+            who = f"“{name}”" if name else "a group"
+            with undoable(conn, f"{'hiding' if hidden else 'showing'} of {who}", [person_id], []):
+                conn.execute(update(people).where(people.c.id == person_id).values(hidden=hidden, updated_at=now()))
 
     def delete_empty(self) -> None:
         """Remove unnamed visible groups with no faces."""
@@ -270,9 +319,21 @@ class PeopleRepo(Repo):
     def dismiss_merge_suggestion(self, person_a: int, person_b: int) -> None:
         """The user says these two are different people: never suggest merging them again."""
         a, b = sorted((int(person_a), int(person_b)))
-        with self._write() as conn:
-            sqlite_insert_stmt = sqlite_insert(dismissed_merges).values(person_a=a, person_b=b)
-            conn.execute(sqlite_insert_stmt.on_conflict_do_nothing())
+        with self._write() as conn, undoable(conn, "“not the same” on a merge suggestion", [a, b], []):
+            conn.execute(sqlite_insert(dismissed_merges).values(person_a=a, person_b=b).on_conflict_do_nothing())
             conn.execute(
                 delete(merge_suggestions).where(merge_suggestions.c.person_a == a, merge_suggestions.c.person_b == b)
             )
+
+    def last_action(self) -> UndoStep | None:
+        """The newest action that Undo would take back (None: nothing since the last clustering)."""
+        with self._read() as conn:
+            return undo.last(conn)
+
+    def undo(self) -> UndoStep | None:
+        """Take back the newest action: its people and faces are as they were before it. Returns the step
+        undone (None if there was none); ValueError, with nothing changed, if the library no longer allows it."""
+        with self._write() as conn:
+            step = undo.undo_last(conn)
+            _drop_empty_groups(conn)  # a group whose faces left the library since
+            return step

@@ -28,7 +28,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 metadata = MetaData()
 
@@ -141,6 +141,18 @@ dismissed_merges = Table(
     metadata,
     Column("person_a", Integer, ForeignKey("people.id", ondelete="CASCADE"), primary_key=True),
     Column("person_b", Integer, ForeignKey("people.id", ondelete="CASCADE"), primary_key=True),
+)
+
+# The user's recent actions on people, newest last, each with the rows it changed as they were before
+# (JSON; `store.undo`). Cleared by every clustering run.
+undo_steps = Table(
+    "undo_steps",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("label", Text, nullable=False),  # what the action did, e.g. "merge of 3 groups"
+    Column("payload", Text, nullable=False),
+    Column("created_at", Float, nullable=False),
+    sqlite_autoincrement=True,
 )
 
 cluster_runs = Table(
