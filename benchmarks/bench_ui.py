@@ -159,6 +159,10 @@ def main() -> int:
     sel = timed(r, "Map: lasso-select faces", M.map_select, pts)
     timed(r, f"Map: assign {len(sel[0])} selected faces", M.map_assign, 1, sel[0], a, "", 0, trigger="map-assign",
           repeat=1)
+    timed(r, "People: Undo button (names the last change)", P.undo_button, 1)
+    timed(r, f"People: undo the assignment of {len(sel[0])} faces", P.undo_last, 1, 1, trigger="people-undo-btn",
+          repeat=1)
+    timed(r, "People: undo again (the reassigned face)", P.undo_last, 1, 1, trigger="people-undo-btn", repeat=1)
     timed(r, "Attributes: album vs. a person", A.render_overview, a)
     timed(r, "Attributes: compare 8 chosen people", A.render_compare, people[:8], 0)
     timed(r, "Attributes: two threshold rules", A.render_filter, "Male", ">=", 0.5, "Smiling", "<=", 0.3, 1)
