@@ -79,7 +79,7 @@ def test_a_version_1_library_is_migrated_and_keeps_its_photos(tmp_path):
     assert photo.status == "done" and photo.taken is None  # not read yet: the next ingest reads it
     assert [f.id for f in store.faces.of_photo(pid)] == face_ids
     store.people.move_faces(face_ids[:1], store.people.create("Ada"))  # the undo history works
-    assert store.people.undo().label == "move of 1 face"
+    assert store.people.undo().label == "move of 1 face to “Ada”"
     store.close()
 
 

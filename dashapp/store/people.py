@@ -238,9 +238,14 @@ class PeopleRepo(Repo):
         """Assign faces to a person by hand (None = to unsorted, where clustering leaves them)."""
         t = now()
         with self._write() as conn:
-            if person_id is not None:
+            label = f"move of {_faces_text(len(face_ids))}"
+            if person_id is None:
+                label += " to Unsorted"
+            else:
                 _require(conn, person_id)
-            with undoable(conn, f"move of {_faces_text(len(face_ids))}", [person_id, *_people_of(conn, face_ids)], face_ids):
+                name = conn.execute(select(people.c.name).where(people.c.id == person_id)).scalar()
+                label += f" to “{name}”" if name else ""
+            with undoable(conn, label, [person_id, *_people_of(conn, face_ids)], face_ids):
                 _set_faces(conn, face_ids, person_id, t)
                 _drop_empty_groups(conn)
 
