@@ -55,14 +55,14 @@ def year_options(_version: int, _init: int):
     State("photos-selected", "data"),
     prevent_initial_call="initial_duplicate",
 )
-def render_photos(people: list | None, mode: str, year: str | None, page: int | None, _version: int,
+def render_photos(people: list | None, mode: str, years: list | None, page: int | None, _version: int,
                   selected: int | None):
     """The photos matching the filter, newest first by date taken; a changed filter goes back to page 1."""
     if ctx.triggered_id in ("photos-people", "photos-mode", "photos-year"):
         page = 1
     lib = library()
     total, photos = lib.queries.photos_page(people or [], mode or "any", page_offset(page, PHOTOS_PAGE_SIZE),
-                                            PHOTOS_PAGE_SIZE, year)
+                                            PHOTOS_PAGE_SIZE, years or [])
     if total == 0:
         if lib.queries.summary()["n_done"] == 0:
             empty = C.empty_state("No photos yet", "Add a folder on the Library page.", "/library", "Go to the Library")

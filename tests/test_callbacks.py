@@ -362,8 +362,10 @@ def test_photos_show_their_date_taken_newest_first_and_filter_by_year(lib):
     assert "12 Aug 2019, 14:03" in text_of(call(photos_cb.render_detail, first, 0))
     options, style = call(photos_cb.year_options, 0, 0)
     assert [o["value"] for o in options] == ["2021", "2019"] and style == {}
-    grid, *_ = call(photos_cb.render_photos, [], "any", "2019", 1, 0, None, trigger="photos-year", prop="value")
+    grid, *_ = call(photos_cb.render_photos, [], "any", ["2019"], 1, 0, None, trigger="photos-year", prop="value")
     assert [t["pid"] for t in find_ids(grid, "photo-tile")] == [first]
+    grid, *_ = call(photos_cb.render_photos, [], "any", ["2019", "2021"], 1, 0, None, trigger="photos-year", prop="value")
+    assert [t["pid"] for t in find_ids(grid, "photo-tile")] == [second, first]
 
 
 def test_the_year_filter_hides_while_no_photo_has_a_date(lib):

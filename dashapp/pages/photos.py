@@ -40,7 +40,7 @@ def layout(person: str | None = None, photo: str | None = None, **_query) -> htm
                                         ),
                                         # Shown once some photo has a date taken (EXIF).
                                         html.Div(dcc.Dropdown(id="photos-year", placeholder="Any year",
-                                                              searchable=False),
+                                                              multi=True, searchable=False),
                                                  id="photos-year-box", className="mt-2", style={"display": "none"}),
                                     ]
                                 ),

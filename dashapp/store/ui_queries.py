@@ -294,21 +294,21 @@ class UIQueries(Repo):
             return [y for (y,) in rows]
 
     def photos_page(
-        self, person_ids: Sequence[int], mode: str, offset: int, limit: int, year: str | None = None
+        self, person_ids: Sequence[int], mode: str, offset: int, limit: int, years: Sequence[str] = ()
     ) -> tuple[int, list[dict]]:
         """(number of matching photos, one page of them): by date taken, newest first, then photos without a
         date, most recently added first.
 
         mode 'any': a face of any chosen person; 'all': faces of every chosen person together;
         'only': every chosen person and nobody else (an unsorted face counts as somebody else).
-        year: only photos taken that year ("2019").
+        years: only photos taken in one of these years (["2019", "2021"]); none = any year.
         """
         if mode not in PHOTO_FILTER_MODES:
             raise ValueError(f"unknown photo filter {mode!r}")
         ids = sorted({int(p) for p in person_ids})
         query = select(photos.c.id, photos.c.path, photos.c.n_faces, photos.c.taken).where(photos.c.status == "done")
-        if year:
-            query = query.where(photos.c.taken.like(f"{int(year):04d}-%"))
+        if years:
+            query = query.where(_YEAR.in_([f"{int(y):04d}" for y in years]))
         if ids:
             per_photo = (
                 select(
