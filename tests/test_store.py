@@ -174,6 +174,17 @@ def test_merge_hide_bulk_assign_and_suggestions(store):
         store.people.move_faces(a, 999)
 
 
+def test_unsorted_faces_come_surest_suggestion_first(store):
+    from dashapp.store.ui_queries import UIQueries
+
+    _, a = _photo(store, "a.jpg", 1, 0)
+    _, c = _photo(store, "c.jpg", 4, 20)
+    _cluster(store, [(a[0], -1, 0.1)], suggestions=[(c[0], -1, 0, 0.9), (c[2], -1, 0, 0.3), (c[3], -1, 0, 0.6)])
+    total, page = UIQueries(store.engine).unsorted_page(0, 10)
+    assert total == 4 and [f["face_id"] for f in page] == [c[2], c[3], c[0], c[1]]  # no suggestion: last
+    assert [f["face_id"] for f in UIQueries(store.engine).unsorted_page(1, 2)[1]] == [c[3], c[0]]
+
+
 def test_dismissed_merge_is_not_suggested_again(store):
     _, a = _photo(store, "a.jpg", 1, 0)
     _, b = _photo(store, "b.jpg", 1, 10)

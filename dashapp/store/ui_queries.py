@@ -223,22 +223,26 @@ class UIQueries(Repo):
         return result
 
     def unsorted_page(self, offset: int, limit: int) -> tuple[int, list[dict]]:
-        """(number of unsorted faces, one page of them with their best suggested person)."""
-        base = (
-            select(faces.c.id)
-            .select_from(faces.outerjoin(assignments, assignments.c.face_id == faces.c.id))
-            .where(assignments.c.person_id.is_(None))
-        )
+        """(number of unsorted faces, one page of them with their best suggested person).
+
+        The faces closest to their suggested person come first (faces without a suggestion last), so the
+        first pages hold the suggestions most worth accepting.
+        """
+        unsorted = faces.outerjoin(assignments, assignments.c.face_id == faces.c.id)
         with self._read() as conn:
-            total = conn.execute(select(func.count()).select_from(base.subquery())).scalar_one()
-            page = base.order_by(faces.c.id).offset(offset).limit(limit).subquery()
+            total = conn.execute(
+                select(func.count()).select_from(unsorted).where(assignments.c.person_id.is_(None))
+            ).scalar_one()
             rows = conn.execute(
-                select(page.c.id, suggestions.c.person_id, suggestions.c.distance, people.c.name)
+                select(faces.c.id, suggestions.c.person_id, suggestions.c.distance, people.c.name)
                 .select_from(
-                    page.outerjoin(suggestions, and_(suggestions.c.face_id == page.c.id, suggestions.c.rank == 0))
+                    unsorted.outerjoin(suggestions, and_(suggestions.c.face_id == faces.c.id, suggestions.c.rank == 0))
                     .outerjoin(people, people.c.id == suggestions.c.person_id)
                 )
-                .order_by(page.c.id)
+                .where(assignments.c.person_id.is_(None))
+                .order_by(suggestions.c.distance.is_(None), suggestions.c.distance, faces.c.id)
+                .offset(offset)
+                .limit(limit)
             ).all()
         return total, [
             dict(face_id=r.id, suggested_id=r.person_id, suggested_name=r.name, distance=r.distance) for r in rows
