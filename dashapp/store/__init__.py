@@ -8,6 +8,7 @@ Usage::
     store = Store.open(load_config(data_dir))    # creates/migrates the database
     store.people.list()                          # people with face counts
     store.people.rename(person_id, "Ada")        # existing name -> merge into that person
+    store.people.undo()                          # take that back
     store.jobs.latest("ingest")
 
 Repositories (each public method is one transaction):
