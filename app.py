@@ -1,7 +1,7 @@
 """Face Album: the one entry point.
 
 `python app.py` (= `python app.py serve`) runs the dashboard; other subcommands run the heavy work
-(ingest, cluster, find, train, eval). WSGI servers use the module-level `server` (e.g. `gunicorn app:server`);
+(ingest, cluster, find, train, eval) or act on the library (export, people). WSGI servers use the module-level `server` (e.g. `gunicorn app:server`);
 it is built lazily, so importing this module parses nothing and loads no model.
 """
 
@@ -43,6 +43,12 @@ def _export(args: argparse.Namespace) -> int:
     from dashapp.commands import run_export
 
     return run_export(args)
+
+
+def _people(args: argparse.Namespace) -> int:
+    from dashapp.people_command import run_people
+
+    return run_people(args)
 
 
 def _eval_cluster(args: argparse.Namespace) -> int:
@@ -120,6 +126,23 @@ def build_parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", parents=[data_dir], help="write every face (photo, box, person, attributes) as CSV")
     export.add_argument("output", help="the CSV file to write, or - for standard output")
     export.set_defaults(handler=_export)
+
+    people = sub.add_parser("people", parents=[data_dir], help="list, name, merge, hide and show people; undo")
+    people.set_defaults(handler=_people, hidden=False)
+    actions = people.add_subparsers(dest="people_action", metavar="ACTION")
+    listing = actions.add_parser("list", help="every person with their id and number of faces (the default)")
+    listing.add_argument("--hidden", action="store_true", help="include hidden people")
+    name = actions.add_parser("name", help="name a person (an empty name removes it)")
+    name.add_argument("person", type=int, help="person id (from `people list`)")
+    name.add_argument("name")
+    name.add_argument("--merge", action="store_true", help="if someone else has this name, merge into them")
+    merge = actions.add_parser("merge", help="make several people one (the target keeps its id and name)")
+    merge.add_argument("target", type=int, help="person id the others join")
+    merge.add_argument("sources", type=int, nargs="+", help="person ids to merge into the target")
+    for action in ("hide", "show"):
+        actions.add_parser(action, help=f"{action} a person on the People page").add_argument(
+            "person", type=int, help="person id")
+    actions.add_parser("undo", help="take back the newest change to people (made here or in the dashboard)")
 
     train = sub.add_parser("train", help="train the face model from ../shared/data")
     train.add_argument("--data-root", type=Path, default=Path("../shared/data"))

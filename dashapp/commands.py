@@ -1,4 +1,5 @@
-"""The CLI commands behind `app.py ingest`, `app.py cluster`, `app.py export` and `app.py eval cluster`.
+"""The CLI commands behind `app.py ingest`, `app.py cluster`, `app.py export` and `app.py eval cluster`
+(`app.py find` and `app.py people` have their own modules).
 
 Each returns the process exit status. The same functions run as job processes started by the
 dashboard (with `--job-id`), reporting progress into that job's row.
@@ -164,14 +165,20 @@ def run_cluster(args: argparse.Namespace) -> int:
     return 0
 
 
+def existing_store(data_dir: Path | None) -> Store:
+    """The library at `data_dir`; FileNotFoundError if there is none (a mistyped --data-dir must not become a
+    new, empty library)."""
+    config = load_config(data_dir, create=False)
+    if not config.db_path.exists():
+        raise FileNotFoundError(f"no library at {config.data_dir}: add photos first (app.py ingest FOLDER)")
+    return Store.open(config)
+
+
 def run_export(args: argparse.Namespace) -> int:
     """`app.py export FILE`: every face of the library as CSV (see `dashapp.export`)."""
     from dashapp.export import write_faces_csv
 
-    config = load_config(args.data_dir, create=False)  # a mistyped --data-dir must not become a new library
-    if not config.db_path.exists():
-        raise FileNotFoundError(f"no library at {config.data_dir}: add photos first (app.py ingest FOLDER)")
-    n = write_faces_csv(Store.open(config), args.output)
+    n = write_faces_csv(existing_store(args.data_dir), args.output)
     if args.output != "-":
         print(f"{n} faces written to {args.output}")
     return 0

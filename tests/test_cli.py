@@ -1,4 +1,4 @@
-"""The command line and job processes: `app.py ingest`, `cluster`, `eval cluster`, the UI's spawn/cancel."""
+"""The command line and job processes: `app.py ingest`, `cluster`, `people`, `eval cluster`, the UI's spawn/cancel."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from PIL import Image
 from dashapp.config import load_config
 from dashapp.jobs import ingest_lock, spawn_ingest
 from dashapp.store import Store
+from ui_fixtures import build_library
 
 REPO = Path(__file__).resolve().parents[1]
 PHOTOS = REPO / "tests" / "fixtures" / "group" / "photos"
@@ -175,3 +176,37 @@ def test_train_refuses_a_negative_identity_weight(tmp_path):
     assert result.returncode == 2
     assert result.stderr.strip() == "error: --identity-weight must be at least 0, not -1.0"
     assert not (tmp_path / "run").exists()
+
+
+def test_people_list_name_merge_hide_and_undo(tmp_path):
+    data = tmp_path / "data"
+    store = Store.open(load_config(data))
+    ids = build_library(store, n_faces=30, n_people=4).person_ids
+    before = {p.id: (p.name, p.hidden, p.n_faces) for p in store.people.list(include_hidden=True)}
+
+    def people(*args: str) -> subprocess.CompletedProcess:
+        return app("people", "--data-dir", str(data), *args, timeout=60)
+
+    listed = people().stdout.splitlines()
+    assert listed[0].split() == ["id", "faces", "name"] and len(listed) == 1 + len(before)
+    assert f"Person {ids[0]}" in people("list").stdout
+    assert people("name", str(ids[0]), "Ada").stdout.strip() == f"Named Person {ids[0]} “Ada”."
+    clash = people("name", str(ids[1]), " ada ")  # someone has it: refused unless --merge
+    assert clash.returncode == 2 and f"is already person {ids[0]}" in clash.stderr and "--merge" in clash.stderr
+    assert store.people.get(ids[1]) is not None
+    assert "Merged 2 groups into Ada." == people("merge", str(ids[0]), str(ids[1])).stdout.strip()
+    assert people("hide", str(ids[2])).stdout.strip() == f"Person {ids[2]} is hidden."
+    assert f"Person {ids[2]}" not in people().stdout and "(hidden)" in people("list", "--hidden").stdout
+    missing = people("show", "999")
+    assert missing.returncode == 2 and "no person with id 999" in missing.stderr
+
+    undone = [people("undo").stdout.strip() for _ in range(4)]
+    assert undone == ["Took back the hiding of a group.", "Took back the merge of 2 groups.",
+                      "Took back the naming “Ada”.", "Nothing to undo since the last clustering."]
+    assert {p.id: (p.name, p.hidden, p.n_faces) for p in store.people.list(include_hidden=True)} == before
+
+
+def test_people_needs_an_existing_library(tmp_path):
+    result = app("people", "--data-dir", str(tmp_path / "nothing"), timeout=60)
+    assert result.returncode == 2 and "no library at" in result.stderr
+    assert not (tmp_path / "nothing").exists()

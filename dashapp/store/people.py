@@ -187,10 +187,11 @@ class PeopleRepo(Repo):
             other = None
             if name is not None:
                 other = conn.execute(
-                    select(people.c.id).where(people.c.name_key == name_key(name), people.c.id != person_id)
-                ).scalar()
+                    select(people.c.id, people.c.name).where(people.c.name_key == name_key(name), people.c.id != person_id)
+                ).first()
             if other is not None:
-                with undoable(conn, f"merge into “{name}”", [person_id, other], _faces_of(conn, [person_id, other])):
+                other, other_name = other
+                with undoable(conn, f"merge into “{other_name}”", [person_id, other], _faces_of(conn, [person_id, other])):
                     _merge(conn, [person_id], other, t)
                 return other
             label = f"naming “{name}”" if name else "removal of a name"

@@ -1,0 +1,74 @@
+"""`python app.py people`: list, name, merge, hide and show people, and undo, from the command line.
+
+The same store actions as the People page, so each is undoable in either place (`people undo`, or the
+page's Undo). People are given by the id `people` lists (an unnamed group shows as "Person <id>").
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from dashapp.commands import existing_store
+from dashapp.components import person_label
+from dashapp.store import Store
+
+
+def _person(store: Store, person_id: int) -> str:
+    """The person's label; a clear error for an id that is not in the library."""
+    person = store.people.get(person_id)
+    if person is None:
+        raise ValueError(f"no person with id {person_id} (python app.py people lists them)")
+    return person_label(person.id, person.name)
+
+
+def _list(store: Store, args: argparse.Namespace) -> str:
+    people = store.people.list(include_hidden=args.hidden)
+    if not people:
+        return "No people yet: add photos first (python app.py ingest FOLDER)."
+    rows = [f"{'id':>6}  {'faces':>6}  name"]
+    rows += [f"{p.id:>6}  {p.n_faces:>6}  {person_label(p.id, p.name)}{'  (hidden)' if p.hidden else ''}" for p in people]
+    return "\n".join(rows)
+
+
+def _name(store: Store, args: argparse.Namespace) -> str:
+    who = _person(store, args.person)
+    if (store.people.get(args.person).name or "") == " ".join(args.name.split()):
+        return f"{who} already has that name." if args.name.strip() else f"{who} has no name."
+    other = store.people.by_name(args.name) if args.name.strip() else None
+    if other is not None and other.id != args.person and not args.merge:
+        raise ValueError(
+            f"“{other.name}” is already person {other.id} ({other.n_faces} faces): "
+            f"add --merge to merge {who} into them"
+        )
+    now_id = store.people.rename(args.person, args.name)
+    if now_id != args.person:
+        return f"Merged {who} into {other.name} (person {now_id})."
+    return f"Named {who} “{store.people.get(now_id).name}”." if args.name.strip() else f"Removed the name of {who}."
+
+
+def _merge(store: Store, args: argparse.Namespace) -> str:
+    for pid in [args.target, *args.sources]:
+        _person(store, pid)
+    target = store.people.merge(args.sources, args.target)
+    return f"Merged {len(set(args.sources) - {args.target}) + 1} groups into {_person(store, target)}."
+
+
+def _set_hidden(store: Store, args: argparse.Namespace) -> str:
+    who = _person(store, args.person)
+    hide = args.people_action == "hide"
+    store.people.set_hidden(args.person, hide)
+    return f"{who} is {'hidden' if hide else 'shown'}."
+
+
+def _undo(store: Store, _args: argparse.Namespace) -> str:
+    step = store.people.undo()
+    return f"Took back the {step.label}." if step else "Nothing to undo since the last clustering."
+
+
+ACTIONS = {"list": _list, "name": _name, "merge": _merge, "hide": _set_hidden, "show": _set_hidden, "undo": _undo}
+
+
+def run_people(args: argparse.Namespace) -> int:
+    """Run one `people` action on the existing library and print what happened."""
+    print(ACTIONS[args.people_action or "list"](existing_store(args.data_dir), args))
+    return 0
