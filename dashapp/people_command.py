@@ -11,6 +11,7 @@ import argparse
 from dashapp.commands import existing_store
 from dashapp.components import person_label
 from dashapp.store import Store
+from dashapp.store.people import clean_name
 
 
 def _person(store: Store, person_id: int) -> str:
@@ -32,25 +33,29 @@ def _list(store: Store, args: argparse.Namespace) -> str:
 
 def _name(store: Store, args: argparse.Namespace) -> str:
     who = _person(store, args.person)
-    if (store.people.get(args.person).name or "") == " ".join(args.name.split()):
-        return f"{who} already has that name." if args.name.strip() else f"{who} has no name."
-    other = store.people.by_name(args.name) if args.name.strip() else None
+    name = clean_name(args.name)
+    if store.people.get(args.person).name == name:
+        return f"{who} already has that name." if name else f"{who} has no name."
+    other = store.people.by_name(name) if name else None
     if other is not None and other.id != args.person and not args.merge:
         raise ValueError(
             f"“{other.name}” is already person {other.id} ({other.n_faces} faces): "
             f"add --merge to merge {who} into them"
         )
-    now_id = store.people.rename(args.person, args.name)
+    now_id = store.people.rename(args.person, name)
     if now_id != args.person:
         return f"Merged {who} into {other.name} (person {now_id})."
-    return f"Named {who} “{store.people.get(now_id).name}”." if args.name.strip() else f"Removed the name of {who}."
+    return f"Named {who} “{name}”." if name else f"Removed the name of {who}."
 
 
 def _merge(store: Store, args: argparse.Namespace) -> str:
-    for pid in [args.target, *args.sources]:
+    sources = set(args.sources) - {args.target}
+    if not sources:
+        raise ValueError("give at least one other person to merge into the target")
+    for pid in [args.target, *sources]:
         _person(store, pid)
-    target = store.people.merge(args.sources, args.target)
-    return f"Merged {len(set(args.sources) - {args.target}) + 1} groups into {_person(store, target)}."
+    target = store.people.merge(sorted(sources), args.target)
+    return f"Merged {len(sources) + 1} groups into {_person(store, target)}."
 
 
 def _set_hidden(store: Store, args: argparse.Namespace) -> str:

@@ -199,6 +199,8 @@ def test_people_list_name_merge_hide_and_undo(tmp_path):
     assert f"Person {ids[2]}" not in people().stdout and "(hidden)" in people("list", "--hidden").stdout
     missing = people("show", "999")
     assert missing.returncode == 2 and "no person with id 999" in missing.stderr
+    alone = people("merge", str(ids[0]), str(ids[0]))
+    assert alone.returncode == 2 and "at least one other person" in alone.stderr
 
     undone = [people("undo").stdout.strip() for _ in range(4)]
     assert undone == ["Took back the hiding of a group.", "Took back the merge of 2 groups.",
