@@ -197,7 +197,8 @@ def unsorted_tile(face: dict, selected: bool) -> html.Div:
     title = f"Face {face['face_id']}: no suggestion"
     if face.get("suggested_id") is not None:
         label = person_label(face["suggested_id"], face.get("suggested_name"))
-        caption = f"→ {label}"
+        # The tile is narrow: an unnamed group shows as "#29" ("Person 29" would be cut before its number).
+        caption = f"→ {face.get('suggested_name') or '#' + str(face['suggested_id'])}"
         title = f"Suggested: {label} (distance {face.get('distance', 0):.2f})"
     return face_tile(face["face_id"], selected, caption=caption, title=title)
 
