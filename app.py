@@ -1,8 +1,9 @@
 """Face Album: the one entry point.
 
 `python app.py` (= `python app.py serve`) runs the dashboard; other subcommands run the heavy work
-(ingest, cluster, find, train, eval) or act on the library (export, people). WSGI servers use the module-level `server` (e.g. `gunicorn app:server`);
-it is built lazily, so importing this module parses nothing and loads no model.
+(ingest, cluster, find, train, eval) or act on the library (export, people). WSGI servers use the
+module-level `server` (e.g. `gunicorn app:server`); it is built lazily, so importing this module parses
+nothing and loads no model.
 """
 
 from __future__ import annotations

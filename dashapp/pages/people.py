@@ -42,7 +42,8 @@ layout = html.Div(
                 [
                     # Takes back the newest change to people made on any page (names, merges, moves, hiding).
                     dbc.Button("Undo", id="people-undo-btn", size="sm", color="outline-secondary", n_clicks=0,
-                               disabled=True, className="me-3 text-nowrap text-truncate flex-shrink-0", style={"maxWidth": "340px"}),
+                               disabled=True, className="me-3 text-nowrap text-truncate flex-shrink-0",
+                               style={"maxWidth": "340px"}),
                     dbc.Input(id="people-search", placeholder="Search names", type="search", size="sm",
                               debounce=True, style={"maxWidth": "200px"}),
                     dbc.Switch(id="people-show-hidden", label="Show hidden", value=False, className="mb-0 ms-3 text-nowrap"),
