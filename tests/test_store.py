@@ -336,3 +336,15 @@ def test_undo_refuses_when_the_library_no_longer_allows_it(labelled):
     with pytest.raises(ValueError, match="can no longer be undone"):
         store.people.undo()
     assert _state(store) == before and store.people.last_action().label == "naming “Ada Lovelace”"
+
+
+def test_only_the_newest_steps_are_kept(labelled, monkeypatch):
+    from dashapp.store import undo
+
+    store, groups, *_ = labelled
+    monkeypatch.setattr(undo, "MAX_STEPS", 3)
+    for hidden in (True, False, True, False):
+        store.people.set_hidden(groups[-2], hidden)
+    labels = [store.people.undo().label for _ in range(3)]
+    assert labels == ["showing of a group", "hiding of a group", "showing of a group"]
+    assert store.people.undo() is None and store.people.get(groups[-2]).hidden  # the oldest step was dropped

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import Table, delete, func, insert, or_, select, update
+from sqlalchemy import Table, delete, insert, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -78,8 +78,9 @@ def undoable(
     created: list[int] = []
     yield created
     payload = {"person_ids": scope_people, "face_ids": scope_faces, "created": _ids(created), "rows": before}
-    conn.execute(insert(undo_steps).values(label=label, payload=json.dumps(payload), created_at=now()))
-    newest = conn.execute(select(func.max(undo_steps.c.id))).scalar()
+    newest = conn.execute(
+        insert(undo_steps).values(label=label, payload=json.dumps(payload), created_at=now())
+    ).inserted_primary_key[0]
     conn.execute(delete(undo_steps).where(undo_steps.c.id <= newest - MAX_STEPS))
 
 
