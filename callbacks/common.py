@@ -49,6 +49,10 @@ def page_offset(page: int | None, page_size: int) -> int:
     return (max(1, int(page or 1)) - 1) * page_size
 
 
+# Pages other than People say where their changes can be taken back.
+UNDO_HINT = " To take it back: Undo (Ctrl+Z) on the People page."
+
+
 def target_from(value, new_name: str | None) -> tuple[str, int | str | None]:
     """Where selected faces should go: ('name', text) for a typed name, ('person', id), ('unsorted', None),
     or ('none', None) when nothing was chosen. A typed name wins over the dropdown."""

@@ -6,7 +6,7 @@ import dash
 import numpy as np
 from dash import Input, Output, State, html, no_update
 
-from callbacks.common import NO_TOAST, TOAST, clicked, library, move_faces, ok, refused
+from callbacks.common import NO_TOAST, TOAST, UNDO_HINT, clicked, library, move_faces, ok, refused
 from dashapp import components as C
 from dashapp.figures import empty_figure, map_figure
 from model.attributes import ATTRIBUTE_NAMES
@@ -114,4 +114,4 @@ def map_assign(n: int | None, selected: list | None, target, new_name: str | Non
         message = move_faces(library(), [int(f) for f in selected], target, new_name)
     except ValueError as exc:
         return *refused(str(exc)), no_update, no_update
-    return *ok(message), (version or 0) + 1, ""
+    return *ok(message + UNDO_HINT), (version or 0) + 1, ""

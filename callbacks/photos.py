@@ -5,7 +5,9 @@ from __future__ import annotations
 import dash
 from dash import ALL, Input, Output, State, ctx, html, no_update
 
-from callbacks.common import NO_TOAST, TOAST, clicked, library, move_faces, ok, page_offset, pager_style, refused
+from callbacks.common import (
+    NO_TOAST, TOAST, UNDO_HINT, clicked, library, move_faces, ok, page_offset, pager_style, refused,
+)
 from dashapp import components as C
 
 PHOTOS_PAGE_SIZE = 24
@@ -162,4 +164,4 @@ def save_face(_n: int | None, _submit: int | None, face_id: int | None, target, 
         message = move_faces(library(), [int(face_id)], target, new_name)
     except ValueError as exc:
         return *refused(str(exc)), no_update, no_update
-    return *ok(message), False, (version or 0) + 1
+    return *ok(message + UNDO_HINT), False, (version or 0) + 1

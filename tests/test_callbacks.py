@@ -391,7 +391,7 @@ def test_photo_detail_and_reassign_a_face(lib):
     is_open, fid, info, options, value, _ = call(photos_cb.open_face, [1, 0, 0], None, trigger=boxes[0])
     assert is_open and fid == face and any(o["value"] == "unsorted" for o in options)
     out = call(photos_cb.save_face, 1, None, face, None, "Linus", 0, trigger="photos-face-save")
-    assert "Linus" in out[0] and out[4] is False
+    assert "Linus" in out[0] and "Undo (Ctrl+Z) on the People page" in out[0] and out[4] is False
     assert lib.store.people.by_name("Linus").id in {p for p in [lib.queries.face_detail(face)["person_id"]]}
     detail = call(photos_cb.render_detail, photo_id, 1)
     assert "Linus" in text_of(detail)
