@@ -48,6 +48,7 @@ SCRIPT = textwrap.dedent(
     run(people.render_people, 0, 1, "", False, [])
     run(people.render_unsorted, 0, 1, [])
     run(people.render_merge_suggestions, 0)
+    run(people.undo_button, 0)
     run(photos.people_options, 0, 0, [])
     run(photos.render_photos, [], "any", None, 1, 0, None)
     run(photos.render_detail, s.photo_ids[0], 0)
