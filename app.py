@@ -165,6 +165,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="share of each batch drawn as groups of 4 faces of one person (0..1)")
     train.add_argument("--identity-weight", type=float, default=0.1,
                        help="weight of the CosFace identity loss beside distillation (>= 0)")
+    train.add_argument("--attribute-weight", type=float, default=1.0,
+                       help="weight of the attribute head's loss beside distillation (>= 0)")
     train.add_argument(
         "--init-from", type=Path, default=None,
         help="start from this saved model's weights (e.g. model/weights/face_model.keras; any input size)",

@@ -163,6 +163,10 @@ def main() -> int:
     timed(r, f"People: undo the assignment of {len(sel[0])} faces", P.undo_last, 1, 1, trigger="people-undo-btn",
           repeat=1)
     timed(r, "People: undo again (the reassigned face)", P.undo_last, 1, 1, trigger="people-undo-btn", repeat=1)
+    timed(r, f"Map: set {len(sel[0])} faces aside as Ignored", M.map_assign, 1, sel[0], "ignored", "", 0,
+          trigger="map-assign", repeat=1)
+    timed(r, "People: ignored faces (page 1)", P.render_ignored, 0, 1, [])
+    timed(r, "Map: scatter of all faces (some ignored)", M.render_map, "person", 0)
     timed(r, "Attributes: album vs. a person", A.render_overview, a)
     timed(r, "Attributes: compare 8 chosen people", A.render_compare, people[:8], 0)
     timed(r, "Attributes: two threshold rules", A.render_filter, "Male", ">=", 0.5, "Smiling", "<=", 0.3, 1)

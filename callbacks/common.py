@@ -55,12 +55,12 @@ UNDO_HINT = " To take it back: Undo (Ctrl+Z) on the People page."
 
 def target_from(value, new_name: str | None) -> tuple[str, int | str | None]:
     """Where selected faces should go: ('name', text) for a typed name, ('person', id), ('unsorted', None),
-    or ('none', None) when nothing was chosen. A typed name wins over the dropdown."""
+    ('ignored', None), or ('none', None) when nothing was chosen. A typed name wins over the dropdown."""
     name = " ".join((new_name or "").split())
     if name:
         return "name", name
-    if value == "unsorted":
-        return "unsorted", None
+    if value in ("unsorted", "ignored"):
+        return value, None
     if value is not None and str(value).lstrip("-").isdigit():
         return "person", int(value)
     return "none", None
@@ -79,6 +79,9 @@ def move_faces(lib: Library, face_ids: list[int], value, new_name: str | None) -
     if kind == "unsorted":
         lib.store.people.move_faces(face_ids, None)
         return f"Moved {faces} to Unsorted."
+    if kind == "ignored":
+        lib.store.people.ignore_faces(face_ids)
+        return f"Set {faces} aside as Ignored: they no longer appear in people, unsorted faces, the map or the statistics."
     person = lib.queries.person(int(target))
     if person is None:
         raise ValueError("That person no longer exists; pick another.")

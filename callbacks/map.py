@@ -15,7 +15,7 @@ from model.attributes import ATTRIBUTE_NAMES
 @dash.callback(Output("map-target", "options"), Input("map-version", "data"), Input("map-init", "data"))
 def map_options(_version: int, _init: int = 0):
     """The people selected faces can be given to."""
-    return C.dropdown_options(library().queries.people_options(), include_unsorted=True)
+    return C.dropdown_options(library().queries.people_options(), for_moving=True)
 
 
 @dash.callback(

@@ -30,7 +30,7 @@ def render_people(_version: int, page: int | None, search: str | None, show_hidd
     lib = library()
     total, people = lib.queries.people_page(page_offset(page, PEOPLE_PAGE_SIZE), PEOPLE_PAGE_SIZE,
                                             include_hidden=bool(show_hidden), search=search or "")
-    options = C.dropdown_options(lib.queries.people_options(), include_unsorted=True)
+    options = C.dropdown_options(lib.queries.people_options(), for_moving=True)
     if total == 0:
         summary = lib.queries.summary()
         if search:
@@ -81,6 +81,27 @@ def render_unsorted(_version: int, page: int | None, selected: list | None):
                        "No unsorted faces: every face is in a group.")
     pages = C.n_pages(total, UNSORTED_PAGE_SIZE)
     return grid, pages, pager_style(pages), f"({total})"
+
+
+@dash.callback(
+    Output("people-ignored-grid", "children"),
+    Output("people-ignored-pager", "max_value"),
+    Output("people-ignored-pager", "style"),
+    Output("people-ignored-count", "children"),
+    Output("people-ignored-card", "style"),
+    Input("people-version", "data"),
+    Input("people-ignored-pager", "active_page"),
+    State("people-selected-faces", "data"),
+)
+def render_ignored(_version: int, page: int | None, selected: list | None):
+    """One page of the faces set aside (the card is hidden while there are none)."""
+    total, ids = library().queries.ignored_page(page_offset(page, UNSORTED_PAGE_SIZE), UNSORTED_PAGE_SIZE)
+    if total == 0:
+        return None, 1, pager_style(1), "", {"display": "none"}
+    chosen = set(selected or [])
+    grid = C.face_grid([C.face_tile(f, f in chosen, title=f"Face {f}: ignored — click to select") for f in ids])
+    pages = C.n_pages(total, UNSORTED_PAGE_SIZE)
+    return grid, pages, pager_style(pages), f"({total})", {}
 
 
 @dash.callback(Output("people-suggestions", "children"), Input("people-version", "data"), Input("people-init", "data"))

@@ -138,9 +138,9 @@ def open_face(_clicks: list, _cancel: int | None):
         return (no_update,) * 6
     info = [html.Img(src=C.face_url(face["face_id"]), className="rounded", width=96, height=96),
             html.Div([html.Div("Now:", className="small text-muted"),
-                      html.Strong(C.person_label(face["person_id"], face["name"]))])]
-    options = C.dropdown_options(lib.queries.people_options(), include_unsorted=True)
-    current = face["person_id"] if face["person_id"] is not None else "unsorted"
+                      html.Strong(C.IGNORED_LABEL if face["ignored"] else C.person_label(face["person_id"], face["name"]))])]
+    options = C.dropdown_options(lib.queries.people_options(), for_moving=True)
+    current = "ignored" if face["ignored"] else face["person_id"] if face["person_id"] is not None else "unsorted"
     return True, face["face_id"], info, options, current, ""
 
 

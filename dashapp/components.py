@@ -24,6 +24,7 @@ PALETTE = (
 )
 UNSORTED_COLOR = "#adb5bd"
 UNSORTED_LABEL = "Unsorted"
+IGNORED_LABEL = "Ignored"  # faces the user set aside: not a face, or nobody to sort
 
 FACE_PAGE_SIZE = 12  # faces shown per person card page
 
@@ -349,12 +350,12 @@ def photo_overlay(photo: dict, faces: Sequence[dict]) -> html.Div:
     for f in faces:
         x, y, w, h = f["box"]
         color = person_color(f.get("person_id"))
-        label = person_label(f.get("person_id"), f.get("name"))
+        label = IGNORED_LABEL if f.get("ignored") else person_label(f.get("person_id"), f.get("name"))
         boxes.append(
             html.Div(
                 html.Span(label, className="face-box-label", style={"backgroundColor": color}),
                 id={"type": "photo-face", "fid": int(f["face_id"])},
-                className="face-box",
+                className="face-box face-box-ignored" if f.get("ignored") else "face-box",
                 n_clicks=0,
                 title=f"{label} — click to change who this is",
                 style={
@@ -403,7 +404,8 @@ def photo_tile(photo: dict, active: bool) -> html.Div:
 
 
 def people_in_photo(faces: Sequence[dict]) -> html.Div:
-    """Name chips of the people in a photo."""
+    """Name chips of the people in a photo (faces set aside are not listed)."""
+    faces = [f for f in faces if not f.get("ignored")]
     if not faces:
         return html.Div("No faces found in this photo.", className="text-muted small")
     chips = []
@@ -436,12 +438,14 @@ def top_attributes_list(top: Sequence[tuple[str, float]]) -> html.Div:
     return html.Div(rows)
 
 
-def dropdown_options(people: Sequence[dict], include_unsorted: bool = False) -> list[dict]:
-    """Dropdown options for choosing a person; value is the person id (or 'unsorted')."""
+def dropdown_options(people: Sequence[dict], for_moving: bool = False) -> list[dict]:
+    """Dropdown options for choosing a person; value is the person id. Where faces are moved, also
+    'unsorted' (no one) and 'ignored' (set aside)."""
     options = [{"label": f"{person_label(p['id'], p.get('name'))} ({p['n_faces']})", "value": int(p["id"])}
                for p in people]
-    if include_unsorted:
-        options.insert(0, {"label": "Unsorted (no one)", "value": "unsorted"})
+    if for_moving:
+        options[:0] = [{"label": "Unsorted (no one)", "value": "unsorted"},
+                       {"label": f"{IGNORED_LABEL} (not a face, or nobody to sort)", "value": "ignored"}]
     return options
 
 

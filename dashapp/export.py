@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from dashapp.store import ExportedFace, Store
+from dashapp.store.schema import IGNORED
 from model.attributes import ATTRIBUTE_NAMES
 
 COLUMNS = (
@@ -23,8 +24,8 @@ COLUMNS = (
 )
 FILENAME = "face-album-faces.csv"
 URL = "/export/faces.csv"  # where the dashboard serves it
-# What `assigned_by` says: the user's own placement, or clustering's.
-ASSIGNED_BY = {"manual": "you", "cluster": "clustering"}
+# What `assigned_by` says: the user's own placement, clustering's, or a face the user set aside.
+ASSIGNED_BY = {"manual": "you", "cluster": "clustering", IGNORED: "ignored"}
 
 
 def _row(face: ExportedFace) -> list:

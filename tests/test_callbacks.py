@@ -403,6 +403,26 @@ def test_photo_detail_and_reassign_a_face(lib):
     assert lib.store.people.by_name("Linus") is None and lib.queries.face_detail(face)["person_id"] is not None
 
 
+def test_ignore_a_face_on_photos_then_bring_it_back_on_people(lib):
+    photo_id = lib.synthetic.photo_ids[0]
+    face = find_ids(call(photos_cb.render_detail, photo_id, 0), "photo-face")[0]["fid"]
+    _open, _fid, _info, options, _value, _ = call(photos_cb.open_face, [1, 0, 0], None,
+                                                  trigger={"type": "photo-face", "fid": face})
+    assert {"unsorted", "ignored"} <= {o["value"] for o in options}
+    out = call(photos_cb.save_face, 1, None, face, "ignored", "", 0, trigger="photos-face-save")
+    assert out[0].startswith("Set 1 face aside as Ignored") and out[4] is False
+    detail = call(photos_cb.render_detail, photo_id, 1)
+    assert "Ignored" in text_of(detail) and "face-box-ignored" in str(detail)
+    *_, value, _ = call(photos_cb.open_face, [1, 0, 0], None, trigger={"type": "photo-face", "fid": face})
+    assert value == "ignored"
+    assert face not in {f["face_id"] for f in lib.queries.unsorted_page(0, 1000)[1]}
+    grid, _pages, _style, count, card_style = call(people_cb.render_ignored, 1, 1, [])
+    assert count == "(1)" and card_style == {} and [t["fid"] for t in find_ids(grid, "face-tile")] == [face]
+    out = call(people_cb.move_selected, 1, [face], "unsorted", "", 0, trigger="people-move-btn")
+    assert "Unsorted" in out[0] and face in lib.store.people.face_ids(None)
+    assert call(people_cb.render_ignored, 2, 1, [])[4] == {"display": "none"}
+
+
 # --- map page ---
 
 

@@ -171,10 +171,11 @@ def test_train_refuses_a_share_outside_zero_to_one(tmp_path, flag):
     assert not (tmp_path / "run").exists()
 
 
-def test_train_refuses_a_negative_identity_weight(tmp_path):
-    result = app("train", "--identity-weight", "-1", "--run-dir", str(tmp_path / "run"))
+@pytest.mark.parametrize("flag", ["--identity-weight", "--attribute-weight"])
+def test_train_refuses_a_negative_loss_weight(tmp_path, flag):
+    result = app("train", flag, "-1", "--run-dir", str(tmp_path / "run"))
     assert result.returncode == 2
-    assert result.stderr.strip() == "error: --identity-weight must be at least 0, not -1.0"
+    assert result.stderr.strip() == f"error: {flag} must be at least 0, not -1.0"
     assert not (tmp_path / "run").exists()
 
 

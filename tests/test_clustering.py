@@ -222,6 +222,20 @@ def test_reclustering_keeps_names_and_manual_moves(album_library):
     assert kit in named and rose in named
 
 
+def test_ignored_faces_stay_out_of_clustering_and_the_map(album_library):
+    from dashapp.store.ui_queries import UIQueries
+
+    store = album_library["store"]
+    stranger = _face(album_library, "obama_and_biden.jpg", 1)
+    store.people.ignore_faces([stranger])
+    recluster(store, project=True)
+    assert store.assignments.person_of([stranger]) == {stranger: None}
+    assert stranger not in store.faces.matrix().ids and store.people.face_suggestions(stranger) == []
+    assert stranger not in UIQueries(store.engine).map_points()["face_ids"]
+    assert UIQueries(store.engine).ignored_page(0, 10) == (1, [stranger])
+    store.people.move_faces([stranger], None)  # back, for the other tests
+
+
 def test_recluster_writes_the_map(album_library):
     store = album_library["store"]
     summary = recluster(store, project=True)

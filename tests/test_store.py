@@ -243,6 +243,42 @@ def test_one_ingest_at_a_time(tmp_path):
     assert not ingest_running(config)
 
 
+def test_ignored_faces_are_left_out_until_moved_back(store):
+    from dashapp.export import faces_csv
+    from dashapp.store.ui_queries import UIQueries
+
+    queries = UIQueries(store.engine)
+    pid, a = _photo(store, "a.jpg", 3, 0)
+    _, b = _photo(store, "b.jpg", 1, 10)
+    store.faces.set_map_coords([*a, *b], np.zeros((4, 2)))
+    groups = _cluster(store, [(a[0], -1, 0.1), (b[0], -1, 0.1)], suggestions=[(a[2], -1, 0, 0.5)])
+    ada = groups[-1]
+    store.people.rename(ada, "Ada")
+    store.people.ignore_faces([a[1], a[2]])  # a false detection and a stranger
+
+    assert store.people.last_action().label == "move of 2 faces to Ignored"
+    assert store.people.face_ids(None) == [] and queries.unsorted_page(0, 10) == (0, [])
+    assert queries.ignored_page(0, 10) == (2, sorted([a[1], a[2]]))
+    assert store.people.face_suggestions(a[2]) == []
+    assert queries.summary()["n_unsorted"] == 0 and queries.summary()["n_ignored"] == 2
+    assert store.faces.matrix().ids.tolist() == [a[0], b[0]]  # what clustering and searches see
+    assert queries.map_points()["face_ids"].tolist() == [a[0], b[0]]
+    assert queries.attribute_matrix()[0].tolist() == [a[0], b[0]]
+    assert [f["ignored"] for f in queries.photo_detail(pid)[1]] == [False, True, True]
+    assert queries.photos_page([ada], "only", 0, 10)[0] == 2  # the set-aside faces are nobody
+    assert queries.face_detail(a[1])["ignored"] is True
+    exported = {line.split(",")[3]: line for line in "".join(faces_csv(store)).splitlines()[1:]}
+    assert ",ignored," in exported[str(a[1])]
+    _cluster(store, [(b[0], ada, 0.1)])  # a clustering run does not touch them
+    assert queries.ignored_page(0, 10)[0] == 2
+    copy = store.photos.copy_from(pid, "/elsewhere/a.jpg", 100, 2)  # nor does a duplicate of the photo
+    assert [f["ignored"] for f in queries.photo_detail(copy)[1]] == [False, True, True]
+
+    store.people.move_faces([a[1]], None)  # brought back
+    assert store.people.face_ids(None) == [a[1]] and queries.ignored_page(0, 10)[0] == 3  # 2 of the copy
+    assert a[1] in store.faces.matrix().ids.tolist()
+
+
 def _state(store: Store) -> dict:
     """Everything an action on people may change, as plain rows."""
     from sqlalchemy import select
@@ -270,7 +306,7 @@ def labelled(store):
 
 
 @pytest.mark.parametrize("action", ["rename", "rename_clash", "unname", "merge", "move", "move_unsorted",
-                                    "move_new_name", "move_existing_name", "accept", "hide", "dismiss"])
+                                    "move_new_name", "move_existing_name", "accept", "hide", "dismiss", "ignore"])
 def test_undo_puts_every_action_back_exactly(labelled, action):
     store, groups, a, b, c = labelled
     ada, two, three = groups[-1], groups[-2], groups[-3]
@@ -287,6 +323,7 @@ def test_undo_puts_every_action_back_exactly(labelled, action):
         "accept": lambda: store.people.accept_suggestions(c),
         "hide": lambda: store.people.set_hidden(three, True),
         "dismiss": lambda: store.people.dismiss_merge_suggestion(two, ada),
+        "ignore": lambda: store.people.ignore_faces([a[1], c[1]]),  # group two vanishes; c[1] loses suggestions
     }[action]
     do()
     assert _state(store) != before

@@ -83,6 +83,26 @@ layout = html.Div(
             className="mt-4",
             id="people-unsorted-card",
         ),
+        dbc.Card(
+            [
+                dbc.CardHeader([html.Strong("Ignored faces "), html.Span(id="people-ignored-count",
+                                                                          className="text-muted small")],
+                               className="py-2"),
+                dbc.CardBody(
+                    [
+                        html.Div("Faces you set aside (not a face, or nobody to sort): they stay out of people, "
+                                 "unsorted faces, the map and the statistics. To bring one back, select it and move "
+                                 "it to a person or to Unsorted.", className="small text-muted mb-2"),
+                        html.Div(id="people-ignored-grid"),
+                        dbc.Pagination(id="people-ignored-pager", max_value=1, active_page=1, fully_expanded=False,
+                                       size="sm", className="mt-2 mb-0"),
+                    ]
+                ),
+            ],
+            className="mt-4",
+            id="people-ignored-card",
+            style={"display": "none"},
+        ),
         dbc.Modal(
             [
                 dbc.ModalHeader(dbc.ModalTitle("Please confirm", id="people-confirm-title")),

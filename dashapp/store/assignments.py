@@ -15,7 +15,7 @@ from dashapp.store.schema import assignments, dismissed_merges, faces, merge_sug
 
 @dataclass(frozen=True)
 class Assignment:
-    """One face's current person and provenance ('manual' or 'cluster'); person_id None = unsorted."""
+    """One face's current person and provenance ('manual', 'cluster' or IGNORED); person_id None = unsorted."""
 
     face_id: int
     person_id: int | None
@@ -115,17 +115,6 @@ class AssignmentRepo(Repo):
             has_faces = exists().where(assignments.c.person_id == people.c.id)
             conn.execute(delete(people).where(people.c.name.is_(None), people.c.hidden.is_(False), ~has_faces))
             return mapping
-
-    def unsorted_face_ids(self) -> list[int]:
-        """Faces without a person (no assignment, or put in unsorted by hand)."""
-        with self._read() as conn:
-            rows = conn.execute(
-                select(faces.c.id)
-                .outerjoin(assignments, assignments.c.face_id == faces.c.id)
-                .where(assignments.c.person_id.is_(None))
-                .order_by(faces.c.id)
-            )
-            return [i for (i,) in rows]
 
     def person_of(self, face_ids: Sequence[int]) -> dict[int, int | None]:
         """Current person of each face (None = unsorted)."""

@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, func, select, update
 
 from dashapp.store.base import Repo, chunks
 from dashapp.store.blobs import from_blob, stack_blobs
-from dashapp.store.schema import assignments, faces, people, photos
+from dashapp.store.schema import assignments, faces, not_ignored, people, photos
 
 EMBEDDING_DIM = 128
 N_ATTRIBUTES = 40
@@ -73,7 +73,7 @@ class ExportedFace:
     person_id: int | None
     person_name: str | None
     hidden: bool
-    assigned_by: str | None  # 'manual', 'cluster', or None for an unsorted face nobody placed
+    assigned_by: str | None  # 'manual', 'cluster', IGNORED, or None for an unsorted face nobody placed
     model_version: str
     attributes: np.ndarray  # (40,)
 
@@ -109,8 +109,12 @@ class FaceRepo(Repo):
             return conn.execute(select(func.count()).select_from(faces)).scalar_one()
 
     def matrix(self) -> FaceMatrix:
-        """Every face's id, photo, embedding and box area, ordered by id."""
-        query = select(faces.c.id, faces.c.photo_id, faces.c.embedding, faces.c.w, faces.c.h, faces.c.model_version)
+        """Every face's id, photo, embedding and box area, ordered by id; faces the user set aside are left out."""
+        query = (
+            select(faces.c.id, faces.c.photo_id, faces.c.embedding, faces.c.w, faces.c.h, faces.c.model_version)
+            .select_from(faces.outerjoin(assignments, assignments.c.face_id == faces.c.id))
+            .where(not_ignored())
+        )
         with self._read() as conn:
             rows = conn.execute(query.order_by(faces.c.id)).all()
         return FaceMatrix(

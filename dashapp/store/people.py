@@ -15,7 +15,15 @@ from sqlalchemy.engine import Connection
 
 from dashapp.store import undo
 from dashapp.store.base import Repo, chunks, now
-from dashapp.store.schema import assignments, dismissed_merges, merge_suggestions, people, suggestions
+from dashapp.store.schema import (
+    IGNORED,
+    assignments,
+    dismissed_merges,
+    merge_suggestions,
+    not_ignored,
+    people,
+    suggestions,
+)
 from dashapp.store.undo import UndoStep, undoable
 
 
@@ -44,15 +52,17 @@ def clean_name(name: str | None) -> str | None:
     return cleaned or None
 
 
-def _set_faces(conn: Connection, face_ids: Sequence[int], person_id: int | None, t: float) -> None:
+def _set_faces(
+    conn: Connection, face_ids: Sequence[int], person_id: int | None, t: float, source: str = "manual"
+) -> None:
     for part in chunks([int(i) for i in face_ids]):
         stmt = sqlite_insert(assignments).values(
-            [dict(face_id=i, person_id=person_id, source="manual", distance=None, run_id=None, updated_at=t) for i in part]
+            [dict(face_id=i, person_id=person_id, source=source, distance=None, run_id=None, updated_at=t) for i in part]
         )
         conn.execute(
             stmt.on_conflict_do_update(
                 index_elements=[assignments.c.face_id],
-                set_=dict(person_id=person_id, source="manual", distance=None, run_id=None, updated_at=t),
+                set_=dict(person_id=person_id, source=source, distance=None, run_id=None, updated_at=t),
             )
         )
         conn.execute(delete(suggestions).where(suggestions.c.face_id.in_(part)))
@@ -150,7 +160,8 @@ class PeopleRepo(Repo):
         return self.get(pid) if pid is not None else None
 
     def face_ids(self, person_id: int | None) -> list[int]:
-        """Faces assigned to a person; None = the unsorted faces (including those with no assignment)."""
+        """Faces assigned to a person; None = the unsorted faces (including those with no assignment, not
+        those set aside)."""
         from dashapp.store.schema import faces
 
         with self._read() as conn:
@@ -158,7 +169,7 @@ class PeopleRepo(Repo):
                 query = (
                     select(faces.c.id)
                     .outerjoin(assignments, assignments.c.face_id == faces.c.id)
-                    .where(assignments.c.person_id.is_(None))
+                    .where(assignments.c.person_id.is_(None), not_ignored())
                     .order_by(faces.c.id)
                 )
             else:
@@ -248,6 +259,16 @@ class PeopleRepo(Repo):
                 label += f" to “{name}”" if name else ""
             with undoable(conn, label, [person_id, *_people_of(conn, face_ids)], face_ids):
                 _set_faces(conn, face_ids, person_id, t)
+                _drop_empty_groups(conn)
+
+    def ignore_faces(self, face_ids: Sequence[int]) -> None:
+        """Set faces aside (not a face, or nobody to sort): out of people, unsorted faces, clustering, the map,
+        the statistics and searches, until the user moves them to someone or to Unsorted."""
+        t = now()
+        with self._write() as conn:
+            label = f"move of {_faces_text(len(face_ids))} to Ignored"
+            with undoable(conn, label, _people_of(conn, face_ids), face_ids):
+                _set_faces(conn, face_ids, None, t, source=IGNORED)
                 _drop_empty_groups(conn)
 
     def move_faces_to_name(self, face_ids: Sequence[int], name: str) -> int:

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 
 from dashapp.store.base import Repo, chunks, now
 from dashapp.store.blobs import to_blob
-from dashapp.store.schema import assignments, faces, photos
+from dashapp.store.schema import IGNORED, assignments, faces, photos
 
 
 @dataclass(frozen=True)
@@ -246,7 +246,7 @@ class PhotoRepo(Repo):
                 conn.execute(update(photos).where(photos.c.id == photo_id).values(taken=taken))
 
     def copy_from(self, source_id: int, path: str, size: int, mtime_ns: int) -> int:
-        """A duplicate of an analysed photo: copy its faces (and manual assignments) without model work.
+        """A duplicate of an analysed photo: copy its faces (and the user's assignments) without model work.
 
         One transaction; returns the new (or updated) photo id.
         """
@@ -276,13 +276,15 @@ class PhotoRepo(Repo):
                     insert(faces).values(photo_id=dst, created_at=t, **values)
                 ).inserted_primary_key[0]
                 manual = conn.execute(
-                    select(assignments.c.person_id).where(
-                        assignments.c.face_id == f.id, assignments.c.source == "manual"
+                    select(assignments.c.person_id, assignments.c.source).where(
+                        assignments.c.face_id == f.id, assignments.c.source.in_(("manual", IGNORED))
                     )
                 ).first()
                 if manual is not None:
                     conn.execute(
-                        insert(assignments).values(face_id=new_id, person_id=manual.person_id, source="manual", updated_at=t)
+                        insert(assignments).values(
+                            face_id=new_id, person_id=manual.person_id, source=manual.source, updated_at=t
+                        )
                     )
             return dst
 

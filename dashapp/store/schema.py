@@ -6,7 +6,9 @@ Conventions:
 - Vectors are little-endian float32 BLOBs: `landmarks` (5x2), `embedding` (128), `attributes` (40);
   `store.blobs` converts them.
 - A face with no `assignments` row is "unsorted". A row with `person_id` NULL and source 'manual'
-  means the user put the face in unsorted on purpose (clustering leaves it there).
+  means the user put the face in unsorted on purpose (clustering leaves it there); source 'ignored'
+  means the user set it aside (not a face, or nobody worth sorting): it is left out of people,
+  unsorted faces, clustering, the map, the attribute statistics and searches.
 - `people.name` NULL is an unnamed group found by clustering; `name_key` (case-folded name)
   keeps names unique.
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     Boolean,
+    ColumnElement,
     Column,
     Float,
     ForeignKey,
@@ -26,6 +29,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    func,
 )
 
 SCHEMA_VERSION = 3
@@ -102,7 +106,9 @@ people = Table(
     sqlite_autoincrement=True,
 )
 
-# Provenance: 'manual' (a user action; never changed by clustering) or 'cluster' (automatic).
+# Provenance: 'manual' (a user action; never changed by clustering), 'cluster' (automatic), or IGNORED
+# (the user set the face aside; person_id NULL).
+IGNORED = "ignored"
 assignments = Table(
     "assignments",
     metadata,
@@ -114,6 +120,13 @@ assignments = Table(
     Column("updated_at", Float, nullable=False),
     Index("ix_assignments_person", "person_id"),
 )
+
+
+
+def not_ignored() -> ColumnElement[bool]:
+    """True for a face the user has not set aside (for faces outer-joined to `assignments`)."""
+    return func.coalesce(assignments.c.source, "") != IGNORED
+
 
 # For unsorted faces: the nearest people, best first (rank 0).
 suggestions = Table(

@@ -18,7 +18,17 @@ from sqlalchemy.engine import Engine
 from dashapp.store.base import Repo
 from dashapp.store.blobs import from_blob, stack_blobs
 from dashapp.store.photos import analysed_by_another_model
-from dashapp.store.schema import assignments, faces, jobs, merge_suggestions, people, photos, suggestions
+from dashapp.store.schema import (
+    IGNORED,
+    assignments,
+    faces,
+    jobs,
+    merge_suggestions,
+    not_ignored,
+    people,
+    photos,
+    suggestions,
+)
 
 N_ATTRIBUTES = 40
 PHOTO_FILTER_MODES = ("any", "all", "only")
@@ -64,9 +74,9 @@ class UIQueries(Repo):
                 .select_from(people.join(counts, counts.c.pid == people.c.id))
                 .where(people.c.hidden.is_(False))
             ).one()
-            n_assigned = conn.execute(
-                select(func.count()).select_from(assignments).where(assignments.c.person_id.is_not(None))
-            ).scalar_one()
+            n_assigned, n_ignored = conn.execute(
+                select(func.count(assignments.c.person_id), func.count(case((assignments.c.source == IGNORED, 1))))
+            ).one()
         return {
             "n_photos": sum(by_status.values()),
             "n_done": by_status.get("done", 0),
@@ -75,7 +85,8 @@ class UIQueries(Repo):
             "n_faces": n_faces,
             "n_people": n_people,
             "n_named": n_named,
-            "n_unsorted": n_faces - n_assigned,
+            "n_unsorted": n_faces - n_assigned - n_ignored,
+            "n_ignored": n_ignored,
         }
 
     def n_outdated(self, model_version: str) -> int:
@@ -229,17 +240,16 @@ class UIQueries(Repo):
         first pages hold the suggestions most worth accepting.
         """
         unsorted = faces.outerjoin(assignments, assignments.c.face_id == faces.c.id)
+        where = and_(assignments.c.person_id.is_(None), not_ignored())
         with self._read() as conn:
-            total = conn.execute(
-                select(func.count()).select_from(unsorted).where(assignments.c.person_id.is_(None))
-            ).scalar_one()
+            total = conn.execute(select(func.count()).select_from(unsorted).where(where)).scalar_one()
             rows = conn.execute(
                 select(faces.c.id, suggestions.c.person_id, suggestions.c.distance, people.c.name)
                 .select_from(
                     unsorted.outerjoin(suggestions, and_(suggestions.c.face_id == faces.c.id, suggestions.c.rank == 0))
                     .outerjoin(people, people.c.id == suggestions.c.person_id)
                 )
-                .where(assignments.c.person_id.is_(None))
+                .where(where)
                 .order_by(suggestions.c.distance.is_(None), suggestions.c.distance, faces.c.id)
                 .offset(offset)
                 .limit(limit)
@@ -247,6 +257,18 @@ class UIQueries(Repo):
         return total, [
             dict(face_id=r.id, suggested_id=r.person_id, suggested_name=r.name, distance=r.distance) for r in rows
         ]
+
+    def ignored_page(self, offset: int, limit: int) -> tuple[int, list[int]]:
+        """(number of faces the user set aside, one page of their ids, the most recently set aside first)."""
+        where = assignments.c.source == IGNORED
+        with self._read() as conn:
+            total = conn.execute(select(func.count()).select_from(assignments).where(where)).scalar_one()
+            ids = conn.execute(
+                select(assignments.c.face_id).where(where)
+                .order_by(assignments.c.updated_at.desc(), assignments.c.face_id)
+                .offset(offset).limit(limit)
+            ).scalars().all()
+        return total, list(ids)
 
     def merge_suggestions(self, limit: int = 10) -> list[dict]:
         """Pairs of visible people that look alike, closest first, with sizes, names and a cover face."""
@@ -304,7 +326,8 @@ class UIQueries(Repo):
         date, most recently added first.
 
         mode 'any': a face of any chosen person; 'all': faces of every chosen person together;
-        'only': every chosen person and nobody else (an unsorted face counts as somebody else).
+        'only': every chosen person and nobody else (an unsorted face counts as somebody else, a face set
+        aside does not).
         years: only photos taken in one of these years (["2019", "2021"]); none = any year.
         """
         if mode not in PHOTO_FILTER_MODES:
@@ -319,7 +342,11 @@ class UIQueries(Repo):
                     faces.c.photo_id.label("photo_id"),
                     func.count(distinct(case((assignments.c.person_id.in_(ids), assignments.c.person_id)))).label("hit"),
                     func.sum(
-                        case((or_(assignments.c.person_id.is_(None), assignments.c.person_id.not_in(ids)), 1), else_=0)
+                        case(
+                            (and_(or_(assignments.c.person_id.is_(None), assignments.c.person_id.not_in(ids)),
+                                  not_ignored()), 1),
+                            else_=0,
+                        )
                     ).label("other"),
                 )
                 .select_from(faces.outerjoin(assignments, assignments.c.face_id == faces.c.id))
@@ -341,7 +368,7 @@ class UIQueries(Repo):
         ]
 
     def photo_detail(self, photo_id: int) -> tuple[dict | None, list[dict]]:
-        """A photo (id, path, name, width, height) and its faces with box and person."""
+        """A photo (id, path, name, width, height) and its faces with box, person and whether it is set aside."""
         with self._read() as conn:
             p = conn.execute(
                 select(photos.c.id, photos.c.path, photos.c.width, photos.c.height, photos.c.taken)
@@ -350,7 +377,8 @@ class UIQueries(Repo):
             if p is None:
                 return None, []
             rows = conn.execute(
-                select(faces.c.id, faces.c.x, faces.c.y, faces.c.w, faces.c.h, assignments.c.person_id, people.c.name)
+                select(faces.c.id, faces.c.x, faces.c.y, faces.c.w, faces.c.h, assignments.c.person_id, people.c.name,
+                       assignments.c.source)
                 .select_from(
                     faces.outerjoin(assignments, assignments.c.face_id == faces.c.id).outerjoin(
                         people, people.c.id == assignments.c.person_id
@@ -361,7 +389,9 @@ class UIQueries(Repo):
             ).all()
         photo = dict(id=p.id, path=p.path, name=_file_name(p.path), width=p.width, height=p.height, taken=p.taken or None)
         return photo, [
-            dict(face_id=r.id, box=(r.x, r.y, r.w, r.h), person_id=r.person_id, name=r.name) for r in rows
+            dict(face_id=r.id, box=(r.x, r.y, r.w, r.h), person_id=r.person_id, name=r.name,
+                 ignored=r.source == IGNORED)
+            for r in rows
         ]
 
     def photo_file(self, photo_id: int) -> str | None:
@@ -387,12 +417,12 @@ class UIQueries(Repo):
     # --- map ---
 
     def map_points(self) -> dict:
-        """Every projected face: ids, x, y, person id (-1 = unsorted), and person names/hidden flags."""
+        """Every projected face not set aside: ids, x, y, person id (-1 = unsorted), and person names/hidden flags."""
         with self._read() as conn:
             rows = conn.execute(
                 select(faces.c.id, faces.c.map_x, faces.c.map_y, func.coalesce(assignments.c.person_id, -1))
                 .select_from(faces.outerjoin(assignments, assignments.c.face_id == faces.c.id))
-                .where(faces.c.map_x.is_not(None))
+                .where(faces.c.map_x.is_not(None), not_ignored())
                 .order_by(faces.c.id)
             ).all()
             names = {r.id: (r.name, bool(r.hidden)) for r in conn.execute(select(people.c.id, people.c.name, people.c.hidden))}
@@ -413,18 +443,25 @@ class UIQueries(Repo):
     # --- attributes ---
 
     def attribute_matrix(self) -> tuple[np.ndarray, np.ndarray]:
-        """(face ids, attributes (N, 40)) of every face, cached until faces are added or removed."""
+        """(face ids, attributes (N, 40)) of every face not set aside, ordered by id.
+
+        All faces' attributes are cached until faces are added or removed; the few set aside are left
+        out on each call.
+        """
         with self._read() as conn:
             key = tuple(conn.execute(select(func.count(), func.coalesce(func.max(faces.c.id), 0)).select_from(faces)).one())
+            ignored = conn.execute(select(assignments.c.face_id).where(assignments.c.source == IGNORED)).scalars().all()
         with self._attr_lock:
-            if self._attr_cache is not None and self._attr_cache[0] == key:
-                return self._attr_cache[1], self._attr_cache[2]
-            with self._read() as conn:
-                rows = conn.execute(select(faces.c.id, faces.c.attributes).order_by(faces.c.id)).all()
-            ids = np.array([r.id for r in rows], np.int64)
-            matrix = stack_blobs([r.attributes for r in rows], N_ATTRIBUTES)
-            self._attr_cache = (key, ids, matrix)
+            if self._attr_cache is None or self._attr_cache[0] != key:
+                with self._read() as conn:
+                    rows = conn.execute(select(faces.c.id, faces.c.attributes).order_by(faces.c.id)).all()
+                ids = np.array([r.id for r in rows], np.int64)
+                self._attr_cache = (key, ids, stack_blobs([r.attributes for r in rows], N_ATTRIBUTES))
+            _key, ids, matrix = self._attr_cache
+        if not ignored:
             return ids, matrix
+        keep = ~np.isin(ids, np.array(ignored, np.int64))
+        return ids[keep], matrix[keep]
 
     def assignment_vector(self, face_ids: np.ndarray) -> np.ndarray:
         """The person id of each face in `face_ids` (-1 = unsorted), in the same order."""
@@ -441,12 +478,12 @@ class UIQueries(Repo):
         return out
 
     def face_detail(self, face_id: int) -> dict | None:
-        """One face: photo, box, detector score, person and attribute probabilities."""
+        """One face: photo, box, detector score, person (or set aside) and attribute probabilities."""
         with self._read() as conn:
             r = conn.execute(
                 select(
                     faces.c.id, faces.c.photo_id, faces.c.x, faces.c.y, faces.c.w, faces.c.h, faces.c.score,
-                    faces.c.attributes, photos.c.path, assignments.c.person_id, people.c.name,
+                    faces.c.attributes, photos.c.path, assignments.c.person_id, people.c.name, assignments.c.source,
                 )
                 .select_from(
                     faces.join(photos, photos.c.id == faces.c.photo_id)
@@ -460,5 +497,6 @@ class UIQueries(Repo):
         return dict(
             face_id=r.id, photo_id=r.photo_id, box=(r.x, r.y, r.w, r.h), score=r.score,
             attributes=from_blob(r.attributes), photo_path=r.path, person_id=r.person_id, name=r.name,
+            ignored=r.source == IGNORED,
         )
 

@@ -363,8 +363,9 @@ def run_train_command(args: argparse.Namespace) -> int:
     for name in ("centroid_mix", "small_face_share", "identity_group_share"):
         if not 0.0 <= getattr(args, name) <= 1.0:
             raise ValueError(f"--{name.replace('_', '-')} must be between 0 and 1, not {getattr(args, name)}")
-    if args.identity_weight < 0:
-        raise ValueError(f"--identity-weight must be at least 0, not {args.identity_weight}")
+    for name in ("identity_weight", "attribute_weight"):
+        if getattr(args, name) < 0:
+            raise ValueError(f"--{name.replace('_', '-')} must be at least 0, not {getattr(args, name)}")
     if not (args.data_root / "teacher" / "dlib-resnet128.npz").exists():
         raise FileNotFoundError(f"training data not found under {args.data_root}")
     recipe = Recipe(
@@ -373,6 +374,7 @@ def run_train_command(args: argparse.Namespace) -> int:
         learning_rate=args.learning_rate, init_from=str(args.init_from) if args.init_from else None,
         centroid_mix=args.centroid_mix, small_face_share=args.small_face_share,
         identity_group_share=args.identity_group_share, w_identity=args.identity_weight,
+        w_attributes=args.attribute_weight,
     )
     metrics = train(args.data_root, args.cache_dir, args.run_dir, args.output, recipe, args.limit)
     print(json.dumps(metrics))
