@@ -23,10 +23,13 @@ UNSORTED_PAGE_SIZE = 48
     Input("people-pager", "active_page"),
     Input("people-search", "value"),
     Input("people-show-hidden", "value"),
+    Input("people-least-alike", "value"),
     State("people-selected-faces", "data"),
 )
-def render_people(_version: int, page: int | None, search: str | None, show_hidden: bool, selected: list | None):
-    """One page of person cards (largest first), each with its first faces."""
+def render_people(_version: int, page: int | None, search: str | None, show_hidden: bool, least_alike: bool,
+                  selected: list | None):
+    """One page of person cards (largest first), each with its first faces (best detections first, or the
+    faces least like the rest of their group first)."""
     lib = library()
     total, people = lib.queries.people_page(page_offset(page, PEOPLE_PAGE_SIZE), PEOPLE_PAGE_SIZE,
                                             include_hidden=bool(show_hidden), search=search or "")
@@ -42,7 +45,7 @@ def render_people(_version: int, page: int | None, search: str | None, show_hidd
             empty = C.empty_state("No groups yet", "Faces are grouped into people after an ingest; "
                                   "unsorted faces are listed below.")
         return [empty], 1, pager_style(1), "", options
-    faces = lib.queries.first_faces([p["id"] for p in people], C.FACE_PAGE_SIZE)
+    faces = lib.queries.first_faces([p["id"] for p in people], C.FACE_PAGE_SIZE, least_alike_first=bool(least_alike))
     chosen = set(selected or [])
     cards = [C.person_card(p, faces.get(p["id"], []), chosen) for p in people]
     shown = (f"{total} people and groups" if total != 1 else "1 person") + (
@@ -55,12 +58,14 @@ def render_people(_version: int, page: int | None, search: str | None, show_hidd
     Output({"type": "person-faces", "pid": MATCH}, "children"),
     Input({"type": "person-pager", "pid": MATCH}, "active_page"),
     State("people-selected-faces", "data"),
+    State("people-least-alike", "value"),
     prevent_initial_call=True,
 )
-def person_faces_page(page: int | None, selected: list | None):
+def person_faces_page(page: int | None, selected: list | None, least_alike: bool = False):
     """Another page of one person's faces."""
     pid = ctx.triggered_id["pid"]
-    ids = library().queries.person_faces(pid, page_offset(page, C.FACE_PAGE_SIZE), C.FACE_PAGE_SIZE)
+    ids = library().queries.person_faces(pid, page_offset(page, C.FACE_PAGE_SIZE), C.FACE_PAGE_SIZE,
+                                         least_alike_first=bool(least_alike))
     return C.person_faces_block(pid, ids, selected or [])
 
 

@@ -194,23 +194,23 @@ def test_callbacks_ignore_components_being_inserted(lib):
 
 def test_render_people_cards_and_empty_state(lib, empty_lib):
     use_library(lib.data_dir)
-    cards, pages, _style, count, options = call(people_cb.render_people, 0, 1, "", False, [])
+    cards, pages, _style, count, options = call(people_cb.render_people, 0, 1, "", False, False, [])
     assert len(cards) == 5 and pages == 1 and "5 people" in count
     assert {"label": "Unsorted (no one)", "value": "unsorted"} in options
     faces = find_ids(cards, "face-tile")
     assert faces and all(f["fid"] in lib.synthetic.face_ids for f in faces)
     use_library(empty_lib.data_dir)
-    cards, *_ = call(people_cb.render_people, 0, 1, "", False, [])
+    cards, *_ = call(people_cb.render_people, 0, 1, "", False, False, [])
     assert "No photos yet" in text_of(cards)
 
 
 def test_a_person_card_shows_the_years_of_their_photos(lib):
     a = lib.synthetic.person_ids[0]
     photos = sorted({lib.store.faces.get(f).photo_id for f in lib.store.people.face_ids(a)})
-    cards, *_ = call(people_cb.render_people, 0, 1, "", False, [])
+    cards, *_ = call(people_cb.render_people, 0, 1, "", False, False, [])
     assert "–" not in text_of(cards)  # no photo has a date yet
     lib.store.photos.set_taken({photos[0]: "2009-01-20 12:00:00", photos[-1]: "2021-01-20 11:49:00"})
-    cards, *_ = call(people_cb.render_people, 0, 1, "", False, [])
+    cards, *_ = call(people_cb.render_people, 0, 1, "", False, False, [])
     assert "2009–2021" in text_of(cards)
 
 
@@ -308,9 +308,9 @@ def test_hide_and_show_a_person(lib):
     pid = lib.synthetic.person_ids[-1]
     out = call(people_cb.hide_person, [1], 0, trigger={"type": "person-hide", "pid": pid})
     assert "hidden" in out[0] and lib.store.people.get(pid).hidden
-    cards, *_ = call(people_cb.render_people, 1, 1, "", False, [])
+    cards, *_ = call(people_cb.render_people, 1, 1, "", False, False, [])
     assert pid not in [c["pid"] for c in find_ids(cards, "person-col")]
-    cards, *_ = call(people_cb.render_people, 1, 1, "", True, [])
+    cards, *_ = call(people_cb.render_people, 1, 1, "", True, False, [])
     assert pid in [c["pid"] for c in find_ids(cards, "person-col")]
     call(people_cb.hide_person, [2], 1, trigger={"type": "person-hide", "pid": pid})
     assert not lib.store.people.get(pid).hidden
@@ -331,6 +331,24 @@ def test_person_faces_pager(lib):
     pid = lib.synthetic.person_ids[0]
     block = call(people_cb.person_faces_page, 1, [], trigger={"type": "person-pager", "pid": pid}, prop="active_page")
     assert {f["fid"] for f in find_ids(block, "face-tile")} <= set(lib.store.people.face_ids(pid))
+
+
+def test_least_alike_first_shows_a_wrong_face_first(lib):
+    a, b = lib.synthetic.person_ids[:2]
+    wrong = lib.store.people.face_ids(b)[0]
+    lib.store.people.move_faces([wrong], a)
+
+    def first_face_of_a(cards) -> int:
+        card = next(c for c in cards if c.id == {"type": "person-col", "pid": a})
+        return find_ids(card, "face-tile")[0]["fid"]
+
+    cards, *_ = call(people_cb.render_people, 1, 1, "", False, True, [])
+    assert first_face_of_a(cards) == wrong
+    cards, *_ = call(people_cb.render_people, 1, 1, "", False, False, [])
+    assert first_face_of_a(cards) == lib.queries.person_faces(a, 0, 1)[0]  # best detections first
+    block = call(people_cb.person_faces_page, 1, [], True, trigger={"type": "person-pager", "pid": a},
+                 prop="active_page")
+    assert find_ids(block, "face-tile")[0]["fid"] == wrong
 
 
 # --- photos page ---

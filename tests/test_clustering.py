@@ -236,6 +236,20 @@ def test_ignored_faces_stay_out_of_clustering_and_the_map(album_library):
     store.people.move_faces([stranger], None)  # back, for the other tests
 
 
+def test_a_wrong_face_in_a_group_comes_first_when_least_alike_first(album_library):
+    """With the real model: Rose's face put among Kit's is the one least like the rest of the group."""
+    from dashapp.store.ui_queries import UIQueries
+
+    store, queries = album_library["store"], UIQueries(album_library["store"].engine)
+    kit = [_face(album_library, "kit_1.jpg"), _face(album_library, "kit_2.jpg")]
+    wrong = _face(album_library, "rose_1.jpg")
+    group = store.people.move_faces_to_name([*kit, wrong], "Kit, and someone else")
+    assert queries.person_faces(group, 0, 1, least_alike_first=True) == [wrong]
+    assert queries.first_faces([group], 3, least_alike_first=True)[group][0] == wrong
+    assert sorted(queries.person_faces(group, 0, 10, least_alike_first=True)) == sorted([*kit, wrong])
+    store.people.undo()  # as it was, for the other tests
+
+
 def test_recluster_writes_the_map(album_library):
     store = album_library["store"]
     summary = recluster(store, project=True)

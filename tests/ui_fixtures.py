@@ -46,6 +46,9 @@ def build_library(
     photo_ids, face_ids, owners = [], [], []
     centres = rng.normal(size=(n_people, 2)) * 10
     attr_base = rng.uniform(0.05, 0.95, size=(n_people, 40))
+    # Each person's faces lie around their own direction, as a face model puts them (own generator, so the
+    # library's other random draws stay as they were).
+    person_dirs = np.random.default_rng(seed + 1).normal(size=(n_people, 128))
     made = 0
     for p in range(n_photos):
         path = str(photo_files[p]) if photo_files is not None else f"/synthetic/album/photo_{p:06d}.jpg"
@@ -64,7 +67,7 @@ def build_library(
             owners.append(owner)
             w = width / (k + 2)
             box = (w * (i + 0.5), height * 0.3, w, w * 1.2)
-            emb = rng.normal(size=128).astype(np.float32)
+            emb = (person_dirs[owner] + 0.6 * rng.normal(size=128)).astype(np.float32)
             emb /= np.linalg.norm(emb)
             attrs = np.clip(attr_base[owner] + rng.normal(scale=0.1, size=40), 0, 1).astype(np.float32)
             landmarks = np.array(box[:2], np.float32) + rng.uniform(0, w, size=(5, 2)).astype(np.float32)

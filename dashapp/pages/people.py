@@ -47,6 +47,13 @@ layout = html.Div(
                     dbc.Input(id="people-search", placeholder="Search names", type="search", size="sm",
                               debounce=True, style={"maxWidth": "200px"}),
                     dbc.Switch(id="people-show-hidden", label="Show hidden", value=False, className="mb-0 ms-3 text-nowrap"),
+                    # Wrong faces in a group are the ones least like the rest: this shows them first.
+                    html.Div(
+                        dbc.Switch(id="people-least-alike", label="Least alike first", value=False, className="mb-0"),
+                        className="ms-3 text-nowrap",
+                        title="Show each group's faces least like its other faces first, to spot the ones that do "
+                              "not belong",
+                    ),
                 ],
                 className="d-flex align-items-center",
             ),

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 
 from dashapp.store.base import Repo
 from dashapp.store.blobs import from_blob, stack_blobs
+from dashapp.store.faces import EMBEDDING_DIM, N_ATTRIBUTES
 from dashapp.store.photos import analysed_by_another_model
 from dashapp.store.schema import (
     IGNORED,
@@ -30,7 +31,6 @@ from dashapp.store.schema import (
     suggestions,
 )
 
-N_ATTRIBUTES = 40
 PHOTO_FILTER_MODES = ("any", "all", "only")
 
 
@@ -199,8 +199,10 @@ class UIQueries(Repo):
             pid = conn.execute(select(people.c.id).where(people.c.name_key == key)).scalar()
         return self.person(pid) if pid is not None else None
 
-    def person_faces(self, person_id: int, offset: int, limit: int) -> list[int]:
-        """One page of a person's faces, best detections first."""
+    def person_faces(self, person_id: int, offset: int, limit: int, least_alike_first: bool = False) -> list[int]:
+        """One page of a person's faces, best detections first (or least like the person's other faces first)."""
+        if least_alike_first:
+            return self._least_alike([person_id])[int(person_id)][offset:offset + limit]
         query = (
             select(assignments.c.face_id)
             .join(faces, faces.c.id == assignments.c.face_id)
@@ -212,10 +214,14 @@ class UIQueries(Repo):
         with self._read() as conn:
             return [i for (i,) in conn.execute(query)]
 
-    def first_faces(self, person_ids: Sequence[int], per_person: int) -> dict[int, list[int]]:
+    def first_faces(
+        self, person_ids: Sequence[int], per_person: int, least_alike_first: bool = False
+    ) -> dict[int, list[int]]:
         """The first page of faces of several people at once (one query for a whole page of cards)."""
         if not person_ids:
             return {}
+        if least_alike_first:
+            return {pid: ids[:per_person] for pid, ids in self._least_alike(person_ids).items()}
         rank = func.row_number().over(
             partition_by=assignments.c.person_id, order_by=(faces.c.score.desc(), faces.c.id)
         ).label("rk")
@@ -232,6 +238,32 @@ class UIQueries(Repo):
             ):
                 result[pid].append(fid)
         return result
+
+    def _least_alike(self, person_ids: Sequence[int]) -> dict[int, list[int]]:
+        """Each person's faces, the farthest from the mean of their faces first: where a wrong face hides."""
+        ids = [int(p) for p in person_ids]
+        query = (
+            select(assignments.c.person_id, faces.c.id, faces.c.embedding)
+            .join(faces, faces.c.id == assignments.c.face_id)
+            .where(assignments.c.person_id.in_(ids))
+            .order_by(assignments.c.person_id, faces.c.id)
+        )
+        with self._read() as conn:
+            rows = conn.execute(query).all()
+        out: dict[int, list[int]] = {pid: [] for pid in ids}
+        if not rows:
+            return out
+        owners = np.array([r.person_id for r in rows], np.int64)
+        face_ids = np.array([r.id for r in rows], np.int64)
+        embeddings = stack_blobs([r.embedding for r in rows], EMBEDDING_DIM)
+        for pid in ids:
+            mine = owners == pid
+            if not mine.any():
+                continue
+            vectors = embeddings[mine]
+            far = np.linalg.norm(vectors - vectors.mean(axis=0), axis=1)
+            out[pid] = face_ids[mine][np.argsort(-far, kind="stable")].tolist()
+        return out
 
     def unsorted_page(self, offset: int, limit: int) -> tuple[int, list[dict]]:
         """(number of unsorted faces, one page of them with their best suggested person).
