@@ -286,6 +286,38 @@ def test_find_a_person_in_photos_and_a_video(server, browser, tmp_path):
     _assert_no_page_errors(br)
 
 
+def test_set_a_face_aside_as_ignored_then_undo(server, browser):
+    """Select a face, move it to Ignored: it leaves its place for the Ignored faces card; Undo puts it back."""
+    url, _data_dir = server
+    br = browser
+    _go(br, url + "/", ".person-card")
+    tile = _wait(br, lambda: br.driver.find_elements("css selector", ".face-tile"), 15, "face tiles")[-1]
+    face = tile.find_element("css selector", "img").get_attribute("src")
+    br.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", tile)
+    tile.click()
+    _wait(br, lambda: "1 face selected" in br.driver.find_element("id", "people-sel-info").text, 10, "the selection")
+    br.driver.find_element("id", "people-move-target").click()
+    _wait(br, lambda: br.driver.find_elements("xpath", "//*[starts-with(normalize-space(text()), 'Ignored (')]"),
+          10, "the Ignored option")[0].click()
+    br.driver.find_element("id", "people-move-btn").click()
+    _wait(br, lambda: "Set 1 face aside as Ignored" in br.driver.find_element("id", "app-toast").text, 15,
+          "the 'Ignored' toast")
+    card = _wait(br, lambda: (lambda c: c if c.is_displayed() else None)(
+        br.driver.find_element("id", "people-ignored-card")), 15, "the Ignored faces card")
+    assert [i.get_attribute("src") for i in card.find_elements("css selector", ".face-tile img")] == [face]
+    assert face not in [i.get_attribute("src") for i in br.driver.find_elements(
+        "css selector", "#people-grid .face-tile img, #people-unsorted-grid .face-tile img")]
+
+    undo = _wait(br, lambda: [b for b in br.driver.find_elements("id", "people-undo-btn")
+                              if b.text == "Undo move of 1 face to Ignored" and b.is_enabled()], 15, "the Undo button")
+    undo[0].click()
+    _wait(br, lambda: not br.driver.find_element("id", "people-ignored-card").is_displayed(), 15,
+          "the Ignored card gone")
+    _wait(br, lambda: face in [i.get_attribute("src") for i in br.driver.find_elements("css selector", ".face-tile img")],
+          15, "the face back in its place")
+    _assert_no_page_errors(br)
+
+
 def test_merge_the_named_person_with_another_group_then_undo(server, browser):
     """Tick the named card and another, confirm: one card less, and the person's photos include the other's;
     Ctrl+Z (the Undo button) brings the other group back.
