@@ -81,7 +81,7 @@ def move_faces(lib: Library, face_ids: list[int], value, new_name: str | None) -
         return f"Moved {faces} to Unsorted."
     if kind == "ignored":
         lib.store.people.ignore_faces(face_ids)
-        return f"Set {faces} aside as Ignored: they no longer appear in people, unsorted faces, the map or the statistics."
+        return f"Set {faces} aside as Ignored."
     person = lib.queries.person(int(target))
     if person is None:
         raise ValueError("That person no longer exists; pick another.")

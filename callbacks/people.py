@@ -74,6 +74,7 @@ def person_faces_page(page: int | None, selected: list | None, least_alike: bool
     Output("people-unsorted-pager", "max_value"),
     Output("people-unsorted-pager", "style"),
     Output("people-unsorted-count", "children"),
+    Output("people-sort-btn", "disabled"),
     Input("people-version", "data"),
     Input("people-unsorted-pager", "active_page"),
     State("people-selected-faces", "data"),
@@ -85,7 +86,7 @@ def render_unsorted(_version: int, page: int | None, selected: list | None):
     grid = C.face_grid([C.unsorted_tile(f, f["face_id"] in chosen) for f in faces],
                        "No unsorted faces: every face is in a group.")
     pages = C.n_pages(total, UNSORTED_PAGE_SIZE)
-    return grid, pages, pager_style(pages), f"({total})"
+    return grid, pages, pager_style(pages), f"({total})", total == 0
 
 
 @dash.callback(

@@ -343,12 +343,29 @@ def error_table(rows: Sequence[dict], total: int) -> Any:
     return html.Div([dbc.Table([header, body], size="sm", striped=True, hover=True, className="mb-1"), note])
 
 
+def box_style(box: Sequence[float], width: float, height: float, color: str) -> dict:
+    """A box placed in % of its frame, so it stays on the face at any display size."""
+    x, y, w, h = box
+    return {"left": f"{100 * x / width:.3f}%", "top": f"{100 * y / height:.3f}%", "width": f"{100 * w / width:.3f}%",
+            "height": f"{100 * h / height:.3f}%", "borderColor": color}
+
+
+def framed_photo(src: str, width: float, height: float, boxes: list, alt: str, max_height: str = "75vh",
+                 class_name: str = "photo-frame") -> html.Div:
+    """The image in a frame of its own aspect ratio, at most `max_height` tall, with boxes placed in % of it."""
+    return html.Div(
+        [html.Img(src=src, className="photo-main", alt=alt), *boxes],
+        className=class_name,
+        style={"aspectRatio": f"{width:.0f} / {height:.0f}",
+               "maxWidth": f"min(100%, calc({max_height} * {width / height:.4f}))"},
+    )
+
+
 def photo_overlay(photo: dict, faces: Sequence[dict]) -> html.Div:
     """The photo with a clickable, labelled box on each face (positions in % of the photo)."""
     width, height = float(photo["width"] or 1), float(photo["height"] or 1)
     boxes = []
     for f in faces:
-        x, y, w, h = f["box"]
         color = person_color(f.get("person_id"))
         label = IGNORED_LABEL if f.get("ignored") else person_label(f.get("person_id"), f.get("name"))
         boxes.append(
@@ -358,21 +375,40 @@ def photo_overlay(photo: dict, faces: Sequence[dict]) -> html.Div:
                 className="face-box face-box-ignored" if f.get("ignored") else "face-box",
                 n_clicks=0,
                 title=f"{label} — click to change who this is",
-                style={
-                    "left": f"{100 * x / width:.3f}%",
-                    "top": f"{100 * y / height:.3f}%",
-                    "width": f"{100 * w / width:.3f}%",
-                    "height": f"{100 * h / height:.3f}%",
-                    "borderColor": color,
-                },
+                style=box_style(f["box"], width, height, color),
             )
         )
-    # The frame has the photo's aspect ratio and at most 75% of the window's height, so the boxes,
-    # placed in % of the frame, sit exactly on the faces at any size.
-    return html.Div(
-        [html.Img(src=photo_url(photo["id"]), className="photo-main", alt=photo.get("name", ""))] + boxes,
-        className="photo-frame",
-        style={"maxWidth": f"min(100%, calc(75vh * {width / height:.4f}))", "aspectRatio": f"{width:.0f} / {height:.0f}"},
+    return framed_photo(photo_url(photo["id"]), width, height, boxes, photo.get("name", ""))
+
+
+SORT_COLOR = "#0d6efd"  # the face being sorted one by one
+
+
+def sort_face_view(face: dict, photo: dict, suggestions: Sequence[dict]) -> dbc.Row:
+    """One unsorted face to sort: its photo with the face boxed, the face itself, and a button for each
+    suggested person (keys 1, 2, 3)."""
+    width, height = float(photo["width"] or 1), float(photo["height"] or 1)
+    box = html.Div(html.Span("Who is this?", className="face-box-label", style={"backgroundColor": SORT_COLOR}),
+                   className="face-box sort-box", style=box_style(face["box"], width, height, SORT_COLOR))
+    choices: list[Any] = [html.Div("Suggested", className="small text-muted mb-1")] if suggestions else [
+        html.Div("No suggestion: type a name below, or skip.", className="small text-muted")]
+    for key, s in enumerate(suggestions, start=1):
+        cover = html.Img(src=face_url(s["cover"]), className="mini-face me-2", alt="") if s.get("cover") else None
+        choices.append(dbc.Button(
+            [cover, color_dot(person_color(s["id"])),
+             html.Span(f"{person_label(s['id'], s.get('name'))} ({s['n_faces']})", className="text-truncate"),
+             html.Kbd(str(key), className="ms-auto")],
+            id={"type": "sort-accept", "pid": int(s["id"])}, n_clicks=0, color="light",
+            className="sort-accept d-flex align-items-center gap-1 w-100 mb-2 border text-start",
+            title=f"This is {person_label(s['id'], s.get('name'))} (distance {s['distance']:.2f}; key {key})",
+        ))
+    return dbc.Row(
+        [
+            dbc.Col(framed_photo(photo_url(photo["id"]), width, height, [box], photo.get("name", ""), "60vh"),
+                    md=8, className="text-center"),
+            dbc.Col([html.Img(src=face_url(face["face_id"]), className="sort-face mb-3", alt="the face to sort"),
+                     *choices], md=4),
+        ]
     )
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashapp.components import color_dot, empty_state, person_color, person_label, photo_url
+from dashapp.components import box_style, color_dot, empty_state, framed_photo, person_color, person_label, photo_url
 from dashapp.find import FindResult, PhotoMatch, QueryFace, VideoResult, clock
 from model.matching import MatchThresholds
 
@@ -26,24 +26,6 @@ def query_url(job_id: int) -> str:
 
 def frame_url(job_id: int, video: int, sample: int) -> str:
     return f"/media/find/{int(job_id)}/frame/{int(video)}/{int(sample)}.jpg"
-
-
-def _box_style(box: Sequence[float], width: float, height: float, color: str) -> dict:
-    """A box placed in % of its frame, so it stays on the face at any display size."""
-    x, y, w, h = box
-    return {"left": f"{100 * x / width:.3f}%", "top": f"{100 * y / height:.3f}%", "width": f"{100 * w / width:.3f}%",
-            "height": f"{100 * h / height:.3f}%", "borderColor": color}
-
-
-def _framed(src: str, width: float, height: float, boxes: list, alt: str, max_height: str = "75vh",
-            class_name: str = "photo-frame") -> html.Div:
-    """The image in a frame of its own aspect ratio, at most `max_height` tall, with boxes placed in % of it."""
-    return html.Div(
-        [html.Img(src=src, className="photo-main", alt=alt), *boxes],
-        className=class_name,
-        style={"aspectRatio": f"{width:.0f} / {height:.0f}",
-               "maxWidth": f"min(100%, calc({max_height} * {width / height:.4f}))"},
-    )
 
 
 def query_photo(job_id: int, size: Sequence[int] | None = None, faces: Sequence[QueryFace] = (),
@@ -61,8 +43,8 @@ def query_photo(job_id: int, size: Sequence[int] | None = None, faces: Sequence[
             id={"type": "find-face", "idx": f.index}, className="face-box", n_clicks=0,
             title="Click to search for this face instead")
         boxes.append(html.Div(html.Span(label, className="face-box-label", style={"backgroundColor": color}),
-                              style=_box_style(f.box, width, height, color), **props))
-    return _framed(query_url(job_id), width, height, boxes, "query photo", "60vh")
+                              style=box_style(f.box, width, height, color), **props))
+    return framed_photo(query_url(job_id), width, height, boxes, "query photo", "60vh")
 
 
 def person_summary(result: FindResult, threshold: float) -> Any:
@@ -89,12 +71,12 @@ def match_tile(m: PhotoMatch) -> dcc.Link:
     """A matching photo with the matched face boxed, its distance and person; opens it on the Photos page."""
     width, height = float(m.width or 1), float(m.height or 1)
     color = person_color(m.person_id)
-    box = html.Div(className="face-box", style=_box_style(m.box, width, height, color))
+    box = html.Div(className="face-box", style=box_style(m.box, width, height, color))
     name = m.path.replace("\\", "/").rsplit("/", 1)[-1]
     who = person_label(m.person_id, m.person_name)
     return dcc.Link(
         [
-            _framed(photo_url(m.photo_id, "thumb"), width, height, [box], name, "200px", "photo-frame find-frame"),
+            framed_photo(photo_url(m.photo_id, "thumb"), width, height, [box], name, "200px", "photo-frame find-frame"),
             html.Div([html.Span(name, className="text-truncate"),
                       dbc.Badge(f"{m.distance:.2f}", color="light", text_color="dark",
                                 title="distance (lower = closer)")],
@@ -129,8 +111,8 @@ def video_moments(job_id: int, index: int, video: VideoResult, threshold: float)
         span = clock(seg.start) if seg.start == seg.end else f"{clock(seg.start)} – {clock(seg.end)}"
         picture = html.Div()
         if sample.thumb and sample.width and sample.height and sample.box:
-            box = html.Div(className="face-box", style=_box_style(sample.box, sample.width, sample.height, QUERY_COLOR))
-            picture = _framed(frame_url(job_id, index, k), sample.width, sample.height, [box],
+            box = html.Div(className="face-box", style=box_style(sample.box, sample.width, sample.height, QUERY_COLOR))
+            picture = framed_photo(frame_url(job_id, index, k), sample.width, sample.height, [box],
                               f"frame at {clock(seg.best_time)}", "200px", "photo-frame find-frame")
         items.append(html.Div(
             [picture, html.Div([html.Strong(span), html.Span(f" · closest {seg.best_distance:.2f}",

@@ -18,6 +18,7 @@ from callbacks import attributes as attr_cb
 from callbacks import library as lib_cb
 from callbacks import map as map_cb
 from callbacks import people as people_cb
+from callbacks import people_sort as sort_cb
 from callbacks import photos as photos_cb
 from dashapp.ui_context import use_library
 from ui_fixtures import GROUP_PHOTOS, build_library
@@ -317,14 +318,58 @@ def test_hide_and_show_a_person(lib):
 
 
 def test_unsorted_faces_and_accepting_suggestions(lib):
-    grid, pages, _style, count = call(people_cb.render_unsorted, 0, 1, [])
+    grid, pages, _style, count, sort_disabled = call(people_cb.render_unsorted, 0, 1, [])
     n = len(lib.synthetic.unsorted)
-    assert count == f"({n})" and len(find_ids(grid, "face-tile")) == n
+    assert count == f"({n})" and len(find_ids(grid, "face-tile")) == n and sort_disabled is False
     _total, faces = lib.queries.unsorted_page(0, n)
     assert f"→ #{faces[0]['suggested_id']}" in text_of(grid)  # unnamed groups: their number fits the tile
     out = call(people_cb.accept_suggestions, 1, [], 1, 0, trigger="people-accept-btn")
     assert f"Gave {n} face" in out[0]
     assert lib.store.people.face_ids(None) == []
+    assert call(people_cb.render_unsorted, 1, 1, [])[4] is True  # nothing left to sort one by one
+
+
+def test_sort_unsorted_faces_one_by_one(lib):
+    def step(trigger, face, history, name=""):
+        out = call(sort_cb.sort_step, 1, [], 1, 1, 1, 1, face, history, name, trigger=trigger)
+        is_open, view, shown, history, _name, progress, note, ignore_off, skip_off, back_off = out
+        return dict(open=is_open, view=view, face=shown, history=history, progress=progress, note=note,
+                    done=ignore_off and skip_off, back=not back_off)
+
+    unsorted = [f["face_id"] for f in lib.queries.unsorted_page(0, 100)[1]]
+    n = len(unsorted)
+    s = step("people-sort-btn", None, None)
+    assert s["open"] and s["face"] == unsorted[0] and s["progress"] == f"{n} faces to go" and not s["back"]
+    suggested = lib.store.people.face_suggestions(unsorted[0])[0][0]
+    buttons = find_ids(s["view"], "sort-accept")
+    assert buttons[0]["pid"] == suggested and "Who is this?" in text_of(s["view"])
+
+    s = step(buttons[0], s["face"], s["history"])  # key 1: the suggested person
+    assert lib.store.assignments.person_of([unsorted[0]])[unsorted[0]] == suggested
+    assert s["note"].startswith("Moved 1 face to") and s["face"] == unsorted[1] and s["back"]
+    s = step("people-sort-skip", s["face"], s["history"])
+    assert s["face"] == unsorted[2] and s["progress"] == f"{n - 2} faces to go, 1 skipped"
+    s = step("people-sort-ignore", s["face"], s["history"])
+    assert lib.queries.face_detail(unsorted[2])["ignored"] and s["face"] == unsorted[3]
+    refused = call(sort_cb.sort_step, 1, [], 1, 1, 1, 1, s["face"], s["history"], " ", trigger="people-sort-new",
+                   prop="n_submit")
+    assert refused[6].startswith("Choose a person") and refused[2] is dash.no_update  # no name: nothing done
+    s = step("people-sort-new", s["face"], s["history"], "Grace")
+    assert lib.store.people.by_name("Grace").n_faces == 1
+
+    s = step("people-sort-back", s["face"], s["history"])  # Back (Ctrl+Z): Grace's face again, Grace gone
+    assert s["face"] == unsorted[3] and lib.store.people.by_name("Grace") is None
+    assert s["note"] == "Took back the move of 1 face to “Grace”."
+    s = step("people-sort-back", s["face"], s["history"])
+    assert s["face"] == unsorted[2] and not lib.queries.face_detail(unsorted[2])["ignored"]
+    s = step("people-sort-back", s["face"], s["history"])  # a skip taken back: shown again, nothing undone
+    assert s["face"] == unsorted[1] and lib.store.people.last_action().label == "move of 1 face"
+    while not s["done"]:
+        s = step("people-sort-skip", s["face"], s["history"])
+    assert "Nothing left to sort" in text_of(s["view"]) and s["face"] is None
+
+    assert call(sort_cb.sort_done, 1, trigger="people-sort-done") is False
+    assert call(sort_cb.sort_closed, False, 3, trigger="people-sort-modal", prop="is_open", value=False) == 4
 
 
 def test_person_faces_pager(lib):

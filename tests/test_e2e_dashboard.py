@@ -286,20 +286,27 @@ def test_find_a_person_in_photos_and_a_video(server, browser, tmp_path):
     _assert_no_page_errors(br)
 
 
-def test_set_a_face_aside_as_ignored_then_undo(server, browser):
-    """Select a face, move it to Ignored: it leaves its place for the Ignored faces card; Undo puts it back."""
-    url, _data_dir = server
-    br = browser
-    _go(br, url + "/", ".person-card")
-    tile = _wait(br, lambda: br.driver.find_elements("css selector", ".face-tile"), 15, "face tiles")[-1]
+def _move_a_face(br, option: str) -> str:
+    """Select the last face of the person cards and move it to the dropdown option starting with `option`;
+    returns its image URL."""
+    tile = _wait(br, lambda: br.driver.find_elements("css selector", "#people-grid .face-tile"), 15, "face tiles")[-1]
     face = tile.find_element("css selector", "img").get_attribute("src")
     br.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", tile)
     tile.click()
     _wait(br, lambda: "1 face selected" in br.driver.find_element("id", "people-sel-info").text, 10, "the selection")
     br.driver.find_element("id", "people-move-target").click()
-    _wait(br, lambda: br.driver.find_elements("xpath", "//*[starts-with(normalize-space(text()), 'Ignored (')]"),
-          10, "the Ignored option")[0].click()
+    _wait(br, lambda: br.driver.find_elements("xpath", f"//*[starts-with(normalize-space(text()), '{option}')]"),
+          10, f"the {option} option")[0].click()
     br.driver.find_element("id", "people-move-btn").click()
+    return face
+
+
+def test_set_a_face_aside_as_ignored_then_undo(server, browser):
+    """Select a face, move it to Ignored: it leaves its place for the Ignored faces card; Undo puts it back."""
+    url, _data_dir = server
+    br = browser
+    _go(br, url + "/", ".person-card")
+    face = _move_a_face(br, "Ignored (")
     _wait(br, lambda: "Set 1 face aside as Ignored" in br.driver.find_element("id", "app-toast").text, 15,
           "the 'Ignored' toast")
     card = _wait(br, lambda: (lambda c: c if c.is_displayed() else None)(
@@ -310,11 +317,57 @@ def test_set_a_face_aside_as_ignored_then_undo(server, browser):
 
     undo = _wait(br, lambda: [b for b in br.driver.find_elements("id", "people-undo-btn")
                               if b.text == "Undo move of 1 face to Ignored" and b.is_enabled()], 15, "the Undo button")
+    br.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", undo[0])
     undo[0].click()
     _wait(br, lambda: not br.driver.find_element("id", "people-ignored-card").is_displayed(), 15,
           "the Ignored card gone")
     _wait(br, lambda: face in [i.get_attribute("src") for i in br.driver.find_elements("css selector", ".face-tile img")],
           15, "the face back in its place")
+    _assert_no_page_errors(br)
+
+
+def test_sort_a_face_one_by_one_with_the_keyboard(server, browser):
+    """A face moved to Unsorted; the sorter shows it in its photo; S skips it, Ctrl+Z takes the skip back; a
+    typed name gives it to a new person, Back takes that back; Done closes; Undo restores the library."""
+    url, _data_dir = server
+    br = browser
+    _go(br, url + "/", ".person-card")
+    face = _move_a_face(br, "Unsorted (")
+    _wait(br, lambda: "Moved 1 face to Unsorted" in br.driver.find_element("id", "app-toast").text, 15, "the toast")
+    _wait(br, lambda: br.driver.find_element("id", "people-sort-btn").is_enabled(), 10, "Sort one by one enabled")
+    br.driver.find_element("id", "people-sort-btn").click()
+    progress = _wait(br, lambda: br.driver.find_elements("id", "people-sort-progress"), 10, "the sorter")[0]
+    _wait(br, lambda: "to go" in progress.text, 10, "the progress")
+    assert br.driver.find_elements("css selector", "#people-sort-view .photo-main")
+    seen = br.driver.find_element("css selector", "#people-sort-view .sort-face").get_attribute("src")
+
+    ActionChains(br.driver).send_keys("s").perform()
+    _wait(br, lambda: "1 skipped" in progress.text, 10, "the skip")
+    ActionChains(br.driver).key_down(Keys.CONTROL).send_keys("z").key_up(Keys.CONTROL).perform()  # Back
+    _wait(br, lambda: "skipped" not in progress.text, 10, "the skip taken back")
+    assert br.driver.find_element("css selector", "#people-sort-view .sort-face").get_attribute("src") == seen
+    _shot(br, "people-sort")
+
+    while br.driver.find_element("css selector", "#people-sort-view .sort-face").get_attribute("src") != face:
+        ActionChains(br.driver).send_keys("s").perform()  # skip to the face moved above
+        time.sleep(0.5)
+    name_box = br.driver.find_element("id", "people-sort-new")
+    name_box.send_keys("Zed Example\n")
+    _wait(br, lambda: "Moved 1 face to Zed Example" in br.driver.find_element("id", "people-sort-note").text, 10,
+          "the note")
+    br.driver.find_element("id", "people-sort-back").click()
+    _wait(br, lambda: "Took back the move of 1 face to “Zed Example”" in
+          br.driver.find_element("id", "people-sort-note").text, 10, "Back")
+    br.driver.find_element("id", "people-sort-done").click()
+    _wait(br, lambda: not br.driver.find_elements("id", "people-sort-progress"), 10, "the sorter closed")
+    assert "Zed Example" not in br.driver.find_element("id", "people-grid").text
+
+    undo = _wait(br, lambda: [b for b in br.driver.find_elements("id", "people-undo-btn")
+                              if b.text == "Undo move of 1 face to Unsorted" and b.is_enabled()], 15, "Undo")
+    br.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", undo[0])
+    undo[0].click()
+    _wait(br, lambda: "Took back the move of 1 face to Unsorted" in br.driver.find_element("id", "app-toast").text,
+          15, "the library as it was")
     _assert_no_page_errors(br)
 
 

@@ -35,11 +35,12 @@ SCRIPT = textwrap.dedent(
     assert client.get(f"/media/photo/{{s.photo_ids[0]}}/large.jpg").status_code == 200
     assert client.get(f"/media/face/{{s.face_ids[0]}}.jpg").status_code == 200
 
-    from callbacks import attributes, library as lib_cb, map as map_cb, navbar, people, photos
+    from callbacks import attributes, library as lib_cb, map as map_cb, navbar, people, people_sort, photos
 
-    def run(fn, *args):
+    def run(fn, *args, clicked=None):
         def inner():
-            context_value.set(AttributeDict(triggered_inputs=[]))
+            clicks = [{{"prop_id": clicked + ".n_clicks", "value": 1}}] if clicked else []
+            context_value.set(AttributeDict(triggered_inputs=clicks))
             return fn(*args)
         return copy_context().run(inner)
 
@@ -49,6 +50,8 @@ SCRIPT = textwrap.dedent(
     run(people.render_unsorted, 0, 1, [])
     run(people.render_merge_suggestions, 0)
     run(people.undo_button, 0)
+    run(people.render_ignored, 0, 1, [])
+    run(people_sort.sort_step, 1, [], 1, 1, 1, 1, None, [], "", clicked="people-sort-btn")
     run(photos.people_options, 0, 0, [])
     run(photos.render_photos, [], "any", None, 1, 0, None)
     run(photos.render_detail, s.photo_ids[0], 0)

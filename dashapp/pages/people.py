@@ -33,6 +33,37 @@ selection_bar = dbc.Card(
     className="selection-bar mb-3 shadow-sm",
 )
 
+# "Sort one by one": each unsorted face in its photo; keys 1-3 give it to a suggested person, I ignores it,
+# S skips it, Ctrl+Z takes the last one back (assets/sort_shortcuts.js).
+sort_modal = dbc.Modal(
+    [
+        dbc.ModalHeader(dbc.ModalTitle(["Who is this? ", html.Small(id="people-sort-progress",
+                                                                    className="text-muted fs-6")])),
+        dbc.ModalBody(html.Div(id="people-sort-view")),
+        dbc.ModalFooter(
+            [
+                dbc.Input(id="people-sort-new", placeholder="…or type a name, then Enter", size="sm",
+                          autoComplete="off", style={"maxWidth": "260px"}),
+                dbc.Button(["Ignore ", html.Kbd("I")], id="people-sort-ignore", size="sm", color="outline-secondary",
+                           n_clicks=0, title="Not a face, or nobody to sort: set it aside"),
+                dbc.Button(["Skip ", html.Kbd("S")], id="people-sort-skip", size="sm", color="outline-secondary",
+                           n_clicks=0, title="Leave it unsorted for now"),
+                dbc.Button("Back", id="people-sort-back", size="sm", color="link", n_clicks=0, disabled=True,
+                           title="Take back the last face (Ctrl+Z)"),
+                html.Span(id="people-sort-note", className="small text-muted me-auto order-first"),
+                dbc.Button("Done", id="people-sort-done", size="sm", color="primary", n_clicks=0),
+            ],
+            className="flex-wrap gap-2",
+        ),
+        dcc.Store(id="people-sort-face"),  # the face shown
+        dcc.Store(id="people-sort-history", data=[]),  # [[face id, "moved" | "skipped"], ...], newest last
+    ],
+    id="people-sort-modal",
+    is_open=False,
+    size="xl",
+    scrollable=True,
+)
+
 layout = html.Div(
     [
         page_header(
@@ -70,9 +101,16 @@ layout = html.Div(
                         [
                             html.Div([html.Strong("Unsorted faces "), html.Span(id="people-unsorted-count",
                                                                                  className="text-muted small")]),
-                            dbc.Button("Accept suggestions", id="people-accept-btn", size="sm", color="success",
-                                       n_clicks=0, title="Give each selected unsorted face (or, with none selected, "
-                                                         "every face on this page) to its suggested person"),
+                            html.Div([
+                                dbc.Button("Sort one by one", id="people-sort-btn", size="sm",
+                                           color="outline-primary", n_clicks=0, className="me-2",
+                                           title="Each unsorted face in its photo, with its suggested people: "
+                                                 "give it to one with a click or a key"),
+                                dbc.Button("Accept suggestions", id="people-accept-btn", size="sm", color="success",
+                                           n_clicks=0, title="Give each selected unsorted face (or, with none "
+                                                             "selected, every face on this page) to its suggested "
+                                                             "person"),
+                            ]),
                         ],
                         className="d-flex justify-content-between align-items-center",
                     )
@@ -110,6 +148,7 @@ layout = html.Div(
             id="people-ignored-card",
             style={"display": "none"},
         ),
+        sort_modal,
         dbc.Modal(
             [
                 dbc.ModalHeader(dbc.ModalTitle("Please confirm", id="people-confirm-title")),

@@ -265,14 +265,14 @@ class UIQueries(Repo):
             out[pid] = face_ids[mine][np.argsort(-far, kind="stable")].tolist()
         return out
 
-    def unsorted_page(self, offset: int, limit: int) -> tuple[int, list[dict]]:
-        """(number of unsorted faces, one page of them with their best suggested person).
+    def unsorted_page(self, offset: int, limit: int, skip: Sequence[int] = ()) -> tuple[int, list[dict]]:
+        """(number of unsorted faces, one page of them with their best suggested person), leaving out `skip`.
 
         The faces closest to their suggested person come first (faces without a suggestion last), so the
         first pages hold the suggestions most worth accepting.
         """
         unsorted = faces.outerjoin(assignments, assignments.c.face_id == faces.c.id)
-        where = and_(assignments.c.person_id.is_(None), not_ignored())
+        where = and_(assignments.c.person_id.is_(None), not_ignored(), faces.c.id.not_in([int(f) for f in skip]))
         with self._read() as conn:
             total = conn.execute(select(func.count()).select_from(unsorted).where(where)).scalar_one()
             rows = conn.execute(
@@ -289,6 +289,25 @@ class UIQueries(Repo):
         return total, [
             dict(face_id=r.id, suggested_id=r.person_id, suggested_name=r.name, distance=r.distance) for r in rows
         ]
+
+    def suggestions_of(self, face_id: int) -> list[dict]:
+        """The people suggested for an unsorted face, best first: id, name, n_faces, distance and a cover face."""
+        counts = _person_counts()
+        query = (
+            select(people.c.id, people.c.name, func.coalesce(counts.c.n, 0).label("n_faces"), suggestions.c.distance)
+            .select_from(
+                suggestions.join(people, people.c.id == suggestions.c.person_id)
+                .outerjoin(counts, counts.c.pid == people.c.id)
+            )
+            .where(suggestions.c.face_id == int(face_id))
+            .order_by(suggestions.c.rank)
+        )
+        with self._read() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(query)]
+        covers = self.first_faces([r["id"] for r in rows], 1)
+        for r in rows:
+            r["cover"] = (covers.get(r["id"]) or [None])[0]
+        return rows
 
     def ignored_page(self, offset: int, limit: int) -> tuple[int, list[int]]:
         """(number of faces the user set aside, one page of their ids, the most recently set aside first)."""
