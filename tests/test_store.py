@@ -279,6 +279,19 @@ def test_ignored_faces_are_left_out_until_moved_back(store):
     assert a[1] in store.faces.matrix().ids.tolist()
 
 
+def test_moving_faces_no_longer_in_the_library_is_refused_or_skips_them(store):
+    _, a = _photo(store, "a.jpg", 2)
+    before = _state(store)
+    for move in (lambda ids: store.people.move_faces(ids, None), store.people.ignore_faces,
+                 lambda ids: store.people.move_faces_to_name(ids, "Ada")):
+        with pytest.raises(ValueError, match="no longer in the library"):
+            move([987654])  # the photo was removed since the page showed it
+    assert _state(store) == before and store.people.last_action() is None
+    store.people.move_faces_to_name([a[0], 987654], "Ada")  # the faces still there are moved
+    assert store.people.face_ids(store.people.by_name("Ada").id) == [a[0]]
+    assert store.people.last_action().label == "move of 1 face to “Ada”"
+
+
 def _state(store: Store) -> dict:
     """Everything an action on people may change, as plain rows."""
     from sqlalchemy import select

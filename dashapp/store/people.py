@@ -115,6 +115,18 @@ def _insert_person(conn: Connection, name: str | None, t: float) -> int:
     ).inserted_primary_key[0]
 
 
+def _live_faces(conn: Connection, face_ids: Sequence[int]) -> list[int]:
+    """The faces still in the library (a page may show faces whose photos an ingest has removed since);
+    ValueError when none is."""
+    from dashapp.store.schema import faces
+
+    ids = [int(i) for i in face_ids]
+    live = {i for part in chunks(ids) for (i,) in conn.execute(select(faces.c.id).where(faces.c.id.in_(part)))}
+    if not live:
+        raise ValueError("Those faces are no longer in the library (their photos were removed); reload the page.")
+    return [i for i in ids if i in live]
+
+
 def _faces_text(n: int) -> str:
     return f"{n} face" + ("s" if n != 1 else "")
 
@@ -250,6 +262,7 @@ class PeopleRepo(Repo):
         """Assign faces to a person by hand (None = to unsorted, where clustering leaves them)."""
         t = now()
         with self._write() as conn:
+            face_ids = _live_faces(conn, face_ids)
             label = f"move of {_faces_text(len(face_ids))}"
             if person_id is None:
                 label += " to Unsorted"
@@ -266,6 +279,7 @@ class PeopleRepo(Repo):
         the statistics and searches, until the user moves them to someone or to Unsorted."""
         t = now()
         with self._write() as conn:
+            face_ids = _live_faces(conn, face_ids)
             label = f"move of {_faces_text(len(face_ids))} to Ignored"
             with undoable(conn, label, _people_of(conn, face_ids), face_ids):
                 _set_faces(conn, face_ids, None, t, source=IGNORED)
@@ -278,6 +292,7 @@ class PeopleRepo(Repo):
             raise ValueError("a name is needed")
         t = now()
         with self._write() as conn:
+            face_ids = _live_faces(conn, face_ids)
             person_id = _id_by_name(conn, name)
             scope = [person_id, *_people_of(conn, face_ids)]
             with undoable(conn, f"move of {_faces_text(len(face_ids))} to “{name}”", scope, face_ids) as created:
