@@ -34,7 +34,7 @@ selection_bar = dbc.Card(
 )
 
 # "Sort one by one": each unsorted face in its photo; keys 1-3 give it to a suggested person, I ignores it,
-# S skips it, Ctrl+Z takes the last one back (assets/sort_shortcuts.js).
+# S skips it, Ctrl+Z takes the last one back (assets/keyboard.js).
 sort_modal = dbc.Modal(
     [
         dbc.ModalHeader(dbc.ModalTitle(["Who is this? ", html.Small(id="people-sort-progress",

@@ -1,0 +1,70 @@
+// Keyboard shortcuts of the dashboard. None acts while the user types in a field (where the keys, Ctrl+Z
+// included, do what they do everywhere else).
+(function () {
+    function typing(event) {
+        var t = event.target;
+        return Boolean(t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName)));
+    }
+
+    function press(event, button) {
+        if (button && !button.disabled) {
+            event.preventDefault();
+            button.click();
+            return true;
+        }
+        return false;
+    }
+
+    // People: Ctrl+Z (Cmd+Z on a Mac) presses Undo; in "Sort one by one", its Back button.
+    function undo(event) {
+        if (!(event.ctrlKey || event.metaKey) || event.shiftKey || event.altKey || event.key.toLowerCase() !== "z") {
+            return false;
+        }
+        return press(event, document.getElementById("people-sort-back") || document.getElementById("people-undo-btn"));
+    }
+
+    // People, "Sort one by one" (its buttons are in the page only while it is open): 1-3 give the face to
+    // that suggested person, I sets it aside as Ignored, S skips it.
+    function sortFaces(event) {
+        var skip = document.getElementById("people-sort-skip");
+        if (!skip || event.ctrlKey || event.metaKey || event.altKey) {
+            return false;
+        }
+        var key = event.key.toLowerCase();
+        if (/^[1-9]$/.test(key)) {
+            return press(event, document.querySelectorAll(".sort-accept")[Number(key) - 1]);
+        }
+        return press(event, key === "i" ? document.getElementById("people-sort-ignore") : key === "s" ? skip : null);
+    }
+
+    // Photos: the left and right arrows show the previous and next photo of the list, turning the page at its
+    // ends; not while a dialog is open.
+    function browsePhotos(event) {
+        var grid = document.getElementById("photos-grid");
+        if (!grid || (event.key !== "ArrowLeft" && event.key !== "ArrowRight") || event.ctrlKey || event.metaKey ||
+            event.altKey || document.querySelector(".modal.show")) {
+            return false;
+        }
+        var step = event.key === "ArrowRight" ? 1 : -1;
+        var tiles = Array.prototype.slice.call(grid.querySelectorAll(".photo-tile"));
+        var at = tiles.findIndex(function (t) { return t.classList.contains("active"); });
+        var next = tiles[at + step];
+        if (!next) {  // the end of this page: the next (or previous) page, if there is one
+            var current = document.querySelector("#photos-pager .page-item.active");
+            var sibling = current && (step > 0 ? current.nextElementSibling : current.previousElementSibling);
+            var link = sibling && sibling.querySelector(".page-link");
+            next = link && Number(link.textContent) === Number(current.textContent) + step ? link : null;
+        }
+        if (next && press(event, next)) {
+            next.scrollIntoView({block: "nearest"});
+            return true;
+        }
+        return false;
+    }
+
+    document.addEventListener("keydown", function (event) {
+        if (!typing(event)) {
+            undo(event) || sortFaces(event) || browsePhotos(event);
+        }
+    });
+})();
