@@ -63,10 +63,12 @@ def build(data_dir: Path, n_faces: int) -> None:
     lib = use_library(data_dir)
     if lib.queries.n_faces_total() >= n_faces:
         print(f"reusing library with {lib.queries.n_faces_total():,} faces at {data_dir}")
-        return
-    t = time.perf_counter()
-    build_library(lib.store, n_faces=n_faces, faces_per_photo=4, n_people=400, unsorted_share=0.1, seed=1)
-    print(f"built a synthetic library of {n_faces:,} faces in {time.perf_counter() - t:.0f} s at {data_dir}")
+    else:
+        t = time.perf_counter()
+        build_library(lib.store, n_faces=n_faces, faces_per_photo=4, n_people=400, unsorted_share=0.1, seed=1)
+        print(f"built a synthetic library of {n_faces:,} faces in {time.perf_counter() - t:.0f} s at {data_dir}")
+    if not lib.queries.photo_years():  # dates taken over 20 years: the year filter, attributes over the years
+        lib.store.photos.set_taken({p.id: f"{2005 + p.id % 20}-06-01 12:00:00" for p in lib.store.photos.all()})
 
 
 def main() -> int:
@@ -119,6 +121,7 @@ def main() -> int:
     timed(r, "Attributes: dropdown options", A.attribute_options, 0)
     timed(r, "Attributes: album distributions", A.render_overview, None)
     timed(r, "Attributes: people side by side", A.render_compare, [], 0)
+    timed(r, "Attributes: over the years (album)", A.render_trend, None, ["Smiling", "Eyeglasses"])
     timed(r, "Attributes: faces by threshold", A.render_filter, "Smiling", ">=", 0.8, None, ">=", 0.8, 1)
     page("Library", "/library")
     timed(r, "Library: progress, counts, errors", L.poll_library, 1, None)
@@ -170,6 +173,7 @@ def main() -> int:
     timed(r, "Map: scatter of all faces (some ignored)", M.render_map, "person", 0)
     timed(r, "Attributes: album vs. a person", A.render_overview, a)
     timed(r, "Attributes: compare 8 chosen people", A.render_compare, people[:8], 0)
+    timed(r, "Attributes: a person over the years", A.render_trend, a, ["Smiling", "Eyeglasses", "Young"])
     timed(r, "Attributes: two threshold rules", A.render_filter, "Male", ">=", 0.5, "Smiling", "<=", 0.3, 1)
     timed(r, "Attributes: face detail (top 10)", A.open_face_detail, [1], False,
           trigger={"type": "attr-face", "fid": faces[0]})

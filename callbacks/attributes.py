@@ -9,7 +9,7 @@ from dash import ALL, Input, Output, State, ctx, html, no_update
 
 from callbacks.common import clicked, library, page_offset, pager_style
 from dashapp import components as C
-from dashapp.figures import compare_figure, distribution_figure, empty_figure, prevalence_figure
+from dashapp.figures import compare_figure, distribution_figure, empty_figure, prevalence_figure, trend_figure
 from model.attributes import ATTRIBUTE_NAMES
 
 FILTER_PAGE_SIZE = 48
@@ -80,6 +80,29 @@ def render_compare(people: list | None, _version: int):
                       for pid in chosen])
     labels = [C.person_label(pid, by_id[pid]["name"]) for pid in chosen]
     return compare_figure(ATTRIBUTE_NAMES, labels, means)
+
+
+@dash.callback(Output("attr-trend", "figure"), Input("attr-person", "value"), Input("attr-trend-names", "value"))
+def render_trend(person_id: int | None, names: list | None):
+    """How common the chosen attributes are year by year (from the photos' EXIF dates), in the album or for
+    the chosen person."""
+    chosen = [n for n in (names or []) if n in ATTRIBUTE_NAMES]
+    if not chosen:
+        return empty_figure("Choose attributes to follow over the years")
+    ids, matrix, mask = _person_mask(person_id)
+    if mask is not None and mask.any():
+        ids, matrix = ids[mask], matrix[mask]
+    dated_ids, face_years = library().queries.face_years()
+    pos = np.searchsorted(dated_ids, ids)
+    dated = pos < len(dated_ids)
+    dated[dated] = dated_ids[pos[dated]] == ids[dated]
+    if not dated.any():
+        return empty_figure("No photo with a date taken (EXIF) yet")
+    years, which, counts = np.unique(face_years[pos[dated]], return_inverse=True, return_counts=True)
+    columns = [ATTRIBUTE_NAMES.index(n) for n in chosen]
+    sums = np.zeros((len(years), len(columns)))
+    np.add.at(sums, which, matrix[dated][:, columns])
+    return trend_figure(years, chosen, sums / counts[:, None], counts)
 
 
 def filter_faces(rules: list[tuple[str | None, str, float]]) -> np.ndarray:

@@ -129,6 +129,21 @@ def distribution_figure(names: Sequence[str], matrix: np.ndarray) -> go.Figure:
     return _base_layout(fig, 820)
 
 
+def trend_figure(years: np.ndarray, names: Sequence[str], means: np.ndarray, counts: np.ndarray) -> go.Figure:
+    """The expected share of faces with each attribute (mean probability), year by year; `means` is
+    (years, attributes)."""
+    fig = go.Figure()
+    for j, name in enumerate(names):
+        fig.add_trace(go.Scatter(
+            x=years, y=means[:, j], mode="lines+markers", name=name.replace("_", " "),
+            line=dict(color=PALETTE[j % len(PALETTE)]), customdata=counts,
+            hovertemplate="%{x}: %{y:.0%} of %{customdata} faces<extra>" + name.replace("_", " ") + "</extra>",
+        ))
+    fig.update_layout(yaxis=dict(tickformat=".0%", range=[0, 1], title="faces with it"),
+                      xaxis=dict(dtick=1, tickformat="d", title="year taken"), legend=dict(orientation="h", y=1.08))
+    return _base_layout(fig, 360)
+
+
 def compare_figure(names: Sequence[str], people_labels: Sequence[str], means: np.ndarray) -> go.Figure:
     """Heat map of each person's mean attribute probabilities, people side by side."""
     if len(people_labels) == 0:

@@ -10,6 +10,7 @@ import json
 from contextvars import copy_context
 
 import dash
+import numpy as np
 import pytest
 from dash._callback_context import context_value
 from dash._utils import AttributeDict
@@ -537,6 +538,25 @@ def test_attribute_views(lib):
     face = int(ids[0])
     is_open, body = call(attr_cb.open_face_detail, [1], False, trigger={"type": "attr-face", "fid": face})
     assert is_open and "Top 10 attributes" in text_of(body) and str(body).count("Progress(") == 10
+
+
+def test_attributes_over_the_years(lib):
+    from model.attributes import ATTRIBUTE_NAMES
+
+    assert "No photo with a date" in str(call(attr_cb.render_trend, None, ["Smiling"]).layout)
+    photos = lib.synthetic.photo_ids
+    lib.store.photos.set_taken({p: ("2019-06-01 10:00:00" if i % 2 else "2021-06-01 10:00:00")
+                                for i, p in enumerate(photos[:10])})
+    fig = call(attr_cb.render_trend, None, ["Smiling", "Eyeglasses"])
+    assert [t.name for t in fig.data] == ["Smiling", "Eyeglasses"] and list(fig.data[0].x) == [2019, 2021]
+    ids, matrix = lib.queries.attribute_matrix()
+    in_2019 = [f.id for p in photos[1:10:2] for f in lib.store.faces.of_photo(p)]
+    expected = matrix[np.isin(ids, in_2019), ATTRIBUTE_NAMES.index("Smiling")].mean()
+    assert fig.data[0].y[0] == pytest.approx(expected) and fig.data[0].customdata[0] == len(in_2019)
+    pid = lib.synthetic.person_ids[0]
+    mine = call(attr_cb.render_trend, pid, ["Smiling"])  # one person's faces only
+    assert sum(mine.data[0].customdata) < sum(fig.data[0].customdata)
+    assert "Choose attributes" in str(call(attr_cb.render_trend, None, []).layout)
 
 
 def test_every_app_created_in_a_process_gets_every_callback(tmp_path):

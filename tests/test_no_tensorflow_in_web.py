@@ -62,6 +62,7 @@ SCRIPT = textwrap.dedent(
     run(attributes.attribute_options, 0)
     run(attributes.render_overview, s.person_ids[0])
     run(attributes.render_compare, [], 0)
+    run(attributes.render_trend, s.person_ids[0], ["Smiling"])
     run(attributes.render_filter, "Smiling", ">=", 0.5, None, ">=", 0.5, 1)
 
     # Find a person: a finished search (its result written here, as the job process would) is shown,

@@ -62,6 +62,19 @@ layout = html.Div(
         ),
         dbc.Card(
             [
+                dbc.CardHeader(html.Div([html.Span("Over the years"),
+                                         html.Div(dcc.Dropdown(id="attr-trend-names", multi=True,
+                                                               options=ATTRIBUTE_OPTIONS,
+                                                               value=["Smiling", "Eyeglasses"],
+                                                               placeholder="attributes…"),
+                                                  style={"minWidth": "360px"})],
+                                        className="d-flex justify-content-between align-items-center")),
+                dbc.CardBody(dcc.Graph(id="attr-trend", config={"displayModeBar": False})),
+            ],
+            className="mb-3",
+        ),
+        dbc.Card(
+            [
                 dbc.CardHeader("Find faces by attributes"),
                 dbc.CardBody(
                     [

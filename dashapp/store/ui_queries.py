@@ -514,6 +514,16 @@ class UIQueries(Repo):
         keep = ~np.isin(ids, np.array(ignored, np.int64))
         return ids[keep], matrix[keep]
 
+    def face_years(self) -> tuple[np.ndarray, np.ndarray]:
+        """(face ids, year taken as int) of every face in a photo with an EXIF date, ordered by id."""
+        query = (
+            select(faces.c.id, _YEAR).join(photos, photos.c.id == faces.c.photo_id).where(_DATED).order_by(faces.c.id)
+        )
+        with self._read() as conn:
+            rows = [tuple(r) for r in conn.execute(query)]
+        arr = np.array(rows, np.int64).reshape(-1, 2)
+        return arr[:, 0], arr[:, 1]
+
     def assignment_vector(self, face_ids: np.ndarray) -> np.ndarray:
         """The person id of each face in `face_ids` (-1 = unsorted), in the same order."""
         with self._read() as conn:
