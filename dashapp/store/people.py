@@ -19,6 +19,7 @@ from dashapp.store.schema import (
     IGNORED,
     assignments,
     dismissed_merges,
+    faces,
     merge_suggestions,
     not_ignored,
     people,
@@ -118,8 +119,6 @@ def _insert_person(conn: Connection, name: str | None, t: float) -> int:
 def _live_faces(conn: Connection, face_ids: Sequence[int]) -> list[int]:
     """The faces still in the library (a page may show faces whose photos an ingest has removed since);
     ValueError when none is."""
-    from dashapp.store.schema import faces
-
     ids = [int(i) for i in face_ids]
     live = {i for part in chunks(ids) for (i,) in conn.execute(select(faces.c.id).where(faces.c.id.in_(part)))}
     if not live:
@@ -174,8 +173,6 @@ class PeopleRepo(Repo):
     def face_ids(self, person_id: int | None) -> list[int]:
         """Faces assigned to a person; None = the unsorted faces (including those with no assignment, not
         those set aside)."""
-        from dashapp.store.schema import faces
-
         with self._read() as conn:
             if person_id is None:
                 query = (

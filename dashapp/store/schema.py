@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from sqlalchemy import (
     Boolean,
-    ColumnElement,
     Column,
+    ColumnElement,
     Float,
     ForeignKey,
     Index,
@@ -120,7 +120,6 @@ assignments = Table(
     Column("updated_at", Float, nullable=False),
     Index("ix_assignments_person", "person_id"),
 )
-
 
 
 def not_ignored() -> ColumnElement[bool]:
