@@ -62,9 +62,20 @@
         return false;
     }
 
+    // Everywhere: Enter or Space on a focused face, photo or face box (a div with role="button", reached with
+    // Tab) clicks it, as on a real button.
+    function activate(event) {
+        var t = event.target;
+        if ((event.key !== "Enter" && event.key !== " ") || !t || t.getAttribute("role") !== "button" ||
+            /^(BUTTON|A)$/.test(t.tagName)) {
+            return false;
+        }
+        return press(event, t);
+    }
+
     document.addEventListener("keydown", function (event) {
         if (!typing(event)) {
-            undo(event) || sortFaces(event) || browsePhotos(event);
+            activate(event) || undo(event) || sortFaces(event) || browsePhotos(event);
         }
     });
 })();

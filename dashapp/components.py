@@ -89,6 +89,8 @@ def face_tile(
         className="face-tile selected" if selected else "face-tile",
         title=title or f"Face {face_id} — click to select",
         n_clicks=0,
+        role="button",
+        tabIndex=0,  # reachable with Tab; Enter or Space clicks it (assets/keyboard.js)
     )
 
 
@@ -374,6 +376,8 @@ def photo_overlay(photo: dict, faces: Sequence[dict]) -> html.Div:
                 id={"type": "photo-face", "fid": int(f["face_id"])},
                 className="face-box face-box-ignored" if f.get("ignored") else "face-box",
                 n_clicks=0,
+                role="button",
+                tabIndex=0,
                 title=f"{label} — click to change who this is",
                 style=box_style(f["box"], width, height, color),
             )
@@ -435,6 +439,8 @@ def photo_tile(photo: dict, active: bool) -> html.Div:
         id={"type": "photo-tile", "pid": int(photo["id"])},
         className="photo-tile active" if active else "photo-tile",
         n_clicks=0,
+        role="button",
+        tabIndex=0,
         title=photo.get("path", photo["name"]),
     )
 

@@ -40,7 +40,7 @@ def query_photo(job_id: int, size: Sequence[int] | None = None, faces: Sequence[
         label = "searching" if searched else f"face {f.index + 1}"
         color = QUERY_COLOR if searched else OTHER_FACE_COLOR
         props = dict(className="face-box find-chosen", title="The face being searched for") if searched else dict(
-            id={"type": "find-face", "idx": f.index}, className="face-box", n_clicks=0,
+            id={"type": "find-face", "idx": f.index}, className="face-box", n_clicks=0, role="button", tabIndex=0,
             title="Click to search for this face instead")
         boxes.append(html.Div(html.Span(label, className="face-box-label", style={"backgroundColor": color}),
                               style=box_style(f.box, width, height, color), **props))

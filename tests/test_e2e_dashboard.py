@@ -235,7 +235,7 @@ def test_ingest_name_and_browse(server, browser):
     _wait(br, lambda: br.driver.find_elements("css selector", "#attr-filter-grid .face-tile"), 20, "filtered faces")
     _shot(br, "attributes")
     tile = br.driver.find_element("css selector", "#attr-filter-grid .face-tile")
-    br.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", tile)
+    br.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", tile)
     time.sleep(0.3)
     ActionChains(br.driver).move_to_element(tile).click().perform()
     _wait(br, lambda: len(br.driver.find_elements("css selector", "#attr-top10 .progress")) == 10, 15, "top 10")
@@ -299,12 +299,12 @@ def test_find_a_person_in_photos_and_a_video(server, browser, tmp_path):
 
 
 def _move_a_face(br, option: str) -> str:
-    """Select the last face of the person cards and move it to the dropdown option starting with `option`;
-    returns its image URL."""
+    """Select the last face of the person cards (focused, then Enter) and move it to the dropdown option
+    starting with `option`; returns its image URL."""
     tile = _wait(br, lambda: br.driver.find_elements("css selector", "#people-grid .face-tile"), 15, "face tiles")[-1]
     face = tile.find_element("css selector", "img").get_attribute("src")
-    br.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", tile)
-    tile.click()
+    br.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'}); arguments[0].focus();", tile)
+    ActionChains(br.driver).send_keys(Keys.ENTER).perform()  # a face is selected with the keyboard too
     _wait(br, lambda: "1 face selected" in br.driver.find_element("id", "people-sel-info").text, 10, "the selection")
     br.driver.find_element("id", "people-move-target").click()
     _wait(br, lambda: br.driver.find_elements("xpath", f"//*[starts-with(normalize-space(text()), '{option}')]"),
@@ -329,7 +329,7 @@ def test_set_a_face_aside_as_ignored_then_undo(server, browser):
 
     undo = _wait(br, lambda: [b for b in br.driver.find_elements("id", "people-undo-btn")
                               if b.text == "Undo move of 1 face to Ignored" and b.is_enabled()], 15, "the Undo button")
-    br.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", undo[0])
+    br.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", undo[0])
     undo[0].click()
     _wait(br, lambda: not br.driver.find_element("id", "people-ignored-card").is_displayed(), 15,
           "the Ignored card gone")
@@ -376,7 +376,7 @@ def test_sort_a_face_one_by_one_with_the_keyboard(server, browser):
 
     undo = _wait(br, lambda: [b for b in br.driver.find_elements("id", "people-undo-btn")
                               if b.text == "Undo move of 1 face to Unsorted" and b.is_enabled()], 15, "Undo")
-    br.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", undo[0])
+    br.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", undo[0])
     undo[0].click()
     _wait(br, lambda: "Took back the move of 1 face to Unsorted" in br.driver.find_element("id", "app-toast").text,
           15, "the library as it was")
