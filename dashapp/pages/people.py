@@ -80,7 +80,8 @@ layout = html.Div(
                     dbc.Switch(id="people-show-hidden", label="Show hidden", value=False, className="mb-0 ms-3 text-nowrap"),
                     # Wrong faces in a group are the ones least like the rest: this shows them first.
                     html.Div(
-                        dbc.Switch(id="people-least-alike", label="Least alike first", value=False, className="mb-0"),
+                        dbc.Switch(id="people-least-alike", label="Least alike first", value=False, className="mb-0",
+                                   persistence=True),  # kept across visits: a way of working
                         className="ms-3 text-nowrap",
                         title="Show each group's faces least like its other faces first, to spot the ones that do "
                               "not belong",
