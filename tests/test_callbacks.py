@@ -201,6 +201,10 @@ def test_render_people_cards_and_empty_state(lib, empty_lib):
     assert {"label": "Unsorted (no one)", "value": "unsorted"} in options
     faces = find_ids(cards, "face-tile")
     assert faces and all(f["fid"] in lib.synthetic.face_ids for f in faces)
+    group = lib.synthetic.person_ids[2]
+    for search in (f"Person {group}", f"#{group}", f" {group} "):  # as an unnamed group is called on the page
+        cards, *_ = call(people_cb.render_people, 0, 1, search, False, False, [])
+        assert [c.id["pid"] for c in cards] == [group]
     use_library(empty_lib.data_dir)
     cards, *_ = call(people_cb.render_people, 0, 1, "", False, False, [])
     assert "No photos yet" in text_of(cards)

@@ -7,6 +7,7 @@ library of 100,000 faces costs the same to show as one of 100. Writes go through
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections.abc import Sequence
@@ -132,14 +133,20 @@ class UIQueries(Repo):
     # --- people ---
 
     def people_page(self, offset: int, limit: int, include_hidden: bool = False, search: str = "") -> tuple[int, list[dict]]:
-        """(number of matching people, one page of them by size) with id, name, hidden, n_faces."""
+        """(number of matching people, one page of them by size) with id, name, hidden, n_faces.
+
+        `search` matches names (any part, any case), and "Person 12", "#12" or "12" the group numbered 12.
+        """
         counts = _person_counts()
         n = func.coalesce(counts.c.n, 0)
         conds = [or_(counts.c.n > 0, people.c.name.is_not(None))]
         if not include_hidden:
             conds.append(people.c.hidden.is_(False))
         if search.strip():
-            conds.append(people.c.name_key.contains(" ".join(search.split()).casefold(), autoescape=True))
+            key = " ".join(search.split()).casefold()
+            match = people.c.name_key.contains(key, autoescape=True)
+            number = re.fullmatch(r"(?:person\s*|#)?(\d+)", key)  # an unnamed group as the page calls it
+            conds.append(or_(match, people.c.id == int(number.group(1))) if number else match)
         base = select(people.c.id, people.c.name, people.c.hidden, n.label("n_faces")).select_from(
             people.outerjoin(counts, counts.c.pid == people.c.id)
         ).where(and_(*conds))
