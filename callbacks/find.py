@@ -19,7 +19,8 @@ from dashapp import job_runner
 from dashapp.find import FindResult, load_result
 from dashapp.find_command import RESULT_FILE
 from dashapp.store import Job
-from dashapp.uploads import UploadRefused, save_query_photo, save_videos
+from dashapp.components import person_label
+from dashapp.uploads import UploadRefused, copy_query_photo, save_query_photo, save_videos
 
 log = logging.getLogger(__name__)
 
@@ -177,6 +178,30 @@ def upload_query(contents: str | None, filename: str | None):
     except (UploadRefused, job_runner.JobRefused) as exc:
         return _refused(str(exc))
     return _started(job_id, f"Looking for the person in {filename}…")
+
+
+@dash.callback(
+    *MESSAGE,
+    Input("find-from-person", "data"),
+    prevent_initial_call="initial_duplicate",
+)
+def find_person(person_id: int | None):
+    """`/find?person=ID` (a person card's Find link): search with the photo of that person's clearest face."""
+    if person_id is None:
+        return no_update, no_update, no_update, no_update
+    lib = library()
+    person = lib.queries.person(int(person_id))
+    best = lib.queries.person_faces(int(person_id), 0, 1) if person else []
+    if not best:
+        return _refused("That person is no longer in the library, or has no faces.")
+    face = lib.store.faces.get(best[0])
+    try:
+        query = copy_query_photo(Path(face.photo_path), lib.config.finds_dir)
+        job_id = job_runner.start_find(lib, query, face.idx)
+    except (UploadRefused, job_runner.JobRefused) as exc:
+        return _refused(str(exc))
+    who = person_label(person["id"], person["name"])
+    return _started(job_id, f"Looking for {who}, from their clearest face; drop videos to look through them too…")
 
 
 @dash.callback(

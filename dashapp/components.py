@@ -172,6 +172,11 @@ def person_card(
                  title="Photos with this person")
     )
     footer_items.append(
+        dcc.Link("Find", href=f"/find?person={pid}", className="small ms-2",
+                 title="Find this person in videos, and in photos where they are not named yet (from their "
+                       "clearest face)")
+    )
+    footer_items.append(
         dbc.Button(
             "Unhide" if person.get("hidden") else "Hide",
             id={"type": "person-hide", "pid": pid},

@@ -233,6 +233,17 @@ def save_query_photo(filename: str, contents: str, finds_dir: Path, max_bytes: i
     return target
 
 
+def copy_query_photo(photo: Path, finds_dir: Path) -> Path:
+    """A library photo as the photo of a new search, copied into its own folder (a search owns its files);
+    UploadRefused when the file is gone."""
+    if not photo.is_file():
+        raise UploadRefused(f"{photo.name} is no longer in {photo.parent}; is the drive connected?")
+    target = new_upload_folder(finds_dir) / f"query{Path(safe_name(photo.name)).suffix.lower()}"
+    shutil.copyfile(photo, target)
+    prune_old_searches(finds_dir)
+    return target
+
+
 def prune_old_searches(finds_dir: Path, keep: int = KEPT_SEARCHES) -> int:
     """Delete all but the `keep` most recently used search folders; returns how many were deleted.
 

@@ -155,6 +155,26 @@ def test_pick_another_face_of_the_query_photo(lib):
     assert job.args["face"] == 1 and find_cb._result(job).face == 1
 
 
+def test_a_person_cards_find_link_searches_for_their_clearest_face(lib):
+    import dash
+
+    create_app(lib.data_dir)
+    layout = next(p["layout"] for p in dash.page_registry.values() if p["path"] == "/find")
+    person = lib.store.people.by_name(NAME)
+    assert f"Store(id='find-from-person', data={person.id})" in str(layout(person=str(person.id)))  # ?person=ID
+    assert "Store(id='find-from-person')" in str(layout(person="x"))  # no search started
+    message, color, _, state = call(find_cb.find_person, person.id, trigger="find-from-person", prop="data",
+                                    value=person.id)
+    assert color == "info" and message.startswith(f"Looking for {NAME}, from their clearest face")
+    state = wait_done(lib, state)
+    result = find_cb._result(lib.store.jobs.get(state["id"]))
+    best = lib.store.faces.get(lib.queries.person_faces(person.id, 0, 1)[0])
+    assert result.faces[result.face].box == pytest.approx(best.box, abs=1.0)  # the same face, found again
+    theirs = {lib.store.faces.get(f).photo_id for f in lib.store.people.face_ids(person.id)}
+    assert theirs <= {m.photo_id for m in result.photos(result.thresholds.default)}
+    assert call(find_cb.find_person, 987654, trigger="find-from-person", prop="data", value=987654)[1] == "danger"
+
+
 def test_uploads_are_refused_with_the_reason(lib, tmp_path):
     notes = tmp_path / "notes.txt"
     notes.write_text("hello")

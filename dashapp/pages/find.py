@@ -23,45 +23,48 @@ def _upload_zone(component_id: str, multiple: bool, prompt: str, accepted: str) 
     )
 
 
-layout = html.Div(
-    [
-        page_header("Find a person", "Give one photo of someone: see every photo, and every moment of a video, "
-                                     "they appear in."),
-        dbc.Row(
-            [
-                dbc.Col(
-                    dbc.Card(
-                        dbc.CardBody(
-                            [
-                                dbc.Label("A photo of the person"),
-                                _upload_zone("find-upload", False, "Drop a photo here, or click to choose",
-                                             f"JPEG, PNG, WebP, HEIC… up to {_MB} MB"),
-                                html.Div(id="find-query", className="mt-3"),
-                                html.Div(id="find-query-hint", className="small text-muted mt-1"),
-                                dbc.Label("Also look through videos (optional)", className="mt-3"),
-                                _upload_zone("find-video-upload", True, "Drop videos here, or click to choose",
-                                             f"MP4, MOV, MKV, WebM, AVI… up to {_MB} MB each"),
-                                html.Div(id="find-videos", className="small text-muted mt-1"),
-                                dcc.Loading(
-                                    dbc.Alert(id="find-message", is_open=False, dismissable=True,
-                                              className="mt-3 mb-0"),
-                                    type="dot",
-                                ),
-                            ]
+def layout(person: str | None = None, **_query) -> html.Div:
+    """`?person=ID` (a person card's Find link) starts a search for that person's clearest face."""
+    return html.Div(
+        [
+            page_header("Find a person", "Give one photo of someone: see every photo, and every moment of a video, "
+                                         "they appear in."),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        dbc.Card(
+                            dbc.CardBody(
+                                [
+                                    dbc.Label("A photo of the person"),
+                                    _upload_zone("find-upload", False, "Drop a photo here, or click to choose",
+                                                 f"JPEG, PNG, WebP, HEIC… up to {_MB} MB"),
+                                    html.Div(id="find-query", className="mt-3"),
+                                    html.Div(id="find-query-hint", className="small text-muted mt-1"),
+                                    dbc.Label("Also look through videos (optional)", className="mt-3"),
+                                    _upload_zone("find-video-upload", True, "Drop videos here, or click to choose",
+                                                 f"MP4, MOV, MKV, WebM, AVI… up to {_MB} MB each"),
+                                    html.Div(id="find-videos", className="small text-muted mt-1"),
+                                    dcc.Loading(
+                                        dbc.Alert(id="find-message", is_open=False, dismissable=True,
+                                                  className="mt-3 mb-0"),
+                                        type="dot",
+                                    ),
+                                ]
+                            ),
                         ),
+                        lg=4, className="mb-3",
                     ),
-                    lg=4, className="mb-3",
-                ),
-                dbc.Col(
-                    [html.Div(id="find-status"),
-                     dbc.Button("Cancel search", id="find-cancel", color="outline-danger", size="sm", n_clicks=0,
-                                className=CANCEL_HIDDEN),
-                     html.Div(id="find-results")],
-                    lg=8,
-                ),
-            ]
-        ),
-        dcc.Store(id="find-job-state"),
-        dcc.Interval(id="find-poll", interval=1000),
-    ]
-)
+                    dbc.Col(
+                        [html.Div(id="find-status"),
+                         dbc.Button("Cancel search", id="find-cancel", color="outline-danger", size="sm", n_clicks=0,
+                                    className=CANCEL_HIDDEN),
+                         html.Div(id="find-results")],
+                        lg=8,
+                    ),
+                ]
+            ),
+            dcc.Store(id="find-job-state"),
+            dcc.Store(id="find-from-person", data=int(person) if person and person.isdigit() else None),
+            dcc.Interval(id="find-poll", interval=1000),
+        ]
+    )
