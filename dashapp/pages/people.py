@@ -76,15 +76,19 @@ layout = html.Div(
                                disabled=True, className="me-3 text-nowrap text-truncate flex-shrink-0",
                                style={"maxWidth": "340px"}),
                     dbc.Input(id="people-search", placeholder="Search names", type="search", size="sm",
-                              debounce=True, style={"maxWidth": "200px"}),
-                    dbc.Switch(id="people-show-hidden", label="Show hidden", value=False, className="mb-0 ms-3 text-nowrap"),
-                    # Wrong faces in a group are the ones least like the rest: this shows them first.
+                              debounce=True, style={"width": "180px"}),
                     html.Div(
-                        dbc.Switch(id="people-least-alike", label="Least alike first", value=False, className="mb-0",
-                                   persistence=True),  # kept across visits: a way of working
-                        className="ms-3 text-nowrap",
-                        title="Show each group's faces least like its other faces first, to spot the ones that do "
-                              "not belong",
+                        [
+                            dbc.Switch(id="people-show-hidden", label="Show hidden", value=False, className="mb-0"),
+                            # Wrong faces in a group are the ones least like the rest: this shows them first.
+                            html.Div(
+                                dbc.Switch(id="people-least-alike", label="Least alike first", value=False,
+                                           className="mb-0", persistence=True),  # kept across visits
+                                title="Show each group's faces least like its other faces first, to spot the ones "
+                                      "that do not belong",
+                            ),
+                        ],
+                        className="ms-3 text-nowrap small",
                     ),
                 ],
                 className="d-flex align-items-center",
