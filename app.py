@@ -114,7 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
     cluster.set_defaults(handler=_cluster)
 
     find = sub.add_parser("find", parents=[data_dir, weights], help="find a person: every photo and video moment they are in")
-    find.add_argument("query", type=Path, help="a photo of the person")
+    find.add_argument("query", type=Path, nargs="?", help="a photo of the person")
+    find.add_argument("--person", metavar="NAME_OR_ID", default=None,
+                      help="instead of a photo: a person of the library (their clearest face)")
     find.add_argument("--video", type=Path, action="append", metavar="FILE", help="also search this video (repeatable)")
     find.add_argument("--face", type=int, default=None, help="which face of the query photo: 1 = the largest (default)")
     find.add_argument("--every", type=float, default=1.0, metavar="SECONDS", help="video sampling interval (default: 1)")

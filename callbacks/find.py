@@ -191,10 +191,9 @@ def find_person(person_id: int | None):
         return no_update, no_update, no_update, no_update
     lib = library()
     person = lib.queries.person(int(person_id))
-    best = lib.queries.person_faces(int(person_id), 0, 1) if person else []
-    if not best:
+    face = lib.store.faces.clearest_of(int(person_id))
+    if person is None or face is None:
         return _refused("That person is no longer in the library, or has no faces.")
-    face = lib.store.faces.get(best[0])
     try:
         query = copy_query_photo(Path(face.photo_path), lib.config.finds_dir)
         job_id = job_runner.start_find(lib, query, face.idx)

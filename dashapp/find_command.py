@@ -1,4 +1,4 @@
-"""`app.py find QUERY_PHOTO [--video FILE ...]`: who is this, where else are they.
+"""`app.py find QUERY_PHOTO [--video FILE ...]` (or `--person NAME_OR_ID`): who is this, where else are they.
 
 Prints a readable table and, as the last stdout line, one JSON object. The dashboard runs the same
 command as a job process (`--job-id N --out DIR`): progress goes into the job's row and the full
@@ -54,19 +54,33 @@ def print_table(result: FindResult, threshold: float, strictness: str, folder: P
             print(f"  warning: {video.error}")
 
 
+def _person_query(store: Store, person: str) -> tuple[Path, int]:
+    """(photo, face index) of a library person's clearest face, by id or name; ValueError if there is none."""
+    found = store.people.get(int(person)) if person.isdigit() else store.people.by_name(person)
+    face = store.faces.clearest_of(found.id) if found else None
+    if face is None:
+        raise ValueError(f"no person {person!r} with faces in the library (see `app.py people`)")
+    return Path(face.photo_path), face.idx
+
+
 def run_find(args: argparse.Namespace) -> int:
-    """Search the library (and videos) for the person in the query photo; 0 on success."""
-    query = Path(args.query)
+    """Search the library (and videos) for the person in the query photo, or for a library person; 0 on success."""
+    if (args.query is None) == (args.person is None):
+        raise ValueError("give either a photo of the person or --person NAME_OR_ID (one of the two)")
     videos = [Path(v) for v in (args.video or [])]
-    missing = [str(p) for p in [query, *videos] if not p.is_file()]
+    missing = [str(p) for p in [*([args.query] if args.query else []), *videos] if not Path(p).is_file()]
     if missing:  # before touching the library
         raise FileNotFoundError(f"no such file: {', '.join(missing)}")
-    if args.face is not None and args.face < 1:
-        raise ValueError("--face counts from 1 (the largest face)")
+    if args.face is not None and (args.face < 1 or args.person is not None):
+        raise ValueError("--face counts from 1 (the largest face) and goes with a photo, not --person")
     if not args.every > 0:
         raise ValueError("--every must be a positive number of seconds")
     config = load_config(args.data_dir)
     store = Store.open(config)
+    if args.person is not None:
+        query, face = _person_query(store, args.person)
+    else:
+        query, face = Path(args.query), None if args.face is None else args.face - 1
     folder = Path(args.out) if args.out else new_upload_folder(config.finds_dir)
     folder.mkdir(parents=True, exist_ok=True)
     reporter = JobReporter(store, args.job_id) if args.job_id else None
@@ -84,7 +98,7 @@ def run_find(args: argparse.Namespace) -> int:
 
         analyzer = FaceAnalyzer(args.weights)
         result = find(
-            analyzer, store, query, None if args.face is None else args.face - 1, videos, args.every, folder,
+            analyzer, store, query, face, videos, args.every, folder,
             progress, reporter.cancelled if reporter is not None else (lambda: False),
         )
         save_result(result, folder / RESULT_FILE)

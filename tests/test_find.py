@@ -249,6 +249,22 @@ def test_cli_prints_a_table_and_json_last(library, video, tmp_path):
     assert looser["threshold"] > data["threshold"] and len(looser["photos"]) >= len(data["photos"])
 
 
+def test_cli_finds_a_library_person_by_name_or_id(library, video, tmp_path):
+    """`--person` searches with the person's clearest face: their photos, and their moments in a video."""
+    data_dir = str(library["data_dir"])
+    person = library["store"].people.by_name(NAME)
+    run = app("find", "--person", NAME.upper(), "--video", str(video), "--data-dir", data_dir, "--out",
+              str(tmp_path / "by-name"))
+    assert run.returncode == 0, run.stderr[-2000:]
+    data = json.loads(run.stdout.splitlines()[-1])
+    theirs = {Path(library["store"].faces.get(f).photo_path).name for f in library["store"].people.face_ids(person.id)}
+    assert theirs <= {Path(p["path"]).name for p in data["photos"]} and data["person"]["name"] == NAME
+    assert [(m["start"], m["end"]) for m in data["videos"][0]["moments"]] == [(0, 2), (7, 9)]
+    by_id = json.loads(app("find", "--person", str(person.id), "--data-dir", data_dir, "--out",
+                           str(tmp_path / "by-id")).stdout.splitlines()[-1])
+    assert by_id["query"] == data["query"] and by_id["box"] == data["box"]
+
+
 def test_cli_errors_are_one_line_with_status_2(library, tmp_path):
     data_dir = str(library["data_dir"])
     no_face = app("find", str(no_face_photo(tmp_path / "sky.jpg")), "--data-dir", data_dir)
@@ -260,6 +276,11 @@ def test_cli_errors_are_one_line_with_status_2(library, tmp_path):
     assert missing.returncode == 2 and "error: no such file" in missing.stderr
     bad_face = app("find", str(PHOTOS / "obama_3.jpg"), "--face", "3", "--data-dir", data_dir)
     assert bad_face.returncode == 2 and "choose a face from 1 to 1" in bad_face.stderr
+    nobody = app("find", "--person", "Nobody Known", "--data-dir", data_dir)
+    assert nobody.returncode == 2 and "error: no person 'Nobody Known' with faces" in nobody.stderr
+    both = app("find", str(PHOTOS / "obama_3.jpg"), "--person", NAME, "--data-dir", data_dir)
+    neither = app("find", "--data-dir", data_dir)
+    assert both.returncode == neither.returncode == 2 and "one of the two" in both.stderr and "one of the two" in neither.stderr
 
 
 def test_write_video_makes_what_it_says(tmp_path):

@@ -168,7 +168,7 @@ def test_a_person_cards_find_link_searches_for_their_clearest_face(lib):
     assert color == "info" and message.startswith(f"Looking for {NAME}, from their clearest face")
     state = wait_done(lib, state)
     result = find_cb._result(lib.store.jobs.get(state["id"]))
-    best = lib.store.faces.get(lib.queries.person_faces(person.id, 0, 1)[0])
+    best = lib.store.faces.get(lib.queries.person_faces(person.id, 0, 1)[0])  # the card's first face
     assert result.faces[result.face].box == pytest.approx(best.box, abs=1.0)  # the same face, found again
     theirs = {lib.store.faces.get(f).photo_id for f in lib.store.people.face_ids(person.id)}
     assert theirs <= {m.photo_id for m in result.photos(result.thresholds.default)}

@@ -104,6 +104,18 @@ class FaceRepo(Repo):
             rows = conn.execute(self._select().where(faces.c.photo_id == photo_id).order_by(faces.c.idx))
             return [_face(r) for r in rows]
 
+    def clearest_of(self, person_id: int) -> FaceRow | None:
+        """The person's face the detector is surest of (a search's query for a known person), or None."""
+        query = (
+            self._select().join(assignments, assignments.c.face_id == faces.c.id)
+            .where(assignments.c.person_id == int(person_id))
+            .order_by(faces.c.score.desc(), faces.c.id)
+            .limit(1)
+        )
+        with self._read() as conn:
+            r = conn.execute(query).first()
+        return _face(r) if r else None
+
     def count(self) -> int:
         with self._read() as conn:
             return conn.execute(select(func.count()).select_from(faces)).scalar_one()
