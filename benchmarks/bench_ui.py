@@ -84,6 +84,7 @@ def main() -> int:
     from callbacks import map as M
     from callbacks import navbar as N
     from callbacks import people as P
+    from callbacks import people_sort as S
     from callbacks import photos as Ph
     from dashapp.server import create_app
     from dashapp.ui_context import library
@@ -144,6 +145,10 @@ def main() -> int:
     timed(r, "People: move 12 faces to a new name", P.move_selected, 1, faces, None, "Grace", 0,
           trigger="people-move-btn", repeat=1)
     timed(r, "People: hide a group", P.hide_person, [1], 0, trigger={"type": "person-hide", "pid": d}, repeat=1)
+    opened = timed(r, "People: Sort one by one (open)", S.sort_step, 1, [], 1, 1, 1, 1, None, [], "",
+                   trigger="people-sort-btn", repeat=1)
+    timed(r, "People: Sort one by one (skip: the next face)", S.sort_step, 1, [], 1, 1, 1, 1, opened[2], opened[3],
+          "", trigger="people-sort-skip", repeat=1)
     timed(r, "People: accept suggestions (page)", P.accept_suggestions, 1, [], 1, 0, trigger="people-accept-btn",
           repeat=1)
     timed(r, "Photos: filter by 1 person", Ph.render_photos, [a], "any", None, 1, 0, None, trigger="photos-people",

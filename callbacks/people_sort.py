@@ -24,7 +24,7 @@ def _show(lib: Library, history: list, face_id: int | None = None) -> tuple:
         return (C.empty_state("Nothing left to sort", "Every unsorted face now has a person, is ignored, or was "
                               "skipped."), None, progress)
     photo, _faces = lib.queries.photo_detail(face["photo_id"])
-    suggestions = lib.queries.suggestions_of(face["face_id"])[:SORT_CHOICES]
+    suggestions = lib.queries.nearest_people(face["face_id"], SORT_CHOICES)
     return C.sort_face_view(face, photo, suggestions), face["face_id"], progress
 
 

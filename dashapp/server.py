@@ -226,9 +226,9 @@ def _register_routes(server) -> None:
 def create_app(data_dir: str | Path | None = None) -> dash.Dash:
     """The dashboard for the library at `data_dir` (default: $FACEALBUM_DATA_DIR or the per-user folder)."""
     lib = use_library(data_dir)
-    # Load the attribute matrix (a cache) in the background, so the first visit of the Attributes
-    # or Map page does not wait for it.
-    threading.Thread(target=lib.queries.attribute_matrix, name="warm-attributes", daemon=True).start()
+    # Load the faces' attributes and embeddings (caches) in the background, so the first visit of the
+    # Attributes or Map page, or the first face to sort, does not wait for them.
+    threading.Thread(target=lib.queries.warm_caches, name="warm-caches", daemon=True).start()
     app = dash.Dash(
         __name__,
         use_pages=True,

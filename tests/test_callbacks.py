@@ -334,6 +334,19 @@ def test_unsorted_faces_and_accepting_suggestions(lib):
     assert call(people_cb.render_unsorted, 1, 1, [])[4] is True  # nothing left to sort one by one
 
 
+def test_the_sorter_suggests_the_nearest_people_now_never_someone_in_the_same_photo(lib):
+    face = lib.synthetic.unsorted[0]
+    owner = lib.store.people.face_suggestions(face)[0][0]  # the clustering's suggestion: its own group
+    nearest = lib.queries.nearest_people(face, 3)
+    assert nearest[0]["id"] == owner and len(nearest) == 3
+    assert [p["distance"] for p in nearest] == sorted(p["distance"] for p in nearest)
+    photo = lib.queries.face_detail(face)["photo_id"]
+    in_photo = {f["person_id"] for f in lib.queries.photo_detail(photo)[1]} - {None}
+    assert in_photo and not in_photo & {p["id"] for p in nearest}
+    lib.store.people.move_faces_to_name(lib.store.people.face_ids(owner), "Grace")  # live: counts at once
+    assert lib.queries.nearest_people(face, 3)[0]["name"] == "Grace"
+
+
 def test_sort_unsorted_faces_one_by_one(lib):
     def step(trigger, face, history, name=""):
         out = call(sort_cb.sort_step, 1, [], 1, 1, 1, 1, face, history, name, trigger=trigger)

@@ -250,6 +250,18 @@ def test_a_wrong_face_in_a_group_comes_first_when_least_alike_first(album_librar
     store.people.undo()  # as it was, for the other tests
 
 
+def test_the_nearest_person_of_an_unsorted_face_is_its_own(album_library):
+    """With the real model: Biden's face put in Unsorted is nearest to the group with his other photo."""
+    from dashapp.store.ui_queries import UIQueries
+
+    store = album_library["store"]
+    biden, other_photo = _face(album_library, "biden_1.jpg"), _face(album_library, "biden_2.jpg")
+    theirs = store.assignments.person_of([other_photo])[other_photo]
+    store.people.move_faces([biden], None)
+    assert UIQueries(store.engine).nearest_people(biden, 3)[0]["id"] == theirs
+    store.people.undo()
+
+
 def test_recluster_writes_the_map(album_library):
     store = album_library["store"]
     summary = recluster(store, project=True)

@@ -55,12 +55,35 @@ def _person_counts():
 
 
 class UIQueries(Repo):
-    """The dashboard's reads. One instance per library; the attribute matrix is cached in memory."""
+    """The dashboard's reads. One instance per library; the faces' attributes and embeddings are cached in memory."""
 
     def __init__(self, engine: Engine) -> None:
         super().__init__(engine)
-        self._attr_cache: tuple[tuple[int, int], np.ndarray, np.ndarray] | None = None
-        self._attr_lock = threading.Lock()
+        self._vector_cache: dict[str, tuple[tuple, np.ndarray, np.ndarray]] = {}
+        self._vector_lock = threading.Lock()
+
+    def warm_caches(self) -> None:
+        """Load the vectors the pages keep in memory (at start, in the background)."""
+        for column in ("attributes", "embedding"):
+            self._vectors(column)
+
+    def _vectors(self, column: str) -> tuple[np.ndarray, np.ndarray]:
+        """(face ids, vectors) of every face for 'attributes' or 'embedding', ordered by id; kept in memory until
+        faces are added, removed or analysed again (a photo's row changes then)."""
+        with self._read() as conn:
+            key = tuple(conn.execute(select(
+                func.count(faces.c.id), func.coalesce(func.max(faces.c.id), 0),
+                select(func.max(photos.c.updated_at)).scalar_subquery(),
+            )).one())
+        with self._vector_lock:
+            cached = self._vector_cache.get(column)
+            if cached is None or cached[0] != key:
+                with self._read() as conn:
+                    rows = [tuple(r) for r in conn.execute(select(faces.c.id, faces.c[column]).order_by(faces.c.id))]
+                dim = N_ATTRIBUTES if column == "attributes" else EMBEDDING_DIM
+                cached = (key, np.array([r[0] for r in rows], np.int64), stack_blobs([r[1] for r in rows], dim))
+                self._vector_cache[column] = cached
+        return cached[1], cached[2]
 
     # --- library and jobs ---
 
@@ -297,24 +320,45 @@ class UIQueries(Repo):
             dict(face_id=r.id, suggested_id=r.person_id, suggested_name=r.name, distance=r.distance) for r in rows
         ]
 
-    def suggestions_of(self, face_id: int) -> list[dict]:
-        """The people suggested for an unsorted face, best first: id, name, n_faces, distance and a cover face."""
+    def nearest_people(self, face_id: int, limit: int = 3) -> list[dict]:
+        """The people whose faces are nearest to this face now, best first: id, name, n_faces, distance (to
+        their nearest face) and a cover face. Live, so faces given to someone a moment ago count; people
+        who already have a face in this photo are left out (one photo never shows a person twice)."""
+        ids, embeddings = self._vectors("embedding")
+        at = int(np.searchsorted(ids, face_id))
+        if at >= len(ids) or ids[at] != face_id:
+            return []
+        owners = self.assignment_vector(ids)
+        with self._read() as conn:
+            in_photo = set(conn.execute(
+                select(assignments.c.person_id)
+                .join(faces, faces.c.id == assignments.c.face_id)
+                .where(faces.c.photo_id == select(faces.c.photo_id).where(faces.c.id == face_id).scalar_subquery(),
+                       assignments.c.person_id.is_not(None))
+            ).scalars())
+        candidates = np.flatnonzero((owners >= 0) & ~np.isin(owners, list(in_photo)))
+        distances = np.linalg.norm(embeddings[candidates] - embeddings[at], axis=1)
+        best: dict[int, float] = {}
+        for i in np.argsort(distances, kind="stable"):
+            best.setdefault(int(owners[candidates[i]]), float(distances[i]))
+            if len(best) == limit:
+                break
+        return [dict(p, distance=best[p["id"]]) for p in self._people_with_covers(list(best))]
+
+    def _people_with_covers(self, person_ids: Sequence[int]) -> list[dict]:
+        """id, name, n_faces and a cover face of each person, in the order given."""
+        if not person_ids:
+            return []
         counts = _person_counts()
         query = (
-            select(people.c.id, people.c.name, func.coalesce(counts.c.n, 0).label("n_faces"), suggestions.c.distance)
-            .select_from(
-                suggestions.join(people, people.c.id == suggestions.c.person_id)
-                .outerjoin(counts, counts.c.pid == people.c.id)
-            )
-            .where(suggestions.c.face_id == int(face_id))
-            .order_by(suggestions.c.rank)
+            select(people.c.id, people.c.name, func.coalesce(counts.c.n, 0).label("n_faces"))
+            .select_from(people.outerjoin(counts, counts.c.pid == people.c.id))
+            .where(people.c.id.in_([int(p) for p in person_ids]))
         )
         with self._read() as conn:
-            rows = [dict(r._mapping) for r in conn.execute(query)]
-        covers = self.first_faces([r["id"] for r in rows], 1)
-        for r in rows:
-            r["cover"] = (covers.get(r["id"]) or [None])[0]
-        return rows
+            rows = {r.id: dict(r._mapping) for r in conn.execute(query)}
+        covers = self.first_faces(list(rows), 1)
+        return [dict(rows[p], cover=(covers.get(p) or [None])[0]) for p in person_ids if p in rows]
 
     def ignored_page(self, offset: int, limit: int) -> tuple[int, list[int]]:
         """(number of faces the user set aside, one page of their ids, the most recently set aside first)."""
@@ -501,21 +545,11 @@ class UIQueries(Repo):
     # --- attributes ---
 
     def attribute_matrix(self) -> tuple[np.ndarray, np.ndarray]:
-        """(face ids, attributes (N, 40)) of every face not set aside, ordered by id.
-
-        All faces' attributes are cached until faces are added or removed; the few set aside are left
-        out on each call.
-        """
+        """(face ids, attributes (N, 40)) of every face not set aside, ordered by id (the few set aside are
+        left out of the cached matrix on each call)."""
+        ids, matrix = self._vectors("attributes")
         with self._read() as conn:
-            key = tuple(conn.execute(select(func.count(), func.coalesce(func.max(faces.c.id), 0)).select_from(faces)).one())
             ignored = conn.execute(select(assignments.c.face_id).where(assignments.c.source == IGNORED)).scalars().all()
-        with self._attr_lock:
-            if self._attr_cache is None or self._attr_cache[0] != key:
-                with self._read() as conn:
-                    rows = conn.execute(select(faces.c.id, faces.c.attributes).order_by(faces.c.id)).all()
-                ids = np.array([r.id for r in rows], np.int64)
-                self._attr_cache = (key, ids, stack_blobs([r.attributes for r in rows], N_ATTRIBUTES))
-            _key, ids, matrix = self._attr_cache
         if not ignored:
             return ids, matrix
         keep = ~np.isin(ids, np.array(ignored, np.int64))
