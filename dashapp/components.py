@@ -23,6 +23,7 @@ PALETTE = (
     "#f7b6d2", "#9edae5", "#dbdb8d", "#393b79",
 )
 UNSORTED_COLOR = "#adb5bd"
+FOCUS_COLOR = "#0d6efd"  # the face a page is about: the one searched for, the one being sorted
 UNSORTED_LABEL = "Unsorted"
 IGNORED_LABEL = "Ignored"  # faces the user set aside: not a face, or nobody to sort
 
@@ -390,15 +391,12 @@ def photo_overlay(photo: dict, faces: Sequence[dict]) -> html.Div:
     return framed_photo(photo_url(photo["id"]), width, height, boxes, photo.get("name", ""))
 
 
-SORT_COLOR = "#0d6efd"  # the face being sorted one by one
-
-
 def sort_face_view(face: dict, photo: dict, suggestions: Sequence[dict]) -> dbc.Row:
     """One unsorted face to sort: its photo with the face boxed, the face itself, and a button for each
     suggested person (keys 1, 2, 3)."""
     width, height = float(photo["width"] or 1), float(photo["height"] or 1)
-    box = html.Div(html.Span("Who is this?", className="face-box-label", style={"backgroundColor": SORT_COLOR}),
-                   className="face-box sort-box", style=box_style(face["box"], width, height, SORT_COLOR))
+    box = html.Div(html.Span("Who is this?", className="face-box-label", style={"backgroundColor": FOCUS_COLOR}),
+                   className="face-box sort-box", style=box_style(face["box"], width, height, FOCUS_COLOR))
     choices: list[Any] = [html.Div("Suggested", className="small text-muted mb-1")] if suggestions else [
         html.Div("No suggestion: type a name below, or skip.", className="small text-muted")]
     for key, s in enumerate(suggestions, start=1):

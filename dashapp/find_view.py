@@ -12,11 +12,19 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashapp.components import box_style, color_dot, empty_state, framed_photo, person_color, person_label, photo_url
+from dashapp.components import (
+    FOCUS_COLOR,
+    box_style,
+    color_dot,
+    empty_state,
+    framed_photo,
+    person_color,
+    person_label,
+    photo_url,
+)
 from dashapp.find import FindResult, PhotoMatch, QueryFace, VideoResult, clock
 from model.matching import MatchThresholds
 
-QUERY_COLOR = "#0d6efd"
 OTHER_FACE_COLOR = "#adb5bd"
 
 
@@ -38,7 +46,7 @@ def query_photo(job_id: int, size: Sequence[int] | None = None, faces: Sequence[
     for f in faces:
         searched = f.index == chosen
         label = "searching" if searched else f"face {f.index + 1}"
-        color = QUERY_COLOR if searched else OTHER_FACE_COLOR
+        color = FOCUS_COLOR if searched else OTHER_FACE_COLOR
         props = dict(className="face-box find-chosen", title="The face being searched for") if searched else dict(
             id={"type": "find-face", "idx": f.index}, className="face-box", n_clicks=0, role="button", tabIndex=0,
             title="Click to search for this face instead")
@@ -111,7 +119,7 @@ def video_moments(job_id: int, index: int, video: VideoResult, threshold: float)
         span = clock(seg.start) if seg.start == seg.end else f"{clock(seg.start)} – {clock(seg.end)}"
         picture = html.Div()
         if sample.thumb and sample.width and sample.height and sample.box:
-            box = html.Div(className="face-box", style=box_style(sample.box, sample.width, sample.height, QUERY_COLOR))
+            box = html.Div(className="face-box", style=box_style(sample.box, sample.width, sample.height, FOCUS_COLOR))
             picture = framed_photo(frame_url(job_id, index, k), sample.width, sample.height, [box],
                               f"frame at {clock(seg.best_time)}", "200px", "photo-frame find-frame")
         items.append(html.Div(
