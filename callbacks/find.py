@@ -16,10 +16,10 @@ from dash import ALL, Input, Output, State, ctx, html, no_update
 from callbacks.common import clicked, library
 from dashapp import find_view as V
 from dashapp import job_runner
+from dashapp.components import person_label
 from dashapp.find import FindResult, load_result
 from dashapp.find_command import RESULT_FILE
 from dashapp.store import Job
-from dashapp.components import person_label
 from dashapp.uploads import UploadRefused, copy_query_photo, save_query_photo, save_videos
 
 log = logging.getLogger(__name__)

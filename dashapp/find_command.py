@@ -68,7 +68,8 @@ def run_find(args: argparse.Namespace) -> int:
     if (args.query is None) == (args.person is None):
         raise ValueError("give either a photo of the person or --person NAME_OR_ID (one of the two)")
     videos = [Path(v) for v in (args.video or [])]
-    missing = [str(p) for p in [*([args.query] if args.query else []), *videos] if not Path(p).is_file()]
+    files = ([Path(args.query)] if args.query else []) + videos
+    missing = [str(p) for p in files if not p.is_file()]
     if missing:  # before touching the library
         raise FileNotFoundError(f"no such file: {', '.join(missing)}")
     if args.face is not None and (args.face < 1 or args.person is not None):
