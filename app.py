@@ -61,7 +61,7 @@ def _eval_cluster(args: argparse.Namespace) -> int:
 def _eval_verify(args: argparse.Namespace) -> int:
     from model.evaluate import run_verify_command
 
-    return run_verify_command(args.pairs, args.images, args.weights)
+    return run_verify_command(args.pairs, args.images, args.weights, args.identities)
 
 
 def _eval_attributes(args: argparse.Namespace) -> int:
@@ -116,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     find = sub.add_parser("find", parents=[data_dir, weights], help="find a person: every photo and video moment they are in")
     find.add_argument("query", type=Path, nargs="?", help="a photo of the person")
     find.add_argument("--person", metavar="NAME_OR_ID", default=None,
-                      help="instead of a photo: a person of the library (their clearest face)")
+                      help="instead of a photo: a person of the library (the mean of their faces)")
     find.add_argument("--video", type=Path, action="append", metavar="FILE", help="also search this video (repeatable)")
     find.add_argument("--face", type=int, default=None, help="which face of the query photo: 1 = the largest (default)")
     find.add_argument("--every", type=float, default=1.0, metavar="SECONDS", help="video sampling interval (default: 1)")
@@ -180,6 +180,8 @@ def build_parser() -> argparse.ArgumentParser:
     verify = ev.add_parser("verify", parents=[weights], help="face verification accuracy on pairs")
     verify.add_argument("--pairs", type=Path, required=True, help="LFW pairs.txt or CSV path1,path2,same")
     verify.add_argument("--images", type=Path, required=True, help="image folder the pairs refer to")
+    verify.add_argument("--identities", type=Path, default=None,
+                        help="identity_CelebA.txt format (by file name): also measure searching with a person's faces")
     verify.set_defaults(handler=_eval_verify)
     attributes = ev.add_parser("attributes", parents=[weights], help="attribute accuracy on CelebA-style labels")
     attributes.add_argument("--labels", type=Path, required=True, help="list_attr_celeba.txt format")

@@ -122,9 +122,14 @@ def render_find(state: dict | None):
             missing = dbc.Alert("The result of this search is no longer in the library folder: search again.",
                                 color="warning", className="py-2")
         return missing, V.query_photo(job.id), "", video_list
-    hint = ""
+    hints = []
+    if result.template:
+        who = person_label(result.template.person_id, result.template.person_name)
+        hints.append(f"Searched with all {result.template.n_faces} faces of {who} (their average), which finds more "
+                     "of their photos than one face; shown: their clearest face.")
     if len(result.faces) > 1:
-        hint = f"{len(result.faces)} faces in this photo: click another face to look for that person instead."
+        hints.append(f"{len(result.faces)} faces in this photo: click another face to look for that person instead.")
+    hint = " ".join(hints)
     compared = f"{result.n_compared:,} faces in the library compared"
     if result.n_other_model:
         compared += f" ({result.n_other_model:,} from another face model skipped: Update faces on the Library page)"
@@ -186,7 +191,7 @@ def upload_query(contents: str | None, filename: str | None):
     prevent_initial_call="initial_duplicate",
 )
 def find_person(person_id: int | None):
-    """`/find?person=ID` (a person card's Find link): search with the photo of that person's clearest face."""
+    """`/find?person=ID` (a person card's Find link): search with that person's faces (their clearest one shown)."""
     if person_id is None:
         return no_update, no_update, no_update, no_update
     lib = library()
@@ -196,11 +201,11 @@ def find_person(person_id: int | None):
         return _refused("That person is no longer in the library, or has no faces.")
     try:
         query = copy_query_photo(Path(face.photo_path), lib.config.finds_dir)
-        job_id = job_runner.start_find(lib, query, face.idx)
+        job_id = job_runner.start_find(lib, query, face.idx, person=person["id"])
     except (UploadRefused, job_runner.JobRefused) as exc:
         return _refused(str(exc))
     who = person_label(person["id"], person["name"])
-    return _started(job_id, f"Looking for {who}, from their clearest face; drop videos to look through them too…")
+    return _started(job_id, f"Looking for {who}, with all their faces; drop videos to look through them too…")
 
 
 @dash.callback(
@@ -226,7 +231,7 @@ def upload_videos(contents: list[str] | str | None, filenames: list[str] | str |
     try:
         saved = save_videos(list(zip(filenames or [], contents)), query.parent / "videos")
         videos = [Path(v) for v in job.args.get("videos") or []] + saved.saved
-        job_id = job_runner.start_find(lib, query, job.args.get("face"), videos)
+        job_id = job_runner.start_find(lib, query, job.args.get("face"), videos, person=job.args.get("person"))
     except (UploadRefused, job_runner.JobRefused) as exc:
         return _refused(str(exc))
     skipped = f" Skipped: {'; '.join(saved.skipped)}." if saved.skipped else ""

@@ -2,7 +2,8 @@
 
 Library-side (no Dash): the query photo is analysed with `model.faces.FaceAnalyzer`, the chosen face
 (the largest unless the user picks another) is compared with every stored face embedded by the same
-model version, and sampled video frames are analysed in batches. A search keeps every candidate up to
+model version, and sampled video frames are analysed in batches. A library person with enough faces is
+searched for with their template (the mean of their faces) instead, at the thresholds measured for templates. A search keeps every candidate up to
 `MAX_SEARCH_DISTANCE`, so a `FindResult` answers for any threshold up to it without searching again.
 """
 
@@ -17,7 +18,9 @@ from pathlib import Path
 import numpy as np
 
 from dashapp.store import Store
-from model.matching import MAX_SEARCH_DISTANCE, MatchThresholds, Segment, choose_face, rank, segments
+from model.matching import (
+    MAX_SEARCH_DISTANCE, TEMPLATE_FACES, MatchThresholds, Segment, choose_face, rank, segments, template,
+)
 
 
 FRAME_THUMB_SIZE = 360  # longest side of a saved video frame, pixels
@@ -47,6 +50,15 @@ class QueryFace:
     index: int
     box: tuple[float, float, float, float]
     score: float
+
+
+@dataclass(frozen=True)
+class PersonTemplate:
+    """The library person a search used the template of, and how many of their faces it averages."""
+
+    person_id: int
+    person_name: str | None
+    n_faces: int
 
 
 @dataclass(frozen=True)
@@ -116,6 +128,7 @@ class FindResult:
     n_other_model: int  # stored faces of another model version, not comparable
     videos: list[VideoResult] = field(default_factory=list)
     seconds: float = 0.0
+    template: PersonTemplate | None = None  # None: the chosen face of the query photo was searched for
 
     def photos(self, threshold: float) -> list[PhotoMatch]:
         """The matching photos at this threshold, best first."""
@@ -158,6 +171,7 @@ class FindResult:
                 for v in data.get("videos", [])
             ],
             seconds=data.get("seconds", 0.0),
+            template=PersonTemplate(**data["template"]) if data.get("template") else None,
         )
 
     def summary(self, threshold: float, folder: Path | None = None) -> dict:
@@ -179,6 +193,7 @@ class FindResult:
         return {
             "query": self.query_path, "n_faces_in_query": len(self.faces), "face": self.face + 1,
             "box": list(self.faces[self.face].box), "threshold": threshold, "model_version": self.model_version,
+            "template": asdict(self.template) if self.template else None,
             "person": self.person(threshold),
             "photos": [{"photo_id": m.photo_id, "face_id": m.face_id, "path": m.path, "box": list(m.box),
                         "distance": round(m.distance, 4), "person_id": m.person_id, "person_name": m.person_name}
@@ -304,11 +319,22 @@ def search_video(analyzer, embedding: np.ndarray, path: Path, every_s: float, fo
     return result
 
 
+def person_template(store: Store, person_id: int, model_version: str) -> tuple[PersonTemplate, np.ndarray] | None:
+    """A library person's template (with its embedding) when they have TEMPLATE_FACES faces of this model, else None."""
+    person = store.people.get(int(person_id))
+    embeddings = store.faces.embeddings_of(int(person_id), model_version) if person else np.zeros((0, 0))
+    if len(embeddings) < TEMPLATE_FACES:
+        return None
+    return PersonTemplate(person.id, person.name, len(embeddings)), template(embeddings)
+
+
 def find(analyzer, store: Store | None, query: Path | bytes, face: int | None = None, videos: Sequence[Path] = (),
          every_s: float = 1.0, folder: Path | None = None, progress: Progress | None = None,
-         cancelled: Callable[[], bool] = lambda: False) -> FindResult:
+         cancelled: Callable[[], bool] = lambda: False, person: int | None = None) -> FindResult:
     """The whole search: the query's face against the library (when `store` is given) and each video.
 
+    `person`: the library person whose face the query photo shows; with TEMPLATE_FACES or more faces they are
+    searched for with their template, which finds more of their photos than one face does.
     Videos are checked before any model work, so a bad file fails at once. Frame thumbnails go into `folder`.
     Raises QueryError (query photo), VideoLoadError (a video), FileNotFoundError (a missing file).
     """
@@ -326,6 +352,10 @@ def find(analyzer, store: Store | None, query: Path | bytes, face: int | None = 
     if progress:
         progress("query", 0, None)
     faces, chosen, embedding, size = analyze_query(analyzer, query, face)
+    thresholds, searched = analyzer.match_thresholds, None
+    found = person_template(store, person, analyzer.model_version) if store and person is not None else None
+    if found:
+        (searched, embedding), thresholds = found, analyzer.template_thresholds
     if progress:
         progress("search", 0, None)
     matches, n_compared, n_other = search_library(store, embedding, analyzer.model_version) if store else ([], 0, 0)
@@ -337,7 +367,7 @@ def find(analyzer, store: Store | None, query: Path | bytes, face: int | None = 
             break
     return FindResult(
         query_path=str(query) if isinstance(query, (str, Path)) else "(bytes)", query_size=size, faces=faces,
-        face=chosen, model_version=analyzer.model_version, thresholds=analyzer.match_thresholds,
+        face=chosen, model_version=analyzer.model_version, thresholds=thresholds,
         max_distance=MAX_SEARCH_DISTANCE, matches=matches, n_compared=n_compared, n_other_model=n_other,
-        videos=results, seconds=time.monotonic() - start,
+        videos=results, seconds=time.monotonic() - start, template=searched,
     )

@@ -25,6 +25,9 @@ def print_table(result: FindResult, threshold: float, strictness: str, folder: P
     """The answer for people: the query face, who it looks like, the photos, the video moments."""
     box = ", ".join(f"{v:.0f}" for v in result.faces[result.face].box)
     print(f"Query {result.query_path}: face {result.face + 1} of {len(result.faces)} (box {box})")
+    if result.template:
+        who = result.template.person_name or f"Person {result.template.person_id}"
+        print(f"Searched with {who}'s template: the mean of their {result.template.n_faces} faces")
     t = result.thresholds
     print(f"Same person up to distance {threshold:.2f} ({strictness}; stricter {t.stricter:.2f}, default "
           f"{t.default:.2f}, looser {t.looser:.2f}), model {result.model_version}")
@@ -54,13 +57,13 @@ def print_table(result: FindResult, threshold: float, strictness: str, folder: P
             print(f"  warning: {video.error}")
 
 
-def _person_query(store: Store, person: str) -> tuple[Path, int]:
-    """(photo, face index) of a library person's clearest face, by id or name; ValueError if there is none."""
+def _person_query(store: Store, person: str) -> tuple[Path, int, int]:
+    """(photo, face index) of a library person's clearest face and their id, by id or name; ValueError if none."""
     found = store.people.get(int(person)) if person.isdigit() else store.people.by_name(person)
     face = store.faces.clearest_of(found.id) if found else None
     if face is None:
         raise ValueError(f"no person {person!r} with faces in the library (see `app.py people`)")
-    return Path(face.photo_path), face.idx
+    return Path(face.photo_path), face.idx, found.id
 
 
 def run_find(args: argparse.Namespace) -> int:
@@ -79,9 +82,9 @@ def run_find(args: argparse.Namespace) -> int:
     config = load_config(args.data_dir)
     store = Store.open(config)
     if args.person is not None:
-        query, face = _person_query(store, args.person)
+        query, face, person = _person_query(store, args.person)
     else:
-        query, face = Path(args.query), None if args.face is None else args.face - 1
+        query, face, person = Path(args.query), None if args.face is None else args.face - 1, None
     folder = Path(args.out) if args.out else new_upload_folder(config.finds_dir)
     folder.mkdir(parents=True, exist_ok=True)
     reporter = JobReporter(store, args.job_id) if args.job_id else None
@@ -100,7 +103,7 @@ def run_find(args: argparse.Namespace) -> int:
         analyzer = FaceAnalyzer(args.weights)
         result = find(
             analyzer, store, query, face, videos, args.every, folder,
-            progress, reporter.cancelled if reporter is not None else (lambda: False),
+            progress, reporter.cancelled if reporter is not None else (lambda: False), person,
         )
         save_result(result, folder / RESULT_FILE)
     except BaseException as exc:

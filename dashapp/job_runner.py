@@ -61,15 +61,18 @@ def start_ingest(lib: Library, paths: list[str | Path], outdated: bool = False) 
     return Started(job_id, [str(p) for p in paths])
 
 
-def start_find(lib: Library, query: Path, face: int | None = None, videos: list[Path] | None = None) -> int:
+def start_find(lib: Library, query: Path, face: int | None = None, videos: list[Path] | None = None,
+               person: int | None = None) -> int:
     """Start a "find a person" job for the query photo saved in its search folder; returns the job id.
+
+    With `person` (a library person, whose clearest face `query` shows) the job searches with their faces.
 
     Each run writes into its own folder beside the query (`run-N`), so an earlier result stays readable.
     """
     folder = Path(query).parent
     try:
         out = folder / f"run-{len(list(folder.glob('run-*'))) + 1}"
-        job_id = spawn_find(lib.config, lib.store, query, out, face, videos or [])
+        job_id = spawn_find(lib.config, lib.store, query, out, face, videos or [], person=person)
     except FindBusy as exc:
         raise JobRefused("A search is already running. Wait for it to finish, then try again.") from exc
     log.info("find job %d started for %s (face %s, %d videos)", job_id, query, face, len(videos or []))

@@ -17,8 +17,8 @@ from tqdm import tqdm
 
 from model.alignment import align_face, center_crop_fallback
 from model.imaging import load_image
-from model.labels import read_attribute_file
-from model.matching import measure_thresholds
+from model.labels import read_attribute_file, read_identity_file
+from model.matching import STRICTNESS, TEMPLATE_FACES, measure_template_search, measure_thresholds
 from model.attributes import ATTRIBUTE_NAMES
 from model.verification import default_folds, verification_metrics
 
@@ -103,8 +103,12 @@ def _print_table(title: str, rows: list[tuple[str, str]]) -> None:
         print(f"  {key:<{width}}  {value}")
 
 
-def evaluate_verification(pairs_file: Path, images: Path, analyzer=None) -> dict:
-    """Verification metrics of the full pipeline on a pairs file."""
+def evaluate_verification(pairs_file: Path, images: Path, analyzer=None, identities: Path | None = None) -> dict:
+    """Verification metrics of the full pipeline on a pairs file.
+
+    With `identities` (identity_CelebA.txt format, by file name), also how well a person's template finds
+    their other faces among the pair images (`person_search`): one face against `TEMPLATE_FACES` faces.
+    """
     from model.faces import FaceAnalyzer
 
     analyzer = analyzer or FaceAnalyzer()
@@ -117,6 +121,7 @@ def evaluate_verification(pairs_file: Path, images: Path, analyzer=None) -> dict
     distances = np.linalg.norm(a - b, axis=1)
     result = verification_metrics(distances, pairs.same, pairs.folds)
     thresholds = measure_thresholds(distances, pairs.same, result.threshold)
+    search = _person_search(embeddings, unique, read_identity_file(identities)) if identities else {}
     return {
         "accuracy": result.accuracy,
         "accuracy_std": result.accuracy_std,
@@ -127,6 +132,23 @@ def evaluate_verification(pairs_file: Path, images: Path, analyzer=None) -> dict
         "n_pairs": result.n_pairs,
         "n_no_face": int(no_face.sum()),
         "match_thresholds": asdict(thresholds),
+        **search,
+    }
+
+
+def _person_search(embeddings: np.ndarray, paths: list[Path], identities: dict[str, str]) -> dict:
+    """`person_search` of `evaluate_verification`: the labelled images' templates of 1 and TEMPLATE_FACES faces."""
+    labelled = [i for i, p in enumerate(paths) if p.name in identities]
+    if not labelled:
+        raise ValueError("the identity file labels none of the pair images (it lists file names, e.g. 000001.jpg)")
+    people = [identities[paths[i].name] for i in labelled]
+    one, template = (measure_template_search(embeddings[labelled], people, n) for n in (1, TEMPLATE_FACES))
+    return {
+        "person_search": {
+            "n_images": len(labelled), "n_people": template.n_people, "template_faces": TEMPLATE_FACES,
+            "one_face": {"thresholds": asdict(one.thresholds), "tar": one.tar, "far": one.far},
+            "template": {"thresholds": asdict(template.thresholds), "tar": template.tar, "far": template.far},
+        }
     }
 
 
@@ -165,16 +187,26 @@ def evaluate_attributes(labels_file: Path, images: Path, analyzer=None) -> dict:
     }
 
 
-def run_verify_command(pairs_file: Path, images: Path, weights: Path | None = None) -> int:
+def run_verify_command(pairs_file: Path, images: Path, weights: Path | None = None,
+                       identities: Path | None = None) -> int:
     """`python app.py eval verify`: table, then the JSON line."""
     from model.faces import FaceAnalyzer
 
     start = time.time()
-    result = evaluate_verification(pairs_file, images, FaceAnalyzer(weights))
+    result = evaluate_verification(pairs_file, images, FaceAnalyzer(weights), identities)
     _print_table(
         f"Verification on {result['n_pairs']} pairs ({time.time() - start:.0f} s)",
-        [(k, f"{v:.4f}" if isinstance(v, float) else str(v)) for k, v in result.items()],
+        [(k, f"{v:.4f}" if isinstance(v, float) else str(v)) for k, v in result.items() if k != "person_search"],
     )
+    search = result.get("person_search")
+    if search:
+        rows = [
+            (f"{label}, {level}", f"distance {m['thresholds'][level]:.3f}: finds {m['tar'][level]:.3f} of their"
+                                  f" other faces and {m['far'][level]:.3f} of other people's")
+            for m, label in ((search["one_face"], "one face"), (search["template"], f"{search['template_faces']} faces"))
+            for level in STRICTNESS
+        ]
+        _print_table(f"Searching for a person ({search['n_people']} people, {search['n_images']} images)", rows)
     print(json.dumps(result))
     return 0
 

@@ -14,7 +14,7 @@ import numpy as np
 from model.alignment import CROP_SIZE, align_face
 from model.attributes import ATTRIBUTE_NAMES
 from model.detection import Detection, DetectorSettings, FaceDetector
-from model.matching import FALLBACK_THRESHOLDS, MatchThresholds
+from model.matching import FALLBACK_TEMPLATE_THRESHOLDS, FALLBACK_THRESHOLDS, MatchThresholds
 from model.runtime import LiteModel, runtime_path
 
 WEIGHTS_DIR = Path(__file__).parent / "weights"
@@ -96,6 +96,12 @@ class FaceAnalyzer:
         """Same-person distance thresholds measured for these weights (model card), else the fallback."""
         measured = self.card.get("match_thresholds")
         return MatchThresholds(**measured) if measured else FALLBACK_THRESHOLDS
+
+    @property
+    def template_thresholds(self) -> MatchThresholds:
+        """The same for a person's template (`model.matching.template`) against one face."""
+        measured = self.card.get("template_thresholds")
+        return MatchThresholds(**measured) if measured else FALLBACK_TEMPLATE_THRESHOLDS
 
     @property
     def attribute_base_rates(self) -> np.ndarray:

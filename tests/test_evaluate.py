@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import asdict
 from itertools import combinations
 
 import numpy as np
@@ -12,9 +13,11 @@ import pytest
 from app import main
 from model.evaluate import largest_faces
 from model.labels import read_attribute_file, read_identity_file
+from model.matching import TEMPLATE_FACES, measure_template_search
 from tests.conftest import MODEL_FIXTURES
 
 PEOPLE = MODEL_FIXTURES / "people"
+ONE_PERSON = MODEL_FIXTURES / "one_person"  # seven more photos of identity 4931
 ATTRS = MODEL_FIXTURES / "attributes"
 
 
@@ -58,7 +61,7 @@ def test_eval_verify_csv(analyzer, people_pairs, tmp_path, capsys):
     d = np.array([np.linalg.norm(emb[PEOPLE / a][0] - emb[PEOPLE / b][0]) for a, b, _ in people_pairs])
     same = np.array([s == 1 for *_, s in people_pairs])
     t = _best_threshold(d, same)  # fewer than 20 pairs: one fold, threshold chosen on all of them
-    assert got["n_pairs"] == 12 and got["n_no_face"] == 0
+    assert got["n_pairs"] == 12 and got["n_no_face"] == 0 and "person_search" not in got  # no --identities
     assert got["accuracy"] == pytest.approx(np.mean((d <= t) == same), abs=1e-9)
     assert got["accuracy_std"] == 0
     assert got["threshold"] == pytest.approx(t, abs=1e-4)
@@ -66,6 +69,30 @@ def test_eval_verify_csv(analyzer, people_pairs, tmp_path, capsys):
     assert got["frr"] == pytest.approx(np.mean(d[same] > t), abs=1e-9)
     strict = d[~same].min()  # TAR at FAR 1e-3 with 6 negatives: accept only below every impostor
     assert got["tar_at_far_1e-3"] == pytest.approx(np.mean(d[same] < strict), abs=1e-9)
+
+
+def test_eval_verify_measures_searching_with_a_persons_faces(analyzer, tmp_path, capsys):
+    """`--identities`: templates of TEMPLATE_FACES faces of each person with more, over the pair images."""
+    images = tmp_path / "images"
+    images.mkdir()
+    ids = read_identity_file(PEOPLE / "identity_CelebA.txt") | {p.name: "4931" for p in ONE_PERSON.glob("*.jpg")}
+    for f in ids:
+        shutil.copy((PEOPLE if (PEOPLE / f).exists() else ONE_PERSON) / f, images / f)
+    files = sorted(ids)
+    (tmp_path / "identities.txt").write_text("image identity\n" + "".join(f"{f} {ids[f]}\n" for f in files))
+    pairs = [(a, b, int(ids[a] == ids[b])) for a, b in zip(files, files[1:] + files[:1])]  # every image in a pair
+    (tmp_path / "pairs.csv").write_text("path1,path2,same\n" + "".join(f"{a},{b},{s}\n" for a, b, s in pairs))
+    assert main(["eval", "verify", "--pairs", str(tmp_path / "pairs.csv"), "--images", str(images),
+                 "--identities", str(tmp_path / "identities.txt")]) == 0
+    got = _last_json(capsys)["person_search"]
+
+    emb = _embeddings(analyzer, [images / f for f in files])
+    embeddings, people = np.stack([emb[images / f][0] for f in files]), [ids[f] for f in files]
+    assert got["n_images"] == 19 and got["template_faces"] == TEMPLATE_FACES
+    assert got["n_people"] == 1  # only identity 4931 has more than TEMPLATE_FACES photos
+    for key, n in (("one_face", 1), ("template", TEMPLATE_FACES)):
+        expected = measure_template_search(embeddings, people, n)
+        assert got[key] == {"thresholds": asdict(expected.thresholds), "tar": expected.tar, "far": expected.far}
 
 
 def test_eval_verify_lfw_folds(analyzer, people_pairs, tmp_path, capsys):

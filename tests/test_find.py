@@ -12,13 +12,23 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dashapp.find import QueryError, find, load_result, save_result, search_library
+from dashapp.config import load_config
+from dashapp.find import PersonTemplate, QueryError, find, load_result, save_result, search_library
+from dashapp.ingest import IngestOptions, ingest
+from dashapp.store import Store
 from find_fixtures import NAME, PHOTOS, QUERIES, build_find_library, no_face_photo, person_video, write_video
 from model.faces import DEFAULT_WEIGHTS, FaceAnalyzer, copy_model
-from model.matching import FALLBACK_THRESHOLDS, MAX_SEARCH_DISTANCE, choose_face, measure_thresholds, segments
+from model.labels import read_identity_file
+from model.matching import (
+    FALLBACK_THRESHOLDS, MAX_SEARCH_DISTANCE, MatchThresholds, choose_face, measure_template_search, measure_thresholds,
+    segments, template,
+)
+from tests.conftest import MODEL_FIXTURES
 from model.video import VideoErrorKind, VideoLoadError, probe_video, sample_frames
 
 REPO = Path(__file__).resolve().parents[1]
+PEOPLE = MODEL_FIXTURES / "people"
+ONE_PERSON = MODEL_FIXTURES / "one_person"  # seven more photos of the people fixtures' identity 4931
 ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
 
 
@@ -72,6 +82,45 @@ def test_a_named_person_is_recognised(library, analyzer):
     person = result.person(result.thresholds.default)
     assert person is not None and person["name"] == NAME and person["n"] >= 2
     assert find(analyzer, library["store"], PHOTOS / "rose_1.jpg").person(result.thresholds.default) is None
+
+
+def test_a_library_person_is_searched_with_the_mean_of_their_faces(analyzer, tmp_path):
+    """Six named faces of one person: their template finds all ten of their photos and nobody else's.
+
+    A person with fewer than TEMPLATE_FACES faces is searched for with the one face shown instead.
+    """
+    config = load_config(tmp_path / "data")
+    store = Store.open(config)
+    ingest(store, config, [PEOPLE, ONE_PERSON], IngestOptions(analyzer=analyzer))
+    identities = read_identity_file(PEOPLE / "identity_CelebA.txt") | {p.name: "4931" for p in ONE_PERSON.glob("*.jpg")}
+    faces_of = {}
+    for photo in store.photos.all(status="done"):
+        faces_of.setdefault(identities[Path(photo.path).name], []).append(store.faces.of_photo(photo.id)[0])
+    theirs = sorted(faces_of["4931"], key=lambda f: f.id)
+    assert len(theirs) == 10
+    store.people.move_faces_to_name([f.id for f in theirs[:6]], "Ada")
+    store.people.move_faces_to_name([f.id for f in faces_of["4966"]], "Bo")
+    ada, bo = store.people.by_name("Ada"), store.people.by_name("Bo")
+    shown = store.faces.clearest_of(ada.id)
+
+    result = find(analyzer, store, Path(shown.photo_path), shown.idx, person=ada.id)
+    assert result.template == PersonTemplate(ada.id, "Ada", 6) and result.thresholds == analyzer.template_thresholds
+    center = template(np.stack([f.embedding for f in theirs[:6]]))
+    distances = {m.face_id: m.distance for m in result.matches}
+    assert [distances[f.id] for f in theirs] == pytest.approx([np.linalg.norm(f.embedding - center) for f in theirs])
+    assert {m.face_id for m in result.photos(result.thresholds.stricter)} == {f.id for f in theirs}
+    assert load_result(_saved(result, tmp_path)).template == result.template  # the result file keeps it
+
+    shown = store.faces.clearest_of(bo.id)
+    few = find(analyzer, store, Path(shown.photo_path), shown.idx, person=bo.id)  # 3 faces: the shown one
+    assert few.template is None and few.thresholds == analyzer.match_thresholds
+    assert few.matches[0].face_id == shown.id and few.matches[0].distance == pytest.approx(0, abs=1e-3)
+    store.close()
+
+
+def _saved(result, tmp_path: Path) -> Path:
+    save_result(result, tmp_path / "result.json")
+    return tmp_path / "result.json"
 
 
 def test_stricter_finds_fewer_and_looser_at_least_as_many(library, analyzer):
@@ -250,7 +299,7 @@ def test_cli_prints_a_table_and_json_last(library, video, tmp_path):
 
 
 def test_cli_finds_a_library_person_by_name_or_id(library, video, tmp_path):
-    """`--person` searches with the person's clearest face: their photos, and their moments in a video."""
+    """`--person` with two faces searches with the clearest one: their photos, and their moments in a video."""
     data_dir = str(library["data_dir"])
     person = library["store"].people.by_name(NAME)
     run = app("find", "--person", NAME.upper(), "--video", str(video), "--data-dir", data_dir, "--out",
@@ -259,6 +308,7 @@ def test_cli_finds_a_library_person_by_name_or_id(library, video, tmp_path):
     data = json.loads(run.stdout.splitlines()[-1])
     theirs = {Path(library["store"].faces.get(f).photo_path).name for f in library["store"].people.face_ids(person.id)}
     assert theirs <= {Path(p["path"]).name for p in data["photos"]} and data["person"]["name"] == NAME
+    assert data["template"] is None  # fewer than TEMPLATE_FACES faces
     assert [(m["start"], m["end"]) for m in data["videos"][0]["moments"]] == [(0, 2), (7, 9)]
     by_id = json.loads(app("find", "--person", str(person.id), "--data-dir", data_dir, "--out",
                            str(tmp_path / "by-id")).stdout.splitlines()[-1])
@@ -286,3 +336,22 @@ def test_cli_errors_are_one_line_with_status_2(library, tmp_path):
 def test_write_video_makes_what_it_says(tmp_path):
     path = write_video(tmp_path / "short.mp4", [(None, 1)])
     assert probe_video(path).duration == pytest.approx(1, abs=0.15)
+
+
+def test_template_thresholds_are_measured_on_other_peoples_faces():
+    """One person with six identical faces (genuine distance 0) and strangers at known distances from them."""
+    rng = np.random.default_rng(3)
+    own = np.tile(np.eye(128, dtype=np.float32)[0], (6, 1))
+    angles = rng.uniform(0.3, 1.5, 200)
+    strangers = np.zeros((200, 128), np.float32)
+    strangers[:, 0], strangers[:, 1] = np.cos(angles), np.sin(angles)
+    people = ["ada"] * 6 + [f"s{i // 2}" for i in range(200)]  # strangers: two faces each, too few for a template
+    got = measure_template_search(np.r_[own, strangers], people, n_faces=5)
+    d = np.linalg.norm(strangers - own[0], axis=1)  # every template of ada is exactly own[0]
+    assert got.n_people == 1 and got.thresholds == MatchThresholds(
+        round(float(np.quantile(d, 0.01)), 3), round(float(np.quantile(d, 0.05)), 3), round(float(np.quantile(d, 0.10)), 3))
+    assert got.tar == {"stricter": 1.0, "default": 1.0, "looser": 1.0}
+    assert got.far == {level: round(float(np.mean(d <= got.thresholds.get(level))), 4) for level in got.far}
+    assert np.linalg.norm(template(own[:2] + strangers[:2])) == pytest.approx(1)
+    with pytest.raises(ValueError, match="more than 5 faces"):
+        measure_template_search(strangers, people[6:], n_faces=5)

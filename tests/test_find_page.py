@@ -165,7 +165,7 @@ def test_a_person_cards_find_link_searches_for_their_clearest_face(lib):
     assert "Store(id='find-from-person')" in str(layout(person="x"))  # no search started
     message, color, _, state = call(find_cb.find_person, person.id, trigger="find-from-person", prop="data",
                                     value=person.id)
-    assert color == "info" and message.startswith(f"Looking for {NAME}, from their clearest face")
+    assert color == "info" and message.startswith(f"Looking for {NAME}, with all their faces")
     state = wait_done(lib, state)
     result = find_cb._result(lib.store.jobs.get(state["id"]))
     best = lib.store.faces.get(lib.queries.person_faces(person.id, 0, 1)[0])  # the card's first face

@@ -90,8 +90,10 @@ def test_rewrap_keeps_the_network_and_takes_the_measured_thresholds(tmp_path):
     from model.faces import DEFAULT_WEIGHTS, FaceAnalyzer
     from model.training.rewrap import rewrap
 
+    template = {"stricter": 0.85, "default": 0.95, "looser": 1.05}
     measured = {"accuracy": 0.9, "accuracy_std": 0.01, "tar_at_far_1e-3": 0.4, "n_pairs": 6000,
-                "match_thresholds": {"stricter": 0.9, "default": 1.0, "looser": 1.1}}
+                "match_thresholds": {"stricter": 0.9, "default": 1.0, "looser": 1.1},
+                "person_search": {"template": {"thresholds": template, "tar": {}, "far": {}}}}
     verify = tmp_path / "verify.txt"
     verify.write_text("Verification on 6000 pairs\n  accuracy 0.9\n" + json.dumps(measured) + "\n")
     output = tmp_path / "new" / "face_model.keras"
@@ -100,6 +102,7 @@ def test_rewrap_keeps_the_network_and_takes_the_measured_thresholds(tmp_path):
     shipped, rewrapped = FaceAnalyzer(None), FaceAnalyzer(output)
     assert rewrapped.model_version == shipped.model_version + "-test" == card["version"]
     assert rewrapped.match_thresholds.default == 1.0 and card["verification"]["accuracy"] == 0.9
+    assert rewrapped.template_thresholds.default == 0.95  # from `eval verify --identities`
     crops = np.random.default_rng(1).integers(0, 256, (3, 112, 112, 3)).astype(np.uint8)
     assert np.allclose(rewrapped.embed(crops)[0], shipped.embed(crops)[0], atol=1e-5)
     assert card["attribute_base_rates"] == shipped.card["attribute_base_rates"]

@@ -5,7 +5,7 @@ change with it, so the version gets a suffix, and the same-person thresholds com
 the new file:
 
     python -m model.training.rewrap model/weights/face_model.keras /tmp/new/face_model.keras --suffix=-c93
-    python app.py eval verify --pairs ... --images ... --weights /tmp/new/face_model.keras | tail -1 > /tmp/verify.json
+    python app.py eval verify --pairs ... --images ... --identities ... --weights /tmp/new/face_model.keras | tail -1 > /tmp/verify.json
     python -m model.training.rewrap model/weights/face_model.keras /tmp/new/face_model.keras --suffix=-c93 --verify /tmp/verify.json
 """
 
@@ -40,6 +40,8 @@ def rewrap(
     if verify is not None:
         measured = json.loads(verify.read_text().strip().splitlines()[-1])
         card["match_thresholds"] = measured["match_thresholds"]
+        if "person_search" in measured:  # `eval verify --identities`
+            card["template_thresholds"] = measured["person_search"]["template"]["thresholds"]
         card["verification"] = {k: measured[k] for k in ("accuracy", "accuracy_std", "tar_at_far_1e-3", "n_pairs")}
     export(load_inference_model(source).get_layer("face_core"), output, card)
     return card
