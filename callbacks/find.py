@@ -17,7 +17,8 @@ from callbacks.common import clicked, library
 from dashapp import find_view as V
 from dashapp import job_runner
 from dashapp.components import person_label
-from dashapp.find import FindResult, load_result
+from dashapp.find import FindResult, load_result, typical_face
+from dashapp.ingest import current_model_version
 from dashapp.find_command import RESULT_FILE
 from dashapp.store import Job
 from dashapp.uploads import UploadRefused, copy_query_photo, save_query_photo, save_videos
@@ -126,7 +127,7 @@ def render_find(state: dict | None):
     if result.template:
         who = person_label(result.template.person_id, result.template.person_name)
         hints.append(f"Searched with all {result.template.n_faces} faces of {who} (their average), which finds more "
-                     "of their photos than one face; shown: their clearest face.")
+                     "of their photos than one face; shown: their most typical face.")
     if len(result.faces) > 1:
         hints.append(f"{len(result.faces)} faces in this photo: click another face to look for that person instead.")
     hint = " ".join(hints)
@@ -191,12 +192,12 @@ def upload_query(contents: str | None, filename: str | None):
     prevent_initial_call="initial_duplicate",
 )
 def find_person(person_id: int | None):
-    """`/find?person=ID` (a person card's Find link): search with that person's faces (their clearest one shown)."""
+    """`/find?person=ID` (a person card's Find link): search with that person's faces (their typical one shown)."""
     if person_id is None:
         return no_update, no_update, no_update, no_update
     lib = library()
     person = lib.queries.person(int(person_id))
-    face = lib.store.faces.clearest_of(int(person_id))
+    face = typical_face(lib.store, int(person_id), current_model_version(None))
     if person is None or face is None:
         return _refused("That person is no longer in the library, or has no faces.")
     try:

@@ -174,8 +174,8 @@ def person_card(
     )
     footer_items.append(
         dcc.Link("Find", href=f"/find?person={pid}", className="small ms-2",
-                 title="Find this person in videos, and in photos where they are not named yet (from their "
-                       "clearest face)")
+                 title="Find this person in videos, and in photos where they are not named yet (with all "
+                       "their faces)")
     )
     footer_items.append(
         dbc.Button(

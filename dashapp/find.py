@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from dashapp.store import Store
+from dashapp.store.faces import FaceRow
 from model.matching import (
     MAX_SEARCH_DISTANCE, TEMPLATE_FACES, MatchThresholds, Segment, choose_face, rank, segments, template,
 )
@@ -317,6 +318,18 @@ def search_video(analyzer, embedding: np.ndarray, path: Path, every_s: float, fo
         flush(batch)
         result.error = str(exc)
     return result
+
+
+def typical_face(store: Store, person_id: int, model_version: str) -> FaceRow | None:
+    """The face a search for a library person shows: of their faces by this model version, the one nearest
+    their mean (so a wrong face in their group is not the one shown); the detector's surest among equals
+    (e.g. both of two faces). None when they have no face."""
+    faces = store.faces.of_person(person_id)
+    current = [f for f in faces if f.model_version == model_version]
+    if not current:
+        return max(faces, key=lambda f: f.score, default=None)
+    center = template(np.stack([f.embedding for f in current]))
+    return min(current, key=lambda f: (round(float(np.linalg.norm(f.embedding - center)), 4), -f.score, f.id))
 
 
 def person_template(store: Store, person_id: int, model_version: str) -> tuple[PersonTemplate, np.ndarray] | None:

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 
 from dashapp.config import load_config
-from dashapp.find import FindResult, clock, find, save_result
+from dashapp.find import FindResult, clock, find, save_result, typical_face
 from dashapp.jobs import JobReporter
 from dashapp.store import Store
 from dashapp.uploads import new_upload_folder
@@ -57,10 +57,10 @@ def print_table(result: FindResult, threshold: float, strictness: str, folder: P
             print(f"  warning: {video.error}")
 
 
-def _person_query(store: Store, person: str) -> tuple[Path, int, int]:
-    """(photo, face index) of a library person's clearest face and their id, by id or name; ValueError if none."""
+def _person_query(store: Store, person: str, model_version: str) -> tuple[Path, int, int]:
+    """(photo, face index) of a library person's typical face and their id, by id or name; ValueError if none."""
     found = store.people.get(int(person)) if person.isdigit() else store.people.by_name(person)
-    face = store.faces.clearest_of(found.id) if found else None
+    face = typical_face(store, found.id, model_version) if found else None
     if face is None:
         raise ValueError(f"no person {person!r} with faces in the library (see `app.py people`)")
     return Path(face.photo_path), face.idx, found.id
@@ -79,10 +79,13 @@ def run_find(args: argparse.Namespace) -> int:
         raise ValueError("--face counts from 1 (the largest face) and goes with a photo, not --person")
     if not args.every > 0:
         raise ValueError("--every must be a positive number of seconds")
+    from model.faces import FaceAnalyzer
+
+    analyzer = FaceAnalyzer(args.weights)  # loads nothing until the search
     config = load_config(args.data_dir)
     store = Store.open(config)
     if args.person is not None:
-        query, face, person = _person_query(store, args.person)
+        query, face, person = _person_query(store, args.person, analyzer.model_version)
     else:
         query, face, person = Path(args.query), None if args.face is None else args.face - 1, None
     folder = Path(args.out) if args.out else new_upload_folder(config.finds_dir)
@@ -98,9 +101,6 @@ def run_find(args: argparse.Namespace) -> int:
     if reporter is not None:
         reporter.start()
     try:
-        from model.faces import FaceAnalyzer
-
-        analyzer = FaceAnalyzer(args.weights)
         result = find(
             analyzer, store, query, face, videos, args.every, folder,
             progress, reporter.cancelled if reporter is not None else (lambda: False), person,

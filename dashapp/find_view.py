@@ -56,21 +56,37 @@ def query_photo(job_id: int, size: Sequence[int] | None = None, faces: Sequence[
 
 
 def person_summary(result: FindResult, threshold: float) -> Any:
-    """Who the best matches are (when they agree on one person), with a link to their photos."""
-    person = result.person(threshold)
-    n = len(result.photos(threshold))
-    if n == 0:
+    """Who the best matches are (when they agree on one person), with a link to their photos.
+
+    For a library person's search: how many of the photos found are already theirs, and how many are not.
+    """
+    photos = result.photos(threshold)
+    if not photos:
         return dbc.Alert("No photo in the library matches at this setting. Try “looser”.", color="secondary",
                          className="py-2 mb-2")
+    if result.template:
+        searched = result.template
+        who = html.Strong(person_label(searched.person_id, searched.person_name))
+        theirs = sum(m.person_id == searched.person_id for m in photos)
+        others = len(photos) - theirs
+        if not others:
+            return _person_alert(searched.person_id, [f"All {theirs} of these photos are already ", who, "’s. "])
+        return _person_alert(searched.person_id, [
+            f"{theirs} of these photos are already ", who, f"’s; {others} show a face that is unsorted or someone "
+            "else’s: open one to check it and move the face. "])
+    person = result.person(threshold)
     if person is None:
         return None
-    label = person["name"] or person_label(person["id"], None)
     named = "" if person["name"] else " (not named yet: name them on the People page)"
+    return _person_alert(person["id"], [
+        "This looks like ", html.Strong(person["name"] or person_label(person["id"], None)),
+        f"{named}: {person['n']} of the {person['of']} closest photos are theirs. "])
+
+
+def _person_alert(person_id: int, text: list) -> dbc.Alert:
     return dbc.Alert(
-        [color_dot(person_color(person["id"])),
-         html.Span(["This looks like ", html.Strong(label), f"{named}: {person['n']} of the {person['of']} "
-                    "closest photos are theirs. "], className="ms-1"),
-         dcc.Link("All their photos", href=f"/photos?person={person['id']}")],
+        [color_dot(person_color(person_id)), html.Span(text, className="ms-1"),
+         dcc.Link("All their photos", href=f"/photos?person={person_id}")],
         color="info", className="py-2 mb-2", id="find-person",
     )
 

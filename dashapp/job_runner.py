@@ -65,7 +65,7 @@ def start_find(lib: Library, query: Path, face: int | None = None, videos: list[
                person: int | None = None) -> int:
     """Start a "find a person" job for the query photo saved in its search folder; returns the job id.
 
-    With `person` (a library person, whose clearest face `query` shows) the job searches with their faces.
+    With `person` (a library person, whose typical face `query` shows) the job searches with their faces.
 
     Each run writes into its own folder beside the query (`run-N`), so an earlier result stays readable.
     """

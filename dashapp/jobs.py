@@ -150,7 +150,7 @@ def spawn_find(config: Config, store: Store, query: Path, out: Path, face: int |
     """Start a "find a person" job process (`app.py find ... --job-id N --out DIR`); returns the job id.
 
     `face` is 0-based (None: the largest). With `person`, the job searches for that library person (`--person`)
-    and `query` is the copy of their clearest face's photo that the page shows. Raises FindBusy while another
+    and `query` is the copy of their typical face's photo that the page shows. Raises FindBusy while another
     search runs.
     """
     refresh_stale(store)

@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 
 from dashapp.config import load_config
-from dashapp.find import PersonTemplate, QueryError, find, load_result, save_result, search_library
+from dashapp.find_view import person_summary
+from dashapp.find import PersonTemplate, QueryError, find, load_result, save_result, search_library, typical_face
 from dashapp.ingest import IngestOptions, ingest
 from dashapp.store import Store
 from find_fixtures import NAME, PHOTOS, QUERIES, build_find_library, no_face_photo, person_video, write_video
@@ -101,7 +102,7 @@ def test_a_library_person_is_searched_with_the_mean_of_their_faces(analyzer, tmp
     store.people.move_faces_to_name([f.id for f in theirs[:6]], "Ada")
     store.people.move_faces_to_name([f.id for f in faces_of["4966"]], "Bo")
     ada, bo = store.people.by_name("Ada"), store.people.by_name("Bo")
-    shown = store.faces.clearest_of(ada.id)
+    shown = typical_face(store, ada.id, analyzer.model_version)
 
     result = find(analyzer, store, Path(shown.photo_path), shown.idx, person=ada.id)
     assert result.template == PersonTemplate(ada.id, "Ada", 6) and result.thresholds == analyzer.template_thresholds
@@ -109,12 +110,18 @@ def test_a_library_person_is_searched_with_the_mean_of_their_faces(analyzer, tmp
     distances = {m.face_id: m.distance for m in result.matches}
     assert [distances[f.id] for f in theirs] == pytest.approx([np.linalg.norm(f.embedding - center) for f in theirs])
     assert {m.face_id for m in result.photos(result.thresholds.stricter)} == {f.id for f in theirs}
+    summary = str(person_summary(result, result.thresholds.stricter))  # what the page says of it
+    assert "6 of these photos are already" in summary and "Ada" in summary and "4 show a face that is unsorted" in summary
     assert load_result(_saved(result, tmp_path)).template == result.template  # the result file keeps it
 
-    shown = store.faces.clearest_of(bo.id)
+    shown = typical_face(store, bo.id, analyzer.model_version)
     few = find(analyzer, store, Path(shown.photo_path), shown.idx, person=bo.id)  # 3 faces: the shown one
     assert few.template is None and few.thresholds == analyzer.match_thresholds
     assert few.matches[0].face_id == shown.id and few.matches[0].distance == pytest.approx(0, abs=1e-3)
+
+    # The face shown is Ada's most typical one, even with a stranger's faces put in her group by mistake.
+    store.people.move_faces_to_name([f.id for f in faces_of["4998"]], "Ada")  # 182964.jpg: the surest face of all
+    assert typical_face(store, ada.id, analyzer.model_version).id in {f.id for f in theirs[:6]}
     store.close()
 
 
@@ -299,7 +306,7 @@ def test_cli_prints_a_table_and_json_last(library, video, tmp_path):
 
 
 def test_cli_finds_a_library_person_by_name_or_id(library, video, tmp_path):
-    """`--person` with two faces searches with the clearest one: their photos, and their moments in a video."""
+    """`--person` with two faces searches with the surer one: their photos, and their moments in a video."""
     data_dir = str(library["data_dir"])
     person = library["store"].people.by_name(NAME)
     run = app("find", "--person", NAME.upper(), "--video", str(video), "--data-dir", data_dir, "--out",

@@ -155,7 +155,7 @@ def test_pick_another_face_of_the_query_photo(lib):
     assert job.args["face"] == 1 and find_cb._result(job).face == 1
 
 
-def test_a_person_cards_find_link_searches_for_their_clearest_face(lib):
+def test_a_person_cards_find_link_searches_for_that_person(lib):
     import dash
 
     create_app(lib.data_dir)

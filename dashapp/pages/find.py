@@ -24,7 +24,7 @@ def _upload_zone(component_id: str, multiple: bool, prompt: str, accepted: str) 
 
 
 def layout(person: str | None = None, **_query) -> html.Div:
-    """`?person=ID` (a person card's Find link) starts a search for that person's clearest face."""
+    """`?person=ID` (a person card's Find link) starts a search for that person."""
     return html.Div(
         [
             page_header("Find a person", "Give one photo of someone: see every photo, and every moment of a video, "

@@ -104,17 +104,15 @@ class FaceRepo(Repo):
             rows = conn.execute(self._select().where(faces.c.photo_id == photo_id).order_by(faces.c.idx))
             return [_face(r) for r in rows]
 
-    def clearest_of(self, person_id: int) -> FaceRow | None:
-        """The person's face the detector is surest of (a search's query for a known person), or None."""
+    def of_person(self, person_id: int) -> list[FaceRow]:
+        """A person's faces, oldest first."""
         query = (
             self._select().join(assignments, assignments.c.face_id == faces.c.id)
             .where(assignments.c.person_id == int(person_id))
-            .order_by(faces.c.score.desc(), faces.c.id)
-            .limit(1)
+            .order_by(faces.c.id)
         )
         with self._read() as conn:
-            r = conn.execute(query).first()
-        return _face(r) if r else None
+            return [_face(r) for r in conn.execute(query)]
 
     def embeddings_of(self, person_id: int, model_version: str) -> np.ndarray:
         """The embeddings (N, 128) of a person's faces made by one model version (a search template's faces)."""
