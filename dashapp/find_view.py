@@ -78,15 +78,17 @@ def person_summary(result: FindResult, threshold: float) -> Any:
     if person is None:
         return None
     named = "" if person["name"] else " (not named yet: name them on the People page)"
+    search_again = [" · ", dcc.Link("Search with all their faces", href=f"/find?person={person['id']}",
+                                    id="find-with-person")]
     return _person_alert(person["id"], [
         "This looks like ", html.Strong(person["name"] or person_label(person["id"], None)),
-        f"{named}: {person['n']} of the {person['of']} closest photos are theirs. "])
+        f"{named}: {person['n']} of the {person['of']} closest photos are theirs. "], search_again)
 
 
-def _person_alert(person_id: int, text: list) -> dbc.Alert:
+def _person_alert(person_id: int, text: list, links: Sequence = ()) -> dbc.Alert:
     return dbc.Alert(
         [color_dot(person_color(person_id)), html.Span(text, className="ms-1"),
-         dcc.Link("All their photos", href=f"/photos?person={person_id}")],
+         dcc.Link("All their photos", href=f"/photos?person={person_id}"), *links],
         color="info", className="py-2 mb-2", id="find-person",
     )
 

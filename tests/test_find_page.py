@@ -108,6 +108,8 @@ def test_search_from_the_page_photos_then_videos(lib, tmp_path):
     photos, moments = call(find_cb.filter_find, strict, state)
     text = text_of(photos)
     assert "This looks like" in text and NAME in text and "3 photos" in text
+    named = lib.store.people.by_name(NAME)
+    assert f"/find?person={named.id}" in hrefs(photos)  # "Search with all their faces"
     by_name = {Path(path).name: row.id for path, row in lib.store.photos.index().items()}
     expected = {f"/photos?photo={by_name[n]}" for n in QUERIES[query]}
     links = set(hrefs(photos))
