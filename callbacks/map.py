@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dash
+import dash_bootstrap_components as dbc
 import numpy as np
 from dash import Input, Output, State, html, no_update
 
-from callbacks.common import NO_TOAST, TOAST, UNDO_HINT, clicked, library, move_faces, ok, refused
+from callbacks.common import NO_TOAST, TOAST, UNDO_HINT, clicked, info, library, move_faces, ok, refused
 from dashapp import components as C
+from dashapp import job_runner
 from dashapp.figures import empty_figure, map_figure
 from model.attributes import ATTRIBUTE_NAMES
 
@@ -18,9 +20,15 @@ def map_options(_version: int, _init: int = 0):
     return C.dropdown_options(library().queries.people_options(), for_moving=True)
 
 
+def _being_computed() -> html.Div:
+    return C.empty_state("The map is being computed", "It appears here when the photos being added or "
+                         "clustered now are done.")
+
+
 @dash.callback(
     Output("map-graph", "figure"),
     Output("map-empty", "children"),
+    Output("map-poll", "disabled"),
     Input("map-color", "value"),
     Input("map-version", "data"),
 )
@@ -29,13 +37,23 @@ def render_map(color: str | None, _version: int):
     lib = library()
     points = lib.queries.map_points()
     if len(points["face_ids"]) == 0:
+        computing = False
         if lib.queries.n_faces_total() == 0:
             empty = C.empty_state("No faces yet", "Add photos on the Library page; the map shows every face.",
                                   "/library", "Go to the Library")
-        else:
-            empty = C.empty_state("The map is being computed", "It appears after the next clustering run "
-                                  "(at the end of an ingest).")
-        return empty_figure("Nothing to show yet"), empty
+        elif job_runner.clustering_running(lib):
+            empty, computing = _being_computed(), True
+        else:  # e.g. photos added with `app.py ingest --no-cluster`, or a clustering that failed
+            last = lib.store.jobs.latest("cluster", limit=1)
+            failed = [dbc.Alert(f"The last try did not finish: {last[0].message}", color="warning", className="py-2")
+                      ] if last and last[0].status in ("failed", "interrupted") else []
+            empty = html.Div([
+                C.empty_state("No map yet", "The map is made when the faces are clustered into people, at the end "
+                              "of adding photos. Make it now: names and corrections are kept."),
+                *failed,
+                dbc.Button("Compute the map", id="map-compute", color="primary", size="sm", n_clicks=0),
+            ], className="text-center")
+        return empty_figure("Nothing to show yet"), empty, not computing
     values = None
     if color and color != "person":
         if color not in ATTRIBUTE_NAMES:
@@ -46,7 +64,39 @@ def render_map(color: str | None, _version: int):
             values = col[np.searchsorted(ids, points["face_ids"])]
     fig = map_figure(points["face_ids"], points["x"], points["y"], points["person_ids"], points["people"],
                      values, color or "")
-    return fig, None
+    return fig, None, True
+
+
+@dash.callback(
+    *TOAST,
+    Output("map-empty", "children", allow_duplicate=True),
+    Output("map-poll", "disabled", allow_duplicate=True),
+    Input("map-compute", "n_clicks"),
+    prevent_initial_call=True,
+)
+def map_compute(n: int | None):
+    """Cluster the library (and so make its map) in a job process."""
+    if not (n and clicked()):
+        return *NO_TOAST, no_update, no_update
+    try:
+        job_runner.start_cluster(library())
+    except job_runner.JobRefused as exc:
+        return *refused(str(exc)), no_update, no_update
+    return *info("Clustering the faces and computing the map…", "Map"), _being_computed(), False
+
+
+@dash.callback(
+    Output("map-version", "data", allow_duplicate=True),
+    Output("map-poll", "disabled", allow_duplicate=True),
+    Input("map-poll", "n_intervals"),
+    State("map-version", "data"),
+    prevent_initial_call=True,
+)
+def map_poll(_n: int, version: int | None):
+    """While the map is being computed: show it once the job is over (or say why not)."""
+    if job_runner.clustering_running(library()):
+        return no_update, no_update
+    return (version or 0) + 1, True
 
 
 @dash.callback(

@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from dashapp.jobs import FindBusy, IngestBusy, refresh_stale, spawn_find, spawn_ingest
+from dashapp.jobs import FindBusy, IngestBusy, ingest_running, refresh_stale, spawn_cluster, spawn_find, spawn_ingest
 from dashapp.ui_context import Library
 
 log = logging.getLogger(__name__)
@@ -59,6 +59,24 @@ def start_ingest(lib: Library, paths: list[str | Path], outdated: bool = False) 
         raise JobRefused(str(exc).capitalize()) from exc
     log.info("ingest job %d started for %s", job_id, paths)
     return Started(job_id, [str(p) for p in paths])
+
+
+def clustering_running(lib: Library) -> bool:
+    """Whether an ingest or a clustering job is running (either ends by clustering and redoing the map)."""
+    refresh_stale(lib.store)
+    return bool(lib.store.jobs.active("ingest") or lib.store.jobs.active("cluster")) or ingest_running(lib.config)
+
+
+def start_cluster(lib: Library) -> int:
+    """Re-cluster every face and redo the map in a job process (names and corrections are kept); the job id.
+
+    JobRefused while an ingest or another clustering runs: it ends by doing the same.
+    """
+    if clustering_running(lib):
+        raise JobRefused("Photos are being added or clustered right now; the map comes when that finishes.")
+    job_id = spawn_cluster(lib.config, lib.store)
+    log.info("cluster job %d started", job_id)
+    return job_id
 
 
 def start_find(lib: Library, query: Path, face: int | None = None, videos: list[Path] | None = None,

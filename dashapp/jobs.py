@@ -134,7 +134,7 @@ def spawn_ingest(
 
 
 def spawn_cluster(config: Config, store: Store) -> int:
-    """Start a clustering job process; returns the job id."""
+    """Start a clustering job process (`app.py cluster`: people and the map); returns the job id."""
     refresh_stale(store)
     job_id = store.jobs.create("cluster", {})
     _spawn(config, ["cluster", "--data-dir", str(config.data_dir), "--job-id", str(job_id)], job_id)

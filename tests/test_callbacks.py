@@ -7,6 +7,7 @@ The trigger of a callback is set the way Dash's testing guide shows (a callback 
 from __future__ import annotations
 
 import json
+import time
 from contextvars import copy_context
 
 import dash
@@ -14,6 +15,7 @@ import numpy as np
 import pytest
 from dash._callback_context import context_value
 from dash._utils import AttributeDict
+from sqlalchemy import update
 
 from callbacks import attributes as attr_cb
 from callbacks import library as lib_cb
@@ -21,6 +23,7 @@ from callbacks import map as map_cb
 from callbacks import people as people_cb
 from callbacks import people_sort as sort_cb
 from callbacks import photos as photos_cb
+from dashapp.store.schema import faces
 from dashapp.ui_context import use_library
 from ui_fixtures import GROUP_PHOTOS, build_library
 
@@ -509,12 +512,12 @@ def test_ignore_a_face_on_photos_then_bring_it_back_on_people(lib):
 
 def test_map_render_hover_select_assign(lib, empty_lib):
     use_library(lib.data_dir)
-    fig, empty = call(map_cb.render_map, "person", 0)
+    fig, empty, _poll_disabled = call(map_cb.render_map, "person", 0)
     assert empty is None
     assert sum(len(t["x"]) for t in fig["data"]) == 36
     shown = sorted(int(f) for t in fig["data"] for f in t["customdata"])
     assert shown == sorted(lib.synthetic.face_ids)
-    fig, _ = call(map_cb.render_map, "Smiling", 0)
+    fig, *_ = call(map_cb.render_map, "Smiling", 0)
     assert len(fig["data"]) == 1 and fig["data"][0]["marker"]["colorscale"] == "Viridis"
     a = lib.synthetic.person_ids[0]
     lib.store.people.rename(a, "Ada")
@@ -528,8 +531,28 @@ def test_map_render_hover_select_assign(lib, empty_lib):
     assert "Moved 2 faces to Ada" in out[0]
     assert set(chosen) <= set(lib.store.people.face_ids(a))
     use_library(empty_lib.data_dir)
-    _fig, empty = call(map_cb.render_map, "person", 0)
+    _fig, empty, _poll_disabled = call(map_cb.render_map, "person", 0)
     assert "No faces yet" in text_of(empty)
+
+
+def test_a_library_without_a_map_offers_to_compute_it(lib):
+    """Photos added without clustering (`ingest --no-cluster`) have no map: a button makes it, in a job process."""
+    with lib.store.engine.begin() as conn:
+        conn.execute(update(faces).values(map_x=None, map_y=None))
+    _fig, empty, poll_disabled = call(map_cb.render_map, "person", 0)
+    assert "No map yet" in text_of(empty) and "map-compute" in str(empty) and poll_disabled is True
+
+    *toast, empty, poll_disabled = call(map_cb.map_compute, 1, trigger="map-compute")
+    assert toast[2] == "info" and "being computed" in text_of(empty) and poll_disabled is False
+    assert "right now" in call(map_cb.map_compute, 1, trigger="map-compute")[0]  # one at a time
+    deadline = time.monotonic() + 240
+    while (polled := call(map_cb.map_poll, 1, 0, trigger="map-poll", prop="n_intervals"))[1] is not True:
+        assert time.monotonic() < deadline, "the clustering job did not finish"
+        time.sleep(0.5)
+    assert polled[0] == 1  # the page draws the map again
+    assert lib.store.jobs.latest("cluster", limit=1)[0].status == "done"
+    fig, empty, poll_disabled = call(map_cb.render_map, "person", polled[0])
+    assert empty is None and sum(len(t["x"]) for t in fig["data"]) == 36 and poll_disabled is True
 
 
 # --- attributes page ---

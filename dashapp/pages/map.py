@@ -55,6 +55,7 @@ layout = html.Div(
         ),
         dcc.Store(id="map-selection", data=[]),
         dcc.Store(id="map-version", data=0),
+        dcc.Interval(id="map-poll", interval=2000, disabled=True),  # while the map is being computed
         dcc.Store(id="map-init", data=0),  # an input no callback writes: makes Dash run the page's loaders on arrival
     ]
 )
