@@ -348,6 +348,10 @@ def test_the_sorter_suggests_the_nearest_people_now_never_someone_in_the_same_ph
     assert in_photo and not in_photo & {p["id"] for p in nearest}
     lib.store.people.move_faces_to_name(lib.store.people.face_ids(owner), "Grace")  # live: counts at once
     assert lib.queries.nearest_people(face, 3)[0]["name"] == "Grace"
+    # Grace's faces re-analysed by another face model: their distances mean nothing to this face's.
+    with lib.store.engine.begin() as conn:
+        conn.execute(update(faces).where(faces.c.id.in_(lib.store.people.face_ids(owner))).values(model_version="next"))
+    assert owner not in {p["id"] for p in lib.queries.nearest_people(face, 3)}
 
 
 def test_sort_unsorted_faces_one_by_one(lib):

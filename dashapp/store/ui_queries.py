@@ -323,7 +323,8 @@ class UIQueries(Repo):
     def nearest_people(self, face_id: int, limit: int = 3) -> list[dict]:
         """The people whose faces are nearest to this face now, best first: id, name, n_faces, distance (to
         their nearest face) and a cover face. Live, so faces given to someone a moment ago count; people
-        who already have a face in this photo are left out (one photo never shows a person twice)."""
+        who already have a face in this photo are left out (one photo never shows a person twice), and so are
+        faces embedded by another model version (while photos are re-analysed after an upgrade)."""
         ids, embeddings = self._vectors("embedding")
         at = int(np.searchsorted(ids, face_id))
         if at >= len(ids) or ids[at] != face_id:
@@ -336,7 +337,10 @@ class UIQueries(Repo):
                 .where(faces.c.photo_id == select(faces.c.photo_id).where(faces.c.id == face_id).scalar_subquery(),
                        assignments.c.person_id.is_not(None))
             ).scalars())
-        candidates = np.flatnonzero((owners >= 0) & ~np.isin(owners, list(in_photo)))
+            other_model = conn.execute(select(faces.c.id).where(
+                faces.c.model_version != select(faces.c.model_version).where(faces.c.id == face_id).scalar_subquery()
+            )).scalars().all()
+        candidates = np.flatnonzero((owners >= 0) & ~np.isin(owners, list(in_photo)) & ~np.isin(ids, other_model))
         distances = np.linalg.norm(embeddings[candidates] - embeddings[at], axis=1)
         best: dict[int, float] = {}
         for i in np.argsort(distances, kind="stable"):
