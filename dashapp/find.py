@@ -135,6 +135,11 @@ class FindResult:
         """The matching photos at this threshold, best first."""
         return [m for m in self.matches if m.distance <= threshold]
 
+    def n_already_theirs(self, threshold: float) -> int:
+        """Of the matching photos, how many are already the searched library person's (0 for a photo search)."""
+        searched = self.template.person_id if self.template else None
+        return sum(searched is not None and m.person_id == searched for m in self.photos(threshold))
+
     def person(self, threshold: float, top: int = 5) -> dict | None:
         """Who the best matches are, when most of them belong to one person: {id, name, n, of}."""
         best = self.photos(threshold)[:top]

@@ -32,10 +32,14 @@ def print_table(result: FindResult, threshold: float, strictness: str, folder: P
     print(f"Same person up to distance {threshold:.2f} ({strictness}; stricter {t.stricter:.2f}, default "
           f"{t.default:.2f}, looser {t.looser:.2f}), model {result.model_version}")
     person = result.person(threshold)
-    if person:
+    photos = result.photos(threshold)
+    if result.template:
+        theirs = result.n_already_theirs(threshold)
+        print(f"{theirs} of the photos are already theirs; {len(photos) - theirs} show a face that is unsorted or "
+              "someone else's")
+    elif person:
         label = person["name"] or f"Person {person['id']} (not named yet)"
         print(f"Looks like: {label} ({person['n']} of the {person['of']} best matches)")
-    photos = result.photos(threshold)
     print(f"{len(photos)} photo{'s' if len(photos) != 1 else ''} of {result.n_compared} faces compared"
           + (f" ({result.n_other_model} faces of another model version skipped: re-ingest to include them)"
              if result.n_other_model else ""))

@@ -67,7 +67,7 @@ def person_summary(result: FindResult, threshold: float) -> Any:
     if result.template:
         searched = result.template
         who = html.Strong(person_label(searched.person_id, searched.person_name))
-        theirs = sum(m.person_id == searched.person_id for m in photos)
+        theirs = result.n_already_theirs(threshold)
         others = len(photos) - theirs
         if not others:
             return _person_alert(searched.person_id, [f"All {theirs} of these photos are already ", who, "’s. "])
