@@ -169,6 +169,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="weight of the CosFace identity loss beside distillation (>= 0)")
     train.add_argument("--attribute-weight", type=float, default=1.0,
                        help="weight of the attribute head's loss beside distillation (>= 0)")
+    train.add_argument("--neighbour-weight", type=float, default=0.0,
+                       help="weight of matching the teacher's nearest neighbours in each batch (softmax KL, >= 0)")
     train.add_argument(
         "--init-from", type=Path, default=None,
         help="start from this saved model's weights (e.g. model/weights/face_model.keras; any input size)",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from model.imaging import load_image
 from model.labels import read_identity_file
@@ -99,3 +100,33 @@ def test_small_face_share_softens_that_share_of_the_batch(analyzer):
 
     assert detail(1.0) < 0.8 * detail(0.0)
     assert detail(0.0) * 0.8 < detail(0.5) < detail(0.0)
+
+
+def test_the_neighbour_loss_asks_the_student_to_rank_batch_neighbours_as_the_teacher_does(shared_data):
+    import tensorflow as tf
+
+    from model.training.train import _neighbour_kl
+
+    teacher_by_path = load_teacher(shared_data)
+    teacher = np.stack([e for e, w in list(teacher_by_path.values())[:24] if w > 0][:16]).astype(np.float32)
+    weight = np.ones(16, np.float32)
+    weight[3] = 0.0  # a face without a teacher target: no row, no column of it counts
+
+    def loss(student: np.ndarray, t: float = 0.1) -> float:
+        pair_w = tf.constant(weight[:, None] * weight[None, :])
+        return float(_neighbour_kl(tf, tf.constant(student @ student.T), tf.constant(teacher @ teacher.T), pair_w, t))
+
+    assert abs(loss(teacher)) < 1e-6  # ranks exactly as the teacher does
+    shuffled = teacher[np.random.default_rng(0).permutation(16)]
+    expected = []  # the same KL by hand, over the usable faces
+    keep = np.flatnonzero(weight > 0)
+    for i in keep:
+        others = keep[keep != i]
+        lt = teacher[others] @ teacher[i] / 0.1
+        ls = shuffled[others] @ shuffled[i] / 0.1
+        lt, ls = lt - np.logaddexp.reduce(lt), ls - np.logaddexp.reduce(ls)
+        expected.append(np.sum(np.exp(lt) * (lt - ls)))
+    assert loss(shuffled) == pytest.approx(np.mean(expected), rel=1e-4) and loss(shuffled) > 0.1
+    moved = teacher.copy()
+    moved[3] = -moved[3]  # the face without a target may lie anywhere
+    assert abs(loss(moved)) < 1e-6

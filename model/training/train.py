@@ -42,6 +42,8 @@ class Recipe:
     w_relational: float = 4.0
     w_identity: float = 0.1
     w_attributes: float = 1.0
+    w_neighbours: float = 0.0  # each face's softmax over its batch neighbours, as the teacher ranks them (KL)
+    neighbour_temperature: float = 0.1
     centroid_mix: float = 0.0  # distillation target: this much of the identity's mean teacher descriptor
     small_face_share: float = 0.33  # share of each batch shrunk to 16-56 px and back
     identity_group_share: float = 0.0  # share of each batch drawn as 4-face groups of one identity
@@ -72,6 +74,22 @@ def _augment(tf, images, input_size: int, small_face_share: float):
     mean = tf.reduce_mean(x, axis=[1, 2, 3], keepdims=True)
     x = (x - mean) * tf.random.uniform([n, 1, 1, 1], 0.7, 1.3) + mean + tf.random.uniform([n, 1, 1, 1], -30, 30)
     return tf.clip_by_value(x, 0.0, 255.0)
+
+
+def _neighbour_kl(tf, sim_student, sim_teacher, pair_w, temperature: float):
+    """Mean KL from the teacher's to the student's softmax over each face's batch neighbours.
+
+    Verification turns on which faces lie nearest, and a squared error over all pairs of a batch is ruled by
+    the many far ones; a softmax at a low temperature weighs the nearest. Faces without a teacher target
+    (pair_w 0) and each face itself are left out.
+    """
+    usable = tf.cast(pair_w * (1.0 - tf.eye(tf.shape(pair_w)[0])) > 0, tf.float32)
+    masked = 1e4 * (1.0 - usable)
+    log_teacher = tf.nn.log_softmax((sim_teacher - masked) / temperature, axis=1)
+    log_student = tf.nn.log_softmax((sim_student - masked) / temperature, axis=1)
+    kl = tf.reduce_sum(usable * tf.exp(log_teacher) * (log_teacher - log_student), axis=1)
+    rows = tf.reduce_max(usable, axis=1)  # faces with at least one usable neighbour
+    return tf.reduce_sum(kl) / (tf.reduce_sum(rows) + 1e-6)
 
 
 def _balanced_bce(tf, labels, probs, positive_rate):
@@ -191,8 +209,10 @@ class Trainer:
             cos_t = tf.reduce_sum(emb * teacher, axis=1)
             distill = tf.reduce_sum(teacher_w * (1 - cos_t)) / (tf.reduce_sum(teacher_w) + 1e-6)
             pair_w = teacher_w[:, None] * teacher_w[None, :]
-            rel_err = tf.square(tf.matmul(emb, emb, transpose_b=True) - tf.matmul(teacher, teacher, transpose_b=True))
-            relational = tf.reduce_sum(pair_w * rel_err) / (tf.reduce_sum(pair_w) + 1e-6)
+            sim_student = tf.matmul(emb, emb, transpose_b=True)
+            sim_teacher = tf.matmul(teacher, teacher, transpose_b=True)
+            relational = tf.reduce_sum(pair_w * tf.square(sim_student - sim_teacher)) / (tf.reduce_sum(pair_w) + 1e-6)
+            neighbours = _neighbour_kl(tf, sim_student, sim_teacher, pair_w, r.neighbour_temperature)
             w = tf.math.l2_normalize(self.class_weights, axis=0)
             cos = tf.matmul(emb, w)
             has_id = tf.cast(identity >= 0, tf.float32)
@@ -203,13 +223,14 @@ class Trainer:
             attr = _balanced_bce(tf, attributes, probs, self.positive_rate)
             attr_loss = tf.reduce_sum(attr_mask * attr) / (tf.reduce_sum(attr_mask) + 1e-6)
             total = (
-                r.w_distill * distill + r.w_relational * relational
+                r.w_distill * distill + r.w_relational * relational + r.w_neighbours * neighbours
                 + r.w_identity * identity_loss + r.w_attributes * attr_loss
             )
         variables = self.core.trainable_variables + [self.class_weights]
         grads = tape.gradient(total, variables)
         self.optimizer.apply_gradients(zip(grads, variables))
-        return {"total": total, "distill": distill, "relational": relational, "identity": identity_loss, "attributes": attr_loss}
+        return {"total": total, "distill": distill, "relational": relational, "neighbours": neighbours,
+                "identity": identity_loss, "attributes": attr_loss}
 
     def train_epoch(self, rng: np.random.Generator) -> dict[str, float]:
         from tqdm import tqdm
@@ -363,7 +384,7 @@ def run_train_command(args: argparse.Namespace) -> int:
     for name in ("centroid_mix", "small_face_share", "identity_group_share"):
         if not 0.0 <= getattr(args, name) <= 1.0:
             raise ValueError(f"--{name.replace('_', '-')} must be between 0 and 1, not {getattr(args, name)}")
-    for name in ("identity_weight", "attribute_weight"):
+    for name in ("identity_weight", "attribute_weight", "neighbour_weight"):
         if getattr(args, name) < 0:
             raise ValueError(f"--{name.replace('_', '-')} must be at least 0, not {getattr(args, name)}")
     if not (args.data_root / "teacher" / "dlib-resnet128.npz").exists():
@@ -374,7 +395,7 @@ def run_train_command(args: argparse.Namespace) -> int:
         learning_rate=args.learning_rate, init_from=str(args.init_from) if args.init_from else None,
         centroid_mix=args.centroid_mix, small_face_share=args.small_face_share,
         identity_group_share=args.identity_group_share, w_identity=args.identity_weight,
-        w_attributes=args.attribute_weight,
+        w_attributes=args.attribute_weight, w_neighbours=args.neighbour_weight,
     )
     metrics = train(args.data_root, args.cache_dir, args.run_dir, args.output, recipe, args.limit)
     print(json.dumps(metrics))
