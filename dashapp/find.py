@@ -3,8 +3,9 @@
 Library-side (no Dash): the query photo is analysed with `model.faces.FaceAnalyzer`, the chosen face
 (the largest unless the user picks another) is compared with every stored face embedded by the same
 model version, and sampled video frames are analysed in batches. A library person with enough faces is
-searched for with their template (the mean of their faces) instead, at the thresholds measured for templates. A search keeps every candidate up to
-`MAX_SEARCH_DISTANCE`, so a `FindResult` answers for any threshold up to it without searching again.
+searched for with their template (the mean of their faces) instead, at the thresholds measured for
+templates. A search keeps every candidate up to `MAX_SEARCH_DISTANCE`, so a `FindResult` answers for any
+threshold up to it without searching again.
 """
 
 from __future__ import annotations
@@ -137,8 +138,9 @@ class FindResult:
 
     def n_already_theirs(self, threshold: float) -> int:
         """Of the matching photos, how many are already the searched library person's (0 for a photo search)."""
-        searched = self.template.person_id if self.template else None
-        return sum(searched is not None and m.person_id == searched for m in self.photos(threshold))
+        if self.template is None:
+            return 0
+        return sum(m.person_id == self.template.person_id for m in self.photos(threshold))
 
     def person(self, threshold: float, top: int = 5) -> dict | None:
         """Who the best matches are, when most of them belong to one person: {id, name, n, of}."""
@@ -340,10 +342,12 @@ def typical_face(store: Store, person_id: int, model_version: str) -> FaceRow | 
 def person_template(store: Store, person_id: int, model_version: str) -> tuple[PersonTemplate, np.ndarray] | None:
     """A library person's template (with its embedding) when they have TEMPLATE_FACES faces of this model, else None."""
     person = store.people.get(int(person_id))
-    embeddings = store.faces.embeddings_of(int(person_id), model_version) if person else np.zeros((0, 0))
-    if len(embeddings) < TEMPLATE_FACES:
+    if person is None:
         return None
-    return PersonTemplate(person.id, person.name, len(embeddings)), template(embeddings)
+    current = [f.embedding for f in store.faces.of_person(person.id) if f.model_version == model_version]
+    if len(current) < TEMPLATE_FACES:
+        return None
+    return PersonTemplate(person.id, person.name, len(current)), template(np.stack(current))
 
 
 def find(analyzer, store: Store | None, query: Path | bytes, face: int | None = None, videos: Sequence[Path] = (),

@@ -114,16 +114,6 @@ class FaceRepo(Repo):
         with self._read() as conn:
             return [_face(r) for r in conn.execute(query)]
 
-    def embeddings_of(self, person_id: int, model_version: str) -> np.ndarray:
-        """The embeddings (N, 128) of a person's faces made by one model version (a search template's faces)."""
-        query = (
-            select(faces.c.embedding).join(assignments, assignments.c.face_id == faces.c.id)
-            .where(assignments.c.person_id == int(person_id), faces.c.model_version == model_version)
-            .order_by(faces.c.id)
-        )
-        with self._read() as conn:
-            return stack_blobs(conn.execute(query).scalars().all(), EMBEDDING_DIM)
-
     def count(self) -> int:
         with self._read() as conn:
             return conn.execute(select(func.count()).select_from(faces)).scalar_one()
