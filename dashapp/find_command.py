@@ -83,15 +83,8 @@ def run_find(args: argparse.Namespace) -> int:
         raise ValueError("--face counts from 1 (the largest face) and goes with a photo, not --person")
     if not args.every > 0:
         raise ValueError("--every must be a positive number of seconds")
-    from model.faces import FaceAnalyzer
-
-    analyzer = FaceAnalyzer(args.weights)  # loads nothing until the search
     config = load_config(args.data_dir)
     store = Store.open(config)
-    if args.person is not None:
-        query, face, person = _person_query(store, args.person, analyzer.model_version)
-    else:
-        query, face, person = Path(args.query), None if args.face is None else args.face - 1, None
     folder = Path(args.out) if args.out else new_upload_folder(config.finds_dir)
     folder.mkdir(parents=True, exist_ok=True)
     reporter = JobReporter(store, args.job_id) if args.job_id else None
@@ -104,7 +97,14 @@ def run_find(args: argparse.Namespace) -> int:
 
     if reporter is not None:
         reporter.start()
-    try:
+    try:  # from here on, a failure is written into the job's row (the page shows it)
+        from model.faces import FaceAnalyzer
+
+        analyzer = FaceAnalyzer(args.weights)  # loads nothing until the search
+        if args.person is not None:
+            query, face, person = _person_query(store, args.person, analyzer.model_version)
+        else:
+            query, face, person = Path(args.query), None if args.face is None else args.face - 1, None
         result = find(
             analyzer, store, query, face, videos, args.every, folder,
             progress, reporter.cancelled if reporter is not None else (lambda: False), person,

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from callbacks import find as find_cb
+from dashapp import job_runner
 from dashapp.find_command import RESULT_FILE
 from dashapp.server import create_app
 from dashapp.ui_context import use_library
@@ -175,6 +176,13 @@ def test_a_person_cards_find_link_searches_for_that_person(lib):
     theirs = {lib.store.faces.get(f).photo_id for f in lib.store.people.face_ids(person.id)}
     assert theirs <= {m.photo_id for m in result.photos(result.thresholds.default)}
     assert call(find_cb.find_person, 987654, trigger="find-from-person", prop="data", value=987654)[1] == "danger"
+
+    # The person is removed between the click and the search: the job fails with the reason, for the page.
+    job_id = job_runner.start_find(lib, Path(result.query_path), person=987654)
+    deadline = time.monotonic() + JOB_TIMEOUT_S
+    while (job := lib.store.jobs.get(job_id)).status in ("queued", "running") and time.monotonic() < deadline:
+        time.sleep(0.3)
+    assert job.status == "failed" and "no person '987654'" in job.message
 
 
 def test_uploads_are_refused_with_the_reason(lib, tmp_path):
