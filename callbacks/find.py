@@ -123,14 +123,15 @@ def render_find(state: dict | None):
             missing = dbc.Alert("The result of this search is no longer in the library folder: search again.",
                                 color="warning", className="py-2")
         return missing, V.query_photo(job.id), "", video_list
-    hints = []
+    hint: list = []
     if result.template:
         who = person_label(result.template.person_id, result.template.person_name)
-        hints.append(f"Searched with all {result.template.n_faces} faces of {who} (their average), which finds more "
-                     "of their photos than one face; shown: their most typical face.")
+        hint.append(f"Searched with all {result.template.n_faces} faces of {who} (their average), which finds more "
+                    "of their photos than one face; shown: their most typical face. ")
+        faces = library().queries.first_faces([result.template.person_id], 12).get(result.template.person_id, [])
+        hint.append(V.face_strip(faces))
     if len(result.faces) > 1:
-        hints.append(f"{len(result.faces)} faces in this photo: click another face to look for that person instead.")
-    hint = " ".join(hints)
+        hint.append(f"{len(result.faces)} faces in this photo: click another face to look for that person instead.")
     compared = f"{result.n_compared:,} faces in the library compared"
     if result.n_other_model:
         compared += f" ({result.n_other_model:,} from another face model skipped: Update faces on the Library page)"

@@ -93,6 +93,12 @@ def _person_alert(person_id: int, text: list, links: Sequence = ()) -> dbc.Alert
     )
 
 
+def face_strip(face_ids: Sequence[int]) -> html.Div:
+    """A row of small face crops (the faces a library person's search averages)."""
+    return html.Div([html.Img(src=f"/media/face/{int(f)}.jpg", className="mini-face", alt="") for f in face_ids],
+                    className="d-flex flex-wrap gap-1 my-1", id="find-template-faces")
+
+
 def match_tile(m: PhotoMatch) -> dcc.Link:
     """A matching photo with the matched face boxed, its distance and person; opens it on the Photos page."""
     width, height = float(m.width or 1), float(m.height or 1)

@@ -150,7 +150,7 @@ def test_pick_another_face_of_the_query_photo(lib):
     _, query_photo, hint, _ = call(find_cb.render_find, state)
     choices = find_ids(query_photo, "find-face")
     assert len(choices) >= 1 and {"type": "find-face", "idx": 0} not in choices  # the largest is searched already
-    assert "click another face" in hint
+    assert "click another face" in text_of(hint)
     message, color, _, state = call(find_cb.pick_face, [1], state, trigger={"type": "find-face", "idx": 1})
     assert color == "info" and "face 2" in message
     state = wait_done(lib, state)
