@@ -113,7 +113,10 @@ def evaluate_verification(pairs_file: Path, images: Path, analyzer=None, identit
 
     analyzer = analyzer or FaceAnalyzer()
     pairs = read_pairs(pairs_file, images)
+    labels = read_identity_file(identities) if identities else None  # before the model work: fail fast
     unique = sorted(set(pairs.first) | set(pairs.second))
+    if labels is not None and not any(p.name in labels for p in unique):
+        raise ValueError(f"{identities} labels none of the pair images (it lists file names, e.g. 000001.jpg)")
     index = {p: i for i, p in enumerate(unique)}
     embeddings, _, no_face = largest_faces(analyzer, unique)
     a = embeddings[[index[p] for p in pairs.first]]
@@ -121,7 +124,7 @@ def evaluate_verification(pairs_file: Path, images: Path, analyzer=None, identit
     distances = np.linalg.norm(a - b, axis=1)
     result = verification_metrics(distances, pairs.same, pairs.folds)
     thresholds = measure_thresholds(distances, pairs.same, result.threshold)
-    search = _person_search(embeddings, unique, read_identity_file(identities)) if identities else {}
+    search = _person_search(embeddings, unique, labels) if labels is not None else {}
     return {
         "accuracy": result.accuracy,
         "accuracy_std": result.accuracy_std,
@@ -139,8 +142,6 @@ def evaluate_verification(pairs_file: Path, images: Path, analyzer=None, identit
 def _person_search(embeddings: np.ndarray, paths: list[Path], identities: dict[str, str]) -> dict:
     """`person_search` of `evaluate_verification`: the labelled images' templates of 1 and TEMPLATE_FACES faces."""
     labelled = [i for i, p in enumerate(paths) if p.name in identities]
-    if not labelled:
-        raise ValueError("the identity file labels none of the pair images (it lists file names, e.g. 000001.jpg)")
     people = [identities[paths[i].name] for i in labelled]
     one, template = (measure_template_search(embeddings[labelled], people, n) for n in (1, TEMPLATE_FACES))
     return {

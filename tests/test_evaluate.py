@@ -161,3 +161,15 @@ def test_bad_pairs_file_is_a_clear_error(tmp_path, capsys):
     bad.write_text("this is not a pairs file\n")
     assert main(["eval", "verify", "--pairs", str(bad), "--images", str(tmp_path)]) == 2
     assert "error:" in capsys.readouterr().err
+
+
+def test_an_unusable_identity_file_is_a_clear_error_before_any_model_work(tmp_path, capsys):
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_text("path1,path2,same\n183006.jpg,183034.jpg,1\n")
+    missing = main(["eval", "verify", "--pairs", str(pairs), "--images", str(PEOPLE), "--identities",
+                    str(tmp_path / "nope.txt")])
+    assert missing == 2 and "nope.txt" in capsys.readouterr().err
+    other = tmp_path / "identities.txt"
+    other.write_text("image identity\n000001.jpg 1\n")
+    assert main(["eval", "verify", "--pairs", str(pairs), "--images", str(PEOPLE), "--identities", str(other)]) == 2
+    assert "labels none of the pair images" in capsys.readouterr().err
