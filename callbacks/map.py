@@ -25,8 +25,12 @@ def _being_computed() -> html.Div:
                          "clustered now are done.")
 
 
+GRAPH_STYLE = {"height": "70vh"}
+
+
 @dash.callback(
     Output("map-graph", "figure"),
+    Output("map-graph", "style"),
     Output("map-empty", "children"),
     Output("map-poll", "disabled"),
     Input("map-color", "value"),
@@ -47,13 +51,12 @@ def render_map(color: str | None, _version: int):
             last = lib.store.jobs.latest("cluster", limit=1)
             failed = [dbc.Alert(f"The last try did not finish: {last[0].message}", color="warning", className="py-2")
                       ] if last and last[0].status in ("failed", "interrupted") else []
-            empty = html.Div([
-                C.empty_state("No map yet", "The map is made when the faces are clustered into people, at the end "
-                              "of adding photos. Make it now: names and corrections are kept."),
-                *failed,
-                dbc.Button("Compute the map", id="map-compute", color="primary", size="sm", n_clicks=0),
-            ], className="text-center")
-        return empty_figure("Nothing to show yet"), empty, not computing
+            empty = C.empty_state(
+                "No map yet", "The map is made when the faces are clustered into people, at the end of adding "
+                "photos. Make it now: names and corrections are kept.",
+                actions=[*failed, dbc.Button("Compute the map", id="map-compute", color="primary", size="sm", n_clicks=0)],
+            )
+        return empty_figure("Nothing to show yet"), {"display": "none"}, empty, not computing
     values = None
     if color and color != "person":
         if color not in ATTRIBUTE_NAMES:
@@ -64,7 +67,7 @@ def render_map(color: str | None, _version: int):
             values = col[np.searchsorted(ids, points["face_ids"])]
     fig = map_figure(points["face_ids"], points["x"], points["y"], points["person_ids"], points["people"],
                      values, color or "")
-    return fig, None, True
+    return fig, GRAPH_STYLE, None, True
 
 
 @dash.callback(

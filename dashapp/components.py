@@ -59,9 +59,9 @@ def n_pages(total: int, page_size: int) -> int:
     return max(1, math.ceil(total / page_size))
 
 
-def empty_state(title: str, text: str, href: str | None = None, link_text: str = "") -> html.Div:
-    """A friendly placeholder for a page or section with nothing to show yet."""
-    children: list[Any] = [html.H5(title, className="mb-2"), html.P(text, className="text-muted mb-3")]
+def empty_state(title: str, text: str, href: str | None = None, link_text: str = "", actions: Sequence = ()) -> html.Div:
+    """A friendly placeholder for a page or section with nothing to show yet; `actions` go under the text."""
+    children: list[Any] = [html.H5(title, className="mb-2"), html.P(text, className="text-muted mb-3"), *actions]
     if href:
         children.append(dbc.Button(link_text or "Go", href=href, color="primary", size="sm"))
     return html.Div(children, className="empty-state text-center py-5")

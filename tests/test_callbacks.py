@@ -516,8 +516,8 @@ def test_ignore_a_face_on_photos_then_bring_it_back_on_people(lib):
 
 def test_map_render_hover_select_assign(lib, empty_lib):
     use_library(lib.data_dir)
-    fig, empty, _poll_disabled = call(map_cb.render_map, "person", 0)
-    assert empty is None
+    fig, style, empty, _poll_disabled = call(map_cb.render_map, "person", 0)
+    assert empty is None and style == map_cb.GRAPH_STYLE
     assert sum(len(t["x"]) for t in fig["data"]) == 36
     shown = sorted(int(f) for t in fig["data"] for f in t["customdata"])
     assert shown == sorted(lib.synthetic.face_ids)
@@ -535,15 +535,15 @@ def test_map_render_hover_select_assign(lib, empty_lib):
     assert "Moved 2 faces to Ada" in out[0]
     assert set(chosen) <= set(lib.store.people.face_ids(a))
     use_library(empty_lib.data_dir)
-    _fig, empty, _poll_disabled = call(map_cb.render_map, "person", 0)
-    assert "No faces yet" in text_of(empty)
+    _fig, style, empty, _poll_disabled = call(map_cb.render_map, "person", 0)
+    assert "No faces yet" in text_of(empty) and style == {"display": "none"}
 
 
 def test_a_library_without_a_map_offers_to_compute_it(lib):
     """Photos added without clustering (`ingest --no-cluster`) have no map: a button makes it, in a job process."""
     with lib.store.engine.begin() as conn:
         conn.execute(update(faces).values(map_x=None, map_y=None))
-    _fig, empty, poll_disabled = call(map_cb.render_map, "person", 0)
+    _fig, _style, empty, poll_disabled = call(map_cb.render_map, "person", 0)
     assert "No map yet" in text_of(empty) and "map-compute" in str(empty) and poll_disabled is True
 
     *toast, empty, poll_disabled = call(map_cb.map_compute, 1, trigger="map-compute")
@@ -555,7 +555,7 @@ def test_a_library_without_a_map_offers_to_compute_it(lib):
         time.sleep(0.5)
     assert polled[0] == 1  # the page draws the map again
     assert lib.store.jobs.latest("cluster", limit=1)[0].status == "done"
-    fig, empty, poll_disabled = call(map_cb.render_map, "person", polled[0])
+    fig, _style, empty, poll_disabled = call(map_cb.render_map, "person", polled[0])
     assert empty is None and sum(len(t["x"]) for t in fig["data"]) == 36 and poll_disabled is True
 
 

@@ -47,7 +47,7 @@ layout = html.Div(
             dbc.CardBody(
                 [
                     dcc.Loading(dcc.Graph(id="map-graph", config={"displaylogo": False, "scrollZoom": True},
-                                          style={"height": "70vh"}, clear_on_unhover=True), type="circle"),
+                                          clear_on_unhover=True), type="circle"),
                     dcc.Tooltip(id="map-tooltip", direction="right", loading_text=""),
                     html.Div(id="map-empty"),
                 ]
