@@ -139,6 +139,9 @@ def render_find(state: dict | None):
         [
             V.threshold_slider(result.thresholds, result.max_distance),
             html.Div(compared + f" in {result.seconds:.1f} s.", className="small text-muted mb-2"),
+            # A library person's search: their own photos can be left out, to see only what is new.
+            dbc.Switch(id="find-new-only", label="Only photos not yet theirs", value=False, className="small mb-2",
+                       style=None if result.template else {"display": "none"}),
             html.Div(id="find-photos"),
             html.Div(id="find-moments", className="mt-3"),
         ]
@@ -150,16 +153,20 @@ def render_find(state: dict | None):
     Output("find-photos", "children"),
     Output("find-moments", "children"),
     Input("find-threshold", "value"),
+    Input("find-new-only", "value"),
     State("find-job-state", "data"),
 )
-def filter_find(threshold: float | None, state: dict | None):
-    """The matching photos and video moments at the chosen strictness."""
+def filter_find(threshold: float | None, new_only: bool | None, state: dict | None):
+    """The matching photos and video moments at the chosen strictness (for a library person's search, with
+    `new_only`, only the photos whose matching face is not theirs yet)."""
     job = _job(state)
     result = _result(job) if job is not None and job.status == "done" else None
     if result is None:
         return None, None
     threshold = float(threshold if threshold is not None else result.thresholds.default)
     photos = result.photos(threshold)
+    if new_only and result.template:
+        photos = [m for m in photos if m.person_id != result.template.person_id]
     count = html.Div(f"{len(photos)} photo{'s' if len(photos) != 1 else ''}", className="fw-semibold mb-1",
                      id="find-count")
     moments = [V.video_moments(job.id, i, v, threshold) for i, v in enumerate(result.videos)]

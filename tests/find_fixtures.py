@@ -15,8 +15,11 @@ from PIL import Image
 from dashapp.config import load_config
 from dashapp.ingest import IngestOptions, ingest
 from dashapp.store import Store
+from model.labels import read_identity_file
 
 PHOTOS = Path(__file__).resolve().parent / "fixtures" / "group" / "photos"
+PEOPLE = Path(__file__).resolve().parent / "fixtures" / "model" / "people"  # 4 CelebA identities, 3 photos each
+ONE_PERSON = PEOPLE.parent / "one_person"  # seven more photos of identity 4931
 # query photo -> the library photos of the same person (no other photo shows them)
 QUERIES = {
     "obama_3.jpg": {"obama_1.jpg", "obama_2.jpg", "obama_and_biden.jpg"},
@@ -41,6 +44,19 @@ def build_find_library(root: Path, analyzer) -> tuple[Path, Store]:
     obama = [store.faces.of_photo(store.photos.by_path(album / n).id)[0].id for n in ("obama_1.jpg", "obama_2.jpg")]
     store.people.move_faces_to_name(obama, NAME)
     return config.data_dir, store
+
+
+def build_one_person_library(root: Path, analyzer) -> tuple[Store, dict[str, list]]:
+    """Ingest the people fixtures and ten photos of identity 4931 into `root/data` (in this process, with the
+    session model); returns the store and each identity's faces (the largest of each photo), oldest first."""
+    config = load_config(root / "data")
+    store = Store.open(config)
+    ingest(store, config, [PEOPLE, ONE_PERSON], IngestOptions(analyzer=analyzer))
+    identities = read_identity_file(PEOPLE / "identity_CelebA.txt") | {p.name: "4931" for p in ONE_PERSON.glob("*.jpg")}
+    faces_of: dict[str, list] = {}
+    for photo in store.photos.all(status="done"):
+        faces_of.setdefault(identities[Path(photo.path).name], []).append(store.faces.of_photo(photo.id)[0])
+    return store, {who: sorted(faces, key=lambda f: f.id) for who, faces in faces_of.items()}
 
 
 def framed(photo: Path | None) -> np.ndarray:

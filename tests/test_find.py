@@ -12,24 +12,19 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dashapp.config import load_config
-from dashapp.find_view import person_summary
 from dashapp.find import PersonTemplate, QueryError, find, load_result, save_result, search_library, typical_face
-from dashapp.ingest import IngestOptions, ingest
-from dashapp.store import Store
-from find_fixtures import NAME, PHOTOS, QUERIES, build_find_library, no_face_photo, person_video, write_video
+from dashapp.find_view import person_summary
+from find_fixtures import (
+    NAME, PHOTOS, QUERIES, build_find_library, build_one_person_library, no_face_photo, person_video, write_video,
+)
 from model.faces import DEFAULT_WEIGHTS, FaceAnalyzer, copy_model
-from model.labels import read_identity_file
 from model.matching import (
     FALLBACK_THRESHOLDS, MAX_SEARCH_DISTANCE, MatchThresholds, choose_face, measure_template_search, measure_thresholds,
     segments, template,
 )
-from tests.conftest import MODEL_FIXTURES
 from model.video import VideoErrorKind, VideoLoadError, probe_video, sample_frames
 
 REPO = Path(__file__).resolve().parents[1]
-PEOPLE = MODEL_FIXTURES / "people"
-ONE_PERSON = MODEL_FIXTURES / "one_person"  # seven more photos of the people fixtures' identity 4931
 ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
 
 
@@ -90,14 +85,8 @@ def test_a_library_person_is_searched_with_the_mean_of_their_faces(analyzer, tmp
 
     A person with fewer than TEMPLATE_FACES faces is searched for with the one face shown instead.
     """
-    config = load_config(tmp_path / "data")
-    store = Store.open(config)
-    ingest(store, config, [PEOPLE, ONE_PERSON], IngestOptions(analyzer=analyzer))
-    identities = read_identity_file(PEOPLE / "identity_CelebA.txt") | {p.name: "4931" for p in ONE_PERSON.glob("*.jpg")}
-    faces_of = {}
-    for photo in store.photos.all(status="done"):
-        faces_of.setdefault(identities[Path(photo.path).name], []).append(store.faces.of_photo(photo.id)[0])
-    theirs = sorted(faces_of["4931"], key=lambda f: f.id)
+    store, faces_of = build_one_person_library(tmp_path, analyzer)
+    theirs = faces_of["4931"]
     assert len(theirs) == 10
     store.people.move_faces_to_name([f.id for f in theirs[:6]], "Ada")
     store.people.move_faces_to_name([f.id for f in faces_of["4966"]], "Bo")

@@ -19,7 +19,7 @@ from dashapp import job_runner
 from dashapp.find_command import RESULT_FILE
 from dashapp.server import create_app
 from dashapp.ui_context import use_library
-from find_fixtures import NAME, PHOTOS, QUERIES, build_find_library, person_video
+from find_fixtures import NAME, PHOTOS, QUERIES, build_find_library, build_one_person_library, person_video
 from test_callbacks import call, find_ids, text_of
 
 JOB_TIMEOUT_S = 240
@@ -106,7 +106,7 @@ def test_search_from_the_page_photos_then_videos(lib, tmp_path):
     distances = [m.distance for m in find_cb._result(lib.store.jobs.get(state["id"])).matches]
     n_theirs = len(QUERIES[query])
     strict = (distances[n_theirs - 1] + distances[n_theirs]) / 2
-    photos, moments = call(find_cb.filter_find, strict, state)
+    photos, moments = call(find_cb.filter_find, strict, False, state)
     text = text_of(photos)
     assert "This looks like" in text and NAME in text and "3 photos" in text
     named = lib.store.people.by_name(NAME)
@@ -118,7 +118,7 @@ def test_search_from_the_page_photos_then_videos(lib, tmp_path):
     assert moments == []
 
     # Stricter than every match: nothing left, and the page says how to get more.
-    photos, _ = call(find_cb.filter_find, 0.1, state)
+    photos, _ = call(find_cb.filter_find, 0.1, False, state)
     assert "0 photos" in text_of(photos) and "looser" in text_of(photos)
 
     # Add a video: the same person is searched again, through the video too.
@@ -129,7 +129,7 @@ def test_search_from_the_page_photos_then_videos(lib, tmp_path):
     state = wait_done(lib, state)
     results, _, _, videos = call(find_cb.render_find, state)
     assert "party.mp4" in videos
-    photos, moments = call(find_cb.filter_find, strict, state)
+    photos, moments = call(find_cb.filter_find, strict, False, state)
     assert "3 photos" in text_of(photos)
     text = text_of(moments)
     assert "2 moments" in text and "0:00 – 0:02" in text and "0:07 – 0:09" in text
@@ -274,3 +274,34 @@ def test_old_searches_are_pruned_and_the_newest_are_kept(tmp_path):
     assert prune_old_searches(finds, keep=3) == KEPT_SEARCHES - 3
     assert reused in set(finds.iterdir()) and len(list(finds.iterdir())) == 3
     assert prune_old_searches(tmp_path / "none") == 0
+
+
+def test_a_library_persons_search_shows_their_faces_and_can_show_only_new_photos(analyzer, tmp_path):
+    """A template search's page: the faces it averages, how many photos are theirs, and only the new ones."""
+    from dashapp.find import find, save_result, typical_face
+
+    store, faces_of = build_one_person_library(tmp_path, analyzer)
+    theirs = faces_of["4931"]
+    store.people.move_faces_to_name([f.id for f in theirs[:6]], "Ada")
+    ada = store.people.by_name("Ada")
+    shown = typical_face(store, ada.id, analyzer.model_version)
+    out = tmp_path / "search"
+    save_result(find(analyzer, store, Path(shown.photo_path), shown.idx, person=ada.id), out / RESULT_FILE)
+    job_id = store.jobs.create("find", {"query": shown.photo_path, "out": str(out), "person": ada.id}, status="done")
+    store.close()
+    lib = use_library(tmp_path / "data")
+    state = {"id": job_id}
+
+    _results, _query, hint, _videos = call(find_cb.render_find, state)
+    assert "Searched with all 6 faces of Ada" in text_of(hint)
+    strip = next(h for h in hint if getattr(h, "id", None) == "find-template-faces")
+    assert len(strip.children) == 6 and all(img.src.startswith("/media/face/") for img in strip.children)
+
+    stricter = find_cb._result(lib.store.jobs.get(job_id)).thresholds.stricter
+    photos, _ = call(find_cb.filter_find, stricter, False, state)
+    assert "6 of these photos are already" in text_of(photos) and "10 photos" in text_of(photos)
+    photos, _ = call(find_cb.filter_find, stricter, True, state)  # "Only photos not yet theirs"
+    assert "4 photos" in text_of(photos)
+    not_theirs = {lib.store.faces.get(f.id).photo_id for f in theirs[6:]}
+    assert {h for h in hrefs(photos) if h.startswith("/photos?photo=")} == {f"/photos?photo={p}" for p in not_theirs}
+    lib.store.close()
