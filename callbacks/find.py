@@ -18,8 +18,8 @@ from dashapp import find_view as V
 from dashapp import job_runner
 from dashapp.components import person_label
 from dashapp.find import FindResult, load_result, typical_face
-from dashapp.ingest import current_model_version
 from dashapp.find_command import RESULT_FILE
+from dashapp.ingest import current_model_version
 from dashapp.store import Job
 from dashapp.uploads import UploadRefused, copy_query_photo, save_query_photo, save_videos
 
