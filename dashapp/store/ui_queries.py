@@ -64,12 +64,13 @@ class UIQueries(Repo):
 
     def warm_caches(self) -> None:
         """Load the vectors the pages keep in memory (at start, in the background)."""
-        for column in ("attributes", "embedding"):
+        for column in ("attributes", "embedding", "model_version"):
             self._vectors(column)
 
     def _vectors(self, column: str) -> tuple[np.ndarray, np.ndarray]:
-        """(face ids, vectors) of every face for 'attributes' or 'embedding', ordered by id; kept in memory until
-        faces are added, removed or analysed again (a photo's row changes then)."""
+        """(face ids, values) of every face for 'attributes', 'embedding' (float32 rows) or 'model_version'
+        (strings), ordered by id; kept in memory until faces are added, removed or analysed again (a photo's
+        row changes then)."""
         with self._read() as conn:
             key = tuple(conn.execute(select(
                 func.count(faces.c.id), func.coalesce(func.max(faces.c.id), 0),
@@ -80,8 +81,12 @@ class UIQueries(Repo):
             if cached is None or cached[0] != key:
                 with self._read() as conn:
                     rows = [tuple(r) for r in conn.execute(select(faces.c.id, faces.c[column]).order_by(faces.c.id))]
-                dim = N_ATTRIBUTES if column == "attributes" else EMBEDDING_DIM
-                cached = (key, np.array([r[0] for r in rows], np.int64), stack_blobs([r[1] for r in rows], dim))
+                values = [r[1] for r in rows]
+                if column == "model_version":
+                    values = np.array(values, dtype=object)
+                else:
+                    values = stack_blobs(values, N_ATTRIBUTES if column == "attributes" else EMBEDDING_DIM)
+                cached = (key, np.array([r[0] for r in rows], np.int64), values)
                 self._vector_cache[column] = cached
         return cached[1], cached[2]
 
@@ -329,6 +334,7 @@ class UIQueries(Repo):
         at = int(np.searchsorted(ids, face_id))
         if at >= len(ids) or ids[at] != face_id:
             return []
+        _ids, versions = self._vectors("model_version")
         owners = self.assignment_vector(ids)
         with self._read() as conn:
             in_photo = set(conn.execute(
@@ -337,10 +343,7 @@ class UIQueries(Repo):
                 .where(faces.c.photo_id == select(faces.c.photo_id).where(faces.c.id == face_id).scalar_subquery(),
                        assignments.c.person_id.is_not(None))
             ).scalars())
-            other_model = conn.execute(select(faces.c.id).where(
-                faces.c.model_version != select(faces.c.model_version).where(faces.c.id == face_id).scalar_subquery()
-            )).scalars().all()
-        candidates = np.flatnonzero((owners >= 0) & ~np.isin(owners, list(in_photo)) & ~np.isin(ids, other_model))
+        candidates = np.flatnonzero((owners >= 0) & ~np.isin(owners, list(in_photo)) & (versions == versions[at]))
         distances = np.linalg.norm(embeddings[candidates] - embeddings[at], axis=1)
         best: dict[int, float] = {}
         for i in np.argsort(distances, kind="stable"):
