@@ -44,6 +44,10 @@ class Recipe:
     w_attributes: float = 1.0
     w_neighbours: float = 0.0  # each face's softmax over its batch neighbours, as the teacher ranks them (KL)
     neighbour_temperature: float = 0.1
+    # The same over every training face's teacher descriptor (the bank), so each face's nearest
+    # neighbours include its own person's other faces, which a random batch almost never holds.
+    w_bank_neighbours: float = 0.0
+    bank_temperature: float = 0.05  # on the bank, ~80% of the teacher's softmax lies on the same person
     centroid_mix: float = 0.0  # distillation target: this much of the identity's mean teacher descriptor
     small_face_share: float = 0.33  # share of each batch shrunk to 16-56 px and back
     identity_group_share: float = 0.0  # share of each batch drawn as 4-face groups of one identity
@@ -76,14 +80,13 @@ def _augment(tf, images, input_size: int, small_face_share: float):
     return tf.clip_by_value(x, 0.0, 255.0)
 
 
-def _neighbour_kl(tf, sim_student, sim_teacher, pair_w, temperature: float):
-    """Mean KL from the teacher's to the student's softmax over each face's batch neighbours.
+def _neighbour_kl(tf, sim_student, sim_teacher, usable, temperature: float):
+    """Mean KL from the teacher's to the student's softmax over each face's neighbours (columns).
 
     Verification turns on which faces lie nearest, and a squared error over all pairs of a batch is ruled by
-    the many far ones; a softmax at a low temperature weighs the nearest. Faces without a teacher target
-    (pair_w 0) and each face itself are left out.
+    the many far ones; a softmax at a low temperature weighs the nearest. Only `usable` (1/0) pairs count:
+    the caller leaves out faces without a teacher target and each face itself.
     """
-    usable = tf.cast(pair_w * (1.0 - tf.eye(tf.shape(pair_w)[0])) > 0, tf.float32)
     masked = 1e4 * (1.0 - usable)
     log_teacher = tf.nn.log_softmax((sim_teacher - masked) / temperature, axis=1)
     log_student = tf.nn.log_softmax((sim_student - masked) / temperature, axis=1)
@@ -187,6 +190,7 @@ class Trainer:
             warm_start(self.core, Path(recipe.init_from))
             self._class_weights_from_centroids()
         self.positive_rate = tf.constant(attribute_base_rates(ts), tf.float32)
+        self.bank = tf.constant(ts.teacher[ts.teacher_weight > 0], tf.float32)  # (M, 128) unit rows
         self._step = tf.function(self._train_step)
 
     def _class_weights_from_centroids(self) -> None:
@@ -212,7 +216,18 @@ class Trainer:
             sim_student = tf.matmul(emb, emb, transpose_b=True)
             sim_teacher = tf.matmul(teacher, teacher, transpose_b=True)
             relational = tf.reduce_sum(pair_w * tf.square(sim_student - sim_teacher)) / (tf.reduce_sum(pair_w) + 1e-6)
-            neighbours = _neighbour_kl(tf, sim_student, sim_teacher, pair_w, r.neighbour_temperature)
+            not_self = pair_w * (1.0 - tf.eye(tf.shape(pair_w)[0]))
+            neighbours = _neighbour_kl(tf, sim_student, sim_teacher, tf.cast(not_self > 0, tf.float32),
+                                       r.neighbour_temperature)
+            if r.w_bank_neighbours > 0:
+                bank_teacher = tf.matmul(teacher, self.bank, transpose_b=True)
+                # A face's own descriptor is in the bank (and an exact duplicate photo's): left out.
+                usable = tf.cast((teacher_w[:, None] > 0) & (bank_teacher < 0.9999), tf.float32)
+                bank_neighbours = _neighbour_kl(
+                    tf, tf.matmul(emb, self.bank, transpose_b=True), bank_teacher, usable, r.bank_temperature
+                )
+            else:
+                bank_neighbours = tf.constant(0.0)
             w = tf.math.l2_normalize(self.class_weights, axis=0)
             cos = tf.matmul(emb, w)
             has_id = tf.cast(identity >= 0, tf.float32)
@@ -224,12 +239,14 @@ class Trainer:
             attr_loss = tf.reduce_sum(attr_mask * attr) / (tf.reduce_sum(attr_mask) + 1e-6)
             total = (
                 r.w_distill * distill + r.w_relational * relational + r.w_neighbours * neighbours
+                + r.w_bank_neighbours * bank_neighbours
                 + r.w_identity * identity_loss + r.w_attributes * attr_loss
             )
         variables = self.core.trainable_variables + [self.class_weights]
         grads = tape.gradient(total, variables)
         self.optimizer.apply_gradients(zip(grads, variables))
         return {"total": total, "distill": distill, "relational": relational, "neighbours": neighbours,
+                "bank_neighbours": bank_neighbours,
                 "identity": identity_loss, "attributes": attr_loss}
 
     def train_epoch(self, rng: np.random.Generator) -> dict[str, float]:
@@ -384,7 +401,7 @@ def run_train_command(args: argparse.Namespace) -> int:
     for name in ("centroid_mix", "small_face_share", "identity_group_share"):
         if not 0.0 <= getattr(args, name) <= 1.0:
             raise ValueError(f"--{name.replace('_', '-')} must be between 0 and 1, not {getattr(args, name)}")
-    for name in ("identity_weight", "attribute_weight", "neighbour_weight"):
+    for name in ("identity_weight", "attribute_weight", "neighbour_weight", "bank_neighbour_weight"):
         if getattr(args, name) < 0:
             raise ValueError(f"--{name.replace('_', '-')} must be at least 0, not {getattr(args, name)}")
     if not (args.data_root / "teacher" / "dlib-resnet128.npz").exists():
@@ -396,6 +413,7 @@ def run_train_command(args: argparse.Namespace) -> int:
         centroid_mix=args.centroid_mix, small_face_share=args.small_face_share,
         identity_group_share=args.identity_group_share, w_identity=args.identity_weight,
         w_attributes=args.attribute_weight, w_neighbours=args.neighbour_weight,
+        w_bank_neighbours=args.bank_neighbour_weight,
     )
     metrics = train(args.data_root, args.cache_dir, args.run_dir, args.output, recipe, args.limit)
     print(json.dumps(metrics))
