@@ -2,9 +2,9 @@
 
 Library-side (no Dash): the query photo is analysed with `model.faces.FaceAnalyzer`, the chosen face
 (the largest unless the user picks another) is compared with every stored face embedded by the same
-model version, and sampled video frames are analysed in batches. A library person with enough faces is
-searched for with their template (the mean of their faces) instead, at the thresholds measured for
-templates. A search keeps every candidate up to `MAX_SEARCH_DISTANCE`, so a `FindResult` answers for any
+model version, and sampled video frames are analysed in batches. A library person with two or more faces
+is searched for with their template (the mean of their faces) instead, at the thresholds measured for
+templates of that many faces. A search keeps every candidate up to `MAX_SEARCH_DISTANCE`, so a `FindResult` answers for any
 threshold up to it without searching again.
 """
 
@@ -21,7 +21,7 @@ import numpy as np
 from dashapp.store import Store
 from dashapp.store.faces import FaceRow
 from model.matching import (
-    MAX_SEARCH_DISTANCE, TEMPLATE_FACES, MatchThresholds, Segment, choose_face, rank, segments, template,
+    MAX_SEARCH_DISTANCE, MatchThresholds, Segment, choose_face, rank, segments, template,
 )
 
 
@@ -340,12 +340,12 @@ def typical_face(store: Store, person_id: int, model_version: str) -> FaceRow | 
 
 
 def person_template(store: Store, person_id: int, model_version: str) -> tuple[PersonTemplate, np.ndarray] | None:
-    """A library person's template (with its embedding) when they have TEMPLATE_FACES faces of this model, else None."""
+    """A library person's template (with its embedding) when they have two or more faces of this model, else None."""
     person = store.people.get(int(person_id))
     if person is None:
         return None
     current = [f.embedding for f in store.faces.of_person(person.id) if f.model_version == model_version]
-    if len(current) < TEMPLATE_FACES:
+    if len(current) < 2:
         return None
     return PersonTemplate(person.id, person.name, len(current)), template(np.stack(current))
 
@@ -355,8 +355,8 @@ def find(analyzer, store: Store | None, query: Path | bytes, face: int | None = 
          cancelled: Callable[[], bool] = lambda: False, person: int | None = None) -> FindResult:
     """The whole search: the query's face against the library (when `store` is given) and each video.
 
-    `person`: the library person whose face the query photo shows; with TEMPLATE_FACES or more faces they are
-    searched for with their template, which finds more of their photos than one face does.
+    `person`: the library person whose face the query photo shows; with two or more faces they are searched for
+    with their template, which finds more of their photos than one face does.
     Videos are checked before any model work, so a bad file fails at once. Frame thumbnails go into `folder`.
     Raises QueryError (query photo), VideoLoadError (a video), FileNotFoundError (a missing file).
     """
@@ -377,7 +377,8 @@ def find(analyzer, store: Store | None, query: Path | bytes, face: int | None = 
     thresholds, searched = analyzer.match_thresholds, None
     found = person_template(store, person, analyzer.model_version) if store and person is not None else None
     if found:
-        (searched, embedding), thresholds = found, analyzer.template_thresholds
+        searched, embedding = found
+        thresholds = analyzer.search_thresholds(searched.n_faces)
     if progress:
         progress("search", 0, None)
     matches, n_compared, n_other = search_library(store, embedding, analyzer.model_version) if store else ([], 0, 0)

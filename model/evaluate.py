@@ -107,7 +107,7 @@ def evaluate_verification(pairs_file: Path, images: Path, analyzer=None, identit
     """Verification metrics of the full pipeline on a pairs file.
 
     With `identities` (identity_CelebA.txt format, by file name), also how well a person's template finds
-    their other faces among the pair images (`person_search`): one face against `TEMPLATE_FACES` faces.
+    their other faces among the pair images (`person_search`), for templates of 1 to `TEMPLATE_FACES` faces.
     """
     from model.faces import FaceAnalyzer
 
@@ -140,17 +140,14 @@ def evaluate_verification(pairs_file: Path, images: Path, analyzer=None, identit
 
 
 def _person_search(embeddings: np.ndarray, paths: list[Path], identities: dict[str, str]) -> dict:
-    """`person_search` of `evaluate_verification`: the labelled images' templates of 1 and TEMPLATE_FACES faces."""
+    """`person_search` of `evaluate_verification`: the labelled images' templates of 1 to TEMPLATE_FACES faces."""
     labelled = [i for i, p in enumerate(paths) if p.name in identities]
     people = [identities[paths[i].name] for i in labelled]
-    one, template = (measure_template_search(embeddings[labelled], people, n) for n in (1, TEMPLATE_FACES))
-    return {
-        "person_search": {
-            "n_images": len(labelled), "n_people": template.n_people, "template_faces": TEMPLATE_FACES,
-            "one_face": {"thresholds": asdict(one.thresholds), "tar": one.tar, "far": one.far},
-            "template": {"thresholds": asdict(template.thresholds), "tar": template.tar, "far": template.far},
-        }
-    }
+    by_faces = {}
+    for n in range(1, TEMPLATE_FACES + 1):
+        m = measure_template_search(embeddings[labelled], people, n)
+        by_faces[str(n)] = {"n_people": m.n_people, "thresholds": asdict(m.thresholds), "tar": m.tar, "far": m.far}
+    return {"person_search": {"n_images": len(labelled), "by_faces": by_faces}}
 
 
 def evaluate_attributes(labels_file: Path, images: Path, analyzer=None) -> dict:
@@ -202,12 +199,12 @@ def run_verify_command(pairs_file: Path, images: Path, weights: Path | None = No
     search = result.get("person_search")
     if search:
         rows = [
-            (f"{label}, {level}", f"distance {m['thresholds'][level]:.3f}: finds {m['tar'][level]:.3f} of their"
-                                  f" other faces and {m['far'][level]:.3f} of other people's")
-            for m, label in ((search["one_face"], "one face"), (search["template"], f"{search['template_faces']} faces"))
-            for level in STRICTNESS
+            (f"{n} face{'s' if n != '1' else ''}, {level}",
+             f"distance {m['thresholds'][level]:.3f}: finds {m['tar'][level]:.3f} of their other faces and "
+             f"{m['far'][level]:.3f} of other people's ({m['n_people']} people)")
+            for n, m in search["by_faces"].items() for level in STRICTNESS
         ]
-        _print_table(f"Searching for a person ({search['n_people']} people, {search['n_images']} images)", rows)
+        _print_table(f"Searching for a person ({search['n_images']} images)", rows)
     print(json.dumps(result))
     return 0
 

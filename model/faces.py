@@ -14,7 +14,7 @@ import numpy as np
 from model.alignment import CROP_SIZE, align_face
 from model.attributes import ATTRIBUTE_NAMES
 from model.detection import Detection, DetectorSettings, FaceDetector
-from model.matching import FALLBACK_TEMPLATE_THRESHOLDS, FALLBACK_THRESHOLDS, MatchThresholds
+from model.matching import FALLBACK_TEMPLATE_THRESHOLDS, FALLBACK_THRESHOLDS, TEMPLATE_FACES, MatchThresholds
 from model.runtime import LiteModel, runtime_path
 
 WEIGHTS_DIR = Path(__file__).parent / "weights"
@@ -97,10 +97,12 @@ class FaceAnalyzer:
         measured = self.card.get("match_thresholds")
         return MatchThresholds(**measured) if measured else FALLBACK_THRESHOLDS
 
-    @property
-    def template_thresholds(self) -> MatchThresholds:
-        """The same for a person's template (`model.matching.template`) against one face."""
-        measured = self.card.get("template_thresholds")
+    def search_thresholds(self, n_faces: int = 1) -> MatchThresholds:
+        """The thresholds for searching with `n_faces` faces of one person: one face's (`match_thresholds`),
+        or those of a template of that many (`model.matching.template`; measured up to TEMPLATE_FACES)."""
+        if n_faces <= 1:
+            return self.match_thresholds
+        measured = (self.card.get("template_thresholds") or {}).get(str(min(n_faces, TEMPLATE_FACES)))
         return MatchThresholds(**measured) if measured else FALLBACK_TEMPLATE_THRESHOLDS
 
     @property

@@ -41,13 +41,14 @@ FALLBACK_THRESHOLDS = MatchThresholds(stricter=0.87, default=1.03, looser=1.19)
 # A search keeps candidates up to here, so the UI can loosen the threshold without searching again.
 MAX_SEARCH_DISTANCE = 1.30
 
-# A library person with at least this many faces is searched for with their template (the mean of their
-# faces), which lies closer to their other photos than any one face does; its thresholds are measured on
-# templates of this many faces (the distances to a template shrink as it averages more faces, but little
-# beyond five).
+# Several faces of one person are searched for with their template (the mean of their faces), which lies
+# closer to their other photos than any one face does. The distances to a template shrink as it averages
+# more faces, so its thresholds are measured per number of faces, from 2 up to TEMPLATE_FACES (beyond five
+# they shrink little: a template of more faces uses those of TEMPLATE_FACES).
 TEMPLATE_FACES = 5
 
-# For a model card without measured template thresholds: those of `mnv2-0.5-96-s16-e14+` on `celeba-faces-val`.
+# For a model card without measured template thresholds: those of `mnv2-0.5-96-s16-e14+` on `celeba-faces-val`
+# for TEMPLATE_FACES faces (the strictest, so a template of fewer faces lets in fewer strangers, not more).
 FALLBACK_TEMPLATE_THRESHOLDS = MatchThresholds(stricter=0.922, default=1.056, looser=1.131)
 
 

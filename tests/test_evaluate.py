@@ -72,7 +72,7 @@ def test_eval_verify_csv(analyzer, people_pairs, tmp_path, capsys):
 
 
 def test_eval_verify_measures_searching_with_a_persons_faces(analyzer, tmp_path, capsys):
-    """`--identities`: templates of TEMPLATE_FACES faces of each person with more, over the pair images."""
+    """`--identities`: templates of 1 to TEMPLATE_FACES faces of each person with more, over the pair images."""
     images = tmp_path / "images"
     images.mkdir()
     ids = read_identity_file(PEOPLE / "identity_CelebA.txt") | {p.name: "4931" for p in ONE_PERSON.glob("*.jpg")}
@@ -88,11 +88,12 @@ def test_eval_verify_measures_searching_with_a_persons_faces(analyzer, tmp_path,
 
     emb = _embeddings(analyzer, [images / f for f in files])
     embeddings, people = np.stack([emb[images / f][0] for f in files]), [ids[f] for f in files]
-    assert got["n_images"] == 19 and got["template_faces"] == TEMPLATE_FACES
-    assert got["n_people"] == 1  # only identity 4931 has more than TEMPLATE_FACES photos
-    for key, n in (("one_face", 1), ("template", TEMPLATE_FACES)):
+    assert got["n_images"] == 19 and list(got["by_faces"]) == [str(n) for n in range(1, TEMPLATE_FACES + 1)]
+    assert got["by_faces"][str(TEMPLATE_FACES)]["n_people"] == 1  # only identity 4931 has more than that
+    for n in range(1, TEMPLATE_FACES + 1):
         expected = measure_template_search(embeddings, people, n)
-        assert got[key] == {"thresholds": asdict(expected.thresholds), "tar": expected.tar, "far": expected.far}
+        assert got["by_faces"][str(n)] == {"n_people": expected.n_people, "thresholds": asdict(expected.thresholds),
+                                           "tar": expected.tar, "far": expected.far}
 
 
 def test_eval_verify_lfw_folds(analyzer, people_pairs, tmp_path, capsys):

@@ -83,7 +83,7 @@ def test_a_named_person_is_recognised(library, analyzer):
 def test_a_library_person_is_searched_with_the_mean_of_their_faces(analyzer, tmp_path):
     """Six named faces of one person: their template finds all ten of their photos and nobody else's.
 
-    A person with fewer than TEMPLATE_FACES faces is searched for with the one face shown instead.
+    A person with one face is searched for with that face.
     """
     store, faces_of = build_one_person_library(tmp_path, analyzer)
     theirs = faces_of["4931"]
@@ -94,7 +94,7 @@ def test_a_library_person_is_searched_with_the_mean_of_their_faces(analyzer, tmp
     shown = typical_face(store, ada.id, analyzer.model_version)
 
     result = find(analyzer, store, Path(shown.photo_path), shown.idx, person=ada.id)
-    assert result.template == PersonTemplate(ada.id, "Ada", 6) and result.thresholds == analyzer.template_thresholds
+    assert result.template == PersonTemplate(ada.id, "Ada", 6) and result.thresholds == analyzer.search_thresholds(6)
     center = template(np.stack([f.embedding for f in theirs[:6]]))
     distances = {m.face_id: m.distance for m in result.matches}
     assert [distances[f.id] for f in theirs] == pytest.approx([np.linalg.norm(f.embedding - center) for f in theirs])
@@ -104,9 +104,17 @@ def test_a_library_person_is_searched_with_the_mean_of_their_faces(analyzer, tmp
     assert load_result(_saved(result, tmp_path)).template == result.template  # the result file keeps it
 
     shown = typical_face(store, bo.id, analyzer.model_version)
-    few = find(analyzer, store, Path(shown.photo_path), shown.idx, person=bo.id)  # 3 faces: the shown one
-    assert few.template is None and few.thresholds == analyzer.match_thresholds
-    assert few.matches[0].face_id == shown.id and few.matches[0].distance == pytest.approx(0, abs=1e-3)
+    few = find(analyzer, store, Path(shown.photo_path), shown.idx, person=bo.id)  # 3 faces: their template
+    assert few.template == PersonTemplate(bo.id, "Bo", 3) and few.thresholds == analyzer.search_thresholds(3)
+    assert analyzer.search_thresholds(3) != analyzer.search_thresholds(6) != analyzer.match_thresholds
+    bo_center = template(np.stack([f.embedding for f in faces_of["4966"]]))
+    assert few.matches[0].distance == pytest.approx(min(np.linalg.norm(f.embedding - bo_center) for f in faces_of["4966"]))
+
+    store.people.move_faces_to_name([theirs[6].id], "Cy")  # one face: it is what is searched for
+    cy = store.people.by_name("Cy")
+    one = find(analyzer, store, Path(theirs[6].photo_path), theirs[6].idx, person=cy.id)
+    assert one.template is None and one.thresholds == analyzer.match_thresholds
+    assert one.matches[0].face_id == theirs[6].id and one.matches[0].distance == pytest.approx(0, abs=1e-3)
 
     # The face shown is Ada's most typical one, even with a stranger's faces put in her group by mistake.
     store.people.move_faces_to_name([f.id for f in faces_of["4998"]], "Ada")  # 182964.jpg: the surest face of all
@@ -295,7 +303,7 @@ def test_cli_prints_a_table_and_json_last(library, video, tmp_path):
 
 
 def test_cli_finds_a_library_person_by_name_or_id(library, video, tmp_path):
-    """`--person` with two faces searches with the surer one: their photos, and their moments in a video."""
+    """`--person` with two faces searches with their template: their photos, and their moments in a video."""
     data_dir = str(library["data_dir"])
     person = library["store"].people.by_name(NAME)
     run = app("find", "--person", NAME.upper(), "--video", str(video), "--data-dir", data_dir, "--out",
@@ -304,7 +312,7 @@ def test_cli_finds_a_library_person_by_name_or_id(library, video, tmp_path):
     data = json.loads(run.stdout.splitlines()[-1])
     theirs = {Path(library["store"].faces.get(f).photo_path).name for f in library["store"].people.face_ids(person.id)}
     assert theirs <= {Path(p["path"]).name for p in data["photos"]} and data["person"]["name"] == NAME
-    assert data["template"] is None  # fewer than TEMPLATE_FACES faces
+    assert data["template"] == {"person_id": person.id, "person_name": NAME, "n_faces": 2}
     assert [(m["start"], m["end"]) for m in data["videos"][0]["moments"]] == [(0, 2), (7, 9)]
     by_id = json.loads(app("find", "--person", str(person.id), "--data-dir", data_dir, "--out",
                            str(tmp_path / "by-id")).stdout.splitlines()[-1])

@@ -91,10 +91,14 @@ def test_rewrap_keeps_the_network_and_takes_the_measured_thresholds(tmp_path):
     from model.faces import DEFAULT_WEIGHTS, FaceAnalyzer
     from model.training.rewrap import rewrap
 
-    template = {"stricter": 0.85, "default": 0.95, "looser": 1.05}
+    def measured_search(default: float) -> dict:
+        return {"n_people": 9, "thresholds": {"stricter": default - 0.1, "default": default, "looser": default + 0.1},
+                "tar": {}, "far": {}}
+
     measured = {"accuracy": 0.9, "accuracy_std": 0.01, "tar_at_far_1e-3": 0.4, "n_pairs": 6000,
                 "match_thresholds": {"stricter": 0.9, "default": 1.0, "looser": 1.1},
-                "person_search": {"template": {"thresholds": template, "tar": {}, "far": {}}}}
+                "person_search": {"n_images": 99, "by_faces": {"1": measured_search(0.99), "2": measured_search(0.97),
+                                                               "5": measured_search(0.95)}}}
     verify = tmp_path / "verify.txt"
     verify.write_text("Verification on 6000 pairs\n  accuracy 0.9\n" + json.dumps(measured) + "\n")
     output = tmp_path / "new" / "face_model.keras"
@@ -103,7 +107,9 @@ def test_rewrap_keeps_the_network_and_takes_the_measured_thresholds(tmp_path):
     shipped, rewrapped = FaceAnalyzer(None), FaceAnalyzer(output)
     assert rewrapped.model_version == shipped.model_version + "-test" == card["version"]
     assert rewrapped.match_thresholds.default == 1.0 and card["verification"]["accuracy"] == 0.9
-    assert rewrapped.template_thresholds.default == 0.95  # from `eval verify --identities`
+    # From `eval verify --identities`: one face keeps the pairs' thresholds, a template takes its count's,
+    # and a template of more than 5 faces the 5-face ones.
+    assert [rewrapped.search_thresholds(n).default for n in (1, 2, 5, 40)] == [1.0, 0.97, 0.95, 0.95]
     crops = np.random.default_rng(1).integers(0, 256, (3, 112, 112, 3)).astype(np.uint8)
     assert np.allclose(rewrapped.embed(crops)[0], shipped.embed(crops)[0], atol=1e-5)
     assert card["attribute_base_rates"] == shipped.card["attribute_base_rates"]

@@ -41,7 +41,8 @@ def rewrap(
         measured = json.loads(verify.read_text().strip().splitlines()[-1])
         card["match_thresholds"] = measured["match_thresholds"]
         if "person_search" in measured:  # `eval verify --identities`
-            card["template_thresholds"] = measured["person_search"]["template"]["thresholds"]
+            by_faces = measured["person_search"]["by_faces"]
+            card["template_thresholds"] = {n: m["thresholds"] for n, m in by_faces.items() if n != "1"}
         card["verification"] = {k: measured[k] for k in ("accuracy", "accuracy_std", "tar_at_far_1e-3", "n_pairs")}
     export(load_inference_model(source).get_layer("face_core"), output, card)
     return card
