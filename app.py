@@ -117,6 +117,8 @@ def build_parser() -> argparse.ArgumentParser:
     find.add_argument("query", type=Path, nargs="?", help="a photo of the person")
     find.add_argument("--person", metavar="NAME_OR_ID", default=None,
                       help="instead of a photo: a person of the library (the mean of their faces)")
+    find.add_argument("--also", type=Path, action="append", metavar="PHOTO",
+                      help="another photo of the same person: its face most like theirs joins the search (repeatable)")
     find.add_argument("--video", type=Path, action="append", metavar="FILE", help="also search this video (repeatable)")
     find.add_argument("--face", type=int, default=None, help="which face of the query photo: 1 = the largest (default)")
     find.add_argument("--every", type=float, default=1.0, metavar="SECONDS", help="video sampling interval (default: 1)")

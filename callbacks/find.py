@@ -1,4 +1,5 @@
-"""Find a person page: upload a query photo (and videos), start the search job, poll it, show the result.
+"""Find a person page: upload a query photo (or a few of one person; and videos), start the search job, poll it,
+show the result.
 
 The search runs as a job process (`python app.py find ... --job-id N`): the web process never loads the
 model. The page always shows the library's latest search, so it survives a reload.
@@ -21,7 +22,7 @@ from dashapp.find import FindResult, load_result, typical_face
 from dashapp.find_command import RESULT_FILE
 from dashapp.ingest import current_model_version
 from dashapp.store import Job
-from dashapp.uploads import UploadRefused, copy_query_photo, save_query_photo, save_videos
+from dashapp.uploads import UploadRefused, copy_query_photo, save_query_photos, save_videos
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,11 @@ def _job(state: dict | None) -> Job | None:
         return None
     job = library().store.jobs.get(int(state["id"]))
     return job if job is not None and job.kind == "find" else None
+
+
+def _also(job: Job) -> list[Path]:
+    """The search's more photos of the person (kept when it runs again: another face, videos added)."""
+    return [Path(p) for p in job.args.get("also") or []]
 
 
 def _result(job: Job) -> FindResult | None:
@@ -130,6 +136,8 @@ def render_find(state: dict | None):
                     "of their photos than one face; shown: their most typical face. ")
         faces = library().queries.first_faces([result.template.person_id], 12).get(result.template.person_id, [])
         hint.append(V.face_strip(faces))
+    if result.also:
+        hint.append(V.also_photos(job.id, result))
     if len(result.faces) > 1:
         hint.append(f"{len(result.faces)} faces in this photo: click another face to look for that person instead.")
     compared = f"{result.n_compared:,} faces in the library compared"
@@ -181,17 +189,24 @@ def filter_find(threshold: float | None, new_only: bool | None, state: dict | No
     State("find-upload", "filename"),
     prevent_initial_call=True,
 )
-def upload_query(contents: str | None, filename: str | None):
-    """Save the query photo in a new search folder and start searching for its largest face."""
+def upload_query(contents: list[str] | str | None, filenames: list[str] | str | None):
+    """Save the query photo (the first; the others: more photos of the same person) in a new search folder and
+    start searching for its largest face."""
     if not contents:
         return no_update, no_update, no_update, no_update
+    if isinstance(contents, str):
+        contents, filenames = [contents], [filenames]
+    names = [name or "photo" for name in (filenames or [])] or ["photo"] * len(contents)
     lib = library()
     try:
-        query = save_query_photo(filename or "photo", contents, lib.config.finds_dir)
-        job_id = job_runner.start_find(lib, query)
+        saved = save_query_photos(list(zip(names, contents)), lib.config.finds_dir)
+        job_id = job_runner.start_find(lib, saved.saved[0], also=saved.saved[1:])
     except (UploadRefused, job_runner.JobRefused) as exc:
         return _refused(str(exc))
-    return _started(job_id, f"Looking for the person in {filename}…")
+    more = len(saved.saved) - 1
+    text = f"Looking for the person in {names[0]}" + (f" and {more} more photo{'s' if more > 1 else ''}" if more else "")
+    skipped = f" Skipped: {'; '.join(saved.skipped)}." if saved.skipped else ""
+    return _started(job_id, f"{text}…{skipped}")
 
 
 @dash.callback(
@@ -240,7 +255,8 @@ def upload_videos(contents: list[str] | str | None, filenames: list[str] | str |
     try:
         saved = save_videos(list(zip(filenames or [], contents)), query.parent / "videos")
         videos = [Path(v) for v in job.args.get("videos") or []] + saved.saved
-        job_id = job_runner.start_find(lib, query, job.args.get("face"), videos, person=job.args.get("person"))
+        job_id = job_runner.start_find(lib, query, job.args.get("face"), videos, person=job.args.get("person"),
+                                       also=_also(job))
     except (UploadRefused, job_runner.JobRefused) as exc:
         return _refused(str(exc))
     skipped = f" Skipped: {'; '.join(saved.skipped)}." if saved.skipped else ""
@@ -263,7 +279,7 @@ def pick_face(_clicks: list, state: dict | None):
     face = int(ctx.triggered_id["idx"])  # the face searched already has no click target
     try:
         job_id = job_runner.start_find(library(), Path(job.args["query"]), face,
-                                       [Path(v) for v in job.args.get("videos") or []])
+                                       [Path(v) for v in job.args.get("videos") or []], also=_also(job))
     except job_runner.JobRefused as exc:
         return _refused(str(exc))
     return _started(job_id, f"Looking for face {face + 1} instead…")

@@ -1,8 +1,10 @@
-"""Find a person: one photo of someone in, every library photo and video moment they appear in out.
+"""Find a person: a photo of someone in (or a few), every library photo and video moment they appear in out.
 
 Library-side (no Dash): the query photo is analysed with `model.faces.FaceAnalyzer`, the chosen face
 (the largest unless the user picks another) is compared with every stored face embedded by the same
-model version, and sampled video frames are analysed in batches. A library person with two or more faces
+model version, and sampled video frames are analysed in batches. More photos of the person add their
+face most like the chosen one (when it is close enough to be them): the search then uses the template of
+those faces, at the thresholds measured for templates of that many faces. A library person with two or more faces
 is searched for with their template (the mean of their faces) instead, at the thresholds measured for
 templates of that many faces. A search keeps every candidate up to `MAX_SEARCH_DISTANCE`, so a `FindResult` answers for any
 threshold up to it without searching again.
@@ -61,6 +63,22 @@ class PersonTemplate:
     person_id: int
     person_name: str | None
     n_faces: int
+
+
+@dataclass(frozen=True)
+class AlsoPhoto:
+    """Another photo of the person given with the query: its face most like the chosen one, and whether it
+    was close enough to join the search (`reason` says why not)."""
+
+    path: str
+    size: tuple[int, int] | None = None  # width, height (upright); None when unreadable
+    box: tuple[float, float, float, float] | None = None
+    distance: float | None = None  # to the chosen face of the query photo
+    reason: str | None = None  # None: its face joined the search
+
+    @property
+    def used(self) -> bool:
+        return self.reason is None
 
 
 @dataclass(frozen=True)
@@ -131,6 +149,12 @@ class FindResult:
     videos: list[VideoResult] = field(default_factory=list)
     seconds: float = 0.0
     template: PersonTemplate | None = None  # None: the chosen face of the query photo was searched for
+    also: list[AlsoPhoto] = field(default_factory=list)  # more photos of the person given with the query
+
+    @property
+    def n_query_faces(self) -> int:
+        """How many faces of the given photos the search averaged (1: the chosen one alone)."""
+        return 1 + sum(a.used for a in self.also)
 
     def photos(self, threshold: float) -> list[PhotoMatch]:
         """The matching photos at this threshold, best first."""
@@ -180,6 +204,8 @@ class FindResult:
             ],
             seconds=data.get("seconds", 0.0),
             template=PersonTemplate(**data["template"]) if data.get("template") else None,
+            also=[AlsoPhoto(a["path"], tuple_or_none(a.get("size")), tuple_or_none(a.get("box")), a.get("distance"),
+                            a.get("reason")) for a in data.get("also", [])],
         )
 
     def summary(self, threshold: float, folder: Path | None = None) -> dict:
@@ -202,6 +228,7 @@ class FindResult:
             "query": self.query_path, "n_faces_in_query": len(self.faces), "face": self.face + 1,
             "box": list(self.faces[self.face].box), "threshold": threshold, "model_version": self.model_version,
             "template": asdict(self.template) if self.template else None,
+            "also": [asdict(a) for a in self.also], "n_query_faces": self.n_query_faces,
             "person": self.person(threshold),
             "photos": [{"photo_id": m.photo_id, "face_id": m.face_id, "path": m.path, "box": list(m.box),
                         "distance": round(m.distance, 4), "person_id": m.person_id, "person_name": m.person_name}
@@ -241,6 +268,37 @@ def analyze_query(analyzer, source: Path | bytes, face: int | None = None):
         raise QueryError(str(exc)) from exc
     faces = [QueryFace(i, tuple(float(v) for v in f.box), float(f.score)) for i, f in enumerate(found)]
     return faces, chosen, found[chosen].embedding, (image.shape[1], image.shape[0])
+
+
+def analyze_also(analyzer, photos: Sequence[Path], chosen: np.ndarray) -> tuple[list[AlsoPhoto], list[np.ndarray]]:
+    """More photos of the person: in each, the face nearest the chosen one joins when it is within the
+    one-face "looser" threshold (the verification threshold: as likely them as not). Returns every photo's
+    outcome and the embeddings that joined; a photo that cannot be read or shows no such face is skipped."""
+    from model.imaging import ImageLoadError, load_image
+
+    limit = analyzer.match_thresholds.looser
+    outcomes: list[AlsoPhoto] = []
+    joined: list[np.ndarray] = []
+    for path in photos:
+        try:
+            image = load_image(path)
+        except ImageLoadError as exc:
+            outcomes.append(AlsoPhoto(str(path), reason=f"cannot be read ({exc})"))
+            continue
+        size = (image.shape[1], image.shape[0])
+        faces = analyzer.analyze(image)
+        if not faces:
+            outcomes.append(AlsoPhoto(str(path), size, reason="no face found"))
+            continue
+        d = np.linalg.norm(np.stack([f.embedding for f in faces]) - chosen, axis=1)
+        best = int(np.argmin(d))
+        box = tuple(float(v) for v in faces[best].box)
+        if d[best] > limit:
+            outcomes.append(AlsoPhoto(str(path), size, box, float(d[best]), "no face like the chosen one"))
+            continue
+        outcomes.append(AlsoPhoto(str(path), size, box, float(d[best])))
+        joined.append(faces[best].embedding)
+    return outcomes, joined
 
 
 def search_library(store: Store, embedding: np.ndarray, model_version: str,
@@ -352,9 +410,12 @@ def person_template(store: Store, person_id: int, model_version: str) -> tuple[P
 
 def find(analyzer, store: Store | None, query: Path | bytes, face: int | None = None, videos: Sequence[Path] = (),
          every_s: float = 1.0, folder: Path | None = None, progress: Progress | None = None,
-         cancelled: Callable[[], bool] = lambda: False, person: int | None = None) -> FindResult:
+         cancelled: Callable[[], bool] = lambda: False, person: int | None = None,
+         also: Sequence[Path] = ()) -> FindResult:
     """The whole search: the query's face against the library (when `store` is given) and each video.
 
+    `also`: more photos of the same person (`analyze_also`); their faces and the chosen one are searched for
+    with their template.
     `person`: the library person whose face the query photo shows; with two or more faces they are searched for
     with their template, which finds more of their photos than one face does.
     Videos are checked before any model work, so a bad file fails at once. Frame thumbnails go into `folder`.
@@ -371,10 +432,16 @@ def find(analyzer, store: Store | None, query: Path | bytes, face: int | None = 
         probe_video(video)
     if videos and folder is None:
         raise ValueError("a folder for the video frame thumbnails is needed")
+    if also and person is not None:
+        raise ValueError("more photos of the person, or a library person: not both")
     if progress:
         progress("query", 0, None)
     faces, chosen, embedding, size = analyze_query(analyzer, query, face)
     thresholds, searched = analyzer.match_thresholds, None
+    also_photos, joined = analyze_also(analyzer, [Path(p) for p in also], embedding)
+    if joined:
+        embedding = template(np.stack([embedding, *joined]))
+        thresholds = analyzer.search_thresholds(1 + len(joined))
     found = person_template(store, person, analyzer.model_version) if store and person is not None else None
     if found:
         searched, embedding = found
@@ -392,5 +459,5 @@ def find(analyzer, store: Store | None, query: Path | bytes, face: int | None = 
         query_path=str(query) if isinstance(query, (str, Path)) else "(bytes)", query_size=size, faces=faces,
         face=chosen, model_version=analyzer.model_version, thresholds=thresholds,
         max_distance=MAX_SEARCH_DISTANCE, matches=matches, n_compared=n_compared, n_other_model=n_other,
-        videos=results, seconds=time.monotonic() - start, template=searched,
+        videos=results, seconds=time.monotonic() - start, template=searched, also=also_photos,
     )

@@ -1,4 +1,5 @@
-"""`app.py find QUERY_PHOTO [--video FILE ...]` (or `--person NAME_OR_ID`): who is this, where else are they.
+"""`app.py find QUERY_PHOTO [--also PHOTO ...] [--video FILE ...]` (or `--person NAME_OR_ID`): who is this,
+where else are they.
 
 Prints a readable table and, as the last stdout line, one JSON object. The dashboard runs the same
 command as a job process (`--job-id N --out DIR`): progress goes into the job's row and the full
@@ -28,6 +29,11 @@ def print_table(result: FindResult, threshold: float, strictness: str, folder: P
     if result.template:
         who = result.template.person_name or f"Person {result.template.person_id}"
         print(f"Searched with {who}'s template: the mean of their {result.template.n_faces} faces")
+    for also in result.also:
+        print(f"Also {also.path}: " + ("its face joined the search" if also.used else f"skipped, {also.reason}")
+              + (f" (distance {also.distance:.3f})" if also.distance is not None else ""))
+    if result.also:
+        print(f"Searched with the mean of {result.n_query_faces} faces")
     t = result.thresholds
     print(f"Same person up to distance {threshold:.2f} ({strictness}; stricter {t.stricter:.2f}, default "
           f"{t.default:.2f}, looser {t.looser:.2f}), model {result.model_version}")
@@ -74,8 +80,11 @@ def run_find(args: argparse.Namespace) -> int:
     """Search the library (and videos) for the person in the query photo, or for a library person; 0 on success."""
     if (args.query is None) == (args.person is None):
         raise ValueError("give either a photo of the person or --person NAME_OR_ID (one of the two)")
+    if args.also and args.person is not None:
+        raise ValueError("--also goes with a photo of the person, not --person (their faces are in the library)")
     videos = [Path(v) for v in (args.video or [])]
-    files = ([Path(args.query)] if args.query else []) + videos
+    also = [Path(p) for p in (args.also or [])]
+    files = ([Path(args.query)] if args.query else []) + also + videos
     missing = [str(p) for p in files if not p.is_file()]
     if missing:  # before touching the library
         raise FileNotFoundError(f"no such file: {', '.join(missing)}")
@@ -107,7 +116,7 @@ def run_find(args: argparse.Namespace) -> int:
             query, face, person = Path(args.query), None if args.face is None else args.face - 1, None
         result = find(
             analyzer, store, query, face, videos, args.every, folder,
-            progress, reporter.cancelled if reporter is not None else (lambda: False), person,
+            progress, reporter.cancelled if reporter is not None else (lambda: False), person, also,
         )
         save_result(result, folder / RESULT_FILE)
     except BaseException as exc:

@@ -7,6 +7,7 @@ video frames by the search's job id (`/media/find/<job>/...`), never by path.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -30,6 +31,10 @@ OTHER_FACE_COLOR = "#adb5bd"
 
 def query_url(job_id: int) -> str:
     return f"/media/find/{int(job_id)}/query.jpg"
+
+
+def also_url(job_id: int, index: int) -> str:
+    return f"/media/find/{int(job_id)}/also/{int(index)}.jpg"
 
 
 def frame_url(job_id: int, video: int, sample: int) -> str:
@@ -91,6 +96,29 @@ def _person_alert(person_id: int, text: list, links: Sequence = ()) -> dbc.Alert
          dcc.Link("All their photos", href=f"/photos?person={person_id}"), *links],
         color="info", className="py-2 mb-2", id="find-person",
     )
+
+
+def also_photos(job_id: int, result: FindResult) -> html.Div:
+    """The more photos of the person given with the query: the face of each that joined the search boxed,
+    or why it did not."""
+    n = result.n_query_faces
+    note = (f"Searched with {n} faces (their average), which finds more of their photos than one face:"
+            if n > 1 else "No face in the other photos looks enough like this one; searched with this face alone:")
+    tiles = []
+    for i, also in enumerate(result.also):
+        name = Path(also.path).name
+        if also.size is None:
+            tiles.append(html.Div([html.Div(name, className="text-truncate"), html.Div(also.reason)],
+                                  className="also-photo small text-muted"))
+            continue
+        width, height = also.size
+        color = FOCUS_COLOR if also.used else OTHER_FACE_COLOR
+        boxes = [html.Div(className="face-box", style=box_style(also.box, width, height, color))] if also.box else []
+        caption = "joined" if also.used else also.reason
+        tiles.append(html.Div([framed_photo(also_url(job_id, i), width, height, boxes, name, "110px"),
+                               html.Div(caption, className="small text-muted text-truncate")],
+                              className="also-photo", title=f"{name}: {caption}"))
+    return html.Div([html.Div(note), html.Div(tiles, className="d-flex flex-wrap gap-2 my-1")], id="find-also")
 
 
 def face_strip(face_ids: Sequence[int]) -> html.Div:

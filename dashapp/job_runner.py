@@ -80,17 +80,18 @@ def start_cluster(lib: Library) -> int:
 
 
 def start_find(lib: Library, query: Path, face: int | None = None, videos: list[Path] | None = None,
-               person: int | None = None) -> int:
+               person: int | None = None, also: list[Path] | None = None) -> int:
     """Start a "find a person" job for the query photo saved in its search folder; returns the job id.
 
-    With `person` (a library person, whose typical face `query` shows) the job searches with their faces.
+    With `person` (a library person, whose typical face `query` shows) the job searches with their faces;
+    with `also` (more photos of the person in `query`, saved beside it), with theirs too.
 
     Each run writes into its own folder beside the query (`run-N`), so an earlier result stays readable.
     """
     folder = Path(query).parent
     try:
         out = folder / f"run-{len(list(folder.glob('run-*'))) + 1}"
-        job_id = spawn_find(lib.config, lib.store, query, out, face, videos or [], person=person)
+        job_id = spawn_find(lib.config, lib.store, query, out, face, videos or [], person=person, also=also or [])
     except FindBusy as exc:
         raise JobRefused("A search is already running. Wait for it to finish, then try again.") from exc
     log.info("find job %d started for %s (face %s, %d videos)", job_id, query, face, len(videos or []))

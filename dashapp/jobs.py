@@ -146,18 +146,19 @@ class FindBusy(RuntimeError):
 
 
 def spawn_find(config: Config, store: Store, query: Path, out: Path, face: int | None = None,
-               videos: Sequence[Path] = (), every_s: float = 1.0, person: int | None = None) -> int:
+               videos: Sequence[Path] = (), every_s: float = 1.0, person: int | None = None,
+               also: Sequence[Path] = ()) -> int:
     """Start a "find a person" job process (`app.py find ... --job-id N --out DIR`); returns the job id.
 
     `face` is 0-based (None: the largest). With `person`, the job searches for that library person (`--person`)
-    and `query` is the copy of their typical face's photo that the page shows. Raises FindBusy while another
-    search runs.
+    and `query` is the copy of their typical face's photo that the page shows; `also`: more photos of the person
+    in `query` (`--also`). Raises FindBusy while another search runs.
     """
     refresh_stale(store)
     if store.jobs.active("find"):
         raise FindBusy("a search is already running; wait for it to finish")
     args = {"query": str(query), "out": str(out), "face": face, "videos": [str(v) for v in videos], "every": every_s,
-            "person": person}
+            "person": person, "also": [str(p) for p in also]}
     job_id = store.jobs.create("find", args)
     argv = ["find", "--data-dir", str(config.data_dir), "--job-id", str(job_id), "--out", str(out),
             "--every", str(every_s)]
@@ -165,6 +166,8 @@ def spawn_find(config: Config, store: Store, query: Path, out: Path, face: int |
         argv += ["--person", str(person)]
     else:
         argv += [str(query)] + (["--face", str(face + 1)] if face is not None else [])
+        for photo in also:
+            argv += ["--also", str(photo)]
     for video in videos:
         argv += ["--video", str(video)]
     _spawn(config, argv, job_id)

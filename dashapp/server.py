@@ -2,8 +2,8 @@
 
 `/export/faces.csv` (`export.URL`) downloads every face with its photo, person and attributes (`dashapp.export`).
 Media routes take ids, never paths: `/media/face/<id>.jpg`, `/media/photo/<id>/<thumb|large>.jpg` and a
-search's `/media/find/<job id>/query.jpg` and `.../frame/<video>/<sample>.jpg` look the file up in the
-store, so only files of the library can ever be served. Photos are sent as upright, resized JPEGs
+search's `/media/find/<job id>/query.jpg`, `.../also/<i>.jpg` and `.../frame/<video>/<sample>.jpg` look the
+file up in the store, so only files of the library can ever be served. Photos are sent as upright, resized JPEGs
 (cached in the data dir), so face boxes line up and HEIC photos display.
 """
 
@@ -164,22 +164,26 @@ def photo_image(photo_id: int, size: str) -> Response:
     return _send(cache)
 
 
-def _find_path(job_id: int, key: str) -> Path:
-    """A path recorded in a "find a person" job's arguments, inside the library's finds folder, else 404."""
+def _find_path(job_id: int, key: str, index: int | None = None) -> Path:
+    """A path recorded in a "find a person" job's arguments (`args[key]`, or `args[key][index]` of a list),
+    inside the library's finds folder, else 404."""
     lib = library()
     job = lib.store.jobs.get(job_id)
-    if job is None or job.kind != "find" or not isinstance(job.args.get(key), str):
+    value = job.args.get(key) if job is not None and job.kind == "find" else None
+    if index is not None:
+        value = value[index] if isinstance(value, list) and 0 <= index < len(value) else None
+    if not isinstance(value, str):
         abort(404)
-    path = Path(job.args[key]).resolve()
+    path = Path(value).resolve()
     if not path.is_relative_to(lib.config.finds_dir.resolve()):  # a search run from the CLI on the user's own file
         abort(404)
     return path
 
 
-def find_query_image(job_id: int) -> Response:
-    """The query photo of a search started from the page, upright and resized (cached beside it)."""
-    source = _library_file(str(_find_path(job_id, "query")))
-    cache = source.with_name("query-view.jpg")
+def _find_photo_view(source: Path) -> Response:
+    """A photo given to a search, upright and resized (cached beside it as `<name>-view.jpg`)."""
+    source = _library_file(str(source))
+    cache = source.with_name(f"{source.stem}-view.jpg")
     if not cache.exists():
         from model.imaging import ImageLoadError, load_image
 
@@ -194,6 +198,16 @@ def find_query_image(job_id: int) -> Response:
                 tmp.write_bytes(_jpeg(img))
                 tmp.replace(cache)
     return _send(cache)
+
+
+def find_query_image(job_id: int) -> Response:
+    """The query photo of a search started from the page."""
+    return _find_photo_view(_find_path(job_id, "query"))
+
+
+def find_also_image(job_id: int, index: int) -> Response:
+    """One of the more photos of the person given with the query."""
+    return _find_photo_view(_find_path(job_id, "also", index))
 
 
 def find_frame_image(job_id: int, video: int, sample: int) -> Response:
@@ -213,6 +227,7 @@ def _register_routes(server) -> None:
     server.add_url_rule("/media/face/<int:face_id>.jpg", "face_image", face_image)
     server.add_url_rule("/media/photo/<int:photo_id>/<size>.jpg", "photo_image", photo_image)
     server.add_url_rule("/media/find/<int:job_id>/query.jpg", "find_query_image", find_query_image)
+    server.add_url_rule("/media/find/<int:job_id>/also/<int:index>.jpg", "find_also_image", find_also_image)
     server.add_url_rule("/media/find/<int:job_id>/frame/<int:video>/<int:sample>.jpg", "find_frame_image",
                         find_frame_image)
     server.add_url_rule(export.URL, "faces_export", faces_export)

@@ -218,19 +218,38 @@ def save_uploads(
     return result
 
 
-def save_query_photo(filename: str, contents: str, finds_dir: Path, max_bytes: int = MAX_UPLOAD_BYTES) -> Path:
-    """Save the photo of a "find a person" search in a new folder under `finds_dir`; returns its path.
+MAX_QUERY_PHOTOS = 10  # a template gains little beyond five faces (model.matching.TEMPLATE_FACES)
 
-    Only a photo is accepted (no zip); UploadRefused says why not.
+
+def save_query_photos(files: list[tuple[str, str]], finds_dir: Path, max_bytes: int = MAX_UPLOAD_BYTES) -> SavedUpload:
+    """Save the photos of a "find a person" search (`(filename, data_url)`, one person) in a new folder under
+    `finds_dir`: `saved[0]` is the query photo (`query.*`), the rest more photos of them (`also-N.*`).
+
+    Only photos are accepted (no zip); each is checked on its own, refused ones are listed in `skipped` with
+    the reason. UploadRefused, with every reason, when none is usable (nothing is left on disk then).
     """
-    data = decode_data_url(contents, filename, max_bytes)
-    if Path(filename).suffix.lower() in ZIP_SUFFIXES:
-        raise UploadRefused(f"{filename}: give one photo of the person, not a zip")
-    check_image_bytes(data, filename)
-    target = new_upload_folder(finds_dir) / f"query{Path(safe_name(filename)).suffix.lower()}"
-    target.write_bytes(data)
+    usable: list[tuple[str, bytes]] = []
+    skipped: list[str] = []
+    for filename, contents in files:
+        try:
+            if len(usable) == MAX_QUERY_PHOTOS:
+                raise UploadRefused(f"{filename}: a search takes at most {MAX_QUERY_PHOTOS} photos of the person")
+            if Path(filename).suffix.lower() in ZIP_SUFFIXES:
+                raise UploadRefused(f"{filename}: give photos of the person, not a zip")
+            data = decode_data_url(contents, filename, max_bytes)
+            check_image_bytes(data, filename)
+            usable.append((filename, data))
+        except UploadRefused as exc:
+            skipped.append(str(exc))
+    if not usable:
+        raise UploadRefused("; ".join(skipped) or "no photo given")
+    result = SavedUpload(folder=new_upload_folder(finds_dir), skipped=skipped)
+    for i, (filename, data) in enumerate(usable):
+        target = result.folder / f"{'query' if i == 0 else f'also-{i}'}{Path(safe_name(filename)).suffix.lower()}"
+        target.write_bytes(data)
+        result.saved.append(target)
     prune_old_searches(finds_dir)
-    return target
+    return result
 
 
 def copy_query_photo(photo: Path, finds_dir: Path) -> Path:

@@ -267,7 +267,7 @@ def test_upload_refusals_are_shown(server, browser, tmp_path):
 
 
 def test_find_a_person_in_photos_and_a_video(server, browser, tmp_path):
-    """Upload one photo of someone, then a video: their photos and the moments they appear are shown."""
+    """Upload two photos of someone, then a video: their photos and the moments they appear are shown."""
     from find_fixtures import person_video
 
     url, data_dir = server
@@ -278,9 +278,12 @@ def test_find_a_person_in_photos_and_a_video(server, browser, tmp_path):
     assert ingest.returncode == 0, ingest.stderr[-2000:]
 
     _go(br, url + "/find", "#find-upload input[type=file]")
-    br.driver.find_element("css selector", "#find-upload input[type=file]").send_keys(str(PHOTOS / "obama_3.jpg"))
+    photos = "\n".join(str(PHOTOS / name) for name in ("obama_3.jpg", "obama_2.jpg"))  # two files at once
+    br.driver.find_element("css selector", "#find-upload input[type=file]").send_keys(photos)
     _wait(br, lambda: br.driver.find_elements("css selector", "#find-query .find-chosen"), INGEST_TIMEOUT_S,
           "the searched face boxed on the query photo")
+    also = _wait(br, lambda: br.driver.find_elements("css selector", "#find-also"), 20, "the second photo shown")
+    assert "Searched with 2 faces" in also[0].text and "joined" in also[0].text
     tiles = _wait(br, lambda: br.driver.find_elements("css selector", "#find-matches .find-tile"), 20, "matches")
     names = {t.text.splitlines()[0] for t in tiles}
     assert {"obama_1.jpg", "obama_2.jpg", "obama_3.jpg"} <= names, names

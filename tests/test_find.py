@@ -22,6 +22,7 @@ from model.matching import (
     FALLBACK_THRESHOLDS, MAX_SEARCH_DISTANCE, MatchThresholds, choose_face, measure_template_search, measure_thresholds,
     segments, template,
 )
+from model.imaging import load_image
 from model.video import VideoErrorKind, VideoLoadError, probe_video, sample_frames
 
 REPO = Path(__file__).resolve().parents[1]
@@ -120,6 +121,31 @@ def test_a_library_person_is_searched_with_the_mean_of_their_faces(analyzer, tmp
     store.people.move_faces_to_name([f.id for f in faces_of["4998"]], "Ada")  # 182964.jpg: the surest face of all
     assert typical_face(store, ada.id, analyzer.model_version).id in {f.id for f in theirs[:6]}
     store.close()
+
+
+def test_more_photos_of_the_person_join_the_search_with_their_face_most_like_theirs(library, analyzer, tmp_path):
+    """Rose in another photo joins (her template finds her photos); a stranger's photo, a photo without a face
+    and a broken file are skipped, each with the reason; the result file keeps it all."""
+    (tmp_path / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    also = [PHOTOS / "rose_2.jpg", PHOTOS / "biden_2.jpg", no_face_photo(tmp_path / "sky.jpg"), tmp_path / "broken.jpg"]
+    result = find(analyzer, library["store"], PHOTOS / "rose_1.jpg", also=also)
+
+    assert [a.used for a in result.also] == [True, False, False, False] and result.n_query_faces == 2
+    assert [a.reason for a in result.also[1:3]] == ["no face like the chosen one", "no face found"]
+    assert result.also[3].reason.startswith("cannot be read") and result.also[3].size is None
+    assert result.also[0].distance <= analyzer.match_thresholds.looser < result.also[1].distance
+    assert result.thresholds == analyzer.search_thresholds(2) and result.template is None
+    rose = [analyzer.analyze(load_image(PHOTOS / n))[0].embedding for n in ("rose_1.jpg", "rose_2.jpg")]
+    center = template(np.stack(rose))
+    stored = library["store"].faces.matrix()
+    expected = {int(f): float(np.linalg.norm(e - center)) for f, e in zip(stored.ids, stored.embeddings)}
+    assert [m.distance for m in result.matches] == pytest.approx([expected[m.face_id] for m in result.matches], abs=1e-4)
+    assert names(result.photos(result.thresholds.default)) == QUERIES["rose_1.jpg"]
+    assert load_result(_saved(result, tmp_path)).also == result.also
+    assert result.summary(result.thresholds.default)["n_query_faces"] == 2
+
+    with pytest.raises(ValueError, match="not both"):
+        find(analyzer, library["store"], PHOTOS / "rose_1.jpg", also=also[:1], person=1)
 
 
 def _saved(result, tmp_path: Path) -> Path:
@@ -319,6 +345,17 @@ def test_cli_finds_a_library_person_by_name_or_id(library, video, tmp_path):
     assert by_id["query"] == data["query"] and by_id["box"] == data["box"]
 
 
+def test_cli_searches_with_more_photos_of_the_person(library, tmp_path):
+    run = app("find", str(PHOTOS / "rose_1.jpg"), "--also", str(PHOTOS / "rose_2.jpg"), "--also",
+              str(PHOTOS / "biden_2.jpg"), "--data-dir", str(library["data_dir"]), "--out", str(tmp_path / "out"))
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "rose_2.jpg: its face joined the search" in run.stdout and "Searched with the mean of 2 faces" in run.stdout
+    assert "biden_2.jpg: skipped, no face like the chosen one" in run.stdout
+    data = json.loads(run.stdout.splitlines()[-1])
+    assert data["n_query_faces"] == 2 and [a["reason"] for a in data["also"]] == [None, "no face like the chosen one"]
+    assert {Path(p["path"]).name for p in data["photos"]} == QUERIES["rose_1.jpg"]
+
+
 def test_cli_errors_are_one_line_with_status_2(library, tmp_path):
     data_dir = str(library["data_dir"])
     no_face = app("find", str(no_face_photo(tmp_path / "sky.jpg")), "--data-dir", data_dir)
@@ -332,6 +369,10 @@ def test_cli_errors_are_one_line_with_status_2(library, tmp_path):
     assert bad_face.returncode == 2 and "choose a face from 1 to 1" in bad_face.stderr
     nobody = app("find", "--person", "Nobody Known", "--data-dir", data_dir)
     assert nobody.returncode == 2 and "error: no person 'Nobody Known' with faces" in nobody.stderr
+    also_missing = app("find", str(PHOTOS / "obama_3.jpg"), "--also", str(tmp_path / "nobody.jpg"), "--data-dir", data_dir)
+    assert also_missing.returncode == 2 and "error: no such file" in also_missing.stderr
+    also_person = app("find", "--person", NAME, "--also", str(PHOTOS / "obama_3.jpg"), "--data-dir", data_dir)
+    assert also_person.returncode == 2 and "--also goes with a photo of the person" in also_person.stderr
     both = app("find", str(PHOTOS / "obama_3.jpg"), "--person", NAME, "--data-dir", data_dir)
     neither = app("find", "--data-dir", data_dir)
     assert both.returncode == neither.returncode == 2 and "one of the two" in both.stderr and "one of the two" in neither.stderr

@@ -19,6 +19,7 @@ from dashapp import job_runner
 from dashapp.find_command import RESULT_FILE
 from dashapp.server import create_app
 from dashapp.ui_context import use_library
+from model.faces import FaceAnalyzer
 from find_fixtures import NAME, PHOTOS, QUERIES, build_find_library, build_one_person_library, person_video
 from test_callbacks import call, find_ids, text_of
 
@@ -143,6 +144,37 @@ def test_search_from_the_page_photos_then_videos(lib, tmp_path):
     assert (out / RESULT_FILE).is_file()
 
 
+def test_a_few_photos_of_the_person_are_searched_together(lib, tmp_path):
+    """Several photos dropped at once: the first is the query, the others add their face of the same person
+    (a file that is not a photo is skipped, with the reason); the page shows each with its face, and a video
+    added later keeps them."""
+    notes = tmp_path / "notes.txt"
+    notes.write_text("hello")
+    files = [PHOTOS / "rose_1.jpg", notes, PHOTOS / "rose_2.jpg"]
+    message, color, _, state = call(
+        find_cb.upload_query, [data_url(f, "text/plain" if f == notes else "image/jpeg") for f in files],
+        [f.name for f in files], trigger="find-upload", prop="contents")
+    assert color == "info" and "in rose_1.jpg and 1 more photo…" in message and "notes.txt: not a photo" in message
+    state = wait_done(lib, state)
+    job = lib.store.jobs.get(state["id"])
+    assert [Path(p).name for p in job.args["also"]] == ["also-1.jpg"]
+    result = find_cb._result(job)
+    assert result.n_query_faces == 2 and result.thresholds == FaceAnalyzer().search_thresholds(2)
+    _, _, hint, _ = call(find_cb.render_find, state)
+    assert "Searched with 2 faces" in text_of(hint) and "joined" in text_of(hint)
+    photos, _ = call(find_cb.filter_find, result.thresholds.default, False, state)
+    assert f"{len(QUERIES['rose_1.jpg'])} photos" in text_of(photos)
+    client = create_app(lib.data_dir).server.test_client()
+    assert client.get(f"/media/find/{state['id']}/also/0.jpg").status_code == 200
+    assert client.get(f"/media/find/{state['id']}/also/1.jpg").status_code == 404
+
+    video = person_video(tmp_path / "party.mp4")
+    *_, state = call(find_cb.upload_videos, [data_url(video, "video/mp4")], ["party.mp4"], state,
+                     trigger="find-video-upload", prop="contents")
+    state = wait_done(lib, state)
+    assert find_cb._result(lib.store.jobs.get(state["id"])).n_query_faces == 2
+
+
 def test_pick_another_face_of_the_query_photo(lib):
     group = "obama_and_biden.jpg"
     *_, state = call(find_cb.upload_query, data_url(PHOTOS / group), group, trigger="find-upload", prop="contents")
@@ -250,19 +282,21 @@ def test_search_media_routes_serve_only_search_files(empty_lib, tmp_path):
     client = create_app(empty_lib.data_dir).server.test_client()
     outside = tmp_path / "mine.jpg"
     shutil.copy(PHOTOS / "rose_1.jpg", outside)
-    cli_search = store.jobs.create("find", {"query": str(outside), "out": str(tmp_path)})
+    cli_search = store.jobs.create("find", {"query": str(outside), "out": str(tmp_path), "also": [str(outside)]})
     ingest_job = store.jobs.create("ingest", {"query": str(outside), "out": str(tmp_path)})
     for url in (f"/media/find/{cli_search}/query.jpg", f"/media/find/{ingest_job}/query.jpg",
                 "/media/find/999/query.jpg", f"/media/find/{cli_search}/frame/0/0.jpg",
+                f"/media/find/{cli_search}/also/0.jpg", f"/media/find/{ingest_job}/also/0.jpg",
                 "/media/find/1/../../etc/passwd"):
         assert client.get(url).status_code == 404, url
 
 
 def test_old_searches_are_pruned_and_the_newest_are_kept(tmp_path):
-    from dashapp.uploads import KEPT_SEARCHES, prune_old_searches, save_query_photo
+    from dashapp.uploads import KEPT_SEARCHES, prune_old_searches, save_query_photos
 
     finds = tmp_path / "finds"
-    queries = [save_query_photo("rose_1.jpg", data_url(PHOTOS / "rose_1.jpg"), finds) for _ in range(KEPT_SEARCHES + 2)]
+    photo = [("rose_1.jpg", data_url(PHOTOS / "rose_1.jpg"))]
+    queries = [save_query_photos(photo, finds).saved[0] for _ in range(KEPT_SEARCHES + 2)]
     kept = sorted(p for p in finds.iterdir())
     assert len(kept) == KEPT_SEARCHES and queries[-1].parent in kept and queries[-1].is_file()
 
@@ -274,6 +308,15 @@ def test_old_searches_are_pruned_and_the_newest_are_kept(tmp_path):
     assert prune_old_searches(finds, keep=3) == KEPT_SEARCHES - 3
     assert reused in set(finds.iterdir()) and len(list(finds.iterdir())) == 3
     assert prune_old_searches(tmp_path / "none") == 0
+
+
+def test_a_search_takes_at_most_ten_photos_of_the_person(tmp_path):
+    from dashapp.uploads import MAX_QUERY_PHOTOS, save_query_photos
+
+    photos = [(f"rose-{i}.jpg", data_url(PHOTOS / "rose_1.jpg")) for i in range(MAX_QUERY_PHOTOS + 1)]
+    saved = save_query_photos(photos, tmp_path / "finds")
+    assert [p.name for p in saved.saved] == ["query.jpg"] + [f"also-{i}.jpg" for i in range(1, MAX_QUERY_PHOTOS)]
+    assert saved.skipped == [f"rose-{MAX_QUERY_PHOTOS}.jpg: a search takes at most {MAX_QUERY_PHOTOS} photos of the person"]
 
 
 def test_a_library_persons_search_shows_their_faces_and_can_show_only_new_photos(analyzer, tmp_path):

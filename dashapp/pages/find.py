@@ -1,4 +1,4 @@
-"""Find a person page: one photo of someone in; every photo and video moment they appear in out."""
+"""Find a person page: a photo of someone in (or a few); every photo and video moment they appear in out."""
 
 import dash
 import dash_bootstrap_components as dbc
@@ -27,8 +27,8 @@ def layout(person: str | None = None, **_query) -> html.Div:
     """`?person=ID` (a person card's Find link) starts a search for that person."""
     return html.Div(
         [
-            page_header("Find a person", "Give one photo of someone: see every photo, and every moment of a video, "
-                                         "they appear in."),
+            page_header("Find a person", "Give a photo of someone (or a few): see every photo, and every moment of a "
+                                         "video, they appear in."),
             dbc.Row(
                 [
                     dbc.Col(
@@ -36,8 +36,9 @@ def layout(person: str | None = None, **_query) -> html.Div:
                             dbc.CardBody(
                                 [
                                     dbc.Label("A photo of the person"),
-                                    _upload_zone("find-upload", False, "Drop a photo here, or click to choose",
-                                                 f"JPEG, PNG, WebP, HEIC… up to {_MB} MB"),
+                                    _upload_zone("find-upload", True, "Drop a photo here, or click to choose",
+                                                 f"JPEG, PNG, WebP, HEIC… up to {_MB} MB. A few photos of the "
+                                                 "same person find more of their photos."),
                                     html.Div(id="find-query", className="mt-3"),
                                     html.Div(id="find-query-hint", className="small text-muted mt-1"),
                                     dbc.Label("Also look through videos (optional)", className="mt-3"),
