@@ -2,12 +2,11 @@
 
 Library-side (no Dash): the query photo is analysed with `model.faces.FaceAnalyzer`, the chosen face
 (the largest unless the user picks another) is compared with every stored face embedded by the same
-model version, and sampled video frames are analysed in batches. More photos of the person add their
-face most like the chosen one (when it is close enough to be them): the search then uses the template of
-those faces, at the thresholds measured for templates of that many faces. A library person with two or more faces
-is searched for with their template (the mean of their faces) instead, at the thresholds measured for
-templates of that many faces. A search keeps every candidate up to `MAX_SEARCH_DISTANCE`, so a `FindResult` answers for any
-threshold up to it without searching again.
+model version, and sampled video frames are analysed in batches. Several faces of the person (more photos
+of them, each adding its face most like the chosen one; or a library person's faces) are searched for with
+their template (the mean of their faces), at the thresholds measured for templates of that many faces.
+A search keeps every candidate up to `MAX_SEARCH_DISTANCE`, so a `FindResult` answers for any threshold up
+to it without searching again.
 """
 
 from __future__ import annotations
