@@ -130,3 +130,28 @@ def test_the_neighbour_loss_asks_the_student_to_rank_batch_neighbours_as_the_tea
     moved = teacher.copy()
     moved[3] = -moved[3]  # the face without a target may lie anywhere
     assert abs(loss(moved)) < 1e-6
+
+
+def test_the_bank_neighbour_loss_ranks_every_training_face_but_the_face_itself(shared_data):
+    import tensorflow as tf
+
+    from model.training.train import _bank_neighbour_kl
+
+    bank = np.stack([e for e, w in list(load_teacher(shared_data).values())[:64] if w > 0][:40]).astype(np.float32)
+    teacher = bank[:8]  # the batch: 8 faces of the bank
+    weight = np.ones(8, np.float32)
+    weight[5] = 0.0  # no teacher target: no row
+
+    def loss(student: np.ndarray) -> float:
+        return float(_bank_neighbour_kl(tf, tf.constant(student), tf.constant(teacher), tf.constant(weight),
+                                        tf.constant(bank), 0.05))
+
+    assert abs(loss(teacher)) < 1e-6
+    student = teacher[np.random.default_rng(1).permutation(8)]
+    expected = []  # by hand: each usable face against the 39 other bank faces
+    for i in np.flatnonzero(weight > 0):
+        others = np.delete(np.arange(len(bank)), i)
+        lt, ls = bank[others] @ teacher[i] / 0.05, bank[others] @ student[i] / 0.05
+        lt, ls = lt - np.logaddexp.reduce(lt), ls - np.logaddexp.reduce(ls)
+        expected.append(np.sum(np.exp(lt) * (lt - ls)))
+    assert loss(student) == pytest.approx(np.mean(expected), rel=1e-4) and loss(student) > 0.1

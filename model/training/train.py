@@ -95,6 +95,15 @@ def _neighbour_kl(tf, sim_student, sim_teacher, usable, temperature: float):
     return tf.reduce_sum(kl) / (tf.reduce_sum(rows) + 1e-6)
 
 
+def _bank_neighbour_kl(tf, emb, teacher, teacher_w, bank, temperature: float):
+    """`_neighbour_kl` of each face over the bank (every training face's teacher descriptor, (M, 128)): the
+    student's embedding and the teacher's descriptor are both compared with the teacher's bank. A face's own
+    descriptor (and an exact duplicate photo's) is left out, as are faces without a teacher target."""
+    bank_teacher = tf.matmul(teacher, bank, transpose_b=True)
+    usable = tf.cast((teacher_w[:, None] > 0) & (bank_teacher < 0.9999), tf.float32)
+    return _neighbour_kl(tf, tf.matmul(emb, bank, transpose_b=True), bank_teacher, usable, temperature)
+
+
 def _balanced_bce(tf, labels, probs, positive_rate):
     """BCE with each attribute's classes weighted equally, so a 3%-positive attribute is not ignored."""
     eps = 1e-6
@@ -219,15 +228,8 @@ class Trainer:
             not_self = pair_w * (1.0 - tf.eye(tf.shape(pair_w)[0]))
             neighbours = _neighbour_kl(tf, sim_student, sim_teacher, tf.cast(not_self > 0, tf.float32),
                                        r.neighbour_temperature)
-            if r.w_bank_neighbours > 0:
-                bank_teacher = tf.matmul(teacher, self.bank, transpose_b=True)
-                # A face's own descriptor is in the bank (and an exact duplicate photo's): left out.
-                usable = tf.cast((teacher_w[:, None] > 0) & (bank_teacher < 0.9999), tf.float32)
-                bank_neighbours = _neighbour_kl(
-                    tf, tf.matmul(emb, self.bank, transpose_b=True), bank_teacher, usable, r.bank_temperature
-                )
-            else:
-                bank_neighbours = tf.constant(0.0)
+            bank_neighbours = (_bank_neighbour_kl(tf, emb, teacher, teacher_w, self.bank, r.bank_temperature)
+                               if r.w_bank_neighbours > 0 else tf.constant(0.0))
             w = tf.math.l2_normalize(self.class_weights, axis=0)
             cos = tf.matmul(emb, w)
             has_id = tf.cast(identity >= 0, tf.float32)
