@@ -180,7 +180,7 @@ def filter_find(threshold: float | None, new_only: bool | None, state: dict | No
     moments = [V.video_moments(job.id, i, v, threshold) for i, v in enumerate(result.videos)]
     if moments:
         moments.insert(0, html.H6("In the videos", className="mb-2"))
-    return [V.person_summary(result, threshold), count, V.matches_grid(photos)], moments
+    return [V.person_summary(result, threshold), count, V.matches_grid(photos, result.thresholds.stricter)], moments
 
 
 @dash.callback(

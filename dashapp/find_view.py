@@ -149,10 +149,20 @@ def match_tile(m: PhotoMatch) -> dcc.Link:
     )
 
 
-def matches_grid(matches: Sequence[PhotoMatch]) -> html.Div:
-    if not matches:
-        return html.Div()
-    return html.Div([match_tile(m) for m in matches], className="find-grid", id="find-matches")
+def matches_grid(matches: Sequence[PhotoMatch], sure_up_to: float) -> html.Div:
+    """The matching photos, best first; those farther than `sure_up_to` (the "stricter" threshold, where about
+    1 in 100 faces of other people passes) under a "less sure" divider: on a large library most strangers
+    that the default lets in are there."""
+    sure = [match_tile(m) for m in matches if m.distance <= sure_up_to]
+    unsure = [match_tile(m) for m in matches if m.distance > sure_up_to]
+    parts: list[Any] = [html.Div(sure, className="find-grid")] if sure else []
+    if unsure:
+        parts += [
+            html.Div(f"Less sure: {len(unsure)} photo{'s' if len(unsure) != 1 else ''} less alike than “stricter”, "
+                     "some of them may show someone else", className="find-less-sure small text-muted"),
+            html.Div(unsure, className="find-grid"),
+        ]
+    return html.Div(parts, id="find-matches")
 
 
 def video_moments(job_id: int, index: int, video: VideoResult, threshold: float) -> html.Div:

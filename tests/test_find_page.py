@@ -348,3 +348,21 @@ def test_a_library_persons_search_shows_their_faces_and_can_show_only_new_photos
     not_theirs = {lib.store.faces.get(f.id).photo_id for f in theirs[6:]}
     assert {h for h in hrefs(photos) if h.startswith("/photos?photo=")} == {f"/photos?photo={p}" for p in not_theirs}
     lib.store.close()
+
+
+def test_photos_less_alike_than_stricter_are_set_apart():
+    """On a large library most strangers the default lets in lie between "stricter" and it: they come after a
+    "less sure" divider, best first, and the divider is left out when there are none."""
+    from dashapp.find import PhotoMatch
+
+    matches = [PhotoMatch(i, 10 + i, f"/album/p{i}.jpg", (10, 10, 50, 50), d, 100, 100)
+               for i, d in enumerate([0.31, 0.95, 1.02, 1.1])]
+    grid = find_cb.V.matches_grid(matches, sure_up_to=1.0)
+    sure, divider, unsure = grid.children
+    assert [t.href for t in sure.children] == ["/photos?photo=0", "/photos?photo=1"]
+    assert [t.href for t in unsure.children] == ["/photos?photo=2", "/photos?photo=3"]
+    assert text_of(divider).startswith("Less sure: 2 photos less alike than “stricter”")
+    only_sure = find_cb.V.matches_grid(matches[:2], sure_up_to=1.0)
+    assert len(only_sure.children) == 1 and "Less sure" not in text_of(only_sure)
+    only_unsure = find_cb.V.matches_grid(matches[2:], sure_up_to=1.0)
+    assert text_of(only_unsure.children[0]).startswith("Less sure: 2 photos")
