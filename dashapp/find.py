@@ -29,6 +29,9 @@ from model.matching import (
 FRAME_THUMB_SIZE = 360  # longest side of a saved video frame, pixels
 VIDEO_BATCH = 16  # frames analysed together (detection and embedding are batched)
 MERGE_GAP_INTERVALS = 2.5  # matching samples up to this many sampling intervals apart form one moment
+# Below this distance two faces are one photo's (a copy, recompressed or resized), not a second photo of the
+# person; two photos of one person lie 0.2 and more apart.
+SAME_FACE_DISTANCE = 0.05
 
 Progress = Callable[[str, int, "int | None"], None]  # (phase, done, total)
 
@@ -272,7 +275,8 @@ def analyze_query(analyzer, source: Path | bytes, face: int | None = None):
 def analyze_also(analyzer, photos: Sequence[Path], chosen: np.ndarray) -> tuple[list[AlsoPhoto], list[np.ndarray]]:
     """More photos of the person: in each, the face nearest the chosen one joins when it is within the
     one-face "looser" threshold (the verification threshold: as likely them as not). Returns every photo's
-    outcome and the embeddings that joined; a photo that cannot be read or shows no such face is skipped."""
+    outcome and the embeddings that joined; a photo that cannot be read, shows no such face or only the chosen
+    face again (the same photo) is skipped."""
     from model.imaging import ImageLoadError, load_image
 
     limit = analyzer.match_thresholds.looser
@@ -294,6 +298,9 @@ def analyze_also(analyzer, photos: Sequence[Path], chosen: np.ndarray) -> tuple[
         box = tuple(float(v) for v in faces[best].box)
         if d[best] > limit:
             outcomes.append(AlsoPhoto(str(path), size, box, float(d[best]), "no face like the chosen one"))
+            continue
+        if d[best] < SAME_FACE_DISTANCE:  # the query photo again (or a copy): it adds nothing
+            outcomes.append(AlsoPhoto(str(path), size, box, float(d[best]), "the same face as the chosen one"))
             continue
         outcomes.append(AlsoPhoto(str(path), size, box, float(d[best])))
         joined.append(faces[best].embedding)

@@ -127,11 +127,13 @@ def test_more_photos_of_the_person_join_the_search_with_their_face_most_like_the
     """Rose in another photo joins (her template finds her photos); a stranger's photo, a photo without a face
     and a broken file are skipped, each with the reason; the result file keeps it all."""
     (tmp_path / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
-    also = [PHOTOS / "rose_2.jpg", PHOTOS / "biden_2.jpg", no_face_photo(tmp_path / "sky.jpg"), tmp_path / "broken.jpg"]
+    also = [PHOTOS / "rose_2.jpg", PHOTOS / "biden_2.jpg", no_face_photo(tmp_path / "sky.jpg"), tmp_path / "broken.jpg",
+            PHOTOS / "rose_1.jpg"]
     result = find(analyzer, library["store"], PHOTOS / "rose_1.jpg", also=also)
 
-    assert [a.used for a in result.also] == [True, False, False, False] and result.n_query_faces == 2
+    assert [a.used for a in result.also] == [True, False, False, False, False] and result.n_query_faces == 2
     assert [a.reason for a in result.also[1:3]] == ["no face like the chosen one", "no face found"]
+    assert result.also[4].reason == "the same face as the chosen one"  # the query photo given again
     assert result.also[3].reason.startswith("cannot be read") and result.also[3].size is None
     assert result.also[0].distance <= analyzer.match_thresholds.looser < result.also[1].distance
     assert result.thresholds == analyzer.search_thresholds(2) and result.template is None
