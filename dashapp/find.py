@@ -30,7 +30,7 @@ FRAME_THUMB_SIZE = 360  # longest side of a saved video frame, pixels
 VIDEO_BATCH = 16  # frames analysed together (detection and embedding are batched)
 MERGE_GAP_INTERVALS = 2.5  # matching samples up to this many sampling intervals apart form one moment
 # Below this distance two faces are one photo's (a copy, recompressed or resized), not a second photo of the
-# person; two photos of one person lie 0.2 and more apart.
+# person: 99.9% of the pairs of different photos of one person in celeba-faces-val lie 0.17 or more apart.
 SAME_FACE_DISTANCE = 0.05
 
 Progress = Callable[[str, int, "int | None"], None]  # (phase, done, total)
