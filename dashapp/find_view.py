@@ -158,8 +158,9 @@ def matches_grid(matches: Sequence[PhotoMatch], sure_up_to: float) -> html.Div:
     parts: list[Any] = [html.Div(sure, className="find-grid")] if sure else []
     if unsure:
         parts += [
-            html.Div(f"Less sure: {len(unsure)} photo{'s' if len(unsure) != 1 else ''} less alike than “stricter”, "
-                     "some of them may show someone else", className="find-less-sure small text-muted"),
+            html.Div(f"Less sure: {len(unsure)} photo{'s' if len(unsure) != 1 else ''} less alike than “stricter”; "
+                     + ("it may show someone else" if len(unsure) == 1 else "some may show someone else"),
+                     className="find-less-sure small text-muted"),
             html.Div(unsure, className="find-grid"),
         ]
     return html.Div(parts, id="find-matches")

@@ -361,8 +361,10 @@ def test_photos_less_alike_than_stricter_are_set_apart():
     sure, divider, unsure = grid.children
     assert [t.href for t in sure.children] == ["/photos?photo=0", "/photos?photo=1"]
     assert [t.href for t in unsure.children] == ["/photos?photo=2", "/photos?photo=3"]
-    assert text_of(divider).startswith("Less sure: 2 photos less alike than “stricter”")
+    assert text_of(divider) == "Less sure: 2 photos less alike than “stricter”; some may show someone else"
     only_sure = find_cb.V.matches_grid(matches[:2], sure_up_to=1.0)
     assert len(only_sure.children) == 1 and "Less sure" not in text_of(only_sure)
     only_unsure = find_cb.V.matches_grid(matches[2:], sure_up_to=1.0)
     assert text_of(only_unsure.children[0]).startswith("Less sure: 2 photos")
+    one = find_cb.V.matches_grid(matches[:3], sure_up_to=1.0)
+    assert text_of(one.children[1]) == "Less sure: 1 photo less alike than “stricter”; it may show someone else"
