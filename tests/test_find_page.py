@@ -150,7 +150,7 @@ def test_a_few_photos_of_the_person_are_searched_together(lib, tmp_path):
     added later keeps them."""
     notes = tmp_path / "notes.txt"
     notes.write_text("hello")
-    files = [PHOTOS / "rose_1.jpg", notes, PHOTOS / "rose_2.jpg"]
+    files = [notes, PHOTOS / "rose_1.jpg", PHOTOS / "rose_2.jpg"]
     message, color, _, state = call(
         find_cb.upload_query, [data_url(f, "text/plain" if f == notes else "image/jpeg") for f in files],
         [f.name for f in files], trigger="find-upload", prop="contents")
