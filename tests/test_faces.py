@@ -113,8 +113,10 @@ def test_the_runtime_file_computes_what_the_trained_network_computes(analyzer):
     crops = np.stack([f.crop for f in faces]).astype(np.float32)
     trained = load_inference_model(analyzer.weights)(crops, training=False)
     embeddings, attributes = analyzer.embed(crops.astype(np.uint8))
+    # float16 weights move embeddings by ~5e-4 and probabilities by ~2e-3; the previous release's runtime file
+    # beside this network differed by 0.08 and 0.27.
     assert np.abs(embeddings - np.asarray(trained["embedding"])).max() < 2e-3
-    assert np.abs(attributes - np.asarray(trained["attributes"])).max() < 2e-3
+    assert np.abs(attributes - np.asarray(trained["attributes"])).max() < 5e-3
 
 
 def test_the_shipped_model_files_fit_in_8_mb(analyzer):
