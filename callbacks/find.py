@@ -203,7 +203,8 @@ def upload_query(contents: list[str] | str | None, filenames: list[str] | str | 
         job_id = job_runner.start_find(lib, saved.saved[0], also=saved.saved[1:])
     except (UploadRefused, job_runner.JobRefused) as exc:
         return _refused(str(exc))
-    first = next(n for n in names if not any(reason.startswith(f"{n}:") for reason in saved.skipped))
+    # The photo searched is the first that was not refused (a refused file is named in its reason).
+    first = next((n for n in names if not any(r.startswith(f"{n}:") for r in saved.skipped)), names[0])
     more = len(saved.saved) - 1
     text = f"Looking for the person in {first}" + (f" and {more} more photo{'s' if more > 1 else ''}" if more else "")
     skipped = f" Skipped: {'; '.join(saved.skipped)}." if saved.skipped else ""

@@ -199,7 +199,8 @@ class Trainer:
             warm_start(self.core, Path(recipe.init_from))
             self._class_weights_from_centroids()
         self.positive_rate = tf.constant(attribute_base_rates(ts), tf.float32)
-        self.bank = tf.constant(ts.teacher[ts.teacher_weight > 0], tf.float32)  # (M, 128) unit rows
+        # (M, 128) unit rows: every training face's teacher descriptor, for the bank neighbour term only
+        self.bank = tf.constant(ts.teacher[ts.teacher_weight > 0], tf.float32) if recipe.w_bank_neighbours > 0 else None
         self._step = tf.function(self._train_step)
 
     def _class_weights_from_centroids(self) -> None:
