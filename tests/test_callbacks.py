@@ -343,6 +343,11 @@ def test_the_sorter_suggests_the_nearest_people_now_never_someone_in_the_same_ph
     nearest = lib.queries.nearest_people(face, 3)
     assert nearest[0]["id"] == owner and len(nearest) == 3
     assert [p["distance"] for p in nearest] == sorted(p["distance"] for p in nearest)
+    # The distance to the normalised mean of the person's faces, as the clustering's suggestions measure it.
+    matrix = lib.store.faces.matrix()
+    vectors = dict(zip(matrix.ids.tolist(), matrix.embeddings))
+    mean = np.mean([vectors[f] for f in lib.store.people.face_ids(owner)], axis=0)
+    assert nearest[0]["distance"] == pytest.approx(np.linalg.norm(mean / np.linalg.norm(mean) - vectors[face]), abs=1e-5)
     photo = lib.queries.face_detail(face)["photo_id"]
     in_photo = {f["person_id"] for f in lib.queries.photo_detail(photo)[1]} - {None}
     assert in_photo and not in_photo & {p["id"] for p in nearest}

