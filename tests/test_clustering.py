@@ -44,6 +44,29 @@ def test_separated_people_are_found():
     assert out.knn_indices.shape[0] == len(x)
 
 
+def test_the_order_of_the_faces_does_not_change_the_people():
+    """A library's faces come in the order its ingest workers finished: the same faces give the same people."""
+    x, _truth = _people(20, 6, noise=1.5)  # people barely apart: where HDBSCAN's ties decide
+
+    def partition(labels):
+        groups = {frozenset(np.flatnonzero(labels == g).tolist()) for g in set(labels.tolist()) - {NOISE}}
+        return groups, frozenset(np.flatnonzero(labels == NOISE).tolist())
+
+    first = cluster_faces(x, np.arange(len(x)))
+    assert len(partition(first.labels)[0]) > 5
+    for seed in range(5):
+        order = np.random.default_rng(seed).permutation(len(x))
+        out = cluster_faces(x[order], order)  # face i of this call is face order[i], from photo order[i]
+        labels = np.empty_like(first.labels)
+        labels[order] = out.labels
+        assert partition(labels) == partition(first.labels)
+        # Everything comes back in the caller's order: each face is its own first neighbour, and suggestions
+        # name unsorted faces.
+        assert np.array_equal(out.knn_indices[:, 0], np.arange(len(x)))
+        assert np.array_equal(out.distances[np.argsort(order)], first.distances, equal_nan=True)
+        assert all(out.labels[face] == NOISE for face, *_ in out.suggestions)
+
+
 def test_faces_of_one_photo_never_share_a_person():
     x, truth = _people(6, 8)
     # Put two faces of the same person into one photo (a mirror, a poster): one must go.
