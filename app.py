@@ -175,6 +175,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="weight of matching the teacher's nearest neighbours in each batch (softmax KL, >= 0)")
     train.add_argument("--bank-neighbour-weight", type=float, default=0.0,
                        help="the same among every training face's teacher descriptor, not only the batch's (>= 0)")
+    train.add_argument("--student-bank-weight", type=float, default=0.0,
+                       help="the same, the student's side among its own embeddings of the training faces (>= 0)")
     train.add_argument(
         "--init-from", type=Path, default=None,
         help="start from this saved model's weights (e.g. model/weights/face_model.keras; any input size)",

@@ -17,13 +17,14 @@ def test_train_command_smoke_run(shared_data, tmp_path):
     cmd = [
         sys.executable, "app.py", "train", "--data-root", str(shared_data), "--cache-dir", str(tmp_path / "crops"),
         "--run-dir", str(tmp_path / "run"), "--output", str(output), "--neighbour-weight", "0.5",
-        "--bank-neighbour-weight", "0.5",
+        "--bank-neighbour-weight", "0.5", "--student-bank-weight", "0.5",
         "--epochs", "1", "--limit", "200", "--batch-size", "32",
     ]
     done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
     metrics = json.loads(done.stdout.strip().splitlines()[-1])
     assert metrics["epoch"] == 1 and np.isfinite(metrics["total"]) and metrics["neighbours"] > 0 and metrics["bank_neighbours"] > 0
+    assert metrics["student_bank"] > 0
     assert 0 <= metrics["val_accuracy"] <= 1
     card = json.loads(output.with_suffix(".json").read_text())
     assert card["version"].startswith("mnv2-") and card["training_images"] > 100

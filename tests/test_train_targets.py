@@ -142,16 +142,25 @@ def test_the_bank_neighbour_loss_ranks_every_training_face_but_the_face_itself(s
     weight = np.ones(8, np.float32)
     weight[5] = 0.0  # no teacher target: no row
 
-    def loss(student: np.ndarray) -> float:
+    def loss(student: np.ndarray, student_bank: np.ndarray | None = None) -> float:
         return float(_bank_neighbour_kl(tf, tf.constant(student), tf.constant(teacher), tf.constant(weight),
-                                        tf.constant(bank), 0.05))
+                                        tf.constant(bank), 0.05, None if student_bank is None else tf.constant(student_bank)))
+
+    def by_hand(student: np.ndarray, student_bank: np.ndarray) -> float:
+        expected = []  # each usable face against the 39 other bank faces
+        for i in np.flatnonzero(weight > 0):
+            others = np.delete(np.arange(len(bank)), i)
+            lt, ls = bank[others] @ teacher[i] / 0.05, student_bank[others] @ student[i] / 0.05
+            lt, ls = lt - np.logaddexp.reduce(lt), ls - np.logaddexp.reduce(ls)
+            expected.append(np.sum(np.exp(lt) * (lt - ls)))
+        return float(np.mean(expected))
 
     assert abs(loss(teacher)) < 1e-6
     student = teacher[np.random.default_rng(1).permutation(8)]
-    expected = []  # by hand: each usable face against the 39 other bank faces
-    for i in np.flatnonzero(weight > 0):
-        others = np.delete(np.arange(len(bank)), i)
-        lt, ls = bank[others] @ teacher[i] / 0.05, bank[others] @ student[i] / 0.05
-        lt, ls = lt - np.logaddexp.reduce(lt), ls - np.logaddexp.reduce(ls)
-        expected.append(np.sum(np.exp(lt) * (lt - ls)))
-    assert loss(student) == pytest.approx(np.mean(expected), rel=1e-4) and loss(student) > 0.1
+    assert loss(student) == pytest.approx(by_hand(student, bank), rel=1e-4) and loss(student) > 0.1
+    # With the student's own embeddings of the bank's faces, its side ranks those instead.
+    rotation = np.linalg.qr(np.random.default_rng(2).normal(size=(128, 128)))[0].astype(np.float32)
+    assert abs(loss(teacher @ rotation, bank @ rotation)) < 1e-5  # its own space: only the ranking counts
+    noisy = bank + np.random.default_rng(3).normal(size=bank.shape).astype(np.float32) * 0.05
+    noisy /= np.linalg.norm(noisy, axis=1, keepdims=True)
+    assert loss(student, noisy) == pytest.approx(by_hand(student, noisy), rel=1e-4)

@@ -48,6 +48,9 @@ class Recipe:
     # neighbours include its own person's other faces, which a random batch almost never holds.
     w_bank_neighbours: float = 0.0
     bank_temperature: float = 0.05  # on the bank, ~80% of the teacher's softmax lies on the same person
+    # The same ranking, the student's side taken among its own embeddings of the training faces (a memory
+    # that each batch refreshes) instead of the teacher's descriptors.
+    w_student_bank: float = 0.0
     centroid_mix: float = 0.0  # distillation target: this much of the identity's mean teacher descriptor
     small_face_share: float = 0.33  # share of each batch shrunk to 16-56 px and back
     identity_group_share: float = 0.0  # share of each batch drawn as 4-face groups of one identity
@@ -95,13 +98,16 @@ def _neighbour_kl(tf, sim_student, sim_teacher, usable, temperature: float):
     return tf.reduce_sum(kl) / (tf.reduce_sum(rows) + 1e-6)
 
 
-def _bank_neighbour_kl(tf, emb, teacher, teacher_w, bank, temperature: float):
+def _bank_neighbour_kl(tf, emb, teacher, teacher_w, bank, temperature: float, student_bank=None):
     """`_neighbour_kl` of each face over the bank (every training face's teacher descriptor, (M, 128)): the
-    student's embedding and the teacher's descriptor are both compared with the teacher's bank. A face's own
-    descriptor (and an exact duplicate photo's) is left out, as are faces without a teacher target."""
+    teacher's descriptor is compared with the bank, and the student's embedding with the bank too or, given
+    `student_bank` (the student's own embeddings of the same faces, row for row), with those: then the
+    student's own ranking of the training faces is taught, the one verification uses. A face's own row (and
+    an exact duplicate photo's) is left out, as are faces without a teacher target."""
     bank_teacher = tf.matmul(teacher, bank, transpose_b=True)
     usable = tf.cast((teacher_w[:, None] > 0) & (bank_teacher < 0.9999), tf.float32)
-    return _neighbour_kl(tf, tf.matmul(emb, bank, transpose_b=True), bank_teacher, usable, temperature)
+    bank_student = tf.matmul(emb, bank if student_bank is None else student_bank, transpose_b=True)
+    return _neighbour_kl(tf, bank_student, bank_teacher, usable, temperature)
 
 
 def _balanced_bce(tf, labels, probs, positive_rate):
@@ -199,8 +205,13 @@ class Trainer:
             warm_start(self.core, Path(recipe.init_from))
             self._class_weights_from_centroids()
         self.positive_rate = tf.constant(attribute_base_rates(ts), tf.float32)
-        # (M, 128) unit rows: every training face's teacher descriptor, for the bank neighbour term only
-        self.bank = tf.constant(ts.teacher[ts.teacher_weight > 0], tf.float32) if recipe.w_bank_neighbours > 0 else None
+        # (M, 128) unit rows: every training face's teacher descriptor, for the bank neighbour terms only
+        in_bank = ts.teacher_weight > 0
+        uses_bank = recipe.w_bank_neighbours > 0 or recipe.w_student_bank > 0
+        self.bank = tf.constant(ts.teacher[in_bank], tf.float32) if uses_bank else None
+        self.bank_row = np.where(in_bank, np.cumsum(in_bank) - 1, -1)  # each training face's bank row (-1: none)
+        # The student's embeddings of the bank's faces, as the network is now (then refreshed batch by batch).
+        self.student_bank = tf.Variable(self.embed(ts.crops[in_bank])[0]) if recipe.w_student_bank > 0 else None
         self._step = tf.function(self._train_step)
 
     def _class_weights_from_centroids(self) -> None:
@@ -215,7 +226,7 @@ class Trainer:
         empty = ~means.any(axis=1, keepdims=True)  # a class without faces keeps its random start
         self.class_weights.assign(np.where(empty, self.class_weights.numpy().T, means).T.astype(np.float32))
 
-    def _train_step(self, images, teacher, teacher_w, identity, attributes, attr_mask):
+    def _train_step(self, images, teacher, teacher_w, identity, attributes, attr_mask, bank_row):
         tf, r = self.tf, self.recipe
         x = _augment(tf, images, r.input_size, r.small_face_share)
         with tf.GradientTape() as tape:
@@ -231,6 +242,8 @@ class Trainer:
                                        r.neighbour_temperature)
             bank_neighbours = (_bank_neighbour_kl(tf, emb, teacher, teacher_w, self.bank, r.bank_temperature)
                                if r.w_bank_neighbours > 0 else tf.constant(0.0))
+            student_bank = (_bank_neighbour_kl(tf, emb, teacher, teacher_w, self.bank, r.bank_temperature,
+                                               self.student_bank) if r.w_student_bank > 0 else tf.constant(0.0))
             w = tf.math.l2_normalize(self.class_weights, axis=0)
             cos = tf.matmul(emb, w)
             has_id = tf.cast(identity >= 0, tf.float32)
@@ -242,14 +255,17 @@ class Trainer:
             attr_loss = tf.reduce_sum(attr_mask * attr) / (tf.reduce_sum(attr_mask) + 1e-6)
             total = (
                 r.w_distill * distill + r.w_relational * relational + r.w_neighbours * neighbours
-                + r.w_bank_neighbours * bank_neighbours
+                + r.w_bank_neighbours * bank_neighbours + r.w_student_bank * student_bank
                 + r.w_identity * identity_loss + r.w_attributes * attr_loss
             )
         variables = self.core.trainable_variables + [self.class_weights]
         grads = tape.gradient(total, variables)
         self.optimizer.apply_gradients(zip(grads, variables))
+        if r.w_student_bank > 0:
+            in_bank = bank_row >= 0
+            self.student_bank.scatter_nd_update(tf.boolean_mask(bank_row, in_bank)[:, None], tf.boolean_mask(emb, in_bank))
         return {"total": total, "distill": distill, "relational": relational, "neighbours": neighbours,
-                "bank_neighbours": bank_neighbours,
+                "bank_neighbours": bank_neighbours, "student_bank": student_bank,
                 "identity": identity_loss, "attributes": attr_loss}
 
     def train_epoch(self, rng: np.random.Generator) -> dict[str, float]:
@@ -263,7 +279,7 @@ class Trainer:
         for idx in bar:
             out = self._step(
                 ts.crops[idx], ts.teacher[idx], ts.teacher_weight[idx], ts.identity[idx],
-                ts.attributes[idx], ts.attribute_mask[idx],
+                ts.attributes[idx], ts.attribute_mask[idx], self.bank_row[idx],
             )
             for k, v in out.items():
                 sums[k] = sums.get(k, 0.0) + float(v)
@@ -404,7 +420,7 @@ def run_train_command(args: argparse.Namespace) -> int:
     for name in ("centroid_mix", "small_face_share", "identity_group_share"):
         if not 0.0 <= getattr(args, name) <= 1.0:
             raise ValueError(f"--{name.replace('_', '-')} must be between 0 and 1, not {getattr(args, name)}")
-    for name in ("identity_weight", "attribute_weight", "neighbour_weight", "bank_neighbour_weight"):
+    for name in ("identity_weight", "attribute_weight", "neighbour_weight", "bank_neighbour_weight", "student_bank_weight"):
         if getattr(args, name) < 0:
             raise ValueError(f"--{name.replace('_', '-')} must be at least 0, not {getattr(args, name)}")
     if not (args.data_root / "teacher" / "dlib-resnet128.npz").exists():
@@ -416,7 +432,7 @@ def run_train_command(args: argparse.Namespace) -> int:
         centroid_mix=args.centroid_mix, small_face_share=args.small_face_share,
         identity_group_share=args.identity_group_share, w_identity=args.identity_weight,
         w_attributes=args.attribute_weight, w_neighbours=args.neighbour_weight,
-        w_bank_neighbours=args.bank_neighbour_weight,
+        w_bank_neighbours=args.bank_neighbour_weight, w_student_bank=args.student_bank_weight,
     )
     metrics = train(args.data_root, args.cache_dir, args.run_dir, args.output, recipe, args.limit)
     print(json.dumps(metrics))
