@@ -177,6 +177,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="the same among every training face's teacher descriptor, not only the batch's (>= 0)")
     train.add_argument("--student-bank-weight", type=float, default=0.0,
                        help="the same, the student's side among its own embeddings of the training faces (>= 0)")
+    train.add_argument("--student-bank-momentum", type=float, default=0.0,
+                       help="share of a face's remembered embedding kept when a batch refreshes it (0 <= m < 1)")
     train.add_argument(
         "--init-from", type=Path, default=None,
         help="start from this saved model's weights (e.g. model/weights/face_model.keras; any input size)",

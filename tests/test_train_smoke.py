@@ -17,7 +17,7 @@ def test_train_command_smoke_run(shared_data, tmp_path):
     cmd = [
         sys.executable, "app.py", "train", "--data-root", str(shared_data), "--cache-dir", str(tmp_path / "crops"),
         "--run-dir", str(tmp_path / "run"), "--output", str(output), "--neighbour-weight", "0.5",
-        "--bank-neighbour-weight", "0.5", "--student-bank-weight", "0.5",
+        "--bank-neighbour-weight", "0.5", "--student-bank-weight", "0.5", "--student-bank-momentum", "0.5",
         "--epochs", "1", "--limit", "200", "--batch-size", "32",
     ]
     done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=900)

@@ -164,3 +164,18 @@ def test_the_bank_neighbour_loss_ranks_every_training_face_but_the_face_itself(s
     noisy = bank + np.random.default_rng(3).normal(size=bank.shape).astype(np.float32) * 0.05
     noisy /= np.linalg.norm(noisy, axis=1, keepdims=True)
     assert loss(student, noisy) == pytest.approx(by_hand(student, noisy), rel=1e-4)
+
+
+def test_the_student_memory_averages_a_faces_views_by_its_momentum():
+    import tensorflow as tf
+
+    from model.training.train import _refreshed_memory
+
+    rng = np.random.default_rng(4)
+    remembered, batch = (v / np.linalg.norm(v, axis=1, keepdims=True) for v in rng.normal(size=(2, 6, 128)))
+    plain = _refreshed_memory(tf, tf.constant(remembered), tf.constant(batch), 0.0).numpy()
+    assert np.allclose(plain, batch, atol=1e-6)  # momentum 0: the batch's embeddings replace the memory
+    half = _refreshed_memory(tf, tf.constant(remembered), tf.constant(batch), 0.5).numpy()
+    mean = remembered + batch
+    assert np.allclose(half, mean / np.linalg.norm(mean, axis=1, keepdims=True), atol=1e-6)
+    assert np.allclose(np.linalg.norm(half, axis=1), 1, atol=1e-6)

@@ -51,6 +51,9 @@ class Recipe:
     # The same ranking, the student's side taken among its own embeddings of the training faces (a memory
     # that each batch refreshes) instead of the teacher's descriptors.
     w_student_bank: float = 0.0
+    # Share of a face's remembered embedding kept when a batch refreshes it: the memory then averages a face's
+    # augmented views (as the shipped model's clean view does) instead of holding the last, noisy one.
+    student_bank_momentum: float = 0.0
     centroid_mix: float = 0.0  # distillation target: this much of the identity's mean teacher descriptor
     small_face_share: float = 0.33  # share of each batch shrunk to 16-56 px and back
     identity_group_share: float = 0.0  # share of each batch drawn as 4-face groups of one identity
@@ -108,6 +111,12 @@ def _bank_neighbour_kl(tf, emb, teacher, teacher_w, bank, temperature: float, st
     usable = tf.cast((teacher_w[:, None] > 0) & (bank_teacher < 0.9999), tf.float32)
     bank_student = tf.matmul(emb, bank if student_bank is None else student_bank, transpose_b=True)
     return _neighbour_kl(tf, bank_student, bank_teacher, usable, temperature)
+
+
+def _refreshed_memory(tf, remembered, embeddings, momentum: float):
+    """A memory's rows after a batch: `momentum` of what they held plus the rest of the batch's embeddings,
+    back on the unit sphere (momentum 0: the batch's embeddings)."""
+    return tf.math.l2_normalize(momentum * remembered + (1 - momentum) * embeddings, axis=1)
 
 
 def _balanced_bce(tf, labels, probs, positive_rate):
@@ -263,7 +272,10 @@ class Trainer:
         self.optimizer.apply_gradients(zip(grads, variables))
         if r.w_student_bank > 0:
             in_bank = bank_row >= 0
-            self.student_bank.scatter_nd_update(tf.boolean_mask(bank_row, in_bank)[:, None], tf.boolean_mask(emb, in_bank))
+            rows = tf.boolean_mask(bank_row, in_bank)[:, None]
+            fresh = _refreshed_memory(tf, tf.gather_nd(self.student_bank, rows), tf.boolean_mask(emb, in_bank),
+                                      r.student_bank_momentum)
+            self.student_bank.scatter_nd_update(rows, fresh)
         return {"total": total, "distill": distill, "relational": relational, "neighbours": neighbours,
                 "bank_neighbours": bank_neighbours, "student_bank": student_bank,
                 "identity": identity_loss, "attributes": attr_loss}
@@ -420,6 +432,8 @@ def run_train_command(args: argparse.Namespace) -> int:
     for name in ("centroid_mix", "small_face_share", "identity_group_share"):
         if not 0.0 <= getattr(args, name) <= 1.0:
             raise ValueError(f"--{name.replace('_', '-')} must be between 0 and 1, not {getattr(args, name)}")
+    if not 0.0 <= args.student_bank_momentum < 1.0:
+        raise ValueError(f"--student-bank-momentum must be at least 0 and below 1, not {args.student_bank_momentum}")
     for name in ("identity_weight", "attribute_weight", "neighbour_weight", "bank_neighbour_weight", "student_bank_weight"):
         if getattr(args, name) < 0:
             raise ValueError(f"--{name.replace('_', '-')} must be at least 0, not {getattr(args, name)}")
@@ -433,6 +447,7 @@ def run_train_command(args: argparse.Namespace) -> int:
         identity_group_share=args.identity_group_share, w_identity=args.identity_weight,
         w_attributes=args.attribute_weight, w_neighbours=args.neighbour_weight,
         w_bank_neighbours=args.bank_neighbour_weight, w_student_bank=args.student_bank_weight,
+        student_bank_momentum=args.student_bank_momentum,
     )
     metrics = train(args.data_root, args.cache_dir, args.run_dir, args.output, recipe, args.limit)
     print(json.dumps(metrics))
