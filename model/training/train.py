@@ -51,8 +51,8 @@ class Recipe:
     # The same ranking, the student's side taken among its own embeddings of the training faces (a memory
     # that each batch refreshes) instead of the teacher's descriptors.
     w_student_bank: float = 0.0
-    # Share of a face's remembered embedding kept when a batch refreshes it: the memory then averages a face's
-    # augmented views (as the shipped model's clean view does) instead of holding the last, noisy one.
+    # Share of a face's remembered embedding kept when a batch refreshes it, so the memory averages a face's
+    # augmented views instead of holding the last one (0.5 measured no better than 0: see the model card).
     student_bank_momentum: float = 0.0
     centroid_mix: float = 0.0  # distillation target: this much of the identity's mean teacher descriptor
     small_face_share: float = 0.33  # share of each batch shrunk to 16-56 px and back
