@@ -110,7 +110,7 @@ def recluster(
             from model.projection import project_2d
 
             t0 = time.monotonic()
-            xy = project_2d(matrix.embeddings, (out.knn_indices, out.knn_distances))
+            xy = project_2d(matrix.embeddings, (out.knn_indices, out.knn_distances), previous=matrix.map_xy)
             store.faces.set_map_coords(matrix.ids.tolist(), xy)
             projection_seconds = time.monotonic() - t0
 

@@ -7,7 +7,7 @@ import warnings
 
 import numpy as np
 
-from model.clustering import normalize
+from model.clustering import knn, normalize
 
 
 def _import_umap():
@@ -24,9 +24,41 @@ def _import_umap():
     return umap
 
 
+WARM_LEARNING_RATE = 0.1  # UMAP's default is 1.0; measured in benchmarks/bench_map_stability.py
+
+
 def default_epochs(n: int) -> int:
     """Fewer optimisation epochs for big maps: the layout settles early and time grows with n."""
     return 200 if n <= 10_000 else 100
+
+
+def warm_start(previous: np.ndarray, neighbor_indices: np.ndarray) -> np.ndarray | None:
+    """Starting positions from the last map, or None when too few faces have one.
+
+    A face without a position starts at the mean position of its placed neighbours (the centre of
+    the map when none is placed), so new photos' faces start beside the faces they resemble.
+    """
+    placed = np.isfinite(previous).all(axis=1)
+    if placed.sum() < max(8, len(previous) // 2):  # mostly new faces: a fresh layout is better
+        return None
+    start = np.where(placed[:, None], previous, 0.0).astype(np.float32)
+    centre = previous[placed].mean(axis=0)
+    for i in np.flatnonzero(~placed):
+        near = [j for j in neighbor_indices[i] if j != i and placed[j]]
+        start[i] = previous[near].mean(axis=0) if near else centre
+    return start
+
+
+def _in_frame_of(xy: np.ndarray, previous: np.ndarray) -> np.ndarray:
+    """xy moved by the affine map that best lays its placed faces onto their previous positions.
+
+    UMAP rescales its starting layout to a 10x10 box per axis; this undoes that, so the faces
+    that were on the map stay where the user saw them.
+    """
+    placed = np.isfinite(previous).all(axis=1)
+    design = np.column_stack([xy, np.ones(len(xy))])
+    transform, *_ = np.linalg.lstsq(design[placed], previous[placed], rcond=None)
+    return (design @ transform).astype(np.float32)
 
 
 def project_2d(
@@ -34,14 +66,20 @@ def project_2d(
     neighbors: tuple[np.ndarray, np.ndarray] | None = None,
     n_neighbors: int = 15,
     seed: int | None = None,
+    previous: np.ndarray | None = None,
 ) -> np.ndarray:
     """(N, 2) float32 map positions: similar faces close together.
 
     neighbors: the (indices, distances) kNN graph with self first, as `model.clustering.knn`
     returns it; computed here when absent. seed: fixed layout (slower: single-threaded).
+    previous: (N, 2) positions from the last map (NaN for new faces): returned as they are when
+    every face has one (the map depends on the embeddings alone, not on names or groups), else the
+    layout starts there, so adding photos keeps the map's arrangement instead of turning or mirroring it.
     """
     x = normalize(embeddings)
     n = len(x)
+    if previous is not None and np.isfinite(previous).all():
+        return np.asarray(previous, np.float32).reshape(n, 2)
     if n == 0:
         return np.zeros((0, 2), np.float32)
     if n < 8:  # too few points for a neighbour graph: the two main directions are a fine map
@@ -55,14 +93,18 @@ def project_2d(
         return out
     umap = _import_umap()
     k = min(n_neighbors, n - 1)
-    precomputed = None
-    if neighbors is not None and neighbors[0].shape[1] >= k:
-        precomputed = (np.ascontiguousarray(neighbors[0][:, :k]), np.ascontiguousarray(neighbors[1][:, :k]), None)
+    if neighbors is None or neighbors[0].shape[1] < k:
+        neighbors = knn(x, k)
+    indices, distances = (np.ascontiguousarray(a[:, :k]) for a in neighbors)
+    start = None if previous is None else warm_start(np.asarray(previous, np.float64), indices)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # n_jobs/random_state and small-data notices
         reducer = umap.UMAP(
-            n_components=2, n_neighbors=k, min_dist=0.1, metric="euclidean", init="pca",
-            n_epochs=default_epochs(n), precomputed_knn=precomputed or (None, None, None),
+            n_components=2, n_neighbors=k, min_dist=0.1, metric="euclidean", init="pca" if start is None else start,
+            n_epochs=default_epochs(n), precomputed_knn=(indices, distances, None),
             random_state=seed, low_memory=True,
+            # From the last map, smaller steps: faces settle around where they were.
+            learning_rate=1.0 if start is None else WARM_LEARNING_RATE,
         )
-        return reducer.fit_transform(x).astype(np.float32)
+        xy = reducer.fit_transform(x).astype(np.float32)
+    return xy if start is None else _in_frame_of(xy, np.asarray(previous, np.float64))

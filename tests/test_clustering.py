@@ -153,6 +153,30 @@ def test_projection_keeps_people_apart():
     assert min(gaps) > 2 * spread
 
 
+
+def _radius(xy: np.ndarray) -> float:
+    return float(np.sqrt(((xy - xy.mean(axis=0)) ** 2).sum(axis=1).mean()))
+
+
+def test_new_faces_join_the_map_where_it_was():
+    """A re-projection with three new faces keeps the old faces in place and puts the new ones by their person."""
+    x, truth = _people(4, 15, noise=0.3)
+    before = project_2d(x, seed=0)
+    rng = np.random.default_rng(1)
+    new = x[:3] + rng.normal(size=(3, 128)) * 0.3 / np.sqrt(128)  # three more faces of person 0
+    previous = np.vstack([before, np.full((3, 2), np.nan)])
+    after = project_2d(np.vstack([x, new]), previous=previous, seed=1)
+    assert np.linalg.norm(after[:60] - before, axis=1).mean() < 0.25 * _radius(before)
+    centres = np.array([after[:60][truth == k].mean(axis=0) for k in range(4)])
+    for point in after[60:]:
+        assert np.argmin(np.linalg.norm(centres - point, axis=1)) == 0
+    # Mostly new faces: a fresh layout, not one squeezed around a few old positions.
+    few = np.full((63, 2), np.nan)
+    few[:5] = before[:5]
+    fresh = project_2d(np.vstack([x, new]), previous=few, seed=1)
+    assert np.array_equal(fresh, project_2d(np.vstack([x, new]), seed=1))
+
+
 # ---------------------------------------------------------------- real photos, real model, the store
 
 import shutil  # noqa: E402
@@ -289,5 +313,7 @@ def test_recluster_writes_the_map(album_library):
     store = album_library["store"]
     summary = recluster(store, project=True)
     assert summary.projection_seconds > 0
-    coords = [store.faces.get(f).map_xy for f in store.faces.matrix().ids.tolist()]
-    assert all(c is not None and np.isfinite(c).all() for c in coords)
+    before = store.faces.matrix().map_xy
+    assert np.isfinite(before).all()
+    recluster(store, project=True)  # no face added: the map stays exactly where the user saw it
+    assert np.array_equal(store.faces.matrix().map_xy, before)

@@ -95,11 +95,13 @@ def test_newer_schema_is_refused(tmp_path):
 
 def test_save_analysis_replaces_instead_of_duplicating(store):
     pid, first = _photo(store, "a.jpg", 2)
+    store.faces.set_map_coords(first, np.array([[1.0, 2.0], [3.0, 4.0]]))
     # The same photo analysed again (a retry, or a new model version) keeps face ids by position.
     again = store.photos.save_analysis(pid, [_face(7, (11.0, 10.0, 50.0, 60.0)), _face(8, (110.0, 10.0, 50.0, 60.0))], 640, 480, "v2")
     assert again == first
     assert store.faces.count() == 2
     assert store.faces.get(first[0]).model_version == "v2"
+    assert np.isnan(store.faces.matrix().map_xy).all()  # new embeddings: their map places are made again
     # A face no longer found disappears; a new one gets a new id.
     third = store.photos.save_analysis(pid, [_face(9, (400.0, 300.0, 40.0, 40.0))], 640, 480, "v2")
     assert third[0] not in first and store.faces.count() == 1

@@ -43,6 +43,7 @@ class FaceMatrix:
     embeddings: np.ndarray  # (N, 128) float32
     areas: np.ndarray  # (N,) box area in pixels
     model_versions: np.ndarray  # (N,) str
+    map_xy: np.ndarray  # (N, 2) float64 position on the last map; NaN where not yet projected
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,10 @@ class FaceRepo(Repo):
     def matrix(self) -> FaceMatrix:
         """Every face's id, photo, embedding and box area, ordered by id; faces the user set aside are left out."""
         query = (
-            select(faces.c.id, faces.c.photo_id, faces.c.embedding, faces.c.w, faces.c.h, faces.c.model_version)
+            select(
+                faces.c.id, faces.c.photo_id, faces.c.embedding, faces.c.w, faces.c.h, faces.c.model_version,
+                faces.c.map_x, faces.c.map_y,
+            )
             .select_from(faces.outerjoin(assignments, assignments.c.face_id == faces.c.id))
             .where(not_ignored())
         )
@@ -133,6 +137,7 @@ class FaceRepo(Repo):
             embeddings=stack_blobs([r.embedding for r in rows], EMBEDDING_DIM),
             areas=np.array([r.w * r.h for r in rows], np.float64),
             model_versions=np.array([r.model_version for r in rows], dtype=object),
+            map_xy=np.array([(r.map_x, r.map_y) for r in rows], np.float64).reshape(-1, 2),
         )
 
     def attributes(self, face_ids: Sequence[int] | None = None) -> tuple[np.ndarray, np.ndarray]:

@@ -227,6 +227,7 @@ class PhotoRepo(Repo):
                 ids.append(conn.execute(insert(faces).values(**row)).inserted_primary_key[0])
             else:
                 row.pop("created_at")
+                row.update(map_x=None, map_y=None)  # a new embedding: its place on the map is made again
                 conn.execute(update(faces).where(faces.c.id == old[j].id).values(**row))
                 ids.append(old[j].id)
         conn.execute(
