@@ -14,10 +14,10 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, ctx, html, no_update
 
-from callbacks.common import clicked, library
+from callbacks.common import clicked, library, page_offset, pager_style
 from dashapp import find_view as V
 from dashapp import job_runner
-from dashapp.components import person_label
+from dashapp.components import n_pages, person_label
 from dashapp.find import FindResult, load_result, typical_face
 from dashapp.find_command import RESULT_FILE
 from dashapp.ingest import current_model_version
@@ -27,6 +27,7 @@ from dashapp.uploads import UploadRefused, copy_query_photo, save_query_photos, 
 log = logging.getLogger(__name__)
 
 ACTIVE = ("queued", "running")
+FIND_PAGE_SIZE = 48  # matching photos per page: a search of a large library can match thousands
 
 MESSAGE = (
     Output("find-message", "children", allow_duplicate=True),
@@ -151,6 +152,8 @@ def render_find(state: dict | None):
             dbc.Switch(id="find-new-only", label="Only photos not yet theirs", value=False, className="small mb-2",
                        style=None if result.template else {"display": "none"}),
             html.Div(id="find-photos"),
+            dbc.Pagination(id="find-pager", max_value=1, active_page=1, fully_expanded=False, className="mt-2",
+                           style=pager_style(1)),
             html.Div(id="find-moments", className="mt-3"),
         ]
     )
@@ -159,18 +162,25 @@ def render_find(state: dict | None):
 
 @dash.callback(
     Output("find-photos", "children"),
+    Output("find-pager", "max_value"),
+    Output("find-pager", "active_page"),
+    Output("find-pager", "style"),
     Output("find-moments", "children"),
     Input("find-threshold", "value"),
     Input("find-new-only", "value"),
+    Input("find-pager", "active_page"),
     State("find-job-state", "data"),
 )
-def filter_find(threshold: float | None, new_only: bool | None, state: dict | None):
-    """The matching photos and video moments at the chosen strictness (for a library person's search, with
-    `new_only`, only the photos whose matching face is not theirs yet)."""
+def filter_find(threshold: float | None, new_only: bool | None, page: int | None, state: dict | None):
+    """The matching photos (a page of them) and video moments at the chosen strictness (for a library person's
+    search, with `new_only`, only the photos whose matching face is not theirs yet); a changed filter goes back
+    to page 1."""
     job = _job(state)
     result = _result(job) if job is not None and job.status == "done" else None
     if result is None:
-        return None, None
+        return None, 1, 1, pager_style(1), None
+    if ctx.triggered_id in ("find-threshold", "find-new-only"):
+        page = 1
     threshold = float(threshold if threshold is not None else result.thresholds.default)
     photos = result.photos(threshold)
     if new_only and result.template:
@@ -180,7 +190,10 @@ def filter_find(threshold: float | None, new_only: bool | None, state: dict | No
     moments = [V.video_moments(job.id, i, v, threshold) for i, v in enumerate(result.videos)]
     if moments:
         moments.insert(0, html.H6("In the videos", className="mb-2"))
-    return [V.person_summary(result, threshold), count, V.matches_grid(photos, result.thresholds.stricter)], moments
+    pages = n_pages(len(photos), FIND_PAGE_SIZE)
+    page = min(max(1, int(page or 1)), pages)
+    grid = V.matches_grid(photos, result.thresholds.stricter, page_offset(page, FIND_PAGE_SIZE), FIND_PAGE_SIZE)
+    return [V.person_summary(result, threshold), count, grid], pages, page, pager_style(pages), moments
 
 
 @dash.callback(

@@ -149,17 +149,20 @@ def match_tile(m: PhotoMatch) -> dcc.Link:
     )
 
 
-def matches_grid(matches: Sequence[PhotoMatch], sure_up_to: float) -> html.Div:
-    """The matching photos, best first; those farther than `sure_up_to` (the "stricter" threshold, where about
-    1 in 100 faces of other people passes) under a "less sure" divider: on a large library most strangers
-    that the default lets in are there."""
-    sure = [match_tile(m) for m in matches if m.distance <= sure_up_to]
-    unsure = [match_tile(m) for m in matches if m.distance > sure_up_to]
+def matches_grid(matches: Sequence[PhotoMatch], sure_up_to: float, offset: int = 0,
+                 limit: int | None = None) -> html.Div:
+    """The matching photos `offset` to `offset + limit`, best first; those farther than `sure_up_to` (the
+    "stricter" threshold, where about 1 in 100 faces of other people passes) under a "less sure" divider that
+    counts all of them: on a large library most strangers that the default lets in are there."""
+    shown = matches[offset:] if limit is None else matches[offset:offset + limit]
+    n_unsure = sum(m.distance > sure_up_to for m in matches)
+    sure = [match_tile(m) for m in shown if m.distance <= sure_up_to]
+    unsure = [match_tile(m) for m in shown if m.distance > sure_up_to]
     parts: list[Any] = [html.Div(sure, className="find-grid")] if sure else []
     if unsure:
         parts += [
-            html.Div(f"Less sure: {len(unsure)} photo{'s' if len(unsure) != 1 else ''} less alike than “stricter”; "
-                     + ("it may show someone else" if len(unsure) == 1 else "some may show someone else"),
+            html.Div(f"Less sure: {n_unsure} photo{'s' if n_unsure != 1 else ''} less alike than “stricter”; "
+                     + ("it may show someone else" if n_unsure == 1 else "some may show someone else"),
                      className="find-less-sure small text-muted"),
             html.Div(unsure, className="find-grid"),
         ]

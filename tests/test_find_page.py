@@ -107,7 +107,7 @@ def test_search_from_the_page_photos_then_videos(lib, tmp_path):
     distances = [m.distance for m in find_cb._result(lib.store.jobs.get(state["id"])).matches]
     n_theirs = len(QUERIES[query])
     strict = (distances[n_theirs - 1] + distances[n_theirs]) / 2
-    photos, moments = call(find_cb.filter_find, strict, False, state)
+    photos, *_, moments = call(find_cb.filter_find, strict, False, 1, state)
     text = text_of(photos)
     assert "This looks like" in text and NAME in text and "3 photos" in text
     named = lib.store.people.by_name(NAME)
@@ -119,7 +119,7 @@ def test_search_from_the_page_photos_then_videos(lib, tmp_path):
     assert moments == []
 
     # Stricter than every match: nothing left, and the page says how to get more.
-    photos, _ = call(find_cb.filter_find, 0.1, False, state)
+    photos, *_ = call(find_cb.filter_find, 0.1, False, 1, state)
     assert "0 photos" in text_of(photos) and "looser" in text_of(photos)
 
     # Add a video: the same person is searched again, through the video too.
@@ -130,7 +130,7 @@ def test_search_from_the_page_photos_then_videos(lib, tmp_path):
     state = wait_done(lib, state)
     results, _, _, videos = call(find_cb.render_find, state)
     assert "party.mp4" in videos
-    photos, moments = call(find_cb.filter_find, strict, False, state)
+    photos, *_, moments = call(find_cb.filter_find, strict, False, 1, state)
     assert "3 photos" in text_of(photos)
     text = text_of(moments)
     assert "2 moments" in text and "0:00 – 0:02" in text and "0:07 – 0:09" in text
@@ -162,7 +162,7 @@ def test_a_few_photos_of_the_person_are_searched_together(lib, tmp_path):
     assert result.n_query_faces == 2 and result.thresholds == FaceAnalyzer().search_thresholds(2)
     _, _, hint, _ = call(find_cb.render_find, state)
     assert "Searched with 2 faces" in text_of(hint) and "joined" in text_of(hint)
-    photos, _ = call(find_cb.filter_find, result.thresholds.default, False, state)
+    photos, *_ = call(find_cb.filter_find, result.thresholds.default, False, 1, state)
     assert f"{len(QUERIES['rose_1.jpg'])} photos" in text_of(photos)
     client = create_app(lib.data_dir).server.test_client()
     assert client.get(f"/media/find/{state['id']}/also/0.jpg").status_code == 200
@@ -341,9 +341,9 @@ def test_a_library_persons_search_shows_their_faces_and_can_show_only_new_photos
     assert len(strip.children) == 6 and all(img.src.startswith("/media/face/") for img in strip.children)
 
     stricter = find_cb._result(lib.store.jobs.get(job_id)).thresholds.stricter
-    photos, _ = call(find_cb.filter_find, stricter, False, state)
+    photos, *_ = call(find_cb.filter_find, stricter, False, 1, state)
     assert "6 of these photos are already" in text_of(photos) and "10 photos" in text_of(photos)
-    photos, _ = call(find_cb.filter_find, stricter, True, state)  # "Only photos not yet theirs"
+    photos, *_ = call(find_cb.filter_find, stricter, True, 1, state)  # "Only photos not yet theirs"
     assert "4 photos" in text_of(photos)
     not_theirs = {lib.store.faces.get(f.id).photo_id for f in theirs[6:]}
     assert {h for h in hrefs(photos) if h.startswith("/photos?photo=")} == {f"/photos?photo={p}" for p in not_theirs}
@@ -368,3 +368,33 @@ def test_photos_less_alike_than_stricter_are_set_apart():
     assert text_of(only_unsure.children[0]).startswith("Less sure: 2 photos")
     one = find_cb.V.matches_grid(matches[:3], sure_up_to=1.0)
     assert text_of(one.children[1]) == "Less sure: 1 photo less alike than “stricter”; it may show someone else"
+
+
+def test_a_large_result_comes_in_pages(lib, tmp_path):
+    """A search of a large library can match thousands of photos: they come 48 to a page, best first, the
+    "less sure" divider counting all of them, and a new strictness goes back to the first page."""
+    from dashapp.find import FindResult, PhotoMatch, save_result
+    from model.matching import MatchThresholds
+
+    distances = [0.3 + 0.009 * i for i in range(100)]  # 0.30 .. 1.19, best first
+    matches = [PhotoMatch(i, 1000 + i, f"/album/p{i}.jpg", (10, 10, 50, 50), d, 100, 100) for i, d in enumerate(distances)]
+    thresholds = MatchThresholds(stricter=0.6, default=1.1, looser=1.2)
+    result = FindResult("/q.jpg", (100, 100), [], 0, "v", thresholds, 1.3, matches, n_compared=5000, n_other_model=0)
+    save_result(result, tmp_path / RESULT_FILE)
+    state = {"id": lib.store.jobs.create("find", {"query": "/q.jpg", "out": str(tmp_path)}, status="done")}
+
+    n_at_default = sum(d <= 1.1 for d in distances)
+    photos, pages, page, style, _ = call(find_cb.filter_find, 1.1, False, 1, state, trigger="find-threshold", prop="value")
+    assert f"{n_at_default} photos" in text_of(photos) and (pages, page, style) == (2, 1, {})
+    first = [h for h in hrefs(photos) if h.startswith("/photos?photo=")]
+    assert first == [f"/photos?photo={i}" for i in range(48)]
+    photos, pages, page, _, _ = call(find_cb.filter_find, 1.1, False, 2, state, trigger="find-pager", prop="active_page")
+    second = [h for h in hrefs(photos) if h.startswith("/photos?photo=")]
+    assert second == [f"/photos?photo={i}" for i in range(48, n_at_default)] and page == 2
+    n_unsure = sum(0.6 < d <= 1.1 for d in distances)
+    assert f"Less sure: {n_unsure} photos" in text_of(photos)
+    photos, pages, page, _, _ = call(find_cb.filter_find, 1.2, False, 2, state, trigger="find-threshold", prop="value")
+    assert (pages, page) == (3, 1) and "/photos?photo=0" in hrefs(photos)  # looser: more pages, from the first
+    # Stricter: one page, the pager hidden.
+    photos, pages, page, style, _ = call(find_cb.filter_find, 0.6, False, 2, state, trigger="find-threshold", prop="value")
+    assert (pages, page, style) == (1, 1, {"display": "none"}) and "Less sure" not in text_of(photos)

@@ -89,7 +89,7 @@ SCRIPT = textwrap.dedent(
     lib.store.jobs.finish(job, "done", "1 photo")
     _, state, *_ = run(find_cb.poll_find, 1, None)
     run(find_cb.render_find, state)
-    photos, moments = run(find_cb.filter_find, 1.0, False, state)
+    photos, *_, moments = run(find_cb.filter_find, 1.0, False, 1, state)
     assert "0:01" in str(moments), moments
     assert client.get(f"/media/find/{{job}}/query.jpg").status_code == 200
     assert client.get(f"/media/find/{{job}}/frame/0/1.jpg").status_code == 200
