@@ -78,8 +78,10 @@ def project_2d(
     """
     x = normalize(embeddings)
     n = len(x)
-    if previous is not None and np.isfinite(previous).all():
-        return np.asarray(previous, np.float32).reshape(n, 2)
+    if previous is not None:
+        previous = np.asarray(previous, np.float64).reshape(n, 2)
+        if np.isfinite(previous).all():
+            return previous.astype(np.float32)
     if n == 0:
         return np.zeros((0, 2), np.float32)
     if n < 8:  # too few points for a neighbour graph: the two main directions are a fine map
@@ -96,7 +98,7 @@ def project_2d(
     if neighbors is None or neighbors[0].shape[1] < k:
         neighbors = knn(x, k)
     indices, distances = (np.ascontiguousarray(a[:, :k]) for a in neighbors)
-    start = None if previous is None else warm_start(np.asarray(previous, np.float64), indices)
+    start = None if previous is None else warm_start(previous, indices)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # n_jobs/random_state and small-data notices
         reducer = umap.UMAP(
@@ -107,4 +109,4 @@ def project_2d(
             learning_rate=1.0 if start is None else WARM_LEARNING_RATE,
         )
         xy = reducer.fit_transform(x).astype(np.float32)
-    return xy if start is None else _in_frame_of(xy, np.asarray(previous, np.float64))
+    return xy if start is None else _in_frame_of(xy, previous)
