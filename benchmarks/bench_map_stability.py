@@ -1,10 +1,14 @@
-"""How much the map moves when photos are added, starting each layout from the last map or afresh.
+"""How well the map keeps people together, and how much it moves when photos are added.
 
     .venv/bin/python app.py eval cluster --images ../shared/data/album-celeba-wild/photos \
         --truth ../shared/data/album-celeba-wild/identity_CelebA.txt --library /tmp/album-lib
     .venv/bin/python benchmarks/bench_map_stability.py --library /tmp/album-lib
 
-The library's faces arrive in a random order: half of them first, then five steps of a tenth each, every
+First, for a few sizes of the layout graph (`--neighbors`), how often a labelled face's nearest dot on the
+map shows the same person (each photo's largest face, as `eval cluster` counts them; the same in the
+128-d embedding for comparison), on the whole library and on the faces of a few people (a small album).
+
+Then the library's faces arrive in a random order: half of them first, then five steps of a tenth each, every
 step projected as a re-clustering does (`model.projection.project_2d` on the clustering's kNN graph).
 Printed per step and mode: how far the faces already on the map moved (mean displacement, in units of the
 map's RMS radius: what the user sees, so a turned or mirrored map counts as moved), the same after the best
@@ -24,6 +28,7 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+DATA = REPO.parent / "shared" / "data" / "album-celeba-wild"
 
 
 def unit(xy: np.ndarray) -> np.ndarray:
@@ -32,15 +37,45 @@ def unit(xy: np.ndarray) -> np.ndarray:
     return xy / np.sqrt((xy**2).sum(axis=1).mean())
 
 
+def nearest_is_same(points: np.ndarray, identities: np.ndarray) -> float:
+    """Share of points whose nearest other point has the same identity."""
+    d = np.linalg.norm(points[:, None] - points[None], axis=2)
+    np.fill_diagonal(d, np.inf)
+    return float(np.mean(identities[d.argmin(axis=1)] == identities))
+
+
+def neighbour_table(embeddings: np.ndarray, identities: np.ndarray, sizes: list[int], repeats: int = 4) -> None:
+    """Nearest-dot-is-the-same-person rate per layout graph size, whole library and small subsets."""
+    from model.projection import project_2d
+
+    rng = np.random.default_rng(0)
+    people = np.unique(identities)
+    print(f"{'people':>7} {'faces':>6} {'128-d':>6} " + " ".join(f"{f'k={k}':>6}" for k in sizes))
+    for n_people in (3, 8, 30, len(people)):
+        rates: dict[str, list[float]] = {"emb": [], **{str(k): [] for k in sizes}}
+        runs = 1 if n_people == len(people) else repeats
+        for _ in range(runs):
+            rows = np.flatnonzero(np.isin(identities, rng.choice(people, n_people, replace=False)))
+            x, who = embeddings[rows], identities[rows]
+            rates["emb"].append(nearest_is_same(x, who))
+            for k in sizes:
+                rates[str(k)].append(nearest_is_same(project_2d(x, n_neighbors=k), who))
+        print(f"{n_people:>7} {len(rows):>6} " + " ".join(f"{np.mean(v):>6.2f}" for v in rates.values()))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--library", type=Path, required=True, help="a library made by `eval cluster --library`")
     parser.add_argument("--seed", type=int, default=0, help="order in which the faces arrive")
+    parser.add_argument("--neighbors", type=int, nargs="+", default=[3, 5, 8, 15], help="layout graph sizes to compare")
+    parser.add_argument("--images", type=Path, default=DATA / "photos")
+    parser.add_argument("--truth", type=Path, default=DATA / "identity_CelebA.txt")
     args = parser.parse_args()
 
     from scipy.spatial import procrustes
     from sklearn.manifold import trustworthiness
 
+    from dashapp.commands import largest_labelled_faces, read_identities
     from dashapp.config import load_config
     from dashapp.store import Store
     from model.clustering import cluster_faces, normalize
@@ -48,7 +83,14 @@ def main() -> None:
 
     if not (args.library / "library.sqlite3").exists():
         sys.exit(f"no library in {args.library}: make one with `app.py eval cluster ... --library {args.library}`")
-    matrix = Store.open(load_config(args.library)).faces.matrix()
+    store = Store.open(load_config(args.library))
+    matrix = store.faces.matrix()
+    labelled, identities, _, _ = largest_labelled_faces(store, args.images.resolve(), read_identities(args.truth))
+    row_of = {int(f): i for i, f in enumerate(matrix.ids)}
+    rows = [row_of[f] for f in labelled if f in row_of]
+    who = np.array([i for f, i in zip(labelled, identities) if f in row_of])
+    neighbour_table(matrix.embeddings[rows], who, args.neighbors)
+
     order = np.random.default_rng(args.seed).permutation(len(matrix.ids))
     steps = [int(len(order) * share) for share in (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)]
     print(f"{len(order)} faces; steps of {steps}")

@@ -154,6 +154,17 @@ def test_projection_keeps_people_apart():
 
 
 
+
+def test_a_small_map_keeps_each_face_by_its_own_person():
+    """Sixteen faces of four people: each face's nearest dot is its own person's (a layout graph of UMAP's
+    default 15 neighbours would join nearly every face to every other and scatter them)."""
+    x, truth = _people(4, 4, noise=0.8, seed=3)
+    for seed in range(3):
+        xy = project_2d(x, seed=seed)
+        d = np.linalg.norm(xy[:, None] - xy[None], axis=2)
+        np.fill_diagonal(d, np.inf)
+        assert np.mean(truth[d.argmin(axis=1)] == truth) >= 0.9
+
 def _radius(xy: np.ndarray) -> float:
     return float(np.sqrt(((xy - xy.mean(axis=0)) ** 2).sum(axis=1).mean()))
 
