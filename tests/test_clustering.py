@@ -165,6 +165,33 @@ def test_a_small_map_keeps_each_face_by_its_own_person():
         np.fill_diagonal(d, np.inf)
         assert np.mean(truth[d.argmin(axis=1)] == truth) >= 0.9
 
+
+def test_group_linkage_is_the_mean_distance_of_their_faces_and_ranks_loose_groups_lower():
+    """By hand: the root mean squared distance over all pairs of members. A tight group's centroid can lie as
+    close to a loose group's as a split person's halves lie to each other, but their faces do not."""
+    from model.clustering import centroids, group_linkage
+
+    x, _ = _people(3, 6, noise=0.5, seed=4)
+    labels = np.repeat([0, 1, 2], 6)
+    pairs = [(i, j) for i in range(6) for j in range(6, 12)]
+    by_hand = np.sqrt(np.mean([np.sum((x[i] - x[j]) ** 2) for i, j in pairs]))
+    linkage = group_linkage(x, labels, np.array([0, 1, 2]))
+    assert linkage[0, 1] == pytest.approx(by_hand) and linkage[1, 0] == pytest.approx(by_hand)
+    # One person in two tight halves, and a loose group whose centroid is nearer the first half than the
+    # second half's is.
+    rng = np.random.default_rng(0)
+    centre, shift = (v / np.linalg.norm(v) for v in rng.normal(size=(2, 128)))
+    half_a = centre + rng.normal(size=(6, 128)) * 0.3 / np.sqrt(128)
+    half_b = centre + 0.3 * shift + rng.normal(size=(6, 128)) * 0.3 / np.sqrt(128)
+    loose = centre - 0.15 * shift + rng.normal(size=(60, 128)) * 1.5 / np.sqrt(128)
+    y = np.vstack([half_a, half_b, loose])
+    y /= np.linalg.norm(y, axis=1, keepdims=True)
+    labels = np.repeat([0, 1, 2], [6, 6, 60])
+    cents = centroids(y, labels, 3)
+    assert np.linalg.norm(cents[0] - cents[2]) < np.linalg.norm(cents[0] - cents[1])
+    linkage = group_linkage(y, labels, np.array([0, 1, 2]))
+    assert linkage[0, 1] < linkage[0, 2]
+
 def _radius(xy: np.ndarray) -> float:
     return float(np.sqrt(((xy - xy.mean(axis=0)) ** 2).sum(axis=1).mean()))
 
