@@ -87,40 +87,38 @@ def main() -> None:
     matrix = store.faces.matrix()
     labelled, identities, _, _ = largest_labelled_faces(store, args.images.resolve(), read_identities(args.truth))
     row_of = {int(f): i for i, f in enumerate(matrix.ids)}
-    rows = [row_of[f] for f in labelled if f in row_of]
+    labelled_rows = [row_of[f] for f in labelled if f in row_of]
     who = np.array([i for f, i in zip(labelled, identities) if f in row_of])
-    neighbour_table(matrix.embeddings[rows], who, args.neighbors)
+    neighbour_table(matrix.embeddings[labelled_rows], who, args.neighbors)
 
     order = np.random.default_rng(args.seed).permutation(len(matrix.ids))
     steps = [int(len(order) * share) for share in (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)]
     print(f"{len(order)} faces; steps of {steps}")
     print(f"{'faces':>6} {'mode':>6} {'moved':>6} {'shape':>6} {'trust':>6} {'s':>5}")
-    maps: dict[str, np.ndarray] = {}
+    previous_rows, previous_maps = np.zeros(0, int), {}
     totals: dict[str, list[float]] = {"warm": [], "fresh": []}
-    for step, n in enumerate(steps):
+    for n in steps:
         rows = np.sort(order[:n])
+        kept = np.isin(rows, previous_rows)
         x = matrix.embeddings[rows]
         out = cluster_faces(x, matrix.photo_ids[rows])
+        maps = {}
         for mode in ("warm", "fresh"):
             previous = None
-            if step and mode == "warm":
+            if previous_maps and mode == "warm":
                 previous = np.full((n, 2), np.nan)
-                previous[np.isin(rows, maps["rows"])] = maps[mode]
+                previous[kept] = previous_maps[mode]
             t0 = time.monotonic()
-            xy = project_2d(x, (out.knn_indices, out.knn_distances), previous=previous)
+            maps[mode] = xy = project_2d(x, (out.knn_indices, out.knn_distances), previous=previous)
             seconds = time.monotonic() - t0
             trust = trustworthiness(normalize(x), xy, n_neighbors=10)
-            if step:
-                kept = np.isin(rows, maps["rows"])
-                before, after = maps[mode], xy[kept]
-                moved = float(np.linalg.norm(unit(before) - unit(after), axis=1).mean())
-                shape = procrustes(before, after)[2]
-                totals[mode].append(moved)
-                print(f"{n:>6} {mode:>6} {moved:>6.3f} {shape:>6.3f} {trust:>6.3f} {seconds:>5.1f}")
-            else:
-                print(f"{n:>6} {mode:>6} {'':>6} {'':>6} {trust:>6.3f} {seconds:>5.1f}")
-            maps[mode + "_next"] = xy
-        maps = {"rows": rows, "warm": maps["warm_next"], "fresh": maps["fresh_next"]}
+            moved = shape = ""
+            if previous_maps:
+                before, after = previous_maps[mode], xy[kept]
+                totals[mode].append(float(np.linalg.norm(unit(before) - unit(after), axis=1).mean()))
+                moved, shape = f"{totals[mode][-1]:.3f}", f"{procrustes(before, after)[2]:.3f}"
+            print(f"{n:>6} {mode:>6} {moved:>6} {shape:>6} {trust:>6.3f} {seconds:>5.1f}")
+        previous_rows, previous_maps = rows, maps
     print("mean moved: " + ", ".join(f"{mode} {np.mean(v):.3f}" for mode, v in totals.items()))
 
 
