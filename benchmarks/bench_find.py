@@ -16,36 +16,25 @@ Each labelled photo counts by its largest face, as `eval cluster` does.
 from __future__ import annotations
 
 import argparse
-import sys
 from collections import Counter
-from pathlib import Path
 
 import numpy as np
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-DATA = REPO.parent / "shared" / "data" / "album-celeba-wild"
+from album_library import add_library_arguments, open_library
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--library", type=Path, required=True, help="a library made by `eval cluster --library`")
-    parser.add_argument("--images", type=Path, default=DATA / "photos")
-    parser.add_argument("--truth", type=Path, default=DATA / "identity_CelebA.txt")
+    add_library_arguments(parser)
     args = parser.parse_args()
 
-    from dashapp.commands import largest_labelled_faces, read_identities
-    from dashapp.config import load_config
     from dashapp.find import person_template, search_library, typical_face
-    from dashapp.store import Store
     from model.faces import FaceAnalyzer
     from model.matching import STRICTNESS
 
-    if not (args.library / "library.sqlite3").exists():
-        sys.exit(f"no library in {args.library}: make one with `app.py eval cluster ... --library {args.library}`")
-    store = Store.open(load_config(args.library))
+    library = open_library(args)
+    store, face_ids, identities = library.store, library.face_ids, library.identities
     analyzer = FaceAnalyzer()
-    face_ids, identities, _, _ = largest_labelled_faces(store, args.images.resolve(), read_identities(args.truth))
     identity_of_face = dict(zip(face_ids, identities))
     identity_of_photo = {store.faces.get(f).photo_id: i for f, i in identity_of_face.items()}
     n_photos_of = Counter(identity_of_photo.values())

@@ -20,15 +20,11 @@ faces) and seconds. "warm" starts from the previous step's map (what `recluster`
 from __future__ import annotations
 
 import argparse
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-DATA = REPO.parent / "shared" / "data" / "album-celeba-wild"
+from album_library import add_library_arguments, open_library
 
 
 def unit(xy: np.ndarray) -> np.ndarray:
@@ -65,31 +61,20 @@ def neighbour_table(embeddings: np.ndarray, identities: np.ndarray, sizes: list[
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--library", type=Path, required=True, help="a library made by `eval cluster --library`")
+    add_library_arguments(parser)
     parser.add_argument("--seed", type=int, default=0, help="order in which the faces arrive")
     parser.add_argument("--neighbors", type=int, nargs="+", default=[3, 5, 8, 15], help="layout graph sizes to compare")
-    parser.add_argument("--images", type=Path, default=DATA / "photos")
-    parser.add_argument("--truth", type=Path, default=DATA / "identity_CelebA.txt")
     args = parser.parse_args()
 
     from scipy.spatial import procrustes
     from sklearn.manifold import trustworthiness
 
-    from dashapp.commands import largest_labelled_faces, read_identities
-    from dashapp.config import load_config
-    from dashapp.store import Store
     from model.clustering import cluster_faces, normalize
     from model.projection import project_2d
 
-    if not (args.library / "library.sqlite3").exists():
-        sys.exit(f"no library in {args.library}: make one with `app.py eval cluster ... --library {args.library}`")
-    store = Store.open(load_config(args.library))
-    matrix = store.faces.matrix()
-    labelled, identities, _, _ = largest_labelled_faces(store, args.images.resolve(), read_identities(args.truth))
-    row_of = {int(f): i for i, f in enumerate(matrix.ids)}
-    labelled_rows = [row_of[f] for f in labelled if f in row_of]
-    who = np.array([i for f, i in zip(labelled, identities) if f in row_of])
-    neighbour_table(matrix.embeddings[labelled_rows], who, args.neighbors)
+    library = open_library(args)
+    neighbour_table(*library.embeddings(), args.neighbors)
+    matrix = library.store.faces.matrix()
 
     order = np.random.default_rng(args.seed).permutation(len(matrix.ids))
     steps = [int(len(order) * share) for share in (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)]

@@ -18,26 +18,10 @@ import argparse
 import sys
 from collections import Counter
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-DATA = REPO.parent / "shared" / "data" / "album-celeba-wild"
-
-
-def labelled_faces(library: Path, images: Path, truth_file: Path) -> tuple[np.ndarray, np.ndarray]:
-    """Embeddings and identities of each labelled photo's largest face."""
-    from dashapp.commands import largest_labelled_faces, read_identities
-    from dashapp.config import load_config
-    from dashapp.store import Store
-
-    store = Store.open(load_config(library))
-    face_ids, identities, _, _ = largest_labelled_faces(store, images.resolve(), read_identities(truth_file))
-    matrix = store.faces.matrix()
-    row_of = {int(f): i for i, f in enumerate(matrix.ids)}
-    return matrix.embeddings[[row_of[f] for f in face_ids]], np.array(identities)
+from album_library import add_library_arguments, open_library
 
 
 def bcubed_f(x: np.ndarray, identities: np.ndarray, photos: np.ndarray, split: bool) -> float:
@@ -64,13 +48,11 @@ def merged_pairs(x: np.ndarray, identities: np.ndarray) -> list[tuple[str, str]]
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--library", type=Path, required=True, help="a library made by `eval cluster --library`")
-    parser.add_argument("--images", type=Path, default=DATA / "photos")
-    parser.add_argument("--truth", type=Path, default=DATA / "identity_CelebA.txt")
+    add_library_arguments(parser)
     parser.add_argument("--draws", type=int, default=5)
     args = parser.parse_args()
 
-    x, identities = labelled_faces(args.library, args.images, args.truth)
+    x, identities = open_library(args).embeddings()
     people = [p for p, n in Counter(identities.tolist()).items() if n >= 9]
     pairs = merged_pairs(x, identities)
     base = np.arange(len(x)) * 10  # one photo per face; a shared photo reuses another face's id
