@@ -38,7 +38,7 @@ def default_epochs(n: int) -> int:
 
 
 def warm_start(previous: np.ndarray, neighbor_indices: np.ndarray) -> np.ndarray | None:
-    """Starting positions from the last map, or None when too few faces have one.
+    """Starting positions from the last map, or None when too few faces have one (or it has no shape).
 
     A face without a position starts at the mean position of its placed neighbours (the centre of
     the map when none is placed), so new photos' faces start beside the faces they resemble.
@@ -46,6 +46,8 @@ def warm_start(previous: np.ndarray, neighbor_indices: np.ndarray) -> np.ndarray
     placed = np.isfinite(previous).all(axis=1)
     if placed.sum() < max(8, len(previous) // 2):  # mostly new faces: a fresh layout is better
         return None
+    if np.linalg.matrix_rank(previous[placed] - previous[placed].mean(axis=0)) < 2:
+        return None  # the last map was a point or a line (duplicates of one face): nothing to keep
     start = np.where(placed[:, None], previous, 0.0).astype(np.float32)
     centre = previous[placed].mean(axis=0)
     for i in np.flatnonzero(~placed):

@@ -208,6 +208,9 @@ def test_new_faces_join_the_map_where_it_was():
     centres = np.array([after[:60][truth == k].mean(axis=0) for k in range(4)])
     for point in after[60:]:
         assert np.argmin(np.linalg.norm(centres - point, axis=1)) == 0
+    # A last map that was a single point (say, duplicates of one face) does not flatten the new one.
+    flat = project_2d(np.vstack([x, new]), previous=np.vstack([np.zeros((60, 2)), np.full((3, 2), np.nan)]), seed=1)
+    assert np.linalg.matrix_rank(flat - flat.mean(axis=0)) == 2
     # Mostly new faces: a fresh layout, not one squeezed around a few old positions.
     few = np.full((63, 2), np.nan)
     few[:5] = before[:5]
