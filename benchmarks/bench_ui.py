@@ -71,6 +71,30 @@ def build(data_dir: Path, n_faces: int) -> None:
         lib.store.photos.set_taken({p.id: f"{2005 + p.id % 20}-06-01 12:00:00" for p in lib.store.photos.all()})
 
 
+def worst_case_search(lib, out: Path) -> tuple[dict, int]:
+    """A finished "Find a person" search whose every library photo matched (one face each, best first): the
+    worst case of a large library, where a real search keeps up to a third of the photos as candidates."""
+    from dashapp.find import FindResult, PhotoMatch, save_result
+    from dashapp.find_command import RESULT_FILE
+    from model.matching import FALLBACK_THRESHOLDS
+
+    face_ids = lib.store.faces.matrix().ids.tolist()
+    places = lib.store.faces.places(face_ids)
+    best: dict[int, PhotoMatch] = {}
+    for rank, face_id in enumerate(face_ids):
+        place = places[face_id]
+        if place.photo_id not in best:
+            distance = 0.3 + rank / len(face_ids)  # 0.3 .. 1.3
+            best[place.photo_id] = PhotoMatch(place.photo_id, face_id, place.photo_path, place.box, distance,
+                                              place.photo_width, place.photo_height, place.person_id, place.person_name)
+    matches = list(best.values())
+    result = FindResult("query.jpg", (640, 480), [], 0, "bench", FALLBACK_THRESHOLDS, 1.3, matches,
+                        n_compared=len(face_ids), n_other_model=0)
+    save_result(result, out / RESULT_FILE)
+    job = lib.store.jobs.create("find", {"query": "query.jpg", "out": str(out)}, status="done")
+    return {"id": job}, len(matches)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--faces", type=int, default=50_000)
@@ -80,6 +104,7 @@ def main() -> int:
     build(data_dir, args.faces)
 
     from callbacks import attributes as A
+    from callbacks import find as F
     from callbacks import library as L
     from callbacks import map as M
     from callbacks import navbar as N
@@ -183,6 +208,10 @@ def main() -> int:
     timed(r, "Attributes: face detail (top 10)", A.open_face_detail, [1], False,
           trigger={"type": "attr-face", "fid": faces[0]})
     timed(r, "Library: poll (nothing changed)", L.poll_library, 1, {"id": None})
+    find_state, n_matched = worst_case_search(lib, data_dir / "find-bench")
+    timed(r, f"Find: a search matching {n_matched:,} photos (page 1)", F.filter_find, 1.3, False, 1, find_state,
+          trigger="find-threshold", prop="value")
+    timed(r, "Find: its next page", F.filter_find, 1.3, False, 2, find_state, trigger="find-pager", prop="active_page")
 
     n = lib.queries.n_faces_total()
     print(f"\nDashboard timings with {n:,} faces, {len(people):,} people (first call / median of 3, ms):")
