@@ -192,6 +192,7 @@ def test_group_linkage_is_the_mean_distance_of_their_faces_and_ranks_loose_group
     linkage = group_linkage(y, labels, np.array([0, 1, 2]))
     assert linkage[0, 1] < linkage[0, 2]
 
+
 def _radius(xy: np.ndarray) -> float:
     return float(np.sqrt(((xy - xy.mean(axis=0)) ** 2).sum(axis=1).mean()))
 
