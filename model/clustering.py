@@ -173,7 +173,7 @@ def group_linkage(x: np.ndarray, labels: np.ndarray, groups: np.ndarray) -> np.n
     """
     sums, counts = _label_sums(x, labels, int(groups.max()) + 1)
     means = sums[groups] / np.maximum(counts[groups], 1)[:, None]
-    return np.sqrt(np.clip(2.0 - 2.0 * (means @ means.T), 0.0, 4.0))
+    return _pairwise(means, means)  # its 2 - 2 a.b, with the plain means for a and b
 
 
 def _pairwise(a: np.ndarray, b: np.ndarray) -> np.ndarray:
