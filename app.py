@@ -1,7 +1,7 @@
 """Face Album: the one entry point.
 
 `python app.py` (= `python app.py serve`) runs the dashboard; other subcommands run the heavy work
-(ingest, cluster, find, train, eval) or act on the library (export, people). WSGI servers use the
+(ingest, cluster, find, train, eval) or act on the library (export, people, folders). WSGI servers use the
 module-level `server` (e.g. `gunicorn app:server`); it is built lazily, so importing this module parses
 nothing and loads no model.
 """
@@ -38,6 +38,12 @@ def _find(args: argparse.Namespace) -> int:
     from dashapp.find_command import run_find
 
     return run_find(args)
+
+
+def _folders(args: argparse.Namespace) -> int:
+    from dashapp.commands import run_folders
+
+    return run_folders(args)
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -77,7 +83,7 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The CLI: serve (default), ingest, cluster, find, export, train, eval {verify, attributes, cluster}."""
+    """The CLI: serve (default), ingest, folders, cluster, find, export, people, train, eval {verify, attributes, cluster}."""
     from model.matching import STRICTNESS  # numpy only
     parser = argparse.ArgumentParser(prog="app.py", description="Face Album: who is in your photos.")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -99,7 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(handler=_serve)
 
     ingest = sub.add_parser("ingest", parents=[data_dir, weights], help="add photo folders to the library")
-    ingest.add_argument("paths", nargs="*", type=Path, help="photo folders or files")
+    ingest.add_argument("paths", nargs="*", type=Path,
+                        help="photo folders or files (none: check the library's folders for new, changed and deleted photos)")
     ingest.add_argument("--outdated", action="store_true",
                         help="also re-analyse every photo whose faces came from an older face model "
                              "(after a model upgrade; names and manual moves are kept)")
@@ -107,6 +114,14 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--workers", type=int, default=None, help="worker processes (default: CPU count)")
     ingest.add_argument("--job-id", type=int, default=None, help="report progress into this job (set by the dashboard)")
     ingest.set_defaults(handler=_ingest)
+
+    folders = sub.add_parser("folders", parents=[data_dir], help="list the library's folders; remove one")
+    folders.set_defaults(handler=_folders)
+    folder_actions = folders.add_subparsers(dest="folders_action", metavar="ACTION")
+    folder_actions.add_parser("list", help="every folder with its photos, faces and when it was last checked (the default)")
+    folder_actions.add_parser(
+        "remove", help="remove a folder's photos and faces from the library (the files are not touched)"
+    ).add_argument("path", help="the folder, as `folders` lists it")
 
     cluster = sub.add_parser("cluster", parents=[data_dir], help="group faces into people")
     cluster.add_argument("--no-project", action="store_true", help="do not recompute the 2-D map")

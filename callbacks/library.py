@@ -1,13 +1,16 @@
-"""Library page: add a folder or an upload, start ingest, poll its progress, cancel it."""
+"""Library page: add a folder or an upload, start ingest, poll its progress, cancel it; check the library's
+folders again or remove one."""
 
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, State, ctx, no_update
+from dash import ALL, Input, Output, State, ctx, html, no_update
 
-from callbacks.common import TOAST, clicked, info, library, refused
+from callbacks.common import NO_TOAST, TOAST, clicked, info, library, ok, refused
 from dashapp import job_runner
-from dashapp.components import error_table, job_progress
+from dashapp.components import error_table, folder_table, job_progress
+from dashapp.folders import remembered_path, remove_folder, split_missing
+from dashapp.jobs import IngestBusy
 from dashapp.uploads import UploadRefused, save_uploads
 
 ACTIVE = ("queued", "running")
@@ -31,22 +34,26 @@ ADD_RESULT = (
     Output("lib-job-state", "data"),
     Output("lib-outdated", "is_open"),
     Output("lib-outdated-text", "children"),
+    Output("lib-folders", "children"),
+    Output("lib-check-all", "disabled"),
     Input("lib-poll", "n_intervals"),
     State("lib-job-state", "data"),
 )
 def poll_library(_n: int | None, previous: dict | None):
-    """Progress of the latest ingest and the library's counts, read from the store (survives reloads)."""
+    """Progress of the latest ingest, the library's counts and its folders, read from the store (survives reloads)."""
     lib = library()
     job_runner.refresh(lib)
     job = lib.queries.latest_job()
     state = {"id": job["id"], "status": job["status"], "done": job["done"]} if job else None
     if previous is not None and state == previous:
         # Nothing moved since the last tick: send nothing, the browser keeps what it shows.
-        return (no_update,) * 10
+        return (no_update,) * 12
     summary = lib.queries.summary()
     n_err, errors = lib.queries.photo_errors()
     n_outdated, version = job_runner.outdated_photos(lib)
     busy = bool(job and job["status"] in ACTIVE)
+    folders = lib.store.folders.list()
+    _present, missing = split_missing([f.path for f in folders])
     return (
         job_progress(job),
         not busy,
@@ -59,6 +66,8 @@ def poll_library(_n: int | None, previous: dict | None):
         n_outdated > 0 and not busy,
         f"{n_outdated:,} photo(s) were analysed with a different face model. Update them to {version} so all faces "
         "can be compared; names and manual corrections are kept.",
+        folder_table(folders, set(missing), remembered_path(lib.config, lib.config.uploads_dir)),
+        busy or not folders,
     )
 
 
@@ -113,6 +122,82 @@ def upload_photos(contents: list[str] | str | None, filenames: list[str] | str |
                 f"Add that folder again later.{skipped}"), "warning", True, no_update
     return f"Uploaded {len(saved.saved)} photo(s); ingest started.{skipped}", \
         "warning" if saved.skipped else "success", True, None
+
+
+@dash.callback(
+    *ADD_RESULT,
+    Input("lib-check-all", "n_clicks"),
+    prevent_initial_call=True,
+)
+def check_all_folders(_clicks: int | None):
+    """Ingest every remembered folder again (new, changed and deleted photos); folders not found are left alone."""
+    if not clicked():
+        return no_update, no_update, no_update, no_update
+    lib = library()
+    present, missing = split_missing(lib.store.folders.paths())
+    gone = f"Not found, so left as they are: {', '.join(missing)}." if missing else ""
+    if not present:
+        return f"None of the library's folders can be found. {gone}".strip(), "warning", True, no_update
+    try:
+        job_runner.start_ingest(lib, present)
+    except job_runner.JobRefused as exc:
+        return str(exc), "danger", True, no_update
+    n = len(present)
+    return (f"Checking {n} folder{'s' if n != 1 else ''} for new photos. {gone}".strip(),
+            "warning" if missing else "success", True, None)
+
+
+@dash.callback(
+    Output("lib-remove-modal", "is_open"),
+    Output("lib-remove-text", "children"),
+    Output("lib-remove-folder-id", "data"),
+    Input({"type": "lib-remove-folder", "index": ALL}, "n_clicks"),
+    prevent_initial_call=True,
+)
+def ask_remove_folder(_clicks: list[int | None]):
+    """Ask before removing a folder from the library, saying what goes and what stays."""
+    if not clicked():
+        return no_update, no_update, no_update
+    folder = next((f for f in library().store.folders.list() if f.id == ctx.triggered_id["index"]), None)
+    if folder is None:  # removed meanwhile (another tab, the CLI)
+        return False, no_update, None
+    text = [
+        html.P([html.Strong(folder.path), f" and its {folder.n_photos:,} photos ({folder.n_faces:,} faces) leave the "
+                "library: people, the map, searches and statistics. The files on disk are not touched."]),
+        html.P("Named people keep their names. Adding the folder again brings its photos back, with their faces "
+               "found anew.", className="mb-0"),
+    ]
+    return True, text, folder.id
+
+
+@dash.callback(
+    Output("lib-remove-modal", "is_open", allow_duplicate=True),
+    *TOAST,
+    Output("lib-job-state", "data", allow_duplicate=True),
+    Input("lib-remove-yes", "n_clicks"),
+    Input("lib-remove-no", "n_clicks"),
+    State("lib-remove-folder-id", "data"),
+    prevent_initial_call=True,
+)
+def confirm_remove_folder(_yes: int | None, _no: int | None, folder_id: int | None):
+    """Remove the folder the dialog asked about (or just close the dialog)."""
+    if not clicked():
+        return no_update, *NO_TOAST, no_update
+    if ctx.triggered_id == "lib-remove-no":
+        return False, *NO_TOAST, no_update
+    lib = library()
+    folder = next((f for f in lib.store.folders.list() if f.id == folder_id), None)
+    try:
+        if folder is None:
+            raise KeyError(folder_id)
+        n_photos, n_faces = remove_folder(lib.config, lib.store, folder.path)
+    except KeyError:  # removed meanwhile (another tab, the CLI)
+        return False, *refused("That folder is no longer in the library."), None
+    except IngestBusy:
+        return False, *refused("Photos are being added or grouped right now; remove the folder when that is done."), \
+            no_update
+    # None: the next poll redraws the counts and the folders at once.
+    return False, *ok(f"Removed {folder.path}: {n_photos:,} photos, {n_faces:,} faces.", "Folder removed"), None
 
 
 @dash.callback(

@@ -1,4 +1,4 @@
-"""The CLI commands behind `app.py ingest`, `app.py cluster`, `app.py export` and `app.py eval cluster`
+"""The CLI commands behind `app.py ingest`, `app.py folders`, `app.py cluster`, `app.py export` and `app.py eval cluster`
 (`app.py find` and `app.py people` have their own modules).
 
 Each returns the process exit status. The same functions run as job processes started by the
@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from dashapp.config import load_config
+from dashapp.folders import remembered_path, remove_folder, split_missing
 from dashapp.jobs import IngestBusy, JobReporter, ingest_lock, refresh_stale
 from dashapp.store import Store
 
@@ -72,19 +73,21 @@ def _cluster_after_ingest(store: Store, reporter: JobReporter | None, project: b
 
 
 def run_ingest(args: argparse.Namespace) -> int:
-    """`app.py ingest PATH... [--outdated]`: add photos, then cluster and project unless --no-cluster."""
+    """`app.py ingest [PATH...] [--outdated]`: add photos (no paths: check the library's folders again), then
+    cluster and project unless --no-cluster."""
     from dashapp.ingest import IngestOptions, current_model_version, ingest
 
     paths = [Path(p) for p in args.paths]
     outdated = getattr(args, "outdated", False)
     if not paths and not outdated:
-        raise ValueError("give the photo folders (or files) to add, or --outdated to update photos to the current model")
+        paths = _remembered_folders(args.data_dir)
     missing = [str(p) for p in paths if not p.exists()]
     if missing:  # before touching the library: a typo must not create or change anything
         raise FileNotFoundError(f"no such file or folder: {', '.join(missing)}")
     config = load_config(args.data_dir)
     store = Store.open(config)
     refresh_stale(store)
+    folders = [remembered_path(config, p) for p in paths]  # what the user asked to scan, before --outdated adds
     job_args = {"paths": [str(p) for p in paths], "outdated": outdated}  # the request, not every outdated file
     if outdated:
         # Photos whose file is gone (an unplugged drive) keep their faces until their folder is scanned again.
@@ -99,6 +102,7 @@ def run_ingest(args: argparse.Namespace) -> int:
     try:
         with ingest_lock(config):
             reporter.start()
+            store.folders.add(folders)  # now: an interrupted ingest is continued by checking the folders again
             progress = _CliProgress(reporter)
             try:
                 report = ingest(
@@ -121,6 +125,7 @@ def run_ingest(args: argparse.Namespace) -> int:
                 reporter.finish("cancelled", "cancelled: " + summary)
                 print("cancelled; run the same command again to continue")
                 return 1
+            store.folders.mark_scanned(folders)
             if not args.no_cluster and (report.changed or store.runs.latest() is None) and store.faces.count():
                 result = _cluster_after_ingest(store, reporter)
                 summary += f"; {result.n_people} people/groups, {result.n_unsorted} unsorted faces"
@@ -137,6 +142,25 @@ def run_ingest(args: argparse.Namespace) -> int:
     except BaseException as exc:
         reporter.finish("failed", f"{type(exc).__name__}: {exc}")
         raise
+
+
+def _remembered_folders(data_dir: Path | None) -> list[Path]:
+    """`app.py ingest` with no paths: the library's folders that can be found now (the others are named and
+    left alone: their photos stay until the folder is back)."""
+    store = existing_store(data_dir)
+    try:
+        remembered = store.folders.paths()
+    finally:
+        store.close()
+    if not remembered:
+        raise ValueError("this library has no folders yet: give the photo folders (or files) to add")
+    present, missing = split_missing(remembered)
+    for path in missing:
+        print(f"not found, skipped (its photos are kept): {path}")
+    if not present:
+        raise FileNotFoundError("none of the library's folders can be found; is their drive connected?")
+    print(f"checking {len(present)} folder(s) for new, changed and deleted photos")
+    return [Path(p) for p in present]
 
 
 def run_cluster(args: argparse.Namespace) -> int:
@@ -172,6 +196,35 @@ def existing_store(data_dir: Path | None) -> Store:
     if not config.db_path.exists():
         raise FileNotFoundError(f"no library at {config.data_dir}: add photos first (app.py ingest FOLDER)")
     return Store.open(config)
+
+
+def run_folders(args: argparse.Namespace) -> int:
+    """`app.py folders [list]`: the library's folders with their counts; `app.py folders remove PATH`: remove one
+    and its photos from the library (the files stay where they are)."""
+    config = load_config(args.data_dir, create=False)
+    store = existing_store(args.data_dir)
+    if args.folders_action == "remove":
+        path = remembered_path(config, args.path)
+        try:
+            n_photos, n_faces = remove_folder(config, store, path)
+        except KeyError:
+            raise ValueError(f"{path} is not one of the library's folders (python app.py folders lists them)") from None
+        except IngestBusy as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 3
+        print(f"Removed {path} from the library: {n_photos} photos, {n_faces} faces. The files are untouched; "
+              "add the folder again to bring them back.")
+        return 0
+    folders = store.folders.list()
+    if not folders:
+        print("No folders yet: add photos first (python app.py ingest FOLDER).")
+        return 0
+    print(f"{'photos':>7}  {'faces':>7}  {'errors':>6}  {'last checked':<16}  folder")
+    for f in folders:
+        checked = time.strftime("%Y-%m-%d %H:%M", time.localtime(f.scanned_at)) if f.scanned_at else "not yet"
+        gone = "" if Path(f.path).exists() else "  (not found)"
+        print(f"{f.n_photos:>7}  {f.n_faces:>7}  {f.n_errors:>6}  {checked:<16}  {f.path}{gone}")
+    return 0
 
 
 def run_export(args: argparse.Namespace) -> int:

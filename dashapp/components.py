@@ -15,6 +15,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashapp import export
+from dashapp.store.folders import Folder
 
 # Twenty well-separated colours (Tableau 20 reordered so neighbours in the list contrast).
 PALETTE = (
@@ -349,6 +350,34 @@ def error_table(rows: Sequence[dict], total: int) -> Any:
         html.Div(f"Showing {len(rows)} of {total}.", className="small text-muted") if total > len(rows) else None
     )
     return html.Div([dbc.Table([header, body], size="sm", striped=True, hover=True, className="mb-1"), note])
+
+
+def folder_table(folders: Sequence[Folder], missing: set[str], uploads_dir: str) -> Any:
+    """The library's folders: what each holds, when it was last checked, and a Remove button each."""
+    if not folders:
+        return html.Div("No folders yet: add a folder or upload photos above.", className="text-muted small")
+    header = html.Thead(html.Tr([html.Th("Folder"), html.Th("Photos", className="text-end"),
+                                 html.Th("Faces", className="text-end"), html.Th("Unreadable", className="text-end"),
+                                 html.Th("Last checked"), html.Th("")]))
+    rows = []
+    for f in folders:
+        where: list[Any] = [html.Span(f.path, className="text-break")]
+        if f.path == uploads_dir:
+            where = [html.Div("Uploaded photos", className="fw-semibold"), html.Div(f.path, className="text-muted text-break")]
+        if f.path in missing:
+            where.append(dbc.Badge("not found", color="warning", text_color="dark", className="ms-2",
+                                   title="Its photos stay in the library until the folder is back."))
+        checked = datetime.fromtimestamp(f.scanned_at).strftime("%Y-%m-%d %H:%M") if f.scanned_at else "not yet"
+        rows.append(html.Tr([
+            html.Td(where, className="small"),
+            html.Td(f"{f.n_photos:,}", className="small text-end"),
+            html.Td(f"{f.n_faces:,}", className="small text-end"),
+            html.Td(f"{f.n_errors:,}", className="small text-end"),
+            html.Td(checked, className="small text-nowrap"),
+            html.Td(dbc.Button("Remove", id={"type": "lib-remove-folder", "index": f.id}, color="link", size="sm",
+                               n_clicks=0, className="text-danger p-0"), className="text-end"),
+        ]))
+    return dbc.Table([header, html.Tbody(rows)], size="sm", hover=True, className="mb-0 align-middle")
 
 
 def box_style(box: Sequence[float], width: float, height: float, color: str) -> dict:

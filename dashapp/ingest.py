@@ -210,6 +210,20 @@ def _photo_result(analyzer, data_dir: Path, item: tuple[int, str, str], image: n
 # ---------------------------------------------------------------- orchestration
 
 
+def remove_orphan_thumbnails(store: Store, config: Config) -> None:
+    """Delete thumbnails no face refers to any more (photos deleted, changed or removed from the library)."""
+    used = store.faces.thumb_paths()
+    if not config.thumbs_dir.exists():
+        return
+    for file in config.thumbs_dir.rglob("*"):
+        if not file.is_file():
+            continue
+        rel = file.relative_to(config.data_dir).as_posix()
+        # Temporary files of a live worker are left alone; others are stale.
+        if rel not in used and not (file.suffix == ".tmp" and time.time() - file.stat().st_mtime < 3600):
+            file.unlink(missing_ok=True)
+
+
 def current_model_version(weights: Path | None) -> str:
     """The model version new faces get, read from the model card (does not load TensorFlow)."""
     from model.faces import FaceAnalyzer
@@ -259,7 +273,7 @@ class Ingest:
             n = self.report.n_to_analyze
             self.progress("sweep", n, n, self.report.n_errors, self.report.n_faces)
             self.report.n_swept = self.store.photos.sweep(roots, set(found))
-            self._remove_orphan_thumbnails()
+            remove_orphan_thumbnails(self.store, self.config)
         self.report.seconds = time.monotonic() - start
         return self.report
 
@@ -476,19 +490,6 @@ class Ingest:
                 detail = orig.error_detail if orig else "its content could not be analysed"
                 self._error(path, st.st_size, st.st_mtime_ns, "decode", orig.error_kind if orig else "failed", detail)
 
-    def _remove_orphan_thumbnails(self) -> None:
-        """Delete thumbnails no face refers to any more (photos deleted or changed)."""
-        used = self.store.faces.thumb_paths()
-        thumbs = self.config.thumbs_dir
-        if not thumbs.exists():
-            return
-        for file in thumbs.rglob("*"):
-            if not file.is_file():
-                continue
-            rel = file.relative_to(self.config.data_dir).as_posix()
-            # Temporary files of a live worker are left alone; others are stale.
-            if rel not in used and not (file.suffix == ".tmp" and time.time() - file.stat().st_mtime < 3600):
-                file.unlink(missing_ok=True)
 
 
 def _safe_hash(path: str) -> str | OSError:

@@ -213,3 +213,35 @@ def test_people_needs_an_existing_library(tmp_path):
     result = app("people", "--data-dir", str(tmp_path / "nothing"), timeout=60)
     assert result.returncode == 2 and "no library at" in result.stderr
     assert not (tmp_path / "nothing").exists()
+
+
+def test_ingest_without_paths_checks_the_libraries_folders_and_a_folder_can_be_removed(tmp_path):
+    data = tmp_path / "data"
+    first = _album(tmp_path / "first", ["obama_1.jpg", "obama_2.jpg"])
+    second = _album(tmp_path / "second", ["rose_1.jpg"])
+    assert app("ingest", "--data-dir", str(data)).stderr.strip().startswith("error: no library at")
+    assert app("ingest", "--data-dir", str(data), "--no-cluster", str(first), str(second)).returncode == 0
+    listed = app("folders", "--data-dir", str(data), timeout=60).stdout.splitlines()
+    assert listed[0].split() == ["photos", "faces", "errors", "last", "checked", "folder"]
+    assert [line.split()[0] for line in listed[1:]] == ["2", "1"] and listed[2].endswith(str(second))
+
+    shutil.copy(PHOTOS / "biden_1.jpg", first / "biden_1.jpg")  # new
+    (first / "obama_2.jpg").unlink()  # deleted
+    second.rename(tmp_path / "unplugged")  # not found: left alone
+    checked = app("ingest", "--data-dir", str(data), "--no-cluster")
+    assert checked.returncode == 0, checked.stderr[-2000:]
+    assert f"not found, skipped (its photos are kept): {second}" in checked.stdout
+    assert "1 photos analysed (1 faces)" in checked.stdout and "1 removed" in checked.stdout
+    store = Store.open(load_config(data))
+    paths = sorted(p.path for p in store.photos.all())
+    assert paths == [str(first / "biden_1.jpg"), str(first / "obama_1.jpg"), str(second / "rose_1.jpg")]
+    assert app("folders", "--data-dir", str(data), timeout=60).stdout.splitlines()[2].endswith(f"{second}  (not found)")
+
+    thumbs = {f.thumb_path for f in store.faces.of_photo(store.photos.by_path(second / "rose_1.jpg").id)}
+    removed = app("folders", "--data-dir", str(data), "remove", str(second), timeout=60)
+    assert removed.stdout.startswith(f"Removed {second} from the library: 1 photos, 1 faces.")
+    assert sorted(p.path for p in store.photos.all()) == paths[:2] and store.folders.paths() == [str(first)]
+    assert thumbs and not any((data / t).exists() for t in thumbs)  # its face crops are gone too
+    again = app("folders", "--data-dir", str(data), "remove", str(second), timeout=60)
+    assert again.returncode == 2 and "is not one of the library's folders" in again.stderr
+    store.close()

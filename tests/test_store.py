@@ -68,19 +68,77 @@ def test_a_version_1_library_is_migrated_and_keeps_its_photos(tmp_path):
     store.close()
     raw = sqlite3.connect(config.db_path)  # back to version 1's tables: photos without `taken`, no undo history
     raw.executescript(
-        "DROP INDEX ix_photos_taken; ALTER TABLE photos DROP COLUMN taken; DROP TABLE undo_steps;"
+        "DROP INDEX ix_photos_taken; ALTER TABLE photos DROP COLUMN taken; DROP TABLE undo_steps; DROP TABLE folders;"
         "UPDATE meta SET value = '1' WHERE key = 'schema_version';"
     )
     raw.close()
     store = Store.open(config)
     with store.engine.connect() as conn:
-        assert schema_version(conn) == SCHEMA_VERSION == 3
+        assert schema_version(conn) == SCHEMA_VERSION == 4
     photo = store.photos.get(pid)
     assert photo.status == "done" and photo.taken is None  # not read yet: the next ingest reads it
     assert [f.id for f in store.faces.of_photo(pid)] == face_ids
     store.people.move_faces(face_ids[:1], store.people.create("Ada"))  # the undo history works
     assert store.people.undo().label == "move of 1 face to “Ada”"
     store.close()
+
+
+def test_a_version_3_library_remembers_the_folders_of_its_past_ingests(tmp_path):
+    config = load_config(tmp_path / "lib")
+    store = Store.open(config)
+    uploads = str(config.uploads_dir)
+    for paths in (["/photos/2024", "/photos/2025"], ["/photos"], ["/photos/2025/june"], ["relative/folder"],
+                  [f"{uploads}/20261201-101010-abc123"], [f"{uploads}/20261202-101010-def456"]):
+        store.jobs.create("ingest", {"paths": paths, "outdated": False})
+    store.jobs.create("ingest", {"paths": [], "outdated": True})
+    store.close()
+    raw = sqlite3.connect(config.db_path)
+    raw.executescript("DROP TABLE folders; UPDATE meta SET value = '3' WHERE key = 'schema_version';")
+    raw.close()
+    store = Store.open(config)
+    # The outermost absolute paths (a relative one cannot be placed); every upload is the one uploads folder.
+    assert store.folders.paths() == ["/photos", uploads]
+    store.close()
+
+
+def test_folders_never_nest_and_remember_when_they_were_checked(store):
+    store.folders.add(["/photos/2024", "/photos/2025"])
+    store.folders.add(["/photos/2024/june", "/photos/2024"])  # inside, or known: nothing changes
+    assert store.folders.paths() == ["/photos/2024", "/photos/2025"]
+    assert [f.scanned_at for f in store.folders.list()] == [None, None]
+    store.folders.mark_scanned(["/photos/2025"])
+    assert [f.scanned_at is not None for f in store.folders.list()] == [False, True]
+    store.folders.add(["/photos", "/photos-b"])  # around them: replaces them
+    assert store.folders.paths() == ["/photos", "/photos-b"]
+
+
+def test_removing_a_folder_removes_its_photos_only_and_keeps_named_people(store):
+    def photo(path: str, seed: int) -> list[int]:
+        pid = store.photos.upsert_pending(path, 100, 1, f"sha-{path}")
+        return store.photos.save_analysis(pid, [_face(seed)], 640, 480, "v1")
+
+    store.folders.add(["/a", "/a_b", "/c"])
+    a1, a2 = photo("/a/1.jpg", 1), photo("/a/sub/2.jpg", 2)
+    ab, c = photo("/a_b/3.jpg", 3), photo("/c/4.jpg", 4)  # "/a_b" shares a prefix with "/a", not a folder
+    store.photos.save_error("/a/bad.jpg", 5, 1, "decode", "truncated", "image file is truncated")
+    ada = store.people.create("Ada")
+    store.people.move_faces(a1 + c, ada)
+    mapping = _cluster(store, [(a2[0], -1, 0.1), (ab[0], -1, 0.1)])  # one unnamed group, half in /a
+    [group] = set(mapping.values())
+    store.folders.mark_scanned(["/a"])
+    [folder_a] = [f for f in store.folders.list() if f.path == "/a"]
+    assert (folder_a.n_photos, folder_a.n_faces, folder_a.n_errors) == (2, 2, 1)
+
+    assert store.folders.remove("/a") == (3, 2)
+    assert store.folders.paths() == ["/a_b", "/c"]
+    assert sorted(p.path for p in store.photos.all()) == ["/a_b/3.jpg", "/c/4.jpg"]
+    assert store.people.get(ada).n_faces == 1 and store.people.get(group).n_faces == 1
+    assert store.folders.remove("/c") == (1, 1)
+    assert store.people.get(ada).name == "Ada" and store.people.get(ada).n_faces == 0  # named people stay
+    with pytest.raises(KeyError):
+        store.folders.remove("/a")
+    store.folders.remove("/a_b")
+    assert store.people.get(group) is None  # an unnamed group left with no faces goes
 
 
 def test_newer_schema_is_refused(tmp_path):

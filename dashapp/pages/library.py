@@ -1,4 +1,5 @@
-"""Library page: add a folder or upload photos, follow the ingest, see per-file errors."""
+"""Library page: add a folder or upload photos, follow the ingest, check or remove the library's folders, see
+per-file errors."""
 
 import dash
 import dash_bootstrap_components as dbc
@@ -91,6 +92,24 @@ layout = html.Div(
                 ),
             ]
         ),
+        dbc.Card(
+            [
+                dbc.CardHeader(
+                    html.Div(
+                        [html.Span("Folders"),
+                         dbc.Button("Check for new photos", id="lib-check-all", color="outline-primary", size="sm",
+                                    n_clicks=0, disabled=True)],
+                        className="d-flex justify-content-between align-items-center",
+                    )
+                ),
+                dbc.CardBody(
+                    [html.Div("The library remembers every folder you add. Check them again to add new photos, "
+                              "update changed ones and let deleted ones go.", className="form-text mt-0 mb-2"),
+                     html.Div(id="lib-folders")]
+                ),
+            ],
+            className="mb-3",
+        ),
         dbc.Card([dbc.CardHeader("Files that could not be read"), dbc.CardBody(html.Div(id="lib-errors"))]),
         dbc.Modal(
             [
@@ -102,6 +121,17 @@ layout = html.Div(
             id="lib-cancel-modal",
             is_open=False,
         ),
+        dbc.Modal(
+            [
+                dbc.ModalHeader(dbc.ModalTitle("Remove this folder from the library?")),
+                dbc.ModalBody(id="lib-remove-text"),
+                dbc.ModalFooter([dbc.Button("Keep it", id="lib-remove-no", color="secondary", n_clicks=0),
+                                 dbc.Button("Remove from library", id="lib-remove-yes", color="danger", n_clicks=0)]),
+            ],
+            id="lib-remove-modal",
+            is_open=False,
+        ),
+        dcc.Store(id="lib-remove-folder-id"),
         dcc.Store(id="lib-job-state"),
         dcc.Interval(id="lib-poll", interval=1000),
     ]

@@ -12,6 +12,7 @@ Usage::
     store.jobs.latest("ingest")
 
 Repositories (each public method is one transaction):
+    folders      FolderRepo       the folders the user added, with their counts; removing one
     photos       PhotoRepo        files, status per file, atomic write of a photo's faces
     faces        FaceRepo         face rows, embedding matrix, map coordinates, where faces are (search), export
     people       PeopleRepo       people and every user action (name, merge, move, hide, bulk assign, undo)
@@ -30,13 +31,14 @@ from dashapp.config import Config
 from dashapp.store.assignments import AssignmentRepo, ClusterWrite
 from dashapp.store.engine import make_engine, migrate
 from dashapp.store.faces import ExportedFace, FaceMatrix, FacePlace, FaceRepo, FaceRow
+from dashapp.store.folders import Folder, FolderRepo
 from dashapp.store.jobs import Job, JobRepo
 from dashapp.store.people import Person, PeopleRepo
 from dashapp.store.photos import NewFace, PhotoRepo, PhotoRow
 from dashapp.store.runs import ClusterRun, ClusterRunRepo
 
 __all__ = [
-    "Store", "ClusterWrite", "ExportedFace", "FaceMatrix", "FacePlace", "FaceRow", "Job", "Person", "NewFace", "PhotoRow", "ClusterRun",
+    "Store", "ClusterWrite", "ExportedFace", "Folder", "FaceMatrix", "FacePlace", "FaceRow", "Job", "Person", "NewFace", "PhotoRow", "ClusterRun",
 ]
 
 
@@ -46,6 +48,7 @@ class Store:
     def __init__(self, engine: Engine, data_dir: Path | None = None) -> None:
         self.engine = engine
         self.data_dir = data_dir
+        self.folders = FolderRepo(engine)
         self.photos = PhotoRepo(engine)
         self.faces = FaceRepo(engine)
         self.people = PeopleRepo(engine)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import time
 from collections.abc import Callable
+from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, insert, inspect, select, text, update
 from sqlalchemy.engine import Connection
 
 from dashapp.store import schema
+from dashapp.store.folders import outermost
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +73,21 @@ def _v3(conn: Connection) -> None:
     schema.undo_steps.create(conn, checkfirst=True)
 
 
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1, 2: _v2, 3: _v3}
+def _v4(conn: Connection) -> None:
+    """Version 4: `folders`, the folders the user added, remembered from the library's past ingests."""
+    schema.folders.create(conn, checkfirst=True)
+    added: list[str] = []
+    for args in conn.execute(select(schema.jobs.c.args).where(schema.jobs.c.kind == "ingest")).scalars():
+        added += [p for p in json.loads(args or "{}").get("paths", []) if Path(p).is_absolute()]
+    if conn.engine.url.database:  # the dashboard's uploads (one folder each) are its library's uploads/ folder
+        uploads = str(Path(conn.engine.url.database).resolve().parent / "uploads")
+        added = [uploads if str(Path(p).parent) == uploads else p for p in added]
+    t = time.time()
+    for path in outermost(added):
+        conn.execute(insert(schema.folders).values(path=path, added_at=t))
+
+
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1, 2: _v2, 3: _v3, 4: _v4}
 
 
 def schema_version(conn: Connection) -> int:

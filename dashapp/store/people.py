@@ -69,7 +69,7 @@ def _set_faces(
         conn.execute(delete(suggestions).where(suggestions.c.face_id.in_(part)))
 
 
-def _drop_empty_groups(conn: Connection) -> None:
+def drop_empty_groups(conn: Connection) -> None:
     """Unnamed, visible groups left without faces disappear (named people stay, even when empty)."""
     has_faces = exists().where(assignments.c.person_id == people.c.id)
     conn.execute(delete(people).where(people.c.name.is_(None), people.c.hidden.is_(False), ~has_faces))
@@ -269,7 +269,7 @@ class PeopleRepo(Repo):
                 label += f" to “{name}”" if name else ""
             with undoable(conn, label, [person_id, *_people_of(conn, face_ids)], face_ids):
                 _set_faces(conn, face_ids, person_id, t)
-                _drop_empty_groups(conn)
+                drop_empty_groups(conn)
 
     def ignore_faces(self, face_ids: Sequence[int]) -> None:
         """Set faces aside (not a face, or nobody to sort): out of people, unsorted faces, clustering, the map,
@@ -280,7 +280,7 @@ class PeopleRepo(Repo):
             label = f"move of {_faces_text(len(face_ids))} to Ignored"
             with undoable(conn, label, _people_of(conn, face_ids), face_ids):
                 _set_faces(conn, face_ids, None, t, source=IGNORED)
-                _drop_empty_groups(conn)
+                drop_empty_groups(conn)
 
     def move_faces_to_name(self, face_ids: Sequence[int], name: str) -> int:
         """Assign faces to the person with this name, creating the person if needed; returns its id."""
@@ -297,7 +297,7 @@ class PeopleRepo(Repo):
                     person_id = _insert_person(conn, name, t)
                     created.append(person_id)
                 _set_faces(conn, face_ids, person_id, t)
-                _drop_empty_groups(conn)
+                drop_empty_groups(conn)
             return person_id
 
     def accept_suggestions(self, face_ids: Sequence[int]) -> int:
@@ -333,7 +333,7 @@ class PeopleRepo(Repo):
     def delete_empty(self) -> None:
         """Remove unnamed visible groups with no faces."""
         with self._write() as conn:
-            _drop_empty_groups(conn)
+            drop_empty_groups(conn)
 
     def face_suggestions(self, face_id: int) -> list[tuple[int, float]]:
         """(person id, distance) suggested for an unsorted face, best first."""
@@ -374,5 +374,5 @@ class PeopleRepo(Repo):
         undone (None if there was none); ValueError, with nothing changed, if the library no longer allows it."""
         with self._write() as conn:
             step = undo.undo_last(conn)
-            _drop_empty_groups(conn)  # a group whose faces left the library since
+            drop_empty_groups(conn)  # a group whose faces left the library since
             return step

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 
 from dashapp.store.base import Repo, chunks, now
 from dashapp.store.blobs import to_blob
+from dashapp.store.folders import is_under
 from dashapp.store.schema import IGNORED, assignments, faces, photos
 
 
@@ -298,7 +299,7 @@ class PhotoRepo(Repo):
         """
         import os
 
-        prefixes = [str(Path(r)).rstrip("/") for r in roots]
+        prefixes = [str(Path(r)) for r in roots]
         with self._read() as conn:
             rows = conn.execute(select(photos.c.id, photos.c.path, photos.c.status)).all()
         gone = [
@@ -306,7 +307,7 @@ class PhotoRepo(Repo):
             for r in rows
             if r.path not in seen
             and (
-                any(r.path == p or r.path.startswith(p + "/") for p in prefixes)
+                any(is_under(r.path, p) for p in prefixes)
                 or (r.status != "done" and not os.path.exists(r.path))
             )
         ]

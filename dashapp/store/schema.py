@@ -32,7 +32,7 @@ from sqlalchemy import (
     func,
 )
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 metadata = MetaData()
 
@@ -41,6 +41,18 @@ meta = Table(
     metadata,
     Column("key", String, primary_key=True),
     Column("value", Text, nullable=False),
+)
+
+# The folders (or single photos) the user added: what "check for new photos" scans again. None lies inside
+# another; uploads are one folder, the library's own `uploads/`.
+folders = Table(
+    "folders",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("path", Text, nullable=False, unique=True),  # absolute, resolved
+    Column("added_at", Float, nullable=False),
+    Column("scanned_at", Float),  # when an ingest last finished scanning it; NULL until one did
+    sqlite_autoincrement=True,
 )
 
 # Photo status: 'pending' (seen, not analysed yet), 'done' (faces stored), 'error' (see error_*).

@@ -1,0 +1,40 @@
+"""The library's folders: which folder an ingest remembers, checking them all again, removing one.
+
+The same functions serve `app.py ingest` / `app.py folders` and the Library page.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dashapp.config import Config
+from dashapp.ingest import remove_orphan_thumbnails
+from dashapp.jobs import IngestBusy, ingest_lock, refresh_stale
+from dashapp.store import Store
+
+
+def remembered_path(config: Config, path: str | Path) -> str:
+    """The folder an ingest of `path` remembers: the path itself, resolved, except that every upload
+    (each saved in a folder of its own) counts as the library's one uploads folder."""
+    resolved = Path(path).expanduser().resolve()
+    uploads = config.uploads_dir.resolve()
+    return str(uploads if resolved.is_relative_to(uploads) else resolved)
+
+
+def split_missing(paths: list[str]) -> tuple[list[str], list[str]]:
+    """(paths that exist now, paths that do not): a folder on an unplugged drive is left alone, never swept."""
+    present = [p for p in paths if Path(p).exists()]
+    return present, [p for p in paths if p not in present]
+
+
+def remove_folder(config: Config, store: Store, path: str) -> tuple[int, int]:
+    """Remove a remembered folder and its photos and faces from the library (the files are not touched);
+    returns (photos, faces) removed. KeyError for a folder the library does not remember, IngestBusy while
+    an ingest or a clustering runs (they write the faces being removed)."""
+    refresh_stale(store)
+    with ingest_lock(config):
+        if store.jobs.active("cluster"):
+            raise IngestBusy("the library is being clustered right now; remove the folder when that is done")
+        removed = store.folders.remove(path)
+    remove_orphan_thumbnails(store, config)
+    return removed

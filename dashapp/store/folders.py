@@ -1,0 +1,99 @@
+"""The folders the user added: listed with their counts, checked again for new photos, removed.
+
+A folder is remembered when an ingest of it starts (so an interrupted one can be continued) and marked
+scanned when an ingest finishes scanning it. Folders never nest: adding a folder inside a remembered
+one changes nothing, and adding one around remembered folders replaces them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, delete, func, insert, or_, select, update
+from sqlalchemy.engine import Connection
+
+from dashapp.store.base import Repo, now
+from dashapp.store.people import drop_empty_groups
+from dashapp.store.schema import faces, folders, photos
+
+
+@dataclass(frozen=True)
+class Folder:
+    """A remembered folder (or single photo) and what the library holds from it."""
+
+    id: int
+    path: str
+    added_at: float
+    scanned_at: float | None  # when an ingest last finished scanning it; None if none has
+    n_photos: int  # analysed photos
+    n_faces: int
+    n_errors: int  # files that could not be read
+
+
+def is_under(path: str, folder: str) -> bool:
+    """Whether `path` is `folder` or lies inside it (plain path strings, as stored)."""
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
+def outermost(paths: Iterable[str]) -> list[str]:
+    """The paths that lie inside none of the others, sorted."""
+    unique = sorted(set(paths))
+    return [p for p in unique if not any(q != p and is_under(p, q) for q in unique)]
+
+
+def _photos_under(folder: str) -> ColumnElement[bool]:
+    # A prefix comparison, not LIKE: a path may hold '%' or '_'.
+    prefix = folder.rstrip("/") + "/"
+    return or_(photos.c.path == folder, func.substr(photos.c.path, 1, len(prefix)) == prefix)
+
+
+class FolderRepo(Repo):
+    def paths(self) -> list[str]:
+        """The remembered folders' paths, sorted."""
+        with self._read() as conn:
+            return list(conn.execute(select(folders.c.path).order_by(folders.c.path)).scalars())
+
+    def list(self) -> list[Folder]:
+        """Every remembered folder with its counts, by path."""
+        with self._read() as conn:
+            rows = conn.execute(select(folders).order_by(folders.c.path)).all()
+            return [Folder(**r._mapping, **_counts(conn, r.path)) for r in rows]
+
+    def add(self, paths: Iterable[str]) -> None:
+        """Remember these folders (absolute, resolved paths); see the module docstring for nesting."""
+        with self._write() as conn:
+            for path in outermost(paths):
+                known = list(conn.execute(select(folders.c.path)).scalars())
+                if any(is_under(path, k) for k in known):
+                    continue
+                inside = [k for k in known if is_under(k, path)]
+                if inside:
+                    conn.execute(delete(folders).where(folders.c.path.in_(inside)))
+                conn.execute(insert(folders).values(path=path, added_at=now()))
+
+    def mark_scanned(self, paths: Iterable[str]) -> None:
+        """Record that an ingest has just finished scanning these remembered folders."""
+        with self._write() as conn:
+            conn.execute(update(folders).where(folders.c.path.in_(list(paths))).values(scanned_at=now()))
+
+    def remove(self, path: str) -> tuple[int, int]:
+        """Forget a folder and every photo from it (with their faces; unnamed groups left empty go too,
+        named people stay); returns (photos, faces) removed. KeyError if it is not a remembered folder."""
+        with self._write() as conn:
+            if conn.execute(select(folders.c.id).where(folders.c.path == path)).first() is None:
+                raise KeyError(path)
+            n_faces = conn.execute(
+                select(func.count()).select_from(faces.join(photos)).where(_photos_under(path))
+            ).scalar_one()
+            n_photos = conn.execute(delete(photos).where(_photos_under(path))).rowcount
+            conn.execute(delete(folders).where(folders.c.path == path))
+            drop_empty_groups(conn)
+            return n_photos, n_faces
+
+
+def _counts(conn: Connection, path: str) -> dict[str, int]:
+    under = _photos_under(path)
+    by_status = dict(conn.execute(select(photos.c.status, func.count()).where(under).group_by(photos.c.status)).all())
+    n_faces = conn.execute(select(func.count()).select_from(faces.join(photos)).where(under)).scalar_one()
+    return dict(n_photos=by_status.get("done", 0), n_faces=n_faces, n_errors=by_status.get("error", 0))
