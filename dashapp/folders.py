@@ -33,8 +33,8 @@ def remove_folder(config: Config, store: Store, path: str) -> tuple[int, int]:
     an ingest or a clustering runs (they write the faces being removed)."""
     refresh_stale(store)
     with ingest_lock(config):
-        if store.jobs.active("cluster"):
-            raise IngestBusy("the library is being clustered right now; remove the folder when that is done")
+        if store.jobs.active("ingest") or store.jobs.active("cluster"):  # started, or about to take the lock
+            raise IngestBusy("photos are being added or grouped right now; remove the folder when that is done")
         removed = store.folders.remove(path)
     remove_orphan_thumbnails(store, config)
     return removed

@@ -23,6 +23,7 @@ from callbacks import map as map_cb
 from callbacks import people as people_cb
 from callbacks import people_sort as sort_cb
 from callbacks import photos as photos_cb
+from dashapp.store import NewFace
 from dashapp.store.schema import faces, photos
 from dashapp.ui_context import use_library
 from ui_fixtures import GROUP_PHOTOS, build_library
@@ -168,6 +169,44 @@ def test_cancel_sets_the_flag_of_the_running_job(empty_lib):
     store.jobs.start(job, __import__("os").getpid())
     is_open, message, *_ = call(lib_cb.confirm_cancel, 1, None, trigger="lib-cancel-yes")
     assert is_open is False and store.jobs.cancel_requested(job)
+
+
+def test_library_lists_its_folders_checks_them_again_and_removes_one(empty_lib, tmp_path):
+    store = empty_lib.store
+    here, gone = tmp_path / "here", tmp_path / "unplugged"
+    here.mkdir()
+    for k in range(2):
+        pid = store.photos.upsert_pending(f"{here}/{k}.jpg", 100, 1, f"sha-{k}")
+        store.photos.save_analysis(pid, [NewFace((1.0, 1.0, 9.0, 9.0), 0.99, np.zeros((5, 2)), np.ones(128) / 128**0.5,
+                                                 np.zeros(40), None)], 640, 480, "v1")
+    store.folders.add([str(here), str(gone)])
+    *_, table, check_disabled = call(lib_cb.poll_library, 1, None)
+    assert check_disabled is False
+    assert str(here) in text_of(table) and f"{gone} not found" in text_of(table) and "not yet" in text_of(table)
+    [here_id, gone_id] = [i["index"] for i in find_ids(table, "lib-remove-folder")]
+
+    ingest = store.jobs.create("ingest", {"paths": [str(here)]})
+    store.jobs.start(ingest, __import__("os").getpid())  # alive: an ingest runs
+    msg, color, *_ = call(lib_cb.check_all_folders, 1, trigger="lib-check-all")
+    assert color == "danger" and "already running" in msg
+    is_open, text, folder_id = call(lib_cb.ask_remove_folder, [1, 0], trigger={"type": "lib-remove-folder", "index": here_id})
+    assert is_open is True and folder_id == here_id and "2 photos (2 faces)" in text_of(text)
+    is_open, message, *_ = call(lib_cb.confirm_remove_folder, 1, 0, here_id, trigger="lib-remove-yes")
+    assert is_open is False and "right now" in message and store.photos.counts() == {"done": 2}
+    store.jobs.finish(ingest, "done")
+
+    assert call(lib_cb.confirm_remove_folder, 0, 1, here_id, trigger="lib-remove-no")[0] is False
+    assert store.photos.counts() == {"done": 2}  # "Keep it" keeps it
+    is_open, message, header, icon, toast_open, job_state = call(
+        lib_cb.confirm_remove_folder, 1, 1, here_id, trigger="lib-remove-yes")
+    assert icon == "success" and message == f"Removed {here}: 2 photos, 2 faces." and job_state is None
+    assert store.photos.counts() == {} and store.folders.paths() == [str(gone)]
+    message, *_ = call(lib_cb.confirm_remove_folder, 2, 1, here_id, trigger="lib-remove-yes")[1:]
+    assert "no longer in the library" in message
+    msg, color, *_ = call(lib_cb.check_all_folders, 1, trigger="lib-check-all")
+    assert color == "warning" and msg == f"None of the library's folders can be found. Not found, so left as they are: {gone}."
+    assert call(lib_cb.ask_remove_folder, [0], trigger={"type": "lib-remove-folder", "index": gone_id}, value=0)[0] \
+        is dash.no_update  # a table being redrawn is no click
 
 
 def test_upload_of_a_text_file_is_refused(empty_lib):
