@@ -369,15 +369,15 @@ def folder_table(folders: Sequence[Folder], missing: set[str], uploads_dir: str)
                                    title="Its photos stay in the library until the folder is back."))
         checked = datetime.fromtimestamp(f.scanned_at).strftime("%Y-%m-%d %H:%M") if f.scanned_at else "not yet"
         rows.append(html.Tr([
-            html.Td(where, className="small"),
-            html.Td(f"{f.n_photos:,}", className="small text-end"),
-            html.Td(f"{f.n_faces:,}", className="small text-end"),
-            html.Td(f"{f.n_errors:,}", className="small text-end"),
-            html.Td(checked, className="small text-nowrap"),
+            html.Td(where),
+            html.Td(f"{f.n_photos:,}", className="text-end"),
+            html.Td(f"{f.n_faces:,}", className="text-end"),
+            html.Td(f"{f.n_errors:,}", className="text-end"),
+            html.Td(checked, className="text-nowrap"),
             html.Td(dbc.Button("Remove", id={"type": "lib-remove-folder", "index": f.id}, color="link", size="sm",
                                n_clicks=0, className="text-danger p-0"), className="text-end"),
         ]))
-    return dbc.Table([header, html.Tbody(rows)], size="sm", hover=True, className="mb-0 align-middle")
+    return dbc.Table([header, html.Tbody(rows)], size="sm", hover=True, className="mb-0 align-middle small")
 
 
 def box_style(box: Sequence[float], width: float, height: float, color: str) -> dict:

@@ -162,7 +162,16 @@ def test_ingest_name_and_browse(server, browser):
     assert br.driver.find_element("id", "lib-n-errors").text == "0"
     n_faces = int(br.driver.find_element("id", "lib-n-faces").text.replace(",", ""))
     assert n_faces >= n_photos - 1  # about one face per photo, more in the group photos
+    folders = _wait(br, lambda: (lambda t: t if str(PHOTOS) in t else None)(
+        br.driver.find_element("id", "lib-folders").text), 10, "the folder listed")
+    assert f"{n_photos} {n_faces} 0" in folders  # photos, faces, unreadable
     _shot(br, "library")
+    # Check the library's folders again: nothing changed, so nothing is analysed.
+    br.driver.find_element("id", "lib-check-all").click()
+    _wait(br, lambda: "Checking 1 folder for new photos" in br.driver.find_element("id", "lib-add-result").text, 20,
+          "the check to start")
+    _wait(br, lambda: f"0 photos analysed (0 faces), {n_photos} unchanged" in br.driver.find_element(
+        "id", "lib-progress").text, INGEST_TIMEOUT_S, "the check to finish")
 
     # People: cards appear; name the first group.
     _nav(br, "people", ".person-card")
