@@ -108,7 +108,7 @@ def test_library_poll_empty_then_counts(empty_lib, lib):
 
 def test_library_offers_to_update_photos_of_another_face_model(empty_lib, lib):
     # The synthetic library's faces carry the version "synthetic", not the bundled model's.
-    *_, alert_open, alert_text = call(lib_cb.poll_library, 1, None)
+    *_, alert_open, alert_text, _folders, _check_disabled = call(lib_cb.poll_library, 1, None)
     assert alert_open is True and f"{len(lib.synthetic.photo_ids):,} photo(s)" in alert_text
     job = lib.store.jobs.create("ingest", {"paths": ["/x"]})
     lib.store.jobs.start(job, __import__("os").getpid())  # alive: counts as running
@@ -117,7 +117,7 @@ def test_library_offers_to_update_photos_of_another_face_model(empty_lib, lib):
     assert call(lib_cb.update_outdated, 0, trigger="lib-update-model", value=0)[2] is dash.no_update
     lib.store.jobs.finish(job, "done")
     use_library(empty_lib.data_dir)
-    *_, alert_open, _ = call(lib_cb.poll_library, 1, None)
+    *_, alert_open, _, _, _ = call(lib_cb.poll_library, 1, None)
     assert alert_open is False
 
 
