@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, delete, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from dashapp.store.base import Repo, now
@@ -43,9 +43,10 @@ def outermost(paths: Iterable[str]) -> list[str]:
 
 
 def _photos_under(folder: str) -> ColumnElement[bool]:
-    # A prefix comparison, not LIKE: a path may hold '%' or '_'.
-    prefix = folder.rstrip("/") + "/"
-    return or_(photos.c.path == folder, func.substr(photos.c.path, 1, len(prefix)) == prefix)
+    # The paths that start with "folder/" are exactly those from "folder/" up to, not including, "folder0"
+    # ('0' follows '/'): a range on the paths' index, not a scan (and not LIKE: a path may hold '%' or '_').
+    base = folder.rstrip("/")
+    return or_(photos.c.path == folder, and_(photos.c.path >= base + "/", photos.c.path < base + "0"))
 
 
 class FolderRepo(Repo):
