@@ -137,7 +137,7 @@ def main() -> int:
     timed(r, "Navbar: job badge", N.nav_job_badge, 1)
     page("Photos", "/photos")
     timed(r, "Photos: people options", Ph.people_options, 0, 0, [])
-    out = timed(r, "Photos: photo list (all)", Ph.render_photos, [], "any", None, 1, 0, None)
+    out = timed(r, "Photos: photo list (all)", Ph.render_photos, [], "any", None, None, 1, 0, None)
     photo_id = out[5]
     timed(r, "Photos: photo with face boxes", Ph.render_detail, photo_id, 0)
     page("Map", "/map")
@@ -176,11 +176,11 @@ def main() -> int:
           "", trigger="people-sort-skip", repeat=1)
     timed(r, "People: accept suggestions (page)", P.accept_suggestions, 1, [], 1, 0, trigger="people-accept-btn",
           repeat=1)
-    timed(r, "Photos: filter by 1 person", Ph.render_photos, [a], "any", None, 1, 0, None, trigger="photos-people",
+    timed(r, "Photos: filter by 1 person", Ph.render_photos, [a], "any", None, None, 1, 0, None, trigger="photos-people",
           prop="value")
-    timed(r, "Photos: filter 2 people together", Ph.render_photos, [a, c], "all", None, 1, 0, None, trigger="photos-mode",
+    timed(r, "Photos: filter 2 people together", Ph.render_photos, [a, c], "all", None, None, 1, 0, None, trigger="photos-mode",
           prop="value")
-    timed(r, "Photos: filter only these people", Ph.render_photos, [a, c], "only", None, 1, 0, None,
+    timed(r, "Photos: filter only these people", Ph.render_photos, [a, c], "only", None, None, 1, 0, None,
           trigger="photos-mode", prop="value")
     detail_faces = lib.queries.photo_detail(photo_id)[1]
     box = {"type": "photo-face", "fid": detail_faces[0]["face_id"]}

@@ -1,6 +1,8 @@
-"""Photos page: filter photos by people, show one with its face boxes, reassign a face."""
+"""Photos page: filter photos by people, years and folders, show one with its face boxes, reassign a face."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import dash
 from dash import ALL, Input, Output, State, ctx, html, no_update
@@ -9,6 +11,7 @@ from callbacks.common import (
     NO_TOAST, TOAST, UNDO_HINT, clicked, library, move_faces, ok, page_offset, pager_style, refused,
 )
 from dashapp import components as C
+from dashapp.folders import remembered_path
 
 PHOTOS_PAGE_SIZE = 24
 
@@ -43,6 +46,25 @@ def year_options(_version: int, _init: int):
 
 
 @dash.callback(
+    Output("photos-folder", "options"),
+    Output("photos-folder-box", "style"),
+    Input("photos-version", "data"),
+    Input("photos-init", "data"),
+)
+def folder_options(_version: int, _init: int):
+    """The library's folders, by name (by path where two share a name); the filter shows once there are two."""
+    lib = library()
+    paths = lib.store.folders.paths()
+    uploads = remembered_path(lib.config, lib.config.uploads_dir)
+    names = ["Uploaded photos" if p == uploads else Path(p).name or p for p in paths]
+    if len(set(names)) < len(names):
+        names = ["Uploaded photos" if p == uploads else p for p in paths]
+    options = sorted(({"label": name, "value": path, "title": path} for name, path in zip(names, paths)),
+                     key=lambda o: o["label"].casefold())
+    return options, {} if len(paths) > 1 else {"display": "none"}
+
+
+@dash.callback(
     Output("photos-grid", "children"),
     Output("photos-pager", "max_value"),
     Output("photos-pager", "active_page"),
@@ -52,24 +74,25 @@ def year_options(_version: int, _init: int):
     Input("photos-people", "value"),
     Input("photos-mode", "value"),
     Input("photos-year", "value"),
+    Input("photos-folder", "value"),
     Input("photos-pager", "active_page"),
     Input("photos-version", "data"),
     State("photos-selected", "data"),
     prevent_initial_call="initial_duplicate",
 )
-def render_photos(people: list | None, mode: str, years: list | None, page: int | None, _version: int,
-                  selected: int | None):
+def render_photos(people: list | None, mode: str, years: list | None, folders: list | None, page: int | None,
+                  _version: int, selected: int | None):
     """The photos matching the filter, newest first by date taken; a changed filter goes back to page 1."""
-    if ctx.triggered_id in ("photos-people", "photos-mode", "photos-year"):
+    if ctx.triggered_id in ("photos-people", "photos-mode", "photos-year", "photos-folder"):
         page = 1
     lib = library()
     total, photos = lib.queries.photos_page(people or [], mode or "any", page_offset(page, PHOTOS_PAGE_SIZE),
-                                            PHOTOS_PAGE_SIZE, years or [])
+                                            PHOTOS_PAGE_SIZE, years or [], folders or [])
     if total == 0:
         if lib.queries.summary()["n_done"] == 0:
             empty = C.empty_state("No photos yet", "Add a folder on the Library page.", "/library", "Go to the Library")
         else:
-            empty = C.empty_state("No photo matches", "Try fewer people, “any of them” or any year.")
+            empty = C.empty_state("No photo matches", "Try fewer people, “any of them”, any year or any folder.")
         return empty, 1, 1, pager_style(1), "", None
     ids = [p["id"] for p in photos]
     if selected not in ids and ctx.triggered_id != "photos-version":

@@ -476,16 +476,16 @@ def test_least_alike_first_shows_a_wrong_face_first(lib):
 def test_photo_filters_any_all_only(lib):
     a, b = lib.synthetic.person_ids[:2]
     lib.store.people.rename(a, "Ada")
-    grid, _, _, _, count, selected = call(photos_cb.render_photos, [], "any", None, 1, 0, None)
+    grid, _, _, _, count, selected = call(photos_cb.render_photos, [], "any", None, None, 1, 0, None)
     assert count == f"{len(lib.synthetic.photo_ids)} photos" and selected is not None
     with_a = set(lib.store.people.face_ids(a))
     photos_a = {f.photo_id for f in map(lib.store.faces.get, with_a)}
-    grid, *_ = call(photos_cb.render_photos, [a], "any", None, 1, 0, None, trigger="photos-people", prop="value")
+    grid, *_ = call(photos_cb.render_photos, [a], "any", None, None, 1, 0, None, trigger="photos-people", prop="value")
     assert {t["pid"] for t in find_ids(grid, "photo-tile")} == photos_a
     with_b = {lib.store.faces.get(f).photo_id for f in lib.store.people.face_ids(b)}
-    grid, *_ = call(photos_cb.render_photos, [a, b], "all", None, 1, 0, None, trigger="photos-mode", prop="value")
+    grid, *_ = call(photos_cb.render_photos, [a, b], "all", None, None, 1, 0, None, trigger="photos-mode", prop="value")
     assert {t["pid"] for t in find_ids(grid, "photo-tile")} == photos_a & with_b
-    grid, *_ = call(photos_cb.render_photos, [a, b], "only", None, 1, 0, None, trigger="photos-mode", prop="value")
+    grid, *_ = call(photos_cb.render_photos, [a, b], "only", None, None, 1, 0, None, trigger="photos-mode", prop="value")
     for t in find_ids(grid, "photo-tile"):
         people_in = {f["person_id"] for f in lib.queries.photo_detail(t["pid"])[1]}
         assert people_in == {a, b}
@@ -494,17 +494,35 @@ def test_photo_filters_any_all_only(lib):
 def test_photos_show_their_date_taken_newest_first_and_filter_by_year(lib):
     first, second, *rest = lib.synthetic.photo_ids
     lib.store.photos.set_taken({first: "2019-08-12 14:03:55", second: "2021-12-24 18:30:00"})
-    grid, *_ = call(photos_cb.render_photos, [], "any", None, 1, 0, None)
+    grid, *_ = call(photos_cb.render_photos, [], "any", None, None, 1, 0, None)
     tiles = [t["pid"] for t in find_ids(grid, "photo-tile")]
     assert tiles[:2] == [second, first] and set(tiles[2:]) <= set(rest)
     assert "24 Dec 2021" in text_of(grid) and "12 Aug 2019" in text_of(grid)
     assert "12 Aug 2019, 14:03" in text_of(call(photos_cb.render_detail, first, 0))
     options, style = call(photos_cb.year_options, 0, 0)
     assert [o["value"] for o in options] == ["2021", "2019"] and style == {}
-    grid, *_ = call(photos_cb.render_photos, [], "any", ["2019"], 1, 0, None, trigger="photos-year", prop="value")
+    grid, *_ = call(photos_cb.render_photos, [], "any", ["2019"], None, 1, 0, None, trigger="photos-year", prop="value")
     assert [t["pid"] for t in find_ids(grid, "photo-tile")] == [first]
-    grid, *_ = call(photos_cb.render_photos, [], "any", ["2019", "2021"], 1, 0, None, trigger="photos-year", prop="value")
+    grid, *_ = call(photos_cb.render_photos, [], "any", ["2019", "2021"], None, 1, 0, None, trigger="photos-year", prop="value")
     assert [t["pid"] for t in find_ids(grid, "photo-tile")] == [second, first]
+
+
+def test_photos_filter_by_folder(lib):
+    first, second, *rest = lib.synthetic.photo_ids
+    assert call(photos_cb.folder_options, 0, 0) == ([], {"display": "none"})  # one folder or none: no filter
+    lib.store.photos.relocate(first, "/trips/2019/beach.jpg", 1, 1)
+    lib.store.photos.relocate(second, "/trips-old/scan.jpg", 1, 1)  # not inside /trips
+    album = str(GROUP_PHOTOS.resolve())
+    lib.store.folders.add(["/trips", "/trips-old", album])
+    options, style = call(photos_cb.folder_options, 0, 0)
+    assert style == {} and [(o["label"], o["value"]) for o in options] == [
+        ("photos", album), ("trips", "/trips"), ("trips-old", "/trips-old")]
+    grid, *_, count, _ = call(photos_cb.render_photos, [], "any", None, ["/trips"], 1, 0, None,
+                              trigger="photos-folder", prop="value")
+    assert [t["pid"] for t in find_ids(grid, "photo-tile")] == [first] and count == "1 photo"
+    grid, *_ = call(photos_cb.render_photos, [], "any", None, [album, "/trips-old"], 1, 0, None,
+                    trigger="photos-folder", prop="value")
+    assert {t["pid"] for t in find_ids(grid, "photo-tile")} == {second, *rest}
 
 
 def test_the_year_filter_hides_while_no_photo_has_a_date(lib):

@@ -53,7 +53,7 @@ SCRIPT = textwrap.dedent(
     run(people.render_ignored, 0, 1, [])
     run(people_sort.sort_step, 1, [], 1, 1, 1, 1, None, [], "", clicked="people-sort-btn")
     run(photos.people_options, 0, 0, [])
-    run(photos.render_photos, [], "any", None, 1, 0, None)
+    run(photos.render_photos, [], "any", None, None, 1, 0, None)
     run(photos.render_detail, s.photo_ids[0], 0)
     run(map_cb.map_options, 0)
     run(map_cb.render_map, "person", 0)

@@ -42,6 +42,10 @@ def layout(person: str | None = None, photo: str | None = None, **_query) -> htm
                                         html.Div(dcc.Dropdown(id="photos-year", placeholder="Any year",
                                                               multi=True, searchable=False),
                                                  id="photos-year-box", className="mt-2", style={"display": "none"}),
+                                        # Shown once the library has two folders or more.
+                                        html.Div(dcc.Dropdown(id="photos-folder", placeholder="Any folder",
+                                                              multi=True, searchable=True),
+                                                 id="photos-folder-box", className="mt-2", style={"display": "none"}),
                                     ]
                                 ),
                                 className="mb-3",

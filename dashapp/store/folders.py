@@ -42,7 +42,7 @@ def outermost(paths: Iterable[str]) -> list[str]:
     return [p for p in unique if not any(q != p and is_under(p, q) for q in unique)]
 
 
-def _photos_under(folder: str) -> ColumnElement[bool]:
+def photos_under(folder: str) -> ColumnElement[bool]:
     # The paths that start with "folder/" are exactly those from "folder/" up to, not including, "folder0"
     # ('0' follows '/'): a range on the paths' index, not a scan (and not LIKE: a path may hold '%' or '_').
     base = folder.rstrip("/")
@@ -85,16 +85,16 @@ class FolderRepo(Repo):
             if conn.execute(select(folders.c.id).where(folders.c.path == path)).first() is None:
                 raise KeyError(path)
             n_faces = conn.execute(
-                select(func.count()).select_from(faces.join(photos)).where(_photos_under(path))
+                select(func.count()).select_from(faces.join(photos)).where(photos_under(path))
             ).scalar_one()
-            n_photos = conn.execute(delete(photos).where(_photos_under(path))).rowcount
+            n_photos = conn.execute(delete(photos).where(photos_under(path))).rowcount
             conn.execute(delete(folders).where(folders.c.path == path))
             drop_empty_groups(conn)
             return n_photos, n_faces
 
 
 def _counts(conn: Connection, path: str) -> dict[str, int]:
-    under = _photos_under(path)
+    under = photos_under(path)
     by_status = dict(conn.execute(select(photos.c.status, func.count()).where(under).group_by(photos.c.status)).all())
     n_faces = conn.execute(select(func.count()).select_from(faces.join(photos)).where(under)).scalar_one()
     return dict(n_photos=by_status.get("done", 0), n_faces=n_faces, n_errors=by_status.get("error", 0))

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from dashapp.store.base import Repo
 from dashapp.store.blobs import from_blob, stack_blobs
 from dashapp.store.faces import EMBEDDING_DIM, N_ATTRIBUTES
+from dashapp.store.folders import photos_under
 from dashapp.store.photos import analysed_by_another_model
 from dashapp.store.schema import (
     IGNORED,
@@ -429,7 +430,8 @@ class UIQueries(Repo):
             return [y for (y,) in rows]
 
     def photos_page(
-        self, person_ids: Sequence[int], mode: str, offset: int, limit: int, years: Sequence[str] = ()
+        self, person_ids: Sequence[int], mode: str, offset: int, limit: int, years: Sequence[str] = (),
+        folders: Sequence[str] = (),
     ) -> tuple[int, list[dict]]:
         """(number of matching photos, one page of them): by date taken, newest first, then photos without a
         date, most recently added first.
@@ -438,6 +440,7 @@ class UIQueries(Repo):
         'only': every chosen person and nobody else (an unsorted face counts as somebody else, a face set
         aside does not).
         years: only photos taken in one of these years (["2019", "2021"]); none = any year.
+        folders: only photos from one of these folders (or their subfolders); none = any folder.
         """
         if mode not in PHOTO_FILTER_MODES:
             raise ValueError(f"unknown photo filter {mode!r}")
@@ -445,6 +448,8 @@ class UIQueries(Repo):
         query = select(photos.c.id, photos.c.path, photos.c.n_faces, photos.c.taken).where(photos.c.status == "done")
         if years:
             query = query.where(_YEAR.in_([f"{int(y):04d}" for y in years]))
+        if folders:
+            query = query.where(or_(*[photos_under(f) for f in folders]))
         if ids:
             per_photo = (
                 select(
