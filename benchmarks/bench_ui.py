@@ -67,6 +67,8 @@ def build(data_dir: Path, n_faces: int) -> None:
         t = time.perf_counter()
         build_library(lib.store, n_faces=n_faces, faces_per_photo=4, n_people=400, unsorted_share=0.1, seed=1)
         print(f"built a synthetic library of {n_faces:,} faces in {time.perf_counter() - t:.0f} s at {data_dir}")
+    if not lib.store.folders.paths():  # the folder its photos came from: the Library page counts them
+        lib.store.folders.add(["/synthetic/album"])
     if not lib.queries.photo_years():  # dates taken over 20 years: the year filter, attributes over the years
         lib.store.photos.set_taken({p.id: f"{2005 + p.id % 20}-06-01 12:00:00" for p in lib.store.photos.all()})
 
@@ -178,6 +180,8 @@ def main() -> int:
           repeat=1)
     timed(r, "Photos: filter by 1 person", Ph.render_photos, [a], "any", None, None, 1, 0, None, trigger="photos-people",
           prop="value")
+    timed(r, "Photos: filter by folder (all photos)", Ph.render_photos, [], "any", None, ["/synthetic/album"], 1, 0,
+          None, trigger="photos-folder", prop="value")
     timed(r, "Photos: filter 2 people together", Ph.render_photos, [a, c], "all", None, None, 1, 0, None, trigger="photos-mode",
           prop="value")
     timed(r, "Photos: filter only these people", Ph.render_photos, [a, c], "only", None, None, 1, 0, None,

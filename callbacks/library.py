@@ -9,7 +9,7 @@ from dash import ALL, Input, Output, State, ctx, html, no_update
 from callbacks.common import NO_TOAST, TOAST, clicked, info, library, ok, refused
 from dashapp import job_runner
 from dashapp.components import error_table, folder_table, job_progress
-from dashapp.folders import remembered_path, remove_folder, split_missing
+from dashapp.folders import remove_folder, split_missing
 from dashapp.jobs import IngestBusy
 from dashapp.uploads import UploadRefused, save_uploads
 
@@ -66,7 +66,7 @@ def poll_library(_n: int | None, previous: dict | None):
         n_outdated > 0 and not busy,
         f"{n_outdated:,} photo(s) were analysed with a different face model. Update them to {version} so all faces "
         "can be compared; names and manual corrections are kept.",
-        folder_table(folders, set(missing), remembered_path(lib.config, lib.config.uploads_dir)),
+        folder_table(folders, set(missing), str(lib.config.uploads_dir)),
         busy or not folders,
     )
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import dash
 from dash import ALL, Input, Output, State, ctx, html, no_update
 
@@ -11,7 +9,6 @@ from callbacks.common import (
     NO_TOAST, TOAST, UNDO_HINT, clicked, library, move_faces, ok, page_offset, pager_style, refused,
 )
 from dashapp import components as C
-from dashapp.folders import remembered_path
 
 PHOTOS_PAGE_SIZE = 24
 
@@ -55,10 +52,9 @@ def folder_options(_version: int, _init: int):
     """The library's folders, by name (by path where two share a name); the filter shows once there are two."""
     lib = library()
     paths = lib.store.folders.paths()
-    uploads = remembered_path(lib.config, lib.config.uploads_dir)
-    names = ["Uploaded photos" if p == uploads else Path(p).name or p for p in paths]
+    names = [C.folder_name(p, str(lib.config.uploads_dir)) for p in paths]
     if len(set(names)) < len(names):
-        names = ["Uploaded photos" if p == uploads else p for p in paths]
+        names = paths
     options = sorted(({"label": name, "value": path, "title": path} for name, path in zip(names, paths)),
                      key=lambda o: o["label"].casefold())
     return options, {} if len(paths) > 1 else {"display": "none"}

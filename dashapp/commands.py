@@ -219,10 +219,11 @@ def run_folders(args: argparse.Namespace) -> int:
     if not folders:
         print("No folders yet: add photos first (python app.py ingest FOLDER).")
         return 0
+    _present, missing = split_missing([f.path for f in folders])
     print(f"{'photos':>7}  {'faces':>7}  {'errors':>6}  {'last checked':<16}  folder")
     for f in folders:
         checked = time.strftime("%Y-%m-%d %H:%M", time.localtime(f.scanned_at)) if f.scanned_at else "not yet"
-        gone = "" if Path(f.path).exists() else "  (not found)"
+        gone = "  (not found)" if f.path in missing else ""
         print(f"{f.n_photos:>7}  {f.n_faces:>7}  {f.n_errors:>6}  {checked:<16}  {f.path}{gone}")
     return 0
 

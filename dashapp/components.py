@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -352,6 +353,14 @@ def error_table(rows: Sequence[dict], total: int) -> Any:
     return html.Div([dbc.Table([header, body], size="sm", striped=True, hover=True, className="mb-1"), note])
 
 
+UPLOADS_LABEL = "Uploaded photos"
+
+
+def folder_name(path: str, uploads_dir: str) -> str:
+    """A folder's short name: its last part, or "Uploaded photos" for the library's uploads."""
+    return UPLOADS_LABEL if path == uploads_dir else Path(path).name or path
+
+
 def folder_table(folders: Sequence[Folder], missing: set[str], uploads_dir: str) -> Any:
     """The library's folders: what each holds, when it was last checked, and a Remove button each."""
     if not folders:
@@ -363,7 +372,7 @@ def folder_table(folders: Sequence[Folder], missing: set[str], uploads_dir: str)
     for f in folders:
         where: list[Any] = [html.Span(f.path, className="text-break")]
         if f.path == uploads_dir:
-            where = [html.Div("Uploaded photos", className="fw-semibold"), html.Div(f.path, className="text-muted text-break")]
+            where = [html.Div(UPLOADS_LABEL, className="fw-semibold"), html.Div(f.path, className="text-muted text-break")]
         if f.path in missing:
             where.append(dbc.Badge("not found", color="warning", text_color="dark", className="ms-2",
                                    title="Its photos stay in the library until the folder is back."))
