@@ -10,6 +10,7 @@ from callbacks.common import NO_TOAST, TOAST, clicked, info, library, ok, refuse
 from dashapp import job_runner
 from dashapp.components import error_table, folder_table, job_progress
 from dashapp.folders import remove_folder, split_missing
+from dashapp.ingest import file_types
 from dashapp.jobs import IngestBusy
 from dashapp.uploads import UploadRefused, save_uploads
 
@@ -57,7 +58,7 @@ def poll_library(_n: int | None, previous: dict | None):
     return (
         job_progress(job),
         not busy,
-        error_table(errors, n_err),
+        error_table(errors, n_err, file_types(lib.queries.not_photo_types())),
         f"{summary['n_photos']:,}",
         f"{summary['n_faces']:,}",
         f"{summary['n_people']:,}",

@@ -75,7 +75,7 @@ def _cluster_after_ingest(store: Store, reporter: JobReporter | None, project: b
 def run_ingest(args: argparse.Namespace) -> int:
     """`app.py ingest [PATH...] [--outdated]`: add photos (no paths: check the library's folders again), then
     cluster and project unless --no-cluster."""
-    from dashapp.ingest import IngestOptions, current_model_version, ingest
+    from dashapp.ingest import IngestOptions, current_model_version, file_types, ingest
 
     paths = [Path(p) for p in args.paths]
     outdated = getattr(args, "outdated", False)
@@ -114,13 +114,16 @@ def run_ingest(args: argparse.Namespace) -> int:
             summary = (
                 f"{report.n_files} files: {report.n_analyzed} photos analysed ({report.n_faces} faces), "
                 f"{report.n_unchanged} unchanged, {report.n_moved} moved, {report.n_copied} duplicates, "
-                f"{report.n_errors} unusable, {report.n_swept} removed, in {report.seconds:.1f} s"
+                f"{report.n_errors} unusable, {report.n_swept} removed, {report.not_photos.total()} not photos, "
+                f"in {report.seconds:.1f} s"
             )
             print(summary)
             for path, kind, detail in report.errors[:20]:
                 print(f"  skipped {path}: {kind} ({detail})")
             if len(report.errors) > 20:
                 print(f"  ... and {len(report.errors) - 20} more (see the library page)")
+            if report.not_photos:
+                print(f"  not photos, skipped: {file_types(report.not_photos)}")
             if report.cancelled:
                 reporter.finish("cancelled", "cancelled: " + summary)
                 print("cancelled; run the same command again to continue")

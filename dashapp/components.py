@@ -330,10 +330,13 @@ def job_progress(job: dict | None) -> html.Div:
     )
 
 
-def error_table(rows: Sequence[dict], total: int) -> Any:
-    """Per-file errors: which file, at which stage, and why."""
+def error_table(rows: Sequence[dict], total: int, not_photos: str = "") -> Any:
+    """Per-file errors: which file, at which stage, and why; then the types of files that are not photos, if any
+    (`not_photos`, e.g. ".mp4 40, .json 12")."""
+    skipped = html.Div(f"Files that are not photos, left alone: {not_photos}.", className="small text-muted mt-2") \
+        if not_photos else None
     if not rows:
-        return html.Div("No problems: every photo was read.", className="text-muted small")
+        return html.Div([html.Div("No problems: every photo was read.", className="text-muted small"), skipped])
     header = html.Thead(html.Tr([html.Th("File"), html.Th("Stage"), html.Th("Reason")]))
     body = html.Tbody(
         [
@@ -350,7 +353,7 @@ def error_table(rows: Sequence[dict], total: int) -> Any:
     note = (
         html.Div(f"Showing {len(rows)} of {total}.", className="small text-muted") if total > len(rows) else None
     )
-    return html.Div([dbc.Table([header, body], size="sm", striped=True, hover=True, className="mb-1"), note])
+    return html.Div([dbc.Table([header, body], size="sm", striped=True, hover=True, className="mb-1"), note, skipped])
 
 
 UPLOADS_LABEL = "Uploaded photos"

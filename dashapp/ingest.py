@@ -18,7 +18,8 @@ import multiprocessing
 import os
 import stat as stat_mod
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ import numpy as np
 
 from dashapp.config import Config
 from dashapp.store import NewFace, Store
+from dashapp.store.schema import NOT_A_PHOTO
 from model.mtcnn_cascade import ensure_network_files
 
 log = logging.getLogger(__name__)
@@ -62,7 +64,8 @@ class IngestReport:
     n_copied: int = 0  # duplicates whose faces were copied
     n_to_analyze: int = 0  # photos this run had to put through the model
     n_analyzed: int = 0  # photos that went through the model
-    n_errors: int = 0  # files recorded as unusable in this run
+    n_errors: int = 0  # photos recorded as unusable in this run
+    not_photos: Counter[str] = field(default_factory=Counter)  # files of other types (recorded too), by suffix
     n_faces: int = 0  # faces stored by this run's analysis
     n_swept: int = 0  # photos deleted because their files are gone
     cancelled: bool = False
@@ -72,6 +75,13 @@ class IngestReport:
     @property
     def changed(self) -> bool:
         return bool(self.n_moved or self.n_copied or self.n_analyzed or self.n_swept or self.n_errors)
+
+
+def file_types(counts: Mapping[str, int], most: int = 8) -> str:
+    """Counts of files by type in words, most first: ".json 200, .mp4 40, .xmp 3"."""
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    text = ", ".join(f"{suffix} {n:,}" for suffix, n in ranked[:most])
+    return text + (f" and {len(ranked) - most} more types" if len(ranked) > most else "")
 
 
 # Progress callback: (phase, done, total, n_errors, n_faces); cancel check: () -> bool.
@@ -257,6 +267,13 @@ class Ingest:
         self.report.errors.append((path, kind, detail))
         log.debug("%s: %s (%s)", path, kind, detail)
 
+    def _not_a_photo(self, path: str, st: os.stat_result, suffix: str) -> None:
+        """Record a file of another type (a video, a sidecar, a document) with its reason; it is counted apart from
+        unreadable photos."""
+        kind = suffix or "no extension"  # as `UIQueries.not_photo_types` counts them
+        self.store.photos.save_error(path, st.st_size, st.st_mtime_ns, *NOT_A_PHOTO, f"'{kind}' is not a photo file type")
+        self.report.not_photos[kind] += 1
+
     def run(self, paths: Sequence[str | Path]) -> IngestReport:
         start = time.monotonic()
         self.progress("scan", 0, None, 0, 0)
@@ -292,8 +309,7 @@ class Ingest:
                 continue
             suffix = Path(path).suffix.lower()
             if suffix not in IMAGE_SUFFIXES:
-                self._error(path, st.st_size, st.st_mtime_ns, "stat", "unsupported",
-                            f"'{suffix or 'no extension'}' is not a photo file type")
+                self._not_a_photo(path, st, suffix)
             elif st.st_size == 0:
                 self._error(path, 0, st.st_mtime_ns, "stat", "empty", "the file has no bytes")
             elif st.st_size > self.options.max_file_bytes:

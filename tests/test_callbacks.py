@@ -138,10 +138,14 @@ def test_library_poll_shows_job_progress_and_errors(empty_lib):
     store.jobs.start(job, 999_999_999)  # a pid that is not alive: the poll marks the job interrupted
     store.jobs.progress(job, done=3, total=10, n_faces=7, n_errors=1, phase="analyze")
     store.photos.save_error("/photos/bad.jpg", 10, 1, "decode", "truncated", "image file is truncated")
-    progress, cancel_disabled, errors, *_ = call(lib_cb.poll_library, 1, None)
+    for name in ("clip.mp4", "party.MP4", "bad.jpg.json"):  # an album's videos and sidecars are not unreadable photos
+        store.photos.save_error(f"/photos/{name}", 10, 1, "stat", "unsupported", "not a photo file type")
+    progress, cancel_disabled, errors, n_photos, _, _, n_errors, *_ = call(lib_cb.poll_library, 1, None)
     assert "7 faces found" in text_of(progress) and "1 unreadable" in text_of(progress)
     assert "interrupted" in text_of(progress) and cancel_disabled is True
-    assert "/photos/bad.jpg" in text_of(errors) and "truncated" in text_of(errors)
+    assert "/photos/bad.jpg" in text_of(errors) and "truncated" in text_of(errors) and "clip" not in text_of(errors)
+    assert "Files that are not photos, left alone: .mp4 2, .json 1." in text_of(errors)
+    assert n_photos == "1" and n_errors == "1"
 
 
 def test_add_folder_refuses_bad_paths(empty_lib, tmp_path):

@@ -121,6 +121,7 @@ def test_removing_a_folder_removes_its_photos_only_and_keeps_named_people(store)
     a1, a2 = photo("/a/1.jpg", 1), photo("/a/sub/2.jpg", 2)
     ab, c = photo("/a_b/3.jpg", 3), photo("/c/4.jpg", 4)  # "/a_b" shares a prefix with "/a", not a folder
     store.photos.save_error("/a/bad.jpg", 5, 1, "decode", "truncated", "image file is truncated")
+    store.photos.save_error("/a/clip.mp4", 5, 1, "stat", "unsupported", "'.mp4' is not a photo file type")
     ada = store.people.create("Ada")
     store.people.move_faces(a1 + c, ada)
     mapping = _cluster(store, [(a2[0], -1, 0.1), (ab[0], -1, 0.1)])  # one unnamed group, half in /a
@@ -129,9 +130,9 @@ def test_removing_a_folder_removes_its_photos_only_and_keeps_named_people(store)
     [folder_a] = [f for f in store.folders.list() if f.path == "/a"]
     assert (folder_a.n_photos, folder_a.n_faces, folder_a.n_errors) == (2, 2, 1)
 
-    assert store.folders.remove("/a") == (3, 2)
+    assert store.folders.remove("/a") == (3, 2)  # two photos and an unreadable one; the video is no photo
     assert store.folders.paths() == ["/a_b", "/c"]
-    assert sorted(p.path for p in store.photos.all()) == ["/a_b/3.jpg", "/c/4.jpg"]
+    assert sorted(p.path for p in store.photos.all()) == ["/a_b/3.jpg", "/c/4.jpg"]  # every file of /a is gone
     assert store.people.get(ada).n_faces == 1 and store.people.get(group).n_faces == 1
     assert store.folders.remove("/c") == (1, 1)
     assert store.people.get(ada).name == "Ada" and store.people.get(ada).n_faces == 0  # named people stay

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection
 
 from dashapp.store.base import Repo, now
 from dashapp.store.people import drop_empty_groups
-from dashapp.store.schema import faces, folders, photos
+from dashapp.store.schema import faces, folders, not_a_photo, photos
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class Folder:
     scanned_at: float | None  # when an ingest last finished scanning it; None if none has
     n_photos: int  # analysed photos
     n_faces: int
-    n_errors: int  # files that could not be read
+    n_errors: int  # photos that could not be read (files of other types are not counted)
 
 
 def is_under(path: str, folder: str) -> bool:
@@ -79,15 +79,15 @@ class FolderRepo(Repo):
             conn.execute(update(folders).where(folders.c.path.in_(list(paths))).values(scanned_at=now()))
 
     def remove(self, path: str) -> tuple[int, int]:
-        """Forget a folder and every photo from it (with their faces; unnamed groups left empty go too,
-        named people stay); returns (photos, faces) removed. KeyError if it is not a remembered folder."""
+        """Forget a folder and every file from it (photos with their faces; unnamed groups left empty go too, named
+        people stay); returns (photos, faces) removed. KeyError if it is not a remembered folder."""
         with self._write() as conn:
             if conn.execute(select(folders.c.id).where(folders.c.path == path)).first() is None:
                 raise KeyError(path)
-            n_faces = conn.execute(
-                select(func.count()).select_from(faces.join(photos)).where(photos_under(path))
-            ).scalar_one()
-            n_photos = conn.execute(delete(photos).where(photos_under(path))).rowcount
+            under = photos_under(path)
+            n_photos = conn.execute(select(func.count()).where(under, ~not_a_photo())).scalar_one()
+            n_faces = conn.execute(select(func.count()).select_from(faces.join(photos)).where(under)).scalar_one()
+            conn.execute(delete(photos).where(under))  # files of other types go too
             conn.execute(delete(folders).where(folders.c.path == path))
             drop_empty_groups(conn)
             return n_photos, n_faces
@@ -95,6 +95,7 @@ class FolderRepo(Repo):
 
 def _counts(conn: Connection, path: str) -> dict[str, int]:
     under = photos_under(path)
-    by_status = dict(conn.execute(select(photos.c.status, func.count()).where(under).group_by(photos.c.status)).all())
+    by_status = dict(conn.execute(
+        select(photos.c.status, func.count()).where(under, ~not_a_photo()).group_by(photos.c.status)).all())
     n_faces = conn.execute(select(func.count()).select_from(faces.join(photos)).where(under)).scalar_one()
     return dict(n_photos=by_status.get("done", 0), n_faces=n_faces, n_errors=by_status.get("error", 0))

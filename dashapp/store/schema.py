@@ -29,6 +29,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    and_,
     func,
 )
 
@@ -132,6 +133,17 @@ assignments = Table(
     Column("updated_at", Float, nullable=False),
     Index("ix_assignments_person", "person_id"),
 )
+
+
+# A file whose type is not a photo (a video, a sidecar .xmp or .json, a document) is recorded as an error of
+# this stage and kind, with its reason, but counted apart from unreadable photos: albums are full of them.
+NOT_A_PHOTO = ("stat", "unsupported")
+
+
+def not_a_photo() -> ColumnElement[bool]:
+    """True for a file ingest skipped because its type is not a photo (never NULL, so its negation is usable)."""
+    stage, kind = NOT_A_PHOTO
+    return and_(func.coalesce(photos.c.error_stage, "") == stage, func.coalesce(photos.c.error_kind, "") == kind)
 
 
 def not_ignored() -> ColumnElement[bool]:

@@ -10,7 +10,9 @@ import json
 import re
 import threading
 import time
+from collections import Counter
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 from sqlalchemy import and_, case, distinct, func, or_, select
@@ -27,6 +29,7 @@ from dashapp.store.schema import (
     faces,
     jobs,
     merge_suggestions,
+    not_a_photo,
     not_ignored,
     people,
     photos,
@@ -98,6 +101,7 @@ class UIQueries(Repo):
         """Counts for the library page and the empty states."""
         with self._read() as conn:
             by_status = dict(conn.execute(select(photos.c.status, func.count()).group_by(photos.c.status)).all())
+            n_not_photos = conn.execute(select(func.count()).select_from(photos).where(not_a_photo())).scalar_one()
             n_faces = conn.execute(select(func.count()).select_from(faces)).scalar_one()
             counts = _person_counts()
             n_people, n_named = conn.execute(
@@ -109,9 +113,10 @@ class UIQueries(Repo):
                 select(func.count(assignments.c.person_id), func.count(case((assignments.c.source == IGNORED, 1))))
             ).one()
         return {
-            "n_photos": sum(by_status.values()),
+            "n_photos": sum(by_status.values()) - n_not_photos,
             "n_done": by_status.get("done", 0),
-            "n_errors": by_status.get("error", 0),
+            "n_errors": by_status.get("error", 0) - n_not_photos,  # unreadable photos
+            "n_not_photos": n_not_photos,  # files of other types, skipped
             "n_pending": by_status.get("pending", 0),
             "n_faces": n_faces,
             "n_people": n_people,
@@ -148,8 +153,9 @@ class UIQueries(Repo):
         return job
 
     def photo_errors(self, limit: int = 200) -> tuple[int, list[dict]]:
-        """(number of photos with an error, the first `limit` of them with stage and reason)."""
-        where = photos.c.status == "error"
+        """(number of photos with an error, the first `limit` of them with stage and reason); files that are not
+        photos are left out (`not_photo_types`)."""
+        where = and_(photos.c.status == "error", ~not_a_photo())
         with self._read() as conn:
             total = conn.execute(select(func.count()).select_from(photos).where(where)).scalar_one()
             rows = conn.execute(
@@ -159,6 +165,12 @@ class UIQueries(Repo):
                 .limit(limit)
             ).all()
         return total, [dict(path=r.path, stage=r.error_stage, kind=r.error_kind, detail=r.error_detail) for r in rows]
+
+    def not_photo_types(self) -> Counter[str]:
+        """How many files of each type that is not a photo (".mp4", ".json", ...) ingest skipped."""
+        with self._read() as conn:
+            paths = conn.execute(select(photos.c.path).where(not_a_photo())).scalars()
+            return Counter(Path(p).suffix.lower() or "no extension" for p in paths)
 
     # --- people ---
 
