@@ -128,14 +128,17 @@ def upload_photos(contents: list[str] | str | None, filenames: list[str] | str |
 @dash.callback(
     *ADD_RESULT,
     Input("lib-check-all", "n_clicks"),
+    Input({"type": "lib-check-folder", "index": ALL}, "n_clicks"),
     prevent_initial_call=True,
 )
-def check_all_folders(_clicks: int | None):
-    """Ingest every remembered folder again (new, changed and deleted photos); folders not found are left alone."""
+def check_folders(_all: int | None, _one: list[int | None]):
+    """Ingest every remembered folder again, or the one whose Check was clicked (new, changed and deleted photos);
+    folders not found are left alone."""
     if not clicked():
         return no_update, no_update, no_update, no_update
     lib = library()
-    present, missing = split_missing(lib.store.folders.paths())
+    chosen = ctx.triggered_id["index"] if isinstance(ctx.triggered_id, dict) else None
+    present, missing = split_missing([f.path for f in lib.store.folders.list() if chosen in (None, f.id)])
     gone = f"Not found, so left as they are: {', '.join(missing)}." if missing else ""
     if not present:
         return f"None of the library's folders can be found. {gone}".strip(), "warning", True, no_update

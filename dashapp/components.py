@@ -365,7 +365,7 @@ def folder_name(path: str, uploads_dir: str) -> str:
 
 
 def folder_table(folders: Sequence[Folder], missing: set[str], uploads_dir: str) -> Any:
-    """The library's folders: what each holds, when it was last checked, and a Remove button each."""
+    """The library's folders: what each holds, when it was last checked, and Check and Remove buttons each."""
     if not folders:
         return html.Div("No folders yet: add a folder or upload photos above.", className="text-muted small")
     header = html.Thead(html.Tr([html.Th("Folder"), html.Th("Photos", className="text-end"),
@@ -386,8 +386,11 @@ def folder_table(folders: Sequence[Folder], missing: set[str], uploads_dir: str)
             html.Td(f"{f.n_faces:,}", className="text-end"),
             html.Td(f"{f.n_errors:,}", className="text-end"),
             html.Td(checked, className="text-nowrap"),
-            html.Td(dbc.Button("Remove", id={"type": "lib-remove-folder", "index": f.id}, color="link", size="sm",
-                               n_clicks=0, className="text-danger p-0"), className="text-end"),
+            html.Td([dbc.Button("Check", id={"type": "lib-check-folder", "index": f.id}, color="link", size="sm",
+                                n_clicks=0, className="p-0 me-3", disabled=f.path in missing,
+                                title="Add its new photos, update changed ones, let deleted ones go"),
+                     dbc.Button("Remove", id={"type": "lib-remove-folder", "index": f.id}, color="link", size="sm",
+                                n_clicks=0, className="text-danger p-0")], className="text-end text-nowrap"),
         ]))
     return dbc.Table([header, html.Tbody(rows)], size="sm", hover=True, className="mb-0 align-middle small")
 

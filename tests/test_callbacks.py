@@ -191,7 +191,7 @@ def test_library_lists_its_folders_checks_them_again_and_removes_one(empty_lib, 
 
     ingest = store.jobs.create("ingest", {"paths": [str(here)]})
     store.jobs.start(ingest, __import__("os").getpid())  # alive: an ingest runs
-    msg, color, *_ = call(lib_cb.check_all_folders, 1, trigger="lib-check-all")
+    msg, color, *_ = call(lib_cb.check_folders, 1, [0, 0], trigger="lib-check-all")
     assert color == "danger" and "already running" in msg
     is_open, text, folder_id = call(lib_cb.ask_remove_folder, [1, 0], trigger={"type": "lib-remove-folder", "index": here_id})
     assert is_open is True and folder_id == here_id and "2 photos (2 faces)" in text_of(text)
@@ -207,8 +207,21 @@ def test_library_lists_its_folders_checks_them_again_and_removes_one(empty_lib, 
     assert store.photos.counts() == {} and store.folders.paths() == [str(gone)]
     message, *_ = call(lib_cb.confirm_remove_folder, 2, 1, here_id, trigger="lib-remove-yes")[1:]
     assert "no longer in the library" in message
-    msg, color, *_ = call(lib_cb.check_all_folders, 1, trigger="lib-check-all")
+    msg, color, *_ = call(lib_cb.check_folders, 1, [0], trigger="lib-check-all")
     assert color == "warning" and msg == f"None of the library's folders can be found. Not found, so left as they are: {gone}."
+    later = tmp_path / "later"
+    later.mkdir()
+    store.folders.add([str(later)])
+    [later_id] = [f.id for f in store.folders.list() if f.path == str(later)]
+    msg, color, *_ = call(lib_cb.check_folders, 0, [0, 1], trigger={"type": "lib-check-folder", "index": later_id})
+    assert (msg, color) == ("Checking 1 folder for new photos.", "success")  # that folder only: the other is gone
+    [job] = store.jobs.active("ingest")
+    assert job.args["paths"] == [str(later)]
+    for _ in range(600):  # let the job process finish before the library goes
+        if not store.jobs.active("ingest"):
+            break
+        time.sleep(0.1)
+    assert store.jobs.get(job.id).status == "done"
     assert call(lib_cb.ask_remove_folder, [0], trigger={"type": "lib-remove-folder", "index": gone_id}, value=0)[0] \
         is dash.no_update  # a table being redrawn is no click
 
