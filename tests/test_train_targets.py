@@ -7,7 +7,10 @@ import pytest
 
 from model.imaging import load_image
 from model.labels import read_identity_file
-from model.training.data import TrainingSet, epoch_batches, load_teacher, mix_identity_centroids
+from model.training.crops import list_sources
+from model.training.data import (
+    TrainingSet, album_images, build_training_set, epoch_batches, load_teacher, mix_identity_centroids,
+)
 from tests.conftest import MODEL_FIXTURES
 
 
@@ -16,6 +19,21 @@ def _mean_pair_cosine(x: np.ndarray, ids: np.ndarray, same: bool) -> float:
     mask = (ids[:, None] == ids[None, :]) == same
     np.fill_diagonal(mask, False)
     return float(sims[mask].mean())
+
+
+def test_the_albums_photos_are_never_trained_on(shared_data, tmp_path):
+    album = album_images(shared_data)
+    sources = {f for s in list_sources(shared_data) for f in s.files}
+    among_training = sorted(album & sources)  # CelebA train-split photos that celeba-aligned holds too
+    assert len(album) == 641 and len(among_training) == 89
+    others = sorted(f for f in sources if f.startswith("celeba-aligned/") and f not in album)[:3]
+    paths = among_training[:3] + others
+    identity = ["celeba-aligned:" + read_identity_file(shared_data / "celeba-aligned" / "identity_CelebA.txt")[
+        p.rsplit("/", 1)[1]] for p in paths]
+    np.savez(tmp_path / "cache.npz", crops=np.zeros((len(paths), 112, 112, 3), np.uint8), path=np.array(paths),
+             identity=np.array(identity))
+    ts = build_training_set(shared_data, [tmp_path / "cache.npz"])
+    assert len(ts.crops) == len(others) and ts.attribute_mask.sum() == len(others)
 
 
 def test_centroid_mix_pulls_each_person_together_and_leaves_unknown_faces(shared_data):

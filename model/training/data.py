@@ -48,6 +48,14 @@ def holdout_identities(data_root: Path) -> set[str]:
     return {ids[f"{n:06d}.jpg"] for n in ATTRIBUTE_HOLDOUT if f"{n:06d}.jpg" in ids}
 
 
+def album_images(data_root: Path) -> set[str]:
+    """The training images that are photos of the evaluation album: album-celeba-wild's photos are CelebA train-split
+    images, and the first 10,000 of those are also in celeba-aligned (89 of them). Never trained on."""
+    truth = data_root / "album-celeba-wild" / "identity_CelebA.txt"
+    names = read_identity_file(truth) if truth.exists() else {}
+    return {f"celeba-aligned/images/{name}" for name in names}
+
+
 def load_teacher(data_root: Path) -> dict[str, tuple[np.ndarray, float]]:
     """dlib descriptors by path: centred (the raw ones share a large common component) and normalised."""
     t = np.load(data_root / "teacher" / "dlib-resnet128.npz")
@@ -82,16 +90,18 @@ def mix_identity_centroids(teacher: np.ndarray, weight: np.ndarray, identities: 
 def build_training_set(
     data_root: Path, cache_files: list[Path], limit: int | None = None, seed: int = 0, centroid_mix: float = 0.0
 ) -> TrainingSet:
-    """Join the crop caches with teacher, identity and attribute labels; drop held-out identities."""
+    """Join the crop caches with teacher, identity and attribute labels; drop held-out identities and the album's
+    photos."""
     teacher = load_teacher(data_root)
     attr_names, attr_labels = read_attribute_file(data_root / "celeba-aligned" / "list_attr_celeba.txt")
     if tuple(attr_names) != ATTRIBUTE_NAMES:
         raise ValueError("attribute file columns differ from ATTRIBUTE_NAMES")
     held_out = {f"celeba-aligned:{i}" for i in holdout_identities(data_root)}
+    album = list(album_images(data_root))
     crops, paths, identities = [], [], []
     for f in cache_files:
         arrays = np.load(f)
-        keep = ~np.isin(arrays["identity"], list(held_out))
+        keep = ~np.isin(arrays["identity"], list(held_out)) & ~np.isin(arrays["path"], album)
         crops.append(arrays["crops"][keep])
         paths.extend(arrays["path"][keep].tolist())
         identities.extend(arrays["identity"][keep].tolist())
