@@ -6,7 +6,7 @@ from __future__ import annotations
 import dash
 from dash import ALL, Input, Output, State, ctx, html, no_update
 
-from callbacks.common import NO_TOAST, TOAST, clicked, info, library, ok, refused
+from callbacks.common import NO_TOAST, TOAST, Library, clicked, info, library, ok, refused
 from dashapp import job_runner
 from dashapp.components import error_table, folder_table, job_progress
 from dashapp.folders import remove_folder, split_missing
@@ -53,8 +53,6 @@ def poll_library(_n: int | None, previous: dict | None):
     n_err, errors = lib.queries.photo_errors()
     n_outdated, version = job_runner.outdated_photos(lib)
     busy = bool(job and job["status"] in ACTIVE)
-    folders = lib.store.folders.list()
-    _present, missing = split_missing([f.path for f in folders])
     return (
         job_progress(job),
         not busy,
@@ -67,9 +65,21 @@ def poll_library(_n: int | None, previous: dict | None):
         n_outdated > 0 and not busy,
         f"{n_outdated:,} photo(s) were analysed with a different face model. Update them to {version} so all faces "
         "can be compared; names and manual corrections are kept.",
-        folder_table(folders, set(missing), str(lib.config.uploads_dir)),
-        busy or not folders,
+        *_folders(lib, busy, previous, state),
     )
+
+
+def _folders(lib: Library, busy: bool, previous: dict | None, state: dict | None) -> tuple:
+    """The folder table and whether "Check for new photos" is disabled; redrawn when a job starts or ends, not at
+    every photo it does (counting each folder's photos reads the library)."""
+    same_job = previous is not None and state is not None and \
+        (previous.get("id"), previous.get("status")) == (state["id"], state["status"])
+    if same_job:
+        return no_update, no_update
+    folders = lib.store.folders.list()
+    _present, missing = split_missing([f.path for f in folders])
+    table = folder_table(folders, set(missing), str(lib.config.uploads_dir), lib.store.folders.n_photos_elsewhere())
+    return table, busy or not folders
 
 
 def _started(paths: list[str], extra: str = "") -> tuple:

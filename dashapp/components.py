@@ -364,10 +364,15 @@ def folder_name(path: str, uploads_dir: str) -> str:
     return UPLOADS_LABEL if path == uploads_dir else Path(path).name or path
 
 
-def folder_table(folders: Sequence[Folder], missing: set[str], uploads_dir: str) -> Any:
-    """The library's folders: what each holds, when it was last checked, and Check and Remove buttons each."""
+def folder_table(folders: Sequence[Folder], missing: set[str], uploads_dir: str, n_elsewhere: int = 0) -> Any:
+    """The library's folders: what each holds, when it was last checked, and Check and Remove buttons each; then how
+    many photos come from folders the library does not remember."""
+    elsewhere = html.Div(
+        f"{n_elsewhere:,} photo{'s' if n_elsewhere != 1 else ''} came from folders added before the library "
+        "remembered folders: add those folders again to check them here too.", className="small text-muted mt-2",
+    ) if n_elsewhere else None
     if not folders:
-        return html.Div("No folders yet: add a folder or upload photos above.", className="text-muted small")
+        return elsewhere or html.Div("No folders yet: add a folder or upload photos above.", className="text-muted small")
     header = html.Thead(html.Tr([html.Th("Folder"), html.Th("Photos", className="text-end"),
                                  html.Th("Faces", className="text-end"), html.Th("Unreadable", className="text-end"),
                                  html.Th("Last checked"), html.Th("")]))
@@ -392,7 +397,8 @@ def folder_table(folders: Sequence[Folder], missing: set[str], uploads_dir: str)
                      dbc.Button("Remove", id={"type": "lib-remove-folder", "index": f.id}, color="link", size="sm",
                                 n_clicks=0, className="text-danger p-0")], className="text-end text-nowrap"),
         ]))
-    return dbc.Table([header, html.Tbody(rows)], size="sm", hover=True, className="mb-0 align-middle small")
+    return html.Div([dbc.Table([header, html.Tbody(rows)], size="sm", hover=True, className="mb-0 align-middle small"),
+                     elsewhere])
 
 
 def box_style(box: Sequence[float], width: float, height: float, color: str) -> dict:

@@ -184,9 +184,21 @@ def test_library_lists_its_folders_checks_them_again_and_removes_one(empty_lib, 
         store.photos.save_analysis(pid, [NewFace((1.0, 1.0, 9.0, 9.0), 0.99, np.zeros((5, 2)), np.ones(128) / 128**0.5,
                                                  np.zeros(40), None)], 640, 480, "v1")
     store.folders.add([str(here), str(gone)])
+    store.photos.upsert_pending("/old-library/a.jpg", 100, 1, "sha-old")  # from before folders were remembered
     *_, table, check_disabled = call(lib_cb.poll_library, 1, None)
     assert check_disabled is False
     assert str(here) in text_of(table) and f"{gone} not found" in text_of(table) and "not yet" in text_of(table)
+    assert "1 photo came from folders added before the library remembered folders" in text_of(table)
+    job = store.jobs.create("ingest", {"paths": [str(here)]})
+    store.jobs.start(job, __import__("os").getpid())
+    running = {"id": job, "status": "running", "done": 0}
+    assert call(lib_cb.poll_library, 1, None)[7] == running
+    store.jobs.progress(job, done=1, total=10, n_faces=1, n_errors=0, phase="analyze")
+    *_, table, check_disabled = call(lib_cb.poll_library, 2, running)  # the same job, one photo on
+    assert table is dash.no_update and check_disabled is dash.no_update
+    store.jobs.finish(job, "done")
+    *_, table, check_disabled = call(lib_cb.poll_library, 3, {**running, "done": 1})
+    assert str(here) in text_of(table) and check_disabled is False  # the job ended: redrawn
     [here_id, gone_id] = [i["index"] for i in find_ids(table, "lib-remove-folder")]
 
     ingest = store.jobs.create("ingest", {"paths": [str(here)]})
@@ -196,15 +208,15 @@ def test_library_lists_its_folders_checks_them_again_and_removes_one(empty_lib, 
     is_open, text, folder_id = call(lib_cb.ask_remove_folder, [1, 0], trigger={"type": "lib-remove-folder", "index": here_id})
     assert is_open is True and folder_id == here_id and "2 photos (2 faces)" in text_of(text)
     is_open, message, *_ = call(lib_cb.confirm_remove_folder, 1, 0, here_id, trigger="lib-remove-yes")
-    assert is_open is False and "right now" in message and store.photos.counts() == {"done": 2}
+    assert is_open is False and "right now" in message and store.photos.counts() == {"done": 2, "pending": 1}
     store.jobs.finish(ingest, "done")
 
     assert call(lib_cb.confirm_remove_folder, 0, 1, here_id, trigger="lib-remove-no")[0] is False
-    assert store.photos.counts() == {"done": 2}  # "Keep it" keeps it
+    assert store.photos.counts() == {"done": 2, "pending": 1}  # "Keep it" keeps it
     is_open, message, header, icon, toast_open, job_state = call(
         lib_cb.confirm_remove_folder, 1, 1, here_id, trigger="lib-remove-yes")
     assert icon == "success" and message == f"Removed {here}: 2 photos, 2 faces." and job_state is None
-    assert store.photos.counts() == {} and store.folders.paths() == [str(gone)]
+    assert store.photos.counts() == {"pending": 1} and store.folders.paths() == [str(gone)]
     message, *_ = call(lib_cb.confirm_remove_folder, 2, 1, here_id, trigger="lib-remove-yes")[1:]
     assert "no longer in the library" in message
     msg, color, *_ = call(lib_cb.check_folders, 1, [0], trigger="lib-check-all")

@@ -61,6 +61,13 @@ class FolderRepo(Repo):
             rows = conn.execute(select(folders).order_by(folders.c.path)).all()
             return [Folder(**r._mapping, **_counts(conn, r.path)) for r in rows]
 
+    def n_photos_elsewhere(self) -> int:
+        """Photos in none of the remembered folders (added by a library made before folders were remembered)."""
+        with self._read() as conn:
+            known = list(conn.execute(select(folders.c.path)).scalars())
+            elsewhere = [~photos_under(k) for k in known]
+            return conn.execute(select(func.count()).where(~not_a_photo(), *elsewhere)).scalar_one()
+
     def add(self, paths: Iterable[str]) -> None:
         """Remember these folders (absolute, resolved paths); see the module docstring for nesting."""
         with self._write() as conn:
