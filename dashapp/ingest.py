@@ -507,7 +507,6 @@ class Ingest:
                 self._error(path, st.st_size, st.st_mtime_ns, "decode", orig.error_kind if orig else "failed", detail)
 
 
-
 def _safe_hash(path: str) -> str | OSError:
     try:
         return sha256_file(path)

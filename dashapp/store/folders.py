@@ -43,6 +43,7 @@ def outermost(paths: Iterable[str]) -> list[str]:
 
 
 def photos_under(folder: str) -> ColumnElement[bool]:
+    """True for a photo row whose file is `folder` or lies inside it."""
     # The paths that start with "folder/" are exactly those from "folder/" up to, not including, "folder0"
     # ('0' follows '/'): a range on the paths' index, not a scan (and not LIKE: a path may hold '%' or '_').
     base = folder.rstrip("/")
