@@ -18,6 +18,11 @@ def _stat(label: str, id_: str) -> dbc.Col:
     )
 
 
+def _header_with_button(title: str, button: dbc.Button) -> dbc.CardHeader:
+    return dbc.CardHeader(html.Div([html.Span(title), button],
+                                   className="d-flex justify-content-between align-items-center"))
+
+
 layout = html.Div(
     [
         page_header("Library", "Add photos; faces are found and grouped into people in the background."),
@@ -76,14 +81,8 @@ layout = html.Div(
                 dbc.Col(
                     dbc.Card(
                         [
-                            dbc.CardHeader(
-                                html.Div(
-                                    [html.Span("Current ingest"),
-                                     dbc.Button("Cancel", id="lib-cancel", color="outline-danger", size="sm",
-                                                n_clicks=0, disabled=True)],
-                                    className="d-flex justify-content-between align-items-center",
-                                )
-                            ),
+                            _header_with_button("Current ingest", dbc.Button(
+                                "Cancel", id="lib-cancel", color="outline-danger", size="sm", n_clicks=0, disabled=True)),
                             dbc.CardBody(html.Div(id="lib-progress")),
                         ],
                         className="h-100",
@@ -94,14 +93,9 @@ layout = html.Div(
         ),
         dbc.Card(
             [
-                dbc.CardHeader(
-                    html.Div(
-                        [html.Span("Folders"),
-                         dbc.Button("Check for new photos", id="lib-check-all", color="outline-primary", size="sm",
-                                    n_clicks=0, disabled=True)],
-                        className="d-flex justify-content-between align-items-center",
-                    )
-                ),
+                _header_with_button("Folders", dbc.Button(
+                    "Check for new photos", id="lib-check-all", color="outline-primary", size="sm", n_clicks=0,
+                    disabled=True)),
                 dbc.CardBody(
                     [html.Div("The library remembers every folder you add. Check them again to add new photos, "
                               "update changed ones and let deleted ones go.", className="form-text mt-0 mb-2"),
