@@ -114,8 +114,9 @@ def run_ingest(args: argparse.Namespace) -> int:
             summary = (
                 f"{report.n_files} files: {report.n_analyzed} photos analysed ({report.n_faces} faces), "
                 f"{report.n_unchanged} unchanged, {report.n_moved} moved, {report.n_copied} duplicates, "
-                f"{report.n_errors} unusable, {report.n_swept} removed, {report.not_photos.total()} not photos, "
-                f"in {report.seconds:.1f} s"
+                f"{report.n_errors} unusable, {report.n_swept} removed, "
+                + (f"{report.not_photos.total()} not photos, " if report.not_photos else "")
+                + f"in {report.seconds:.1f} s"
             )
             print(summary)
             for path, kind, detail in report.errors[:20]:
