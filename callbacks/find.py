@@ -182,7 +182,8 @@ def filter_find(threshold: float | None, new_only: bool | None, page: int | None
     if ctx.triggered_id in ("find-threshold", "find-new-only"):
         page = 1
     threshold = float(threshold if threshold is not None else result.thresholds.default)
-    photos = result.photos(threshold)
+    in_library = library().queries.photo_ids()
+    photos = [m for m in result.photos(threshold) if m.photo_id in in_library]  # not those removed since the search
     if new_only and result.template:
         photos = [m for m in photos if m.person_id != result.template.person_id]
     count = html.Div(f"{len(photos)} photo{'s' if len(photos) != 1 else ''}", className="fw-semibold mb-1",

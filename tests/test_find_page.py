@@ -377,7 +377,11 @@ def test_a_large_result_comes_in_pages(lib, tmp_path):
     from model.matching import MatchThresholds
 
     distances = [0.3 + 0.009 * i for i in range(100)]  # 0.30 .. 1.19, best first
-    matches = [PhotoMatch(i, 1000 + i, f"/album/p{i}.jpg", (10, 10, 50, 50), d, 100, 100) for i, d in enumerate(distances)]
+    ids = [lib.store.photos.upsert_pending(f"/album/p{i}.jpg", 1, 1, f"sha-p{i}") for i in range(100)]
+    for i in ids:
+        lib.store.photos.save_analysis(i, [], 100, 100, "v")
+    matches = [PhotoMatch(p, 1000 + i, f"/album/p{i}.jpg", (10, 10, 50, 50), d, 100, 100)
+               for i, (p, d) in enumerate(zip(ids, distances))]
     thresholds = MatchThresholds(stricter=0.6, default=1.1, looser=1.2)
     result = FindResult("/q.jpg", (100, 100), [], 0, "v", thresholds, 1.3, matches, n_compared=5000, n_other_model=0)
     save_result(result, tmp_path / RESULT_FILE)
@@ -387,14 +391,19 @@ def test_a_large_result_comes_in_pages(lib, tmp_path):
     photos, pages, page, style, _ = call(find_cb.filter_find, 1.1, False, 1, state, trigger="find-threshold", prop="value")
     assert f"{n_at_default} photos" in text_of(photos) and (pages, page, style) == (2, 1, {})
     first = [h for h in hrefs(photos) if h.startswith("/photos?photo=")]
-    assert first == [f"/photos?photo={i}" for i in range(48)]
+    assert first == [f"/photos?photo={i}" for i in ids[:48]]
     photos, pages, page, _, _ = call(find_cb.filter_find, 1.1, False, 2, state, trigger="find-pager", prop="active_page")
     second = [h for h in hrefs(photos) if h.startswith("/photos?photo=")]
-    assert second == [f"/photos?photo={i}" for i in range(48, n_at_default)] and page == 2
+    assert second == [f"/photos?photo={i}" for i in ids[48:n_at_default]] and page == 2
     n_unsure = sum(0.6 < d <= 1.1 for d in distances)
     assert f"Less sure: {n_unsure} photos" in text_of(photos)
     photos, pages, page, _, _ = call(find_cb.filter_find, 1.2, False, 2, state, trigger="find-threshold", prop="value")
-    assert (pages, page) == (3, 1) and "/photos?photo=0" in hrefs(photos)  # looser: more pages, from the first
+    assert (pages, page) == (3, 1) and f"/photos?photo={ids[0]}" in hrefs(photos)  # looser: more pages, from the first
     # Stricter: one page, the pager hidden.
     photos, pages, page, style, _ = call(find_cb.filter_find, 0.6, False, 2, state, trigger="find-threshold", prop="value")
     assert (pages, page, style) == (1, 1, {"display": "none"}) and "Less sure" not in text_of(photos)
+    # Photos removed from the library since the search are left out.
+    lib.store.photos.delete(ids[:10])
+    photos, *_ = call(find_cb.filter_find, 1.1, False, 1, state, trigger="find-threshold", prop="value")
+    assert f"{n_at_default - 10} photos" in text_of(photos) and f"/photos?photo={ids[10]}" == [
+        h for h in hrefs(photos) if h.startswith("/photos?photo=")][0]

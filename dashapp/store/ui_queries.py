@@ -433,6 +433,11 @@ class UIQueries(Repo):
 
     # --- photos ---
 
+    def photo_ids(self) -> set[int]:
+        """The ids of every analysed photo (a saved search leaves out the photos removed since it ran)."""
+        with self._read() as conn:
+            return set(conn.execute(select(photos.c.id).where(photos.c.status == "done")).scalars())
+
     def photo_years(self) -> list[str]:
         """The years photos of the library were taken in (from their EXIF dates), newest first."""
         with self._read() as conn:
