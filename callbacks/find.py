@@ -8,17 +8,18 @@ model. The page always shows the library's latest search, so it survives a reloa
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, ctx, html, no_update
 
-from callbacks.common import clicked, library, page_offset, pager_style
+from callbacks.common import Library, clicked, library, page_offset, pager_style
 from dashapp import find_view as V
 from dashapp import job_runner
 from dashapp.components import n_pages, person_label
-from dashapp.find import FindResult, load_result, typical_face
+from dashapp.find import FindResult, PhotoMatch, load_result, typical_face
 from dashapp.find_command import RESULT_FILE
 from dashapp.ingest import current_model_version
 from dashapp.store import Job
@@ -160,6 +161,13 @@ def render_find(state: dict | None):
     return results, V.query_photo(job.id, result.query_size, result.faces, result.face), hint, video_list
 
 
+def _as_now(lib: Library, matches: list[PhotoMatch]) -> list[PhotoMatch]:
+    """The matches with whose each face is now (the search saved whose it was then; names and moves come after)."""
+    places = lib.store.faces.places([m.face_id for m in matches])
+    return [replace(m, person_id=places[m.face_id].person_id, person_name=places[m.face_id].person_name)
+            if m.face_id in places else m for m in matches]
+
+
 @dash.callback(
     Output("find-photos", "children"),
     Output("find-pager", "max_value"),
@@ -182,7 +190,8 @@ def filter_find(threshold: float | None, new_only: bool | None, page: int | None
     if ctx.triggered_id in ("find-threshold", "find-new-only"):
         page = 1
     threshold = float(threshold if threshold is not None else result.thresholds.default)
-    in_library = library().queries.photo_ids()
+    lib = library()
+    in_library = lib.queries.photo_ids()
     photos = [m for m in result.photos(threshold) if m.photo_id in in_library]  # not those removed since the search
     if new_only and result.template:
         photos = [m for m in photos if m.person_id != result.template.person_id]
@@ -193,7 +202,9 @@ def filter_find(threshold: float | None, new_only: bool | None, page: int | None
         moments.insert(0, html.H6("In the videos", className="mb-2"))
     pages = n_pages(len(photos), FIND_PAGE_SIZE)
     page = min(max(1, int(page or 1)), pages)
-    grid = V.matches_grid(photos, result.thresholds.stricter, page_offset(page, FIND_PAGE_SIZE), FIND_PAGE_SIZE)
+    offset = page_offset(page, FIND_PAGE_SIZE)
+    photos[offset:offset + FIND_PAGE_SIZE] = _as_now(lib, photos[offset:offset + FIND_PAGE_SIZE])
+    grid = V.matches_grid(photos, result.thresholds.stricter, offset, FIND_PAGE_SIZE)
     return [V.person_summary(result, threshold), count, grid], pages, page, pager_style(pages), moments
 
 
