@@ -11,7 +11,7 @@ import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -43,6 +43,12 @@ PHOTO_FILTER_MODES = ("any", "all", "only")
 # A photo's EXIF date: whether it has one ('' and NULL are none), and its year ("2019").
 _DATED = func.coalesce(func.length(photos.c.taken), 0) > 0
 _YEAR = func.substr(photos.c.taken, 1, 4)
+
+
+def _array(rows: Iterable, n_columns: int, dtype) -> np.ndarray:
+    """Numeric query rows as an (N, n_columns) array, read value by value. Reading 45,000 assignments took 74 ms so,
+    125 ms making a tuple of each SQLAlchemy row first, 1,164 ms handing numpy the rows."""
+    return np.fromiter((v for row in rows for v in row), dtype).reshape(-1, n_columns)
 
 
 def _file_name(path: str) -> str:
@@ -550,15 +556,13 @@ class UIQueries(Repo):
     def map_points(self) -> dict:
         """Every projected face not set aside: ids, x, y, person id (-1 = unsorted), and person names/hidden flags."""
         with self._read() as conn:
-            rows = conn.execute(
+            arr = _array(conn.execute(
                 select(faces.c.id, faces.c.map_x, faces.c.map_y, func.coalesce(assignments.c.person_id, -1))
                 .select_from(faces.outerjoin(assignments, assignments.c.face_id == faces.c.id))
                 .where(faces.c.map_x.is_not(None), not_ignored())
                 .order_by(faces.c.id)
-            ).all()
+            ), 4, np.float64)
             names = {r.id: (r.name, bool(r.hidden)) for r in conn.execute(select(people.c.id, people.c.name, people.c.hidden))}
-        # Plain tuples: numpy reads them ~50x faster than SQLAlchemy Row objects.
-        arr = np.array([tuple(r) for r in rows], dtype=np.float64).reshape(-1, 4)
         return {
             "face_ids": arr[:, 0].astype(np.int64),
             "x": arr[:, 1],
@@ -597,12 +601,11 @@ class UIQueries(Repo):
     def assignment_vector(self, face_ids: np.ndarray) -> np.ndarray:
         """The person id of each face in `face_ids` (-1 = unsorted), in the same order."""
         with self._read() as conn:
-            rows = conn.execute(
+            pairs = _array(conn.execute(
                 select(assignments.c.face_id, assignments.c.person_id).where(assignments.c.person_id.is_not(None))
-            ).all()
+            ), 2, np.int64)
         out = np.full(len(face_ids), -1, np.int64)
-        if rows and len(face_ids):
-            pairs = np.array([tuple(r) for r in rows], np.int64)
+        if len(pairs) and len(face_ids):
             pos = np.searchsorted(face_ids, pairs[:, 0])
             ok = (pos < len(face_ids)) & (face_ids[np.minimum(pos, len(face_ids) - 1)] == pairs[:, 0])
             out[pos[ok]] = pairs[ok, 1]
