@@ -76,9 +76,9 @@ def _folders(lib: Library, busy: bool, previous: dict | None, state: dict | None
         (previous.get("id"), previous.get("status")) == (state["id"], state["status"])
     if same_job:
         return no_update, no_update
-    folders = lib.store.folders.list()
+    folders, n_elsewhere = lib.store.folders.overview()
     _present, missing = split_missing([f.path for f in folders])
-    table = folder_table(folders, set(missing), str(lib.config.uploads_dir), lib.store.folders.n_photos_elsewhere())
+    table = folder_table(folders, set(missing), str(lib.config.uploads_dir), n_elsewhere)
     return table, busy or not folders
 
 

@@ -58,16 +58,18 @@ class FolderRepo(Repo):
 
     def list(self) -> list[Folder]:
         """Every remembered folder with its counts, by path."""
+        return self.overview()[0]
+
+    def overview(self) -> tuple[list[Folder], int]:
+        """Every remembered folder with its counts, by path, and how many photos lie in none of them (added by a
+        library made before folders were remembered). Folders never nest, so their counts add up."""
         with self._read() as conn:
             rows = conn.execute(select(folders).order_by(folders.c.path)).all()
-            return [Folder(**r._mapping, **_counts(conn, r.path)) for r in rows]
-
-    def n_photos_elsewhere(self) -> int:
-        """Photos in none of the remembered folders (added by a library made before folders were remembered)."""
-        with self._read() as conn:
-            known = list(conn.execute(select(folders.c.path)).scalars())
-            elsewhere = [~photos_under(k) for k in known]
-            return conn.execute(select(func.count()).where(~not_a_photo(), *elsewhere)).scalar_one()
+            counts = [_counts(conn, r.path) for r in rows]
+            total = conn.execute(select(func.count()).where(~not_a_photo())).scalar_one()
+        listed = [Folder(**r._mapping, n_photos=c["done"], n_faces=c["faces"], n_errors=c["error"])
+                  for r, c in zip(rows, counts)]
+        return listed, total - sum(c["files"] for c in counts)
 
     def add(self, paths: Iterable[str]) -> None:
         """Remember these folders (absolute, resolved paths); see the module docstring for nesting."""
@@ -102,8 +104,11 @@ class FolderRepo(Repo):
 
 
 def _counts(conn: Connection, path: str) -> dict[str, int]:
-    under = photos_under(path)
-    by_status = dict(conn.execute(
-        select(photos.c.status, func.count()).where(under, ~not_a_photo()).group_by(photos.c.status)).all())
-    n_faces = conn.execute(select(func.count()).select_from(faces.join(photos)).where(under)).scalar_one()
-    return dict(n_photos=by_status.get("done", 0), n_faces=n_faces, n_errors=by_status.get("error", 0))
+    """A folder's photos by status ('done', 'error', 'pending'), all of them ('files') and their faces ('faces'), in
+    one pass over the folder's range of paths (files that are not photos left out)."""
+    rows = conn.execute(
+        select(photos.c.status, func.count(), func.coalesce(func.sum(photos.c.n_faces), 0))
+        .where(photos_under(path), ~not_a_photo()).group_by(photos.c.status)
+    ).all()
+    counts = {"done": 0, "error": 0, **{status: n for status, n, _ in rows}}
+    return {**counts, "files": sum(n for _, n, _ in rows), "faces": sum(f for _, _, f in rows)}
