@@ -162,7 +162,8 @@ def render_find(state: dict | None):
 
 
 def _as_now(lib: Library, matches: list[PhotoMatch]) -> list[PhotoMatch]:
-    """The matches with whose each face is now (the search saved whose it was then; names and moves come after)."""
+    """The matches, each with the person its face belongs to now (the search saved who it was then; a name given
+    or a face moved since shows)."""
     places = lib.store.faces.places([m.face_id for m in matches])
     return [replace(m, person_id=places[m.face_id].person_id, person_name=places[m.face_id].person_name)
             if m.face_id in places else m for m in matches]
