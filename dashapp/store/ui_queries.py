@@ -74,9 +74,11 @@ class UIQueries(Repo):
         self._vector_lock = threading.Lock()
 
     def warm_caches(self) -> None:
-        """Load the vectors the pages keep in memory (at start, in the background)."""
+        """Load the vectors the pages keep in memory (at start, in the background), and scipy.sparse, which the
+        group sums use (`model.clustering.centroids`): its import takes ~0.2 s, better not on the first click."""
         for column in ("attributes", "embedding", "model_version"):
             self._vectors(column)
+        import scipy.sparse  # noqa: F401
 
     def _vectors(self, column: str) -> tuple[np.ndarray, np.ndarray]:
         """(face ids, values) of every face for 'attributes', 'embedding' (float32 rows) or 'model_version'
