@@ -111,12 +111,12 @@ def run_ingest(args: argparse.Namespace) -> int:
                 )
             finally:
                 progress.close()
+            n_other = report.not_photos.total()
+            other = f"{n_other} not {'a photo' if n_other == 1 else 'photos'}, " if n_other else ""
             summary = (
                 f"{report.n_files} files: {report.n_analyzed} photos analysed ({report.n_faces} faces), "
                 f"{report.n_unchanged} unchanged, {report.n_moved} moved, {report.n_copied} duplicates, "
-                f"{report.n_errors} unusable, {report.n_swept} removed, "
-                + (f"{report.not_photos.total()} not photos, " if report.not_photos else "")
-                + f"in {report.seconds:.1f} s"
+                f"{report.n_errors} unusable, {report.n_swept} removed, {other}in {report.seconds:.1f} s"
             )
             print(summary)
             for path, kind, detail in report.errors[:20]:

@@ -59,7 +59,7 @@ def test_spawned_ingest_job_reports_progress_then_clusters_and_maps(tmp_path):
     job = _wait_job(store, job_id)
     assert job.status == "done", job.message
     assert job.total == 4 and job.done == 4 and job.n_errors == 0  # the text file is not a photo: not unreadable
-    assert "1 not photos" in job.message
+    assert "1 not a photo" in job.message
     assert store.faces.count() >= 5
     assert store.runs.latest() is not None  # clustered automatically
     assert all(store.faces.get(f).map_xy is not None for f in store.faces.matrix().ids.tolist())  # and mapped
