@@ -172,6 +172,7 @@ def test_ingest_name_and_browse(server, browser):
           "the check to start")
     _wait(br, lambda: f"0 photos analysed (0 faces), {n_photos} unchanged" in br.driver.find_element(
         "id", "lib-progress").text, INGEST_TIMEOUT_S, "the check to finish")
+    _wait(br, lambda: not br.driver.find_elements("id", "nav-job-badge"), 10, "the navbar's job badge to go")
 
     # People: cards appear; name the first group.
     _nav(br, "people", ".person-card")
