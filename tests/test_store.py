@@ -89,7 +89,8 @@ def test_a_version_3_library_remembers_the_folders_of_its_past_ingests(tmp_path)
     uploads = str(config.uploads_dir)
     for paths in (["/photos/2024", "/photos/2025"], ["/photos"], ["/photos/2025/june"], ["relative/folder"],
                   [f"{uploads}/20261201-101010-abc123"], [f"{uploads}/20261202-101010-def456"]):
-        store.jobs.create("ingest", {"paths": paths, "outdated": False})
+        job = store.jobs.create("ingest", {"paths": paths, "outdated": False})
+        store.jobs.finish(job, "cancelled" if paths == ["/photos"] else "done")
     store.jobs.create("ingest", {"paths": [], "outdated": True})
     store.close()
     raw = sqlite3.connect(config.db_path)
@@ -98,6 +99,8 @@ def test_a_version_3_library_remembers_the_folders_of_its_past_ingests(tmp_path)
     store = Store.open(config)
     # The outermost absolute paths (a relative one cannot be placed); every upload is the one uploads folder.
     assert store.folders.paths() == ["/photos", uploads]
+    # Checked when an ingest of that very folder last finished: "/photos" never did (cancelled), the uploads did.
+    assert [f.scanned_at is not None for f in store.folders.list()] == [False, True]
     store.close()
 
 

@@ -76,15 +76,21 @@ def _v3(conn: Connection) -> None:
 def _v4(conn: Connection) -> None:
     """Version 4: `folders`, the folders the user added, remembered from the library's past ingests."""
     schema.folders.create(conn, checkfirst=True)
-    added: list[str] = []
-    for args in conn.execute(select(schema.jobs.c.args).where(schema.jobs.c.kind == "ingest")).scalars():
-        added += [p for p in json.loads(args or "{}").get("paths", []) if Path(p).is_absolute()]
-    if conn.engine.url.database:  # the dashboard's uploads (one folder each) are its library's uploads/ folder
-        uploads = str(Path(conn.engine.url.database).resolve().parent / "uploads")
-        added = [uploads if str(Path(p).parent) == uploads else p for p in added]
+    uploads = str(Path(conn.engine.url.database or ".").resolve().parent / "uploads")
+    scanned: dict[str, float | None] = {}  # folder -> when a finished ingest last scanned it
+    jobs = conn.execute(select(schema.jobs.c.args, schema.jobs.c.status, schema.jobs.c.finished_at)
+                        .where(schema.jobs.c.kind == "ingest")).all()
+    for args, status, finished in jobs:
+        for path in json.loads(args or "{}").get("paths", []):
+            if not Path(path).is_absolute():
+                continue
+            # The dashboard's uploads (one folder each) are its library's uploads/ folder.
+            path = uploads if str(Path(path).parent) == uploads else path
+            done = finished if status == "done" else None
+            scanned[path] = max((t for t in (scanned.get(path), done) if t is not None), default=None)
     t = time.time()
-    for path in outermost(added):
-        conn.execute(insert(schema.folders).values(path=path, added_at=t))
+    for path in outermost(scanned):
+        conn.execute(insert(schema.folders).values(path=path, added_at=t, scanned_at=scanned[path]))
 
 
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1, 2: _v2, 3: _v3, 4: _v4}
