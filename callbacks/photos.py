@@ -61,6 +61,32 @@ def folder_options(_version: int, _init: int):
 
 
 @dash.callback(
+    Output("photos-who", "children"),
+    Input("photos-year", "value"),
+    Input("photos-folder", "value"),
+    Input("photos-version", "data"),
+)
+def people_in_these_photos(years: list | None, folders: list | None, _version: int):
+    """Once a year or a folder is chosen: who is in those photos, most photos first."""
+    if not (years or folders):
+        return None
+    return C.people_in_photos_summary(*library().queries.people_in_photos(years or [], folders or []))
+
+
+@dash.callback(
+    Output("photos-people", "value", allow_duplicate=True),
+    Output("photos-mode", "value"),
+    Input({"type": "photos-who-person", "pid": ALL}, "n_clicks"),
+    prevent_initial_call=True,
+)
+def show_person_of_these(_clicks: list):
+    """A person of "In these photos" clicked: only their photos (the year and folder filters stay)."""
+    if not clicked():
+        return no_update, no_update
+    return [ctx.triggered_id["pid"]], "any"
+
+
+@dash.callback(
     Output("photos-grid", "children"),
     Output("photos-pager", "max_value"),
     Output("photos-pager", "active_page"),

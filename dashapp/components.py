@@ -517,6 +517,23 @@ def people_in_photo(faces: Sequence[dict]) -> html.Div:
     return html.Div(chips)
 
 
+def people_in_photos_summary(n_people: int, top: Sequence[dict]) -> Any:
+    """Who is in the photos a year or folder filter chose: a chip per person with how many of the photos show them,
+    most first (a click shows only their photos among these), and how many more people."""
+    if not top:
+        return None
+    chips = [
+        dbc.Badge([color_dot(person_color(p["id"])), f"{person_label(p['id'], p['name'])} · {p['n']:,}"],
+                  id={"type": "photos-who-person", "pid": p["id"]}, n_clicks=0, color="light", text_color="dark",
+                  className="me-1 mb-1 border person-chip", style={"cursor": "pointer"}, title="Only their photos")
+        for p in top
+    ]
+    more = n_people - len(top)
+    return html.Div([html.Span("In these photos:", className="small text-muted me-2"), *chips,
+                     html.Span(f"and {more:,} more", className="small text-muted") if more > 0 else None],
+                    className="mb-2")
+
+
 def top_attributes_list(top: Sequence[tuple[str, float]]) -> html.Div:
     """A face's most probable attributes as labelled bars."""
     rows = []

@@ -23,6 +23,7 @@ from callbacks import map as map_cb
 from callbacks import people as people_cb
 from callbacks import people_sort as sort_cb
 from callbacks import photos as photos_cb
+from dashapp import components as C
 from dashapp.store import NewFace
 from dashapp.store.schema import faces, photos
 from dashapp.ui_context import use_library
@@ -552,6 +553,23 @@ def test_photos_filter_by_folder(lib):
     grid, *_ = call(photos_cb.render_photos, [], "any", None, [album, "/trips-old"], 1, 0, None,
                     trigger="photos-folder", prop="value")
     assert {t["pid"] for t in find_ids(grid, "photo-tile")} == {second, *rest}
+
+    # Who is in the chosen folder's photos; a click shows only that person's photos there.
+    assert call(photos_cb.people_in_these_photos, None, None, 0) is None  # no year or folder chosen
+    people_there = {f["person_id"] for f in lib.queries.photo_detail(first)[1]} - {None}
+    who = call(photos_cb.people_in_these_photos, None, ["/trips"], 0)
+    assert {i["pid"] for i in find_ids(who, "photos-who-person")} == people_there and "· 1" in text_of(who)
+    pid = sorted(people_there)[0]
+    assert call(photos_cb.show_person_of_these, [1], trigger={"type": "photos-who-person", "pid": pid}) == ([pid], "any")
+    everyone = call(photos_cb.people_in_these_photos, None, [album, "/trips", "/trips-old"], 0)
+    counts = [int(chip.children[1].rsplit("· ", 1)[1]) for chip in everyone.children[1:-1]]
+    assert len(counts) == 5 and counts == sorted(counts, reverse=True) and "more" not in text_of(everyone)
+    n_people, top = lib.queries.people_in_photos(folders=[album, "/trips", "/trips-old"], limit=2)
+    assert n_people == 5 and [p["n"] for p in top] == counts[:2]
+    assert "and 3 more" in text_of(C.people_in_photos_summary(n_people, top))
+    lib.store.people.set_hidden(pid, True)  # strangers hidden on the People page are not listed here either
+    assert pid not in {i["pid"] for i in find_ids(call(photos_cb.people_in_these_photos, None, ["/trips"], 0) or [],
+                                                  "photos-who-person")}
 
 
 def test_the_year_filter_hides_while_no_photo_has_a_date(lib):

@@ -50,6 +50,7 @@ def layout(person: str | None = None, photo: str | None = None, **_query) -> htm
                                 ),
                                 className="mb-3",
                             ),
+                            html.Div(id="photos-who"),
                             html.Div(id="photos-count", className="small text-muted mb-2"),
                             html.Div(id="photos-grid"),
                             dbc.Pagination(id="photos-pager", max_value=1, active_page=1, fully_expanded=False,
