@@ -188,6 +188,8 @@ def main() -> int:
           prop="value")
     timed(r, "Photos: filter by folder (all photos)", Ph.render_photos, [], "any", None, ["/synthetic/album"], 1, 0,
           None, trigger="photos-folder", prop="value")
+    timed(r, "Photos: who is in them (all photos)", Ph.people_in_these_photos, None, ["/synthetic/album"], 0,
+          trigger="photos-folder", prop="value")
     timed(r, "Photos: filter 2 people together", Ph.render_photos, [a, c], "all", None, None, 1, 0, None, trigger="photos-mode",
           prop="value")
     timed(r, "Photos: filter only these people", Ph.render_photos, [a, c], "only", None, None, 1, 0, None,
