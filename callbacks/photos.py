@@ -45,11 +45,15 @@ def year_options(_version: int, _init: int):
 @dash.callback(
     Output("photos-folder", "options"),
     Output("photos-folder-box", "style"),
+    Output("photos-folder", "value"),
+    Output("photos-folder-preset", "data"),
     Input("photos-version", "data"),
     Input("photos-init", "data"),
+    State("photos-folder-preset", "data"),
 )
-def folder_options(_version: int, _init: int):
-    """The library's folders, by name (by path where two share a name); the filter shows once there are two."""
+def folder_options(_version: int, _init: int, preset: int | None):
+    """The library's folders, by name (by path where two share a name); the filter shows once there are two, or
+    once, the folder asked for in the URL (?folder=ID, from the Library page)."""
     lib = library()
     paths = lib.store.folders.paths()
     names = [C.folder_name(p, str(lib.config.uploads_dir)) for p in paths]
@@ -57,7 +61,11 @@ def folder_options(_version: int, _init: int):
         names = paths
     options = sorted(({"label": name, "value": path, "title": path} for name, path in zip(names, paths)),
                      key=lambda o: o["label"].casefold())
-    return options, {} if len(paths) > 1 else {"display": "none"}
+    chosen = [path] if preset is not None and (path := lib.store.folders.path_of(preset)) else []
+    style = {} if len(paths) > 1 or chosen else {"display": "none"}
+    if preset is None:  # later refreshes keep the user's own choice
+        return options, style, no_update, no_update
+    return options, style, chosen, None
 
 
 @dash.callback(

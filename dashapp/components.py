@@ -378,9 +378,11 @@ def folder_table(folders: Sequence[Folder], missing: set[str], uploads_dir: str,
                                  html.Th("Last checked"), html.Th("")]))
     rows = []
     for f in folders:
-        where: list[Any] = [html.Span(f.path, className="text-break")]
+        photos_link = f"/photos?folder={f.id}"  # its photos, and who is in them
+        where: list[Any] = [dcc.Link(f.path, href=photos_link, className="text-break", title="Its photos")]
         if f.path == uploads_dir:
-            where = [html.Div(UPLOADS_LABEL, className="fw-semibold"), html.Div(f.path, className="text-muted text-break")]
+            where = [dcc.Link(UPLOADS_LABEL, href=photos_link, className="fw-semibold d-block", title="Its photos"),
+                     html.Div(f.path, className="text-muted text-break")]
         if f.path in missing:
             where.append(dbc.Badge("not found", color="warning", text_color="dark", className="ms-2",
                                    title="Its photos stay in the library until the folder is back."))

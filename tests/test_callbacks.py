@@ -201,6 +201,7 @@ def test_library_lists_its_folders_checks_them_again_and_removes_one(empty_lib, 
     *_, table, check_disabled = call(lib_cb.poll_library, 3, {**running, "done": 1})
     assert str(here) in text_of(table) and check_disabled is False  # the job ended: redrawn
     [here_id, gone_id] = [i["index"] for i in find_ids(table, "lib-remove-folder")]
+    assert f"/photos?folder={here_id}" in str(table)  # each folder links to its photos
 
     ingest = store.jobs.create("ingest", {"paths": [str(here)]})
     store.jobs.start(ingest, __import__("os").getpid())  # alive: an ingest runs
@@ -539,14 +540,18 @@ def test_photos_show_their_date_taken_newest_first_and_filter_by_year(lib):
 
 def test_photos_filter_by_folder(lib):
     first, second, *rest = lib.synthetic.photo_ids
-    assert call(photos_cb.folder_options, 0, 0) == ([], {"display": "none"})  # one folder or none: no filter
+    assert call(photos_cb.folder_options, 0, 0, None)[:2] == ([], {"display": "none"})  # one folder or none: no filter
     lib.store.photos.relocate(first, "/trips/2019/beach.jpg", 1, 1)
     lib.store.photos.relocate(second, "/trips-old/scan.jpg", 1, 1)  # not inside /trips
     album = str(GROUP_PHOTOS.resolve())
     lib.store.folders.add(["/trips", "/trips-old", album])
-    options, style = call(photos_cb.folder_options, 0, 0)
+    options, style, value, preset = call(photos_cb.folder_options, 0, 0, None)
+    assert value is dash.no_update and preset is dash.no_update  # no ?folder= in the URL: the user's choice stays
     assert style == {} and [(o["label"], o["value"]) for o in options] == [
         ("photos", album), ("trips", "/trips"), ("trips-old", "/trips-old")]
+    [trips_id] = [f.id for f in lib.store.folders.list() if f.path == "/trips"]
+    assert call(photos_cb.folder_options, 0, 0, trips_id)[2:] == (["/trips"], None)  # ?folder=ID, from the Library page
+    assert call(photos_cb.folder_options, 0, 0, 999)[2:] == ([], None)  # a folder removed since
     grid, *_, count, _ = call(photos_cb.render_photos, [], "any", None, ["/trips"], 1, 0, None,
                               trigger="photos-folder", prop="value")
     assert [t["pid"] for t in find_ids(grid, "photo-tile")] == [first] and count == "1 photo"

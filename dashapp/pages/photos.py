@@ -9,8 +9,9 @@ from dashapp.components import export_link, page_header
 dash.register_page(__name__, path="/photos", name="Photos", title="Photos · Face Album", order=1)
 
 
-def layout(person: str | None = None, photo: str | None = None, **_query) -> html.Div:
-    """`?person=ID` pre-selects a person, `?photo=ID` opens a photo (links from other pages)."""
+def layout(person: str | None = None, photo: str | None = None, folder: str | None = None, **_query) -> html.Div:
+    """`?person=ID` pre-selects a person, `?folder=ID` a folder of the library, `?photo=ID` opens a photo (links from
+    other pages)."""
     people = [int(p) for p in (person or "").split(",") if p.strip().isdigit()]
     opened = int(photo) if photo and photo.isdigit() else None
     return html.Div(
@@ -81,6 +82,7 @@ def layout(person: str | None = None, photo: str | None = None, **_query) -> htm
                 is_open=False,
             ),
             dcc.Store(id="photos-preset", data=people),  # ?person=... (set once options are loaded)
+            dcc.Store(id="photos-folder-preset", data=int(folder) if folder and folder.isdigit() else None),
             dcc.Store(id="photos-selected", data=opened),
             dcc.Store(id="photos-face-id"),
             dcc.Store(id="photos-version", data=0),

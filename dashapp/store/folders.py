@@ -56,6 +56,11 @@ class FolderRepo(Repo):
         with self._read() as conn:
             return list(conn.execute(select(folders.c.path).order_by(folders.c.path)).scalars())
 
+    def path_of(self, folder_id: int) -> str | None:
+        """The path of the remembered folder with this id (None if there is none)."""
+        with self._read() as conn:
+            return conn.execute(select(folders.c.path).where(folders.c.id == folder_id)).scalar()
+
     def list(self) -> list[Folder]:
         """Every remembered folder with its counts, by path."""
         return self.overview()[0]
