@@ -31,8 +31,8 @@ def build(store, n_folders: int, per_folder: int, faces_per_photo: int) -> list[
     folders = [f"/home/me/Pictures/{2000 + k}" for k in range(n_folders)]
     with store.engine.begin() as conn:
         conn.execute(insert(photos), [
-            dict(path=f"{folder}/trip-{i % 10}/img_{i:05d}.jpg", size=1, mtime_ns=1, status="done", n_faces=faces_per_photo,
-                 added_at=t, updated_at=t) for folder in folders for i in range(per_folder)
+            dict(path=f"{folder}/trip-{i % 10}/img_{i:05d}.jpg", size=1, mtime_ns=1, status="done",
+                 n_faces=faces_per_photo, added_at=t, updated_at=t) for folder in folders for i in range(per_folder)
         ])
         photo_ids = list(conn.execute(select(photos.c.id)).scalars())
         blob = np.zeros(128, np.float32).tobytes()

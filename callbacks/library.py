@@ -148,7 +148,8 @@ def check_folders(_all: int | None, _one: list[int | None]):
         return no_update, no_update, no_update, no_update
     lib = library()
     chosen = ctx.triggered_id["index"] if isinstance(ctx.triggered_id, dict) else None
-    present, missing = split_missing([f.path for f in lib.store.folders.list() if chosen in (None, f.id)])
+    present, missing = split_missing(lib.store.folders.paths() if chosen is None else
+                                     [p for p in [lib.store.folders.path_of(chosen)] if p is not None])
     gone = f"Not found, so left as they are: {', '.join(missing)}." if missing else ""
     if not present:
         return f"None of the library's folders can be found. {gone}".strip(), "warning", True, no_update
@@ -200,18 +201,20 @@ def confirm_remove_folder(_yes: int | None, _no: int | None, folder_id: int | No
     if ctx.triggered_id == "lib-remove-no":
         return False, *NO_TOAST, no_update
     lib = library()
-    folder = next((f for f in lib.store.folders.list() if f.id == folder_id), None)
+    # Removed meanwhile (another tab, the CLI).
+    gone = (False, *refused("That folder is no longer in the library."), None)
+    path = lib.store.folders.path_of(folder_id) if folder_id is not None else None
+    if path is None:
+        return gone
     try:
-        if folder is None:
-            raise KeyError(folder_id)
-        n_photos, n_faces = remove_folder(lib.config, lib.store, folder.path)
-    except KeyError:  # removed meanwhile (another tab, the CLI)
-        return False, *refused("That folder is no longer in the library."), None
+        n_photos, n_faces = remove_folder(lib.config, lib.store, path)
+    except KeyError:
+        return gone
     except IngestBusy:
         return False, *refused("Photos are being added or grouped right now; remove the folder when that is done."), \
             no_update
     # None: the next poll redraws the counts and the folders at once.
-    return False, *ok(f"Removed {folder.path}: {n_photos:,} photos, {n_faces:,} faces.", "Folder removed"), None
+    return False, *ok(f"Removed {path}: {n_photos:,} photos, {n_faces:,} faces.", "Folder removed"), None
 
 
 @dash.callback(

@@ -1,5 +1,5 @@
-"""The CLI commands behind `app.py ingest`, `app.py folders`, `app.py cluster`, `app.py export` and `app.py eval cluster`
-(`app.py find` and `app.py people` have their own modules).
+"""The CLI commands behind `app.py ingest`, `app.py folders`, `app.py cluster`, `app.py export` and
+`app.py eval cluster` (`app.py find` and `app.py people` have their own modules).
 
 Each returns the process exit status. The same functions run as job processes started by the
 dashboard (with `--job-id`), reporting progress into that job's row.

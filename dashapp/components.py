@@ -372,7 +372,8 @@ def folder_table(folders: Sequence[Folder], missing: set[str], uploads_dir: str,
         "remembered folders: add those folders again to check them here too.", className="small text-muted mt-2",
     ) if n_elsewhere else None
     if not folders:
-        return elsewhere or html.Div("No folders yet: add a folder or upload photos above.", className="text-muted small")
+        return elsewhere or html.Div("No folders yet: add a folder or upload photos above.",
+                                     className="text-muted small")
     header = html.Thead(html.Tr([html.Th("Folder"), html.Th("Photos", className="text-end"),
                                  html.Th("Faces", className="text-end"), html.Th("Unreadable", className="text-end"),
                                  html.Th("Last checked"), html.Th("")]))

@@ -271,7 +271,8 @@ class Ingest:
         """Record a file of another type (a video, a sidecar, a document) with its reason; it is counted apart from
         unreadable photos."""
         kind = suffix or "no extension"  # as `UIQueries.not_photo_types` counts them
-        self.store.photos.save_error(path, st.st_size, st.st_mtime_ns, *NOT_A_PHOTO, f"'{kind}' is not a photo file type")
+        detail = f"'{kind}' is not a photo file type"
+        self.store.photos.save_error(path, st.st_size, st.st_mtime_ns, *NOT_A_PHOTO, detail)
         self.report.not_photos[kind] += 1
 
     def run(self, paths: Sequence[str | Path]) -> IngestReport:
