@@ -9,7 +9,7 @@ from dash import ALL, Input, Output, State, ctx, html, no_update
 from callbacks.common import NO_TOAST, TOAST, Library, clicked, info, library, ok, refused
 from dashapp import job_runner
 from dashapp.components import error_table, folder_table, job_progress
-from dashapp.folders import remove_folder, split_missing
+from dashapp.folders import is_uploads, remove_folder, split_missing
 from dashapp.ingest import file_types
 from dashapp.jobs import IngestBusy
 from dashapp.uploads import UploadRefused, save_uploads
@@ -173,14 +173,23 @@ def ask_remove_folder(_clicks: list[int | None]):
     """Ask before removing a folder from the library, saying what goes and what stays."""
     if not clicked():
         return no_update, no_update, no_update
-    folder = next((f for f in library().store.folders.list() if f.id == ctx.triggered_id["index"]), None)
+    lib = library()
+    folder = next((f for f in lib.store.folders.list() if f.id == ctx.triggered_id["index"]), None)
     if folder is None:  # removed meanwhile (another tab, the CLI)
         return False, no_update, None
+    counts = f"{folder.n_photos:,} photos ({folder.n_faces:,} faces)"
+    gone = " leave the library: people, the map, searches and statistics. "
+    if is_uploads(lib.config, folder.path):
+        what = [f"The {counts} uploaded to the library", gone, "The library's copies of them are deleted; the photos "
+                "you uploaded them from are not touched."]
+        again = "Uploading them again"
+    else:
+        what = [html.Strong(folder.path), f" and its {counts}", gone, "The files on disk are not touched."]
+        again = "Adding the folder again"
     text = [
-        html.P([html.Strong(folder.path), f" and its {folder.n_photos:,} photos ({folder.n_faces:,} faces) leave the "
-                "library: people, the map, searches and statistics. The files on disk are not touched."]),
-        html.P("Named people keep their names. Adding the folder again brings its photos back, with their faces "
-               "found anew.", className="mb-0"),
+        html.P(what),
+        html.P(f"Named people keep their names. {again} brings them back, with their faces found anew.",
+               className="mb-0"),
     ]
     return True, text, folder.id
 

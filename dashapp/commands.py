@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from dashapp.config import load_config
-from dashapp.folders import remembered_path, remove_folder, split_missing
+from dashapp.folders import is_uploads, remembered_path, remove_folder, split_missing
 from dashapp.jobs import IngestBusy, JobReporter, ingest_lock, refresh_stale
 from dashapp.store import Store
 
@@ -204,7 +204,7 @@ def existing_store(data_dir: Path | None) -> Store:
 
 def run_folders(args: argparse.Namespace) -> int:
     """`app.py folders [list]`: the library's folders with their counts; `app.py folders remove PATH`: remove one
-    and its photos from the library (the files stay where they are)."""
+    and its photos from the library (the files stay where they are, except the library's copies of uploads)."""
     config = load_config(args.data_dir, create=False)
     store = existing_store(args.data_dir)
     if args.folders_action == "remove":
@@ -216,8 +216,9 @@ def run_folders(args: argparse.Namespace) -> int:
         except IngestBusy as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 3
-        print(f"Removed {path} from the library: {n_photos} photos, {n_faces} faces. The files are untouched; "
-              "add the folder again to bring them back.")
+        files = ("The library's copies of the uploaded photos are deleted." if is_uploads(config, path) else
+                 "The files are untouched; add the folder again to bring them back.")
+        print(f"Removed {path} from the library: {n_photos} photos, {n_faces} faces. {files}")
         return 0
     folders = store.folders.list()
     if not folders:

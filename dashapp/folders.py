@@ -5,12 +5,16 @@ The same functions serve `app.py ingest` / `app.py folders` and the Library page
 
 from __future__ import annotations
 
+import logging
+import shutil
 from pathlib import Path
 
 from dashapp.config import Config
 from dashapp.ingest import remove_orphan_thumbnails
 from dashapp.jobs import IngestBusy, ingest_lock, refresh_stale
 from dashapp.store import Store
+
+log = logging.getLogger(__name__)
 
 
 def remembered_path(config: Config, path: str | Path) -> str:
@@ -21,6 +25,11 @@ def remembered_path(config: Config, path: str | Path) -> str:
     return str(uploads if resolved.is_relative_to(uploads) else resolved)
 
 
+def is_uploads(config: Config, path: str) -> bool:
+    """Whether `path` is the library's uploads folder ("Uploaded photos"), whose files are the library's own copies."""
+    return Path(path) == config.uploads_dir.resolve()
+
+
 def split_missing(paths: list[str]) -> tuple[list[str], list[str]]:
     """(paths that exist now, paths that do not): a folder on an unplugged drive is left alone, never swept."""
     present = [p for p in paths if Path(p).exists()]
@@ -28,13 +37,21 @@ def split_missing(paths: list[str]) -> tuple[list[str], list[str]]:
 
 
 def remove_folder(config: Config, store: Store, path: str) -> tuple[int, int]:
-    """Remove a remembered folder and its photos and faces from the library (the files are not touched);
-    returns (photos, faces) removed. KeyError for a folder the library does not remember, IngestBusy while
-    an ingest or a clustering runs (they write the faces being removed)."""
+    """Remove a remembered folder and its photos and faces from the library; returns (photos, faces) removed.
+    KeyError for a folder the library does not remember, IngestBusy while an ingest or a clustering runs (they
+    write the faces being removed).
+
+    A folder's files are not touched, except the uploads folder's: those are the library's own copies of uploaded
+    photos, and left in place they would come back at the next check of the library's folders."""
     refresh_stale(store)
     with ingest_lock(config):
         if store.jobs.active("ingest") or store.jobs.active("cluster"):  # started, or about to take the lock
             raise IngestBusy("photos are being added or grouped right now; remove the folder when that is done")
         removed = store.folders.remove(path)
+        if is_uploads(config, path):
+            try:
+                shutil.rmtree(config.uploads_dir)
+            except OSError as exc:  # the library no longer lists them; the next upload's check would bring them back
+                log.warning("could not delete the uploaded copies in %s: %s", config.uploads_dir, exc)
     remove_orphan_thumbnails(store, config)
     return removed

@@ -238,6 +238,11 @@ def test_library_lists_its_folders_checks_them_again_and_removes_one(empty_lib, 
     assert store.jobs.get(job.id).status == "done"
     assert call(lib_cb.ask_remove_folder, [0], trigger={"type": "lib-remove-folder", "index": gone_id}, value=0)[0] \
         is dash.no_update  # a table being redrawn is no click
+    store.folders.add([str(empty_lib.config.uploads_dir)])
+    [uploads_id] = [f.id for f in store.folders.list() if f.path == str(empty_lib.config.uploads_dir)]
+    _, text, _ = call(lib_cb.ask_remove_folder, [0, 1], trigger={"type": "lib-remove-folder", "index": uploads_id})
+    assert text_of(text).startswith("The 0 photos (0 faces) uploaded to the library") and "copies of them are deleted" \
+        in text_of(text)
 
 
 def test_upload_of_a_text_file_is_refused(empty_lib):

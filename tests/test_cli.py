@@ -210,6 +210,33 @@ def test_people_list_name_merge_hide_and_undo(tmp_path):
     assert {p.id: (p.name, p.hidden, p.n_faces) for p in store.people.list(include_hidden=True)} == before
 
 
+
+def test_removing_the_uploaded_photos_deletes_the_librarys_copies_so_they_never_come_back(tmp_path):
+    import base64
+
+    from dashapp.uploads import save_uploads
+
+    data = tmp_path / "data"
+    config = load_config(data)
+
+    def upload(name: str) -> Path:
+        url = "data:image/jpeg;base64," + base64.b64encode((PHOTOS / name).read_bytes()).decode()
+        batch = save_uploads([(name, url)], config.uploads_dir).folder
+        assert app("ingest", "--data-dir", str(data), "--no-cluster", str(batch)).returncode == 0
+        return batch
+
+    first = upload("obama_1.jpg")
+    store = Store.open(config)
+    assert store.folders.paths() == [str(config.uploads_dir)]  # every upload batch is the one uploads folder
+    removed = app("folders", "--data-dir", str(data), "remove", str(config.uploads_dir), timeout=60)
+    assert removed.stdout.startswith(f"Removed {config.uploads_dir} from the library: 1 photos, 1 faces. "
+                                     "The library's copies of the uploaded photos are deleted.")
+    assert not first.exists() and store.photos.all() == []
+    second = upload("rose_1.jpg")
+    assert app("ingest", "--data-dir", str(data), "--no-cluster").returncode == 0  # check every folder again
+    assert [p.path for p in store.photos.all()] == [str(second / "rose_1.jpg")]  # the removed upload stays gone
+    store.close()
+
 def test_people_needs_an_existing_library(tmp_path):
     result = app("people", "--data-dir", str(tmp_path / "nothing"), timeout=60)
     assert result.returncode == 2 and "no library at" in result.stderr
