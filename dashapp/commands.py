@@ -310,10 +310,12 @@ def run_eval_cluster(args: argparse.Namespace) -> int:
         store = Store.open(config)
         start = time.monotonic()
         progress = _CliProgress(None)
+        store.folders.add([str(images)])  # a library kept with --library lists its folder, as one the dashboard made
         try:
             report = ingest(store, config, [images], IngestOptions(workers=getattr(args, "workers", None), weights=getattr(args, "weights", None)), progress)
         finally:
             progress.close()
+        store.folders.mark_scanned([str(images)])
         recluster(store, params=params, project=False)
         seconds = time.monotonic() - start
 

@@ -115,8 +115,13 @@ def test_eval_cluster_prints_a_table_and_json_last(tmp_path):
     album = _album(tmp_path / "album", sorted(SINGLES))
     truth = tmp_path / "identity.txt"
     truth.write_text("image identity\n" + "".join(f"{n} {who}\n" for n, who in SINGLES.items()))
-    result = app("eval", "cluster", "--images", str(album), "--truth", str(truth))
+    library = tmp_path / "library"
+    result = app("eval", "cluster", "--images", str(album), "--truth", str(truth), "--library", str(library))
     assert result.returncode == 0, result.stderr[-2000:]
+    store = Store.open(load_config(library))
+    [folder] = store.folders.list()  # the kept library lists its folder, checked
+    assert folder.path == str(album) and folder.n_photos == len(SINGLES) and folder.scanned_at is not None
+    store.close()
     lines = result.stdout.strip().splitlines()
     assert any(line.startswith("bcubed_f") for line in lines[:-1])
     scores = json.loads(lines[-1])
