@@ -139,7 +139,7 @@ def main() -> int:
 
     # First render of each page = shell + every callback the page runs on load.
     page("People", "/")
-    timed(r, "People: person cards (page 1)", P.render_people, 0, 1, "", False, False, [])
+    timed(r, "People: person cards (page 1)", P.render_people, 0, 1, "", False, False, False, [])
     timed(r, "People: unsorted faces (page 1)", P.render_unsorted, 0, 1, [])
     timed(r, "People: merge suggestions", P.render_merge_suggestions, 0)
     timed(r, "Navbar: job badge", N.nav_job_badge, 1)
@@ -163,9 +163,9 @@ def main() -> int:
     # Interactions.
     faces = lib.queries.person_faces(a, 0, 12)
     tiles = [{"type": "face-tile", "fid": f} for f in faces]
-    timed(r, "People: next page of cards", P.render_people, 0, 2, "", False, False, [])
-    timed(r, "People: search a name", P.render_people, 0, 1, "pers", False, False, [])
-    timed(r, "People: cards, least alike first", P.render_people, 0, 1, "", False, True, [])
+    timed(r, "People: next page of cards", P.render_people, 0, 2, "", False, False, False, [])
+    timed(r, "People: search a name", P.render_people, 0, 1, "pers", False, False, False, [])
+    timed(r, "People: cards, least alike first", P.render_people, 0, 1, "", False, False, True, [])
     timed(r, "People: a person's next face page", P.person_faces_page, 2, [],
           trigger={"type": "person-pager", "pid": a}, prop="active_page")
     timed(r, "People: click a face (select)", P.toggle_face, [1] + [0] * 11, None, [], tiles, trigger=tiles[0])

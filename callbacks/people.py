@@ -13,45 +13,61 @@ PEOPLE_PAGE_SIZE = 24
 UNSORTED_PAGE_SIZE = 48
 
 
+# Changing what the cards show starts again from their first page.
+_PEOPLE_FILTERS = {"people-search", "people-show-hidden", "people-unnamed-only"}
+
+
 @dash.callback(
     Output("people-grid", "children"),
     Output("people-pager", "max_value"),
     Output("people-pager", "style"),
+    Output("people-pager", "active_page"),
     Output("people-count", "children"),
     Output("people-move-target", "options"),
     Input("people-version", "data"),
     Input("people-pager", "active_page"),
     Input("people-search", "value"),
     Input("people-show-hidden", "value"),
+    Input("people-unnamed-only", "value"),
     Input("people-least-alike", "value"),
     State("people-selected-faces", "data"),
 )
-def render_people(_version: int, page: int | None, search: str | None, show_hidden: bool, least_alike: bool,
-                  selected: list | None):
+def render_people(_version: int, page: int | None, search: str | None, show_hidden: bool, unnamed_only: bool,
+                  least_alike: bool, selected: list | None):
     """One page of person cards (largest first), each with its first faces (best detections first, or the
     faces least like the rest of their group first)."""
     lib = library()
-    total, people = lib.queries.people_page(page_offset(page, PEOPLE_PAGE_SIZE), PEOPLE_PAGE_SIZE,
-                                            include_hidden=bool(show_hidden), search=search or "")
+    page = 1 if ctx.triggered_id in _PEOPLE_FILTERS else max(1, int(page or 1))
+    query = dict(include_hidden=bool(show_hidden), search=search or "", unnamed_only=bool(unnamed_only))
+    total, n_named, people = lib.queries.people_page(page_offset(page, PEOPLE_PAGE_SIZE), PEOPLE_PAGE_SIZE, **query)
+    pages = C.n_pages(total, PEOPLE_PAGE_SIZE)
+    if page > pages:  # the last page emptied: its groups merged, named (showing those not named yet), hidden
+        page = pages
+        total, n_named, people = lib.queries.people_page(page_offset(page, PEOPLE_PAGE_SIZE), PEOPLE_PAGE_SIZE, **query)
     options = C.dropdown_options(lib.queries.people_options(), for_moving=True)
     if total == 0:
         summary = lib.queries.summary()
         if search:
             empty = C.empty_state("No one by that name", "Try another name or clear the search.")
+        elif unnamed_only and n_named:
+            empty = C.empty_state("Everyone has a name", "Switch off “Not named yet” to see them all.")
         elif summary["n_faces"] == 0:
             empty = C.empty_state("No photos yet", "Add a folder on the Library page; the faces found are grouped "
                                   "into people here.", "/library", "Go to the Library")
         else:
             empty = C.empty_state("No groups yet", "Faces are grouped into people after an ingest; "
                                   "unsorted faces are listed below.")
-        return [empty], 1, pager_style(1), "", options
+        return [empty], 1, pager_style(1), 1, "", options
     faces = lib.queries.first_faces([p["id"] for p in people], C.FACE_PAGE_SIZE, least_alike_first=bool(least_alike))
     chosen = set(selected or [])
     cards = [C.person_card(p, faces.get(p["id"], []), chosen) for p in people]
-    shown = (f"{total} people and groups" if total != 1 else "1 person") + (
-        f" · page {page or 1}" if total > PEOPLE_PAGE_SIZE else "")
-    pages = C.n_pages(total, PEOPLE_PAGE_SIZE)
-    return cards, pages, pager_style(pages), shown, options
+    if unnamed_only:
+        shown = f"{total} {'group' if total == 1 else 'groups'} not named yet"
+    else:
+        shown = f"{total} people and groups" if total != 1 else "1 person"
+    shown += f" · {n_named} named" if n_named else ""
+    shown += f" · page {page}" if total > PEOPLE_PAGE_SIZE else ""
+    return cards, pages, pager_style(pages), page, shown, options
 
 
 @dash.callback(

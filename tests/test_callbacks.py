@@ -274,27 +274,50 @@ def test_callbacks_ignore_components_being_inserted(lib):
 
 def test_render_people_cards_and_empty_state(lib, empty_lib):
     use_library(lib.data_dir)
-    cards, pages, _style, count, options = call(people_cb.render_people, 0, 1, "", False, False, [])
+    cards, pages, _style, _page, count, options = call(people_cb.render_people, 0, 1, "", False, False, False, [])
     assert len(cards) == 5 and pages == 1 and "5 people" in count
     assert {"label": "Unsorted (no one)", "value": "unsorted"} in options
     faces = find_ids(cards, "face-tile")
     assert faces and all(f["fid"] in lib.synthetic.face_ids for f in faces)
     group = lib.synthetic.person_ids[2]
     for search in (f"Person {group}", f"#{group}", f" {group} "):  # as an unnamed group is called on the page
-        cards, *_ = call(people_cb.render_people, 0, 1, search, False, False, [])
+        cards, *_ = call(people_cb.render_people, 0, 1, search, False, False, False, [])
         assert [c.id["pid"] for c in cards] == [group]
     use_library(empty_lib.data_dir)
-    cards, *_ = call(people_cb.render_people, 0, 1, "", False, False, [])
+    cards, *_ = call(people_cb.render_people, 0, 1, "", False, False, False, [])
     assert "No photos yet" in text_of(cards)
 
+
+
+def test_people_not_named_yet_and_a_page_that_empties(lib, monkeypatch):
+    monkeypatch.setattr(people_cb, "PEOPLE_PAGE_SIZE", 2)
+    render = people_cb.render_people
+    pids = lambda cards: [c.id["pid"] for c in cards]  # noqa: E731
+    first = lib.synthetic.person_ids[0]
+    lib.store.people.rename(first, "Ada")
+    _, pages, _, page, count, _ = call(render, 0, 1, "", False, False, False, [])
+    assert (pages, page, count) == (3, 1, "5 people and groups · 1 named · page 1")
+    # Switching to the groups not named yet, from page 3: their first page.
+    cards, pages, _, page, count, _ = call(render, 0, 3, "", False, True, False, [], trigger="people-unnamed-only",
+                                           prop="value", value=True)
+    assert (pages, page, count) == (2, 1, "4 groups not named yet · 1 named · page 1") and first not in pids(cards)
+    last_page, *_ = call(render, 1, 2, "", False, True, False, [], trigger="people-pager", prop="active_page", value=2)
+    for k, pid in enumerate(pids(last_page)):
+        lib.store.people.rename(pid, f"Named {k}")  # each leaves the list as it gets its name
+    cards, pages, _, page, count, _ = call(render, 2, 2, "", False, True, False, [], trigger="people-version", prop="data")
+    assert (pages, page, count) == (1, 1, "2 groups not named yet · 3 named") and len(cards) == 2  # the page before
+    for pid in pids(cards):
+        lib.store.people.rename(pid, f"Named {pid}")
+    cards, *_ = call(render, 3, 1, "", False, True, False, [], trigger="people-version", prop="data")
+    assert "Everyone has a name" in text_of(cards)
 
 def test_a_person_card_shows_the_years_of_their_photos(lib):
     a = lib.synthetic.person_ids[0]
     photos = sorted({lib.store.faces.get(f).photo_id for f in lib.store.people.face_ids(a)})
-    cards, *_ = call(people_cb.render_people, 0, 1, "", False, False, [])
+    cards, *_ = call(people_cb.render_people, 0, 1, "", False, False, False, [])
     assert "–" not in text_of(cards)  # no photo has a date yet
     lib.store.photos.set_taken({photos[0]: "2009-01-20 12:00:00", photos[-1]: "2021-01-20 11:49:00"})
-    cards, *_ = call(people_cb.render_people, 0, 1, "", False, False, [])
+    cards, *_ = call(people_cb.render_people, 0, 1, "", False, False, False, [])
     assert "2009–2021" in text_of(cards)
 
 
@@ -392,9 +415,9 @@ def test_hide_and_show_a_person(lib):
     pid = lib.synthetic.person_ids[-1]
     out = call(people_cb.hide_person, [1], 0, trigger={"type": "person-hide", "pid": pid})
     assert "hidden" in out[0] and lib.store.people.get(pid).hidden
-    cards, *_ = call(people_cb.render_people, 1, 1, "", False, False, [])
+    cards, *_ = call(people_cb.render_people, 1, 1, "", False, False, False, [])
     assert pid not in [c["pid"] for c in find_ids(cards, "person-col")]
-    cards, *_ = call(people_cb.render_people, 1, 1, "", True, False, [])
+    cards, *_ = call(people_cb.render_people, 1, 1, "", True, False, False, [])
     assert pid in [c["pid"] for c in find_ids(cards, "person-col")]
     call(people_cb.hide_person, [2], 1, trigger={"type": "person-hide", "pid": pid})
     assert not lib.store.people.get(pid).hidden
@@ -497,9 +520,9 @@ def test_least_alike_first_shows_a_wrong_face_first(lib):
         card = next(c for c in cards if c.id == {"type": "person-col", "pid": a})
         return find_ids(card, "face-tile")[0]["fid"]
 
-    cards, *_ = call(people_cb.render_people, 1, 1, "", False, True, [])
+    cards, *_ = call(people_cb.render_people, 1, 1, "", False, False, True, [])
     assert first_face_of_a(cards) == wrong
-    cards, *_ = call(people_cb.render_people, 1, 1, "", False, False, [])
+    cards, *_ = call(people_cb.render_people, 1, 1, "", False, False, False, [])
     assert first_face_of_a(cards) == lib.queries.person_faces(a, 0, 1)[0]  # best detections first
     block = call(people_cb.person_faces_page, 1, [], True, trigger={"type": "person-pager", "pid": a},
                  prop="active_page")

@@ -46,7 +46,7 @@ SCRIPT = textwrap.dedent(
 
     run(navbar.nav_job_badge, 1)
     run(lib_cb.poll_library, 1, None)
-    run(people.render_people, 0, 1, "", False, False, [])
+    run(people.render_people, 0, 1, "", False, False, False, [])
     run(people.render_unsorted, 0, 1, [])
     run(people.render_merge_suggestions, 0)
     run(people.undo_button, 0)

@@ -80,6 +80,8 @@ layout = html.Div(
                     html.Div(
                         [
                             dbc.Switch(id="people-show-hidden", label="Show hidden", value=False, className="mb-0"),
+                            # Naming a whole album: only the groups still to name, each leaving as it gets one.
+                            dbc.Switch(id="people-unnamed-only", label="Not named yet", value=False, className="mb-0"),
                             # Wrong faces in a group are the ones least like the rest: this shows them first.
                             html.Div(
                                 dbc.Switch(id="people-least-alike", label="Least alike first", value=False,

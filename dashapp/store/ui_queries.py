@@ -192,10 +192,14 @@ class UIQueries(Repo):
 
     # --- people ---
 
-    def people_page(self, offset: int, limit: int, include_hidden: bool = False, search: str = "") -> tuple[int, list[dict]]:
-        """(number of matching people, one page of them by size) with id, name, hidden, n_faces.
+    def people_page(
+        self, offset: int, limit: int, include_hidden: bool = False, search: str = "", unnamed_only: bool = False
+    ) -> tuple[int, int, list[dict]]:
+        """(number of matching people, how many of them have a name, one page of them by size) with id, name,
+        hidden, n_faces.
 
-        `search` matches names (any part, any case), and "Person 12", "#12" or "12" the group numbered 12.
+        `search` matches names (any part, any case), and "Person 12", "#12" or "12" the group numbered 12;
+        `unnamed_only` keeps the groups not named yet (the named ones are still counted).
         """
         counts = _person_counts()
         n = func.coalesce(counts.c.n, 0)
@@ -210,11 +214,13 @@ class UIQueries(Repo):
         base = select(people.c.id, people.c.name, people.c.hidden, n.label("n_faces")).select_from(
             people.outerjoin(counts, counts.c.pid == people.c.id)
         ).where(and_(*conds))
+        listed = base.where(people.c.name.is_(None)) if unnamed_only else base
         with self._read() as conn:
-            total = conn.execute(select(func.count()).select_from(base.subquery())).scalar_one()
-            rows = conn.execute(base.order_by(n.desc(), people.c.id).offset(offset).limit(limit)).all()
+            matching = base.subquery()
+            total, n_named = conn.execute(select(func.count(), func.count(matching.c.name))).one()
+            rows = conn.execute(listed.order_by(n.desc(), people.c.id).offset(offset).limit(limit)).all()
         years = self._years_of([r.id for r in rows])
-        return total, [
+        return total - n_named if unnamed_only else total, n_named, [
             dict(id=r.id, name=r.name, hidden=bool(r.hidden), n_faces=r.n_faces, years=years.get(r.id)) for r in rows
         ]
 
