@@ -248,6 +248,17 @@ def test_people_needs_an_existing_library(tmp_path):
     assert not (tmp_path / "nothing").exists()
 
 
+
+def test_a_damaged_library_is_a_one_line_error(tmp_path):
+    damaged = tmp_path / "damaged"
+    damaged.mkdir()
+    (damaged / "library.sqlite3").write_bytes(b"\x00garbage" * 1000)
+    for command in (["people"], ["ingest", str(PHOTOS)]):
+        result = app(*command, "--data-dir", str(damaged), timeout=60)
+        assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr[-2000:]
+        assert result.stderr.startswith(f"error: {damaged / 'library.sqlite3'} cannot be opened as a library")
+    assert (damaged / "library.sqlite3").read_bytes() == b"\x00garbage" * 1000
+
 def test_ingest_without_paths_checks_the_libraries_folders_and_a_folder_can_be_removed(tmp_path):
     data = tmp_path / "data"
     first = _album(tmp_path / "first", ["obama_1.jpg", "obama_2.jpg"])

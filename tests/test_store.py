@@ -10,7 +10,7 @@ import pytest
 from dashapp.config import load_config, resolve_data_dir
 from dashapp.jobs import IngestBusy, ingest_lock, ingest_running, refresh_stale
 from dashapp.store import ClusterWrite, NewFace, Store
-from dashapp.store.engine import schema_version
+from dashapp.store.engine import LibraryUnusable, schema_version
 from dashapp.store.schema import SCHEMA_VERSION
 
 
@@ -151,8 +151,24 @@ def test_newer_schema_is_refused(tmp_path):
     raw = sqlite3.connect(config.db_path)
     raw.execute("UPDATE meta SET value = '999' WHERE key = 'schema_version'")
     raw.commit()
-    with pytest.raises(RuntimeError, match="newer"):
+    with pytest.raises(LibraryUnusable, match="newer"):
         Store.open(config)
+
+
+def test_a_damaged_or_foreign_database_is_refused_and_left_as_it_was(tmp_path):
+    config = load_config(tmp_path / "damaged")
+    config.db_path.write_bytes(b"not a database at all " * 100)
+    with pytest.raises(LibraryUnusable, match="cannot be opened as a library .*file is not a database"):
+        Store.open(config)
+    assert config.db_path.read_bytes() == b"not a database at all " * 100
+    other = load_config(tmp_path / "other")
+    raw = sqlite3.connect(other.db_path)
+    raw.execute("CREATE TABLE notes (text TEXT)")
+    raw.commit()
+    with pytest.raises(LibraryUnusable, match="a database of another program"):
+        Store.open(other)
+    assert [r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")] == ["notes"]
+    raw.close()
 
 
 def test_save_analysis_replaces_instead_of_duplicating(store):

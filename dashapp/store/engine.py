@@ -10,11 +10,17 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, insert, inspect, select, text, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DatabaseError
 
 from dashapp.store import schema
 from dashapp.store.folders import outermost
 
 log = logging.getLogger(__name__)
+
+
+class LibraryUnusable(ValueError):
+    """The database is not a library this program can open: damaged, another program's, or from a newer version.
+    Raised before anything is written to it; the message says so in words for the user."""
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -106,10 +112,20 @@ def schema_version(conn: Connection) -> int:
 
 def migrate(engine: Engine) -> int:
     """Bring the database up to `schema.SCHEMA_VERSION`, one step per transaction; returns the version."""
-    with engine.begin() as conn:
-        version = schema_version(conn)
+    where = engine.url.database or str(engine.url)
+    try:
+        with engine.begin() as conn:
+            version = schema_version(conn)
+            tables = inspect(conn).get_table_names()
+    except DatabaseError as exc:  # e.g. "file is not a database"
+        raise LibraryUnusable(
+            f"{where} cannot be opened as a library ({exc.orig}); nothing was changed. Move it away to start a new "
+            "library there, or use another --data-dir"
+        ) from exc
+    if version == 0 and tables:  # never add our tables to another program's database
+        raise LibraryUnusable(f"{where} is a database of another program, not a library; nothing was changed")
     if version > schema.SCHEMA_VERSION:
-        raise RuntimeError(
+        raise LibraryUnusable(
             f"the library's schema version {version} is newer than this program's ({schema.SCHEMA_VERSION}); "
             "update Face Album"
         )
