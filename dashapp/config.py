@@ -72,6 +72,8 @@ def load_config(data_dir: str | Path | None = None, create: bool = True) -> Conf
     before any of them is imported; an explicit environment setting wins.
     """
     config = Config(resolve_data_dir(data_dir))
+    if config.data_dir.exists() and not config.data_dir.is_dir():
+        raise ValueError(f"{config.data_dir} is a file: the library needs a folder (--data-dir)")
     if create:
         for folder in (config.data_dir, config.thumbs_dir, config.numba_cache_dir):
             folder.mkdir(parents=True, exist_ok=True)

@@ -249,7 +249,7 @@ def test_people_needs_an_existing_library(tmp_path):
 
 
 
-def test_a_damaged_library_is_a_one_line_error(tmp_path):
+def test_an_unusable_library_is_a_one_line_error(tmp_path):
     damaged = tmp_path / "damaged"
     damaged.mkdir()
     (damaged / "library.sqlite3").write_bytes(b"\x00garbage" * 1000)
@@ -258,6 +258,9 @@ def test_a_damaged_library_is_a_one_line_error(tmp_path):
         assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr[-2000:]
         assert result.stderr.startswith(f"error: {damaged / 'library.sqlite3'} cannot be opened as a library")
     assert (damaged / "library.sqlite3").read_bytes() == b"\x00garbage" * 1000
+    result = app("ingest", "--data-dir", str(damaged / "library.sqlite3"), str(PHOTOS), timeout=60)
+    assert (result.returncode, result.stderr) == (2, f"error: {damaged / 'library.sqlite3'} is a file: the library "
+                                                     "needs a folder (--data-dir)\n")
 
 def test_ingest_without_paths_checks_the_libraries_folders_and_a_folder_can_be_removed(tmp_path):
     data = tmp_path / "data"
