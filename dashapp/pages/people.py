@@ -77,28 +77,29 @@ layout = html.Div(
                                style={"maxWidth": "340px"}),
                     dbc.Input(id="people-search", placeholder="Search names", type="search", size="sm",
                               debounce=True, style={"width": "180px"}),
-                    html.Div(
-                        [
-                            dbc.Switch(id="people-show-hidden", label="Show hidden", value=False, className="mb-0"),
-                            # Naming a whole album: only the groups still to name, each leaving as it gets one.
-                            dbc.Switch(id="people-unnamed-only", label="Not named yet", value=False, className="mb-0"),
-                            # Wrong faces in a group are the ones least like the rest: this shows them first.
-                            html.Div(
-                                dbc.Switch(id="people-least-alike", label="Least alike first", value=False,
-                                           className="mb-0", persistence=True),  # kept across visits
-                                title="Show each group's faces least like its other faces first, to spot the ones "
-                                      "that do not belong",
-                            ),
-                        ],
-                        className="ms-3 text-nowrap small",
-                    ),
                 ],
                 className="d-flex align-items-center",
             ),
         ),
         selection_bar,
         html.Div(id="people-suggestions"),
-        html.Div(id="people-count", className="small text-muted mb-2"),
+        # Which cards show, and how: above the cards they change, beside their count.
+        html.Div(
+            [
+                html.Div(id="people-count", className="text-muted me-auto"),
+                dbc.Switch(id="people-show-hidden", label="Show hidden", value=False, className="mb-0"),
+                # Naming a whole album: only the groups still to name, each leaving as it gets one.
+                dbc.Switch(id="people-unnamed-only", label="Not named yet", value=False, className="mb-0"),
+                # Wrong faces in a group are the ones least like the rest: this shows them first.
+                html.Div(
+                    dbc.Switch(id="people-least-alike", label="Least alike first", value=False, className="mb-0",
+                               persistence=True),  # kept across visits
+                    title="Show each group's faces least like its other faces first, to spot the ones that do not "
+                          "belong",
+                ),
+            ],
+            className="d-flex flex-wrap align-items-center column-gap-4 small text-nowrap mb-2",
+        ),
         dbc.Row(id="people-grid"),
         dbc.Pagination(id="people-pager", max_value=1, active_page=1, fully_expanded=False, className="mt-2"),
         dbc.Card(
