@@ -147,7 +147,10 @@ class FaceAnalyzer:
 
     def analyze_many(self, images: list[np.ndarray]) -> list[list[Face]]:
         """Analyse several images; detection and embedding are batched across them."""
-        detections = self.detector.detect_many(images)
+        return self.describe(images, self.detector.detect_many(images))
+
+    def describe(self, images: list[np.ndarray], detections: list[list[Detection]]) -> list[list[Face]]:
+        """Align and embed the faces detected in each image (one embedding batch across the images)."""
         crops = [align_face(img, d.landmarks) for img, dets in zip(images, detections) for d in dets]
         embeddings, attributes = self.embed(np.stack(crops)) if crops else (np.zeros((0, 128)), None)
         faces: list[list[Face]] = []

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from model.imaging import ImageErrorKind, ImageLoadError, load_image, taken_time
+from model.imaging import ImageErrorKind, ImageLoadError, load_image, load_image_reduced, taken_time
 from tests.conftest import MODEL_FIXTURES
 
 PHOTO = MODEL_FIXTURES / "group" / "astronaut.jpg"
@@ -48,6 +48,22 @@ def test_exif_orientation_is_applied(tmp_path):
     assert arr.shape == np.asarray(upright).shape
     assert np.abs(arr.astype(int) - np.asarray(upright, int)).mean() < 8
 
+
+
+def test_a_large_jpeg_is_decoded_reduced_and_says_its_own_size(tmp_path):
+    large = Image.open(PHOTO).resize((4000, 4000 * 3 // 4))  # stored on its side, to be turned upright
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    path = _save(large, tmp_path / "large.jpg", exif=exif, quality=90)
+    image, size = load_image_reduced(path, 1600)
+    assert image.shape == (2000, 1500, 3) and size == (3000, 4000)  # half of each side, upright; its own upright size
+    full, size = load_image_reduced(path, None)
+    assert full.shape == (4000, 3000, 3) and size == (3000, 4000)
+    half = np.asarray(Image.fromarray(full).resize((1500, 2000), Image.Resampling.BOX), int)
+    assert np.abs(image.astype(int) - half).mean() < 4  # the same picture
+    for small in (_save(large.resize((2400, 1800)), tmp_path / "small.jpg"), _save(large, tmp_path / "large.png")):
+        image, size = load_image_reduced(small, 1600)  # under twice the side, or not a JPEG: every pixel
+        assert image.shape[:2] == size[::-1]
 
 def _bomb_png(width: int, height: int) -> bytes:
     """A tiny PNG whose header claims width x height pixels (a decompression bomb)."""

@@ -105,6 +105,35 @@ def test_faces_thumbnails_and_boxes(library):
         assert np.linalg.norm(f.embedding) == pytest.approx(1.0, abs=1e-3)
 
 
+
+def test_a_large_photo_is_analysed_reduced_with_its_faces_in_its_own_pixels(tmp_path, analyzer):
+    from dashapp.ingest import DECODE_SIDE, _faces, _Loaded, analyze_photos
+    from model.imaging import load_image, load_image_reduced
+
+    photo = Image.open(PHOTOS / "obama_and_biden.jpg")  # 720x514, faces 53-68 px wide
+    large = tmp_path / "large.jpg"  # its faces large: analysed from the photo decoded at half its size
+    photo.resize((photo.width * 6, photo.height * 6), Image.Resampling.BICUBIC).save(large, quality=92)
+    [result] = analyze_photos(analyzer, tmp_path, [(1, str(large), "a" * 64)])
+    assert (result["width"], result["height"]) == (4320, 3084)
+    every_pixel = sorted(analyzer.analyze(load_image(large)), key=lambda f: f.box[0])
+    ours = sorted(result["faces"], key=lambda f: f.box[0])
+    assert len(ours) == len(every_pixel) == 3
+    for face, reference in zip(ours, every_pixel):  # boxes and landmarks in the photo's own pixels
+        assert np.allclose(face.box, reference.box, atol=0.05 * reference.box[2])
+        assert np.allclose(face.landmarks, reference.landmarks, atol=0.05 * reference.box[2])
+        assert np.linalg.norm(face.embedding - reference.embedding) < 0.25  # same-person distances: 0.3-1.0
+
+    small = tmp_path / "small.jpg"  # the same people small in a large photo: their crops come from every pixel
+    canvas = Image.new("RGB", (4320, 3084), "grey")
+    canvas.paste(photo.resize((photo.width * 2, photo.height * 2), Image.Resampling.BICUBIC), (1000, 800))
+    canvas.save(small, quality=92)
+    loaded = [_Loaded((k, str(p), ""), *load_image_reduced(p, DECODE_SIDE)) for k, p in enumerate([large, small])]
+    assert [p.image.shape[1] for p in loaded] == [2160, 2160]
+    found = _faces(analyzer, loaded)
+    assert len(found[0]) == 3 and len(found[1]) >= 2
+    assert [p.image.shape[1] for p in loaded] == [2160, 4320]  # only the photo whose faces are small is decoded again
+    assert all(f.box[0] > 1500 for f in found[1])  # and its faces are given in its full pixels (775+ reduced)
+
 def test_duplicate_reuses_faces_without_model_work(library):
     store, album = library["store"], library["album"]
     original = store.faces.of_photo(store.photos.by_path(album / "obama_1.jpg").id)
