@@ -148,12 +148,12 @@ def photo_image(photo_id: int, size: str) -> Response:
     stat = source.stat()
     cache = lib.data_dir / "cache" / "photos" / f"{photo_id}-{size}-{stat.st_mtime_ns}-{stat.st_size}.jpg"
     if not cache.exists():
-        from model.imaging import ImageLoadError, load_image
+        from model.imaging import ImageLoadError, load_image_reduced
 
         with _resize_lock:  # two requests for one photo do the work once
             if not cache.exists():
-                try:
-                    img = Image.fromarray(load_image(source))
+                try:  # a large JPEG decoded at a fraction of its size: 2-3x faster, as sharp once resized
+                    img = Image.fromarray(load_image_reduced(source, PHOTO_SIZES[size])[0])
                 except ImageLoadError:
                     abort(404)
                 img.thumbnail((PHOTO_SIZES[size], PHOTO_SIZES[size]))
@@ -185,12 +185,12 @@ def _find_photo_view(source: Path) -> Response:
     source = _library_file(str(source))
     cache = source.with_name(f"{source.stem}-view.jpg")
     if not cache.exists():
-        from model.imaging import ImageLoadError, load_image
+        from model.imaging import ImageLoadError, load_image_reduced
 
         with _resize_lock:
             if not cache.exists():
                 try:
-                    img = Image.fromarray(load_image(source))
+                    img = Image.fromarray(load_image_reduced(source, PHOTO_SIZES["large"])[0])
                 except ImageLoadError:
                     abort(404)
                 img.thumbnail((PHOTO_SIZES["large"], PHOTO_SIZES["large"]))
