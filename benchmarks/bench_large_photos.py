@@ -83,7 +83,8 @@ def main() -> None:
     }
     print(f"{len(paths)} photos, {args.side} px, one worker")
     print(f"  every pixel decoded:      {full_rate:.2f} photos/s, {n_faces[0]} faces")
-    print(f"  decoded to >= {reduced_side} px:   {reduced_rate:.2f} photos/s, {n_faces[1]} faces ({result['speedup']}x)")
+    print(f"  decoded to >= {reduced_side} px:   {reduced_rate:.2f} photos/s, {n_faces[1]} faces "
+          f"({result['speedup']}x)")
     print(f"  the same face's embedding apart: median {result['embedding_distance_median']}, "
           f"90th percentile {result['embedding_distance_p90']}; box corners apart: median "
           f"{result['box_shift_median_of_width']:.1%} of its width")

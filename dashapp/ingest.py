@@ -200,7 +200,8 @@ SMALL_FACE = 90
 
 @dataclass
 class _Loaded:
-    """A decoded photo: (photo_id, path, sha256), its pixels, and its own size (width, height) they may be reduced from."""
+    """A decoded photo: (photo_id, path, sha256), its pixels, and the photo's own size (width, height), which
+    its pixels may be reduced from."""
 
     item: tuple[int, str, str]
     image: np.ndarray

@@ -304,7 +304,8 @@ def test_people_not_named_yet_and_a_page_that_empties(lib, monkeypatch):
     last_page, *_ = call(render, 1, 2, "", False, True, False, [], trigger="people-pager", prop="active_page", value=2)
     for k, pid in enumerate(pids(last_page)):
         lib.store.people.rename(pid, f"Named {k}")  # each leaves the list as it gets its name
-    cards, pages, _, page, count, _ = call(render, 2, 2, "", False, True, False, [], trigger="people-version", prop="data")
+    cards, pages, _, page, count, _ = call(render, 2, 2, "", False, True, False, [], trigger="people-version",
+                                           prop="data")
     assert (pages, page, count) == (1, 1, "2 groups not named yet · 3 named") and len(cards) == 2  # the page before
     for pid in pids(cards):
         lib.store.people.rename(pid, f"Named {pid}")
