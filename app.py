@@ -234,6 +234,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:  # only global flags given
         args = parser.parse_args([*argv, "serve"])
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    from dashapp.jobs import DISK_FULL, is_disk_full
+
     try:
         return args.handler(args)
     except (FileNotFoundError, ValueError) as exc:
@@ -241,6 +243,11 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:
+        if args.verbose or not is_disk_full(exc):
+            raise
+        print(f"error: {DISK_FULL}", file=sys.stderr)
+        return 4
 
 
 def __getattr__(name: str) -> Any:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from dashapp.config import load_config
 from dashapp.folders import is_uploads, remembered_path, remove_folder, split_missing
-from dashapp.jobs import IngestBusy, JobReporter, ingest_lock, refresh_stale
+from dashapp.jobs import IngestBusy, JobReporter, failure_message, ingest_lock, refresh_stale
 from dashapp.store import Store
 
 log = logging.getLogger(__name__)
@@ -144,7 +144,7 @@ def run_ingest(args: argparse.Namespace) -> int:
         reporter.finish("interrupted", "interrupted; run the same command again to continue")
         raise
     except BaseException as exc:
-        reporter.finish("failed", f"{type(exc).__name__}: {exc}")
+        reporter.finish("failed", failure_message(exc))
         raise
 
 
@@ -181,7 +181,7 @@ def run_cluster(args: argparse.Namespace) -> int:
             progress=lambda name: reporter.update(force=True, phase=name),
         )
     except BaseException as exc:
-        reporter.finish("failed", f"{type(exc).__name__}: {exc}")
+        reporter.finish("failed", failure_message(exc))
         raise
     message = (
         f"{result.n_faces} faces: {result.n_people} people/groups, {result.n_unsorted} unsorted, "

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from dashapp.config import load_config
 from dashapp.find import FindResult, clock, find, save_result, typical_face
-from dashapp.jobs import JobReporter
+from dashapp.jobs import JobReporter, failure_message
 from dashapp.store import Store
 from dashapp.uploads import new_upload_folder
 
@@ -121,7 +121,7 @@ def run_find(args: argparse.Namespace) -> int:
         save_result(result, folder / RESULT_FILE)
     except BaseException as exc:
         if reporter is not None:
-            reporter.finish("failed", str(exc) if isinstance(exc, ValueError) else f"{type(exc).__name__}: {exc}")
+            reporter.finish("failed", str(exc) if isinstance(exc, ValueError) else failure_message(exc))
         raise
     threshold = result.thresholds.get(args.strictness)
     print_table(result, threshold, args.strictness, folder)

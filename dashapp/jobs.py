@@ -8,6 +8,7 @@ job's row (`JobReporter`) and polls the row's cancel flag, which the UI sets wit
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import logging
 import os
@@ -28,6 +29,27 @@ APP_PY = Path(__file__).resolve().parents[1] / "app.py"
 
 class IngestBusy(RuntimeError):
     """Another ingest is already running on this library."""
+
+
+DISK_FULL = ("the disk holding the library is full: free some space, then run the same command again "
+             "(what was done so far is kept)")
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """Whether `exc` (or an exception it was raised from) says the disk is full: an OSError "no space left on
+    device" (a thumbnail, a cache file) or SQLite's "database or disk is full"."""
+    while exc is not None:
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        if "database or disk is full" in str(exc):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def failure_message(exc: BaseException) -> str:
+    """What a failed job says: the disk-full advice, or the exception as it is."""
+    return DISK_FULL if is_disk_full(exc) else f"{type(exc).__name__}: {exc}"
 
 
 @contextmanager

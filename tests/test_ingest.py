@@ -18,7 +18,7 @@ from PIL import Image
 
 from dashapp.config import load_config
 from dashapp.ingest import IngestOptions, ingest
-from dashapp.jobs import refresh_stale
+from dashapp.jobs import DISK_FULL, refresh_stale
 from dashapp.store import Store
 from model.faces import copy_model
 
@@ -300,3 +300,47 @@ def test_kill_9_mid_ingest_then_rerun_gives_the_same_faces(tmp_path, analyzer):
     for key, (box, emb) in reference.items():
         np.testing.assert_allclose(result[key][0], box, atol=1.0, err_msg=str(key))
         assert float(np.dot(result[key][1], emb)) > 0.99
+
+
+def test_a_full_disk_mid_ingest_is_a_one_line_error_and_a_rerun_completes(tmp_path, analyzer, capsys):
+    """The library's disk fills up half way (SQLite's page limit stands in for it: the same "database or disk is
+    full"): a one-line error, exit 4, the job failed with the advice; the rerun gives an uninterrupted run's faces."""
+    import app
+    from sqlalchemy import Engine, event
+
+    album = tmp_path / "album"
+    album.mkdir()
+    for name in ALBUM:
+        shutil.copy(PHOTOS / name, album / name)
+    ref_config = load_config(tmp_path / "ref")
+    ingest(Store.open(ref_config), ref_config, [album], IngestOptions(analyzer=analyzer))
+    reference = _faces_by_file(ref_config.db_path, album)
+
+    config = load_config(tmp_path / "data")
+    Store.open(config).close()
+    pages = sqlite3.connect(config.db_path).execute("PRAGMA page_count").fetchone()[0]
+
+    def one_more_page_only(dbapi_connection, _record) -> None:
+        dbapi_connection.execute(f"PRAGMA max_page_count = {pages + 1}")
+
+    command = ["ingest", "--data-dir", str(config.data_dir), "--no-cluster", str(album)]
+    event.listen(Engine, "connect", one_more_page_only)
+    try:
+        assert app.main(command) == 4
+    finally:
+        event.remove(Engine, "connect", one_more_page_only)
+    assert capsys.readouterr().err.strip().splitlines()[-1] == f"error: {DISK_FULL}"
+    store = Store.open(config)
+    counts = store.photos.counts()
+    assert 0 < counts.get("done", 0) < len(ALBUM), counts  # it stopped half way
+    job = store.jobs.latest("ingest")[0]
+    assert (job.status, job.message) == ("failed", DISK_FULL)
+
+    assert app.main(command) == 0
+    assert store.photos.counts() == {"done": len(ALBUM)}
+    result = _faces_by_file(config.db_path, album)
+    assert result.keys() == reference.keys()
+    for key, (box, emb) in reference.items():
+        np.testing.assert_allclose(result[key][0], box, atol=1.0, err_msg=str(key))
+        assert float(np.dot(result[key][1], emb)) > 0.99
+    store.close()

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from dashapp.config import load_config, resolve_data_dir
-from dashapp.jobs import IngestBusy, ingest_lock, ingest_running, refresh_stale
+from dashapp.jobs import DISK_FULL, IngestBusy, failure_message, ingest_lock, ingest_running, is_disk_full, refresh_stale
 from dashapp.store import ClusterWrite, NewFace, Store
 from dashapp.store.engine import LibraryUnusable, schema_version
 from dashapp.store.schema import SCHEMA_VERSION
@@ -478,3 +479,15 @@ def test_only_the_newest_steps_are_kept(labelled, monkeypatch):
     labels = [store.people.undo().label for _ in range(3)]
     assert labels == ["showing of a group", "hiding of a group", "showing of a group"]
     assert store.people.undo() is None and store.people.get(groups[-2]).hidden  # the oldest step was dropped
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full")
+def test_no_space_left_on_the_device_is_told_as_a_full_disk(tmp_path):
+    with pytest.raises(OSError) as caught:  # /dev/full: every write fails as on a full disk
+        with open("/dev/full", "wb") as full:
+            full.write(b"a thumbnail")
+            full.flush()
+    assert is_disk_full(caught.value) and failure_message(caught.value) == DISK_FULL
+    with pytest.raises(OSError) as missing:
+        (tmp_path / "nothing").read_bytes()
+    assert not is_disk_full(missing.value) and failure_message(missing.value).startswith("FileNotFoundError: ")
