@@ -234,8 +234,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:  # only global flags given
         args = parser.parse_args([*argv, "serve"])
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    from dashapp.jobs import DISK_FULL, is_disk_full
-
     try:
         return args.handler(args)
     except (FileNotFoundError, ValueError) as exc:
@@ -244,6 +242,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:
+        from dashapp.jobs import DISK_FULL, is_disk_full
+
         if args.verbose or not is_disk_full(exc):
             raise
         print(f"error: {DISK_FULL}", file=sys.stderr)
