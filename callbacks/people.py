@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import ALL, MATCH, Input, Output, State, ctx, html, no_update
+from dash import ALL, MATCH, ClientsideFunction, Input, Output, State, ctx, html, no_update
 
 from callbacks.common import NO_TOAST, TOAST, clicked, library, move_faces, ok, page_offset, pager_style, refused
 from dashapp import components as C
@@ -68,6 +68,15 @@ def render_people(_version: int, page: int | None, search: str | None, show_hidd
     shown += f" · {n_named} named" if n_named else ""
     shown += f" · page {page}" if total > PEOPLE_PAGE_SIZE else ""
     return cards, pages, pager_style(pages), page, shown, options
+
+
+# After a name given with Enter, the next card's name field gets the cursor (assets/keyboard.js).
+dash.clientside_callback(
+    ClientsideFunction(namespace="people", function_name="focusNextName"),
+    Output("people-name-focus", "data"),
+    Input("people-grid", "children"),
+    prevent_initial_call=True,
+)
 
 
 @dash.callback(
