@@ -73,59 +73,27 @@
         return press(event, t);
     }
 
-    // People: Enter in a card's name field saves the name (as leaving the field does) and, once the cards are
-    // drawn again, puts the cursor in the next card's name field: a whole album is named from the keyboard. With
-    // "Not named yet" the named card leaves the page, so the next card takes its place.
-    var nextName = null;
-
+    // People: Enter in a card's name field saves the name (as leaving the field does) and puts the cursor in the
+    // next card's name field: a whole album is named from the keyboard. (With "Not named yet" the named card
+    // gives its place to the next group to name, and the cards after it stay where they are.)
     function nameNext(event) {
         var field = event.target;
         if (event.key !== "Enter" || !field.classList || !field.classList.contains("person-name-input")) {
             return;
         }
         var fields = Array.prototype.slice.call(document.querySelectorAll("#people-grid .person-name-input"));
-        var leaves = document.getElementById("people-unnamed-only");
-        nextName = {index: fields.indexOf(field) + (leaves && leaves.checked ? 0 : 1), from: field, at: Date.now()};
+        var next = fields[fields.indexOf(field) + 1];
+        if (next) {
+            next.focus();
+        }
     }
 
-    window.dash_clientside = Object.assign({}, window.dash_clientside, {
-        people: {
-            // Runs each time the cards are drawn again.
-            focusNextName: function () {
-                var next = nextName;
-                nextName = null;
-                if (next && Date.now() - next.at < 30000) {  // a large library may take a while to save and redraw
-                    // The page may not show the new cards yet: wait until the field at that place is another one
-                    // than the named card's (which leaves the page with "Not named yet").
-                    var tries = 0;
-                    var timer = setInterval(function () {
-                        var field = document.querySelectorAll("#people-grid .person-name-input")[next.index];
-                        if ((field && field !== next.from) || ++tries > 40) {
-                            clearInterval(timer);
-                            if (field && field !== next.from) {
-                                field.focus();
-                            }
-                        }
-                    }, 25);
-                }
-                return window.dash_clientside.no_update;
-            }
-        }
-    });
-
-    // A click, or a key pressed elsewhere, means the user went on to something else: the cursor stays theirs.
-    document.addEventListener("mousedown", function () {
-        nextName = null;
-    });
-
     document.addEventListener("keydown", function (event) {
-        if (nextName && event.target !== nextName.from) {
-            nextName = null;
-        }
         if (!typing(event)) {
             activate(event) || undo(event) || sortFaces(event) || browsePhotos(event);
-        } else {
-            nameNext(event);
         }
     });
+
+    // On key up: the name field saves its name on Enter's key up, before this runs.
+    document.addEventListener("keyup", nameNext);
 })();

@@ -139,8 +139,8 @@ def main() -> int:
 
     # First render of each page = shell + every callback the page runs on load.
     page("People", "/")
-    timed(r, "People: person cards (page 1)", P.render_people, 0, 1, "", False, False, False, [])
-    timed(r, "People: unsorted faces (page 1)", P.render_unsorted, 0, 1, [])
+    timed(r, "People: person cards (page 1)", P.render_people, 0, None, 1, "", False, False, False)
+    timed(r, "People: unsorted faces (page 1)", P.render_unsorted, 0, None, 1)
     timed(r, "People: merge suggestions", P.render_merge_suggestions, 0)
     timed(r, "Navbar: job badge", N.nav_job_badge, 1)
     page("Photos", "/photos")
@@ -162,13 +162,11 @@ def main() -> int:
 
     # Interactions.
     faces = lib.queries.person_faces(a, 0, 12)
-    tiles = [{"type": "face-tile", "fid": f} for f in faces]
-    timed(r, "People: next page of cards", P.render_people, 0, 2, "", False, False, False, [])
-    timed(r, "People: search a name", P.render_people, 0, 1, "pers", False, False, False, [])
-    timed(r, "People: cards, least alike first", P.render_people, 0, 1, "", False, False, True, [])
-    timed(r, "People: a person's next face page", P.person_faces_page, 2, [],
+    timed(r, "People: next page of cards", P.render_people, 0, None, 2, "", False, False, False)
+    timed(r, "People: search a name", P.render_people, 0, None, 1, "pers", False, False, False)
+    timed(r, "People: cards, least alike first", P.render_people, 0, None, 1, "", False, False, True)
+    timed(r, "People: a person's next face page", P.person_faces_page, 2,
           trigger={"type": "person-pager", "pid": a}, prop="active_page")
-    timed(r, "People: click a face (select)", P.toggle_face, [1] + [0] * 11, None, [], tiles, trigger=tiles[0])
     timed(r, "People: name a group", P.name_person, ["Ada"], 0, trigger={"type": "person-name", "pid": a},
           prop="value", value="Ada", repeat=1)
     timed(r, "People: name clash -> offer merge", P.name_person, ["ada"], 0,
@@ -211,7 +209,7 @@ def main() -> int:
     timed(r, "People: undo again (the reassigned face)", P.undo_last, 1, 1, trigger="people-undo-btn", repeat=1)
     timed(r, f"Map: set {len(sel[0])} faces aside as Ignored", M.map_assign, 1, sel[0], "ignored", "", 0,
           trigger="map-assign", repeat=1)
-    timed(r, "People: ignored faces (page 1)", P.render_ignored, 0, 1, [])
+    timed(r, "People: ignored faces (page 1)", P.render_ignored, 0, 1)
     timed(r, "Map: scatter of all faces (some ignored)", M.render_map, "person", 0)
     timed(r, "Attributes: album vs. a person", A.render_overview, a)
     timed(r, "Attributes: compare 8 chosen people", A.render_compare, people[:8], 0)

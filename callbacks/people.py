@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import ALL, MATCH, ClientsideFunction, Input, Output, State, ctx, html, no_update
+from dash import ALL, MATCH, ClientsideFunction, Input, Output, Patch, State, ctx, html, no_update
 
 from callbacks.common import NO_TOAST, TOAST, clicked, library, move_faces, ok, page_offset, pager_style, refused
 from dashapp import components as C
@@ -25,17 +25,18 @@ _PEOPLE_FILTERS = {"people-search", "people-show-hidden", "people-unnamed-only"}
     Output("people-count", "children"),
     Output("people-move-target", "options"),
     Input("people-version", "data"),
+    Input("people-renamed", "data"),
     Input("people-pager", "active_page"),
     Input("people-search", "value"),
     Input("people-show-hidden", "value"),
     Input("people-unnamed-only", "value"),
     Input("people-least-alike", "value"),
-    State("people-selected-faces", "data"),
+    State({"type": "person-col", "pid": ALL}, "id"),
 )
-def render_people(_version: int, page: int | None, search: str | None, show_hidden: bool, unnamed_only: bool,
-                  least_alike: bool, selected: list | None):
+def render_people(_version: int, _renamed: dict | None, page: int | None, search: str | None, show_hidden: bool,
+                  unnamed_only: bool, least_alike: bool, shown: list[dict] | None = None):
     """One page of person cards (largest first), each with its first faces (best detections first, or the
-    faces least like the rest of their group first)."""
+    faces least like the rest of their group first). After a name is given only what it changed is drawn."""
     lib = library()
     page = 1 if ctx.triggered_id in _PEOPLE_FILTERS else max(1, int(page or 1))
     query = dict(include_hidden=bool(show_hidden), search=search or "", unnamed_only=bool(unnamed_only))
@@ -58,40 +59,60 @@ def render_people(_version: int, page: int | None, search: str | None, show_hidd
             empty = C.empty_state("No groups yet", "Faces are grouped into people after an ingest; "
                                   "unsorted faces are listed below.")
         return [empty], 1, pager_style(1), 1, "", options
-    faces = lib.queries.first_faces([p["id"] for p in people], C.FACE_PAGE_SIZE, least_alike_first=bool(least_alike))
-    chosen = set(selected or [])
-    cards = [C.person_card(p, faces.get(p["id"], []), chosen) for p in people]
-    if unnamed_only:
-        shown = f"{total} {'group' if total == 1 else 'groups'} not named yet"
+    if ctx.triggered_id == "people-renamed":
+        cards = _cards_after_rename([i["pid"] for i in shown or []], people, bool(least_alike))
     else:
-        shown = f"{total} people and groups" if total != 1 else "1 person"
-    shown += f" · {n_named} named" if n_named else ""
-    shown += f" · page {page}" if total > PEOPLE_PAGE_SIZE else ""
-    return cards, pages, pager_style(pages), page, shown, options
+        cards = _cards(people, bool(least_alike))
+    if unnamed_only:
+        count = f"{total} {'group' if total == 1 else 'groups'} not named yet"
+    else:
+        count = f"{total} people and groups" if total != 1 else "1 person"
+    count += f" · {n_named} named" if n_named else ""
+    count += f" · page {page}" if total > PEOPLE_PAGE_SIZE else ""
+    return cards, pages, pager_style(pages), page, count, options
 
 
-# After a name given with Enter, the next card's name field gets the cursor (assets/keyboard.js).
-dash.clientside_callback(
-    ClientsideFunction(namespace="people", function_name="focusNextName"),
-    Output("people-name-focus", "data"),
-    Input("people-grid", "children"),
-    prevent_initial_call=True,
-)
+def _cards(people: list[dict], least_alike: bool) -> list:
+    faces = library().queries.first_faces([p["id"] for p in people], C.FACE_PAGE_SIZE, least_alike_first=least_alike)
+    return [C.person_card(p, faces.get(p["id"], [])) for p in people]
+
+
+def _cards_after_rename(shown: list[int], people: list[dict], least_alike: bool):
+    """The cards after a name was given. A name changes no card but its own, whose field already shows it, so the
+    page keeps its cards; showing the groups not named yet, the named card gives its place to the group that
+    joins the page. Only that card is sent: redrawing (or moving) every card costs the browser seconds."""
+    ids = [p["id"] for p in people]
+    if set(ids) == set(shown):
+        return no_update
+    left = [index for index, pid in enumerate(shown) if pid not in ids]
+    joined = [p for p in people if p["id"] not in shown]
+    if len(left) != 1 or len(joined) > 1:  # the page changed otherwise meanwhile (another window)
+        return _cards(people, least_alike)
+    patch = Patch()
+    if joined:
+        patch[left[0]] = _cards(joined, least_alike)[0]
+    else:
+        del patch[left[0]]
+    return patch
 
 
 @dash.callback(
     Output({"type": "person-faces", "pid": MATCH}, "children"),
     Input({"type": "person-pager", "pid": MATCH}, "active_page"),
-    State("people-selected-faces", "data"),
     State("people-least-alike", "value"),
     prevent_initial_call=True,
 )
-def person_faces_page(page: int | None, selected: list | None, least_alike: bool = False):
+def person_faces_page(page: int | None, least_alike: bool = False):
     """Another page of one person's faces."""
     pid = ctx.triggered_id["pid"]
     ids = library().queries.person_faces(pid, page_offset(page, C.FACE_PAGE_SIZE), C.FACE_PAGE_SIZE,
                                          least_alike_first=bool(least_alike))
-    return C.person_faces_block(pid, ids, selected or [])
+    return C.person_faces_block(ids)
+
+
+def _renamed_elsewhere(shown_people: set[int | None]) -> bool:
+    """Whether this callback runs for a name given to a group it does not show (so it has nothing to redraw)."""
+    return ctx.triggered_id == "people-renamed" and ctx.triggered[0]["value"]["pid"] not in shown_people
 
 
 @dash.callback(
@@ -101,14 +122,15 @@ def person_faces_page(page: int | None, selected: list | None, least_alike: bool
     Output("people-unsorted-count", "children"),
     Output("people-sort-btn", "disabled"),
     Input("people-version", "data"),
+    Input("people-renamed", "data"),  # the names suggested
     Input("people-unsorted-pager", "active_page"),
-    State("people-selected-faces", "data"),
 )
-def render_unsorted(_version: int, page: int | None, selected: list | None):
+def render_unsorted(_version: int, _renamed: dict | None, page: int | None):
     """One page of faces in no group, each with its suggested person."""
     total, faces = library().queries.unsorted_page(page_offset(page, UNSORTED_PAGE_SIZE), UNSORTED_PAGE_SIZE)
-    chosen = set(selected or [])
-    grid = C.face_grid([C.unsorted_tile(f, f["face_id"] in chosen) for f in faces],
+    if _renamed_elsewhere({f["suggested_id"] for f in faces}):
+        return no_update, no_update, no_update, no_update, no_update
+    grid = C.face_grid([C.unsorted_tile(f) for f in faces],
                        "No unsorted faces: every face is in a group.")
     pages = C.n_pages(total, UNSORTED_PAGE_SIZE)
     return grid, pages, pager_style(pages), f"({total})", total == 0
@@ -122,23 +144,24 @@ def render_unsorted(_version: int, page: int | None, selected: list | None):
     Output("people-ignored-card", "style"),
     Input("people-version", "data"),
     Input("people-ignored-pager", "active_page"),
-    State("people-selected-faces", "data"),
 )
-def render_ignored(_version: int, page: int | None, selected: list | None):
+def render_ignored(_version: int, page: int | None):
     """One page of the faces set aside (the card is hidden while there are none)."""
     total, ids = library().queries.ignored_page(page_offset(page, UNSORTED_PAGE_SIZE), UNSORTED_PAGE_SIZE)
     if total == 0:
         return None, 1, pager_style(1), "", {"display": "none"}
-    chosen = set(selected or [])
-    grid = C.face_grid([C.face_tile(f, f in chosen, title=f"Face {f}: ignored — click to select") for f in ids])
+    grid = C.face_grid([C.face_tile(f, title=f"Face {f}: ignored — click to select") for f in ids])
     pages = C.n_pages(total, UNSORTED_PAGE_SIZE)
     return grid, pages, pager_style(pages), f"({total})", {}
 
 
-@dash.callback(Output("people-suggestions", "children"), Input("people-version", "data"), Input("people-init", "data"))
-def render_merge_suggestions(_version: int, _init: int = 0):
+@dash.callback(Output("people-suggestions", "children"), Input("people-version", "data"),
+              Input("people-renamed", "data"), Input("people-init", "data"))
+def render_merge_suggestions(_version: int, _renamed: dict | None = None, _init: int = 0):
     """Groups that look like one person, with a Merge button each."""
     rows = library().queries.merge_suggestions(limit=8)
+    if _renamed_elsewhere({r["person_a"] for r in rows} | {r["person_b"] for r in rows}):
+        return no_update
     if not rows:
         return None
     return dbc.Card(
@@ -149,29 +172,11 @@ def render_merge_suggestions(_version: int, _init: int = 0):
     )
 
 
-@dash.callback(
-    Output("people-selected-faces", "data"),
-    Output({"type": "face-tile", "fid": ALL}, "className"),
-    Input({"type": "face-tile", "fid": ALL}, "n_clicks"),
-    Input("people-clear-btn", "n_clicks"),
-    State("people-selected-faces", "data"),
-    State({"type": "face-tile", "fid": ALL}, "id"),
-    prevent_initial_call=True,
+# Faces are selected in the browser (assets/selection.js); this shows the store's selection on the tiles.
+dash.clientside_callback(
+    ClientsideFunction(namespace="people", function_name="showSelection"),
+    Input("people-selected-faces", "data"),
 )
-def toggle_face(_clicks: list, _clear: int | None, selected: list | None, tile_ids: list[dict]):
-    """Click a face to select or unselect it; 'Clear selection' unselects all."""
-    chosen = set(selected or [])
-    if not clicked():
-        return no_update, [no_update] * len(tile_ids)
-    if ctx.triggered_id == "people-clear-btn":
-        chosen = set()
-    elif isinstance(ctx.triggered_id, dict):
-        fid = int(ctx.triggered_id["fid"])
-        chosen ^= {fid}
-    else:
-        return no_update, [no_update] * len(tile_ids)
-    classes = ["face-tile selected" if t["fid"] in chosen else "face-tile" for t in tile_ids]
-    return sorted(chosen), classes
 
 
 @dash.callback(
@@ -245,6 +250,7 @@ def ask_merge(_merge: int | None, _suggest: list, checks: list, check_ids: list[
     Output("people-pending", "data", allow_duplicate=True),
     Output("people-confirm-body", "children", allow_duplicate=True),
     Output("people-confirm-modal", "is_open", allow_duplicate=True),
+    Output("people-renamed", "data"),
     Input({"type": "person-name", "pid": ALL}, "value"),
     State("people-version", "data"),
     prevent_initial_call=True,
@@ -254,28 +260,29 @@ def name_person(_values: list, version: int):
     # One input changed = the user committed a name (Enter or leaving the field); many at once =
     # cards were re-rendered, which is not a user action.
     if not isinstance(ctx.triggered_id, dict) or len(ctx.triggered) != 1:
-        return *NO_TOAST, no_update, no_update, no_update, no_update
+        return *NO_TOAST, no_update, no_update, no_update, no_update, no_update
     lib = library()
     pid = int(ctx.triggered_id["pid"])
     value = ctx.triggered[0].get("value") or ""
     name = " ".join(value.split())
     person = lib.queries.person(pid)
     if person is None:
-        return *refused("That group no longer exists."), (version or 0) + 1, no_update, no_update, no_update
+        return *refused("That group no longer exists."), (version or 0) + 1, no_update, no_update, no_update, no_update
     if name == (person["name"] or ""):
-        return *NO_TOAST, no_update, no_update, no_update, no_update
+        return *NO_TOAST, no_update, no_update, no_update, no_update, no_update
     other = lib.queries.person_by_name(name) if name else None
     if other is not None and other["id"] != pid:
         plan = {"action": "merge", "target": other["id"], "sources": [pid],
                 "text": f"{other['name']} already exists ({other['n_faces']} faces). Merge "
                         f"{C.person_label(pid, person['name'])} ({person['n_faces']} faces) into {other['name']}?"}
-        return *NO_TOAST, no_update, plan, plan["text"], True
+        return *NO_TOAST, no_update, plan, plan["text"], True, no_update
     try:
         lib.store.people.rename(pid, name or None)
     except ValueError as exc:
-        return *refused(str(exc)), no_update, no_update, no_update, no_update
+        return *refused(str(exc)), no_update, no_update, no_update, no_update, no_update
     message = f"Named {C.person_label(pid, None)} “{name}”." if name else "Name removed."
-    return *ok(message), (version or 0) + 1, no_update, no_update, no_update
+    # Not a new version of the page: the cards stay as they are (see _cards_after_rename).
+    return *ok(message), no_update, no_update, no_update, no_update, {"pid": pid, "name": name}
 
 
 @dash.callback(
@@ -402,9 +409,10 @@ def accept_suggestions(n: int | None, selected: list | None, page: int | None, v
     Output("people-undo-btn", "disabled"),
     Output("people-undo-btn", "title"),
     Input("people-version", "data"),
+    Input("people-renamed", "data"),
     Input("people-init", "data"),
 )
-def undo_button(_version: int, _init: int = 0):
+def undo_button(_version: int, _renamed: dict | None = None, _init: int = 0):
     """Name the change Undo would take back (changes made on the Photos and Map pages count too)."""
     step = library().store.people.last_action()
     if step is None:

@@ -1,13 +1,12 @@
 """Pure layout builders: data in, Dash components out. No store access, no callbacks.
 
-Images are never embedded: face crops and photos are `<img loading="lazy">` tags pointing at the
-id-based media routes of `dashapp.server`, so the browser fetches only what is on screen.
+Images are never embedded: face crops and photos are URLs of the id-based media routes of `dashapp.server`.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -73,27 +72,24 @@ def color_dot(color: str) -> html.Span:
     return html.Span(className="color-dot", style={"backgroundColor": color})
 
 
-def face_tile(
-    face_id: int,
-    selected: bool = False,
-    id_type: str = "face-tile",
-    caption: str | None = None,
-    title: str | None = None,
-) -> html.Div:
-    """A clickable face crop; `id_type` names the pattern-matching id the page's callbacks use."""
-    children: list[Any] = [
-        html.Img(src=face_url(face_id), alt=f"face {face_id}", draggable="false")
-    ]
+def face_tile(face_id: int, caption: str | None = None, title: str | None = None,
+              id_type: str | None = None) -> html.Div:
+    """A face crop, as one Dash component: a page shows hundreds, and each component costs the browser time
+    whenever the page changes. On People a click selects it (`assets/selection.js` reads `data-fid`); with
+    `id_type` it has a pattern-matching id whose clicks a callback reads."""
+    extra: dict[str, Any] = {"data-fid": int(face_id)}
     if caption:
-        children.append(html.Div(caption, className="face-caption text-truncate"))
+        extra["data-caption"] = caption  # drawn over the crop's bottom edge by the style sheet
+    if id_type:
+        extra.update(id={"type": id_type, "fid": int(face_id)}, n_clicks=0)
     return html.Div(
-        children,
-        id={"type": id_type, "fid": int(face_id)},
-        className="face-tile selected" if selected else "face-tile",
+        className="face-tile",
+        style={"backgroundImage": f"url({face_url(face_id)})"},
         title=title or f"Face {face_id} — click to select",
-        n_clicks=0,
         role="button",
         tabIndex=0,  # reachable with Tab; Enter or Space clicks it (assets/keyboard.js)
+        **{"aria-label": f"face {face_id}"},
+        **extra,
     )
 
 
@@ -103,22 +99,12 @@ def face_grid(tiles: Sequence[Any], empty_text: str = "No faces.") -> html.Div:
     return html.Div(list(tiles), className="face-grid")
 
 
-def person_faces_block(
-    person_id: int, face_ids: Sequence[int], selected: Iterable[int]
-) -> list[Any]:
+def person_faces_block(face_ids: Sequence[int]) -> html.Div:
     """The face tiles of one page of a person card."""
-    chosen = set(selected)
-    return [
-        face_grid([face_tile(f, f in chosen) for f in face_ids], "No faces left in this group."),
-    ]
+    return face_grid([face_tile(f) for f in face_ids], "No faces left in this group.")
 
 
-def person_card(
-    person: dict,
-    face_ids: Sequence[int],
-    selected_faces: Iterable[int] = (),
-    selected: bool = False,
-) -> dbc.Col:
+def person_card(person: dict, face_ids: Sequence[int]) -> dbc.Col:
     """One person or unnamed group: colour, name field, size, selection box, paged faces, hide."""
     pid = int(person["id"])
     total = int(person["n_faces"])
@@ -127,7 +113,7 @@ def person_card(
         [
             dbc.Checkbox(
                 id={"type": "person-select", "pid": pid},
-                value=selected,
+                value=False,
                 className="me-1",
                 persistence=False,
             ),
@@ -148,7 +134,7 @@ def person_card(
     )
     body = [
         html.Div(
-            person_faces_block(pid, face_ids, selected_faces),
+            person_faces_block(face_ids),
             id={"type": "person-faces", "pid": pid},
         ),
     ]
@@ -196,13 +182,13 @@ def person_card(
             dbc.CardBody(body, className="p-2"),
             dbc.CardFooter(html.Div(footer_items, className="d-flex align-items-center"), className="py-1"),
         ],
-        className="person-card h-100" + (" border-primary" if selected else ""),
+        className="person-card h-100",
         style={"borderTop": f"4px solid {person_color(pid)}"},
     )
     return dbc.Col(card, xs=12, md=6, xl=4, className="mb-3", id={"type": "person-col", "pid": pid})
 
 
-def unsorted_tile(face: dict, selected: bool) -> html.Div:
+def unsorted_tile(face: dict) -> html.Div:
     """An unsorted face with its best suggested person underneath."""
     caption = None
     title = f"Face {face['face_id']}: no suggestion"
@@ -211,7 +197,7 @@ def unsorted_tile(face: dict, selected: bool) -> html.Div:
         # The tile is narrow: an unnamed group shows as "#29" ("Person 29" would be cut before its number).
         caption = f"→ {face.get('suggested_name') or '#' + str(face['suggested_id'])}"
         title = f"Suggested: {label} (distance {face.get('distance', 0):.2f})"
-    return face_tile(face["face_id"], selected, caption=caption, title=title)
+    return face_tile(face["face_id"], caption=caption, title=title)
 
 
 def merge_suggestion_row(s: dict) -> html.Div:

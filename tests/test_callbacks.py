@@ -56,8 +56,20 @@ def text_of(component) -> str:
     if isinstance(component, (list, tuple)):
         return " ".join(text_of(c) for c in component)
     children = getattr(component, "children", None)
-    extra = " ".join(str(getattr(component, a)) for a in ("value", "placeholder") if getattr(component, a, None))
+    extra = " ".join(str(getattr(component, a)) for a in ("value", "placeholder", "data-caption")
+                     if getattr(component, a, None))
     return f"{text_of(children)} {extra}".strip()
+
+
+def face_ids_in(component) -> list[int]:
+    """The faces shown by the face tiles inside a component tree, in order."""
+    if isinstance(component, (list, tuple)):
+        return [f for c in component for f in face_ids_in(c)]
+    found = [int(getattr(component, "data-fid"))] if getattr(component, "data-fid", None) is not None else []
+    children = getattr(component, "children", None)
+    if children is not None and not isinstance(children, str):
+        found += face_ids_in(children)
+    return found
 
 
 def find_ids(component, type_: str) -> list[dict]:
@@ -274,17 +286,17 @@ def test_callbacks_ignore_components_being_inserted(lib):
 
 def test_render_people_cards_and_empty_state(lib, empty_lib):
     use_library(lib.data_dir)
-    cards, pages, _style, _page, count, options = call(people_cb.render_people, 0, 1, "", False, False, False, [])
+    cards, pages, _style, _page, count, options = call(people_cb.render_people, 0, None, 1, "", False, False, False)
     assert len(cards) == 5 and pages == 1 and "5 people" in count
     assert {"label": "Unsorted (no one)", "value": "unsorted"} in options
-    faces = find_ids(cards, "face-tile")
-    assert faces and all(f["fid"] in lib.synthetic.face_ids for f in faces)
+    faces = face_ids_in(cards)
+    assert faces and all(f in lib.synthetic.face_ids for f in faces)
     group = lib.synthetic.person_ids[2]
     for search in (f"Person {group}", f"#{group}", f" {group} "):  # as an unnamed group is called on the page
-        cards, *_ = call(people_cb.render_people, 0, 1, search, False, False, False, [])
+        cards, *_ = call(people_cb.render_people, 0, None, 1, search, False, False, False)
         assert [c.id["pid"] for c in cards] == [group]
     use_library(empty_lib.data_dir)
-    cards, *_ = call(people_cb.render_people, 0, 1, "", False, False, False, [])
+    cards, *_ = call(people_cb.render_people, 0, None, 1, "", False, False, False)
     assert "No photos yet" in text_of(cards)
 
 
@@ -295,30 +307,53 @@ def test_people_not_named_yet_and_a_page_that_empties(lib, monkeypatch):
     pids = lambda cards: [c.id["pid"] for c in cards]  # noqa: E731
     first = lib.synthetic.person_ids[0]
     lib.store.people.rename(first, "Ada")
-    _, pages, _, page, count, _ = call(render, 0, 1, "", False, False, False, [])
+    _, pages, _, page, count, _ = call(render, 0, None, 1, "", False, False, False)
     assert (pages, page, count) == (3, 1, "5 people and groups · 1 named · page 1")
     # Switching to the groups not named yet, from page 3: their first page.
-    cards, pages, _, page, count, _ = call(render, 0, 3, "", False, True, False, [], trigger="people-unnamed-only",
+    cards, pages, _, page, count, _ = call(render, 0, None, 3, "", False, True, False, trigger="people-unnamed-only",
                                            prop="value", value=True)
     assert (pages, page, count) == (2, 1, "4 groups not named yet · 1 named · page 1") and first not in pids(cards)
-    last_page, *_ = call(render, 1, 2, "", False, True, False, [], trigger="people-pager", prop="active_page", value=2)
+    last_page, *_ = call(render, 1, None, 2, "", False, True, False, trigger="people-pager", prop="active_page", value=2)
     for k, pid in enumerate(pids(last_page)):
         lib.store.people.rename(pid, f"Named {k}")  # each leaves the list as it gets its name
-    cards, pages, _, page, count, _ = call(render, 2, 2, "", False, True, False, [], trigger="people-version",
+    cards, pages, _, page, count, _ = call(render, 2, None, 2, "", False, True, False, trigger="people-version",
                                            prop="data")
     assert (pages, page, count) == (1, 1, "2 groups not named yet · 3 named") and len(cards) == 2  # the page before
     for pid in pids(cards):
         lib.store.people.rename(pid, f"Named {pid}")
-    cards, *_ = call(render, 3, 1, "", False, True, False, [], trigger="people-version", prop="data")
+    cards, *_ = call(render, 3, None, 1, "", False, True, False, trigger="people-version", prop="data")
     assert "Everyone has a name" in text_of(cards)
+
+
+def test_a_name_given_draws_only_what_it_changed(lib, monkeypatch):
+    """After a name, the cards are not drawn again; with "Not named yet" the named card's place goes to the
+    group that joins the page, and the other cards stay where they are."""
+    monkeypatch.setattr(people_cb, "PEOPLE_PAGE_SIZE", 3)
+    render = people_cb.render_people
+    first, second, third, fourth = lib.queries.people_page(0, 4)[2][:4]
+    shown = [{"type": "person-col", "pid": p["id"]} for p in (first, second, third)]
+
+    def after_rename(pid: int, name: str, unnamed_only: bool):
+        lib.store.people.rename(pid, name)
+        return call(render, 0, {"pid": pid, "name": name}, 1, "", False, unnamed_only, False, shown,
+                    trigger="people-renamed", prop="data", value={"pid": pid, "name": name})
+
+    cards, _, _, _, count, options = after_rename(second["id"], "Ada", False)
+    assert cards is dash.no_update and "1 named" in count
+    assert any(o["label"].startswith("Ada") for o in options)
+    cards, _, _, _, count, _ = after_rename(second["id"], "Grace", True)
+    assert count.startswith(f"{lib.queries.people_page(0, 1, unnamed_only=True)[0]} groups not named yet")
+    [change] = cards.to_plotly_json()["operations"]
+    assert change["operation"] == "Assign" and change["location"] == [1]
+    assert change["params"]["value"].id == {"type": "person-col", "pid": fourth["id"]}
 
 def test_a_person_card_shows_the_years_of_their_photos(lib):
     a = lib.synthetic.person_ids[0]
     photos = sorted({lib.store.faces.get(f).photo_id for f in lib.store.people.face_ids(a)})
-    cards, *_ = call(people_cb.render_people, 0, 1, "", False, False, False, [])
+    cards, *_ = call(people_cb.render_people, 0, None, 1, "", False, False, False)
     assert "–" not in text_of(cards)  # no photo has a date yet
     lib.store.photos.set_taken({photos[0]: "2009-01-20 12:00:00", photos[-1]: "2021-01-20 11:49:00"})
-    cards, *_ = call(people_cb.render_people, 0, 1, "", False, False, False, [])
+    cards, *_ = call(people_cb.render_people, 0, None, 1, "", False, False, False)
     assert "2009–2021" in text_of(cards)
 
 
@@ -326,6 +361,8 @@ def test_name_a_person_then_a_clash_offers_merge(lib):
     a, b = lib.synthetic.person_ids[:2]
     out = call(people_cb.name_person, ["Ada"], 0, trigger={"type": "person-name", "pid": a}, prop="value", value="Ada")
     assert out[3] is True and "Ada" in out[0] and lib.store.people.get(a).name == "Ada"
+    # Not a new version of the page (every card drawn again): only what the name changed is drawn.
+    assert out[4] is dash.no_update and out[8] == {"pid": a, "name": "Ada"}
     # Typing the same name (other case) on another group does not rename: it asks to merge.
     out = call(people_cb.name_person, ["ada"], 1, trigger={"type": "person-name", "pid": b}, prop="value", value=" ada ")
     pending, body, is_open = out[5], out[6], out[7]
@@ -372,11 +409,7 @@ def test_dismiss_a_merge_suggestion(lib):
 def test_select_faces_and_move_them(lib):
     person = lib.synthetic.person_ids[0]
     faces = lib.queries.person_faces(person, 0, 3)
-    tiles = [{"type": "face-tile", "fid": f} for f in faces]
-    selected, classes = call(people_cb.toggle_face, [1, 0, 0], None, [], tiles, trigger=tiles[0])
-    assert selected == [faces[0]] and classes[0] == "face-tile selected" and classes[1] == "face-tile"
-    selected, _ = call(people_cb.toggle_face, [1, 1, 0], None, selected, tiles, trigger=tiles[1])
-    assert selected == sorted(faces[:2])
+    selected = sorted(faces[:2])  # as the browser's selection writes it (assets/selection.js)
     text, merge_disabled, move_disabled = call(people_cb.selection_info, selected, [False])
     assert "2 faces selected" in text and move_disabled is False and merge_disabled is True
     out = call(people_cb.move_selected, 1, selected, None, "Grace", 0, trigger="people-move-btn")
@@ -387,8 +420,6 @@ def test_select_faces_and_move_them(lib):
     assert "Unsorted" in out[0] and faces[2] in lib.store.people.face_ids(None)
     out = call(people_cb.move_selected, 1, [faces[2]], None, "", 0, trigger="people-move-btn")
     assert out[2] == "danger"  # no target chosen: refused, nothing moved
-    cleared, _ = call(people_cb.toggle_face, [0, 0, 0], 1, selected, tiles, trigger="people-clear-btn")
-    assert cleared == []
 
 
 def test_undo_a_merge_then_nothing_left_to_undo(lib):
@@ -416,24 +447,24 @@ def test_hide_and_show_a_person(lib):
     pid = lib.synthetic.person_ids[-1]
     out = call(people_cb.hide_person, [1], 0, trigger={"type": "person-hide", "pid": pid})
     assert "hidden" in out[0] and lib.store.people.get(pid).hidden
-    cards, *_ = call(people_cb.render_people, 1, 1, "", False, False, False, [])
+    cards, *_ = call(people_cb.render_people, 1, None, 1, "", False, False, False)
     assert pid not in [c["pid"] for c in find_ids(cards, "person-col")]
-    cards, *_ = call(people_cb.render_people, 1, 1, "", True, False, False, [])
+    cards, *_ = call(people_cb.render_people, 1, None, 1, "", True, False, False)
     assert pid in [c["pid"] for c in find_ids(cards, "person-col")]
     call(people_cb.hide_person, [2], 1, trigger={"type": "person-hide", "pid": pid})
     assert not lib.store.people.get(pid).hidden
 
 
 def test_unsorted_faces_and_accepting_suggestions(lib):
-    grid, pages, _style, count, sort_disabled = call(people_cb.render_unsorted, 0, 1, [])
+    grid, pages, _style, count, sort_disabled = call(people_cb.render_unsorted, 0, None, 1)
     n = len(lib.synthetic.unsorted)
-    assert count == f"({n})" and len(find_ids(grid, "face-tile")) == n and sort_disabled is False
+    assert count == f"({n})" and len(face_ids_in(grid)) == n and sort_disabled is False
     _total, faces = lib.queries.unsorted_page(0, n)
     assert f"→ #{faces[0]['suggested_id']}" in text_of(grid)  # unnamed groups: their number fits the tile
     out = call(people_cb.accept_suggestions, 1, [], 1, 0, trigger="people-accept-btn")
     assert f"Gave {n} face" in out[0]
     assert lib.store.people.face_ids(None) == []
-    assert call(people_cb.render_unsorted, 1, 1, [])[4] is True  # nothing left to sort one by one
+    assert call(people_cb.render_unsorted, 1, None, 1)[4] is True  # nothing left to sort one by one
 
 
 def test_the_sorter_suggests_the_nearest_people_now_never_someone_in_the_same_photo(lib):
@@ -508,8 +539,8 @@ def test_sort_unsorted_faces_one_by_one(lib):
 
 def test_person_faces_pager(lib):
     pid = lib.synthetic.person_ids[0]
-    block = call(people_cb.person_faces_page, 1, [], trigger={"type": "person-pager", "pid": pid}, prop="active_page")
-    assert {f["fid"] for f in find_ids(block, "face-tile")} <= set(lib.store.people.face_ids(pid))
+    block = call(people_cb.person_faces_page, 1, trigger={"type": "person-pager", "pid": pid}, prop="active_page")
+    assert set(face_ids_in(block)) <= set(lib.store.people.face_ids(pid))
 
 
 def test_least_alike_first_shows_a_wrong_face_first(lib):
@@ -519,15 +550,15 @@ def test_least_alike_first_shows_a_wrong_face_first(lib):
 
     def first_face_of_a(cards) -> int:
         card = next(c for c in cards if c.id == {"type": "person-col", "pid": a})
-        return find_ids(card, "face-tile")[0]["fid"]
+        return face_ids_in(card)[0]
 
-    cards, *_ = call(people_cb.render_people, 1, 1, "", False, False, True, [])
+    cards, *_ = call(people_cb.render_people, 1, None, 1, "", False, False, True)
     assert first_face_of_a(cards) == wrong
-    cards, *_ = call(people_cb.render_people, 1, 1, "", False, False, False, [])
+    cards, *_ = call(people_cb.render_people, 1, None, 1, "", False, False, False)
     assert first_face_of_a(cards) == lib.queries.person_faces(a, 0, 1)[0]  # best detections first
-    block = call(people_cb.person_faces_page, 1, [], True, trigger={"type": "person-pager", "pid": a},
+    block = call(people_cb.person_faces_page, 1, True, trigger={"type": "person-pager", "pid": a},
                  prop="active_page")
-    assert find_ids(block, "face-tile")[0]["fid"] == wrong
+    assert face_ids_in(block)[0] == wrong
 
 
 # --- photos page ---
@@ -652,11 +683,11 @@ def test_ignore_a_face_on_photos_then_bring_it_back_on_people(lib):
     *_, value, _ = call(photos_cb.open_face, [1, 0, 0], None, trigger={"type": "photo-face", "fid": face})
     assert value == "ignored"
     assert face not in {f["face_id"] for f in lib.queries.unsorted_page(0, 1000)[1]}
-    grid, _pages, _style, count, card_style = call(people_cb.render_ignored, 1, 1, [])
-    assert count == "(1)" and card_style == {} and [t["fid"] for t in find_ids(grid, "face-tile")] == [face]
+    grid, _pages, _style, count, card_style = call(people_cb.render_ignored, 1, 1)
+    assert count == "(1)" and card_style == {} and face_ids_in(grid) == [face]
     out = call(people_cb.move_selected, 1, [face], "unsorted", "", 0, trigger="people-move-btn")
     assert "Unsorted" in out[0] and face in lib.store.people.face_ids(None)
-    assert call(people_cb.render_ignored, 2, 1, [])[4] == {"display": "none"}
+    assert call(people_cb.render_ignored, 2, 1)[4] == {"display": "none"}
 
 
 # --- map page ---

@@ -259,6 +259,46 @@ def test_ingest_name_and_browse(server, browser):
     _assert_no_page_errors(br)
 
 
+def _card_ids(br) -> list[int]:
+    return [json.loads(c.get_attribute("id"))["pid"] for c in br.driver.find_elements("css selector",
+                                                                                       "#people-grid [id*=person-col]")]
+
+
+def _undo(br, label: str) -> None:
+    undo = _wait(br, lambda: [b for b in br.driver.find_elements("id", "people-undo-btn")
+                              if b.text == f"Undo {label}" and b.is_enabled()], 15, f"Undo {label}")[0]
+    br.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", undo)
+    undo.click()
+
+
+def test_name_groups_one_after_another_from_the_keyboard(server, browser):
+    """With "Not named yet", Enter saves a name and puts the cursor in the next card's name field at once: two
+    groups are named in a row, typing on while the first is saved; each named card leaves its place (to the next
+    group to name, if any) and the other cards stay where they are. Undo takes both names back."""
+    url, _data_dir = server
+    br = browser
+    _go(br, url + "/", ".person-card")
+    br.driver.find_element("css selector", "label[for=people-unnamed-only]").click()
+    _wait(br, lambda: "not named yet" in br.driver.find_element("id", "people-count").text, 15, "Not named yet")
+    before = _card_ids(br)
+    assert len(before) >= 3
+    br.driver.find_elements("css selector", "#people-grid .person-name-input")[0].send_keys("Blake Example\n")
+    ActionChains(br.driver).send_keys("Casey Example\n").perform()  # the cursor is in the second card's field
+    _wait(br, lambda: not set(before[:2]) & set(_card_ids(br)), 15, "both named cards gone")
+    assert [pid for pid in _card_ids(br) if pid in before] == before[2:]
+    br.driver.find_element("css selector", "label[for=people-unnamed-only]").click()
+    _wait(br, lambda: "not named yet" not in br.driver.find_element("id", "people-count").text, 15, "all groups")
+    names = {pid: f.get_attribute("value") for pid, f in zip(
+        _card_ids(br), br.driver.find_elements("css selector", "#people-grid .person-name-input"))}
+    assert (names[before[0]], names[before[1]]) == ("Blake Example", "Casey Example")
+    _undo(br, "naming “Casey Example”")
+    _undo(br, "naming “Blake Example”")
+    _wait(br, lambda: {f.get_attribute("value") for f in br.driver.find_elements(
+        "css selector", "#people-grid .person-name-input")} & {"Blake Example", "Casey Example"} == set(), 15,
+          "both names taken back")
+    _assert_no_page_errors(br)
+
+
 def test_upload_refusals_are_shown(server, browser, tmp_path):
     """A zip-slip archive and a text file, uploaded in the browser, are refused with the reason."""
     import zipfile
@@ -318,9 +358,9 @@ def test_find_a_person_in_photos_and_a_video(server, browser, tmp_path):
 
 def _move_a_face(br, option: str) -> str:
     """Select the last face of the person cards (focused, then Enter) and move it to the dropdown option
-    starting with `option`; returns its image URL."""
+    starting with `option`; returns its face id."""
     tile = _wait(br, lambda: br.driver.find_elements("css selector", "#people-grid .face-tile"), 15, "face tiles")[-1]
-    face = tile.find_element("css selector", "img").get_attribute("src")
+    face = tile.get_attribute("data-fid")
     br.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'}); arguments[0].focus();", tile)
     ActionChains(br.driver).send_keys(Keys.ENTER).perform()  # a face is selected with the keyboard too
     _wait(br, lambda: "1 face selected" in br.driver.find_element("id", "people-sel-info").text, 10, "the selection")
@@ -341,17 +381,14 @@ def test_set_a_face_aside_as_ignored_then_undo(server, browser):
           "the 'Ignored' toast")
     card = _wait(br, lambda: (lambda c: c if c.is_displayed() else None)(
         br.driver.find_element("id", "people-ignored-card")), 15, "the Ignored faces card")
-    assert [i.get_attribute("src") for i in card.find_elements("css selector", ".face-tile img")] == [face]
-    assert face not in [i.get_attribute("src") for i in br.driver.find_elements(
-        "css selector", "#people-grid .face-tile img, #people-unsorted-grid .face-tile img")]
+    assert [t.get_attribute("data-fid") for t in card.find_elements("css selector", ".face-tile")] == [face]
+    assert face not in [t.get_attribute("data-fid") for t in br.driver.find_elements(
+        "css selector", "#people-grid .face-tile, #people-unsorted-grid .face-tile")]
 
-    undo = _wait(br, lambda: [b for b in br.driver.find_elements("id", "people-undo-btn")
-                              if b.text == "Undo move of 1 face to Ignored" and b.is_enabled()], 15, "the Undo button")
-    br.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", undo[0])
-    undo[0].click()
+    _undo(br, "move of 1 face to Ignored")
     _wait(br, lambda: not br.driver.find_element("id", "people-ignored-card").is_displayed(), 15,
           "the Ignored card gone")
-    _wait(br, lambda: face in [i.get_attribute("src") for i in br.driver.find_elements("css selector", ".face-tile img")],
+    _wait(br, lambda: face in [t.get_attribute("data-fid") for t in br.driver.find_elements("css selector", ".face-tile")],
           15, "the face back in its place")
     _assert_no_page_errors(br)
 
@@ -378,7 +415,8 @@ def test_sort_a_face_one_by_one_with_the_keyboard(server, browser):
     assert br.driver.find_element("css selector", "#people-sort-view .sort-face").get_attribute("src") == seen
     _shot(br, "people-sort")
 
-    while br.driver.find_element("css selector", "#people-sort-view .sort-face").get_attribute("src") != face:
+    while not br.driver.find_element("css selector", "#people-sort-view .sort-face").get_attribute("src").endswith(
+            f"/media/face/{face}.jpg"):
         ActionChains(br.driver).send_keys("s").perform()  # skip to the face moved above
         time.sleep(0.5)
     name_box = br.driver.find_element("id", "people-sort-new")

@@ -172,7 +172,7 @@ layout = html.Div(
         dcc.Store(id="people-pending"),  # the action waiting for confirmation
         dcc.Store(id="people-selected-faces", data=[]),
         dcc.Store(id="people-version", data=0),  # bumped after every change, re-renders the page
-        dcc.Store(id="people-name-focus"),  # written by no one: the output of the clientside focus callback
+        dcc.Store(id="people-renamed"),  # the group just named: the page draws only what that changed
         dcc.Store(id="people-init", data=0),  # an input no callback writes: makes Dash run the page's loaders on arrival
     ]
 )
