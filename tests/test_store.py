@@ -255,6 +255,31 @@ def test_merge_hide_bulk_assign_and_suggestions(store):
         store.people.move_faces(a, 999)
 
 
+def test_suggestions_follow_merges_and_groups_that_empty(store):
+    """A face suggested for a group merged into another is suggested for the merged person; a face whose best
+    suggestion was a group that emptied (and so went) gets its next one."""
+    from dashapp.store.ui_queries import UIQueries
+
+    _, a = _photo(store, "a.jpg", 1, 0)
+    _, b = _photo(store, "b.jpg", 1, 10)
+    _, c = _photo(store, "c.jpg", 1, 20)
+    _, u = _photo(store, "u.jpg", 3, 30)
+    groups = _cluster(store, [(a[0], -1, 0.1), (b[0], -2, 0.1), (c[0], -3, 0.1)], suggestions=[
+        (u[0], -2, 0, 0.5), (u[0], -1, 1, 0.6), (u[0], -3, 2, 0.9),
+        (u[1], -2, 0, 0.4), (u[1], -3, 1, 0.8),
+        (u[2], -3, 0, 0.3), (u[2], -1, 1, 0.7)])
+    store.people.merge([groups[-2]], groups[-1])
+    assert store.people.face_suggestions(u[0]) == [(groups[-1], 0.5), (groups[-3], 0.9)]
+    assert store.people.face_suggestions(u[1]) == [(groups[-1], 0.4), (groups[-3], 0.8)]
+    store.people.move_faces(c, None)  # group -3 empties and goes
+    queries = UIQueries(store.engine)
+    suggested = {f["face_id"]: f["suggested_id"] for f in queries.unsorted_page(0, 10)[1]}
+    assert suggested == {u[0]: groups[-1], u[1]: groups[-1], u[2]: groups[-1], c[0]: None}
+    assert queries.suggested_faces([*u, *c]) == 3
+    assert store.people.accept_suggestions(u) == 3
+    assert set(store.people.face_ids(groups[-1])) == {a[0], b[0], *u}
+
+
 def test_unsorted_faces_come_surest_suggestion_first(store):
     from dashapp.store.ui_queries import UIQueries
 

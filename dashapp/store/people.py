@@ -18,6 +18,7 @@ from dashapp.store.base import Repo, chunks, now
 from dashapp.store.schema import (
     IGNORED,
     assignments,
+    best_suggestion,
     dismissed_merges,
     faces,
     merge_suggestions,
@@ -75,6 +76,16 @@ def drop_empty_groups(conn: Connection) -> None:
     conn.execute(delete(people).where(people.c.name.is_(None), people.c.hidden.is_(False), ~has_faces))
 
 
+def _merge_suggestions_of(conn: Connection, sources: list[int], target_id: int) -> None:
+    """An unsorted face suggested for a merged group is suggested for the person it joined, at the best rank it
+    had for any of them (its other suggestions of them go)."""
+    merged = [*sources, target_id]
+    better = suggestions.alias("better")
+    conn.execute(delete(suggestions).where(suggestions.c.person_id.in_(merged), exists().where(
+        better.c.face_id == suggestions.c.face_id, better.c.person_id.in_(merged), better.c.rank < suggestions.c.rank)))
+    conn.execute(update(suggestions).where(suggestions.c.person_id.in_(sources)).values(person_id=target_id))
+
+
 def _merge(conn: Connection, source_ids: Sequence[int], target_id: int, t: float) -> None:
     sources = [int(s) for s in source_ids if int(s) != int(target_id)]
     if not sources:
@@ -86,7 +97,7 @@ def _merge(conn: Connection, source_ids: Sequence[int], target_id: int, t: float
         .where(assignments.c.person_id.in_([*sources, target_id]))
         .values(person_id=target_id, source="manual", distance=None, run_id=None, updated_at=t)
     )
-    conn.execute(delete(suggestions).where(suggestions.c.person_id.in_(sources)))
+    _merge_suggestions_of(conn, sources, target_id)
     conn.execute(delete(merge_suggestions).where(
         and_(merge_suggestions.c.person_a.in_([*sources, target_id]), merge_suggestions.c.person_b.in_([*sources, target_id]))
     ))
@@ -306,7 +317,7 @@ class PeopleRepo(Repo):
         with self._write() as conn:
             best = conn.execute(
                 select(suggestions.c.face_id, suggestions.c.person_id).where(
-                    suggestions.c.face_id.in_([int(i) for i in face_ids]), suggestions.c.rank == 0
+                    suggestions.c.face_id.in_([int(i) for i in face_ids]), best_suggestion()
                 )
             ).all()
             if not best:

@@ -30,6 +30,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
+    exists,
     func,
 )
 
@@ -161,6 +162,13 @@ suggestions = Table(
     Column("distance", Float, nullable=False),
     Index("ix_suggestions_person", "person_id"),
 )
+
+
+def best_suggestion() -> ColumnElement[bool]:
+    """True for a face's best suggestion: its lowest rank still there (a suggested group that was deleted since,
+    emptied or merged away, takes its rank with it)."""
+    better = suggestions.alias("better")
+    return ~exists().where(better.c.face_id == suggestions.c.face_id, better.c.rank < suggestions.c.rank)
 
 # Pairs of people that look like one person (person_a < person_b), closest first.
 merge_suggestions = Table(

@@ -26,6 +26,7 @@ from dashapp.store.photos import analysed_by_another_model
 from dashapp.store.schema import (
     IGNORED,
     assignments,
+    best_suggestion,
     faces,
     jobs,
     merge_suggestions,
@@ -351,7 +352,7 @@ class UIQueries(Repo):
             rows = conn.execute(
                 select(faces.c.id, suggestions.c.person_id, suggestions.c.distance, people.c.name)
                 .select_from(
-                    unsorted.outerjoin(suggestions, and_(suggestions.c.face_id == faces.c.id, suggestions.c.rank == 0))
+                    unsorted.outerjoin(suggestions, and_(suggestions.c.face_id == faces.c.id, best_suggestion()))
                     .outerjoin(people, people.c.id == suggestions.c.person_id)
                 )
                 .where(where)
@@ -451,7 +452,7 @@ class UIQueries(Repo):
         with self._read() as conn:
             return conn.execute(
                 select(func.count()).select_from(suggestions).where(
-                    suggestions.c.face_id.in_([int(f) for f in face_ids]), suggestions.c.rank == 0
+                    suggestions.c.face_id.in_([int(f) for f in face_ids]), best_suggestion()
                 )
             ).scalar_one()
 
