@@ -109,7 +109,8 @@ def person_card(person: dict, face_ids: Sequence[int]) -> dbc.Col:
     pid = int(person["id"])
     total = int(person["n_faces"])
     pages = n_pages(total, FACE_PAGE_SIZE)
-    header = html.Div(
+    # Few components per card: a page shows 24, and the browser's work grows with every component.
+    header = dbc.CardHeader(
         [
             dbc.Checkbox(
                 id={"type": "person-select", "pid": pid},
@@ -130,14 +131,9 @@ def person_card(person: dict, face_ids: Sequence[int]) -> dbc.Col:
             ),
             dbc.Badge(f"{total}", color="secondary", pill=True, className="ms-1", title=f"{total} faces"),
         ],
-        className="d-flex align-items-center gap-1",
+        className="d-flex align-items-center gap-1 py-2",
     )
-    body = [
-        html.Div(
-            person_faces_block(face_ids),
-            id={"type": "person-faces", "pid": pid},
-        ),
-    ]
+    body = dbc.CardBody(person_faces_block(face_ids), id={"type": "person-faces", "pid": pid}, className="p-2")
     footer_items: list[Any] = []
     if pages > 1:
         footer_items.append(
@@ -150,11 +146,10 @@ def person_card(person: dict, face_ids: Sequence[int]) -> dbc.Col:
                 className="mb-0",
             )
         )
-    else:
-        footer_items.append(html.Span())
     if person.get("years"):
         first, last = person["years"]
-        footer_items.append(html.Span(first if first == last else f"{first}–{last}", className="small text-muted ms-2",
+        footer_items.append(html.Span(first if first == last else f"{first}–{last}",
+                                      className="small text-muted" + (" ms-2" if pages > 1 else ""),
                                       title="Years of their photos (from the photos' dates)"))
     footer_items.append(
         dcc.Link("Photos", href=f"/photos?person={pid}", className="small ms-auto",
@@ -177,11 +172,7 @@ def person_card(person: dict, face_ids: Sequence[int]) -> dbc.Col:
         )
     )
     card = dbc.Card(
-        [
-            dbc.CardHeader(header, className="py-2"),
-            dbc.CardBody(body, className="p-2"),
-            dbc.CardFooter(html.Div(footer_items, className="d-flex align-items-center"), className="py-1"),
-        ],
+        [header, body, dbc.CardFooter(footer_items, className="d-flex align-items-center py-1")],
         className="person-card h-100",
         style={"borderTop": f"4px solid {person_color(pid)}"},
     )
