@@ -76,7 +76,7 @@ def drop_empty_groups(conn: Connection) -> None:
     conn.execute(delete(people).where(people.c.name.is_(None), people.c.hidden.is_(False), ~has_faces))
 
 
-def _merge_suggestions_of(conn: Connection, sources: list[int], target_id: int) -> None:
+def _suggest_merged_person(conn: Connection, sources: list[int], target_id: int) -> None:
     """An unsorted face suggested for a merged group is suggested for the person it joined, at the best rank it
     had for any of them (its other suggestions of them go)."""
     merged = [*sources, target_id]
@@ -97,7 +97,7 @@ def _merge(conn: Connection, source_ids: Sequence[int], target_id: int, t: float
         .where(assignments.c.person_id.in_([*sources, target_id]))
         .values(person_id=target_id, source="manual", distance=None, run_id=None, updated_at=t)
     )
-    _merge_suggestions_of(conn, sources, target_id)
+    _suggest_merged_person(conn, sources, target_id)
     conn.execute(delete(merge_suggestions).where(
         and_(merge_suggestions.c.person_a.in_([*sources, target_id]), merge_suggestions.c.person_b.in_([*sources, target_id]))
     ))

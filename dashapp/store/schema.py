@@ -170,6 +170,7 @@ def best_suggestion() -> ColumnElement[bool]:
     better = suggestions.alias("better")
     return ~exists().where(better.c.face_id == suggestions.c.face_id, better.c.rank < suggestions.c.rank)
 
+
 # Pairs of people that look like one person (person_a < person_b), closest first.
 merge_suggestions = Table(
     "merge_suggestions",
