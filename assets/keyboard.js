@@ -74,15 +74,21 @@
     }
 
     // People: Enter in a card's name field saves the name (as leaving the field does) and puts the cursor in the
-    // next card's name field: a whole album is named from the keyboard. (With "Not named yet" the named card
-    // gives its place to the next group to name, and the cards after it stay where they are.)
+    // next card's name field: a whole album is named from the keyboard. With "Not named yet" (where a named card
+    // gives its place to the next group to name) the cursor goes to the next card still without a name, from the
+    // page's first card again after its last.
     function nameNext(event) {
         var field = event.target;
         if (event.key !== "Enter" || !field.classList || !field.classList.contains("person-name-input")) {
             return;
         }
         var fields = Array.prototype.slice.call(document.querySelectorAll("#people-grid .person-name-input"));
-        var next = fields[fields.indexOf(field) + 1];
+        var at = fields.indexOf(field);
+        var next = fields[at + 1];
+        var unnamedOnly = document.getElementById("people-unnamed-only");
+        if (unnamedOnly && unnamedOnly.checked) {
+            next = fields.slice(at + 1).concat(fields.slice(0, at)).find(function (f) { return !f.value.trim(); });
+        }
         if (next) {
             next.focus();
         }

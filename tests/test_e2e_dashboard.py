@@ -274,7 +274,8 @@ def _undo(br, label: str) -> None:
 def test_name_groups_one_after_another_from_the_keyboard(server, browser):
     """With "Not named yet", Enter saves a name and puts the cursor in the next card's name field at once: two
     groups are named in a row, typing on while the first is saved; each named card leaves its place (to the next
-    group to name, if any) and the other cards stay where they are. Undo takes both names back."""
+    group to name, if any) and the other cards stay where they are; from the last card the cursor goes round to
+    the first. Undo takes both names back."""
     url, _data_dir = server
     br = browser
     _go(br, url + "/", ".person-card")
@@ -286,6 +287,10 @@ def test_name_groups_one_after_another_from_the_keyboard(server, browser):
     ActionChains(br.driver).send_keys("Casey Example\n").perform()  # the cursor is in the second card's field
     _wait(br, lambda: not set(before[:2]) & set(_card_ids(br)), 15, "both named cards gone")
     assert [pid for pid in _card_ids(br) if pid in before] == before[2:]
+    # From the last card, Enter goes round to the first card still without a name.
+    fields = br.driver.find_elements("css selector", "#people-grid .person-name-input")
+    fields[-1].send_keys("\n")
+    assert br.driver.execute_script("return document.activeElement") == fields[0]
     br.driver.find_element("css selector", "label[for=people-unnamed-only]").click()
     _wait(br, lambda: "not named yet" not in br.driver.find_element("id", "people-count").text, 15, "all groups")
     names = {pid: f.get_attribute("value") for pid, f in zip(
