@@ -95,7 +95,7 @@ def recluster(
         }
         reusable = {int(p) for p in np.unique(old_person) if p >= 0 and p not in kept_index}
         reuse = _reuse_group_ids(new_groups, old_person, reusable)
-        write = ClusterWrite()
+        write = ClusterWrite(kept=set(kept))
         for i in np.flatnonzero(out.labels >= 0):
             if not manual[i]:
                 d = out.distances[i]

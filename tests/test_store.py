@@ -37,7 +37,8 @@ def _photo(store: Store, name: str, n_faces: int, seed: int = 0) -> tuple[int, l
 
 def _cluster(store: Store, assigned, suggestions=(), merges=()) -> dict[int, int]:
     run = store.runs.start({}, "v1")
-    mapping = store.assignments.apply(run, ClusterWrite(list(assigned), list(suggestions), list(merges)))
+    write = ClusterWrite(list(assigned), list(suggestions), list(merges), kept=store.assignments.kept_people())
+    mapping = store.assignments.apply(run, write)
     store.runs.finish(run, "done", n_faces=0, n_people=0, n_unsorted=0, seconds=0.0)
     return mapping
 
@@ -224,11 +225,34 @@ def test_manual_assignments_beat_clustering(store):
     assert groups[-1] not in {p.id for p in store.people.list()} or person[ids[2]] == groups[-1]
 
 
+def test_a_group_named_or_hidden_while_clustering_ran_keeps_its_faces(store):
+    _, ids = _photo(store, "a.jpg", 6)
+    groups = _cluster(store, [(ids[0], -1, 0.1), (ids[1], -1, 0.1), (ids[2], -2, 0.1), (ids[3], -2, 0.1),
+                              (ids[4], -3, 0.1), (ids[5], -3, 0.1)])
+    ada, stranger, free = groups[-1], groups[-2], groups[-3]
+    kept_when_read = store.assignments.kept_people()  # a run reads the library: nobody is kept yet
+    store.people.rename(ada, "Ada")  # meanwhile the user names one group and hides another
+    store.people.set_hidden(stranger, True)
+    # The run, placing every face as free, puts each group's faces apart (after an ingest groups can change so).
+    run = store.runs.start({}, "v1")
+    store.assignments.apply(run, ClusterWrite(
+        [(ids[0], -1, 0.1), (ids[1], -2, 0.1), (ids[2], -1, 0.1), (ids[3], -2, 0.1), (ids[4], -1, 0.1),
+         (ids[5], -2, 0.1)], kept=kept_when_read))
+    person = store.assignments.person_of(ids)
+    assert sorted(store.people.face_ids(ada)) == ids[:2] and store.people.get(ada).name == "Ada"
+    assert sorted(store.people.face_ids(stranger)) == ids[2:4] and store.people.get(stranger).hidden
+    assert person[ids[4]] != person[ids[5]] and {person[ids[4]], person[ids[5]]}.isdisjoint({ada, stranger})
+    assert store.people.get(free) is None  # still free, so rebuilt by the run
+    # A run that read the group as hidden keeps it as a person: its faces placed by clustering follow the run.
+    _cluster(store, [(ids[2], stranger, 0.1), (ids[3], -1, 0.1)])
+    assert store.people.face_ids(stranger) == [ids[2]]
+
+
 def test_group_ids_are_reused_and_empty_groups_vanish(store):
     _, ids = _photo(store, "a.jpg", 2)
     first = _cluster(store, [(ids[0], -1, 0.1), (ids[1], -2, 0.1)])
     run = store.runs.start({}, "v1")
-    store.assignments.apply(run, ClusterWrite([(ids[0], -1, 0.1)]), reuse_ids={-1: first[-1]})
+    store.assignments.apply(run, ClusterWrite([(ids[0], -1, 0.1)], kept=set()), reuse_ids={-1: first[-1]})
     assert store.assignments.person_of(ids) == {ids[0]: first[-1], ids[1]: None}
     assert store.people.get(first[-2]) is None  # unnamed and empty: gone
 
@@ -299,7 +323,8 @@ def test_dismissed_merge_is_not_suggested_again(store):
     assert store.people.merge_suggestions() == []
     run = store.runs.start({}, "v1")
     store.assignments.apply(
-        run, ClusterWrite([(a[0], groups[-1], 0.1), (b[0], groups[-2], 0.1)], [], [(groups[-1], groups[-2], 0.8)])
+        run,
+        ClusterWrite([(a[0], groups[-1], 0.1), (b[0], groups[-2], 0.1)], [], [(groups[-1], groups[-2], 0.8)], kept=set()),
     )
     assert store.people.merge_suggestions() == []
 

@@ -81,7 +81,7 @@ def build_library(
             break
     owners_arr = np.array(owners)
     is_unsorted = rng.uniform(size=len(face_ids)) < unsorted_share
-    write = ClusterWrite()
+    write = ClusterWrite(kept=set())  # a new library: nobody to keep
     for f, owner, loose in zip(face_ids, owners_arr, is_unsorted):
         ref = -(int(owner) + 1)
         if loose:

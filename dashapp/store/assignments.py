@@ -27,12 +27,20 @@ class ClusterWrite:
     """What a clustering run decided, in store terms.
 
     Person references are either existing person ids (int >= 0 in `existing`) or new groups, given as
-    negative numbers -1, -2, ... that `apply` turns into new unnamed people.
+    negative numbers -1, -2, ... that `apply` turns into new unnamed people. `kept` are the people the run
+    kept as they were (named, hidden or hand-edited when it read the library).
     """
 
     assigned: list[tuple[int, int, float | None]] = field(default_factory=list)  # (face, person ref, distance)
     suggestions: list[tuple[int, int, int, float]] = field(default_factory=list)  # (face, person ref, rank, distance)
     merges: list[tuple[int, int, float]] = field(default_factory=list)  # (person ref, person ref, distance)
+    kept: set[int] = field(kw_only=True)  # every run says whom it kept (see `apply`)
+
+
+def _kept_people():
+    """People clustering must keep as they are: named, hidden, or holding manual assignments."""
+    manual = exists().where(assignments.c.person_id == people.c.id, assignments.c.source == "manual")
+    return select(people.c.id).where(people.c.name.is_not(None) | people.c.hidden.is_(True) | manual)
 
 
 class AssignmentRepo(Repo):
@@ -45,12 +53,8 @@ class AssignmentRepo(Repo):
 
     def kept_people(self) -> set[int]:
         """People clustering must keep as they are: named, hidden, or holding manual assignments."""
-        manual = exists().where(assignments.c.person_id == people.c.id, assignments.c.source == "manual")
         with self._read() as conn:
-            rows = conn.execute(
-                select(people.c.id).where(people.c.name.is_not(None) | people.c.hidden.is_(True) | manual)
-            )
-            return {i for (i,) in rows}
+            return {i for (i,) in conn.execute(_kept_people())}
 
     def dismissed_pairs(self) -> set[tuple[int, int]]:
         with self._read() as conn:
@@ -60,7 +64,9 @@ class AssignmentRepo(Repo):
         """Replace every automatic assignment, suggestion and merge suggestion in ONE transaction.
 
         Manual assignments win, including any the user made while clustering ran: automatic rows
-        are only inserted for faces without one. New groups get new unnamed people, except where
+        are only inserted for faces without one. A group the user kept while clustering ran (hid it, say;
+        naming and editing make its faces manual anyway), so not in `write.kept`, keeps the faces it has:
+        the run placed them as if the group were free, but the user decided about the faces they saw. New groups get new unnamed people, except where
         `reuse_ids` maps a new-group ref to an existing unnamed group (so group ids stay stable).
         Unnamed groups left empty are deleted. Returns the map from group refs to person ids.
         """
@@ -68,7 +74,12 @@ class AssignmentRepo(Repo):
         reuse_ids = dict(reuse_ids or {})
         with self._write() as conn:
             existing = {i for (i,) in conn.execute(select(people.c.id))}
-            conn.execute(delete(assignments).where(assignments.c.source == "cluster"))
+            kept_since = {i for (i,) in conn.execute(_kept_people())} - write.kept
+            # Their automatic rows stay, so the rows this run wants for those faces are not inserted (on conflict).
+            conn.execute(delete(assignments).where(
+                assignments.c.source == "cluster",
+                assignments.c.person_id.is_(None) | assignments.c.person_id.not_in(kept_since),
+            ))
             undo.clear(conn)  # the steps' rows before are not this run's rows
             conn.execute(delete(suggestions))
             conn.execute(delete(merge_suggestions))
