@@ -112,12 +112,22 @@ def show_person_of_these(_clicks: list):
 )
 def render_photos(people: list | None, mode: str, years: list | None, folders: list | None, page: int | None,
                   _version: int, selected: int | None):
-    """The photos matching the filter, newest first by date taken; a changed filter goes back to page 1."""
+    """The photos matching the filter, newest first by date taken; a changed filter goes back to page 1, and a
+    photo opened by a link (?photo=) shows on its page."""
     if ctx.triggered_id in ("photos-people", "photos-mode", "photos-year", "photos-folder"):
         page = 1
     lib = library()
-    total, photos = lib.queries.photos_page(people or [], mode or "any", page_offset(page, PHOTOS_PAGE_SIZE),
-                                            PHOTOS_PAGE_SIZE, years or [], folders or [])
+    query = (people or [], mode or "any")
+    filters = (years or [], folders or [])
+    if ctx.triggered_id is None and selected is not None:  # the page opens on a photo: go to its page
+        position = lib.queries.photo_position(selected, *query, *filters)
+        page = 1 if position is None else position // PHOTOS_PAGE_SIZE + 1
+    page = max(1, int(page or 1))
+    total, photos = lib.queries.photos_page(*query, page_offset(page, PHOTOS_PAGE_SIZE), PHOTOS_PAGE_SIZE, *filters)
+    pages = C.n_pages(total, PHOTOS_PAGE_SIZE)
+    if page > pages:  # the last page emptied (its photos' faces were given to someone else): show the new last one
+        page = pages
+        total, photos = lib.queries.photos_page(*query, page_offset(page, PHOTOS_PAGE_SIZE), PHOTOS_PAGE_SIZE, *filters)
     if total == 0:
         if lib.queries.summary()["n_done"] == 0:
             empty = C.empty_state("No photos yet", "Add a folder on the Library page.", "/library", "Go to the Library")
@@ -129,8 +139,7 @@ def render_photos(people: list | None, mode: str, years: list | None, folders: l
         selected = ids[0]  # show the first match so the page is never blank
     grid = html.Div([C.photo_tile(p, p["id"] == selected) for p in photos], className="photo-grid")
     count = f"{total} photo{'s' if total != 1 else ''}"
-    pages = C.n_pages(total, PHOTOS_PAGE_SIZE)
-    return grid, pages, page or 1, pager_style(pages), count, selected
+    return grid, pages, page, pager_style(pages), count, selected
 
 
 @dash.callback(

@@ -582,6 +582,32 @@ def test_photo_filters_any_all_only(lib):
         assert people_in == {a, b}
 
 
+def test_a_photo_opened_by_a_link_shows_on_its_page_and_an_emptied_last_page_gives_way(lib, monkeypatch):
+    monkeypatch.setattr(photos_cb, "PHOTOS_PAGE_SIZE", 4)
+    ordered = [p["id"] for p in lib.queries.photos_page([], "any", 0, 1000)[1]]
+    assert len(ordered) > 8
+    # /photos?photo=ID (a Find result, "Open photo" on Attributes): the photo's own page, with it chosen.
+    grid, pages, page, _, _, selected = call(photos_cb.render_photos, [], "any", None, None, 1, 0, ordered[-1])
+    assert selected == ordered[-1] and page == pages == -(-len(ordered) // 4)
+    assert [t["pid"] for t in find_ids(grid, "photo-tile")] == ordered[(page - 1) * 4:]
+    grid, pages, page, _, _, selected = call(photos_cb.render_photos, [], "any", None, None, 1, 0, ordered[5])
+    assert (page, selected) == (2, ordered[5])
+    _, _, page, _, _, selected = call(photos_cb.render_photos, [], "any", None, None, 1, 0, 10**6)  # not there (any more)
+    assert (page, selected) == (1, ordered[0])
+
+    # Showing a person's last page, its photos' faces are given to someone else: the new last page shows.
+    a, b = lib.synthetic.person_ids[:2]
+    theirs = [p["id"] for p in lib.queries.photos_page([a], "any", 0, 1000)[1]]
+    last_page = -(-len(theirs) // 4)
+    assert last_page > 1
+    on_last = set(theirs[(last_page - 1) * 4:])
+    lib.store.people.move_faces([f for f in lib.store.people.face_ids(a) if lib.store.faces.get(f).photo_id in on_last], b)
+    grid, pages, page, _, count, _ = call(photos_cb.render_photos, [a], "any", None, None, last_page, 1, None,
+                                          trigger="photos-version", prop="data")
+    assert page == pages == last_page - 1 and count == f"{len(theirs) - len(on_last)} photos"
+    assert [t["pid"] for t in find_ids(grid, "photo-tile")] == theirs[(page - 1) * 4:page * 4]
+
+
 def test_photos_show_their_date_taken_newest_first_and_filter_by_year(lib):
     first, second, *rest = lib.synthetic.photo_ids
     lib.store.photos.set_taken({first: "2019-08-12 14:03:55", second: "2021-12-24 18:30:00"})

@@ -62,6 +62,42 @@ def _photo_conditions(years: Sequence[str], folders: Sequence[str]) -> list[Colu
     return conditions
 
 
+# Photos newest first by date taken, then photos without a date, most recently added first.
+_PHOTO_ORDER = (_DATED.desc(), photos.c.taken.desc(), photos.c.id.desc())
+
+
+def _photos_query(person_ids: Sequence[int], mode: str, years: Sequence[str], folders: Sequence[str]):
+    """The photos matching a Photos filter (see `UIQueries.photos_page`), not yet ordered."""
+    if mode not in PHOTO_FILTER_MODES:
+        raise ValueError(f"unknown photo filter {mode!r}")
+    ids = sorted({int(p) for p in person_ids})
+    query = select(photos.c.id, photos.c.path, photos.c.n_faces, photos.c.taken).where(
+        *_photo_conditions(years, folders))
+    if not ids:
+        return query
+    per_photo = (
+        select(
+            faces.c.photo_id.label("photo_id"),
+            func.count(distinct(case((assignments.c.person_id.in_(ids), assignments.c.person_id)))).label("hit"),
+            func.sum(
+                case(
+                    (and_(or_(assignments.c.person_id.is_(None), assignments.c.person_id.not_in(ids)),
+                          not_ignored()), 1),
+                    else_=0,
+                )
+            ).label("other"),
+        )
+        .select_from(faces.outerjoin(assignments, assignments.c.face_id == faces.c.id))
+        .group_by(faces.c.photo_id)
+        .subquery()
+    )
+    need = 1 if mode == "any" else len(ids)
+    cond = per_photo.c.hit >= need
+    if mode == "only":
+        cond = and_(cond, per_photo.c.other == 0)
+    return query.join(per_photo, per_photo.c.photo_id == photos.c.id).where(cond)
+
+
 def _file_name(path: str) -> str:
     return path.replace("\\", "/").rsplit("/", 1)[-1]
 
@@ -484,41 +520,23 @@ class UIQueries(Repo):
         years: only photos taken in one of these years (["2019", "2021"]); none = any year.
         folders: only photos from one of these folders (or their subfolders); none = any folder.
         """
-        if mode not in PHOTO_FILTER_MODES:
-            raise ValueError(f"unknown photo filter {mode!r}")
-        ids = sorted({int(p) for p in person_ids})
-        query = select(photos.c.id, photos.c.path, photos.c.n_faces, photos.c.taken).where(
-            *_photo_conditions(years, folders))
-        if ids:
-            per_photo = (
-                select(
-                    faces.c.photo_id.label("photo_id"),
-                    func.count(distinct(case((assignments.c.person_id.in_(ids), assignments.c.person_id)))).label("hit"),
-                    func.sum(
-                        case(
-                            (and_(or_(assignments.c.person_id.is_(None), assignments.c.person_id.not_in(ids)),
-                                  not_ignored()), 1),
-                            else_=0,
-                        )
-                    ).label("other"),
-                )
-                .select_from(faces.outerjoin(assignments, assignments.c.face_id == faces.c.id))
-                .group_by(faces.c.photo_id)
-                .subquery()
-            )
-            need = 1 if mode == "any" else len(ids)
-            cond = per_photo.c.hit >= need
-            if mode == "only":
-                cond = and_(cond, per_photo.c.other == 0)
-            query = query.join(per_photo, per_photo.c.photo_id == photos.c.id).where(cond)
+        query = _photos_query(person_ids, mode, years, folders)
         with self._read() as conn:
             total = conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-            order = (_DATED.desc(), photos.c.taken.desc(), photos.c.id.desc())
-            rows = conn.execute(query.order_by(*order).offset(offset).limit(limit)).all()
+            rows = conn.execute(query.order_by(*_PHOTO_ORDER).offset(offset).limit(limit)).all()
         return total, [
             dict(id=r.id, path=r.path, name=_file_name(r.path), n_faces=r.n_faces or 0, taken=r.taken or None)
             for r in rows
         ]
+
+    def photo_position(self, photo_id: int, person_ids: Sequence[int], mode: str, years: Sequence[str] = (),
+                       folders: Sequence[str] = ()) -> int | None:
+        """Where a photo stands (0 = first) among the photos `photos_page` lists for this filter; None: not among them."""
+        numbered = _photos_query(person_ids, mode, years, folders).add_columns(
+            func.row_number().over(order_by=_PHOTO_ORDER).label("number")).subquery()
+        with self._read() as conn:
+            number = conn.execute(select(numbered.c.number).where(numbered.c.id == int(photo_id))).scalar()
+        return None if number is None else number - 1
 
     def people_in_photos(self, years: Sequence[str] = (), folders: Sequence[str] = (),
                          limit: int = 8) -> tuple[int, list[dict]]:
