@@ -119,6 +119,9 @@ def run_ingest(args: argparse.Namespace) -> int:
                 f"{report.n_errors} unusable, {report.n_swept} removed, {other}in {report.seconds:.1f} s"
             )
             print(summary)
+            for note in report.notes():  # on the Library page too, with the job's summary
+                print(f"  {note}")
+                summary += f"; {note}"
             for path, kind, detail in report.errors[:20]:
                 print(f"  skipped {path}: {kind} ({detail})")
             if len(report.errors) > 20:

@@ -40,6 +40,10 @@ IMAGE_SUFFIXES = frozenset(
 )
 MAX_FILE_BYTES = 200 * 1024 * 1024  # bigger files are not photos an album should decode
 THUMB_QUALITY = 85
+# A file that could not be read (permissions, a drive unplugged mid-run): the next run tries it again, as it does
+# the rows of the "hash" stage, which libraries made before recorded read failures in.
+READ_FAILED = ("read", "unreadable")
+RETRIED_STAGES = ("read", "hash")
 BATCH_PHOTOS = 8  # photos per worker task (measured: embedding 8 photos' faces at once is ~35% faster per photo)
 
 
@@ -68,6 +72,9 @@ class IngestReport:
     not_photos: Counter[str] = field(default_factory=Counter)  # files of other types (recorded too), by suffix
     n_faces: int = 0  # faces stored by this run's analysis
     n_swept: int = 0  # photos deleted because their files are gone
+    n_kept_unseen: int = 0  # photos not seen but kept: their folder could not be read, or was empty
+    unreadable_folders: list[str] = field(default_factory=list)
+    bad_names: list[str] = field(default_factory=list)  # files skipped: their names are not UTF-8
     cancelled: bool = False
     seconds: float = 0.0
     errors: list[tuple[str, str, str]] = field(default_factory=list)  # (path, kind, detail)
@@ -75,6 +82,19 @@ class IngestReport:
     @property
     def changed(self) -> bool:
         return bool(self.n_moved or self.n_copied or self.n_analyzed or self.n_swept or self.n_errors)
+
+    def notes(self) -> list[str]:
+        """What the user should know beyond the counts: folders not read, photos kept, files skipped by name."""
+        notes = [f"could not read the folder {folder}" for folder in self.unreadable_folders[:5]]
+        if len(self.unreadable_folders) > 5:
+            notes.append(f"... and {len(self.unreadable_folders) - 5} more folders could not be read")
+        if self.n_kept_unseen:
+            notes.append(f"{self.n_kept_unseen} photos kept although not found: their folder could not be read or "
+                         "is empty (a drive not connected?); remove the folder from the library to let them go")
+        if self.bad_names:
+            notes.append(f"{len(self.bad_names)} files skipped, their names are not UTF-8 text (rename them to add "
+                         f"them): {', '.join(self.bad_names[:3])}{' ...' if len(self.bad_names) > 3 else ''}")
+        return notes
 
 
 def file_types(counts: Mapping[str, int], most: int = 8) -> str:
@@ -88,35 +108,57 @@ def file_types(counts: Mapping[str, int], most: int = 8) -> str:
 ProgressFn = Callable[[str, int, int | None, int, int], None]
 
 
-def scan(paths: Iterable[str | Path]) -> tuple[list[Path], dict[str, os.stat_result]]:
-    """All regular files under `paths` (hidden files and folders skipped), with their stat.
+@dataclass
+class ScanResult:
+    """What a scan found under the folders (and files) it was given."""
 
-    Returns the resolved roots and {absolute path: stat}. Raises FileNotFoundError for a missing root.
+    roots: list[Path]
+    files: dict[str, os.stat_result]  # {absolute path: stat} of every regular file
+    # Folders that could not be listed (permissions, a drive gone mid-scan) and folders given that held no file
+    # (a drive not connected can leave an empty folder): the photos the library has under them are kept.
+    unreadable: list[str] = field(default_factory=list)
+    empty: list[str] = field(default_factory=list)
+    bad_names: list[str] = field(default_factory=list)  # files whose names are not UTF-8 (with escapes), skipped
+
+
+def scan(paths: Iterable[str | Path], skip: Path | None = None) -> ScanResult:
+    """All regular files under `paths` (hidden files and folders, and the folder `skip`, left out), with their stat.
+
+    Raises FileNotFoundError for a missing root.
     """
-    roots = []
-    found: dict[str, os.stat_result] = {}
+    result = ScanResult([], {})
+    skipped = str(skip.resolve()) if skip is not None else None
     for p in paths:
         root = Path(p).expanduser().resolve()
         if not root.exists():
             raise FileNotFoundError(f"no such file or folder: {p}")
-        roots.append(root)
+        result.roots.append(root)
         if root.is_file():
-            found[str(root)] = root.stat()
+            result.files[str(root)] = root.stat()
             continue
-        for folder, dirs, files in os.walk(root):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        n_before = len(result.files)
+        for folder, dirs, files in os.walk(root, onerror=lambda exc: result.unreadable.append(exc.filename)):
+            # The library's own folder holds face thumbnails: never photos of the album it may sit in.
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and os.path.join(folder, d) != skipped)
             for name in sorted(files):
                 if name.startswith("."):
                     continue
                 full = os.path.join(folder, name)
+                try:
+                    full.encode("utf-8")
+                except UnicodeEncodeError:  # bytes of another encoding (an old zip, a Latin-1 disk): no text path
+                    result.bad_names.append(full.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace"))
+                    continue
                 try:
                     st = os.stat(full)
                 except OSError as exc:  # vanished or unreadable: it is simply not there
                     log.warning("cannot stat %s: %s", full, exc)
                     continue
                 if stat_mod.S_ISREG(st.st_mode):
-                    found[full] = st
-    return roots, found
+                    result.files[full] = st
+        if len(result.files) == n_before and str(root) not in result.unreadable:
+            result.empty.append(str(root))
+    return result
 
 
 def sha256_file(path: str) -> str:
@@ -172,8 +214,10 @@ def analyze_photos(analyzer, data_dir: Path, items: list[tuple[int, str, str]]) 
             loaded.append(_Loaded(item, *load_image_reduced(path, DECODE_SIDE)))
         except ImageLoadError as exc:
             results[photo_id] = dict(photo_id=photo_id, error=("decode", exc.kind.value, exc.detail))
-        except OSError as exc:  # unreadable file (permissions, vanished)
-            results[photo_id] = dict(photo_id=photo_id, error=("decode", "corrupt", str(exc)))
+        except OSError as exc:  # unreadable file (permissions, vanished): tried again by the next run
+            results[photo_id] = dict(photo_id=photo_id, error=(READ_FAILED[0], READ_FAILED[1], f"cannot read: {exc}"))
+        except Exception as exc:  # noqa: BLE001 - whatever else a damaged file raises: this photo fails, the run goes on
+            results[photo_id] = dict(photo_id=photo_id, error=("decode", "corrupt", f"{type(exc).__name__}: {exc}"))
     try:
         found_all = _faces(analyzer, loaded)
     except Exception:  # noqa: BLE001 - find the photo that fails, one at a time
@@ -299,6 +343,13 @@ class Ingest:
         self.progress = progress or (lambda *a: None)
         self.should_cancel = should_cancel or (lambda: False)
         self.report = IngestReport()
+        self._scanned: dict[str, os.stat_result] = {}  # the files as the scan saw them
+
+    def _error_as_scanned(self, path: str, stage: str, kind: str, detail: str) -> None:
+        """Record a file's error with its size and time as scanned: a file still being written then is looked at
+        again by the next run (it is no longer as it was)."""
+        st = self._scanned.get(path)
+        self._error(path, st.st_size if st else 0, st.st_mtime_ns if st else 0, stage, kind, detail)
 
     def _error(
         self, path: str, size: int, mtime_ns: int, stage: str, kind: str, detail: str, sha256: str | None = None
@@ -319,8 +370,12 @@ class Ingest:
     def run(self, paths: Sequence[str | Path]) -> IngestReport:
         start = time.monotonic()
         self.progress("scan", 0, None, 0, 0)
-        roots, found = scan(paths)
+        scanned = scan(paths, skip=self.config.data_dir)
+        found = self._scanned = scanned.files
         self.report.n_files = len(found)
+        self.report.unreadable_folders, self.report.bad_names = scanned.unreadable, scanned.bad_names
+        for name in scanned.bad_names:
+            log.warning("skipped %s: its name is not UTF-8 text", name)
         analyzer = self.options.analyzer
         version = analyzer.model_version if analyzer is not None else current_model_version(self.options.weights)
         to_hash = self._fast_path(found, version)
@@ -331,7 +386,8 @@ class Ingest:
             self._copy_duplicates(copies)
             n = self.report.n_to_analyze
             self.progress("sweep", n, n, self.report.n_errors, self.report.n_faces)
-            self.report.n_swept = self.store.photos.sweep(roots, set(found))
+            self.report.n_swept, self.report.n_kept_unseen = self.store.photos.sweep(
+                scanned.roots, set(found), keep=scanned.unreadable + scanned.empty)
             remove_orphan_thumbnails(self.store, self.config)
         self.report.seconds = time.monotonic() - start
         return self.report
@@ -344,7 +400,9 @@ class Ingest:
         for path, st in found.items():
             row = index.get(path)
             unchanged = row is not None and row.size == st.st_size and row.mtime_ns == st.st_mtime_ns
-            if unchanged and (row.status == "error" or (row.status == "done" and row.model_version == version)):
+            # A file that could not be read (its permissions, a drive) is tried again; a bad file is not.
+            lasting_error = row is not None and row.status == "error" and row.error_stage not in RETRIED_STAGES
+            if unchanged and (lasting_error or (row.status == "done" and row.model_version == version)):
                 self.report.n_unchanged += 1
                 if row.status == "done" and row.taken is None:  # analysed before dates were read
                     undated[row.id] = path
@@ -396,7 +454,7 @@ class Ingest:
                         self.report.cancelled = True
                         break
                 if isinstance(digest, OSError):
-                    self._error(path, st.st_size, st.st_mtime_ns, "hash", "corrupt", f"cannot read: {digest}")
+                    self._error(path, st.st_size, st.st_mtime_ns, *READ_FAILED, f"cannot read: {digest}")
                     continue
                 row = index.get(path)
                 if row is not None and row.sha256 == digest and row.status == "done":
@@ -517,18 +575,14 @@ class Ingest:
     def _retry_or_fail(self, item, attempts: dict[int, int], queue: list) -> None:
         photo_id, path, _ = item
         if attempts.get(photo_id, 0) >= 2:
-            st = os.stat(path) if os.path.exists(path) else None
-            self._error(path, st.st_size if st else 0, st.st_mtime_ns if st else 0, "detect", "failed",
-                        "the analysis process crashed on this photo twice")
+            self._error_as_scanned(path, "detect", "failed", "the analysis process crashed on this photo twice")
         else:
             queue.append(item)
 
     def _store_result(self, item, result: dict) -> None:
         photo_id, path, _ = item
         if "error" in result:
-            stage, kind, detail = result["error"]
-            st = os.stat(path) if os.path.exists(path) else None
-            self._error(path, st.st_size if st else 0, st.st_mtime_ns if st else 0, stage, kind, detail)
+            self._error_as_scanned(path, *result["error"])
             return
         self.store.photos.save_analysis(
             photo_id, result["faces"], result["width"], result["height"], result["model_version"], result["taken"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import math
 import warnings
 from enum import Enum
@@ -18,6 +19,8 @@ try:  # HEIC/HEIF where the optional plugin is installed.
     register_heif_opener()
 except ImportError:  # pragma: no cover - optional dependency
     pass
+
+log = logging.getLogger(__name__)
 
 # 64 megapixels: a 9000x7000 photo still loads; a decompression bomb does not.
 MAX_PIXELS = 64_000_000
@@ -119,13 +122,23 @@ def load_image_reduced(
         raise ImageLoadError(kind, message) from exc
     except (ValueError, SyntaxError, EOFError) as exc:
         raise ImageLoadError(ImageErrorKind.CORRUPT, str(exc) or type(exc).__name__) from exc
+    img, turned = _upright(img)
     try:
-        turned = img.getexif().get(ExifTags.Base.Orientation, 1) in _QUARTER_TURNS
-        img = ImageOps.exif_transpose(img)
         rgb = _to_rgb(img)
     except (OSError, ValueError) as exc:
         raise ImageLoadError(ImageErrorKind.UNSUPPORTED, f"cannot convert mode {img.mode}: {exc}") from exc
     return np.asarray(rgb, dtype=np.uint8), (height, width) if turned else (width, height)
+
+
+def _upright(img: Image.Image) -> tuple[Image.Image, bool]:
+    """The image turned as its EXIF orientation says, and whether that is a quarter turn. A damaged EXIF block
+    leaves it as stored: the pixels are fine, and a photo must not be lost to its header."""
+    try:
+        turned = img.getexif().get(ExifTags.Base.Orientation, 1) in _QUARTER_TURNS
+        return ImageOps.exif_transpose(img), turned
+    except Exception as exc:  # noqa: BLE001 - Pillow's EXIF parser raises struct.error, KeyError, TypeError, ...
+        log.warning("ignoring a damaged EXIF orientation: %s: %s", type(exc).__name__, exc)
+        return img, False
 
 
 # EXIF orientations that turn the photo by a quarter: its upright width is its stored height.

@@ -344,3 +344,122 @@ def test_a_full_disk_mid_ingest_is_a_one_line_error_and_a_rerun_completes(tmp_pa
         np.testing.assert_allclose(result[key][0], box, atol=1.0, err_msg=str(key))
         assert float(np.dot(result[key][1], emb)) > 0.99
     store.close()
+
+
+def _damaged_exif_copy(src: Path, target: Path) -> None:
+    """A photo whose EXIF block has one damaged byte (a tag's type): its pixels decode, Pillow's EXIF parser fails."""
+    img = Image.open(src).convert("RGB")
+    exif = img.getexif()
+    exif[0x0112] = 6  # orientation: a quarter turn
+    exif[0x0132] = "2020:01:01 00:00:00"
+    out = io.BytesIO()
+    img.save(out, "JPEG", exif=exif)
+    data = bytearray(out.getvalue())
+    data[53] = 61
+    target.write_bytes(bytes(data))
+    with pytest.raises(Exception):  # the damage this test is about
+        from PIL import ImageOps
+
+        ImageOps.exif_transpose(Image.open(target))
+
+
+def test_a_messy_folder_a_damaged_header_an_undecodable_name_and_the_library_inside(tmp_path, analyzer):
+    album = tmp_path / "album"
+    album.mkdir()
+    shutil.copy(PHOTOS / "obama_1.jpg", album / "obama_1.jpg")
+    _damaged_exif_copy(PHOTOS / "biden_1.jpg", album / "biden_damaged_exif.jpg")
+    latin1 = os.fsdecode(bytes(album) + b"/caf\xe9.jpg")  # a Latin-1 name on a UTF-8 system
+    shutil.copy(PHOTOS / "kit_1.jpg", latin1)
+    config = load_config(album / "face-library")  # the library kept inside the album it indexes
+    store = Store.open(config)
+    for _ in range(2):
+        report = ingest(store, config, [album], IngestOptions(analyzer=analyzer))
+        assert report.n_errors == 0
+        # The damaged header costs the photo its orientation, not its faces; the library's thumbnails are not photos.
+        assert {Path(p.path).name: p.n_faces for p in store.photos.all()} == {"obama_1.jpg": 1, "biden_damaged_exif.jpg": 1}
+        assert report.bad_names == [str(album / "caf\\xe9.jpg")]
+        assert any("not UTF-8" in note and "caf\\xe9.jpg" in note for note in report.notes())
+    store.close()
+
+
+def test_a_folder_that_cannot_be_read_or_is_found_empty_keeps_its_photos(tmp_path, analyzer, monkeypatch):
+    album = tmp_path / "album"
+    for folder, name in (("x", "obama_1.jpg"), ("y", "biden_1.jpg")):
+        (album / folder).mkdir(parents=True)
+        shutil.copy(PHOTOS / name, album / folder / name)
+    config = load_config(tmp_path / "data")
+    store = Store.open(config)
+    ingest(store, config, [album], IngestOptions(analyzer=analyzer))
+    [obama] = store.faces.of_photo(store.photos.by_path(album / "x" / "obama_1.jpg").id)
+    ada = store.people.move_faces_to_name([obama.id], "Ada")
+    faces_before = store.faces.matrix().ids.tolist()
+
+    # The folder cannot be listed (its permissions; as root, which permissions do not stop, its listing fails as
+    # it would): its photo stays, with its name, and the run says so.
+    scandir = os.scandir
+
+    def refuse_x(path=".", *args):
+        if os.fspath(path) == str(album / "x"):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return scandir(path, *args)
+
+    monkeypatch.setattr(os, "scandir", refuse_x)
+    report = ingest(store, config, [album], IngestOptions())  # no model work needed
+    monkeypatch.undo()
+    assert report.unreadable_folders == [str(album / "x")] and (report.n_swept, report.n_kept_unseen) == (0, 1)
+    assert any(str(album / "x") in note for note in report.notes())
+
+    # A folder found empty (an external drive's mount point, the drive not connected) keeps its photos too.
+    parked = tmp_path / "parked.jpg"
+    (album / "y" / "biden_1.jpg").rename(parked)
+    report = ingest(store, config, [album / "y"], IngestOptions())
+    assert (report.n_swept, report.n_kept_unseen) == (0, 1)
+    parked.rename(album / "y" / "biden_1.jpg")
+
+    report = ingest(store, config, [album], IngestOptions())  # all back: nothing to do, nothing lost
+    assert report.n_unchanged == 2 and report.n_analyzed == report.n_swept == 0
+    assert store.faces.matrix().ids.tolist() == faces_before and store.people.face_ids(ada) == [obama.id]
+    # A photo deleted from a folder that was read is still let go.
+    (album / "y" / "biden_1.jpg").unlink()
+    assert ingest(store, config, [album], IngestOptions()).n_swept == 1
+    store.close()
+
+
+def test_a_file_that_could_not_be_read_is_tried_again_and_one_still_written_is_looked_at_again(tmp_path, analyzer):
+    from dashapp.ingest import READ_FAILED
+
+    album = tmp_path / "album"
+    album.mkdir()
+    shutil.copy(PHOTOS / "obama_1.jpg", album / "a.jpg")
+    config = load_config(tmp_path / "data")
+    store = Store.open(config)
+    # An earlier run could not read it (its permissions were fixed since, which leaves its size and time as they were).
+    st = (album / "a.jpg").stat()
+    store.photos.save_error(str(album / "a.jpg"), st.st_size, st.st_mtime_ns, *READ_FAILED, "cannot read: denied")
+    report = ingest(store, config, [album], IngestOptions(analyzer=analyzer))
+    assert report.n_analyzed == 1 and store.photos.by_path(album / "a.jpg").status == "done"
+
+    # A photo still being copied in when the run scanned it is truncated then; finished during the run, the next
+    # run sees it changed and analyses it.
+    good = (PHOTOS / "biden_1.jpg").read_bytes()
+    (album / "b.jpg").write_bytes(good[: len(good) // 2])
+
+    class FinishingTheCopy:
+        """The real analyzer; the copy of b.jpg finishes while the photos are being analysed."""
+
+        def __init__(self, real):
+            self.real = real
+
+        def __getattr__(self, name):
+            return getattr(self.real, name)
+
+        @property
+        def detector(self):
+            (album / "b.jpg").write_bytes(good)
+            return self.real.detector
+
+    report = ingest(store, config, [album], IngestOptions(analyzer=FinishingTheCopy(analyzer)))
+    assert report.n_errors == 1 and store.photos.by_path(album / "b.jpg").error_kind == "truncated"
+    report = ingest(store, config, [album], IngestOptions(analyzer=analyzer))
+    assert report.n_analyzed == 1 and store.photos.by_path(album / "b.jpg").status == "done"
+    store.close()

@@ -339,8 +339,8 @@ def test_copy_relocate_and_sweep(store):
     store.photos.relocate(pid, "/moved/a.jpg", 100, 3)
     assert store.photos.get(pid).path == "/moved/a.jpg"
     assert store.assignments.person_of(ids)[ids[0]] == bob  # the faces followed the file
-    assert store.photos.sweep(["/moved"], seen=set()) == 1
-    assert store.faces.count() == 2 and store.photos.get(pid) is None
+    assert store.photos.sweep(["/moved", "/elsewhere"], seen=set(), keep=["/elsewhere"]) == (1, 1)
+    assert store.faces.count() == 2 and store.photos.get(pid) is None  # the copy in a folder kept stays
     assert store.people.get(bob).n_faces == 1  # the copy's face is still Bob's
 
 

@@ -290,31 +290,34 @@ class PhotoRepo(Repo):
                     )
             return dst
 
-    def sweep(self, roots: Iterable[str | Path], seen: set[str]) -> int:
-        """Delete photos whose files are gone; returns how many.
+    def sweep(self, roots: Iterable[str | Path], seen: set[str], keep: Iterable[str] = ()) -> tuple[int, int]:
+        """Delete photos whose files are gone; returns how many, and how many `keep` saved.
 
-        Under the scanned `roots`, a photo the scan did not see is gone. Elsewhere only records
-        without faces (errors, pending) are dropped when their file is missing: analysed photos on
-        an unplugged drive must survive until the drive is back.
+        Under the scanned `roots`, a photo the scan did not see is gone, unless it lies under one of `keep`
+        (folders the scan could not read, or found empty: a drive not connected may leave an empty folder).
+        Elsewhere only records without faces (errors, pending) are dropped when their file is missing:
+        analysed photos on an unplugged drive must survive until the drive is back.
         """
         import os
 
         prefixes = [str(Path(r)) for r in roots]
+        kept_folders = [str(Path(k)) for k in keep]
         with self._read() as conn:
             rows = conn.execute(select(photos.c.id, photos.c.path, photos.c.status)).all()
-        gone = [
-            r.id
-            for r in rows
-            if r.path not in seen
-            and (
-                any(is_under(r.path, p) for p in prefixes)
-                or (r.status != "done" and not os.path.exists(r.path))
-            )
-        ]
+        unseen = [r for r in rows if r.path not in seen]
+        gone, n_kept = [], 0
+        for r in unseen:
+            if any(is_under(r.path, p) for p in prefixes):
+                if any(is_under(r.path, k) for k in kept_folders):
+                    n_kept += 1
+                else:
+                    gone.append(r.id)
+            elif r.status != "done" and not os.path.exists(r.path):
+                gone.append(r.id)
         with self._write() as conn:
             for part in chunks(gone):
                 conn.execute(delete(photos).where(photos.c.id.in_(part)))
-        return len(gone)
+        return len(gone), n_kept
 
     def delete(self, photo_ids: Sequence[int]) -> None:
         with self._write() as conn:
