@@ -35,6 +35,7 @@ IMAGE_SUFFIXES = frozenset(
 ZIP_SUFFIXES = frozenset({".zip"})
 VIDEO_SUFFIXES = frozenset({".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".3gp", ".mpg", ".mpeg", ".wmv"})
 
+MAX_NAME_BYTES = 200  # a file or folder name, in UTF-8 bytes: most file systems allow 255
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024  # one upload (a photo or a zip) as sent by the browser
 MAX_EXTRACTED_BYTES = 2 * 1024 * 1024 * 1024  # all photos of one zip once extracted
 MAX_ZIP_ENTRIES = 20_000
@@ -83,7 +84,18 @@ def safe_name(filename: str) -> str:
     """A plain file name from what the browser sent: no folders, no leading dots, no odd characters."""
     name = PurePosixPath(filename.replace("\\", "/")).name
     cleaned = "".join(c if c.isalnum() or c in "._- " else "_" for c in name).strip(" .")
-    return cleaned or "upload"
+    return fit_name(cleaned) or "upload"
+
+
+def fit_name(name: str) -> str:
+    """`name` shortened to MAX_NAME_BYTES (its suffix kept), so that no file system refuses it."""
+    if len(name.encode()) <= MAX_NAME_BYTES:
+        return name
+    suffix = Path(name).suffix if len(Path(name).suffix) <= 10 else ""
+    stem = name[: len(name) - len(suffix)]
+    while len((stem + suffix).encode()) > MAX_NAME_BYTES:
+        stem = stem[:-1]
+    return stem + suffix
 
 
 def check_image_bytes(data: bytes, filename: str) -> None:
@@ -119,7 +131,7 @@ def _zip_member_target(folder: Path, member: zipfile.ZipInfo) -> Path:
     # Unix mode in the high 16 bits: 0o120000 is a symbolic link.
     if (member.external_attr >> 16) & 0o170000 == 0o120000:
         raise UploadRefused(f"zip entry {member.filename!r} is a symbolic link: archive refused")
-    target = (folder / Path(*parts)).resolve()
+    target = (folder / Path(*[fit_name(part) for part in parts])).resolve()
     if not target.is_relative_to(folder.resolve()):
         raise UploadRefused(f"zip entry {member.filename!r} points outside its folder: archive refused")
     return target
@@ -133,7 +145,9 @@ def extract_zip(
 ) -> SavedUpload:
     """Extract the photos of a zip into `folder`; other entries are skipped with a reason.
 
-    The whole archive is checked before anything is written, so a malicious archive leaves nothing.
+    The whole archive is checked before anything is written, so a malicious archive leaves nothing. An entry
+    that cannot be extracted (encrypted, damaged, compressed in a way Python cannot read) is skipped with its
+    reason and leaves nothing either; two entries of one name are both kept.
     """
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
@@ -147,7 +161,7 @@ def extract_zip(
         planned: list[tuple[zipfile.ZipInfo, Path]] = []
         for member in members:
             target = _zip_member_target(folder, member)  # raises for any unsafe entry
-            if member.is_dir():
+            if member.is_dir() or _is_metadata(member.filename):
                 continue
             if Path(member.filename).suffix.lower() not in IMAGE_SUFFIXES:
                 result.skipped.append(f"{member.filename}: not a photo")
@@ -156,22 +170,53 @@ def extract_zip(
         declared = sum(m.file_size for m, _ in planned)
         if declared > max_extracted:
             raise UploadRefused(f"{filename}: photos too large once extracted (limit {_human(max_extracted)})")
-        written = 0
-        for member, target in planned:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with archive.open(member) as src, open(target, "wb") as dst:
-                # Count real bytes: `file_size` in the header can lie.
-                while chunk := src.read(1 << 20):
-                    written += len(chunk)
-                    if written > max_extracted:
-                        dst.close()
-                        shutil.rmtree(folder, ignore_errors=True)
-                        raise UploadRefused(
-                            f"{filename}: photos too large once extracted (limit {_human(max_extracted)})"
-                        )
-                    dst.write(chunk)
+        written = [0]
+        for member, place in planned:
+            target = None
+            try:
+                place.parent.mkdir(parents=True, exist_ok=True)
+                target = _unique_path(place.parent, place.name)
+                _extract_member(archive, member, target, written, max_extracted, filename)
+            except UploadRefused:
+                shutil.rmtree(folder, ignore_errors=True)
+                raise
+            except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError) as exc:
+                if target is not None:
+                    target.unlink(missing_ok=True)
+                result.skipped.append(f"{member.filename}: {_entry_problem(exc)}")
+                continue
             result.saved.append(target)
     return result
+
+
+def _is_metadata(name: str) -> bool:
+    """Entries that are another program's bookkeeping, not photos: macOS's __MACOSX/ and ._ files, hidden files."""
+    parts = PurePosixPath(name.replace("\\", "/")).parts
+    return any(part == "__MACOSX" or part.startswith(".") for part in parts)
+
+
+def _extract_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, target: Path, written: list[int],
+                    max_extracted: int, filename: str) -> None:
+    """Stream one entry to `target`, counting real bytes into `written[0]`: `file_size` in the header can lie."""
+    with archive.open(member) as src, open(target, "wb") as dst:
+        while chunk := src.read(1 << 20):
+            written[0] += len(chunk)
+            if written[0] > max_extracted:
+                raise UploadRefused(f"{filename}: photos too large once extracted (limit {_human(max_extracted)})")
+            dst.write(chunk)
+
+
+def _entry_problem(exc: Exception) -> str:
+    """Why a zip entry could not be extracted, in words."""
+    if isinstance(exc, RuntimeError) and ("password" in str(exc) or "encrypted" in str(exc)):
+        return "encrypted (password protected)"
+    if isinstance(exc, zipfile.BadZipFile):
+        return "damaged in the archive"
+    if isinstance(exc, NotImplementedError):
+        return "compressed in a way that cannot be read"
+    if isinstance(exc, OSError):
+        return f"cannot be written ({exc.strerror or exc})"
+    return f"cannot be extracted ({exc})"
 
 
 def new_upload_folder(uploads_dir: Path) -> Path:
@@ -211,6 +256,8 @@ def save_uploads(
         except UploadRefused as exc:
             log.info("upload refused: %s", exc)
             result.skipped.append(str(exc))
+        except OSError as exc:  # the library's disk (full, read-only): this file is not saved, the others may be
+            result.skipped.append(f"{filename}: cannot be saved ({exc.strerror or exc})")
     if not result.saved:
         shutil.rmtree(folder, ignore_errors=True)
         reasons = "; ".join(result.skipped) or "no files"

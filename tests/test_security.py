@@ -153,6 +153,41 @@ def test_zip_with_photos_extracts_only_photos(tmp_path):
     assert any("notes.txt" in s and "not a photo" in s for s in saved.skipped)
 
 
+def test_a_zip_from_real_life_keeps_every_photo_it_can_and_says_why_not_the_others(tmp_path):
+    """Two entries of one name, a name too long for the disk, macOS's bookkeeping, an encrypted entry and a
+    damaged one: the photos that can be extracted are, the others are skipped with their reason, leaving nothing."""
+    photo, other = jpeg_bytes(), jpeg_bytes((48, 64))
+    long_name = "Ünïcödé-" * 30 + ".jpg"  # 300+ bytes: more than a file name may have
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zf:
+        zf.writestr("trip/x.jpg", photo)
+        with pytest.warns(UserWarning, match="Duplicate name"):
+            zf.writestr("trip/x.jpg", other)
+        zf.writestr(long_name, photo)
+        zf.writestr("__MACOSX/trip/._x.jpg", b"\x00\x05\x16\x07" + bytes(60))
+        zf.writestr("locked.jpg", photo)
+        zf.writestr("damaged.jpg", other)
+    data = bytearray(buf.getvalue())
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as zf:
+        locked, damaged = zf.getinfo("locked.jpg"), zf.getinfo("damaged.jpg")
+    central = data.find(b"PK\x01\x02" + bytes(data[locked.header_offset + 4:locked.header_offset + 6]))
+    while data[central + 46:central + 46 + len("locked.jpg")] != b"locked.jpg":
+        central = data.find(b"PK\x01\x02", central + 4)
+    data[locked.header_offset + 6] |= 1  # "encrypted", in the entry's own header and in the central directory
+    data[central + 8] |= 1
+    data[damaged.header_offset + 30 + len("damaged.jpg") + 100] ^= 0xFF  # a byte of its photo: the CRC fails
+
+    saved = save_uploads([("trip.zip", data_url(bytes(data), "application/zip"))], tmp_path)
+    names = sorted(p.relative_to(saved.folder / "trip").as_posix() for p in saved.saved)
+    [shortened] = [n for n in names if not n.startswith("trip/")]
+    assert [n for n in names if n.startswith("trip/")] == ["trip/x-1.jpg", "trip/x.jpg"]
+    assert shortened.startswith("Ünïcödé-Ünïcödé-") and shortened.endswith(".jpg") and len(shortened.encode()) <= 255
+    assert {p.read_bytes() for p in saved.saved if p.parent.name == "trip"} == {photo, other}
+    assert sorted(saved.skipped) == ["damaged.jpg: damaged in the archive", "locked.jpg: encrypted (password protected)"]
+    on_disk = sorted(p for p in saved.folder.rglob("*") if p.is_file())
+    assert on_disk == sorted(saved.saved)  # nothing half written, no bookkeeping files
+
+
 def test_zip_bomb_stops_at_the_extracted_size_limit(tmp_path):
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
