@@ -144,6 +144,19 @@ def test_library_poll_shows_a_running_job(empty_lib):
     assert "3 / 10 photos" in text and "running · finding faces" in text and "ETA" in text
     assert cancel_disabled is False
 
+    # `app.py ingest` meanwhile, refused (the running job holds the library's lock): the page still follows the
+    # running job, and Cancel still reaches it.
+    import app
+    from dashapp.jobs import ingest_lock
+
+    with ingest_lock(empty_lib.config):
+        assert app.main(["ingest", "--data-dir", str(empty_lib.data_dir), str(GROUP_PHOTOS)]) == 3
+    assert store.jobs.latest("ingest")[0].status == "failed"
+    progress, cancel_disabled, *_ = call(lib_cb.poll_library, 1, None)
+    assert "3 / 10 photos" in text_of(progress) and cancel_disabled is False
+    call(lib_cb.confirm_cancel, 1, None, trigger="lib-cancel-yes")
+    assert store.jobs.cancel_requested(job)
+
 
 def test_library_poll_shows_job_progress_and_errors(empty_lib):
     store = empty_lib.store

@@ -22,6 +22,7 @@ from dashapp.store.base import Repo
 from dashapp.store.blobs import from_blob, stack_blobs
 from dashapp.store.faces import EMBEDDING_DIM, N_ATTRIBUTES
 from dashapp.store.folders import photos_under
+from dashapp.store.jobs import ACTIVE
 from dashapp.store.photos import analysed_by_another_model
 from dashapp.store.schema import (
     IGNORED,
@@ -186,9 +187,12 @@ class UIQueries(Repo):
             return conn.execute(select(func.count()).where(analysed_by_another_model(model_version))).scalar_one()
 
     def latest_job(self, kind: str = "ingest") -> dict | None:
-        """The newest job of a kind with its ETA (seconds, from the rate so far) and elapsed time."""
+        """The job of a kind the page follows, with its ETA (seconds, from the rate so far) and elapsed time: the one
+        running if any (a newer one refused meanwhile must not hide it, nor its Cancel), else the newest."""
+        running_first = case((jobs.c.status.in_(ACTIVE), 0), else_=1)
         with self._read() as conn:
-            r = conn.execute(select(jobs).where(jobs.c.kind == kind).order_by(jobs.c.id.desc()).limit(1)).first()
+            query = select(jobs).where(jobs.c.kind == kind).order_by(running_first, jobs.c.id.desc()).limit(1)
+            r = conn.execute(query).first()
         if r is None:
             return None
         job = dict(r._mapping)
@@ -531,7 +535,7 @@ class UIQueries(Repo):
 
     def photo_position(self, photo_id: int, person_ids: Sequence[int], mode: str, years: Sequence[str] = (),
                        folders: Sequence[str] = ()) -> int | None:
-        """Where a photo stands (0 = first) among the photos `photos_page` lists for this filter; None: not among them."""
+        """Where a photo stands (0 = first) among the photos `photos_page` lists for this filter (None: not there)."""
         numbered = _photos_query(person_ids, mode, years, folders).add_columns(
             func.row_number().over(order_by=_PHOTO_ORDER).label("number")).subquery()
         with self._read() as conn:
