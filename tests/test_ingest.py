@@ -175,8 +175,10 @@ def test_moving_the_album_keeps_faces_names_and_manual_assignments(library):
 
     moved = library["root"] / "moved" / "album-renamed"
     moved.parent.mkdir()
+    store.folders.add([str(album)])
     album.rename(moved)
     report = ingest(store, config, [moved], IngestOptions())  # no model needed
+    assert store.folders.paths() == []  # the old place, empty now, is forgotten
     assert report.n_analyzed == 0
     assert report.n_moved + report.n_copied >= len(ALBUM)
     faces_after = {(Path(r.photo_path).relative_to(moved), r.idx): r.id for r in _all_faces(store)}

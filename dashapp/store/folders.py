@@ -93,6 +93,18 @@ class FolderRepo(Repo):
         with self._write() as conn:
             conn.execute(update(folders).where(folders.c.path.in_(list(paths))).values(scanned_at=now()))
 
+    def forget_vanished(self) -> list[str]:
+        """Forget the remembered folders that are gone from disk and hold no file of the library any more (an album
+        moved, found again at its new place); returns them. A folder gone with its photos (an unplugged drive) stays."""
+        import os
+
+        with self._write() as conn:
+            gone = [path for path in conn.execute(select(folders.c.path)).scalars()
+                    if not os.path.isdir(path) and _counts(conn, path)["files"] == 0]
+            if gone:
+                conn.execute(delete(folders).where(folders.c.path.in_(gone)))
+        return gone
+
     def remove(self, path: str) -> tuple[int, int]:
         """Forget a folder and every file from it (photos with their faces; unnamed groups left empty go too, named
         people stay); returns (photos, faces) removed. KeyError if it is not a remembered folder."""
