@@ -345,7 +345,8 @@ def search_video(analyzer, embedding: np.ndarray, path: Path, every_s: float, fo
     """Sample a video every `every_s` seconds, analyse the frames in batches and record each sample's distance.
 
     Frames within `max_distance` get a thumbnail `<prefix>-<n>.jpg` in `folder`. A video that cannot be
-    opened raises VideoLoadError; one damaged part-way keeps the samples before the damage, with `error` set.
+    opened raises VideoLoadError; one that opens but is damaged keeps the samples before the damage (perhaps
+    none), with `error` set: the other videos and the photos found are not lost to it.
     """
     from model.video import VideoLoadError, probe_video, sample_frames
 
@@ -384,8 +385,6 @@ def search_video(analyzer, embedding: np.ndarray, path: Path, every_s: float, fo
                     return result
         flush(batch)
     except VideoLoadError as exc:
-        if not result.samples and not batch:
-            raise
         flush(batch)
         result.error = str(exc)
     return result

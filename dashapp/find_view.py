@@ -198,7 +198,8 @@ def video_moments(job_id: int, index: int, video: VideoResult, threshold: float)
         "Not seen in this video at this setting.", className="text-muted small")
     error = None
     if video.error:
-        error = dbc.Alert(f"Part of this video could not be read: {video.error}", color="warning",
+        what = "Part of this video" if video.samples else "This video"
+        error = dbc.Alert(f"{what} could not be read: {video.error}", color="warning",
                           className="py-1 small mt-2")
     return html.Div([header, body, error], className="mb-3 find-video")
 

@@ -85,27 +85,87 @@ def probe_video(path: Path | str) -> VideoInfo:
     """The duration, size and frame rate of a video; VideoLoadError when it is not a usable one."""
     container, stream = _open(Path(path))
     with container:
-        duration = None
-        if stream.duration is not None and stream.time_base is not None:
-            duration = float(stream.duration * stream.time_base)
-        elif container.duration is not None:
-            duration = container.duration / 1_000_000  # microseconds (av.time_base)
-        fps = float(stream.average_rate) if stream.average_rate else None
-        return VideoInfo(duration, stream.codec_context.width, stream.codec_context.height, fps,
-                         container.format.name, stream.codec_context.name)
+        return VideoInfo(_duration(container, stream), stream.codec_context.width, stream.codec_context.height,
+                         _frame_rate(stream), container.format.name, stream.codec_context.name)
 
 
-def _upright(image: np.ndarray, rotation: int) -> np.ndarray:
-    """Apply the stream's display rotation (phones store portrait videos as rotated landscape frames)."""
-    quarter_turns = int(round(rotation / 90)) % 4
-    return np.ascontiguousarray(np.rot90(image, quarter_turns)) if quarter_turns else image
+def _duration(container, stream) -> float | None:
+    """Seconds the video lasts, as its stream or else its container says (None when neither does)."""
+    if (seconds := _stream_duration(stream)) is not None:
+        return seconds
+    return container.duration / 1_000_000 if container.duration is not None else None  # in av.time_base
+
+
+def _stream_duration(stream) -> float | None:
+    """Seconds the video stream says it lasts (MP4 and MOV say, in their headers)."""
+    if stream.duration is not None and stream.time_base is not None:
+        return float(stream.duration * stream.time_base)
+    return None
+
+
+def _frame_rate(stream) -> float | None:
+    rate = stream.average_rate or stream.guessed_rate
+    return float(rate) if rate else None
+
+
+class _Timeline:
+    """Each decoded frame's time in seconds from the video's start, always moving on.
+
+    A file's timestamps may start anywhere (a TV or camcorder recording at 1:00:00, a clip cut from a longer
+    one), be missing (a raw H.264 stream), or start again from zero (clips joined end to end): times are
+    counted from the first frame, a missing one is the last plus a frame, and one that goes back continues
+    from the last.
+    """
+
+    def __init__(self, frame_rate: float | None) -> None:
+        self.step = 1 / frame_rate if frame_rate else 1 / 25
+        self.offset: float | None = None
+        self.last: float | None = None
+
+    def time_of(self, raw: float | None) -> float:
+        if raw is None:
+            t = 0.0 if self.last is None else self.last + self.step
+        else:
+            if self.offset is None:
+                self.offset = raw
+            t = raw - self.offset
+            if self.last is not None and t < self.last:  # the timestamps started again: carry on from here
+                self.offset = raw - (self.last + self.step)
+                t = self.last + self.step
+        self.last = t
+        return t
+
+
+def _display_transform(frame) -> tuple[int, bool]:
+    """(quarter turns counterclockwise, mirrored before turning) that show a stored frame the way its display
+    matrix says: phones store portrait videos as turned landscape frames, and front cameras or editors add a
+    mirror. The matrix is FFmpeg's 3x3 (16.16 fixed point); its upper 2x2 is a turn, perhaps with a mirror."""
+    import av
+
+    matrix = next((bytes(s) for s in frame.side_data if s.type == av.sidedata.sidedata.Type.DISPLAYMATRIX), None)
+    if matrix is None:
+        return 0, False
+    a, b, _, c, d, *_ = np.sign(np.frombuffer(matrix, np.int32)).tolist()
+    mirrored = a * d - b * c < 0
+    if mirrored:  # the mirror undone on the first row leaves the turn
+        a, b = -a, -b
+    return int(round(np.degrees(np.arctan2(-b, a)) / 90)) % 4, mirrored
+
+
+def _upright(image: np.ndarray, turns: int, mirrored: bool) -> np.ndarray:
+    """The frame as it is meant to be seen (see `_display_transform`)."""
+    if mirrored:
+        image = image[:, ::-1]
+    return np.ascontiguousarray(np.rot90(image, turns)) if turns or mirrored else image
 
 
 def sample_frames(path: Path | str, every_s: float = 1.0) -> Iterator[Frame]:
-    """Frames at 0, every_s, 2*every_s, ... seconds (the first decoded frame at or after each time).
+    """Frames at 0, every_s, 2*every_s, ... seconds from the video's start (the first decoded frame at or after
+    each time).
 
     Raises VideoLoadError when the file cannot be opened or decoding fails; damage part-way raises it
-    after the frames before the damage were yielded (the caller keeps them and reports the error).
+    after the frames before the damage were yielded (the caller keeps them and reports the error), and so does
+    a file that ends well before the duration it states (cut short while copied, say).
     """
     import av
 
@@ -114,16 +174,20 @@ def sample_frames(path: Path | str, every_s: float = 1.0) -> Iterator[Frame]:
     path = Path(path)
     container, stream = _open(path)
     stream.thread_type = "AUTO"  # frame-parallel decoding
+    # For frames without timestamps (raw streams): the rate the stream's own headers give, where FFmpeg found it.
+    timeline = _Timeline(float(stream.guessed_rate) if stream.guessed_rate else _frame_rate(stream))
     n = 0
     next_time = 0.0
     with container:
+        # The stream's own: a container's may count from a start time instead of the first frame.
+        duration = _stream_duration(stream)
         try:
             for frame in container.decode(stream):
-                t = frame.time
-                if t is None or t + 1e-6 < next_time:
+                t = timeline.time_of(frame.time)
+                if t + 1e-6 < next_time:
                     continue
                 image = frame.to_ndarray(format="rgb24")
-                yield Frame(float(t), _upright(image, getattr(frame, "rotation", 0) or 0))
+                yield Frame(t, _upright(image, *_display_transform(frame)))
                 n += 1
                 # The next sample is the first multiple of every_s after this frame (no burst after a gap).
                 next_time = (np.floor(t / every_s + 1e-9) + 1) * every_s
@@ -136,3 +200,7 @@ def sample_frames(path: Path | str, every_s: float = 1.0) -> Iterator[Frame]:
             raise VideoLoadError(VideoErrorKind.CORRUPT, detail) from exc
     if n == 0:
         raise VideoLoadError(VideoErrorKind.CORRUPT, f"{path.name}: no frame could be decoded")
+    end = (timeline.last or 0.0) + timeline.step
+    if duration is not None and end < duration - max(1.0, 0.02 * duration):
+        raise VideoLoadError(VideoErrorKind.CORRUPT, f"{path.name} ends after {end:.0f} s of the {duration:.0f} s it "
+                                                     "says it lasts: damaged, or not copied whole")

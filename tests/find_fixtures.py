@@ -69,17 +69,32 @@ def framed(photo: Path | None) -> np.ndarray:
     return np.asarray(canvas)
 
 
-def write_video(path: Path, parts: list[tuple[Path | None, float]], codec: str = "libx264") -> Path:
-    """An H.264 MP4 (PyAV) showing each (photo, seconds) part in turn, at FPS frames per second."""
+def write_video(path: Path, parts: list[tuple[Path | None, float]], codec: str = "libx264", *, first_pts: int = 0,
+                container_format: str | None = None, display: tuple[int, bool, bool] | None = None,
+                options: dict | None = None, keyframe_every: int | None = None) -> Path:
+    """A video (PyAV; an H.264 MP4 by default) showing each (photo, seconds) part in turn, at FPS frames per second.
+
+    first_pts: the first frame's timestamp in frames (a recording that does not start at 0); container_format:
+    e.g. "mpegts" or "h264" (a raw stream, no timestamps); display: a display matrix (rotation in degrees, hflip,
+    vflip) for the player to apply; options: the muxer's (e.g. {"movflags": "faststart"}); keyframe_every: frames
+    between key frames (1: each frame stands alone, so a cut file keeps every frame before the cut).
+    """
     import av
 
-    with av.open(str(path), "w") as container:
+    with av.open(str(path), "w", format=container_format, options=options or {}) as container:
         stream = container.add_stream(codec, rate=FPS)
         stream.width, stream.height, stream.pix_fmt = *VIDEO_SIZE, "yuv420p"
+        if keyframe_every is not None:
+            stream.codec_context.gop_size = keyframe_every
+        if display is not None:
+            stream.set_display_rotation(display[0], hflip=display[1], vflip=display[2])
+        n = first_pts
         for photo, seconds in parts:
             image = framed(photo)
             for _ in range(round(seconds * FPS)):
-                for packet in stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")):
+                frame = av.VideoFrame.from_ndarray(image, format="rgb24")
+                frame.pts, n = n, n + 1
+                for packet in stream.encode(frame):
                     container.mux(packet)
         for packet in stream.encode():
             container.mux(packet)

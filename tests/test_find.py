@@ -15,7 +15,8 @@ import pytest
 from dashapp.find import PersonTemplate, QueryError, find, load_result, save_result, search_library, typical_face
 from dashapp.find_view import person_summary
 from find_fixtures import (
-    NAME, PHOTOS, QUERIES, build_find_library, build_one_person_library, no_face_photo, person_video, write_video,
+    NAME, PHOTOS, QUERIES, build_find_library, build_one_person_library, framed, no_face_photo, person_video,
+    write_video,
 )
 from model.faces import DEFAULT_WEIGHTS, FaceAnalyzer, copy_model
 from model.matching import (
@@ -240,6 +241,59 @@ def test_frames_are_sampled_at_the_interval(video):
     assert frames[0].image.shape == (480, 640, 3) and frames[0].image.dtype == np.uint8
     info = probe_video(video)
     assert (info.width, info.height, info.fps) == (640, 480, 10)
+
+
+def test_moments_count_from_the_videos_start_whatever_its_timestamps(analyzer, tmp_path):
+    """A recording whose timestamps start at one hour (TV, camcorders), two clips joined end to end (their
+    timestamps start again), a raw H.264 stream (no timestamps at all): seconds from the start, all of them."""
+    parts = [(None, 2), (PHOTOS / "obama_1.jpg", 2), (None, 2)]
+    late = write_video(tmp_path / "late.ts", parts, first_pts=3600 * 10, container_format="mpegts")
+    first = write_video(tmp_path / "first.ts", [(None, 3)], container_format="mpegts")
+    second = write_video(tmp_path / "second.ts", parts, container_format="mpegts")
+    joined = tmp_path / "joined.ts"
+    joined.write_bytes(first.read_bytes() + second.read_bytes())
+    raw = write_video(tmp_path / "raw.h264", parts, container_format="h264")
+    for video, seen in ((late, [2, 3]), (joined, [5, 6]), (raw, [2, 3])):
+        result = find(analyzer, None, PHOTOS / "obama_3.jpg", videos=[video], folder=tmp_path)
+        clip = result.videos[0]
+        n = 9 if video == joined else 6
+        assert clip.error is None and [s.time for s in clip.samples] == pytest.approx(range(n), abs=0.05), video.name
+        assert [t for m in clip.moments(result.thresholds.default) for t in (m.start, m.end)] == pytest.approx(seen, abs=0.05)
+
+
+@pytest.mark.parametrize("rotation, hflip, vflip", [(0, True, False), (0, False, True), (90, True, False),
+                                                     (270, False, False), (180, False, False)])
+def test_a_turned_or_mirrored_video_is_seen_as_its_player_shows_it(tmp_path, rotation, hflip, vflip):
+    """Phones store portrait videos turned; front cameras and editors add a mirror (the display matrix says both)."""
+    shown = framed(PHOTOS / "kit_1.jpg")
+    stored = shown[:, ::-1] if hflip else shown
+    stored = stored[::-1] if vflip else stored
+    stored = np.ascontiguousarray(np.rot90(stored, -rotation // 90))  # what, turned by `rotation`, shows `shown`
+    path = tmp_path / "turned.mp4"
+    import av
+
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=10)
+        stream.height, stream.width = stored.shape[:2]
+        stream.pix_fmt = "yuv444p"
+        stream.set_display_rotation(rotation, hflip=hflip, vflip=vflip)
+        for packet in [*stream.encode(av.VideoFrame.from_ndarray(stored, format="rgb24")), *stream.encode()]:
+            container.mux(packet)
+    [frame] = sample_frames(path)
+    assert frame.image.shape == shown.shape and np.abs(frame.image.astype(int) - shown).mean() < 8
+
+
+def test_a_video_cut_short_keeps_its_first_moments_and_says_it_ends_early(analyzer, tmp_path):
+    whole = write_video(tmp_path / "whole.mp4", [(PHOTOS / "obama_1.jpg", 3), (None, 7)], keyframe_every=1,
+                        options={"movflags": "faststart"})  # the header first: the cut file still opens
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size * 6 // 10])
+    assert probe_video(cut).duration == pytest.approx(10)
+    result = find(analyzer, None, PHOTOS / "obama_3.jpg", videos=[cut], folder=tmp_path)
+    clip = result.videos[0]
+    n = len(clip.samples)
+    assert 2 <= n < 10 and "says it lasts" in clip.error
+    assert [(m.start, m.end) for m in clip.moments(result.thresholds.default)] == [(0, min(2, n - 1))]
 
 
 @pytest.mark.parametrize(
