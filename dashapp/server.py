@@ -19,10 +19,12 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from flask import Response, abort, redirect, send_file
 from PIL import Image
+from werkzeug.routing import BaseConverter, ValidationError
 
 from dashapp import export
 from dashapp.ui_context import library, use_library
 from dashapp.uploads import MAX_UPLOAD_BYTES
+from dashapp.url_ids import parse_id
 
 log = logging.getLogger(__name__)
 
@@ -223,12 +225,28 @@ def faces_export() -> Response:
     return resp
 
 
+class IdConverter(BaseConverter):
+    """`<id:name>` in a route: an id as `url_ids.parse_id` reads it; anything else matches no route (a 404)."""
+
+    regex = r"[0-9]+"
+
+    def to_python(self, value: str) -> int:
+        parsed = parse_id(value)
+        if parsed is None:  # e.g. beyond SQLite's INTEGER: the next rule (a plain 404) answers
+            raise ValidationError()
+        return parsed
+
+    def to_url(self, value: int) -> str:
+        return str(int(value))
+
+
 def _register_routes(server) -> None:
-    server.add_url_rule("/media/face/<int:face_id>.jpg", "face_image", face_image)
-    server.add_url_rule("/media/photo/<int:photo_id>/<size>.jpg", "photo_image", photo_image)
-    server.add_url_rule("/media/find/<int:job_id>/query.jpg", "find_query_image", find_query_image)
-    server.add_url_rule("/media/find/<int:job_id>/also/<int:index>.jpg", "find_also_image", find_also_image)
-    server.add_url_rule("/media/find/<int:job_id>/frame/<int:video>/<int:sample>.jpg", "find_frame_image",
+    server.url_map.converters["id"] = IdConverter
+    server.add_url_rule("/media/face/<id:face_id>.jpg", "face_image", face_image)
+    server.add_url_rule("/media/photo/<id:photo_id>/<size>.jpg", "photo_image", photo_image)
+    server.add_url_rule("/media/find/<id:job_id>/query.jpg", "find_query_image", find_query_image)
+    server.add_url_rule("/media/find/<id:job_id>/also/<id:index>.jpg", "find_also_image", find_also_image)
+    server.add_url_rule("/media/find/<id:job_id>/frame/<id:video>/<id:sample>.jpg", "find_frame_image",
                         find_frame_image)
     server.add_url_rule(export.URL, "faces_export", faces_export)
     # Anything else under /media is a plain 404 (not the app's page shell): ids only, never paths.

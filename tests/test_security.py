@@ -84,6 +84,12 @@ def _shown_library(request):
         "/media/photo/1/..%2F..%2Fetc%2Fpasswd.jpg",
         "/media/photo/999999/large.jpg",
         "/media/face/999999.jpg",
+        # Beyond SQLite's INTEGER, or digits that are not ASCII: no id, a 404 (never a 500).
+        "/media/photo/99999999999999999999/thumb.jpg",
+        "/media/face/99999999999999999999.jpg",
+        "/media/find/99999999999999999999/query.jpg",
+        "/media/find/1/frame/0/99999999999999999999.jpg",
+        "/media/photo/%D9%A3/thumb.jpg",
     ],
 )
 def test_media_routes_refuse_paths_and_unknown_ids(client, url):
@@ -94,6 +100,45 @@ def test_media_routes_refuse_paths_and_unknown_ids(client, url):
     else:
         # `..` segments are resolved before routing; what is left is an unknown page of the app.
         assert resp.status_code == 404 or resp.mimetype == "text/html"
+
+
+def test_ids_in_urls_are_read_one_way():
+    from dashapp.url_ids import MAX_ID, parse_id, parse_ids
+
+    assert [parse_id(t) for t in ("7", " 12 ", "007", str(MAX_ID))] == [7, 12, 7, MAX_ID]
+    assert [parse_id(t) for t in ("²", "٣", "-3", "1.5", "", None, str(MAX_ID + 1), "9" * 30, ["3"])] == [None] * 9
+    assert parse_ids("3,²,x,7") == [3, 7] and parse_ids(["3", "7,8"]) == [3, 7, 8] and parse_ids(None) == []
+
+
+def _store_data(component, store_id: str):
+    """The data of the dcc.Store `store_id` inside a page layout (KeyError if the page has none)."""
+    stack = [component]
+    while stack:
+        c = stack.pop()
+        if getattr(c, "id", None) == store_id:
+            return getattr(c, "data", None)
+        children = getattr(c, "children", None)
+        stack += [x for x in (children if isinstance(children, list) else [children]) if x is not None
+                  and not isinstance(x, str)]
+    raise KeyError(store_id)
+
+
+def test_page_urls_with_ids_that_are_not_ids_open_the_page_unfiltered(client):
+    import dash
+
+    from callbacks import photos as photos_cb
+    from test_callbacks import call
+
+    layouts = {p["path"]: p["layout"] for p in dash.page_registry.values()}
+    for query in ({"person": "²"}, {"photo": "9" * 24}, {"folder": "٣"}, {"person": ["1", "²"]}):
+        page = layouts["/photos"](**query)  # no exception: the page opens
+        selected = _store_data(page, "photos-selected")
+        assert selected is None and _store_data(page, "photos-folder-preset") is None
+        # ... and its photos show (the opened photo's place was looked up in SQLite: no overflow).
+        *_, count, _ = call(photos_cb.render_photos, [], "any", [], [], 1, 0, selected)
+        assert count == f"{len(client.synthetic.photo_ids)} photos"
+    assert _store_data(layouts["/photos"](person=["1", "²"]), "photos-preset") == [1]
+    assert _store_data(layouts["/find"](person="9" * 24), "find-from-person") is None
 
 
 def test_media_routes_serve_library_photos_by_id(client):
