@@ -631,13 +631,15 @@ def test_photos_filter_by_folder(lib):
     lib.store.photos.relocate(second, "/trips-old/scan.jpg", 1, 1)  # not inside /trips
     album = str(GROUP_PHOTOS.resolve())
     lib.store.folders.add(["/trips", "/trips-old", album])
-    options, style, value, preset = call(photos_cb.folder_options, 0, 0, None)
+    options, style, value, preset, *_toast = call(photos_cb.folder_options, 0, 0, None)
     assert value is dash.no_update and preset is dash.no_update  # no ?folder= in the URL: the user's choice stays
     assert style == {} and [(o["label"], o["value"]) for o in options] == [
         ("photos", album), ("trips", "/trips"), ("trips-old", "/trips-old")]
     [trips_id] = [f.id for f in lib.store.folders.list() if f.path == "/trips"]
-    assert call(photos_cb.folder_options, 0, 0, trips_id)[2:] == (["/trips"], None)  # ?folder=ID, from the Library page
-    assert call(photos_cb.folder_options, 0, 0, 999)[2:] == ([], None)  # a folder removed since
+    assert call(photos_cb.folder_options, 0, 0, trips_id)[2:] == (["/trips"], None, *photos_cb.NO_TOAST)  # ?folder=ID
+    # A folder removed since: all photos, and a note that says why.
+    _options, _style, value, preset, note, _header, icon, is_open = call(photos_cb.folder_options, 0, 0, 999)
+    assert (value, preset, icon, is_open) == ([], None, "info", True) and "no longer in the library" in note
     grid, *_, count, _ = call(photos_cb.render_photos, [], "any", None, ["/trips"], 1, 0, None,
                               trigger="photos-folder", prop="value")
     assert [t["pid"] for t in find_ids(grid, "photo-tile")] == [first] and count == "1 photo"
@@ -669,10 +671,33 @@ def test_the_year_filter_hides_while_no_photo_has_a_date(lib):
 
 def test_photos_page_preselects_people_from_the_url(lib):
     a = lib.synthetic.person_ids[0]
-    options, value, preset = call(photos_cb.people_options, 0, 0, [a, 99999])
+    options, value, preset, *toast = call(photos_cb.people_options, 0, 0, [a], None)
     assert value == [a] and any(o["value"] == a for o in options) and preset is None
-    _options, value, _ = call(photos_cb.people_options, 1, 0, None, trigger="photos-version", prop="data")
+    assert tuple(toast) == photos_cb.NO_TOAST
+    _options, value, *_ = call(photos_cb.people_options, 1, 0, None, [a], trigger="photos-version", prop="data")
     assert value is dash.no_update
+
+
+def test_a_hidden_persons_photos_link_shows_their_photos_and_a_gone_person_says_so(lib):
+    a, b = lib.synthetic.person_ids[:2]
+    lib.store.people.set_hidden(a, True)
+    # /photos?person=A from the hidden card: A is chosen (marked hidden), so only A's photos show.
+    options, value, _preset, *toast = call(photos_cb.people_options, 0, 0, [a], None)
+    assert value == [a] and tuple(toast) == photos_cb.NO_TOAST
+    assert next(o["label"] for o in options if o["value"] == a).endswith("· hidden")
+    *_, count, _selected = call(photos_cb.render_photos, value, "any", [], [], 1, 0, None)
+    total, _ = lib.queries.photos_page([a], "any", 0, 1)
+    assert count == f"{total} photos" and total < len(lib.synthetic.photo_ids)
+    # A refresh keeps the hidden person while chosen; once not chosen, hidden people stay out of the list.
+    options, *_ = call(photos_cb.people_options, 1, 0, None, [a], trigger="photos-version", prop="data")
+    assert a in {o["value"] for o in options}
+    options, *_ = call(photos_cb.people_options, 2, 0, None, [b], trigger="photos-version", prop="data")
+    assert a not in {o["value"] for o in options}
+    # A person merged away (or removed) since the link was made: all photos, and a note that says so.
+    lib.store.people.merge([b], lib.synthetic.person_ids[2])
+    _options, value, preset, note, _header, icon, is_open = call(photos_cb.people_options, 0, 0, [b], None)
+    assert (value, preset, icon, is_open) == ([], None, "info", True)
+    assert note.startswith(f"Person {b} is no longer in the library")
 
 
 def test_photo_detail_and_reassign_a_face(lib):
