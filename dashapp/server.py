@@ -9,6 +9,7 @@ file up in the store, so only files of the library can ever be served. Photos ar
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 import threading
@@ -34,7 +35,6 @@ ASSETS_DIR = ROOT / "assets"
 
 PHOTO_SIZES = {"thumb": 360, "large": 1600}
 FACE_SIZE = 112
-CACHE_SECONDS = 7 * 24 * 3600
 NAV_PAGES = (("People", "/"), ("Photos", "/photos"), ("Find a person", "/find"), ("Map", "/map"),
              ("Attributes", "/attributes"), ("Library", "/library"))
 
@@ -106,10 +106,17 @@ def _jpeg(img: Image.Image, quality: int = 85) -> bytes:
 
 
 def _send(data_or_path: bytes | Path) -> Response:
+    """A JPEG the browser keeps but checks again at each use (`no-cache` with an ETag: a 304 when unchanged).
+
+    Media URLs carry only ids, and a photo edited in place keeps its id (and its faces theirs): a long max-age
+    would show the old picture under the new face boxes. A changed photo or face crop is served from a new
+    cache or thumbnail file, so its ETag changes with it.
+    """
     if isinstance(data_or_path, Path):
-        resp = send_file(data_or_path, mimetype="image/jpeg", max_age=CACHE_SECONDS, conditional=True)
+        resp = send_file(data_or_path, mimetype="image/jpeg", conditional=True)
     else:
-        resp = send_file(io.BytesIO(data_or_path), mimetype="image/jpeg", max_age=CACHE_SECONDS)
+        etag = hashlib.sha256(data_or_path).hexdigest()[:32]
+        resp = send_file(io.BytesIO(data_or_path), mimetype="image/jpeg", etag=etag, conditional=True)
     resp.headers["X-Content-Type-Options"] = "nosniff"
     return resp
 

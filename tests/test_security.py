@@ -154,6 +154,33 @@ def test_media_routes_serve_library_photos_by_id(client):
     assert face.status_code == 200 and max(Image.open(io.BytesIO(face.data)).size) <= 112
 
 
+def test_a_photo_edited_in_place_is_never_shown_from_the_browsers_cache(tmp_path):
+    """Media URLs carry only ids and a photo edited in place keeps its id: the browser must check again."""
+    import shutil
+
+    from dashapp.ui_context import library
+
+    photo = tmp_path / "album" / "photo.jpg"
+    photo.parent.mkdir()
+    shutil.copy(sorted(GROUP_PHOTOS.glob("*.jpg"))[0], photo)
+    app = create_app(tmp_path / "library")
+    lib = library()
+    synthetic = build_library(lib.store, n_faces=1, faces_per_photo=1, n_people=1, photo_files=[photo])
+    client = app.server.test_client()
+    url = f"/media/photo/{synthetic.photo_ids[0]}/large.jpg"
+    first = client.get(url)
+    assert first.status_code == 200 and first.cache_control.no_cache and not first.cache_control.max_age
+    etag = first.headers["ETag"]
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304  # unchanged: not sent again
+    Image.new("RGB", (300, 200), (10, 200, 10)).save(photo, "JPEG")  # edited in place (same path, same id)
+    again = client.get(url, headers={"If-None-Match": etag})
+    assert again.status_code == 200 and again.headers["ETag"] != etag
+    assert Image.open(io.BytesIO(again.data)).size == (300, 200)
+    face = client.get(f"/media/face/{synthetic.face_ids[0]}.jpg")
+    assert face.status_code == 200 and face.cache_control.no_cache and face.headers.get("ETag")
+    lib.store.close()
+
+
 def test_tampered_thumbnail_path_is_never_served(client, tmp_path):
     secret = tmp_path / "secret.txt"
     secret.write_text("root:x:0:0:secret")
