@@ -769,6 +769,29 @@ def test_map_render_hover_select_assign(lib, empty_lib):
     assert "No faces yet" in text_of(empty) and style == {"display": "none"}
 
 
+def test_faces_given_to_a_hidden_persons_name_say_where_they_went_on_every_page(lib):
+    """Map, People and Photos move faces the same way: a typed name of a hidden person (any capitalisation) moves
+    the faces to them, and the message says they are hidden (their faces leave People and the filters)."""
+    a = lib.synthetic.person_ids[0]
+    lib.store.people.rename(a, "Ada")
+    lib.store.people.set_hidden(a, True)
+    free = [f for f in lib.synthetic.face_ids if lib.queries.face_detail(f)["person_id"] != a]
+    hidden_note = "to Ada, who is hidden: turn on “Show hidden” on the People page to see them."
+    out = call(map_cb.map_assign, 1, free[:3], None, "ada", 0, trigger="map-assign")
+    assert out[0].startswith(f"Moved 3 faces {hidden_note}")
+    out = call(people_cb.move_selected, 1, free[3:5], None, "  ADA ", 0, trigger="people-move-btn")
+    assert out[0] == f"Moved 2 faces {hidden_note}"
+    out = call(photos_cb.save_face, 1, None, free[5], None, "Ada", 0, trigger="photos-face-save")
+    assert out[0].startswith(f"Moved 1 face {hidden_note}")
+    assert all(lib.queries.face_detail(f)["person_id"] == a for f in free[:6])
+    assert lib.queries.person(a)["hidden"] is True  # moving faces does not show them again
+    # A visible person: the message names them as they are named, not as typed.
+    b = lib.synthetic.person_ids[1]
+    lib.store.people.rename(b, "Grace Hopper")
+    out = call(map_cb.map_assign, 1, free[6:7], None, "grace  hopper", 0, trigger="map-assign")
+    assert out[0].startswith("Moved 1 face to Grace Hopper. ")
+
+
 def test_a_library_without_a_map_offers_to_compute_it(lib):
     """Photos added without clustering (`ingest --no-cluster`) have no map: a button makes it, in a job process."""
     with lib.store.engine.begin() as conn:
