@@ -856,6 +856,26 @@ def test_attributes_over_the_years(lib):
     assert "Choose attributes" in str(call(attr_cb.render_trend, None, []).layout)
 
 
+def test_a_person_with_no_faces_is_left_out_of_the_attribute_charts(lib):
+    """A named person keeps their name with no faces left: no invented 0.00s, no album numbers under their name."""
+    a, b = lib.synthetic.person_ids[:2]
+    lib.store.people.rename(a, "Ada")
+    lib.store.people.move_faces(lib.store.people.face_ids(a), None)
+    assert lib.queries.person(a)["n_faces"] == 0
+    lib.store.photos.set_taken({p: "2020-06-01 10:00:00" for p in lib.synthetic.photo_ids})
+    fig = call(attr_cb.render_compare, [a, b], 0)
+    assert list(fig.data[0].x) == [f"Person {b}"] and np.asarray(fig.data[0].z).shape == (40, 1)
+    assert "Ada has no faces" in " ".join(n.text for n in fig.layout.annotations)
+    only = call(attr_cb.render_compare, [a], 0)  # nobody left to draw: the note alone
+    assert not only.data and "Ada has no faces" in only.layout.annotations[0].text
+    default = call(attr_cb.render_compare, [], 0)  # the largest groups by default: none without faces
+    assert "Ada" not in list(default.data[0].x) and not default.layout.annotations
+    trend = call(attr_cb.render_trend, a, ["Smiling"])
+    assert not trend.data and "Ada has no faces" in trend.layout.annotations[0].text
+    _prevalence, _distribution, title = call(attr_cb.render_overview, a)
+    assert title.startswith("Distribution of each attribute · album") and "Ada has no faces" in title
+
+
 def test_every_app_created_in_a_process_gets_every_callback(tmp_path):
     from dashapp.server import create_app
 
