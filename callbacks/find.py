@@ -193,7 +193,10 @@ def filter_find(threshold: float | None, new_only: bool | None, page: int | None
     threshold = float(threshold if threshold is not None else result.thresholds.default)
     lib = library()
     in_library = lib.queries.photo_ids()
-    photos = [m for m in result.photos(threshold) if m.photo_id in in_library]  # not those removed since the search
+    # Counted, filtered and shown as the library is now: not the photos removed since the search, and each face
+    # with its owner now (one given to the person since then is theirs).
+    photos = _as_now(lib, [m for m in result.photos(threshold) if m.photo_id in in_library])
+    summary = V.person_summary(result, photos)
     if new_only and result.template:
         photos = [m for m in photos if m.person_id != result.template.person_id]
     count = html.Div(f"{len(photos)} photo{'s' if len(photos) != 1 else ''}", className="fw-semibold mb-1",
@@ -204,9 +207,8 @@ def filter_find(threshold: float | None, new_only: bool | None, page: int | None
     pages = n_pages(len(photos), FIND_PAGE_SIZE)
     page = min(max(1, int(page or 1)), pages)
     offset = page_offset(page, FIND_PAGE_SIZE)
-    photos[offset:offset + FIND_PAGE_SIZE] = _as_now(lib, photos[offset:offset + FIND_PAGE_SIZE])
     grid = V.matches_grid(photos, result.thresholds.stricter, offset, FIND_PAGE_SIZE)
-    return [V.person_summary(result, threshold), count, grid], pages, page, pager_style(pages), moments
+    return [summary, count, grid], pages, page, pager_style(pages), moments
 
 
 @dash.callback(

@@ -792,6 +792,56 @@ def test_faces_given_to_a_hidden_persons_name_say_where_they_went_on_every_page(
     assert out[0].startswith("Moved 1 face to Grace Hopper. ")
 
 
+def test_a_kept_search_counts_and_filters_by_the_owners_now(lib, tmp_path):
+    """A library person's search, read again after faces were given to them and photos removed: the note and
+    "Only photos not yet theirs" go by who each face belongs to now, and leave the removed photos out."""
+    from callbacks import find as find_cb
+    from dashapp.find import FindResult, PersonTemplate, PhotoMatch, save_result
+    from dashapp.find_command import RESULT_FILE
+    from model.matching import MatchThresholds
+
+    a = lib.synthetic.person_ids[0]
+    matches = []  # one per photo (its first face), with the owner it had when the search ran
+    for i, photo_id in enumerate(lib.synthetic.photo_ids):
+        face = lib.store.faces.of_photo(photo_id)[0]
+        owner = lib.queries.face_detail(face.id)["person_id"]
+        matches.append(PhotoMatch(photo_id, face.id, face.photo_path, face.box, 0.3 + 0.01 * i, 800, 600, owner))
+    result = FindResult("/q.jpg", (100, 100), [], 0, "synthetic", MatchThresholds(0.6, 1.0, 1.2), 1.3, matches,
+                        n_compared=36, n_other_model=0, template=PersonTemplate(a, None, 5))
+    save_result(result, tmp_path / RESULT_FILE)
+    state = {"id": lib.store.jobs.create("find", {"query": "/q.jpg", "out": str(tmp_path), "person": a}, status="done")}
+    theirs = [m for m in matches if m.person_id == a]
+    not_yet = [m for m in matches if m.person_id != a]
+    assert len(theirs) >= 1 and len(not_yet) >= 5
+
+    def shown(new_only: bool) -> tuple[str, set[int]]:
+        photos, *_ = call(find_cb.filter_find, 1.0, new_only, 1, state, trigger="find-new-only", prop="value")
+        links = {h.href for h in _links(photos) if h.href.startswith("/photos?photo=")}
+        return text_of(photos), {int(h.split("=")[1]) for h in links}
+
+    text, _ = shown(False)
+    assert f"{len(theirs)} of these photos are already" in text and f"’s; {len(not_yet)} show a face" in text
+    lib.store.people.move_faces([m.face_id for m in not_yet[:3]], a)  # as the note suggests
+    text, _ = shown(False)
+    assert f"{len(theirs) + 3} of these photos are already" in text and f"’s; {len(not_yet) - 3} show a face" in text
+    text, photo_ids = shown(True)  # "Only photos not yet theirs"
+    assert photo_ids == {m.photo_id for m in not_yet[3:]} and f"{len(not_yet) - 3} photos" in text
+    lib.store.photos.delete([theirs[0].photo_id, not_yet[3].photo_id])  # removed from the library since
+    text, _ = shown(False)
+    assert f"{len(theirs) + 2} of these photos are already" in text and f"’s; {len(not_yet) - 4} show a face" in text
+
+
+def _links(component) -> list:
+    """Every component with an href inside a component tree."""
+    if isinstance(component, (list, tuple)):
+        return [link for c in component for link in _links(c)]
+    found = [component] if getattr(component, "href", None) else []
+    children = getattr(component, "children", None)
+    if children is not None and not isinstance(children, str):
+        found += _links(children)
+    return found
+
+
 def test_a_library_without_a_map_offers_to_compute_it(lib):
     """Photos added without clustering (`ingest --no-cluster`) have no map: a button makes it, in a job process."""
     with lib.store.engine.begin() as conn:
