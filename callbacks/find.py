@@ -250,9 +250,14 @@ def find_person(person_id: int | None):
         return no_update, no_update, no_update, no_update
     lib = library()
     person = lib.queries.person(int(person_id))
-    face = typical_face(lib.store, int(person_id), current_model_version(None))
-    if person is None or face is None:
+    if person is None or not person["n_faces"]:
         return _refused("That person is no longer in the library, or has no faces.")
+    # The photo shown (and read by the search): their most typical face's, or the next one whose photo is there.
+    face = typical_face(lib.store, int(person_id), current_model_version(None))
+    if face is None:
+        who = person_label(person["id"], person["name"])
+        return _refused(f"None of the photos of {who} can be read now (is their drive connected?): the search needs "
+                        "one of them to start from.")
     try:
         query = copy_query_photo(Path(face.photo_path), lib.config.finds_dir)
         job_id = job_runner.start_find(lib, query, face.idx, person=person["id"])

@@ -401,15 +401,18 @@ def search_video(analyzer, embedding: np.ndarray, path: Path, every_s: float, fo
 
 
 def typical_face(store: Store, person_id: int, model_version: str) -> FaceRow | None:
-    """The face a search for a library person shows: of their faces by this model version, the one nearest
-    their mean (so a wrong face in their group is not the one shown); the detector's surest among equals
-    (e.g. both of two faces). None when they have no face."""
+    """The face a search for a library person shows, and whose photo the search reads as its query photo: of
+    their faces by this model version, the one nearest their mean (so a wrong face in their group is not the one
+    shown); the detector's surest among equals (e.g. both of two faces). A face whose photo is not on disk now (a
+    drive unplugged, a file moved) gives way to the next one. None when no face of theirs has its photo there."""
     faces = store.faces.of_person(person_id)
     current = [f for f in faces if f.model_version == model_version]
-    if not current:
-        return max(faces, key=lambda f: f.score, default=None)
-    center = template(np.stack([f.embedding for f in current]))
-    return min(current, key=lambda f: (round(float(np.linalg.norm(f.embedding - center)), 4), -f.score, f.id))
+    if current:
+        center = template(np.stack([f.embedding for f in current]))
+        ranked = sorted(current, key=lambda f: (round(float(np.linalg.norm(f.embedding - center)), 4), -f.score, f.id))
+    else:  # only faces of another model: their embeddings are not comparable, the surest is shown
+        ranked = sorted(faces, key=lambda f: (-f.score, f.id))
+    return next((f for f in ranked if Path(f.photo_path).is_file()), None)
 
 
 def person_template(store: Store, person_id: int, model_version: str) -> tuple[PersonTemplate, np.ndarray] | None:
