@@ -53,10 +53,11 @@ def render_overview(person_id: int | None):
         return empty, empty, "Distribution of each attribute"
     album = matrix.mean(axis=0)
     if mask is None or not mask.any():
+        # The album alone; a person without faces is named, so their choice is not read as the album's numbers.
+        gone = f" ({_no_faces_note([_label(person_id)])})" if mask is not None else ""
         return prevalence_figure(ATTRIBUTE_NAMES, album), distribution_figure(ATTRIBUTE_NAMES, matrix), \
-            "Distribution of each attribute · album"
-    person = library().queries.person(int(person_id))
-    label = C.person_label(int(person_id), person["name"] if person else None)
+            f"Distribution of each attribute · album{gone}"
+    label = _label(person_id)
     own = matrix[mask].mean(axis=0)
     return (prevalence_figure(ATTRIBUTE_NAMES, album, own, label),
             distribution_figure(ATTRIBUTE_NAMES, matrix[mask]),
@@ -65,21 +66,38 @@ def render_overview(person_id: int | None):
 
 @dash.callback(Output("attr-compare-graph", "figure"), Input("attr-compare", "value"), Input("attr-version", "data"))
 def render_compare(people: list | None, _version: int):
-    """Mean attribute probabilities of several people, side by side (default: the largest groups)."""
+    """Mean attribute probabilities of several people, side by side (default: the largest groups); a person
+    chosen who has no faces (any more) is left out with a note, never drawn as zeros."""
     lib = library()
     options = lib.queries.people_options()
     by_id = {p["id"]: p for p in options}
     chosen = [int(p) for p in (people or []) if int(p) in by_id]
     if not chosen:
-        chosen = [p["id"] for p in sorted(options, key=lambda p: -p["n_faces"])[:DEFAULT_COMPARE]]
+        chosen = [p["id"] for p in sorted(options, key=lambda p: -p["n_faces"])[:DEFAULT_COMPARE] if p["n_faces"]]
     if not chosen:
         return empty_figure("No people to compare yet")
     ids, matrix = lib.queries.attribute_matrix()
     owners = lib.queries.assignment_vector(ids)
-    means = np.stack([matrix[owners == pid].mean(axis=0) if (owners == pid).any() else np.zeros(len(ATTRIBUTE_NAMES))
-                      for pid in chosen])
-    labels = [C.person_label(pid, by_id[pid]["name"]) for pid in chosen]
-    return compare_figure(ATTRIBUTE_NAMES, labels, means)
+    shown = [pid for pid in chosen if (owners == pid).any()]
+    note = _no_faces_note([C.person_label(pid, by_id[pid]["name"]) for pid in chosen if pid not in shown])
+    if not shown:
+        return empty_figure(note)
+    means = np.stack([matrix[owners == pid].mean(axis=0) for pid in shown])
+    labels = [C.person_label(pid, by_id[pid]["name"]) for pid in shown]
+    return compare_figure(ATTRIBUTE_NAMES, labels, means, note)
+
+
+def _no_faces_note(labels: list[str]) -> str:
+    """Who is left out of a chart for having no faces ('' when nobody is)."""
+    if not labels:
+        return ""
+    who = ", ".join(labels[:-1]) + " and " + labels[-1] if len(labels) > 1 else labels[0]
+    return f"{who} {'has' if len(labels) == 1 else 'have'} no faces, so nothing to show for them."
+
+
+def _label(person_id: int) -> str:
+    person = library().queries.person(int(person_id))
+    return C.person_label(int(person_id), person["name"] if person else None)
 
 
 @dash.callback(Output("attr-trend", "figure"), Input("attr-person", "value"), Input("attr-trend-names", "value"))
@@ -90,7 +108,9 @@ def render_trend(person_id: int | None, names: list | None):
     if not chosen:
         return empty_figure("Choose attributes to follow over the years")
     ids, matrix, mask = _person_mask(person_id)
-    if mask is not None and mask.any():
+    if mask is not None and not mask.any():  # not the album's trend under their name
+        return empty_figure(_no_faces_note([_label(person_id)]))
+    if mask is not None:
         ids, matrix = ids[mask], matrix[mask]
     dated_ids, face_years = library().queries.face_years()
     pos = np.searchsorted(dated_ids, ids)

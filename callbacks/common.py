@@ -67,25 +67,36 @@ def target_from(value, new_name: str | None) -> tuple[str, int | str | None]:
 
 
 def move_faces(lib: Library, face_ids: list[int], value, new_name: str | None) -> str:
-    """Move faces to the chosen target and return what happened, in words; ValueError if no target."""
+    """Move faces to the chosen target and return what happened, in words; ValueError if no target.
+
+    The People, Photos and Map pages all move faces through here, so they say the same thing.
+    """
     kind, target = target_from(value, new_name)
     if kind == "none":
         raise ValueError("Choose a person (or type a new name) to move the faces to.")
     n = len(face_ids)
     faces = f"{n} face" + ("s" if n != 1 else "")
-    if kind == "name":
-        lib.store.people.move_faces_to_name(face_ids, str(target))
-        return f"Moved {faces} to {target}."
+    if kind == "name":  # the name of someone already there (any capitalisation, hidden too) moves the faces to them
+        return _moved_to(lib, faces, lib.store.people.move_faces_to_name(face_ids, str(target)))
     if kind == "unsorted":
         lib.store.people.move_faces(face_ids, None)
         return f"Moved {faces} to Unsorted."
     if kind == "ignored":
         lib.store.people.ignore_faces(face_ids)
         return f"Set {faces} aside as Ignored."
-    person = lib.queries.person(int(target))
-    if person is None:
+    if lib.queries.person(int(target)) is None:
         raise ValueError("That person no longer exists; pick another.")
     lib.store.people.move_faces(face_ids, int(target))
+    return _moved_to(lib, faces, int(target))
+
+
+def _moved_to(lib: Library, faces: str, person_id: int) -> str:
+    """"Moved 3 faces to Ada.", by the person's own name; a hidden person's faces leave People and the filters
+    with them, so the message says where they went and how to see them."""
     from dashapp.components import person_label
 
-    return f"Moved {faces} to {person_label(person['id'], person['name'])}."
+    person = lib.queries.person(person_id)
+    label = person_label(person_id, person["name"] if person else None)
+    if person and person["hidden"]:
+        return f"Moved {faces} to {label}, who is hidden: turn on “Show hidden” on the People page to see them."
+    return f"Moved {faces} to {label}."

@@ -193,7 +193,10 @@ def filter_find(threshold: float | None, new_only: bool | None, page: int | None
     threshold = float(threshold if threshold is not None else result.thresholds.default)
     lib = library()
     in_library = lib.queries.photo_ids()
-    photos = [m for m in result.photos(threshold) if m.photo_id in in_library]  # not those removed since the search
+    # Counted, filtered and shown as the library is now: not the photos removed since the search, and each face
+    # with its owner now (one given to the person since then is theirs).
+    photos = _as_now(lib, [m for m in result.photos(threshold) if m.photo_id in in_library])
+    summary = V.person_summary(result, photos)
     if new_only and result.template:
         photos = [m for m in photos if m.person_id != result.template.person_id]
     count = html.Div(f"{len(photos)} photo{'s' if len(photos) != 1 else ''}", className="fw-semibold mb-1",
@@ -204,9 +207,8 @@ def filter_find(threshold: float | None, new_only: bool | None, page: int | None
     pages = n_pages(len(photos), FIND_PAGE_SIZE)
     page = min(max(1, int(page or 1)), pages)
     offset = page_offset(page, FIND_PAGE_SIZE)
-    photos[offset:offset + FIND_PAGE_SIZE] = _as_now(lib, photos[offset:offset + FIND_PAGE_SIZE])
     grid = V.matches_grid(photos, result.thresholds.stricter, offset, FIND_PAGE_SIZE)
-    return [V.person_summary(result, threshold), count, grid], pages, page, pager_style(pages), moments
+    return [summary, count, grid], pages, page, pager_style(pages), moments
 
 
 @dash.callback(
@@ -248,9 +250,14 @@ def find_person(person_id: int | None):
         return no_update, no_update, no_update, no_update
     lib = library()
     person = lib.queries.person(int(person_id))
-    face = typical_face(lib.store, int(person_id), current_model_version(None))
-    if person is None or face is None:
+    if person is None or not person["n_faces"]:
         return _refused("That person is no longer in the library, or has no faces.")
+    # The photo shown (and read by the search): their most typical face's, or the next one whose photo is there.
+    face = typical_face(lib.store, int(person_id), current_model_version(None))
+    if face is None:
+        who = person_label(person["id"], person["name"])
+        return _refused(f"None of the photos of {who} can be read now (is their drive connected?): the search needs "
+                        "one of them to start from.")
     try:
         query = copy_query_photo(Path(face.photo_path), lib.config.finds_dir)
         job_id = job_runner.start_find(lib, query, face.idx, person=person["id"])

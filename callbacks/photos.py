@@ -6,7 +6,7 @@ import dash
 from dash import ALL, Input, Output, State, ctx, html, no_update
 
 from callbacks.common import (
-    NO_TOAST, TOAST, UNDO_HINT, clicked, library, move_faces, ok, page_offset, pager_style, refused,
+    NO_TOAST, TOAST, UNDO_HINT, clicked, info, library, move_faces, ok, page_offset, pager_style, refused,
 )
 from dashapp import components as C
 
@@ -17,17 +17,33 @@ PHOTOS_PAGE_SIZE = 24
     Output("photos-people", "options"),
     Output("photos-people", "value"),
     Output("photos-preset", "data"),
+    *TOAST,
     Input("photos-version", "data"),
     Input("photos-init", "data"),
     State("photos-preset", "data"),
+    State("photos-people", "value"),
+    prevent_initial_call="initial_duplicate",
 )
-def people_options(_version: int, _init: int, preset: list | None):
-    """Everyone with faces, named people first; once, the people asked for in the URL (?person=)."""
-    options = C.dropdown_options(library().queries.people_options())
+def people_options(_version: int, _init: int, preset: list | None, chosen: list | None = None):
+    """Everyone with faces, named people first, and the hidden people chosen (a hidden person's card links here);
+    once, the people asked for in the URL (?person=), saying so when one of them is no longer in the library."""
+    wanted = set(preset or []) | set(chosen or [])
+    people = [p for p in library().queries.people_options(include_hidden=True) if not p["hidden"] or p["id"] in wanted]
+    options = C.dropdown_options(people)
     if not preset:  # later refreshes keep the user's own choice
-        return options, no_update, no_update
+        return options, no_update, no_update, *NO_TOAST
     known = {o["value"] for o in options}
-    return options, [p for p in preset if p in known], None
+    gone = [p for p in preset if p not in known]
+    toast = info(_gone_people_note(gone), "Photos") if gone else NO_TOAST
+    return options, [p for p in preset if p in known], None, *toast
+
+
+def _gone_people_note(person_ids: list[int]) -> str:
+    """Why a person of the URL is not in the filter (merged into someone, or their photos removed)."""
+    who = ", ".join(C.person_label(p, None) for p in person_ids)
+    verb = "is" if len(person_ids) == 1 else "are"
+    return (f"{who} {verb} no longer in the library (merged into someone else, or their photos removed): "
+            "showing all photos.")
 
 
 @dash.callback(
@@ -47,13 +63,15 @@ def year_options(_version: int, _init: int):
     Output("photos-folder-box", "style"),
     Output("photos-folder", "value"),
     Output("photos-folder-preset", "data"),
+    *TOAST,
     Input("photos-version", "data"),
     Input("photos-init", "data"),
     State("photos-folder-preset", "data"),
+    prevent_initial_call="initial_duplicate",
 )
 def folder_options(_version: int, _init: int, preset: int | None):
     """The library's folders, by name (by path where two share a name); the filter shows once there are two, or
-    once, the folder asked for in the URL (?folder=ID, from the Library page)."""
+    once, the folder asked for in the URL (?folder=ID, from the Library page), saying so when it is gone."""
     lib = library()
     paths = lib.store.folders.paths()
     names = [C.folder_name(p, str(lib.config.uploads_dir)) for p in paths]
@@ -64,8 +82,10 @@ def folder_options(_version: int, _init: int, preset: int | None):
     chosen = [path] if preset is not None and (path := lib.store.folders.path_of(preset)) else []
     style = {} if len(paths) > 1 or chosen else {"display": "none"}
     if preset is None:  # later refreshes keep the user's own choice
-        return options, style, no_update, no_update
-    return options, style, chosen, None
+        return options, style, no_update, no_update, *NO_TOAST
+    toast = NO_TOAST if chosen else info("That folder is no longer in the library (removed on the Library page): "
+                                         "showing the photos of every folder.", "Photos")
+    return options, style, chosen, None, *toast
 
 
 @dash.callback(

@@ -531,9 +531,10 @@ def top_attributes_list(top: Sequence[tuple[str, float]]) -> html.Div:
 
 
 def dropdown_options(people: Sequence[dict], for_moving: bool = False) -> list[dict]:
-    """Dropdown options for choosing a person; value is the person id. Where faces are moved, also
-    'unsorted' (no one) and 'ignored' (set aside)."""
-    options = [{"label": f"{person_label(p['id'], p.get('name'))} ({p['n_faces']})", "value": int(p["id"])}
+    """Dropdown options for choosing a person (a hidden one says so); value is the person id. Where faces are
+    moved, also 'unsorted' (no one) and 'ignored' (set aside)."""
+    options = [{"label": f"{person_label(p['id'], p.get('name'))} ({p['n_faces']})"
+                         + (" · hidden" if p.get("hidden") else ""), "value": int(p["id"])}
                for p in people]
     if for_moving:
         options[:0] = [{"label": "Unsorted (no one)", "value": "unsorted"},

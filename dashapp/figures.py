@@ -144,8 +144,9 @@ def trend_figure(years: np.ndarray, names: Sequence[str], means: np.ndarray, cou
     return _base_layout(fig, 360)
 
 
-def compare_figure(names: Sequence[str], people_labels: Sequence[str], means: np.ndarray) -> go.Figure:
-    """Heat map of each person's mean attribute probabilities, people side by side."""
+def compare_figure(names: Sequence[str], people_labels: Sequence[str], means: np.ndarray, note: str = "") -> go.Figure:
+    """Heat map of each person's mean attribute probabilities, people side by side; `note` under it (e.g. who
+    was left out)."""
     if len(people_labels) == 0:
         return empty_figure("No people to compare yet")
     labels = [n.replace("_", " ") for n in names]
@@ -153,4 +154,7 @@ def compare_figure(names: Sequence[str], people_labels: Sequence[str], means: np
                                hovertemplate="%{x} · %{y}: %{z:.2f}<extra></extra>", colorbar=dict(thickness=12)))
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(side="top")
+    if note:
+        fig.add_annotation(text=note, showarrow=False, font=dict(size=12, color="#6c757d"), x=0, y=0,
+                           xref="paper", yref="paper", xanchor="left", yanchor="top", yshift=-8)
     return _base_layout(fig, 820)

@@ -163,23 +163,13 @@ class FindResult:
         return [m for m in self.matches if m.distance <= threshold]
 
     def n_already_theirs(self, threshold: float) -> int:
-        """Of the matching photos, how many are already the searched library person's (0 for a photo search)."""
-        if self.template is None:
-            return 0
-        return sum(m.person_id == self.template.person_id for m in self.photos(threshold))
+        """Of the matching photos, how many were the searched library person's at search time (0 for a photo
+        search); `n_theirs` counts the owners as they are now."""
+        return n_theirs(self.photos(threshold), self.template.person_id) if self.template else 0
 
     def person(self, threshold: float, top: int = 5) -> dict | None:
-        """Who the best matches are, when most of them belong to one person: {id, name, n, of}."""
-        best = self.photos(threshold)[:top]
-        owners = [m.person_id for m in best if m.person_id is not None]
-        if not owners:
-            return None
-        pid = max(set(owners), key=owners.count)
-        n = owners.count(pid)
-        if n * 2 <= len(owners) or owners[0] != pid:
-            return None  # no clear majority among the matches that belong to someone, or not the closest
-        name = next(m.person_name for m in best if m.person_id == pid)
-        return {"id": pid, "name": name, "n": n, "of": len(best)}
+        """Who the best matches were at search time, when most of them belonged to one person (`likely_person`)."""
+        return likely_person(self.photos(threshold), top)
 
     def to_dict(self) -> dict:
         """Everything, for the result file (JSON)."""
@@ -238,6 +228,25 @@ class FindResult:
             "n_faces_compared": self.n_compared, "n_faces_other_model": self.n_other_model,
             "videos": moments, "seconds": round(self.seconds, 2),
         }
+
+
+def n_theirs(matches: Sequence[PhotoMatch], person_id: int) -> int:
+    """How many of the matches show a face of this person."""
+    return sum(m.person_id == person_id for m in matches)
+
+
+def likely_person(matches: Sequence[PhotoMatch], top: int = 5) -> dict | None:
+    """Who the best `top` matches are, when most of them belong to one person: {id, name, n, of}."""
+    best = list(matches[:top])
+    owners = [m.person_id for m in best if m.person_id is not None]
+    if not owners:
+        return None
+    pid = max(set(owners), key=owners.count)
+    n = owners.count(pid)
+    if n * 2 <= len(owners) or owners[0] != pid:
+        return None  # no clear majority among the matches that belong to someone, or not the closest
+    name = next(m.person_name for m in best if m.person_id == pid)
+    return {"id": pid, "name": name, "n": n, "of": len(best)}
 
 
 def save_result(result: FindResult, path: Path) -> None:
@@ -391,15 +400,18 @@ def search_video(analyzer, embedding: np.ndarray, path: Path, every_s: float, fo
 
 
 def typical_face(store: Store, person_id: int, model_version: str) -> FaceRow | None:
-    """The face a search for a library person shows: of their faces by this model version, the one nearest
-    their mean (so a wrong face in their group is not the one shown); the detector's surest among equals
-    (e.g. both of two faces). None when they have no face."""
+    """The face a search for a library person shows, and whose photo the search reads as its query photo: of
+    their faces by this model version, the one nearest their mean (so a wrong face in their group is not the one
+    shown); the detector's surest among equals (e.g. both of two faces). A face whose photo is not on disk now (a
+    drive unplugged, a file moved) gives way to the next one. None when no face of theirs has its photo there."""
     faces = store.faces.of_person(person_id)
     current = [f for f in faces if f.model_version == model_version]
-    if not current:
-        return max(faces, key=lambda f: f.score, default=None)
-    center = template(np.stack([f.embedding for f in current]))
-    return min(current, key=lambda f: (round(float(np.linalg.norm(f.embedding - center)), 4), -f.score, f.id))
+    if current:
+        center = template(np.stack([f.embedding for f in current]))
+        ranked = sorted(current, key=lambda f: (round(float(np.linalg.norm(f.embedding - center)), 4), -f.score, f.id))
+    else:  # only faces of another model: their embeddings are not comparable, the surest is shown
+        ranked = sorted(faces, key=lambda f: (-f.score, f.id))
+    return next((f for f in ranked if Path(f.photo_path).is_file()), None)
 
 
 def person_template(store: Store, person_id: int, model_version: str) -> tuple[PersonTemplate, np.ndarray] | None:

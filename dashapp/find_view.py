@@ -23,7 +23,7 @@ from dashapp.components import (
     person_label,
     photo_url,
 )
-from dashapp.find import FindResult, PhotoMatch, QueryFace, VideoResult, clock
+from dashapp.find import FindResult, PhotoMatch, QueryFace, VideoResult, clock, likely_person, n_theirs
 from model.matching import MatchThresholds
 
 OTHER_FACE_COLOR = "#adb5bd"
@@ -60,26 +60,27 @@ def query_photo(job_id: int, size: Sequence[int] | None = None, faces: Sequence[
     return framed_photo(query_url(job_id), width, height, boxes, "query photo", "60vh")
 
 
-def person_summary(result: FindResult, threshold: float) -> Any:
+def person_summary(result: FindResult, photos: Sequence[PhotoMatch]) -> Any:
     """Who the best matches are (when they agree on one person), with a link to their photos.
 
     For a library person's search: how many of the photos found are already theirs, and how many are not.
+    `photos`: the matching photos still in the library, each with its face's owner as it is now (a face given to
+    the person since the search counts as theirs).
     """
-    photos = result.photos(threshold)
     if not photos:
         return dbc.Alert("No photo in the library matches at this setting. Try “looser”.", color="secondary",
                          className="py-2 mb-2")
     if result.template:
         searched = result.template
         who = html.Strong(person_label(searched.person_id, searched.person_name))
-        theirs = result.n_already_theirs(threshold)
+        theirs = n_theirs(photos, searched.person_id)
         others = len(photos) - theirs
         if not others:
             return _person_alert(searched.person_id, [f"All {theirs} of these photos are already ", who, "’s. "])
         return _person_alert(searched.person_id, [
             f"{theirs} of these photos are already ", who, f"’s; {others} show a face that is unsorted or someone "
             "else’s: open one to check it and move the face. "])
-    person = result.person(threshold)
+    person = likely_person(photos)
     if person is None:
         return None
     named = "" if person["name"] else " (not named yet: name them on the People page)"

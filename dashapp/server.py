@@ -9,6 +9,7 @@ file up in the store, so only files of the library can ever be served. Photos ar
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 import threading
@@ -19,10 +20,12 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from flask import Response, abort, redirect, send_file
 from PIL import Image
+from werkzeug.routing import BaseConverter, ValidationError
 
 from dashapp import export
 from dashapp.ui_context import library, use_library
 from dashapp.uploads import MAX_UPLOAD_BYTES
+from dashapp.url_ids import parse_id
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +35,6 @@ ASSETS_DIR = ROOT / "assets"
 
 PHOTO_SIZES = {"thumb": 360, "large": 1600}
 FACE_SIZE = 112
-CACHE_SECONDS = 7 * 24 * 3600
 NAV_PAGES = (("People", "/"), ("Photos", "/photos"), ("Find a person", "/find"), ("Map", "/map"),
              ("Attributes", "/attributes"), ("Library", "/library"))
 
@@ -104,10 +106,17 @@ def _jpeg(img: Image.Image, quality: int = 85) -> bytes:
 
 
 def _send(data_or_path: bytes | Path) -> Response:
+    """A JPEG the browser keeps but checks again at each use (`no-cache` with an ETag: a 304 when unchanged).
+
+    Media URLs carry only ids, and a photo edited in place keeps its id (and its faces theirs): a long max-age
+    would show the old picture under the new face boxes. A changed photo or face crop is served from a new
+    cache or thumbnail file, so its ETag changes with it.
+    """
     if isinstance(data_or_path, Path):
-        resp = send_file(data_or_path, mimetype="image/jpeg", max_age=CACHE_SECONDS, conditional=True)
+        resp = send_file(data_or_path, mimetype="image/jpeg", conditional=True)
     else:
-        resp = send_file(io.BytesIO(data_or_path), mimetype="image/jpeg", max_age=CACHE_SECONDS)
+        etag = hashlib.sha256(data_or_path).hexdigest()[:32]
+        resp = send_file(io.BytesIO(data_or_path), mimetype="image/jpeg", etag=etag, conditional=True)
     resp.headers["X-Content-Type-Options"] = "nosniff"
     return resp
 
@@ -223,12 +232,28 @@ def faces_export() -> Response:
     return resp
 
 
+class IdConverter(BaseConverter):
+    """`<id:name>` in a route: an id as `url_ids.parse_id` reads it; anything else matches no route (a 404)."""
+
+    regex = r"[0-9]+"
+
+    def to_python(self, value: str) -> int:
+        parsed = parse_id(value)
+        if parsed is None:  # e.g. beyond SQLite's INTEGER: the next rule (a plain 404) answers
+            raise ValidationError()
+        return parsed
+
+    def to_url(self, value: int) -> str:
+        return str(int(value))
+
+
 def _register_routes(server) -> None:
-    server.add_url_rule("/media/face/<int:face_id>.jpg", "face_image", face_image)
-    server.add_url_rule("/media/photo/<int:photo_id>/<size>.jpg", "photo_image", photo_image)
-    server.add_url_rule("/media/find/<int:job_id>/query.jpg", "find_query_image", find_query_image)
-    server.add_url_rule("/media/find/<int:job_id>/also/<int:index>.jpg", "find_also_image", find_also_image)
-    server.add_url_rule("/media/find/<int:job_id>/frame/<int:video>/<int:sample>.jpg", "find_frame_image",
+    server.url_map.converters["id"] = IdConverter
+    server.add_url_rule("/media/face/<id:face_id>.jpg", "face_image", face_image)
+    server.add_url_rule("/media/photo/<id:photo_id>/<size>.jpg", "photo_image", photo_image)
+    server.add_url_rule("/media/find/<id:job_id>/query.jpg", "find_query_image", find_query_image)
+    server.add_url_rule("/media/find/<id:job_id>/also/<id:index>.jpg", "find_also_image", find_also_image)
+    server.add_url_rule("/media/find/<id:job_id>/frame/<id:video>/<id:sample>.jpg", "find_frame_image",
                         find_frame_image)
     server.add_url_rule(export.URL, "faces_export", faces_export)
     # Anything else under /media is a plain 404 (not the app's page shell): ids only, never paths.

@@ -644,13 +644,15 @@ def test_photos_filter_by_folder(lib):
     lib.store.photos.relocate(second, "/trips-old/scan.jpg", 1, 1)  # not inside /trips
     album = str(GROUP_PHOTOS.resolve())
     lib.store.folders.add(["/trips", "/trips-old", album])
-    options, style, value, preset = call(photos_cb.folder_options, 0, 0, None)
+    options, style, value, preset, *_toast = call(photos_cb.folder_options, 0, 0, None)
     assert value is dash.no_update and preset is dash.no_update  # no ?folder= in the URL: the user's choice stays
     assert style == {} and [(o["label"], o["value"]) for o in options] == [
         ("photos", album), ("trips", "/trips"), ("trips-old", "/trips-old")]
     [trips_id] = [f.id for f in lib.store.folders.list() if f.path == "/trips"]
-    assert call(photos_cb.folder_options, 0, 0, trips_id)[2:] == (["/trips"], None)  # ?folder=ID, from the Library page
-    assert call(photos_cb.folder_options, 0, 0, 999)[2:] == ([], None)  # a folder removed since
+    assert call(photos_cb.folder_options, 0, 0, trips_id)[2:] == (["/trips"], None, *photos_cb.NO_TOAST)  # ?folder=ID
+    # A folder removed since: all photos, and a note that says why.
+    _options, _style, value, preset, note, _header, icon, is_open = call(photos_cb.folder_options, 0, 0, 999)
+    assert (value, preset, icon, is_open) == ([], None, "info", True) and "no longer in the library" in note
     grid, *_, count, _ = call(photos_cb.render_photos, [], "any", None, ["/trips"], 1, 0, None,
                               trigger="photos-folder", prop="value")
     assert [t["pid"] for t in find_ids(grid, "photo-tile")] == [first] and count == "1 photo"
@@ -682,10 +684,33 @@ def test_the_year_filter_hides_while_no_photo_has_a_date(lib):
 
 def test_photos_page_preselects_people_from_the_url(lib):
     a = lib.synthetic.person_ids[0]
-    options, value, preset = call(photos_cb.people_options, 0, 0, [a, 99999])
+    options, value, preset, *toast = call(photos_cb.people_options, 0, 0, [a], None)
     assert value == [a] and any(o["value"] == a for o in options) and preset is None
-    _options, value, _ = call(photos_cb.people_options, 1, 0, None, trigger="photos-version", prop="data")
+    assert tuple(toast) == photos_cb.NO_TOAST
+    _options, value, *_ = call(photos_cb.people_options, 1, 0, None, [a], trigger="photos-version", prop="data")
     assert value is dash.no_update
+
+
+def test_a_hidden_persons_photos_link_shows_their_photos_and_a_gone_person_says_so(lib):
+    a, b = lib.synthetic.person_ids[:2]
+    lib.store.people.set_hidden(a, True)
+    # /photos?person=A from the hidden card: A is chosen (marked hidden), so only A's photos show.
+    options, value, _preset, *toast = call(photos_cb.people_options, 0, 0, [a], None)
+    assert value == [a] and tuple(toast) == photos_cb.NO_TOAST
+    assert next(o["label"] for o in options if o["value"] == a).endswith("· hidden")
+    *_, count, _selected = call(photos_cb.render_photos, value, "any", [], [], 1, 0, None)
+    total, _ = lib.queries.photos_page([a], "any", 0, 1)
+    assert count == f"{total} photos" and total < len(lib.synthetic.photo_ids)
+    # A refresh keeps the hidden person while chosen; once not chosen, hidden people stay out of the list.
+    options, *_ = call(photos_cb.people_options, 1, 0, None, [a], trigger="photos-version", prop="data")
+    assert a in {o["value"] for o in options}
+    options, *_ = call(photos_cb.people_options, 2, 0, None, [b], trigger="photos-version", prop="data")
+    assert a not in {o["value"] for o in options}
+    # A person merged away (or removed) since the link was made: all photos, and a note that says so.
+    lib.store.people.merge([b], lib.synthetic.person_ids[2])
+    _options, value, preset, note, _header, icon, is_open = call(photos_cb.people_options, 0, 0, [b], None)
+    assert (value, preset, icon, is_open) == ([], None, "info", True)
+    assert note.startswith(f"Person {b} is no longer in the library")
 
 
 def test_photo_detail_and_reassign_a_face(lib):
@@ -757,6 +782,79 @@ def test_map_render_hover_select_assign(lib, empty_lib):
     assert "No faces yet" in text_of(empty) and style == {"display": "none"}
 
 
+def test_faces_given_to_a_hidden_persons_name_say_where_they_went_on_every_page(lib):
+    """Map, People and Photos move faces the same way: a typed name of a hidden person (any capitalisation) moves
+    the faces to them, and the message says they are hidden (their faces leave People and the filters)."""
+    a = lib.synthetic.person_ids[0]
+    lib.store.people.rename(a, "Ada")
+    lib.store.people.set_hidden(a, True)
+    free = [f for f in lib.synthetic.face_ids if lib.queries.face_detail(f)["person_id"] != a]
+    hidden_note = "to Ada, who is hidden: turn on “Show hidden” on the People page to see them."
+    out = call(map_cb.map_assign, 1, free[:3], None, "ada", 0, trigger="map-assign")
+    assert out[0].startswith(f"Moved 3 faces {hidden_note}")
+    out = call(people_cb.move_selected, 1, free[3:5], None, "  ADA ", 0, trigger="people-move-btn")
+    assert out[0] == f"Moved 2 faces {hidden_note}"
+    out = call(photos_cb.save_face, 1, None, free[5], None, "Ada", 0, trigger="photos-face-save")
+    assert out[0].startswith(f"Moved 1 face {hidden_note}")
+    assert all(lib.queries.face_detail(f)["person_id"] == a for f in free[:6])
+    assert lib.queries.person(a)["hidden"] is True  # moving faces does not show them again
+    # A visible person: the message names them as they are named, not as typed.
+    b = lib.synthetic.person_ids[1]
+    lib.store.people.rename(b, "Grace Hopper")
+    out = call(map_cb.map_assign, 1, free[6:7], None, "grace  hopper", 0, trigger="map-assign")
+    assert out[0].startswith("Moved 1 face to Grace Hopper. ")
+
+
+def test_a_kept_search_counts_and_filters_by_the_owners_now(lib, tmp_path):
+    """A library person's search, read again after faces were given to them and photos removed: the note and
+    "Only photos not yet theirs" go by who each face belongs to now, and leave the removed photos out."""
+    from callbacks import find as find_cb
+    from dashapp.find import FindResult, PersonTemplate, PhotoMatch, save_result
+    from dashapp.find_command import RESULT_FILE
+    from model.matching import MatchThresholds
+
+    a = lib.synthetic.person_ids[0]
+    matches = []  # one per photo (its first face), with the owner it had when the search ran
+    for i, photo_id in enumerate(lib.synthetic.photo_ids):
+        face = lib.store.faces.of_photo(photo_id)[0]
+        owner = lib.queries.face_detail(face.id)["person_id"]
+        matches.append(PhotoMatch(photo_id, face.id, face.photo_path, face.box, 0.3 + 0.01 * i, 800, 600, owner))
+    result = FindResult("/q.jpg", (100, 100), [], 0, "synthetic", MatchThresholds(0.6, 1.0, 1.2), 1.3, matches,
+                        n_compared=36, n_other_model=0, template=PersonTemplate(a, None, 5))
+    save_result(result, tmp_path / RESULT_FILE)
+    state = {"id": lib.store.jobs.create("find", {"query": "/q.jpg", "out": str(tmp_path), "person": a}, status="done")}
+    theirs = [m for m in matches if m.person_id == a]
+    not_yet = [m for m in matches if m.person_id != a]
+    assert len(theirs) >= 1 and len(not_yet) >= 5
+
+    def shown(new_only: bool) -> tuple[str, set[int]]:
+        photos, *_ = call(find_cb.filter_find, 1.0, new_only, 1, state, trigger="find-new-only", prop="value")
+        links = {h.href for h in _links(photos) if h.href.startswith("/photos?photo=")}
+        return text_of(photos), {int(h.split("=")[1]) for h in links}
+
+    text, _ = shown(False)
+    assert f"{len(theirs)} of these photos are already" in text and f"’s; {len(not_yet)} show a face" in text
+    lib.store.people.move_faces([m.face_id for m in not_yet[:3]], a)  # as the note suggests
+    text, _ = shown(False)
+    assert f"{len(theirs) + 3} of these photos are already" in text and f"’s; {len(not_yet) - 3} show a face" in text
+    text, photo_ids = shown(True)  # "Only photos not yet theirs"
+    assert photo_ids == {m.photo_id for m in not_yet[3:]} and f"{len(not_yet) - 3} photos" in text
+    lib.store.photos.delete([theirs[0].photo_id, not_yet[3].photo_id])  # removed from the library since
+    text, _ = shown(False)
+    assert f"{len(theirs) + 2} of these photos are already" in text and f"’s; {len(not_yet) - 4} show a face" in text
+
+
+def _links(component) -> list:
+    """Every component with an href inside a component tree."""
+    if isinstance(component, (list, tuple)):
+        return [link for c in component for link in _links(c)]
+    found = [component] if getattr(component, "href", None) else []
+    children = getattr(component, "children", None)
+    if children is not None and not isinstance(children, str):
+        found += _links(children)
+    return found
+
+
 def test_a_library_without_a_map_offers_to_compute_it(lib):
     """Photos added without clustering (`ingest --no-cluster`) have no map: a button makes it, in a job process."""
     with lib.store.engine.begin() as conn:
@@ -819,6 +917,26 @@ def test_attributes_over_the_years(lib):
     mine = call(attr_cb.render_trend, pid, ["Smiling"])  # one person's faces only
     assert sum(mine.data[0].customdata) < sum(fig.data[0].customdata)
     assert "Choose attributes" in str(call(attr_cb.render_trend, None, []).layout)
+
+
+def test_a_person_with_no_faces_is_left_out_of_the_attribute_charts(lib):
+    """A named person keeps their name with no faces left: no invented 0.00s, no album numbers under their name."""
+    a, b = lib.synthetic.person_ids[:2]
+    lib.store.people.rename(a, "Ada")
+    lib.store.people.move_faces(lib.store.people.face_ids(a), None)
+    assert lib.queries.person(a)["n_faces"] == 0
+    lib.store.photos.set_taken({p: "2020-06-01 10:00:00" for p in lib.synthetic.photo_ids})
+    fig = call(attr_cb.render_compare, [a, b], 0)
+    assert list(fig.data[0].x) == [f"Person {b}"] and np.asarray(fig.data[0].z).shape == (40, 1)
+    assert "Ada has no faces" in " ".join(n.text for n in fig.layout.annotations)
+    only = call(attr_cb.render_compare, [a], 0)  # nobody left to draw: the note alone
+    assert not only.data and "Ada has no faces" in only.layout.annotations[0].text
+    default = call(attr_cb.render_compare, [], 0)  # the largest groups by default: none without faces
+    assert "Ada" not in list(default.data[0].x) and not default.layout.annotations
+    trend = call(attr_cb.render_trend, a, ["Smiling"])
+    assert not trend.data and "Ada has no faces" in trend.layout.annotations[0].text
+    _prevalence, _distribution, title = call(attr_cb.render_overview, a)
+    assert title.startswith("Distribution of each attribute · album") and "Ada has no faces" in title
 
 
 def test_every_app_created_in_a_process_gets_every_callback(tmp_path):

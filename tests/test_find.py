@@ -101,7 +101,7 @@ def test_a_library_person_is_searched_with_the_mean_of_their_faces(analyzer, tmp
     distances = {m.face_id: m.distance for m in result.matches}
     assert [distances[f.id] for f in theirs] == pytest.approx([np.linalg.norm(f.embedding - center) for f in theirs])
     assert {m.face_id for m in result.photos(result.thresholds.stricter)} == {f.id for f in theirs}
-    summary = str(person_summary(result, result.thresholds.stricter))  # what the page says of it
+    summary = str(person_summary(result, result.photos(result.thresholds.stricter)))  # what the page says of it
     assert "6 of these photos are already" in summary and "Ada" in summary and "4 show a face that is unsorted" in summary
     assert load_result(_saved(result, tmp_path)).template == result.template  # the result file keeps it
 

@@ -217,6 +217,41 @@ def test_a_person_cards_find_link_searches_for_that_person(lib):
     assert job.status == "failed" and "no person '987654'" in job.message
 
 
+def test_a_persons_search_starts_from_another_of_their_photos_when_the_typical_ones_is_missing(lib, analyzer):
+    """Only the photo shown (and read) comes from disk; the search itself needs their faces' embeddings."""
+    from dashapp.find import typical_face
+
+    person = lib.store.people.by_name(NAME)
+    typical = typical_face(lib.store, person.id, analyzer.model_version)
+    others = [f for f in lib.store.faces.of_person(person.id) if f.photo_id != typical.photo_id]
+    assert others, "the fixture person has two photos"
+    gone = Path(typical.photo_path)
+    gone.rename(gone.with_suffix(".away"))  # the file is moved away (or its drive unplugged)
+    try:
+        message, color, _, state = call(find_cb.find_person, person.id, trigger="find-from-person", prop="data",
+                                        value=person.id)
+        assert color == "info" and message.startswith(f"Looking for {NAME}, with all their faces")
+        state = wait_done(lib, state)
+        job = lib.store.jobs.get(state["id"])
+        result = find_cb._result(job)
+        assert result.template is not None and result.template.n_faces == 2  # still all their faces
+        assert Path(result.query_path) == Path(others[0].photo_path)  # the search read the other photo
+        assert (Path(job.args["query"])).read_bytes() == Path(others[0].photo_path).read_bytes()  # and shows it
+        assert {f.photo_id for f in others} <= {m.photo_id for m in result.photos(result.thresholds.default)}
+        # None of their photos on disk: said so, and no search starts.
+        for f in others:
+            Path(f.photo_path).rename(Path(f.photo_path).with_suffix(".away"))
+        try:
+            message, color, _, state = call(find_cb.find_person, person.id, trigger="find-from-person", prop="data",
+                                            value=person.id)
+            assert color == "danger" and f"None of the photos of {NAME} can be read now" in message
+        finally:
+            for f in others:
+                Path(f.photo_path).with_suffix(".away").rename(f.photo_path)
+    finally:
+        gone.with_suffix(".away").rename(gone)
+
+
 def test_uploads_are_refused_with_the_reason(lib, tmp_path):
     notes = tmp_path / "notes.txt"
     notes.write_text("hello")

@@ -84,6 +84,12 @@ def _shown_library(request):
         "/media/photo/1/..%2F..%2Fetc%2Fpasswd.jpg",
         "/media/photo/999999/large.jpg",
         "/media/face/999999.jpg",
+        # Beyond SQLite's INTEGER, or digits that are not ASCII: no id, a 404 (never a 500).
+        "/media/photo/99999999999999999999/thumb.jpg",
+        "/media/face/99999999999999999999.jpg",
+        "/media/find/99999999999999999999/query.jpg",
+        "/media/find/1/frame/0/99999999999999999999.jpg",
+        "/media/photo/%D9%A3/thumb.jpg",
     ],
 )
 def test_media_routes_refuse_paths_and_unknown_ids(client, url):
@@ -94,6 +100,45 @@ def test_media_routes_refuse_paths_and_unknown_ids(client, url):
     else:
         # `..` segments are resolved before routing; what is left is an unknown page of the app.
         assert resp.status_code == 404 or resp.mimetype == "text/html"
+
+
+def test_ids_in_urls_are_read_one_way():
+    from dashapp.url_ids import MAX_ID, parse_id, parse_ids
+
+    assert [parse_id(t) for t in ("7", " 12 ", "007", str(MAX_ID))] == [7, 12, 7, MAX_ID]
+    assert [parse_id(t) for t in ("²", "٣", "-3", "1.5", "", None, str(MAX_ID + 1), "9" * 30, ["3"])] == [None] * 9
+    assert parse_ids("3,²,x,7") == [3, 7] and parse_ids(["3", "7,8"]) == [3, 7, 8] and parse_ids(None) == []
+
+
+def _store_data(component, store_id: str):
+    """The data of the dcc.Store `store_id` inside a page layout (KeyError if the page has none)."""
+    stack = [component]
+    while stack:
+        c = stack.pop()
+        if getattr(c, "id", None) == store_id:
+            return getattr(c, "data", None)
+        children = getattr(c, "children", None)
+        stack += [x for x in (children if isinstance(children, list) else [children]) if x is not None
+                  and not isinstance(x, str)]
+    raise KeyError(store_id)
+
+
+def test_page_urls_with_ids_that_are_not_ids_open_the_page_unfiltered(client):
+    import dash
+
+    from callbacks import photos as photos_cb
+    from test_callbacks import call
+
+    layouts = {p["path"]: p["layout"] for p in dash.page_registry.values()}
+    for query in ({"person": "²"}, {"photo": "9" * 24}, {"folder": "٣"}, {"person": ["1", "²"]}):
+        page = layouts["/photos"](**query)  # no exception: the page opens
+        selected = _store_data(page, "photos-selected")
+        assert selected is None and _store_data(page, "photos-folder-preset") is None
+        # ... and its photos show (the opened photo's place was looked up in SQLite: no overflow).
+        *_, count, _ = call(photos_cb.render_photos, [], "any", [], [], 1, 0, selected)
+        assert count == f"{len(client.synthetic.photo_ids)} photos"
+    assert _store_data(layouts["/photos"](person=["1", "²"]), "photos-preset") == [1]
+    assert _store_data(layouts["/find"](person="9" * 24), "find-from-person") is None
 
 
 def test_media_routes_serve_library_photos_by_id(client):
@@ -107,6 +152,33 @@ def test_media_routes_serve_library_photos_by_id(client):
     assert max(thumb.size) <= 360
     face = client.get(f"/media/face/{client.synthetic.face_ids[0]}.jpg")
     assert face.status_code == 200 and max(Image.open(io.BytesIO(face.data)).size) <= 112
+
+
+def test_a_photo_edited_in_place_is_never_shown_from_the_browsers_cache(tmp_path):
+    """Media URLs carry only ids and a photo edited in place keeps its id: the browser must check again."""
+    import shutil
+
+    from dashapp.ui_context import library
+
+    photo = tmp_path / "album" / "photo.jpg"
+    photo.parent.mkdir()
+    shutil.copy(sorted(GROUP_PHOTOS.glob("*.jpg"))[0], photo)
+    app = create_app(tmp_path / "library")
+    lib = library()
+    synthetic = build_library(lib.store, n_faces=1, faces_per_photo=1, n_people=1, photo_files=[photo])
+    client = app.server.test_client()
+    url = f"/media/photo/{synthetic.photo_ids[0]}/large.jpg"
+    first = client.get(url)
+    assert first.status_code == 200 and first.cache_control.no_cache and not first.cache_control.max_age
+    etag = first.headers["ETag"]
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304  # unchanged: not sent again
+    Image.new("RGB", (300, 200), (10, 200, 10)).save(photo, "JPEG")  # edited in place (same path, same id)
+    again = client.get(url, headers={"If-None-Match": etag})
+    assert again.status_code == 200 and again.headers["ETag"] != etag
+    assert Image.open(io.BytesIO(again.data)).size == (300, 200)
+    face = client.get(f"/media/face/{synthetic.face_ids[0]}.jpg")
+    assert face.status_code == 200 and face.cache_control.no_cache and face.headers.get("ETag")
+    lib.store.close()
 
 
 def test_tampered_thumbnail_path_is_never_served(client, tmp_path):

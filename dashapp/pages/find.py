@@ -7,6 +7,7 @@ from dash import dcc, html
 from dashapp.components import page_header
 from dashapp.find_view import CANCEL_HIDDEN
 from dashapp.uploads import MAX_UPLOAD_BYTES
+from dashapp.url_ids import parse_id
 
 dash.register_page(__name__, path="/find", name="Find a person", title="Find a person · Face Album", order=5)
 
@@ -65,7 +66,7 @@ def layout(person: str | None = None, **_query) -> html.Div:
                 ]
             ),
             dcc.Store(id="find-job-state"),
-            dcc.Store(id="find-from-person", data=int(person) if person and person.isdigit() else None),
+            dcc.Store(id="find-from-person", data=parse_id(person)),
             dcc.Interval(id="find-poll", interval=1000),
         ]
     )

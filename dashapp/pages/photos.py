@@ -5,6 +5,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashapp.components import export_link, page_header
+from dashapp.url_ids import parse_id, parse_ids
 
 dash.register_page(__name__, path="/photos", name="Photos", title="Photos · Face Album", order=1)
 
@@ -12,8 +13,8 @@ dash.register_page(__name__, path="/photos", name="Photos", title="Photos · Fac
 def layout(person: str | None = None, photo: str | None = None, folder: str | None = None, **_query) -> html.Div:
     """`?person=ID` pre-selects a person, `?folder=ID` a folder of the library, `?photo=ID` opens a photo (links from
     other pages)."""
-    people = [int(p) for p in (person or "").split(",") if p.strip().isdigit()]
-    opened = int(photo) if photo and photo.isdigit() else None
+    people = parse_ids(person)
+    opened = parse_id(photo)
     return html.Div(
         [
             page_header("Photos", "Who is in each photo. Click a face box to change who it is.",
@@ -82,7 +83,7 @@ def layout(person: str | None = None, photo: str | None = None, folder: str | No
                 is_open=False,
             ),
             dcc.Store(id="photos-preset", data=people),  # ?person=... (set once options are loaded)
-            dcc.Store(id="photos-folder-preset", data=int(folder) if folder and folder.isdigit() else None),
+            dcc.Store(id="photos-folder-preset", data=parse_id(folder)),
             dcc.Store(id="photos-selected", data=opened),
             dcc.Store(id="photos-face-id"),
             dcc.Store(id="photos-version", data=0),

@@ -280,11 +280,12 @@ class UIQueries(Repo):
             return {pid: (first, last) for pid, first, last in conn.execute(query)}
 
     def people_options(self, include_hidden: bool = False) -> list[dict]:
-        """Every person for a dropdown: named people first (by name), then groups by size."""
+        """Every person for a dropdown: named people first (by name), then groups by size; `hidden` says who is
+        hidden (only there with `include_hidden`)."""
         counts = _person_counts()
         n = func.coalesce(counts.c.n, 0)
         query = (
-            select(people.c.id, people.c.name, n.label("n_faces"))
+            select(people.c.id, people.c.name, people.c.hidden, n.label("n_faces"))
             .select_from(people.outerjoin(counts, counts.c.pid == people.c.id))
             .where(or_(counts.c.n > 0, people.c.name.is_not(None)))
             .order_by(people.c.name.is_(None), people.c.name_key, n.desc(), people.c.id)
@@ -292,7 +293,7 @@ class UIQueries(Repo):
         if not include_hidden:
             query = query.where(people.c.hidden.is_(False))
         with self._read() as conn:
-            return [dict(id=r.id, name=r.name, n_faces=r.n_faces) for r in conn.execute(query)]
+            return [dict(id=r.id, name=r.name, n_faces=r.n_faces, hidden=bool(r.hidden)) for r in conn.execute(query)]
 
     def person(self, person_id: int) -> dict | None:
         with self._read() as conn:
