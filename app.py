@@ -82,6 +82,17 @@ def _train(args: argparse.Namespace) -> int:
     return run_train_command(args)
 
 
+def _port(text: str) -> int:
+    """A TCP port number for argparse (an impossible port is a usage error, not a traceback from the server)."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is between 1 and 65535, not {port}")
+    return port
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The CLI: serve (default), ingest, folders, cluster, find, export, people, train, eval {verify, attributes, cluster}."""
     from model.matching import STRICTNESS  # numpy only
@@ -100,7 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", parents=[data_dir], help="run the dashboard (default)")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, local only)")
-    serve.add_argument("--port", type=int, default=8050)
+    serve.add_argument("--port", type=_port, default=8050, help="TCP port, 1-65535 (default: 8050)")
     serve.add_argument("--debug", action="store_true", help="Dash debug mode (development only)")
     serve.set_defaults(handler=_serve)
 
@@ -132,7 +143,9 @@ def build_parser() -> argparse.ArgumentParser:
     find = sub.add_parser("find", parents=[data_dir, weights], help="find a person: every photo and video moment they are in")
     find.add_argument("query", type=Path, nargs="?", help="a photo of the person")
     find.add_argument("--person", metavar="NAME_OR_ID", default=None,
-                      help="instead of a photo: a person of the library (the mean of their faces)")
+                      help="instead of a photo: a person of the library (the mean of their faces), by name or by "
+                           "the id `people` lists; a name wins when someone is called those digits, '#ID' is "
+                           "always the id")
     find.add_argument("--also", type=Path, action="append", metavar="PHOTO",
                       help="another photo of the same person: its face most like theirs joins the search (repeatable)")
     find.add_argument("--video", type=Path, action="append", metavar="FILE", help="also search this video (repeatable)")
@@ -226,20 +239,33 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Parse the command line and run the chosen command; returns the exit status."""
-    argv = sys.argv[1:] if argv is None else argv
-    parser = build_parser()
-    args = parser.parse_args(argv or ["serve"])
-    if args.command is None:  # only global flags given
-        args = parser.parse_args([*argv, "serve"])
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+# OSErrors that are the user's or the machine's doing, not the program's: a folder that cannot be written, a file
+# where a folder is needed or the other way round. Others (and every other exception) keep their traceback.
+USER_OS_ERRORS = (PermissionError, IsADirectoryError, NotADirectoryError, FileExistsError)
+INTERRUPTED = 130  # the shell's status for Ctrl+C (128 + SIGINT)
+
+
+def _os_error_message(exc: OSError) -> str:
+    """An OSError in words, without its errno: "Permission denied: /x/library.sqlite3"."""
+    text = exc.strerror or str(exc)
+    if exc.filename is None:
+        return text
+    return f"{text}: {exc.filename}" + (f" -> {exc.filename2}" if exc.filename2 else "")
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run the chosen command; user mistakes become one line on stderr and a non-zero status."""
     try:
         return args.handler(args)
     except (FileNotFoundError, ValueError) as exc:
         if args.verbose:  # developers get the traceback
             raise
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except USER_OS_ERRORS as exc:
+        if args.verbose:
+            raise
+        print(f"error: {_os_error_message(exc)}", file=sys.stderr)
         return 2
     except Exception as exc:
         from dashapp.jobs import DISK_FULL, is_disk_full
@@ -248,6 +274,26 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"error: {DISK_FULL}", file=sys.stderr)
         return 4
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line and run the chosen command; returns the exit status."""
+    argv = sys.argv[1:] if argv is None else argv
+    verbose = "-v" in argv or "--verbose" in argv
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv or ["serve"])
+        if args.command is None:  # only global flags given
+            args = parser.parse_args([*argv, "serve"])
+        logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                            format="%(levelname)s %(name)s: %(message)s")
+        return _run(args)
+    except KeyboardInterrupt:
+        if verbose:  # where it was stopped
+            raise
+        # Every command keeps what it finished (ingest stores photo by photo), so the same command continues.
+        print("interrupted: what was finished is kept; run the same command again to continue", file=sys.stderr)
+        return INTERRUPTED
 
 
 def __getattr__(name: str) -> Any:

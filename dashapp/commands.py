@@ -84,6 +84,8 @@ def run_ingest(args: argparse.Namespace) -> int:
     missing = [str(p) for p in paths if not p.exists()]
     if missing:  # before touching the library: a typo must not create or change anything
         raise FileNotFoundError(f"no such file or folder: {', '.join(missing)}")
+    if not paths:  # --outdated alone re-analyses a library's photos: a mistyped --data-dir must not make one
+        existing_store(args.data_dir).close()
     config = load_config(args.data_dir)
     store = Store.open(config)
     refresh_stale(store)
@@ -133,7 +135,8 @@ def run_ingest(args: argparse.Namespace) -> int:
                 print("cancelled; run the same command again to continue")
                 return 1
             store.folders.mark_scanned(folders)
-            if not args.no_cluster and (report.changed or store.runs.latest() is None) and store.faces.count():
+            # Also when nothing changed now: an earlier run may have been stopped before or while clustering.
+            if not args.no_cluster and store.faces.count() and (report.changed or store.runs.behind()):
                 result = _cluster_after_ingest(store, reporter)
                 summary += f"; {result.n_people} people/groups, {result.n_unsorted} unsorted faces"
                 print(f"clustered {result.n_faces} faces: {result.n_people} people/groups, {result.n_unsorted} unsorted")
@@ -174,8 +177,7 @@ def run_cluster(args: argparse.Namespace) -> int:
     """`app.py cluster`: re-cluster every face (names and manual moves are kept) and redo the map."""
     from dashapp.clustering import recluster
 
-    config = load_config(args.data_dir)
-    store = Store.open(config)
+    store = existing_store(args.data_dir)
     reporter = _job(store, args, "cluster", {})
     reporter.start()
     try:
@@ -223,9 +225,12 @@ def run_folders(args: argparse.Namespace) -> int:
                  "The files are untouched; add the folder again to bring them back.")
         print(f"Removed {path} from the library: {n_photos} photos, {n_faces} faces. {files}")
         return 0
-    folders = store.folders.list()
+    folders, n_elsewhere = store.folders.overview()
+    # Photos added before the library remembered folders lie in none of them (as the Library page says).
+    elsewhere = (f"{n_elsewhere} photo{'s' if n_elsewhere != 1 else ''} came from folders added before the library "
+                 "remembered folders: add those folders again (python app.py ingest FOLDER) to list them here")
     if not folders:
-        print("No folders yet: add photos first (python app.py ingest FOLDER).")
+        print(elsewhere if n_elsewhere else "No folders yet: add photos first (python app.py ingest FOLDER).")
         return 0
     _present, missing = split_missing([f.path for f in folders])
     print(f"{'photos':>7}  {'faces':>7}  {'errors':>6}  {'last checked':<16}  folder")
@@ -233,6 +238,8 @@ def run_folders(args: argparse.Namespace) -> int:
         checked = time.strftime("%Y-%m-%d %H:%M", time.localtime(f.scanned_at)) if f.scanned_at else "not yet"
         gone = "  (not found)" if f.path in missing else ""
         print(f"{f.n_photos:>7}  {f.n_faces:>7}  {f.n_errors:>6}  {checked:<16}  {f.path}{gone}")
+    if n_elsewhere:
+        print(elsewhere)
     return 0
 
 
@@ -247,21 +254,30 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def read_identities(path: Path) -> dict[str, str]:
-    """`identity_CelebA.txt` format: a header line, then `file identity` per line."""
+    """`identity_CelebA.txt` format: `file identity` per line, after a header line if it has one."""
+    from model.labels import identity_rows
+
     if not path.exists():
         raise FileNotFoundError(f"no such identity file: {path}")
+    if path.is_dir():
+        raise ValueError(f"{path} is a folder: give the identity file (identity_CelebA.txt format)")
     truth: dict[str, str] = {}
-    lines = path.read_text().splitlines()
-    for number, line in enumerate(lines[1:], start=2):
+    for number, line in identity_rows(path):
         parts = line.split()
-        if not parts:
-            continue
         if len(parts) != 2:
             raise ValueError(f"{path}:{number}: expected 'file identity', got {line!r}")
         truth[parts[0]] = parts[1]
     if not truth:
         raise ValueError(f"{path}: no identities")
     return truth
+
+
+def check_truth_names_images(truth: dict[str, str], truth_file: Path, images: Path) -> None:
+    """ValueError when the truth file names none of the folder's images: the scores would measure nothing."""
+    if not any((images / name).is_file() for name in truth):
+        example = next(iter(truth))
+        raise ValueError(f"{truth_file} labels none of the images in {images} (it lists file names relative to "
+                         f"that folder, e.g. {example}, which is not there)")
 
 
 def largest_labelled_faces(store: Store, images: Path, truth: dict[str, str]) -> tuple[list[int], list[str], int, int]:
@@ -300,6 +316,7 @@ def run_eval_cluster(args: argparse.Namespace) -> int:
     if not images.is_dir():
         raise FileNotFoundError(f"no such image folder: {args.images}")
     truth = read_identities(Path(args.truth))
+    check_truth_names_images(truth, Path(args.truth), images)  # before the long ingest
     overrides = {
         k: v for k, v in dict(
             min_cluster_size=getattr(args, "min_cluster_size", None), min_samples=getattr(args, "min_samples", None),

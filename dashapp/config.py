@@ -65,6 +65,16 @@ class Config:
         return self.data_dir / "uploads"
 
 
+def _make_folder(folder: Path) -> None:
+    """Create a library folder; a place where it cannot be made (permissions, a file in the way) is the user's to
+    fix, so it is said in words (ValueError)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except (PermissionError, NotADirectoryError, FileExistsError) as exc:
+        raise ValueError(f"cannot make the library folder {folder}: {exc.strerror or exc}"
+                         + (f" ({exc.filename})" if exc.filename and str(exc.filename) != str(folder) else "")) from exc
+
+
 def load_config(data_dir: str | Path | None = None, create: bool = True) -> Config:
     """The library's Config; creates its folders and points numba's cache into it.
 
@@ -76,6 +86,6 @@ def load_config(data_dir: str | Path | None = None, create: bool = True) -> Conf
         raise ValueError(f"{config.data_dir} is a file: the library needs a folder (--data-dir)")
     if create:
         for folder in (config.data_dir, config.thumbs_dir, config.numba_cache_dir):
-            folder.mkdir(parents=True, exist_ok=True)
+            _make_folder(folder)
     os.environ.setdefault("NUMBA_CACHE_DIR", str(config.numba_cache_dir))
     return config

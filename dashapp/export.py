@@ -78,13 +78,26 @@ def write_faces_csv(store: Store, target: str | Path) -> int:
     path = Path(target)
     if path.is_dir():
         raise ValueError(f"{path} is a folder: give a file name, e.g. {path / FILENAME}")
-    if not path.parent.is_dir():
-        raise FileNotFoundError(f"no such folder: {path.parent}")
+    _check_folder(path)
     tmp = path.with_name(f".{path.name}.tmp")
     try:
         with tmp.open("w", newline="", encoding="utf-8") as fh:
             n = _write(store, fh)
         os.replace(tmp, path)
+    except PermissionError as exc:  # the file beside it would be named, not the folder the user chose
+        raise PermissionError(exc.errno, f"cannot write in {path.parent} (permissions)") from exc
     finally:
         tmp.unlink(missing_ok=True)
     return n
+
+
+def _check_folder(path: Path) -> None:
+    """A clear error for an export into a folder that is not one: missing, or a file (`afile/x.csv`)."""
+    folder = path.parent
+    for part in (folder, *folder.parents):  # the nearest part that exists says what is wrong
+        if part.exists():
+            if not part.is_dir():
+                raise NotADirectoryError(f"{part} is a file, not a folder: cannot write {path}")
+            break
+    if not folder.is_dir():
+        raise FileNotFoundError(f"no such folder: {folder}")

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
+import sys
 from pathlib import Path
 
 from dashapp.config import load_config
 from dashapp.find import FindResult, clock, find, save_result, typical_face
 from dashapp.jobs import JobReporter, failure_message
-from dashapp.store import Store
+from dashapp.store import Person, Store
 from dashapp.uploads import new_upload_folder
 
 RESULT_FILE = "result.json"
@@ -67,34 +69,62 @@ def print_table(result: FindResult, threshold: float, strictness: str, folder: P
             print(f"  warning: {video.error}")
 
 
+def _library_person(store: Store, person: str) -> Person | None:
+    """The person `--person` names: "#12" is the person with id 12; otherwise the person with that name, else (digits
+    only) the one with that id. A name wins so that a person called "007" is found by name; a note says when the
+    digits are also someone else's id."""
+    if person.startswith("#"):
+        digits = person[1:]
+        return store.people.get(int(digits)) if digits.isascii() and digits.isdigit() else None
+    named = store.people.by_name(person)
+    numbered = store.people.get(int(person)) if person.isascii() and person.isdigit() else None
+    if named is not None and numbered is not None and numbered.id != named.id:
+        print(f"note: searching for the person named {named.name!r} (person {named.id}), not person {numbered.id} "
+              f"(--person '#{numbered.id}' is them)", file=sys.stderr)
+    return named or numbered
+
+
 def _person_query(store: Store, person: str, model_version: str) -> tuple[Path, int, int]:
-    """(photo, face index) of a library person's typical face and their id, by id or name; ValueError if none."""
-    found = store.people.get(int(person)) if person.isdigit() else store.people.by_name(person)
+    """(photo, face index) of a library person's typical face and their id, by name or id; ValueError if none."""
+    found = _library_person(store, person)
     face = typical_face(store, found.id, model_version) if found else None
     if face is None:
-        raise ValueError(f"no person {person!r} with faces in the library (see `app.py people`)")
+        raise ValueError(f"no person {person.removeprefix('#')!r} with faces in the library (see `app.py people`)")
     return Path(face.photo_path), face.idx, found.id
 
 
-def run_find(args: argparse.Namespace) -> int:
-    """Search the library (and videos) for the person in the query photo, or for a library person; 0 on success."""
+def _check_arguments(args: argparse.Namespace) -> None:
+    """Refuse a search that cannot run, before the library is touched: ValueError/FileNotFoundError in words."""
     if (args.query is None) == (args.person is None):
         raise ValueError("give either a photo of the person or --person NAME_OR_ID (one of the two)")
     if args.also and args.person is not None:
         raise ValueError("--also goes with a photo of the person, not --person (their faces are in the library)")
-    videos = [Path(v) for v in (args.video or [])]
-    also = [Path(p) for p in (args.also or [])]
-    files = ([Path(args.query)] if args.query else []) + also + videos
+    files = ([Path(args.query)] if args.query else []) + [Path(p) for p in (args.also or []) + (args.video or [])]
+    folders = [str(p) for p in files if p.is_dir()]
+    if folders:
+        raise ValueError(f"{', '.join(folders)}: a folder, not a file (give a photo{' or video' if args.video else ''})")
     missing = [str(p) for p in files if not p.is_file()]
-    if missing:  # before touching the library
+    if missing:
         raise FileNotFoundError(f"no such file: {', '.join(missing)}")
     if args.face is not None and (args.face < 1 or args.person is not None):
         raise ValueError("--face counts from 1 (the largest face) and goes with a photo, not --person")
     if not args.every > 0:
         raise ValueError("--every must be a positive number of seconds")
-    config = load_config(args.data_dir)
-    store = Store.open(config)
+    if args.out is not None and Path(args.out).exists() and not Path(args.out).is_dir():
+        raise ValueError(f"--out {args.out} is a file: give a folder for the result (made if it is not there)")
+
+
+def run_find(args: argparse.Namespace) -> int:
+    """Search the library (and videos) for the person in the query photo, or for a library person; 0 on success."""
+    from dashapp.commands import existing_store  # here: the web imports this module for RESULT_FILE only
+
+    _check_arguments(args)
+    videos = [Path(v) for v in (args.video or [])]
+    also = [Path(p) for p in (args.also or [])]
+    config = load_config(args.data_dir, create=False)
+    store = existing_store(args.data_dir)
     folder = Path(args.out) if args.out else new_upload_folder(config.finds_dir)
+    made = not folder.exists() or not args.out  # this run's folder: a failed search leaves nothing behind
     folder.mkdir(parents=True, exist_ok=True)
     reporter = JobReporter(store, args.job_id) if args.job_id else None
 
@@ -122,6 +152,8 @@ def run_find(args: argparse.Namespace) -> int:
     except BaseException as exc:
         if reporter is not None:
             reporter.finish("failed", str(exc) if isinstance(exc, ValueError) else failure_message(exc))
+        if made:
+            shutil.rmtree(folder, ignore_errors=True)
         raise
     threshold = result.thresholds.get(args.strictness)
     print_table(result, threshold, args.strictness, folder)

@@ -185,7 +185,7 @@ def spawn_find(config: Config, store: Store, query: Path, out: Path, face: int |
     argv = ["find", "--data-dir", str(config.data_dir), "--job-id", str(job_id), "--out", str(out),
             "--every", str(every_s)]
     if person is not None:
-        argv += ["--person", str(person)]
+        argv += ["--person", f"#{person}"]  # by id, even when someone else's name is these digits
     else:
         argv += [str(query)] + (["--face", str(face + 1)] if face is not None else [])
         for photo in also:

@@ -38,7 +38,18 @@ def _lfw_path(images: Path, name: str, number: str) -> Path:
 
 
 def read_pairs(pairs_file: Path, images: Path) -> PairList:
-    """Read LFW `pairs.txt` (header `FOLDS N`, then `name i j` / `name1 i name2 j`) or a `path1,path2,same` CSV."""
+    """Read LFW `pairs.txt` (header `FOLDS N`, then `name i j` / `name1 i name2 j`) or a `path1,path2,same` CSV;
+    ValueError for a file without pairs."""
+    if pairs_file.is_dir():
+        raise ValueError(f"{pairs_file} is a folder: give the pairs file (LFW pairs.txt or a path1,path2,same CSV)")
+    pairs = _parse_pairs(pairs_file, images)
+    if not len(pairs.same):
+        raise ValueError(f"{pairs_file} has no pairs, only its header")
+    return pairs
+
+
+def _parse_pairs(pairs_file: Path, images: Path) -> PairList:
+    """The pairs of either format, as `read_pairs` describes (possibly none)."""
     text = pairs_file.read_text()
     lines = [line for line in text.splitlines() if line.strip()]
     if not lines:
@@ -72,6 +83,15 @@ def read_pairs(pairs_file: Path, images: Path) -> PairList:
     n = len(same)
     folds = np.arange(n) * n_folds // n if n_folds > 0 else np.zeros(n, int)
     return PairList(first, second, np.array(same), folds)
+
+
+def _check_both_kinds(pairs_file: Path, same: np.ndarray) -> None:
+    """ValueError unless there are same-person and different-person pairs: with one kind only, any threshold
+    separates them and the scores (accuracy 1, an infinite threshold) would say nothing about the model."""
+    if same.all() or not same.any():
+        kind = "same-person" if same.all() else "different-person"
+        raise ValueError(f"{pairs_file} has only {kind} pairs: verification needs both same-person and "
+                         "different-person pairs")
 
 
 def largest_faces(analyzer, paths: list[Path], batch: int = 16) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -117,6 +137,7 @@ def evaluate_verification(pairs_file: Path, images: Path, analyzer=None, identit
     unique = sorted(set(pairs.first) | set(pairs.second))
     if labels is not None and not any(p.name in labels for p in unique):
         raise ValueError(f"{identities} labels none of the pair images (it lists file names, e.g. 000001.jpg)")
+    _check_both_kinds(pairs_file, pairs.same)
     index = {p: i for i, p in enumerate(unique)}
     embeddings, _, no_face = largest_faces(analyzer, unique)
     a = embeddings[[index[p] for p in pairs.first]]

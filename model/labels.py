@@ -27,9 +27,23 @@ def read_attribute_file(path: Path) -> tuple[list[str], dict[str, np.ndarray]]:
     return names, labels
 
 
+def is_identity_header(line: str) -> bool:
+    """Whether the first line of an identity file is its header ("image identity"), not a row: a row starts with a
+    file name, which has a suffix (000001.jpg). CelebA's own file has a header; files made by hand often do not."""
+    parts = line.split()
+    return bool(parts) and not Path(parts[0]).suffix
+
+
+def identity_rows(path: Path) -> list[tuple[int, str]]:
+    """(line number, line) of every non-empty row of an identity file, its header line left out."""
+    lines = Path(path).read_text().splitlines()
+    start = 1 if lines and is_identity_header(lines[0]) else 0
+    return [(number, line) for number, line in enumerate(lines[start:], start=start + 1) if line.strip()]
+
+
 def read_identity_file(path: Path) -> dict[str, str]:
-    """Parse identity_CelebA.txt (a header line, then `file identity`)."""
-    rows = [line.split() for line in Path(path).read_text().splitlines()[1:] if line.strip()]
+    """Parse identity_CelebA.txt (a header line if it has one, then `file identity`)."""
+    rows = [line.split() for _, line in identity_rows(path)]
     bad = [r for r in rows if len(r) != 2]
     if bad:
         raise ValueError(f"{path}: expected 'file identity' on every line, got {' '.join(bad[0])!r}")

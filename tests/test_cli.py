@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -13,6 +15,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from app import main
 from dashapp.config import load_config
 from dashapp.jobs import ingest_lock, spawn_ingest
 from dashapp.store import Store
@@ -294,3 +297,160 @@ def test_ingest_without_paths_checks_the_libraries_folders_and_a_folder_can_be_r
     again = app("folders", "--data-dir", str(data), "remove", str(second), timeout=60)
     assert again.returncode == 2 and "is not one of the library's folders" in again.stderr
     store.close()
+
+
+@pytest.mark.parametrize("command", [["cluster"], ["ingest", "--outdated"], ["find", str(PHOTOS / "rose_1.jpg")],
+                                     ["find", "--person", "Ada"]])
+def test_a_mistyped_data_dir_is_not_made_a_new_library(tmp_path, capsys, command):
+    typo = tmp_path / "libary"
+    assert main([command[0], "--data-dir", str(typo), *command[1:]]) == 2
+    assert capsys.readouterr().err == f"error: no library at {typo}: add photos first (app.py ingest FOLDER)\n"
+    assert not typo.exists()
+
+
+def _interrupt_while_clustering(data: Path, album: Path) -> subprocess.CompletedProcess:
+    """Ingest `album`, pressing Ctrl+C (SIGINT) once the ingest job says it is clustering."""
+    store = Store.open(load_config(data))
+    process = subprocess.Popen([sys.executable, "app.py", "ingest", "--data-dir", str(data), str(album)], cwd=REPO,
+                               env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and process.poll() is None:
+        jobs = store.jobs.latest("ingest")
+        if jobs and jobs[0].phase in ("cluster", "project"):
+            process.send_signal(signal.SIGINT)
+            break
+        time.sleep(0.02)
+    out, err = process.communicate(timeout=120)
+    store.close()
+    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
+
+
+def test_ctrl_c_while_clustering_is_one_line_and_the_rerun_clusters(tmp_path):
+    data = tmp_path / "data"
+    album = _album(tmp_path / "album", ["obama_1.jpg", "obama_2.jpg", "rose_1.jpg", "rose_2.jpg"])
+    stopped = _interrupt_while_clustering(data, album)
+    assert stopped.returncode == 130, stopped.stderr[-2000:]
+    assert stopped.stderr.splitlines()[-1] == ("interrupted: what was finished is kept; run the same command again "
+                                               "to continue")
+    assert "Traceback" not in stopped.stderr and "4 photos analysed" in stopped.stdout
+    store = Store.open(load_config(data))
+    assert store.runs.latest() is None and store.faces.count() == 4  # the faces are stored, never grouped
+
+    rerun = app("ingest", "--data-dir", str(data), str(album))
+    assert rerun.returncode == 0, rerun.stderr[-2000:]
+    assert "4 unchanged" in rerun.stdout and "clustered 4 faces" in rerun.stdout
+    assert store.runs.latest().n_faces == 4
+    store.close()
+
+
+def test_faces_added_without_clustering_are_clustered_by_the_next_ingest(tmp_path):
+    data = tmp_path / "data"
+    first = _album(tmp_path / "first", ["obama_1.jpg", "obama_2.jpg"])
+    second = _album(tmp_path / "second", ["rose_1.jpg", "rose_2.jpg"])
+    assert "clustered 2 faces" in app("ingest", "--data-dir", str(data), str(first)).stdout
+    assert app("ingest", "--data-dir", str(data), "--no-cluster", str(second)).returncode == 0
+    checked = app("ingest", "--data-dir", str(data))  # every folder again: nothing changed since
+    assert checked.returncode == 0, checked.stderr[-2000:]
+    assert "4 unchanged" in checked.stdout and "clustered 4 faces" in checked.stdout
+    again = app("ingest", "--data-dir", str(data))  # clustered now: nothing to do
+    assert "4 unchanged" in again.stdout and "clustered" not in again.stdout
+
+
+@contextlib.contextmanager
+def _unwritable(folder: Path):
+    """Make `folder` really unwritable, for root too (chattr +i), else skip the test where that cannot be done."""
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        try:
+            yield
+        finally:
+            folder.chmod(0o755)
+        return
+    if shutil.which("chattr") is None or subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode:
+        pytest.skip("cannot make a folder unwritable for root here (chattr +i)")
+    try:
+        yield
+    finally:
+        subprocess.run(["chattr", "-i", str(folder)], check=True)
+
+
+def test_a_library_in_a_folder_that_cannot_be_written_is_not_called_damaged(tmp_path, capsys):
+    data = tmp_path / "data"
+    store = Store.open(load_config(data))
+    build_library(store, n_faces=6, n_people=2)
+    store.close()
+    before = (data / "library.sqlite3").read_bytes()
+    out = tmp_path / "out"
+    out.mkdir()
+    with _unwritable(data), _unwritable(out):
+        assert main(["people", "--data-dir", str(data)]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"error: cannot write in the library's folder {data} (") and err.count("\n") == 1
+        assert "the library is not damaged" in err and "Move it away" not in err
+        assert main(["export", "--data-dir", str(tmp_path / "elsewhere"), str(out / "faces.csv")]) == 2  # no library
+        shutil.copytree(data, tmp_path / "copy")
+        assert main(["export", "--data-dir", str(tmp_path / "copy"), str(out / "faces.csv")]) == 2
+        assert capsys.readouterr().err.endswith(f"error: cannot write in {out} (permissions)\n")
+    assert (data / "library.sqlite3").read_bytes() == before and not any(out.iterdir())
+
+
+def test_file_system_mistakes_are_one_line_errors(tmp_path, capsys):
+    a_file = tmp_path / "afile"
+    a_file.write_text("not a folder")
+    photo = str(PHOTOS / "rose_1.jpg")
+    assert main(["ingest", "--data-dir", str(a_file / "library"), photo]) == 2  # a file where a folder is needed
+    assert capsys.readouterr().err == f"error: cannot make the library folder {a_file / 'library'}: Not a directory\n"
+    data = tmp_path / "data"
+    build_library(Store.open(load_config(data)), n_faces=6, n_people=2)
+    assert main(["export", "--data-dir", str(data), str(a_file / "faces.csv")]) == 2
+    assert capsys.readouterr().err == f"error: {a_file} is a file, not a folder: cannot write {a_file / 'faces.csv'}\n"
+    assert main(["find", photo, "--data-dir", str(data), "--out", str(a_file)]) == 2
+    assert capsys.readouterr().err == f"error: --out {a_file} is a file: give a folder for the result (made if it is not there)\n"
+    assert main(["find", str(PHOTOS), "--data-dir", str(data)]) == 2  # a folder where a photo is needed
+    assert capsys.readouterr().err == f"error: {PHOTOS}: a folder, not a file (give a photo)\n"
+    with pytest.raises(SystemExit) as usage:
+        main(["serve", "--port", "99999"])
+    assert usage.value.code == 2 and "a port is between 1 and 65535, not 99999" in capsys.readouterr().err
+    assert a_file.read_text() == "not a folder"
+
+
+def test_a_failed_search_leaves_no_folder_behind(tmp_path, capsys):
+    data = tmp_path / "data"
+    config = load_config(data)
+    build_library(Store.open(config), n_faces=6, n_people=2)
+    assert main(["find", "--person", "Nobody Known", "--data-dir", str(data)]) == 2
+    assert "no person 'Nobody Known'" in capsys.readouterr().err
+    assert not config.finds_dir.exists() or not any(config.finds_dir.iterdir())
+
+
+def test_folders_counts_photos_from_folders_the_library_does_not_remember(tmp_path, capsys):
+    data = tmp_path / "data"
+    build_library(Store.open(load_config(data)), n_faces=30, faces_per_photo=3, n_people=2)  # no folders remembered
+    assert main(["folders", "--data-dir", str(data)]) == 0
+    assert capsys.readouterr().out == ("10 photos came from folders added before the library remembered folders: add "
+                                       "those folders again (python app.py ingest FOLDER) to list them here\n")
+
+
+def test_eval_cluster_refuses_a_truth_file_that_names_none_of_the_images(tmp_path, capsys):
+    album = _album(tmp_path / "album", ["rose_1.jpg", "rose_2.jpg"])
+    truth = tmp_path / "identity.txt"
+    truth.write_text("000001.jpg 1\n000002.jpg 2\n")
+    assert main(["eval", "cluster", "--images", str(album), "--truth", str(truth), "--library", str(tmp_path / "lib")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {truth} labels none of the images in {album}") and err.count("\n") == 1
+    assert not (tmp_path / "lib").exists()  # refused before any ingest
+
+
+@pytest.mark.parametrize("header", ["image identity\n", ""])
+def test_identity_files_keep_their_first_row_and_skip_only_a_header(tmp_path, header):
+    from dashapp.commands import read_identities
+    from model.labels import read_identity_file
+
+    path = tmp_path / "identity.txt"
+    path.write_text(header + "rose_1.jpg rose\n\nrose_2.jpg rose\nobama_1.jpg obama\n")
+    expected = {"rose_1.jpg": "rose", "rose_2.jpg": "rose", "obama_1.jpg": "obama"}
+    assert read_identities(path) == read_identity_file(path) == expected
+    path.write_text(header + "rose_1.jpg rose\nobama_1.jpg\n")
+    with pytest.raises(ValueError, match=f"identity.txt:{2 + bool(header)}: expected 'file identity'"):
+        read_identities(path)

@@ -174,3 +174,18 @@ def test_an_unusable_identity_file_is_a_clear_error_before_any_model_work(tmp_pa
     other.write_text("image identity\n000001.jpg 1\n")
     assert main(["eval", "verify", "--pairs", str(pairs), "--images", str(PEOPLE), "--identities", str(other)]) == 2
     assert "labels none of the pair images" in capsys.readouterr().err
+
+
+def test_pairs_of_one_kind_or_none_are_refused_before_any_model_work(tmp_path, capsys):
+    different = tmp_path / "different.csv"
+    different.write_text("path1,path2,same\n183006.jpg,183034.jpg,0\n183034.jpg,183006.jpg,0\n")
+    assert main(["eval", "verify", "--pairs", str(different), "--images", str(PEOPLE)]) == 2
+    assert capsys.readouterr().err == (f"error: {different} has only different-person pairs: verification needs "
+                                       "both same-person and different-person pairs\n")
+    for header in ("path1,path2,same\n", "10\t300\n"):  # a CSV header, an LFW header
+        empty = tmp_path / "header-only.txt"
+        empty.write_text(header)
+        assert main(["eval", "verify", "--pairs", str(empty), "--images", str(PEOPLE)]) == 2
+        assert capsys.readouterr().err == f"error: {empty} has no pairs, only its header\n"
+    assert main(["eval", "verify", "--pairs", str(tmp_path), "--images", str(PEOPLE)]) == 2
+    assert capsys.readouterr().err.startswith(f"error: {tmp_path} is a folder: give the pairs file")

@@ -456,3 +456,19 @@ def test_template_thresholds_are_measured_on_other_peoples_faces():
     assert np.linalg.norm(template(own[:2] + strangers[:2])) == pytest.approx(1)
     with pytest.raises(ValueError, match="more than 5 faces"):
         measure_template_search(strangers, people[6:], n_faces=5)
+
+
+def test_cli_person_a_name_of_digits_wins_over_an_id(tmp_path, analyzer):
+    """A person named like another's id ("007" beside person 7) is found by name; '#ID' is always the id."""
+    data_dir, store = build_find_library(tmp_path, analyzer)
+    barack = store.people.by_name(NAME)
+    rose = [store.faces.of_photo(store.photos.by_path(tmp_path / "album" / "rose_2.jpg").id)[0].id]
+    digits = f"{barack.id:03d}"  # Barack's id, written as a name
+    named = store.people.get(store.people.move_faces_to_name(rose, digits))
+    run = app("find", "--person", digits, "--data-dir", str(data_dir), "--out", str(tmp_path / "by-name"))
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert Path(json.loads(run.stdout.splitlines()[-1])["query"]).name == "rose_2.jpg"  # their one face
+    assert f"note: searching for the person named '{digits}' (person {named.id}), not person {barack.id}" in run.stderr
+    by_id = app("find", "--person", f"#{barack.id}", "--data-dir", str(data_dir), "--out", str(tmp_path / "by-id"))
+    assert json.loads(by_id.stdout.splitlines()[-1])["template"]["person_id"] == barack.id  # two faces: a template
+    store.close()

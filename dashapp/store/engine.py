@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import logging
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, insert, inspect, select, text, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import DatabaseError
+from sqlalchemy.exc import DatabaseError, OperationalError
 
 from dashapp.store import schema
 from dashapp.store.folders import outermost
@@ -21,6 +22,31 @@ log = logging.getLogger(__name__)
 class LibraryUnusable(ValueError):
     """The database is not a library this program can open: damaged, another program's, or from a newer version.
     Raised before anything is written to it; the message says so in words for the user."""
+
+
+class LibraryNotWritable(PermissionError):
+    """The library's folder or database file cannot be written (permissions, a read-only drive): SQLite needs to
+    write beside the database (WAL) even to read it. The library itself is fine."""
+
+
+def _unwritable(db_path: Path) -> str | None:
+    """Why the library at `db_path` cannot be written, in words, or None when its folder and file can be. Tried
+    for real (a probe file, opening for writing): permission bits do not tell for root or an immutable folder."""
+    folder = db_path.parent
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        return (f"cannot write in the library's folder {folder} ({exc.strerror}): SQLite writes beside the database "
+                "even to read it. Give yourself write permission there (or copy the library to a folder you can "
+                "write and use --data-dir); the library is not damaged")
+    try:
+        with open(db_path, "r+b"):
+            pass
+    except OSError as exc:
+        return (f"cannot write the library file {db_path} ({exc.strerror}). Give yourself write permission on it; "
+                "the library is not damaged")
+    return None
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -118,6 +144,9 @@ def migrate(engine: Engine) -> int:
             version = schema_version(conn)
             tables = inspect(conn).get_table_names()
     except DatabaseError as exc:  # e.g. "file is not a database"
+        unwritable = _unwritable(Path(where)) if isinstance(exc, OperationalError) else None
+        if unwritable:  # a folder or file without write permission, not a damaged library
+            raise LibraryNotWritable(unwritable) from exc
         raise LibraryUnusable(
             f"{where} cannot be opened as a library ({exc.orig}); nothing was changed. Move it away to start a new "
             "library there, or use another --data-dir"

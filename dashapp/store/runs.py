@@ -6,10 +6,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 
 from dashapp.store.base import Repo, now
-from dashapp.store.schema import cluster_runs
+from dashapp.store.schema import cluster_runs, faces
 
 
 @dataclass(frozen=True)
@@ -53,3 +53,17 @@ class ClusterRunRepo(Repo):
                 select(cluster_runs).where(cluster_runs.c.status == "done").order_by(cluster_runs.c.id.desc()).limit(1)
             ).first()
         return _run(r) if r else None
+
+    def behind(self) -> bool:
+        """Whether the library has faces that the last clustering did not group: the newest run did not finish
+        (interrupted, killed or failed; a killed one stays 'running'), or a face was added after the last finished
+        run began (an ingest with --no-cluster, or one stopped before it clustered). False without faces."""
+        with self._read() as conn:
+            newest_face = conn.execute(select(func.max(faces.c.created_at))).scalar()
+            if newest_face is None:
+                return False
+            newest = conn.execute(select(cluster_runs).order_by(cluster_runs.c.id.desc()).limit(1)).first()
+            done = conn.execute(
+                select(func.max(cluster_runs.c.started_at)).where(cluster_runs.c.status == "done")
+            ).scalar()
+        return newest is None or newest.status != "done" or newest_face > done
