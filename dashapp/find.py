@@ -28,7 +28,6 @@ from model.matching import (
 
 FRAME_THUMB_SIZE = 360  # longest side of a saved video frame, pixels
 VIDEO_BATCH = 16  # frames analysed together (detection and embedding are batched)
-MERGE_GAP_INTERVALS = 2.5  # matching samples up to this many sampling intervals apart form one moment
 # Below this distance two faces are one photo's (a copy, recompressed or resized), not a second photo of the
 # person: 99.9% of the pairs of different photos of one person in celeba-faces-val lie 0.17 or more apart.
 SAME_FACE_DISTANCE = 0.05
@@ -128,7 +127,7 @@ class VideoResult:
         """Segments where the person is seen at this threshold."""
         times = [s.time for s in self.samples]
         distances = [math.inf if s.distance is None else s.distance for s in self.samples]
-        return segments(times, distances, threshold, MERGE_GAP_INTERVALS * self.every_s)
+        return segments(times, distances, threshold)
 
     def sample_at(self, time: float) -> VideoSample | None:
         return next((s for s in self.samples if s.time == time), None)

@@ -154,23 +154,26 @@ class Segment:
     n_samples: int
 
 
-def segments(times: Sequence[float], distances: Sequence[float], threshold: float, max_gap: float) -> list[Segment]:
+def segments(times: Sequence[float], distances: Sequence[float], threshold: float, max_missed: int = 1) -> list[Segment]:
     """Group the sample times whose distance is within `threshold` into segments.
 
-    Matching samples at most `max_gap` seconds apart belong to one segment (so one missed detection
-    does not split a moment in two). `distances` holds each sample's best face distance (inf: no face).
+    Matching samples with at most `max_missed` samples between them that do not match belong to one segment (so
+    one missed detection does not split a moment in two). Counted in samples, not seconds: a video with fewer
+    frames than the sampling asks for (a time-lapse, a slideshow) has samples further apart than the interval.
+    `distances` holds each sample's best face distance (inf: no face).
     """
     t = np.asarray(times, np.float64)
     d = np.asarray(distances, np.float64)
-    keep = np.flatnonzero(d <= threshold)
-    keep = keep[np.argsort(t[keep], kind="stable")]
+    order = np.argsort(t, kind="stable")
+    keep = [int(i) for i in order if d[i] <= threshold]
+    position = {int(i): k for k, i in enumerate(order)}
     out: list[Segment] = []
     group: list[int] = []
     for i in keep:
-        if group and t[i] - t[group[-1]] > max_gap:
+        if group and position[i] - position[group[-1]] > max_missed + 1:
             out.append(_segment(t, d, group))
             group = []
-        group.append(int(i))
+        group.append(i)
     if group:
         out.append(_segment(t, d, group))
     return out

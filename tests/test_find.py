@@ -325,12 +325,12 @@ def test_a_truncated_video_is_refused_before_any_model_work(video, tmp_path):
 # --- pure parts ---
 
 
-def test_segments_merge_samples_a_couple_of_intervals_apart():
-    times = np.arange(12.0)
+def test_segments_bridge_one_missed_sample():
     d = np.array([0.5, 0.6, np.inf, 0.5, 2, 2, 2, 2, 0.4, 0.3, 2, 0.9])
-    got = [(s.start, s.end, s.best_time) for s in segments(times, d, 1.0, max_gap=2.5)]
-    assert got == [(0, 3, 0), (8, 11, 9)]  # one missed sample does not split a moment; four do
-    assert segments(times, d, 0.1, 2.5) == []
+    for times in (np.arange(12.0), np.arange(12.0) * 4):  # sampled as asked, or further apart (a 0.25 fps video)
+        got = [(s.start, s.end, s.best_time) for s in segments(times, d, 1.0)]
+        assert got == [(times[0], times[3], times[0]), (times[8], times[11], times[9])]  # one missed; four do split
+    assert segments(np.arange(12.0), d, 0.1) == []
 
 
 def test_choose_face_and_thresholds():
