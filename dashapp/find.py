@@ -22,7 +22,7 @@ import numpy as np
 from dashapp.store import Store
 from dashapp.store.faces import FaceRow
 from model.matching import (
-    MAX_SEARCH_DISTANCE, MatchThresholds, Segment, choose_face, rank, segments, template,
+    MAX_SEARCH_DISTANCE, MatchThresholds, Segment, choose_face, face_at, rank, segments, template,
 )
 
 
@@ -263,21 +263,28 @@ def load_result(path: Path) -> FindResult:
 # --- the search itself (needs the model) ---
 
 
-def analyze_query(analyzer, source: Path | bytes, face: int | None = None):
-    """(faces of the query photo, the chosen index, its embedding, (width, height)); QueryError if unusable."""
-    from model.imaging import ImageLoadError, load_image
+def analyze_query(analyzer, source: Path | bytes, face: int | None = None, face_box: tuple | None = None):
+    """(faces of the query photo, the chosen index, its embedding, (width, height)); QueryError if unusable.
+
+    The face searched for: `face` (0-based, largest first), or the one at `face_box` (a library face's box in its
+    photo: the photo is then decoded as ingest decoded it, reduced, so that the same faces are found), or else
+    the largest. Boxes are in the photo's own pixels."""
+    from dashapp.ingest import DECODE_SIDE
+    from model.imaging import ImageLoadError, load_image_reduced
 
     try:
-        image = load_image(source)
+        image, size = load_image_reduced(source, DECODE_SIDE if face_box else None)
     except ImageLoadError as exc:
         raise QueryError(f"the query photo cannot be read ({exc})") from exc
     found = sorted(analyzer.analyze(image), key=lambda f: -f.area)  # largest first, as the library numbers faces
+    fx, fy = size[0] / image.shape[1], size[1] / image.shape[0]
+    boxes = [(f.box[0] * fx, f.box[1] * fy, f.box[2] * fx, f.box[3] * fy) for f in found]
     try:
-        chosen = choose_face([f.area for f in found], face)
+        chosen = face_at(boxes, face_box) if face_box else choose_face([f.area for f in found], face)
     except ValueError as exc:
         raise QueryError(str(exc)) from exc
-    faces = [QueryFace(i, tuple(float(v) for v in f.box), float(f.score)) for i, f in enumerate(found)]
-    return faces, chosen, found[chosen].embedding, (image.shape[1], image.shape[0])
+    faces = [QueryFace(i, tuple(float(v) for v in box), float(f.score)) for i, (f, box) in enumerate(zip(found, boxes))]
+    return faces, chosen, found[chosen].embedding, size
 
 
 def analyze_also(analyzer, photos: Sequence[Path], chosen: np.ndarray) -> tuple[list[AlsoPhoto], list[np.ndarray]]:
@@ -427,13 +434,13 @@ def person_template(store: Store, person_id: int, model_version: str) -> tuple[P
 def find(analyzer, store: Store | None, query: Path | bytes, face: int | None = None, videos: Sequence[Path] = (),
          every_s: float = 1.0, folder: Path | None = None, progress: Progress | None = None,
          cancelled: Callable[[], bool] = lambda: False, person: int | None = None,
-         also: Sequence[Path] = ()) -> FindResult:
+         also: Sequence[Path] = (), face_box: tuple | None = None) -> FindResult:
     """The whole search: the query's face against the library (when `store` is given) and each video.
 
     `also`: more photos of the same person (`analyze_also`); their faces and the chosen one are searched for
     with their template.
-    `person`: the library person whose face the query photo shows; with two or more faces they are searched for
-    with their template, which finds more of their photos than one face does.
+    `person`: the library person whose face the query photo shows (at `face_box`); with two or more faces they
+    are searched for with their template, which finds more of their photos than one face does.
     Videos are checked before any model work, so a bad file fails at once. Frame thumbnails go into `folder`.
     Raises QueryError (query photo), VideoLoadError (a video), FileNotFoundError (a missing file).
     """
@@ -452,7 +459,7 @@ def find(analyzer, store: Store | None, query: Path | bytes, face: int | None = 
         raise ValueError("more photos of the person, or a library person: not both")
     if progress:
         progress("query", 0, None)
-    faces, chosen, embedding, size = analyze_query(analyzer, query, face)
+    faces, chosen, embedding, size = analyze_query(analyzer, query, face, face_box)
     thresholds, searched = analyzer.match_thresholds, None
     also_photos, joined = analyze_also(analyzer, [Path(p) for p in also], embedding)
     if joined:

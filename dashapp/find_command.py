@@ -84,13 +84,13 @@ def _library_person(store: Store, person: str) -> Person | None:
     return named or numbered
 
 
-def _person_query(store: Store, person: str, model_version: str) -> tuple[Path, int, int]:
-    """(photo, face index) of a library person's typical face and their id, by name or id; ValueError if none."""
+def _person_query(store: Store, person: str, model_version: str) -> tuple[Path, tuple, int]:
+    """(photo, face box) of a library person's typical face and their id, by name or id; ValueError if none."""
     found = _library_person(store, person)
     face = typical_face(store, found.id, model_version) if found else None
     if face is None:
         raise ValueError(f"no person {person.removeprefix('#')!r} with faces in the library (see `app.py people`)")
-    return Path(face.photo_path), face.idx, found.id
+    return Path(face.photo_path), face.box, found.id
 
 
 def _check_arguments(args: argparse.Namespace) -> None:
@@ -140,13 +140,14 @@ def run_find(args: argparse.Namespace) -> int:
         from model.faces import FaceAnalyzer
 
         analyzer = FaceAnalyzer(args.weights)  # loads nothing until the search
+        face, box, person = None if args.face is None else args.face - 1, None, None
         if args.person is not None:
-            query, face, person = _person_query(store, args.person, analyzer.model_version)
+            query, box, person = _person_query(store, args.person, analyzer.model_version)
         else:
-            query, face, person = Path(args.query), None if args.face is None else args.face - 1, None
+            query = Path(args.query)
         result = find(
             analyzer, store, query, face, videos, args.every, folder,
-            progress, reporter.cancelled if reporter is not None else (lambda: False), person, also,
+            progress, reporter.cancelled if reporter is not None else (lambda: False), person, also, box,
         )
         save_result(result, folder / RESULT_FILE)
     except BaseException as exc:

@@ -134,6 +134,26 @@ def choose_face(areas: Sequence[float], index: int | None = None) -> int:
     return int(index)
 
 
+def box_iou(a: Sequence[float], b: Sequence[float]) -> float:
+    """Intersection over union of two (x, y, w, h) boxes."""
+    ax2, ay2, bx2, by2 = a[0] + a[2], a[1] + a[3], b[0] + b[2], b[1] + b[3]
+    inter = max(0.0, min(ax2, bx2) - max(a[0], b[0])) * max(0.0, min(ay2, by2) - max(a[1], b[1]))
+    union = a[2] * a[3] + b[2] * b[3] - inter
+    return inter / union if union > 0 else 0.0
+
+
+def face_at(boxes: Sequence[Sequence[float]], box: Sequence[float], min_iou: float = 0.3) -> int:
+    """The face whose box overlaps `box` most: a library face found again in its photo, whose detection now (the
+    photo decoded whole, not reduced as at ingest) may differ in number and order, never in place.
+
+    Raises ValueError when no face overlaps it by `min_iou`.
+    """
+    overlaps = [box_iou(b, box) for b in boxes]
+    if not overlaps or max(overlaps) < min_iou:
+        raise ValueError("the person's face was not found again in their photo (was the photo edited?)")
+    return int(np.argmax(overlaps))
+
+
 def rank(query: np.ndarray, embeddings: np.ndarray, max_distance: float) -> tuple[np.ndarray, np.ndarray]:
     """Rows of `embeddings` within `max_distance` of `query`, closest first: (row indices, distances)."""
     embeddings = np.asarray(embeddings, np.float32).reshape(-1, np.asarray(query).shape[-1])

@@ -12,7 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dashapp.find import PersonTemplate, QueryError, find, load_result, save_result, search_library, typical_face
+from dashapp.find import (
+    PersonTemplate, QueryError, analyze_query, find, load_result, save_result, search_library, typical_face,
+)
 from dashapp.find_view import person_summary
 from find_fixtures import (
     NAME, PHOTOS, QUERIES, build_find_library, build_one_person_library, framed, no_face_photo, person_video,
@@ -20,8 +22,8 @@ from find_fixtures import (
 )
 from model.faces import DEFAULT_WEIGHTS, FaceAnalyzer, copy_model
 from model.matching import (
-    FALLBACK_THRESHOLDS, MAX_SEARCH_DISTANCE, MatchThresholds, choose_face, measure_template_search, measure_thresholds,
-    segments, template,
+    FALLBACK_THRESHOLDS, MAX_SEARCH_DISTANCE, MatchThresholds, choose_face, face_at, measure_template_search,
+    measure_thresholds, segments, template,
 )
 from model.imaging import load_image
 from model.video import VideoErrorKind, VideoLoadError, probe_video, sample_frames
@@ -331,6 +333,20 @@ def test_segments_bridge_one_missed_sample():
         got = [(s.start, s.end, s.best_time) for s in segments(times, d, 1.0)]
         assert got == [(times[0], times[3], times[0]), (times[8], times[11], times[9])]  # one missed; four do split
     assert segments(np.arange(12.0), d, 0.1) == []
+
+
+def test_a_library_face_is_found_again_by_its_place_in_the_photo_not_its_number(analyzer):
+    """The photo of a library person's face is detected again (decoded whole, where ingest decoded it reduced): the
+    faces found may differ in number and order, so the face is the one at its place."""
+    stored = (300.0, 40.0, 100.0, 140.0)
+    assert face_at([(10, 10, 200, 240), (296, 44, 104, 136), (500, 0, 30, 30)], stored) == 1
+    with pytest.raises(ValueError, match="not found again"):
+        face_at([(10, 10, 200, 240)], stored)
+    photo = PHOTOS / "obama_and_biden.jpg"
+    detected = sorted(analyzer.analyze(load_image(photo)), key=lambda f: -f.area)
+    smaller = detected[1].box
+    faces, chosen, embedding, _ = analyze_query(analyzer, photo, face_box=smaller)
+    assert chosen == 1 and np.allclose(embedding, detected[1].embedding, atol=1e-3)
 
 
 def test_choose_face_and_thresholds():

@@ -13,6 +13,7 @@ from dashapp.store.base import Repo, chunks, now
 from dashapp.store.blobs import to_blob
 from dashapp.store.folders import is_under
 from dashapp.store.schema import IGNORED, assignments, faces, photos
+from model.matching import box_iou
 
 
 @dataclass(frozen=True)
@@ -73,18 +74,9 @@ def _face_rows(photo_id: int, new_faces: Sequence[NewFace], model_version: str, 
     ]
 
 
-def _iou(a: tuple, b: tuple) -> float:
-    ax2, ay2, bx2, by2 = a[0] + a[2], a[1] + a[3], b[0] + b[2], b[1] + b[3]
-    iw = max(0.0, min(ax2, bx2) - max(a[0], b[0]))
-    ih = max(0.0, min(ay2, by2) - max(a[1], b[1]))
-    inter = iw * ih
-    union = a[2] * a[3] + b[2] * b[3] - inter
-    return inter / union if union > 0 else 0.0
-
-
 def _match_boxes(old: list[tuple], new: list[tuple], min_iou: float = 0.5) -> dict[int, int]:
     """Greedy one-to-one matching new index -> old index of boxes overlapping by at least min_iou."""
-    pairs = sorted(((_iou(o, n), i, j) for j, o in enumerate(old) for i, n in enumerate(new)), reverse=True)
+    pairs = sorted(((box_iou(o, n), i, j) for j, o in enumerate(old) for i, n in enumerate(new)), reverse=True)
     matched: dict[int, int] = {}
     used: set[int] = set()
     for iou, i, j in pairs:
