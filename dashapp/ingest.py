@@ -387,7 +387,8 @@ class Ingest:
             n = self.report.n_to_analyze
             self.progress("sweep", n, n, self.report.n_errors, self.report.n_faces)
             self.report.n_swept, self.report.n_kept_unseen = self.store.photos.sweep(
-                scanned.roots, set(found), keep=scanned.unreadable + scanned.empty)
+                scanned.roots, set(found), keep=scanned.unreadable + scanned.empty,
+                library_dir=self.config.data_dir.resolve())
             self.store.folders.forget_vanished()
             remove_orphan_thumbnails(self.store, self.config)
         self.report.seconds = time.monotonic() - start

@@ -374,11 +374,17 @@ def test_a_messy_folder_a_damaged_header_an_undecodable_name_and_the_library_ins
     shutil.copy(PHOTOS / "kit_1.jpg", latin1)
     config = load_config(album / "face-library")  # the library kept inside the album it indexes
     store = Store.open(config)
+    uploaded = config.uploads_dir / "batch" / "rose_1.jpg"  # a photo uploaded in the browser: the library's own copy
+    uploaded.parent.mkdir(parents=True)
+    shutil.copy(PHOTOS / "rose_1.jpg", uploaded)
+    ingest(store, config, [uploaded.parent], IngestOptions(analyzer=analyzer))
     for _ in range(2):
         report = ingest(store, config, [album], IngestOptions(analyzer=analyzer))
         assert report.n_errors == 0
         # The damaged header costs the photo its orientation, not its faces; the library's thumbnails are not photos.
-        assert {Path(p.path).name: p.n_faces for p in store.photos.all()} == {"obama_1.jpg": 1, "biden_damaged_exif.jpg": 1}
+        # The uploaded photo stays: a scan of the album skips the library's folder, so it does not sweep it either.
+        assert {Path(p.path).name: p.n_faces for p in store.photos.all()} == {
+            "obama_1.jpg": 1, "biden_damaged_exif.jpg": 1, "rose_1.jpg": 1}
         assert report.bad_names == [str(album / "caf\\xe9.jpg")]
         assert any("not UTF-8" in note and "caf\\xe9.jpg" in note for note in report.notes())
     store.close()

@@ -282,24 +282,30 @@ class PhotoRepo(Repo):
                     )
             return dst
 
-    def sweep(self, roots: Iterable[str | Path], seen: set[str], keep: Iterable[str] = ()) -> tuple[int, int]:
+    def sweep(self, roots: Iterable[str | Path], seen: set[str], keep: Iterable[str] = (),
+              library_dir: str | Path | None = None) -> tuple[int, int]:
         """Delete photos whose files are gone; returns how many, and how many `keep` saved.
 
         Under the scanned `roots`, a photo the scan did not see is gone, unless it lies under one of `keep`
-        (folders the scan could not read, or found empty: a drive not connected may leave an empty folder).
-        Elsewhere only records without faces (errors, pending) are dropped when their file is missing:
-        analysed photos on an unplugged drive must survive until the drive is back.
+        (folders the scan could not read, or found empty: a drive not connected may leave an empty folder), or
+        in the library's own folder (`library_dir`, which holds uploaded photos) while only a folder around it
+        was scanned: scans skip it. Elsewhere only records without faces (errors, pending) are dropped when their
+        file is missing: analysed photos on an unplugged drive must survive until the drive is back.
         """
         import os
 
         prefixes = [str(Path(r)) for r in roots]
         kept_folders = [str(Path(k)) for k in keep]
+        own = str(Path(library_dir)) if library_dir is not None else None
         with self._read() as conn:
             rows = conn.execute(select(photos.c.id, photos.c.path, photos.c.status)).all()
         unseen = [r for r in rows if r.path not in seen]
         gone, n_kept = [], 0
         for r in unseen:
-            if any(is_under(r.path, p) for p in prefixes):
+            scanned_by = [p for p in prefixes if is_under(r.path, p)]
+            if own is not None and is_under(r.path, own):  # only a scan inside the library's folder reads it
+                scanned_by = [p for p in scanned_by if is_under(p, own)]
+            if scanned_by:
                 if any(is_under(r.path, k) for k in kept_folders):
                     n_kept += 1
                 else:
