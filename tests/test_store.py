@@ -478,6 +478,24 @@ def test_undo_puts_every_action_back_exactly(labelled, action):
     assert store.people.last_action().label == "naming “Ada”"  # the fixture's own step is next
 
 
+@pytest.mark.parametrize("hidden", [False, True])
+def test_undo_of_a_merge_that_moved_a_name_puts_it_back(labelled, hidden):
+    """An unnamed group merged with a named person of a smaller id takes their name; undo gives it back (the
+    name was in the unique index twice while the people were put back one by one), hidden as they were."""
+    store, groups, *_ = labelled
+    ada, two = groups[-1], groups[-2]
+    assert ada < two
+    if hidden:
+        store.people.set_hidden(two, True)
+    before = _state(store)
+    store.people.merge([ada], two)
+    assert store.people.get(two).name == "Ada" and store.people.get(two).hidden is hidden
+    assert store.people.get(ada) is None
+    store.people.undo()
+    assert _state(store) == before
+    assert store.people.by_name("ada").id == ada and store.people.get(two).name is None
+
+
 def test_undo_goes_back_step_by_step_until_the_last_clustering(labelled):
     store, groups, a, b, c = labelled
     states = [_state(store)]
