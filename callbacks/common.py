@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from dash import Output, ctx, no_update
 
 from dashapp.ui_context import Library, library  # noqa: F401 - re-exported for the page modules
@@ -47,6 +49,21 @@ def pager_style(pages: int) -> dict:
 def page_offset(page: int | None, page_size: int) -> int:
     """The row offset of a 1-based page number (None = first page)."""
     return (max(1, int(page or 1)) - 1) * page_size
+
+
+def fetch_page(fetch: Callable[[int], tuple], page: int | None, page_size: int) -> tuple[int, int, tuple]:
+    """(page, number of pages, fetch(offset)) for a 1-based page of a list; `fetch` returns the list's total
+    first. A page past the last one, which emptied since it was shown (its items were moved away), gives the new
+    last page instead: an empty page would say there is nothing, and its pager would be gone."""
+    from dashapp.components import n_pages
+
+    page = max(1, int(page or 1))
+    result = fetch(page_offset(page, page_size))
+    pages = n_pages(result[0], page_size)
+    if page > pages:
+        page = pages
+        result = fetch(page_offset(page, page_size))
+    return page, pages, result
 
 
 # Pages other than People say where their changes can be taken back.

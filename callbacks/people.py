@@ -6,7 +6,9 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, MATCH, ClientsideFunction, Input, Output, Patch, State, ctx, html, no_update
 
-from callbacks.common import NO_TOAST, TOAST, clicked, library, move_faces, ok, page_offset, pager_style, refused
+from callbacks.common import (
+    NO_TOAST, TOAST, clicked, fetch_page, library, move_faces, ok, page_offset, pager_style, refused,
+)
 from dashapp import components as C
 
 PEOPLE_PAGE_SIZE = 24
@@ -38,13 +40,11 @@ def render_people(_version: int, _renamed: dict | None, page: int | None, search
     """One page of person cards (largest first), each with its first faces (best detections first, or the
     faces least like the rest of their group first). After a name is given only what it changed is drawn."""
     lib = library()
-    page = 1 if ctx.triggered_id in _PEOPLE_FILTERS else max(1, int(page or 1))
+    page = 1 if ctx.triggered_id in _PEOPLE_FILTERS else page
     query = dict(include_hidden=bool(show_hidden), search=search or "", unnamed_only=bool(unnamed_only))
-    total, n_named, people = lib.queries.people_page(page_offset(page, PEOPLE_PAGE_SIZE), PEOPLE_PAGE_SIZE, **query)
-    pages = C.n_pages(total, PEOPLE_PAGE_SIZE)
-    if page > pages:  # the last page emptied: its groups merged, named (showing those not named yet), hidden
-        page = pages
-        total, n_named, people = lib.queries.people_page(page_offset(page, PEOPLE_PAGE_SIZE), PEOPLE_PAGE_SIZE, **query)
+    # The last page may have emptied: its groups merged, named (showing those not named yet), hidden.
+    page, pages, (total, n_named, people) = fetch_page(
+        lambda offset: lib.queries.people_page(offset, PEOPLE_PAGE_SIZE, **query), page, PEOPLE_PAGE_SIZE)
     options = C.dropdown_options(lib.queries.people_options(), for_moving=True)
     if total == 0:
         summary = lib.queries.summary()
@@ -118,6 +118,7 @@ def _renamed_elsewhere(shown_people: set[int | None]) -> bool:
 @dash.callback(
     Output("people-unsorted-grid", "children"),
     Output("people-unsorted-pager", "max_value"),
+    Output("people-unsorted-pager", "active_page"),
     Output("people-unsorted-pager", "style"),
     Output("people-unsorted-count", "children"),
     Output("people-sort-btn", "disabled"),
@@ -126,19 +127,21 @@ def _renamed_elsewhere(shown_people: set[int | None]) -> bool:
     Input("people-unsorted-pager", "active_page"),
 )
 def render_unsorted(_version: int, _renamed: dict | None, page: int | None):
-    """One page of faces in no group, each with its suggested person."""
-    total, faces = library().queries.unsorted_page(page_offset(page, UNSORTED_PAGE_SIZE), UNSORTED_PAGE_SIZE)
+    """One page of faces in no group, each with its suggested person (the new last page when the last one
+    emptied)."""
+    page, pages, (total, faces) = fetch_page(
+        lambda offset: library().queries.unsorted_page(offset, UNSORTED_PAGE_SIZE), page, UNSORTED_PAGE_SIZE)
     if _renamed_elsewhere({f["suggested_id"] for f in faces}):
-        return no_update, no_update, no_update, no_update, no_update
+        return no_update, no_update, no_update, no_update, no_update, no_update
     grid = C.face_grid([C.unsorted_tile(f) for f in faces],
                        "No unsorted faces: every face is in a group.")
-    pages = C.n_pages(total, UNSORTED_PAGE_SIZE)
-    return grid, pages, pager_style(pages), f"({total})", total == 0
+    return grid, pages, page, pager_style(pages), f"({total})", total == 0
 
 
 @dash.callback(
     Output("people-ignored-grid", "children"),
     Output("people-ignored-pager", "max_value"),
+    Output("people-ignored-pager", "active_page"),
     Output("people-ignored-pager", "style"),
     Output("people-ignored-count", "children"),
     Output("people-ignored-card", "style"),
@@ -146,13 +149,14 @@ def render_unsorted(_version: int, _renamed: dict | None, page: int | None):
     Input("people-ignored-pager", "active_page"),
 )
 def render_ignored(_version: int, page: int | None):
-    """One page of the faces set aside (the card is hidden while there are none)."""
-    total, ids = library().queries.ignored_page(page_offset(page, UNSORTED_PAGE_SIZE), UNSORTED_PAGE_SIZE)
+    """One page of the faces set aside (the new last page when the last one emptied; the card is hidden while
+    there are none)."""
+    page, pages, (total, ids) = fetch_page(
+        lambda offset: library().queries.ignored_page(offset, UNSORTED_PAGE_SIZE), page, UNSORTED_PAGE_SIZE)
     if total == 0:
-        return None, 1, pager_style(1), "", {"display": "none"}
+        return None, 1, 1, pager_style(1), "", {"display": "none"}
     grid = C.face_grid([C.face_tile(f, title=f"Face {f}: ignored — click to select") for f in ids])
-    pages = C.n_pages(total, UNSORTED_PAGE_SIZE)
-    return grid, pages, pager_style(pages), f"({total})", {}
+    return grid, pages, page, pager_style(pages), f"({total})", {}
 
 
 @dash.callback(Output("people-suggestions", "children"), Input("people-version", "data"),

@@ -468,8 +468,31 @@ def test_hide_and_show_a_person(lib):
     assert not lib.store.people.get(pid).hidden
 
 
+def test_unsorted_and_ignored_faces_whose_last_page_emptied_show_the_new_last_page(lib, monkeypatch):
+    """Faces moved away from the last page of the unsorted (or ignored) faces: the pager goes to the page before,
+    not an empty page that says there are none (with the pager gone)."""
+    monkeypatch.setattr(people_cb, "UNSORTED_PAGE_SIZE", 3)
+    unsorted = [f["face_id"] for f in lib.queries.unsorted_page(0, 100)[1]]
+    assert len(unsorted) == 7  # pages of 3, 3 and 1
+    grid, pages, page, *_ = call(people_cb.render_unsorted, 0, None, 3, trigger="people-unsorted-pager",
+                                 prop="active_page", value=3)
+    assert (pages, page) == (3, 3) and face_ids_in(grid) == unsorted[6:]
+    lib.store.people.move_faces(unsorted[6:], lib.synthetic.person_ids[0])
+    grid, pages, page, style, count, _ = call(people_cb.render_unsorted, 1, None, 3, trigger="people-version",
+                                              prop="data")
+    assert (pages, page, count, style) == (2, 2, "(6)", {}) and face_ids_in(grid) == unsorted[3:6]
+    lib.store.people.ignore_faces(unsorted[:4])
+    grid, pages, page, *_ = call(people_cb.render_ignored, 2, 2, trigger="people-ignored-pager", prop="active_page",
+                                 value=2)
+    assert (pages, page) == (2, 2) and len(face_ids_in(grid)) == 1
+    lib.store.people.move_faces(face_ids_in(grid), None)
+    grid, pages, page, style, count, card_style = call(people_cb.render_ignored, 3, 2, trigger="people-version",
+                                                       prop="data")
+    assert (pages, page, count, card_style) == (1, 1, "(3)", {}) and len(face_ids_in(grid)) == 3
+
+
 def test_unsorted_faces_and_accepting_suggestions(lib):
-    grid, pages, _style, count, sort_disabled = call(people_cb.render_unsorted, 0, None, 1)
+    grid, pages, _page, _style, count, sort_disabled = call(people_cb.render_unsorted, 0, None, 1)
     n = len(lib.synthetic.unsorted)
     assert count == f"({n})" and len(face_ids_in(grid)) == n and sort_disabled is False
     _total, faces = lib.queries.unsorted_page(0, n)
@@ -477,7 +500,7 @@ def test_unsorted_faces_and_accepting_suggestions(lib):
     out = call(people_cb.accept_suggestions, 1, [], 1, 0, trigger="people-accept-btn")
     assert f"Gave {n} face" in out[0]
     assert lib.store.people.face_ids(None) == []
-    assert call(people_cb.render_unsorted, 1, None, 1)[4] is True  # nothing left to sort one by one
+    assert call(people_cb.render_unsorted, 1, None, 1)[5] is True  # nothing left to sort one by one
 
 
 def test_the_sorter_suggests_the_nearest_people_now_never_someone_in_the_same_photo(lib):
@@ -747,11 +770,11 @@ def test_ignore_a_face_on_photos_then_bring_it_back_on_people(lib):
     *_, value, _ = call(photos_cb.open_face, [1, 0, 0], None, trigger={"type": "photo-face", "fid": face})
     assert value == "ignored"
     assert face not in {f["face_id"] for f in lib.queries.unsorted_page(0, 1000)[1]}
-    grid, _pages, _style, count, card_style = call(people_cb.render_ignored, 1, 1)
+    grid, _pages, _page, _style, count, card_style = call(people_cb.render_ignored, 1, 1)
     assert count == "(1)" and card_style == {} and face_ids_in(grid) == [face]
     out = call(people_cb.move_selected, 1, [face], "unsorted", "", 0, trigger="people-move-btn")
     assert "Unsorted" in out[0] and face in lib.store.people.face_ids(None)
-    assert call(people_cb.render_ignored, 2, 1)[4] == {"display": "none"}
+    assert call(people_cb.render_ignored, 2, 1)[5] == {"display": "none"}
 
 
 # --- map page ---
