@@ -306,8 +306,8 @@ def confirm_pending(_yes: int | None, _no: int | None, pending: dict | None, ver
     if not clicked():
         return *NO_TOAST, no_update, no_update, no_update, no_update
     if ctx.triggered_id == "people-confirm-no" or not pending:
-        # Cancel of a name clash: re-render so the name field shows the stored name again.
-        return *NO_TOAST, (version or 0) + 1, False, None, no_update
+        new_version, no_pending = _dropped(version)
+        return *NO_TOAST, new_version, False, no_pending, no_update
     lib = library()
     try:
         target = lib.store.people.merge(pending["sources"], pending["target"])
@@ -317,6 +317,28 @@ def confirm_pending(_yes: int | None, _no: int | None, pending: dict | None, ver
     label = C.person_label(target, person["name"] if person else None)
     n = len(pending["sources"]) + 1
     return *ok(f"Merged {n} groups into {label}."), (version or 0) + 1, False, None, []
+
+
+@dash.callback(
+    Output("people-version", "data", allow_duplicate=True),
+    Output("people-pending", "data", allow_duplicate=True),
+    Input("people-confirm-modal", "is_open"),
+    State("people-pending", "data"),
+    State("people-version", "data"),
+    prevent_initial_call=True,
+)
+def confirm_dismissed(is_open: bool, pending: dict | None, version: int):
+    """The dialog closed by Escape, its X or a click beside it: as Cancel. (Merge and Cancel clear the pending
+    action as they close it, so this has nothing left to do after them.)"""
+    if is_open or not pending:
+        return no_update, no_update
+    return _dropped(version)
+
+
+def _dropped(version: int | None) -> tuple[int, None]:
+    """The page's new version and no pending action, once the dialog closed without merging: the page is drawn
+    again, so a name field that asked to merge shows the stored name again (the typed one was never saved)."""
+    return (version or 0) + 1, None
 
 
 @dash.callback(

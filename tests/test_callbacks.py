@@ -387,6 +387,42 @@ def test_name_a_person_then_a_clash_offers_merge(lib):
     assert lib.store.people.get(b) is None and lib.store.people.get(a).n_faces == n_a + n_b
 
 
+@pytest.mark.parametrize("close", ["cancel", "escape"])
+def test_a_name_clash_dialog_closed_without_merging_shows_the_stored_name_again(lib, close):
+    """Cancel, Escape, the dialog's X or a click beside it: nothing is merged, the pending merge is dropped and the
+    page is drawn again, so the field shows the stored name instead of the typed one (which was never saved)."""
+    a, b = lib.synthetic.person_ids[:2]
+    lib.store.people.rename(a, "Ada")
+    out = call(people_cb.name_person, ["ada"], 4, trigger={"type": "person-name", "pid": b}, prop="value", value="ada")
+    pending, is_open = out[5], out[7]
+    assert is_open is True and pending["target"] == a
+    if close == "cancel":
+        version, _, dropped = call(people_cb.confirm_pending, None, 1, pending, 4, trigger="people-confirm-no")[4:7]
+    else:  # the modal sets its own is_open to False
+        version, dropped = call(people_cb.confirm_dismissed, False, pending, 4, trigger="people-confirm-modal",
+                                prop="is_open", value=False)
+    assert (version, dropped) == (5, None)
+    assert lib.store.people.get(b).name is None and lib.store.people.get(b).n_faces > 0
+    cards, *_ = call(people_cb.render_people, version, None, 1, "", False, False, False, trigger="people-version",
+                     prop="data", value=version)
+    [field] = [c for c in _components(cards) if getattr(c, "id", None) == {"type": "person-name", "pid": b}]
+    assert not field.value
+    # Closed after Merge (the pending action already cleared), or opened: nothing more to do.
+    assert call(people_cb.confirm_dismissed, False, None, 5, trigger="people-confirm-modal", prop="is_open",
+                value=False) == (dash.no_update, dash.no_update)
+    assert call(people_cb.confirm_dismissed, True, pending, 5, trigger="people-confirm-modal", prop="is_open",
+                value=True) == (dash.no_update, dash.no_update)
+
+
+def _components(component) -> list:
+    """Every component inside a Dash component tree."""
+    if isinstance(component, (list, tuple)):
+        return [c for part in component for c in _components(part)]
+    if not hasattr(component, "to_plotly_json"):
+        return []
+    return [component, *_components(getattr(component, "children", None))]
+
+
 def test_merge_selected_groups_asks_then_merges(lib):
     ids = lib.synthetic.person_ids[:3]
     checks = [True, True, False]
