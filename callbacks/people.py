@@ -10,6 +10,7 @@ from callbacks.common import (
     NO_TOAST, TOAST, clicked, fetch_page, library, move_faces, ok, page_offset, pager_style, refused,
 )
 from dashapp import components as C
+from dashapp.store.people import tidy_name
 
 PEOPLE_PAGE_SIZE = 24
 UNSORTED_PAGE_SIZE = 48
@@ -267,8 +268,7 @@ def name_person(_values: list, version: int):
         return *NO_TOAST, no_update, no_update, no_update, no_update, no_update
     lib = library()
     pid = int(ctx.triggered_id["pid"])
-    value = ctx.triggered[0].get("value") or ""
-    name = " ".join(value.split())
+    name = tidy_name(ctx.triggered[0].get("value") or "")  # as stored: "Zoé" typed either way is its name
     person = lib.queries.person(pid)
     if person is None:
         return *refused("That group no longer exists."), (version or 0) + 1, no_update, no_update, no_update, no_update

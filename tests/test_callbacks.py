@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import time
+import unicodedata
 from contextvars import copy_context
 
 import dash
@@ -385,6 +386,21 @@ def test_name_a_person_then_a_clash_offers_merge(lib):
     out = call(people_cb.confirm_pending, 1, None, pending, 1, trigger="people-confirm-yes")
     assert "Merged 2 groups into Ada" in out[0]
     assert lib.store.people.get(b) is None and lib.store.people.get(a).n_faces == n_a + n_b
+
+
+def test_a_name_typed_in_another_unicode_form_is_the_same_name(lib):
+    """NFC "Zoé" and NFD "Zoé" (e + U+0301) look the same: on another group it asks to merge, on the group that
+    has it it changes nothing."""
+    a, b = lib.synthetic.person_ids[:2]
+    nfc, nfd = unicodedata.normalize("NFC", "Zoé"), unicodedata.normalize("NFD", "Zoé")
+    call(people_cb.name_person, [nfc], 0, trigger={"type": "person-name", "pid": a}, prop="value", value=nfc)
+    out = call(people_cb.name_person, [nfd], 0, trigger={"type": "person-name", "pid": b}, prop="value", value=nfd)
+    assert out[7] is True and out[5]["target"] == a and lib.store.people.get(b).name is None
+    step = lib.store.people.last_action()
+    out = call(people_cb.name_person, [nfd], 0, trigger={"type": "person-name", "pid": a}, prop="value", value=nfd)
+    assert out[3] is dash.no_update and lib.store.people.last_action() == step  # not renamed to itself
+    cards, *_ = call(people_cb.render_people, 0, None, 1, nfd.lower(), False, False, False)
+    assert [c["pid"] for c in find_ids(cards, "person-col")] == [a]
 
 
 @pytest.mark.parametrize("close", ["cancel", "escape"])
