@@ -417,17 +417,26 @@ def move_selected(n: int | None, selected: list | None, target, new_name: str | 
     prevent_initial_call=True,
 )
 def accept_suggestions(n: int | None, selected: list | None, page: int | None, version: int):
-    """Give unsorted faces to their suggested people: the selected ones, or all on this page."""
+    """Give unsorted faces to their suggested people: the selected ones (on any page), or, with none selected,
+    all on this page. Selected faces of people stay selected: they were picked for something else."""
     if not (n and clicked()):
         return *NO_TOAST, no_update, no_update
     lib = library()
-    _total, faces = lib.queries.unsorted_page(page_offset(page, UNSORTED_PAGE_SIZE), UNSORTED_PAGE_SIZE)
-    on_page = {f["face_id"] for f in faces}
-    chosen = [f for f in (selected or []) if f in on_page] or sorted(on_page)
+    selected = [int(f) for f in selected or []]
+    if selected:
+        chosen = lib.store.people.unsorted_among(selected)
+        if not chosen:
+            return *refused("None of the selected faces is unsorted: select unsorted faces, or clear the selection "
+                            "to accept the suggestions of the whole page."), no_update, no_update
+    else:
+        _total, faces = lib.queries.unsorted_page(page_offset(page, UNSORTED_PAGE_SIZE), UNSORTED_PAGE_SIZE)
+        chosen = [f["face_id"] for f in faces]
     moved = lib.store.people.accept_suggestions(chosen)
     if moved == 0:
         return *refused("None of these faces has a suggested person yet."), no_update, no_update
-    return *ok(f"Gave {moved} face{'s' if moved != 1 else ''} to their suggested people."), (version or 0) + 1, []
+    still_selected = [f for f in selected if f not in set(chosen)]
+    message = f"Gave {moved} face{'s' if moved != 1 else ''} to their suggested people."
+    return *ok(message), (version or 0) + 1, still_selected
 
 
 @dash.callback(

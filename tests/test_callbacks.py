@@ -555,6 +555,22 @@ def test_unsorted_faces_and_accepting_suggestions(lib):
     assert call(people_cb.render_unsorted, 1, None, 1)[5] is True  # nothing left to sort one by one
 
 
+def test_accepting_suggestions_with_faces_selected_gives_only_those(lib, monkeypatch):
+    """Faces selected, wherever they are (another page of the unsorted faces, a person's card): only the selected
+    unsorted faces go, never the whole page; a selection without unsorted faces is refused."""
+    monkeypatch.setattr(people_cb, "UNSORTED_PAGE_SIZE", 3)
+    unsorted = [f["face_id"] for f in lib.queries.unsorted_page(0, 100)[1]]
+    assert len(unsorted) > 4
+    on_a_card = lib.store.people.face_ids(lib.synthetic.person_ids[0])[:2]
+    out = call(people_cb.accept_suggestions, 1, on_a_card, 1, 0, trigger="people-accept-btn")
+    assert out[2] == "danger" and "None of the selected faces is unsorted" in out[0]
+    assert lib.store.people.face_ids(None) == sorted(unsorted) and lib.store.people.last_action() is None
+    picked = unsorted[:2]  # on page 1, accepted while page 2 shows
+    out = call(people_cb.accept_suggestions, 1, [*picked, *on_a_card], 2, 0, trigger="people-accept-btn")
+    assert out[0] == "Gave 2 faces to their suggested people." and out[5] == on_a_card
+    assert lib.store.people.face_ids(None) == sorted(unsorted[2:])
+
+
 def test_the_sorter_suggests_the_nearest_people_now_never_someone_in_the_same_photo(lib):
     face = lib.synthetic.unsorted[0]
     owner = lib.store.people.face_suggestions(face)[0][0]  # the clustering's suggestion: its own group

@@ -213,6 +213,19 @@ class PeopleRepo(Repo):
                 )
             return [i for (i,) in conn.execute(query)]
 
+    def unsorted_among(self, face_ids: Sequence[int]) -> list[int]:
+        """Which of these faces are unsorted (in no person, not set aside), in the order given."""
+        ids = [int(i) for i in face_ids]
+        found: set[int] = set()
+        with self._read() as conn:
+            for part in chunks(ids):
+                found |= {i for (i,) in conn.execute(
+                    select(faces.c.id)
+                    .outerjoin(assignments, assignments.c.face_id == faces.c.id)
+                    .where(faces.c.id.in_(part), assignments.c.person_id.is_(None), not_ignored())
+                )}
+        return [i for i in ids if i in found]
+
     def create(self, name: str | None = None) -> int:
         """A new person (or the existing one with this name); returns its id."""
         name = clean_name(name)
