@@ -110,10 +110,8 @@ def move_faces(lib: Library, face_ids: list[int], value, new_name: str | None) -
 def _moved_to(lib: Library, faces: str, person_id: int) -> str:
     """"Moved 3 faces to Ada.", by the person's own name; a hidden person's faces leave People and the filters
     with them, so the message says where they went and how to see them."""
-    from dashapp.components import person_label
+    from dashapp.components import person_label, where_hidden
 
     person = lib.queries.person(person_id)
     label = person_label(person_id, person["name"] if person else None)
-    if person and person["hidden"]:
-        return f"Moved {faces} to {label}, who is hidden: turn on “Show hidden” on the People page to see them."
-    return f"Moved {faces} to {label}."
+    return f"Moved {faces} to {where_hidden(label, bool(person and person['hidden']))}."

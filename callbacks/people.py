@@ -276,9 +276,7 @@ def name_person(_values: list, version: int):
         return *NO_TOAST, no_update, no_update, no_update, no_update, no_update
     other = lib.queries.person_by_name(name) if name else None
     if other is not None and other["id"] != pid:
-        plan = {"action": "merge", "target": other["id"], "sources": [pid],
-                "text": f"{other['name']} already exists ({other['n_faces']} faces). Merge "
-                        f"{C.person_label(pid, person['name'])} ({person['n_faces']} faces) into {other['name']}?"}
+        plan = {"action": "merge", "target": other["id"], "sources": [pid], "text": _name_clash_text(other, person)}
         return *NO_TOAST, no_update, plan, plan["text"], True, no_update
     try:
         lib.store.people.rename(pid, name or None)
@@ -287,6 +285,16 @@ def name_person(_values: list, version: int):
     message = f"Named {C.person_label(pid, None)} “{name}”." if name else "Name removed."
     # Not a new version of the page: the cards stay as they are (see _cards_after_rename).
     return *ok(message), no_update, no_update, no_update, no_update, {"pid": pid, "name": name}
+
+
+def _name_clash_text(other: dict, person: dict) -> str:
+    """The question when a typed name is someone else's: merge into them? (Saying so when they are hidden: the
+    group would leave the page with them.)"""
+    text = (f"{other['name']} already exists ({other['n_faces']} faces). Merge "
+            f"{C.person_label(person['id'], person['name'])} ({person['n_faces']} faces) into {other['name']}?")
+    if other["hidden"]:
+        text += f" Its faces go to {C.where_hidden(other['name'], True)}."
+    return text
 
 
 @dash.callback(
@@ -314,7 +322,7 @@ def confirm_pending(_yes: int | None, _no: int | None, pending: dict | None, ver
     except KeyError:
         return *refused("One of those groups no longer exists."), (version or 0) + 1, False, None, no_update
     person = lib.queries.person(target)
-    label = C.person_label(target, person["name"] if person else None)
+    label = C.where_hidden(C.person_label(target, person["name"] if person else None), bool(person and person["hidden"]))
     n = len(pending["sources"]) + 1
     return *ok(f"Merged {n} groups into {label}."), (version or 0) + 1, False, None, []
 

@@ -896,6 +896,28 @@ def test_faces_given_to_a_hidden_persons_name_say_where_they_went_on_every_page(
     assert out[0].startswith("Moved 1 face to Grace Hopper. ")
 
 
+def test_naming_a_group_with_a_hidden_persons_name_says_they_are_hidden(lib):
+    """The name of a hidden person, typed on a group: the question and the message after the merge say where the
+    faces go, in the words moving faces uses."""
+    a, b = lib.synthetic.person_ids[:2]
+    lib.store.people.rename(a, "Bob")
+    lib.store.people.set_hidden(a, True)
+    hidden_note = "to Bob, who is hidden: turn on “Show hidden” on the People page to see them."
+    out = call(people_cb.name_person, ["bob"], 0, trigger={"type": "person-name", "pid": b}, prop="value", value="bob")
+    assert out[7] is True and out[6].startswith("Bob already exists") and out[6].endswith(f"Its faces go {hidden_note}")
+    out = call(people_cb.confirm_pending, 1, None, out[5], 0, trigger="people-confirm-yes")
+    assert out[0] == "Merged 2 groups into Bob, who is hidden: turn on “Show hidden” on the People page to see them."
+    assert lib.store.people.get(b) is None and lib.store.people.get(a).hidden
+    # A visible person: no such note.
+    c, d = lib.synthetic.person_ids[2:4]
+    lib.store.people.rename(c, "Grace")
+    out = call(people_cb.name_person, ["Grace"], 0, trigger={"type": "person-name", "pid": d}, prop="value",
+               value="Grace")
+    assert "hidden" not in out[6]
+    assert call(people_cb.confirm_pending, 1, None, out[5], 0, trigger="people-confirm-yes")[0] == (
+        "Merged 2 groups into Grace.")
+
+
 def test_a_kept_search_counts_and_filters_by_the_owners_now(lib, tmp_path):
     """A library person's search, read again after faces were given to them and photos removed: the note and
     "Only photos not yet theirs" go by who each face belongs to now, and leave the removed photos out."""
