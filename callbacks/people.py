@@ -48,18 +48,7 @@ def render_people(_version: int, _renamed: dict | None, page: int | None, search
         lambda offset: lib.queries.people_page(offset, PEOPLE_PAGE_SIZE, **query), page, PEOPLE_PAGE_SIZE)
     options = C.dropdown_options(lib.queries.people_options(), for_moving=True)
     if total == 0:
-        summary = lib.queries.summary()
-        if search:
-            empty = C.empty_state("No one by that name", "Try another name or clear the search.")
-        elif unnamed_only and n_named:
-            empty = C.empty_state("Everyone has a name", "Switch off “Not named yet” to see them all.")
-        elif summary["n_faces"] == 0:
-            empty = C.empty_state("No photos yet", "Add a folder on the Library page; the faces found are grouped "
-                                  "into people here.", "/library", "Go to the Library")
-        else:
-            empty = C.empty_state("No groups yet", "Faces are grouped into people after an ingest; "
-                                  "unsorted faces are listed below.")
-        return [empty], 1, pager_style(1), 1, "", options
+        return [_no_cards(search or "", bool(show_hidden), bool(unnamed_only), n_named)], 1, pager_style(1), 1, "", options
     if ctx.triggered_id == "people-renamed":
         cards = _cards_after_rename([i["pid"] for i in shown or []], people, bool(least_alike))
     else:
@@ -71,6 +60,44 @@ def render_people(_version: int, _renamed: dict | None, page: int | None, search
     count += f" · {n_named} named" if n_named else ""
     count += f" · page {page}" if total > PEOPLE_PAGE_SIZE else ""
     return cards, pages, pager_style(pages), page, count, options
+
+
+def _no_cards(search: str, show_hidden: bool, unnamed_only: bool, n_named: int):
+    """Why no card shows: who the search and the switches leave out, and which switch shows them. `n_named`: the
+    named people the search finds (left out by “Not named yet”)."""
+    lib = library()
+    hidden = hidden_named = 0
+    if not show_hidden:  # counted with the hidden ones: none of those found shows, so the rest are hidden
+        hidden, hidden_named, _ = lib.queries.people_page(0, 0, include_hidden=True, search=search,
+                                                          unnamed_only=unnamed_only)
+        hidden_named -= n_named
+    if unnamed_only and n_named:
+        if search:
+            return C.empty_state(_found(n_named, "named"), "Switch off “Not named yet” to see them.")
+        more = " Hidden groups without a name show with “Show hidden”." if hidden else ""
+        return C.empty_state("Everyone has a name", "Switch off “Not named yet” to see them all." + more)
+    if hidden:
+        if search:
+            title = _found(hidden, "hidden", groups=unnamed_only)
+        else:
+            title = "Every group still to name is hidden" if unnamed_only else "Everyone is hidden"
+        return C.empty_state(title, "Switch on “Show hidden” to see them.")
+    if unnamed_only and hidden_named:
+        title = _found(hidden_named, "named and hidden") if search else "Everyone has a name, and is hidden"
+        return C.empty_state(title, "Switch off “Not named yet” and on “Show hidden” to see them.")
+    if search:
+        return C.empty_state("No one by that name", "Try another name or clear the search.")
+    if lib.queries.summary()["n_faces"] == 0:
+        return C.empty_state("No photos yet", "Add a folder on the Library page; the faces found are grouped "
+                             "into people here.", "/library", "Go to the Library")
+    return C.empty_state("No groups yet", "Faces are grouped into people after an ingest; unsorted faces are "
+                         "listed below.")
+
+
+def _found(n: int, what: str, groups: bool = False) -> str:
+    """"The person found is named", "The 3 people found are hidden", "The group found is hidden"."""
+    one, many = ("group", "groups") if groups else ("person", "people")
+    return f"The {one} found is {what}" if n == 1 else f"The {n} {many} found are {what}"
 
 
 def _cards(people: list[dict], least_alike: bool) -> list:

@@ -339,6 +339,55 @@ def test_people_not_named_yet_and_a_page_that_empties(lib, monkeypatch):
     assert "Everyone has a name" in text_of(cards)
 
 
+NOT_NAMED_OFF, HIDDEN_ON = "Switch off “Not named yet” to see them.", "Switch on “Show hidden” to see them."
+
+
+@pytest.mark.parametrize("search, show_hidden, unnamed_only, expected", [
+    ("ada", False, True, ("The person found is named", NOT_NAMED_OFF)),
+    ("Ada", True, True, ("The person found is named", NOT_NAMED_OFF)),
+    ("a", False, True, ("The 2 people found are named", NOT_NAMED_OFF)),  # Ada and Grace; Bob is hidden
+    ("Bob", True, True, ("The person found is named", NOT_NAMED_OFF)),
+    ("Bob", False, False, ("The person found is hidden", HIDDEN_ON)),
+    ("Bob", False, True, ("The person found is named and hidden",
+                          "Switch off “Not named yet” and on “Show hidden” to see them.")),
+    ("#hidden group", False, True, ("The group found is hidden", HIDDEN_ON)),
+    ("#hidden group", False, False, ("The person found is hidden", HIDDEN_ON)),
+    ("Zed", False, True, ("No one by that name", "Try another name")),
+    ("Zed", True, False, ("No one by that name", "Try another name")),
+])
+def test_no_card_found_says_which_switch_shows_them(lib, search, show_hidden, unnamed_only, expected):
+    """A search that finds only people the switches leave out says who they are and which switch shows them."""
+    ada, grace, bob, group = lib.synthetic.person_ids[:4]
+    lib.store.people.rename(ada, "Ada")
+    lib.store.people.rename(grace, "Grace")
+    lib.store.people.rename(bob, "Bob")
+    for hidden in (bob, group):
+        lib.store.people.set_hidden(hidden, True)
+    search = search.replace("hidden group", str(group))
+    cards, *_, count, _ = call(people_cb.render_people, 0, None, 1, search, show_hidden, unnamed_only, False,
+                               trigger="people-search", prop="value", value=search)
+    assert not find_ids(cards, "person-col") and count == ""
+    title, text = expected
+    assert text_of(cards).startswith(f"{title} {text}")
+
+
+def test_no_group_left_to_name_mentions_the_hidden_ones(lib):
+    *named, hidden = lib.synthetic.person_ids
+    for pid in named:
+        lib.store.people.rename(pid, f"Named {pid}")
+    lib.store.people.set_hidden(hidden, True)
+    cards, *_ = call(people_cb.render_people, 0, None, 1, "", False, True, False)
+    assert text_of(cards) == ("Everyone has a name Switch off “Not named yet” to see them all. Hidden groups without "
+                              "a name show with “Show hidden”.")
+    lib.store.people.set_hidden(named[0], True)
+    for pid in named[1:]:
+        lib.store.people.set_hidden(pid, True)
+    cards, *_ = call(people_cb.render_people, 0, None, 1, "", False, True, False)
+    assert text_of(cards) == f"Every group still to name is hidden {HIDDEN_ON}"
+    cards, *_ = call(people_cb.render_people, 0, None, 1, "", False, False, False)
+    assert text_of(cards) == f"Everyone is hidden {HIDDEN_ON}"
+
+
 def test_a_name_given_draws_only_what_it_changed(lib, monkeypatch):
     """After a name, the cards are not drawn again; with "Not named yet" the named card's place goes to the
     group that joins the page, and the other cards stay where they are."""
