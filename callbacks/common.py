@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from dash import Output, ctx, no_update
 
 from dashapp.ui_context import Library, library  # noqa: F401 - re-exported for the page modules
@@ -49,6 +51,21 @@ def page_offset(page: int | None, page_size: int) -> int:
     return (max(1, int(page or 1)) - 1) * page_size
 
 
+def fetch_page(fetch: Callable[[int], tuple], page: int | None, page_size: int) -> tuple[int, int, tuple]:
+    """(page, number of pages, fetch(offset)) for a 1-based page of a list; `fetch` returns the list's total
+    first. A page past the last one, which emptied since it was shown (its items were moved away), gives the new
+    last page instead: an empty page would say there is nothing, and its pager would be gone."""
+    from dashapp.components import n_pages
+
+    page = max(1, int(page or 1))
+    result = fetch(page_offset(page, page_size))
+    pages = n_pages(result[0], page_size)
+    if page > pages:
+        page = pages
+        result = fetch(page_offset(page, page_size))
+    return page, pages, result
+
+
 # Pages other than People say where their changes can be taken back.
 UNDO_HINT = " To take it back: Undo (Ctrl+Z) on the People page."
 
@@ -93,10 +110,8 @@ def move_faces(lib: Library, face_ids: list[int], value, new_name: str | None) -
 def _moved_to(lib: Library, faces: str, person_id: int) -> str:
     """"Moved 3 faces to Ada.", by the person's own name; a hidden person's faces leave People and the filters
     with them, so the message says where they went and how to see them."""
-    from dashapp.components import person_label
+    from dashapp.components import person_label, where_hidden
 
     person = lib.queries.person(person_id)
     label = person_label(person_id, person["name"] if person else None)
-    if person and person["hidden"]:
-        return f"Moved {faces} to {label}, who is hidden: turn on “Show hidden” on the People page to see them."
-    return f"Moved {faces} to {label}."
+    return f"Moved {faces} to {where_hidden(label, bool(person and person['hidden']))}."

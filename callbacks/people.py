@@ -6,8 +6,11 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, MATCH, ClientsideFunction, Input, Output, Patch, State, ctx, html, no_update
 
-from callbacks.common import NO_TOAST, TOAST, clicked, library, move_faces, ok, page_offset, pager_style, refused
+from callbacks.common import (
+    NO_TOAST, TOAST, clicked, fetch_page, library, move_faces, ok, page_offset, pager_style, refused,
+)
 from dashapp import components as C
+from dashapp.store.people import tidy_name
 
 PEOPLE_PAGE_SIZE = 24
 UNSORTED_PAGE_SIZE = 48
@@ -38,27 +41,14 @@ def render_people(_version: int, _renamed: dict | None, page: int | None, search
     """One page of person cards (largest first), each with its first faces (best detections first, or the
     faces least like the rest of their group first). After a name is given only what it changed is drawn."""
     lib = library()
-    page = 1 if ctx.triggered_id in _PEOPLE_FILTERS else max(1, int(page or 1))
+    page = 1 if ctx.triggered_id in _PEOPLE_FILTERS else page
     query = dict(include_hidden=bool(show_hidden), search=search or "", unnamed_only=bool(unnamed_only))
-    total, n_named, people = lib.queries.people_page(page_offset(page, PEOPLE_PAGE_SIZE), PEOPLE_PAGE_SIZE, **query)
-    pages = C.n_pages(total, PEOPLE_PAGE_SIZE)
-    if page > pages:  # the last page emptied: its groups merged, named (showing those not named yet), hidden
-        page = pages
-        total, n_named, people = lib.queries.people_page(page_offset(page, PEOPLE_PAGE_SIZE), PEOPLE_PAGE_SIZE, **query)
+    # The last page may have emptied: its groups merged, named (showing those not named yet), hidden.
+    page, pages, (total, n_named, people) = fetch_page(
+        lambda offset: lib.queries.people_page(offset, PEOPLE_PAGE_SIZE, **query), page, PEOPLE_PAGE_SIZE)
     options = C.dropdown_options(lib.queries.people_options(), for_moving=True)
     if total == 0:
-        summary = lib.queries.summary()
-        if search:
-            empty = C.empty_state("No one by that name", "Try another name or clear the search.")
-        elif unnamed_only and n_named:
-            empty = C.empty_state("Everyone has a name", "Switch off “Not named yet” to see them all.")
-        elif summary["n_faces"] == 0:
-            empty = C.empty_state("No photos yet", "Add a folder on the Library page; the faces found are grouped "
-                                  "into people here.", "/library", "Go to the Library")
-        else:
-            empty = C.empty_state("No groups yet", "Faces are grouped into people after an ingest; "
-                                  "unsorted faces are listed below.")
-        return [empty], 1, pager_style(1), 1, "", options
+        return [_no_cards(search or "", bool(show_hidden), bool(unnamed_only), n_named)], 1, pager_style(1), 1, "", options
     if ctx.triggered_id == "people-renamed":
         cards = _cards_after_rename([i["pid"] for i in shown or []], people, bool(least_alike))
     else:
@@ -70,6 +60,44 @@ def render_people(_version: int, _renamed: dict | None, page: int | None, search
     count += f" · {n_named} named" if n_named else ""
     count += f" · page {page}" if total > PEOPLE_PAGE_SIZE else ""
     return cards, pages, pager_style(pages), page, count, options
+
+
+def _no_cards(search: str, show_hidden: bool, unnamed_only: bool, n_named: int):
+    """Why no card shows: who the search and the switches leave out, and which switch shows them. `n_named`: the
+    named people the search finds (left out by “Not named yet”)."""
+    lib = library()
+    hidden = hidden_named = 0
+    if not show_hidden:  # counted with the hidden ones: none of those found shows, so the rest are hidden
+        hidden, hidden_named, _ = lib.queries.people_page(0, 0, include_hidden=True, search=search,
+                                                          unnamed_only=unnamed_only)
+        hidden_named -= n_named
+    if unnamed_only and n_named:
+        if search:
+            return C.empty_state(_found(n_named, "named"), "Switch off “Not named yet” to see them.")
+        more = " Hidden groups without a name show with “Show hidden”." if hidden else ""
+        return C.empty_state("Everyone has a name", "Switch off “Not named yet” to see them all." + more)
+    if hidden:
+        if search:
+            title = _found(hidden, "hidden", groups=unnamed_only)
+        else:
+            title = "Every group still to name is hidden" if unnamed_only else "Everyone is hidden"
+        return C.empty_state(title, "Switch on “Show hidden” to see them.")
+    if unnamed_only and hidden_named:
+        title = _found(hidden_named, "named and hidden") if search else "Everyone has a name, and is hidden"
+        return C.empty_state(title, "Switch off “Not named yet” and on “Show hidden” to see them.")
+    if search:
+        return C.empty_state("No one by that name", "Try another name or clear the search.")
+    if lib.queries.summary()["n_faces"] == 0:
+        return C.empty_state("No photos yet", "Add a folder on the Library page; the faces found are grouped "
+                             "into people here.", "/library", "Go to the Library")
+    return C.empty_state("No groups yet", "Faces are grouped into people after an ingest; unsorted faces are "
+                         "listed below.")
+
+
+def _found(n: int, what: str, groups: bool = False) -> str:
+    """"The person found is named", "The 3 people found are hidden", "The group found is hidden"."""
+    one, many = ("group", "groups") if groups else ("person", "people")
+    return f"The {one} found is {what}" if n == 1 else f"The {n} {many} found are {what}"
 
 
 def _cards(people: list[dict], least_alike: bool) -> list:
@@ -118,6 +146,7 @@ def _renamed_elsewhere(shown_people: set[int | None]) -> bool:
 @dash.callback(
     Output("people-unsorted-grid", "children"),
     Output("people-unsorted-pager", "max_value"),
+    Output("people-unsorted-pager", "active_page"),
     Output("people-unsorted-pager", "style"),
     Output("people-unsorted-count", "children"),
     Output("people-sort-btn", "disabled"),
@@ -126,19 +155,21 @@ def _renamed_elsewhere(shown_people: set[int | None]) -> bool:
     Input("people-unsorted-pager", "active_page"),
 )
 def render_unsorted(_version: int, _renamed: dict | None, page: int | None):
-    """One page of faces in no group, each with its suggested person."""
-    total, faces = library().queries.unsorted_page(page_offset(page, UNSORTED_PAGE_SIZE), UNSORTED_PAGE_SIZE)
+    """One page of faces in no group, each with its suggested person (the new last page when the last one
+    emptied)."""
+    page, pages, (total, faces) = fetch_page(
+        lambda offset: library().queries.unsorted_page(offset, UNSORTED_PAGE_SIZE), page, UNSORTED_PAGE_SIZE)
     if _renamed_elsewhere({f["suggested_id"] for f in faces}):
-        return no_update, no_update, no_update, no_update, no_update
+        return no_update, no_update, no_update, no_update, no_update, no_update
     grid = C.face_grid([C.unsorted_tile(f) for f in faces],
                        "No unsorted faces: every face is in a group.")
-    pages = C.n_pages(total, UNSORTED_PAGE_SIZE)
-    return grid, pages, pager_style(pages), f"({total})", total == 0
+    return grid, pages, page, pager_style(pages), f"({total})", total == 0
 
 
 @dash.callback(
     Output("people-ignored-grid", "children"),
     Output("people-ignored-pager", "max_value"),
+    Output("people-ignored-pager", "active_page"),
     Output("people-ignored-pager", "style"),
     Output("people-ignored-count", "children"),
     Output("people-ignored-card", "style"),
@@ -146,13 +177,14 @@ def render_unsorted(_version: int, _renamed: dict | None, page: int | None):
     Input("people-ignored-pager", "active_page"),
 )
 def render_ignored(_version: int, page: int | None):
-    """One page of the faces set aside (the card is hidden while there are none)."""
-    total, ids = library().queries.ignored_page(page_offset(page, UNSORTED_PAGE_SIZE), UNSORTED_PAGE_SIZE)
+    """One page of the faces set aside (the new last page when the last one emptied; the card is hidden while
+    there are none)."""
+    page, pages, (total, ids) = fetch_page(
+        lambda offset: library().queries.ignored_page(offset, UNSORTED_PAGE_SIZE), page, UNSORTED_PAGE_SIZE)
     if total == 0:
-        return None, 1, pager_style(1), "", {"display": "none"}
+        return None, 1, 1, pager_style(1), "", {"display": "none"}
     grid = C.face_grid([C.face_tile(f, title=f"Face {f}: ignored — click to select") for f in ids])
-    pages = C.n_pages(total, UNSORTED_PAGE_SIZE)
-    return grid, pages, pager_style(pages), f"({total})", {}
+    return grid, pages, page, pager_style(pages), f"({total})", {}
 
 
 @dash.callback(Output("people-suggestions", "children"), Input("people-version", "data"),
@@ -263,8 +295,7 @@ def name_person(_values: list, version: int):
         return *NO_TOAST, no_update, no_update, no_update, no_update, no_update
     lib = library()
     pid = int(ctx.triggered_id["pid"])
-    value = ctx.triggered[0].get("value") or ""
-    name = " ".join(value.split())
+    name = tidy_name(ctx.triggered[0].get("value") or "")  # as stored: "Zoé" typed either way is its name
     person = lib.queries.person(pid)
     if person is None:
         return *refused("That group no longer exists."), (version or 0) + 1, no_update, no_update, no_update, no_update
@@ -272,9 +303,7 @@ def name_person(_values: list, version: int):
         return *NO_TOAST, no_update, no_update, no_update, no_update, no_update
     other = lib.queries.person_by_name(name) if name else None
     if other is not None and other["id"] != pid:
-        plan = {"action": "merge", "target": other["id"], "sources": [pid],
-                "text": f"{other['name']} already exists ({other['n_faces']} faces). Merge "
-                        f"{C.person_label(pid, person['name'])} ({person['n_faces']} faces) into {other['name']}?"}
+        plan = {"action": "merge", "target": other["id"], "sources": [pid], "text": _name_clash_text(other, person)}
         return *NO_TOAST, no_update, plan, plan["text"], True, no_update
     try:
         lib.store.people.rename(pid, name or None)
@@ -283,6 +312,16 @@ def name_person(_values: list, version: int):
     message = f"Named {C.person_label(pid, None)} “{name}”." if name else "Name removed."
     # Not a new version of the page: the cards stay as they are (see _cards_after_rename).
     return *ok(message), no_update, no_update, no_update, no_update, {"pid": pid, "name": name}
+
+
+def _name_clash_text(other: dict, person: dict) -> str:
+    """The question when a typed name is someone else's: merge into them? (Saying so when they are hidden: the
+    group would leave the page with them.)"""
+    text = (f"{other['name']} already exists ({other['n_faces']} faces). Merge "
+            f"{C.person_label(person['id'], person['name'])} ({person['n_faces']} faces) into {other['name']}?")
+    if other["hidden"]:
+        text += f" Its faces go to {C.where_hidden(other['name'], True)}."
+    return text
 
 
 @dash.callback(
@@ -302,17 +341,39 @@ def confirm_pending(_yes: int | None, _no: int | None, pending: dict | None, ver
     if not clicked():
         return *NO_TOAST, no_update, no_update, no_update, no_update
     if ctx.triggered_id == "people-confirm-no" or not pending:
-        # Cancel of a name clash: re-render so the name field shows the stored name again.
-        return *NO_TOAST, (version or 0) + 1, False, None, no_update
+        new_version, no_pending = _dropped(version)
+        return *NO_TOAST, new_version, False, no_pending, no_update
     lib = library()
     try:
         target = lib.store.people.merge(pending["sources"], pending["target"])
     except KeyError:
         return *refused("One of those groups no longer exists."), (version or 0) + 1, False, None, no_update
     person = lib.queries.person(target)
-    label = C.person_label(target, person["name"] if person else None)
+    label = C.where_hidden(C.person_label(target, person["name"] if person else None), bool(person and person["hidden"]))
     n = len(pending["sources"]) + 1
     return *ok(f"Merged {n} groups into {label}."), (version or 0) + 1, False, None, []
+
+
+@dash.callback(
+    Output("people-version", "data", allow_duplicate=True),
+    Output("people-pending", "data", allow_duplicate=True),
+    Input("people-confirm-modal", "is_open"),
+    State("people-pending", "data"),
+    State("people-version", "data"),
+    prevent_initial_call=True,
+)
+def confirm_dismissed(is_open: bool, pending: dict | None, version: int):
+    """The dialog closed by Escape, its X or a click beside it: as Cancel. (Merge and Cancel clear the pending
+    action as they close it, so this has nothing left to do after them.)"""
+    if is_open or not pending:
+        return no_update, no_update
+    return _dropped(version)
+
+
+def _dropped(version: int | None) -> tuple[int, None]:
+    """The page's new version and no pending action, once the dialog closed without merging: the page is drawn
+    again, so a name field that asked to merge shows the stored name again (the typed one was never saved)."""
+    return (version or 0) + 1, None
 
 
 @dash.callback(
@@ -391,17 +452,26 @@ def move_selected(n: int | None, selected: list | None, target, new_name: str | 
     prevent_initial_call=True,
 )
 def accept_suggestions(n: int | None, selected: list | None, page: int | None, version: int):
-    """Give unsorted faces to their suggested people: the selected ones, or all on this page."""
+    """Give unsorted faces to their suggested people: the selected ones (on any page), or, with none selected,
+    all on this page. Selected faces of people stay selected: they were picked for something else."""
     if not (n and clicked()):
         return *NO_TOAST, no_update, no_update
     lib = library()
-    _total, faces = lib.queries.unsorted_page(page_offset(page, UNSORTED_PAGE_SIZE), UNSORTED_PAGE_SIZE)
-    on_page = {f["face_id"] for f in faces}
-    chosen = [f for f in (selected or []) if f in on_page] or sorted(on_page)
+    selected = [int(f) for f in selected or []]
+    if selected:
+        chosen = lib.store.people.unsorted_among(selected)
+        if not chosen:
+            return *refused("None of the selected faces is unsorted: select unsorted faces, or clear the selection "
+                            "to accept the suggestions of the whole page."), no_update, no_update
+    else:
+        _total, faces = lib.queries.unsorted_page(page_offset(page, UNSORTED_PAGE_SIZE), UNSORTED_PAGE_SIZE)
+        chosen = [f["face_id"] for f in faces]
     moved = lib.store.people.accept_suggestions(chosen)
     if moved == 0:
         return *refused("None of these faces has a suggested person yet."), no_update, no_update
-    return *ok(f"Gave {moved} face{'s' if moved != 1 else ''} to their suggested people."), (version or 0) + 1, []
+    still_selected = [f for f in selected if f not in set(chosen)]
+    message = f"Gave {moved} face{'s' if moved != 1 else ''} to their suggested people."
+    return *ok(message), (version or 0) + 1, still_selected
 
 
 @dash.callback(

@@ -6,7 +6,7 @@ import dash
 from dash import ALL, Input, Output, State, ctx, html, no_update
 
 from callbacks.common import (
-    NO_TOAST, TOAST, UNDO_HINT, clicked, info, library, move_faces, ok, page_offset, pager_style, refused,
+    NO_TOAST, TOAST, UNDO_HINT, clicked, fetch_page, info, library, move_faces, ok, pager_style, refused,
 )
 from dashapp import components as C
 
@@ -142,12 +142,9 @@ def render_photos(people: list | None, mode: str, years: list | None, folders: l
     if ctx.triggered_id is None and selected is not None:  # the page opens on a photo: go to its page
         position = lib.queries.photo_position(selected, *query, *filters)
         page = 1 if position is None else position // PHOTOS_PAGE_SIZE + 1
-    page = max(1, int(page or 1))
-    total, photos = lib.queries.photos_page(*query, page_offset(page, PHOTOS_PAGE_SIZE), PHOTOS_PAGE_SIZE, *filters)
-    pages = C.n_pages(total, PHOTOS_PAGE_SIZE)
-    if page > pages:  # the last page emptied (its photos' faces were given to someone else): show the new last one
-        page = pages
-        total, photos = lib.queries.photos_page(*query, page_offset(page, PHOTOS_PAGE_SIZE), PHOTOS_PAGE_SIZE, *filters)
+    # The last page may have emptied (its photos' faces were given to someone else): then the new last one shows.
+    page, pages, (total, photos) = fetch_page(
+        lambda offset: lib.queries.photos_page(*query, offset, PHOTOS_PAGE_SIZE, *filters), page, PHOTOS_PAGE_SIZE)
     if total == 0:
         if lib.queries.summary()["n_done"] == 0:
             empty = C.empty_state("No photos yet", "Add a folder on the Library page.", "/library", "Go to the Library")

@@ -45,6 +45,13 @@ def person_label(person_id: int | None, name: str | None) -> str:
     return name or f"Person {person_id}"
 
 
+def where_hidden(label: str, hidden: bool) -> str:
+    """A person named at the end of "Moved 3 faces to …" or "Merged 2 groups into …". A hidden person's faces
+    leave the People page and the people filters with them, so for them it says so and how to see them: the same
+    words wherever faces go to someone (moving, naming, merging; the pages and the command line)."""
+    return f"{label}, who is hidden: turn on “Show hidden” on the People page to see them" if hidden else label
+
+
 def face_url(face_id: int) -> str:
     """URL of a face thumbnail (served by id, never by path)."""
     return f"/media/face/{int(face_id)}.jpg"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 
 from dashapp.commands import existing_store
-from dashapp.components import person_label
+from dashapp.components import person_label, where_hidden
 from dashapp.store import Store
 from dashapp.store.people import clean_name
 
@@ -38,13 +38,14 @@ def _name(store: Store, args: argparse.Namespace) -> str:
         return f"{who} already has that name." if name else f"{who} has no name."
     other = store.people.by_name(name) if name else None
     if other is not None and other.id != args.person and not args.merge:
+        hidden = ", hidden" if other.hidden else ""
         raise ValueError(
-            f"“{other.name}” is already person {other.id} ({other.n_faces} faces): "
+            f"“{other.name}” is already person {other.id} ({other.n_faces} faces{hidden}): "
             f"add --merge to merge {who} into them"
         )
     now_id = store.people.rename(args.person, name)
     if now_id != args.person:
-        return f"Merged {who} into {other.name} (person {now_id})."
+        return f"Merged {who} into {where_hidden(f'{other.name} (person {now_id})', other.hidden)}."
     return f"Named {who} “{name}”." if name else f"Removed the name of {who}."
 
 
@@ -55,7 +56,8 @@ def _merge(store: Store, args: argparse.Namespace) -> str:
     for pid in [args.target, *sources]:
         _person(store, pid)
     target = store.people.merge(sorted(sources), args.target)
-    return f"Merged {len(sources) + 1} groups into {_person(store, target)}."
+    into = where_hidden(_person(store, target), store.people.get(target).hidden)
+    return f"Merged {len(sources) + 1} groups into {into}."
 
 
 def _set_hidden(store: Store, args: argparse.Namespace) -> str:

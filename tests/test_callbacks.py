@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import time
+import unicodedata
 from contextvars import copy_context
 
 import dash
@@ -338,6 +339,55 @@ def test_people_not_named_yet_and_a_page_that_empties(lib, monkeypatch):
     assert "Everyone has a name" in text_of(cards)
 
 
+NOT_NAMED_OFF, HIDDEN_ON = "Switch off “Not named yet” to see them.", "Switch on “Show hidden” to see them."
+
+
+@pytest.mark.parametrize("search, show_hidden, unnamed_only, expected", [
+    ("ada", False, True, ("The person found is named", NOT_NAMED_OFF)),
+    ("Ada", True, True, ("The person found is named", NOT_NAMED_OFF)),
+    ("a", False, True, ("The 2 people found are named", NOT_NAMED_OFF)),  # Ada and Grace; Bob is hidden
+    ("Bob", True, True, ("The person found is named", NOT_NAMED_OFF)),
+    ("Bob", False, False, ("The person found is hidden", HIDDEN_ON)),
+    ("Bob", False, True, ("The person found is named and hidden",
+                          "Switch off “Not named yet” and on “Show hidden” to see them.")),
+    ("#hidden group", False, True, ("The group found is hidden", HIDDEN_ON)),
+    ("#hidden group", False, False, ("The person found is hidden", HIDDEN_ON)),
+    ("Zed", False, True, ("No one by that name", "Try another name")),
+    ("Zed", True, False, ("No one by that name", "Try another name")),
+])
+def test_no_card_found_says_which_switch_shows_them(lib, search, show_hidden, unnamed_only, expected):
+    """A search that finds only people the switches leave out says who they are and which switch shows them."""
+    ada, grace, bob, group = lib.synthetic.person_ids[:4]
+    lib.store.people.rename(ada, "Ada")
+    lib.store.people.rename(grace, "Grace")
+    lib.store.people.rename(bob, "Bob")
+    for hidden in (bob, group):
+        lib.store.people.set_hidden(hidden, True)
+    search = search.replace("hidden group", str(group))
+    cards, *_, count, _ = call(people_cb.render_people, 0, None, 1, search, show_hidden, unnamed_only, False,
+                               trigger="people-search", prop="value", value=search)
+    assert not find_ids(cards, "person-col") and count == ""
+    title, text = expected
+    assert text_of(cards).startswith(f"{title} {text}")
+
+
+def test_no_group_left_to_name_mentions_the_hidden_ones(lib):
+    *named, hidden = lib.synthetic.person_ids
+    for pid in named:
+        lib.store.people.rename(pid, f"Named {pid}")
+    lib.store.people.set_hidden(hidden, True)
+    cards, *_ = call(people_cb.render_people, 0, None, 1, "", False, True, False)
+    assert text_of(cards) == ("Everyone has a name Switch off “Not named yet” to see them all. Hidden groups without "
+                              "a name show with “Show hidden”.")
+    lib.store.people.set_hidden(named[0], True)
+    for pid in named[1:]:
+        lib.store.people.set_hidden(pid, True)
+    cards, *_ = call(people_cb.render_people, 0, None, 1, "", False, True, False)
+    assert text_of(cards) == f"Every group still to name is hidden {HIDDEN_ON}"
+    cards, *_ = call(people_cb.render_people, 0, None, 1, "", False, False, False)
+    assert text_of(cards) == f"Everyone is hidden {HIDDEN_ON}"
+
+
 def test_a_name_given_draws_only_what_it_changed(lib, monkeypatch):
     """After a name, the cards are not drawn again; with "Not named yet" the named card's place goes to the
     group that joins the page, and the other cards stay where they are."""
@@ -385,6 +435,57 @@ def test_name_a_person_then_a_clash_offers_merge(lib):
     out = call(people_cb.confirm_pending, 1, None, pending, 1, trigger="people-confirm-yes")
     assert "Merged 2 groups into Ada" in out[0]
     assert lib.store.people.get(b) is None and lib.store.people.get(a).n_faces == n_a + n_b
+
+
+def test_a_name_typed_in_another_unicode_form_is_the_same_name(lib):
+    """NFC "Zoé" and NFD "Zoé" (e + U+0301) look the same: on another group it asks to merge, on the group that
+    has it it changes nothing."""
+    a, b = lib.synthetic.person_ids[:2]
+    nfc, nfd = unicodedata.normalize("NFC", "Zoé"), unicodedata.normalize("NFD", "Zoé")
+    call(people_cb.name_person, [nfc], 0, trigger={"type": "person-name", "pid": a}, prop="value", value=nfc)
+    out = call(people_cb.name_person, [nfd], 0, trigger={"type": "person-name", "pid": b}, prop="value", value=nfd)
+    assert out[7] is True and out[5]["target"] == a and lib.store.people.get(b).name is None
+    step = lib.store.people.last_action()
+    out = call(people_cb.name_person, [nfd], 0, trigger={"type": "person-name", "pid": a}, prop="value", value=nfd)
+    assert out[3] is dash.no_update and lib.store.people.last_action() == step  # not renamed to itself
+    cards, *_ = call(people_cb.render_people, 0, None, 1, nfd.lower(), False, False, False)
+    assert [c["pid"] for c in find_ids(cards, "person-col")] == [a]
+
+
+@pytest.mark.parametrize("close", ["cancel", "escape"])
+def test_a_name_clash_dialog_closed_without_merging_shows_the_stored_name_again(lib, close):
+    """Cancel, Escape, the dialog's X or a click beside it: nothing is merged, the pending merge is dropped and the
+    page is drawn again, so the field shows the stored name instead of the typed one (which was never saved)."""
+    a, b = lib.synthetic.person_ids[:2]
+    lib.store.people.rename(a, "Ada")
+    out = call(people_cb.name_person, ["ada"], 4, trigger={"type": "person-name", "pid": b}, prop="value", value="ada")
+    pending, is_open = out[5], out[7]
+    assert is_open is True and pending["target"] == a
+    if close == "cancel":
+        version, _, dropped = call(people_cb.confirm_pending, None, 1, pending, 4, trigger="people-confirm-no")[4:7]
+    else:  # the modal sets its own is_open to False
+        version, dropped = call(people_cb.confirm_dismissed, False, pending, 4, trigger="people-confirm-modal",
+                                prop="is_open", value=False)
+    assert (version, dropped) == (5, None)
+    assert lib.store.people.get(b).name is None and lib.store.people.get(b).n_faces > 0
+    cards, *_ = call(people_cb.render_people, version, None, 1, "", False, False, False, trigger="people-version",
+                     prop="data", value=version)
+    [field] = [c for c in _components(cards) if getattr(c, "id", None) == {"type": "person-name", "pid": b}]
+    assert not field.value
+    # Closed after Merge (the pending action already cleared), or opened: nothing more to do.
+    assert call(people_cb.confirm_dismissed, False, None, 5, trigger="people-confirm-modal", prop="is_open",
+                value=False) == (dash.no_update, dash.no_update)
+    assert call(people_cb.confirm_dismissed, True, pending, 5, trigger="people-confirm-modal", prop="is_open",
+                value=True) == (dash.no_update, dash.no_update)
+
+
+def _components(component) -> list:
+    """Every component inside a Dash component tree."""
+    if isinstance(component, (list, tuple)):
+        return [c for part in component for c in _components(part)]
+    if not hasattr(component, "to_plotly_json"):
+        return []
+    return [component, *_components(getattr(component, "children", None))]
 
 
 def test_merge_selected_groups_asks_then_merges(lib):
@@ -468,8 +569,31 @@ def test_hide_and_show_a_person(lib):
     assert not lib.store.people.get(pid).hidden
 
 
+def test_unsorted_and_ignored_faces_whose_last_page_emptied_show_the_new_last_page(lib, monkeypatch):
+    """Faces moved away from the last page of the unsorted (or ignored) faces: the pager goes to the page before,
+    not an empty page that says there are none (with the pager gone)."""
+    monkeypatch.setattr(people_cb, "UNSORTED_PAGE_SIZE", 3)
+    unsorted = [f["face_id"] for f in lib.queries.unsorted_page(0, 100)[1]]
+    assert len(unsorted) == 7  # pages of 3, 3 and 1
+    grid, pages, page, *_ = call(people_cb.render_unsorted, 0, None, 3, trigger="people-unsorted-pager",
+                                 prop="active_page", value=3)
+    assert (pages, page) == (3, 3) and face_ids_in(grid) == unsorted[6:]
+    lib.store.people.move_faces(unsorted[6:], lib.synthetic.person_ids[0])
+    grid, pages, page, style, count, _ = call(people_cb.render_unsorted, 1, None, 3, trigger="people-version",
+                                              prop="data")
+    assert (pages, page, count, style) == (2, 2, "(6)", {}) and face_ids_in(grid) == unsorted[3:6]
+    lib.store.people.ignore_faces(unsorted[:4])
+    grid, pages, page, *_ = call(people_cb.render_ignored, 2, 2, trigger="people-ignored-pager", prop="active_page",
+                                 value=2)
+    assert (pages, page) == (2, 2) and len(face_ids_in(grid)) == 1
+    lib.store.people.move_faces(face_ids_in(grid), None)
+    grid, pages, page, style, count, card_style = call(people_cb.render_ignored, 3, 2, trigger="people-version",
+                                                       prop="data")
+    assert (pages, page, count, card_style) == (1, 1, "(3)", {}) and len(face_ids_in(grid)) == 3
+
+
 def test_unsorted_faces_and_accepting_suggestions(lib):
-    grid, pages, _style, count, sort_disabled = call(people_cb.render_unsorted, 0, None, 1)
+    grid, pages, _page, _style, count, sort_disabled = call(people_cb.render_unsorted, 0, None, 1)
     n = len(lib.synthetic.unsorted)
     assert count == f"({n})" and len(face_ids_in(grid)) == n and sort_disabled is False
     _total, faces = lib.queries.unsorted_page(0, n)
@@ -477,7 +601,23 @@ def test_unsorted_faces_and_accepting_suggestions(lib):
     out = call(people_cb.accept_suggestions, 1, [], 1, 0, trigger="people-accept-btn")
     assert f"Gave {n} face" in out[0]
     assert lib.store.people.face_ids(None) == []
-    assert call(people_cb.render_unsorted, 1, None, 1)[4] is True  # nothing left to sort one by one
+    assert call(people_cb.render_unsorted, 1, None, 1)[5] is True  # nothing left to sort one by one
+
+
+def test_accepting_suggestions_with_faces_selected_gives_only_those(lib, monkeypatch):
+    """Faces selected, wherever they are (another page of the unsorted faces, a person's card): only the selected
+    unsorted faces go, never the whole page; a selection without unsorted faces is refused."""
+    monkeypatch.setattr(people_cb, "UNSORTED_PAGE_SIZE", 3)
+    unsorted = [f["face_id"] for f in lib.queries.unsorted_page(0, 100)[1]]
+    assert len(unsorted) > 4
+    on_a_card = lib.store.people.face_ids(lib.synthetic.person_ids[0])[:2]
+    out = call(people_cb.accept_suggestions, 1, on_a_card, 1, 0, trigger="people-accept-btn")
+    assert out[2] == "danger" and "None of the selected faces is unsorted" in out[0]
+    assert lib.store.people.face_ids(None) == sorted(unsorted) and lib.store.people.last_action() is None
+    picked = unsorted[:2]  # on page 1, accepted while page 2 shows
+    out = call(people_cb.accept_suggestions, 1, [*picked, *on_a_card], 2, 0, trigger="people-accept-btn")
+    assert out[0] == "Gave 2 faces to their suggested people." and out[5] == on_a_card
+    assert lib.store.people.face_ids(None) == sorted(unsorted[2:])
 
 
 def test_the_sorter_suggests_the_nearest_people_now_never_someone_in_the_same_photo(lib):
@@ -747,11 +887,11 @@ def test_ignore_a_face_on_photos_then_bring_it_back_on_people(lib):
     *_, value, _ = call(photos_cb.open_face, [1, 0, 0], None, trigger={"type": "photo-face", "fid": face})
     assert value == "ignored"
     assert face not in {f["face_id"] for f in lib.queries.unsorted_page(0, 1000)[1]}
-    grid, _pages, _style, count, card_style = call(people_cb.render_ignored, 1, 1)
+    grid, _pages, _page, _style, count, card_style = call(people_cb.render_ignored, 1, 1)
     assert count == "(1)" and card_style == {} and face_ids_in(grid) == [face]
     out = call(people_cb.move_selected, 1, [face], "unsorted", "", 0, trigger="people-move-btn")
     assert "Unsorted" in out[0] and face in lib.store.people.face_ids(None)
-    assert call(people_cb.render_ignored, 2, 1)[4] == {"display": "none"}
+    assert call(people_cb.render_ignored, 2, 1)[5] == {"display": "none"}
 
 
 # --- map page ---
@@ -803,6 +943,28 @@ def test_faces_given_to_a_hidden_persons_name_say_where_they_went_on_every_page(
     lib.store.people.rename(b, "Grace Hopper")
     out = call(map_cb.map_assign, 1, free[6:7], None, "grace  hopper", 0, trigger="map-assign")
     assert out[0].startswith("Moved 1 face to Grace Hopper. ")
+
+
+def test_naming_a_group_with_a_hidden_persons_name_says_they_are_hidden(lib):
+    """The name of a hidden person, typed on a group: the question and the message after the merge say where the
+    faces go, in the words moving faces uses."""
+    a, b = lib.synthetic.person_ids[:2]
+    lib.store.people.rename(a, "Bob")
+    lib.store.people.set_hidden(a, True)
+    hidden_note = "to Bob, who is hidden: turn on “Show hidden” on the People page to see them."
+    out = call(people_cb.name_person, ["bob"], 0, trigger={"type": "person-name", "pid": b}, prop="value", value="bob")
+    assert out[7] is True and out[6].startswith("Bob already exists") and out[6].endswith(f"Its faces go {hidden_note}")
+    out = call(people_cb.confirm_pending, 1, None, out[5], 0, trigger="people-confirm-yes")
+    assert out[0] == "Merged 2 groups into Bob, who is hidden: turn on “Show hidden” on the People page to see them."
+    assert lib.store.people.get(b) is None and lib.store.people.get(a).hidden
+    # A visible person: no such note.
+    c, d = lib.synthetic.person_ids[2:4]
+    lib.store.people.rename(c, "Grace")
+    out = call(people_cb.name_person, ["Grace"], 0, trigger={"type": "person-name", "pid": d}, prop="value",
+               value="Grace")
+    assert "hidden" not in out[6]
+    assert call(people_cb.confirm_pending, 1, None, out[5], 0, trigger="people-confirm-yes")[0] == (
+        "Merged 2 groups into Grace.")
 
 
 def test_a_kept_search_counts_and_filters_by_the_owners_now(lib, tmp_path):

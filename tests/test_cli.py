@@ -219,6 +219,29 @@ def test_people_list_name_merge_hide_and_undo(tmp_path):
 
 
 
+def test_people_name_of_a_hidden_person_says_they_are_hidden(tmp_path):
+    """Naming (or merging into) a hidden person: their faces leave the People page, so the command says so, in the
+    words of the People page."""
+    data = tmp_path / "data"
+    store = Store.open(load_config(data))
+    ids = build_library(store, n_faces=30, n_people=4).person_ids
+    store.people.rename(ids[0], "Bob")
+    store.people.set_hidden(ids[0], True)
+
+    def people(*args: str) -> subprocess.CompletedProcess:
+        return app("people", "--data-dir", str(data), *args, timeout=60)
+
+    note = "who is hidden: turn on “Show hidden” on the People page to see them."
+    clash = people("name", str(ids[1]), "bob")
+    assert clash.returncode == 2 and f"is already person {ids[0]} (" in clash.stderr and ", hidden):" in clash.stderr
+    merged = people("name", str(ids[1]), "bob", "--merge").stdout.strip()
+    assert merged == f"Merged Person {ids[1]} into Bob (person {ids[0]}), {note}"
+    assert people("merge", str(ids[0]), str(ids[2])).stdout.strip() == f"Merged 2 groups into Bob, {note}"
+    # Into a visible group, which takes the name: no note.
+    assert people("merge", str(ids[3]), str(ids[0])).stdout.strip() == "Merged 2 groups into Bob."
+    assert not store.people.by_name("Bob").hidden
+
+
 def test_removing_the_uploaded_photos_deletes_the_librarys_copies_so_they_never_come_back(tmp_path):
     import base64
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
+import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +15,7 @@ from dashapp.jobs import DISK_FULL, IngestBusy, failure_message, ingest_lock, in
 from dashapp.store import ClusterWrite, NewFace, Store
 from dashapp.store.engine import LibraryUnusable, schema_version
 from dashapp.store.schema import SCHEMA_VERSION
+from dashapp.store.ui_queries import UIQueries
 
 
 def _face(seed: int, box=(10.0, 10.0, 50.0, 60.0)) -> NewFace:
@@ -76,7 +79,7 @@ def test_a_version_1_library_is_migrated_and_keeps_its_photos(tmp_path):
     raw.close()
     store = Store.open(config)
     with store.engine.connect() as conn:
-        assert schema_version(conn) == SCHEMA_VERSION == 4
+        assert schema_version(conn) == SCHEMA_VERSION
     photo = store.photos.get(pid)
     assert photo.status == "done" and photo.taken is None  # not read yet: the next ingest reads it
     assert [f.id for f in store.faces.of_photo(pid)] == face_ids
@@ -208,6 +211,63 @@ def test_rename_with_existing_name_merges(store):
     assert store.people.get(groups[-2]) is None
     assert sorted(store.people.face_ids(ada)) == sorted(a + b)
     assert len(store.people.list()) == 1
+
+
+NFC, NFD = unicodedata.normalize("NFC", "Zoé"), unicodedata.normalize("NFD", "Zoé")
+
+
+def test_names_that_differ_only_in_their_unicode_form_are_one_name(store):
+    """"Zoé" with its accent as one character (NFC) or as e + U+0301 (NFD, as macOS keyboards give it) looks the
+    same and is one name: stored as NFC, found by either form, searched by either form; full-width letters too."""
+    _, a = _photo(store, "a.jpg", 1, 0)
+    _, b = _photo(store, "b.jpg", 1, 10)
+    groups = _cluster(store, [(a[0], -1, 0.1), (b[0], -2, 0.1)])
+    assert NFC != NFD
+    zoe = store.people.rename(groups[-1], NFD)
+    assert store.people.get(zoe).name == NFC
+    assert store.people.by_name(NFC).id == store.people.by_name("ZOÉ").id == zoe
+    assert store.people.rename(groups[-2], NFC) == zoe  # the same name: a merge, not a second Zoé
+    assert len(store.people.list(named_only=True)) == 1 and store.people.get(groups[-2]) is None
+    queries = UIQueries(store.engine)
+    assert queries.person_by_name(NFD)["id"] == zoe
+    for search in (NFC, NFD, unicodedata.normalize("NFD", "oé"), "ＺＯＥ\u0301"):  # the last one full-width
+        assert [p["id"] for p in queries.people_page(0, 10, search=search)[2]] == [zoe], search
+    assert store.people.move_faces_to_name([b[0]], "zoe\u0301") == zoe
+
+
+def test_a_version_4_library_gets_its_names_in_unicode_normal_form(tmp_path):
+    """Keys made before names were normalised are made again, so the names stored in either form are found; two
+    people told apart only by the form both stay, the newer one numbered; the undo history puts back the
+    normal forms."""
+    config = load_config(tmp_path / "lib")
+    store = Store.open(config)
+    _, faces_ = _photo(store, "a.jpg", 3)
+    groups = _cluster(store, [(faces_[0], -1, 0.1), (faces_[1], -2, 0.1), (faces_[2], -3, 0.1)])
+    store.people.rename(groups[-3], "Grace")
+    store.close()
+    raw = sqlite3.connect(config.db_path)  # names as version 4 stored them: as typed, keys only case-folded
+    old = [(groups[-1], NFD, NFD.casefold()), (groups[-2], NFC, NFC.casefold()),
+           (groups[-3], "ＡＤＡ", "ＡＤＡ".casefold())]
+    raw.executemany("UPDATE people SET name = ?, name_key = ? WHERE id = ?", [(n, k, i) for i, n, k in old])
+    payload = json.loads(raw.execute("SELECT payload FROM undo_steps").fetchone()[0])
+    renee = unicodedata.normalize("NFD", "Renée")
+    payload["rows"]["people"][0].update(name=renee, name_key=renee.casefold())  # "Grace" renamed a Renée
+    raw.execute("UPDATE undo_steps SET payload = ?", (json.dumps(payload),))
+    raw.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
+    raw.commit()
+    raw.close()
+    store = Store.open(config)
+    with store.engine.connect() as conn:
+        assert schema_version(conn) == SCHEMA_VERSION == 5
+    names = {p.id: p.name for p in store.people.list(named_only=True)}
+    assert names == {groups[-1]: NFC, groups[-2]: f"{NFC} (2)", groups[-3]: "ＡＤＡ"}
+    assert store.people.by_name(NFD).id == groups[-1] and store.people.by_name("ada").id == groups[-3]
+    assert all(store.people.get(g).n_faces == 1 for g in groups.values())  # nobody lost a face
+    assert store.people.rename(groups[-2], NFD.upper()) == groups[-1]  # now one name: a merge
+    store.people.undo()
+    assert store.people.undo().label == "naming “Grace”"
+    assert store.people.by_name("Renée").id == groups[-3] and store.people.get(groups[-3]).name == "Renée"
+    store.close()
 
 
 def test_manual_assignments_beat_clustering(store):
@@ -476,6 +536,24 @@ def test_undo_puts_every_action_back_exactly(labelled, action):
     assert store.people.undo() == step
     assert _state(store) == before
     assert store.people.last_action().label == "naming “Ada”"  # the fixture's own step is next
+
+
+@pytest.mark.parametrize("hidden", [False, True])
+def test_undo_of_a_merge_that_moved_a_name_puts_it_back(labelled, hidden):
+    """An unnamed group merged with a named person of a smaller id takes their name; undo gives it back (the
+    name was in the unique index twice while the people were put back one by one), hidden as they were."""
+    store, groups, *_ = labelled
+    ada, two = groups[-1], groups[-2]
+    assert ada < two
+    if hidden:
+        store.people.set_hidden(two, True)
+    before = _state(store)
+    store.people.merge([ada], two)
+    assert store.people.get(two).name == "Ada" and store.people.get(two).hidden is hidden
+    assert store.people.get(ada) is None
+    store.people.undo()
+    assert _state(store) == before
+    assert store.people.by_name("ada").id == ada and store.people.get(two).name is None
 
 
 def test_undo_goes_back_step_by_step_until_the_last_clustering(labelled):

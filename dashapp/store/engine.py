@@ -15,6 +15,7 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 
 from dashapp.store import schema
 from dashapp.store.folders import outermost
+from dashapp.store.people import name_key, tidy_name
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +126,50 @@ def _v4(conn: Connection) -> None:
         conn.execute(insert(schema.folders).values(path=path, added_at=t, scanned_at=scanned[path]))
 
 
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1, 2: _v2, 3: _v3, 4: _v4}
+def _v5(conn: Connection) -> None:
+    """Version 5: names compared in their Unicode normal form (`people.name_key`): each stored name and key made
+    before is brought to it, and so are the names the undo history would put back."""
+    people = schema.people
+    named = conn.execute(select(people.c.id, people.c.name, people.c.name_key)
+                         .where(people.c.name.is_not(None)).order_by(people.c.id)).all()
+    now = _normal_names([(pid, name) for pid, name, _key in named])
+    changed = {pid: now[pid] for pid, name, key in named if now[pid] != (name, key)}
+    # Keys let go of first: a name may take the key another one is leaving (the unique index checks each row).
+    conn.execute(update(people).where(people.c.id.in_(changed)).values(name_key=None))
+    for pid, (name, key) in changed.items():
+        conn.execute(update(people).where(people.c.id == pid).values(name=name, name_key=key))
+    for step_id, payload in conn.execute(select(schema.undo_steps.c.id, schema.undo_steps.c.payload)).all():
+        saved = json.loads(payload)
+        for row in saved["rows"]["people"]:
+            if row.get("name") is not None:
+                row["name"], row["name_key"] = tidy_name(row["name"]), name_key(row["name"])
+        conn.execute(update(schema.undo_steps).where(schema.undo_steps.c.id == step_id)
+                     .values(payload=json.dumps(saved)))
+
+
+def _normal_names(named: list[tuple[int, str]]) -> dict[int, tuple[str, str]]:
+    """(name, key) of each person in the normal form. Two people whose names were told apart only by their form
+    (NFC "Zoé" and NFD "Zoé") both stay, with their faces: the older keeps the name, the other gets a number
+    ("Zoé (2)"), which the user sees and may merge or rename."""
+    taken: set[str] = set()
+    out: dict[int, tuple[str, str]] = {}
+    for pid, name in named:  # oldest first
+        if name_key(name) not in taken:
+            taken.add(name_key(name))
+            out[pid] = (tidy_name(name), name_key(name))
+    for pid, name in named:
+        if pid in out:
+            continue
+        number = 2
+        while name_key(f"{name} ({number})") in taken:
+            number += 1
+        renamed = tidy_name(f"{name} ({number})")
+        taken.add(name_key(renamed))
+        out[pid] = (renamed, name_key(renamed))
+    return out
+
+
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1, 2: _v2, 3: _v3, 4: _v4, 5: _v5}
 
 
 def schema_version(conn: Connection) -> int:

@@ -6,6 +6,7 @@ records an undo step (`store.undo`).
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -39,16 +40,30 @@ class Person:
     n_faces: int
 
 
+def tidy_name(name: str) -> str:
+    """A name in its stored form: Unicode NFC, trimmed, inner spaces collapsed.
+
+    NFC because an accent may be typed as its own character ("é" = e + U+0301, as macOS keyboards and file
+    names give it) or with its letter (U+00E9): the two look the same and are the same text, so they are stored
+    the same. NFC keeps what was typed otherwise (a full-width name stays full-width)."""
+    return " ".join(unicodedata.normalize("NFC", name).split())
+
+
 def name_key(name: str) -> str:
-    """The form under which names are compared: case-insensitive, inner spaces collapsed."""
-    return " ".join(name.split()).casefold()
+    """The form under which names are compared and searched: the tidy name, NFKC case-folded.
+
+    Beyond NFC, NFKC (compatibility) also makes one of characters that are only other forms of the same letters:
+    full-width "Ａｄａ" from an East Asian keyboard, the ligature in "ﬁ" pasted from a PDF. NFKC comes both before
+    case-folding (a compatibility form may have a case of its own: "ℌ" is an "H") and after it (case-folding
+    may leave a letter and its accent apart), as Unicode's own caseless matching of identifiers does."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", tidy_name(name)).casefold())
 
 
 def clean_name(name: str | None) -> str | None:
-    """The name as stored: trimmed, inner spaces collapsed; empty means no name."""
+    """The name as stored (`tidy_name`); empty means no name."""
     if name is None:
         return None
-    cleaned = " ".join(name.split())
+    cleaned = tidy_name(name)
     if len(cleaned) > 200:
         raise ValueError("a name can have at most 200 characters")
     return cleaned or None
@@ -197,6 +212,19 @@ class PeopleRepo(Repo):
                     assignments.c.face_id
                 )
             return [i for (i,) in conn.execute(query)]
+
+    def unsorted_among(self, face_ids: Sequence[int]) -> list[int]:
+        """Which of these faces are unsorted (in no person, not set aside), in the order given."""
+        ids = [int(i) for i in face_ids]
+        found: set[int] = set()
+        with self._read() as conn:
+            for part in chunks(ids):
+                found |= {i for (i,) in conn.execute(
+                    select(faces.c.id)
+                    .outerjoin(assignments, assignments.c.face_id == faces.c.id)
+                    .where(faces.c.id.in_(part), assignments.c.person_id.is_(None), not_ignored())
+                )}
+        return [i for i in ids if i in found]
 
     def create(self, name: str | None = None) -> int:
         """A new person (or the existing one with this name); returns its id."""

@@ -9,8 +9,8 @@ Conventions:
   means the user put the face in unsorted on purpose (clustering leaves it there); source 'ignored'
   means the user set it aside (not a face, or nobody worth sorting): it is left out of people,
   unsorted faces, clustering, the map, the attribute statistics and searches.
-- `people.name` NULL is an unnamed group found by clustering; `name_key` (case-folded name)
-  keeps names unique.
+- `people.name` NULL is an unnamed group found by clustering; names are stored in Unicode NFC, and `name_key`
+  (the name NFKC case-folded, `store.people.name_key`) keeps names unique.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from sqlalchemy import (
     func,
 )
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 metadata = MetaData()
 
@@ -113,7 +113,7 @@ people = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("name", Text),
-    Column("name_key", Text, unique=True),  # casefolded name; NULL for unnamed groups
+    Column("name_key", Text, unique=True),  # NFKC case-folded name; NULL for unnamed groups
     Column("hidden", Boolean, nullable=False, default=False),
     Column("created_at", Float, nullable=False),
     Column("updated_at", Float, nullable=False),

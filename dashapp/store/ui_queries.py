@@ -23,6 +23,7 @@ from dashapp.store.blobs import from_blob, stack_blobs
 from dashapp.store.faces import EMBEDDING_DIM, N_ATTRIBUTES
 from dashapp.store.folders import photos_under
 from dashapp.store.jobs import ACTIVE
+from dashapp.store.people import name_key
 from dashapp.store.photos import analysed_by_another_model
 from dashapp.store.schema import (
     IGNORED,
@@ -248,7 +249,7 @@ class UIQueries(Repo):
         if not include_hidden:
             conds.append(people.c.hidden.is_(False))
         if search.strip():
-            key = " ".join(search.split()).casefold()
+            key = name_key(search)
             match = people.c.name_key.contains(key, autoescape=True)
             number = re.fullmatch(r"(?:person\s*|#)?(\d+)", key)  # an unnamed group as the page calls it
             conds.append(or_(match, people.c.id == int(number.group(1))) if number else match)
@@ -306,8 +307,8 @@ class UIQueries(Repo):
         return dict(id=r.id, name=r.name, hidden=bool(r.hidden), n_faces=n)
 
     def person_by_name(self, name: str) -> dict | None:
-        """The person with this name (case-insensitive, spaces collapsed), if any."""
-        key = " ".join(name.split()).casefold()
+        """The person with this name (compared as `name_key` compares names), if any."""
+        key = name_key(name)
         if not key:
             return None
         with self._read() as conn:

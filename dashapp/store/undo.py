@@ -114,8 +114,16 @@ def undo_last(conn: Connection) -> UndoStep | None:
     return step
 
 
+def _free_names(conn: Connection, person_ids: list[int]) -> None:
+    """Let go of the names of the people about to be put back. A name may have moved between them (a merged
+    group takes its source's name): put back one by one, a name would meet itself, still held by the other,
+    in the unique index. A name someone outside the step has taken since still clashes, as it should."""
+    conn.execute(update(people).where(people.c.id.in_(person_ids)).values(name_key=None))
+
+
 def _restore(conn: Connection, person_ids: list[int], face_ids: list[int], created: list[int], rows: dict) -> None:
     conn.execute(delete(people).where(people.c.id.in_(created)))  # their assignments go with them
+    _free_names(conn, [row["id"] for row in rows["people"]])
     existing = {i for (i,) in conn.execute(select(people.c.id).where(people.c.id.in_(person_ids)))}
     for row in rows["people"]:
         if row["id"] in existing:
