@@ -278,6 +278,26 @@ def test_look_alikes_in_one_photo_become_two_people(analyzer):
         assert not {"obama", "biden"} <= people, f"Obama and Biden share a person: {people}"
 
 
+def test_an_album_of_one_person_makes_one_group_and_strangers_make_none(analyzer):
+    """HDBSCAN never returns its root cluster: an album of one person (a baby's first year) gave no group at all."""
+    from model.imaging import load_image
+
+    def faces_of(names: list[str]) -> np.ndarray:
+        return np.array([analyzer.analyze(load_image(PHOTOS / n))[0].embedding for n in names])
+
+    kit = faces_of(["kit_1.jpg", "kit_2.jpg", "kit_3.jpg"])
+    obama = faces_of(["obama_1.jpg", "obama_2.jpg", "obama_3.jpg"])
+    for one_person in (kit, obama):
+        out = cluster_faces(one_person, np.arange(3))
+        assert out.n_groups == 1 and (out.labels == 0).all()
+    strangers = faces_of(["kit_1.jpg", "obama_1.jpg", "biden_1.jpg", "rose_1.jpg"])
+    assert cluster_faces(strangers, np.arange(4)).n_groups == 0
+    # Unchanged where HDBSCAN finds groups itself: the same two people with the rule off.
+    both = np.vstack([kit, obama])
+    assert (cluster_faces(both, np.arange(6)).labels == cluster_faces(
+        both, np.arange(6), params=ClusterParams(single_group_spread=0.0)).labels).all()
+
+
 def test_a_named_person_gains_new_photos_of_them(album_library):
     store, config, album = album_library["store"], album_library["config"], album_library["album"]
     obama = store.people.move_faces_to_name([_face(album_library, "obama_1.jpg"), _face(album_library, "obama_2.jpg")],
