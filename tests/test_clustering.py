@@ -379,3 +379,20 @@ def test_recluster_writes_the_map(album_library):
     assert np.isfinite(before).all()
     recluster(store, project=True)  # no face added: the map stays exactly where the user saw it
     assert np.array_equal(store.faces.matrix().map_xy, before)
+
+
+def test_the_maps_compiled_code_is_kept_in_the_librarys_numba_cache(album_library, tmp_path):
+    """UMAP compiles its layout code with numba but does not ask to keep it: each `cluster` run compiled it again."""
+    import os
+    import subprocess
+    import sys
+
+    data_dir = tmp_path / "library"
+    shutil.copytree(album_library["config"].data_dir, data_dir)
+    shutil.rmtree(data_dir / "numba-cache")
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"}  # this process's library set it
+    run = subprocess.run([sys.executable, "app.py", "cluster", "--data-dir", str(data_dir)], env=env,
+                         cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    kept = {p.name.split("-")[0] for p in (data_dir / "numba-cache").rglob("*.nbi")}
+    assert {"umap_.smooth_knn_dist", "layouts._optimize_layout_euclidean_single_epoch"} <= kept
