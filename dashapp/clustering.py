@@ -95,7 +95,7 @@ def recluster(
         }
         reusable = {int(p) for p in np.unique(old_person) if p >= 0 and p not in kept_index}
         reuse = _reuse_group_ids(new_groups, old_person, reusable)
-        write = ClusterWrite(kept=set(kept))
+        write = ClusterWrite(kept=set(kept), max_merges=params.max_merge_suggestions)
         for i in np.flatnonzero(out.labels >= 0):
             if not manual[i]:
                 d = out.distances[i]
@@ -123,7 +123,8 @@ def recluster(
             n, n_people, n_unsorted, cluster_seconds, projection_seconds,
         )
         return ClusterSummary(
-            run_id, n, n_people, n_unsorted, len(out.merges), seconds, cluster_seconds, projection_seconds
+            run_id, n, n_people, n_unsorted, len(store.people.merge_suggestions(limit=params.max_merge_suggestions)),
+            seconds, cluster_seconds, projection_seconds
         )
     except BaseException:
         store.runs.finish(run_id, "failed")

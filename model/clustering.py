@@ -60,7 +60,7 @@ class ClusterParams:
     single_group_spread: float = 0.6
     n_suggestions: int = 3
     merge_scale: float = 1.6  # groups whose faces lie closer (group_linkage) than this x the attach distance
-    max_merge_suggestions: int = 200
+    max_merge_suggestions: int = 200  # kept, closest first, of those the user has not dismissed (the store keeps them)
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -435,8 +435,6 @@ def _cluster_sorted(x: np.ndarray, photo_ids: np.ndarray, fixed: np.ndarray, par
             if photos_of[first] & photos_of[second]:
                 continue  # a photo shows both: two people, whatever their faces' distance
             merges.append((first, second, float(d[a[i], b[i]])))
-            if len(merges) == params.max_merge_suggestions:
-                break
 
     return ClusterOutput(
         labels=labels, distances=dist, n_kept=n_kept, suggestions=suggestions, merges=merges,

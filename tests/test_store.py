@@ -375,6 +375,20 @@ def test_unsorted_faces_come_surest_suggestion_first(store):
     assert [f["face_id"] for f in UIQueries(store.engine).unsorted_page(1, 2)[1]] == [c[3], c[0]]
 
 
+def test_dismissed_and_hidden_pairs_do_not_use_up_the_merge_suggestions_kept(store):
+    ids = [_photo(store, f"{k}.jpg", 1, 10 * k)[1][0] for k in range(5)]
+    groups = _cluster(store, [(f, -(k + 1), 0.1) for k, f in enumerate(ids)])
+    g = [groups[-(k + 1)] for k in range(5)]
+    pairs = [(-1, -2, 0.1), (-1, -3, 0.2), (-2, -3, 0.3), (-3, -4, 0.4), (-4, -5, 0.5)]
+    store.people.dismiss_merge_suggestion(g[0], g[1])  # the closest pair: "not the same"
+    store.people.set_hidden(g[2], True)  # a stranger: pairs with them are not offered
+    run = store.runs.start({}, "v1")
+    write = ClusterWrite([(f, p, 0.1) for f, p in zip(ids, g)], [], [(g[-a - 1], g[-b - 1], d) for a, b, d in pairs],
+                         kept=store.assignments.kept_people(), max_merges=1)
+    store.assignments.apply(run, write)
+    assert store.people.merge_suggestions() == [(g[3], g[4], 0.5)]  # the closest one left, not nothing
+
+
 def test_dismissed_merge_is_not_suggested_again(store):
     _, a = _photo(store, "a.jpg", 1, 0)
     _, b = _photo(store, "b.jpg", 1, 10)

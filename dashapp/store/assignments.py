@@ -35,6 +35,7 @@ class ClusterWrite:
     suggestions: list[tuple[int, int, int, float]] = field(default_factory=list)  # (face, person ref, rank, distance)
     merges: list[tuple[int, int, float]] = field(default_factory=list)  # (person ref, person ref, distance)
     kept: set[int] = field(kw_only=True)  # every run says whom it kept (see `apply`)
+    max_merges: int | None = None  # merge suggestions kept, closest first, once dismissed and hidden pairs are out
 
 
 def _kept_people():
@@ -120,7 +121,10 @@ class AssignmentRepo(Repo):
                     key = (min(pa, pb), max(pa, pb))
                     pairs[key] = min(d, pairs.get(key, d))
             dismissed = {(a, b) for a, b in conn.execute(select(dismissed_merges.c.person_a, dismissed_merges.c.person_b))}
-            merge_rows = [dict(person_a=a, person_b=b, distance=float(d)) for (a, b), d in pairs.items() if (a, b) not in dismissed]
+            hidden = set(conn.execute(select(people.c.id).where(people.c.hidden.is_(True))).scalars())
+            offered = sorted((d, a, b) for (a, b), d in pairs.items()
+                             if (a, b) not in dismissed and a not in hidden and b not in hidden)
+            merge_rows = [dict(person_a=a, person_b=b, distance=float(d)) for d, a, b in offered[:write.max_merges]]
             if merge_rows:
                 conn.execute(insert(merge_suggestions), merge_rows)
             has_faces = exists().where(assignments.c.person_id == people.c.id)
