@@ -384,12 +384,15 @@ def test_recluster_writes_the_map(album_library):
 def test_the_maps_compiled_code_is_kept_in_the_librarys_numba_cache(album_library, tmp_path):
     """UMAP compiles its layout code with numba but does not ask to keep it: each `cluster` run compiled it again."""
     import os
+    import sqlite3
     import subprocess
     import sys
 
     data_dir = tmp_path / "library"
     shutil.copytree(album_library["config"].data_dir, data_dir)
     shutil.rmtree(data_dir / "numba-cache")
+    with sqlite3.connect(data_dir / "library.sqlite3") as db:  # no map yet: with one, no face added keeps it as it is
+        db.execute("UPDATE faces SET map_x = NULL, map_y = NULL")
     env = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"}  # this process's library set it
     run = subprocess.run([sys.executable, "app.py", "cluster", "--data-dir", str(data_dir)], env=env,
                          cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True, timeout=300)
