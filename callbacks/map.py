@@ -45,6 +45,9 @@ def render_map(color: str | None, _version: int):
         if lib.queries.n_faces_total() == 0:
             empty = C.empty_state("No faces yet", "Add photos on the Library page; the map shows every face.",
                                   "/library", "Go to the Library")
+        elif lib.queries.n_faces_total(ignored=False) == 0:
+            empty = C.empty_state("Every face is set aside", "Ignored faces are left out of the map; move some "
+                                  "back to a person or to Unsorted on the People page.", "/", "Go to People")
         elif job_runner.clustering_running(lib):
             empty, computing = _being_computed(), True
         else:  # e.g. photos added with `app.py ingest --no-cluster`, or a clustering that failed

@@ -1036,6 +1036,11 @@ def test_a_library_without_a_map_offers_to_compute_it(lib):
     fig, _style, empty, poll_disabled = call(map_cb.render_map, "person", polled[0])
     assert empty is None and sum(len(t["x"]) for t in fig["data"]) == 36 and poll_disabled is True
 
+    # Every face set aside: nothing a map could show, so no offer to make one (it would never appear).
+    lib.store.people.ignore_faces(lib.synthetic.face_ids)
+    _fig, _style, empty, _ = call(map_cb.render_map, "person", 0)
+    assert "Every face is set aside" in text_of(empty) and "map-compute" not in str(empty)
+
 
 # --- attributes page ---
 

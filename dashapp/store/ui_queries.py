@@ -631,9 +631,11 @@ class UIQueries(Repo):
             "people": names,
         }
 
-    def n_faces_total(self) -> int:
+    def n_faces_total(self, ignored: bool = True) -> int:
+        """How many faces the library has (`ignored=False`: those not set aside)."""
+        query = select(func.count()).select_from(faces.outerjoin(assignments, assignments.c.face_id == faces.c.id))
         with self._read() as conn:
-            return conn.execute(select(func.count()).select_from(faces)).scalar_one()
+            return conn.execute(query if ignored else query.where(not_ignored())).scalar_one()
 
     # --- attributes ---
 
