@@ -176,6 +176,7 @@ def sample_frames(path: Path | str, every_s: float = 1.0) -> Iterator[Frame]:
     stream.thread_type = "AUTO"  # frame-parallel decoding
     # For frames without timestamps (raw streams): the rate the stream's own headers give, where FFmpeg found it.
     timeline = _Timeline(float(stream.guessed_rate) if stream.guessed_rate else _frame_rate(stream))
+    stretch = float(stream.sample_aspect_ratio or 1) or 1.0  # a pixel's width over its height, as shown
     n = 0
     next_time = 0.0
     with container:
@@ -186,8 +187,10 @@ def sample_frames(path: Path | str, every_s: float = 1.0) -> Iterator[Frame]:
                 t = timeline.time_of(frame.time)
                 if t + 1e-6 < next_time:
                     continue
-                image = frame.to_ndarray(format="rgb24")
-                yield Frame(t, _upright(image, *_display_transform(frame)))
+                transform = _display_transform(frame)
+                if stretch != 1:  # anamorphic (HDV, DV widescreen): pixels shown wider or narrower than stored
+                    frame = frame.reformat(width=max(2, round(frame.width * stretch)), height=frame.height)
+                yield Frame(t, _upright(frame.to_ndarray(format="rgb24"), *transform))
                 n += 1
                 # The next sample is the first multiple of every_s after this frame (no burst after a gap).
                 next_time = (np.floor(t / every_s + 1e-9) + 1) * every_s

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from dashapp.find import (
     PersonTemplate, QueryError, analyze_query, find, load_result, save_result, search_library, typical_face,
@@ -283,6 +284,25 @@ def test_a_turned_or_mirrored_video_is_seen_as_its_player_shows_it(tmp_path, rot
             container.mux(packet)
     [frame] = sample_frames(path)
     assert frame.image.shape == shown.shape and np.abs(frame.image.astype(int) - shown).mean() < 8
+
+
+def test_an_anamorphic_video_is_seen_at_its_shown_width(tmp_path):
+    """HDV and DV widescreen store frames squeezed (pixels shown wider than they are stored)."""
+    from fractions import Fraction
+
+    import av
+
+    shown = framed(PHOTOS / "kit_1.jpg")  # 640x480
+    stored = np.asarray(Image.fromarray(shown).resize((480, 480)))  # squeezed to 3/4 of its width
+    path = tmp_path / "hdv.mp4"
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=10)
+        stream.height, stream.width, stream.pix_fmt = 480, 480, "yuv444p"
+        stream.codec_context.sample_aspect_ratio = Fraction(4, 3)
+        for packet in [*stream.encode(av.VideoFrame.from_ndarray(stored, format="rgb24")), *stream.encode()]:
+            container.mux(packet)
+    [frame] = sample_frames(path)
+    assert frame.image.shape == shown.shape and np.abs(frame.image.astype(int) - shown).mean() < 10
 
 
 def test_a_video_cut_short_keeps_its_first_moments_and_says_it_ends_early(analyzer, tmp_path):
