@@ -88,7 +88,7 @@ def run_ingest(args: argparse.Namespace) -> int:
         existing_store(args.data_dir).close()
     config = load_config(args.data_dir)
     store = Store.open(config)
-    refresh_stale(store)
+    refresh_stale(store, config)
     folders = [remembered_path(config, p) for p in paths]  # what the user asked to scan, before --outdated adds
     job_args = {"paths": [str(p) for p in paths], "outdated": outdated}  # the request, not every outdated file
     if outdated:

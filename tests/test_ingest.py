@@ -290,7 +290,7 @@ def test_kill_9_mid_ingest_then_rerun_gives_the_same_faces(tmp_path, analyzer):
     store = Store.open(load_config(data))
     counts = store.photos.counts()
     assert 3 <= counts.get("done", 0) < len(names), counts  # really stopped mid-run
-    assert refresh_stale(store) == 1  # the dead job is marked interrupted
+    assert refresh_stale(store, load_config(data)) == 1  # the dead job is marked interrupted
     assert store.jobs.latest("ingest")[0].status == "interrupted"
 
     rerun = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=300)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import unicodedata
 from pathlib import Path
@@ -418,10 +419,24 @@ def test_jobs_progress_cancel_and_stale(store):
     store.jobs.request_cancel(job)
     got = store.jobs.get(job)
     assert got.cancel_requested and got.fraction == 0.5 and got.status == "running"
-    assert refresh_stale(store) == 1
+    assert refresh_stale(store, load_config(store.data_dir)) == 1
     assert store.jobs.get(job).status == "interrupted"
     with pytest.raises(ValueError):
         store.jobs.progress(job, bogus=1)
+
+
+def test_an_ingest_is_running_only_while_someone_holds_the_ingest_lock(tmp_path):
+    # A pid can be alive and another process's (a restart, a reboot): an ingest without a lock holder is not running.
+    config = load_config(tmp_path / "lib")
+    store = Store.open(config)
+    reused = store.jobs.create("ingest", {"paths": ["/album"]})
+    store.jobs.start(reused, os.getpid())
+    other = store.jobs.create("cluster", {})
+    store.jobs.start(other, os.getpid())  # no lock to check: its pid alone says
+    with ingest_lock(config):
+        assert refresh_stale(store, config) == 0
+    assert refresh_stale(store, config) == 1
+    assert store.jobs.get(reused).status == "interrupted" and store.jobs.get(other).status == "running"
 
 
 def test_one_ingest_at_a_time(tmp_path):
