@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import time
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import copy_context
+from pathlib import Path
 
 import dash
 import numpy as np
@@ -24,6 +27,7 @@ from sqlalchemy import select, update
 from callbacks import attributes as attr_cb
 from callbacks import library as lib_cb
 from callbacks import map as map_cb
+from callbacks import navbar as nav_cb
 from callbacks import people as people_cb
 from callbacks import people_sort as sort_cb
 from callbacks import photos as photos_cb
@@ -193,6 +197,25 @@ def test_library_poll_shows_job_progress_and_errors(empty_lib):
     assert "/photos/bad.jpg" in text_of(errors) and "truncated" in text_of(errors) and "clip" not in text_of(errors)
     assert "Files that are not photos, left alone: .mp4 2, .json 1." in text_of(errors)
     assert n_photos == "1" and n_errors == "1"
+
+
+def test_navbar_badge_goes_when_the_job_process_is_killed(empty_lib):
+    # A job process of its own that holds the ingest lock, as `app.py ingest` does, then is killed (kill -9).
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time\nfrom dashapp.config import load_config\nfrom dashapp.jobs import ingest_lock\n"
+         "with ingest_lock(load_config(sys.argv[1])):\n    print('locked', flush=True)\n    time.sleep(60)",
+         str(empty_lib.data_dir)],
+        cwd=Path(__file__).resolve().parents[1], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "locked"
+    store = empty_lib.store
+    job = store.jobs.create("ingest", {"paths": ["/photos"]})
+    store.jobs.start(job, holder.pid)
+    store.jobs.progress(job, done=4, total=10, phase="analyze")
+    assert text_of(call(nav_cb.nav_job_badge, 1)) == "Ingesting 40%"
+    holder.kill()
+    holder.wait()
+    assert call(nav_cb.nav_job_badge, 2) is None  # on any page, without the Library page's poll
+    assert store.jobs.get(job).status == "interrupted"
 
 
 def test_add_folder_refuses_bad_paths(empty_lib, tmp_path):
