@@ -213,15 +213,19 @@ class JobReporter:
         self.every_s = every_s
         self._last = 0.0
         self._cancel = False
+        self._phase: str | None = None
 
     def start(self) -> None:
         self.store.jobs.start(self.job_id, os.getpid())
 
     def update(self, force: bool = False, **fields) -> None:
-        """Write progress fields (done, total, phase, ...) at most every `every_s` unless forced."""
+        """Write progress fields (done, total, phase, ...) at most every `every_s` unless forced; a new phase is
+        written at once (the page shows it, and the phase's ETA is measured from its own start)."""
         t = time.monotonic()
-        if force or t - self._last >= self.every_s:
+        new_phase = "phase" in fields and fields["phase"] != self._phase
+        if force or new_phase or t - self._last >= self.every_s:
             self._last = t
+            self._phase = fields.get("phase", self._phase)
             self.store.jobs.progress(self.job_id, **fields)
             self._cancel = self.store.jobs.cancel_requested(self.job_id)
 

@@ -159,7 +159,7 @@ def test_library_poll_shows_a_running_job(empty_lib):
         store.jobs.progress(job, done=3, total=10, n_faces=7, n_errors=0, phase="analyze")
         progress, cancel_disabled, *_ = call(lib_cb.poll_library, 1, None)
         text = text_of(progress)
-        assert "3 / 10 photos" in text and "running · finding faces" in text and "ETA" in text
+        assert "3 / 10 photos" in text and "running · finding faces" in text
         assert cancel_disabled is False
 
         # `app.py ingest` meanwhile, refused (the running job holds the library's lock): the page still follows the
@@ -170,6 +170,32 @@ def test_library_poll_shows_a_running_job(empty_lib):
         assert "3 / 10 photos" in text_of(progress) and cancel_disabled is False
         call(lib_cb.confirm_cancel, 1, None, trigger="lib-cancel-yes")
         assert store.jobs.cancel_requested(job)
+
+
+def test_library_poll_shows_each_phase_and_the_eta_at_its_own_pace(empty_lib):
+    store = empty_lib.store
+    with running_ingest(empty_lib) as job:
+        store.jobs.progress(job, phase="scan", done=0, total=None)
+        time.sleep(1.5)  # finding and checking files, loading the model: not the pace at which faces are found
+        store.jobs.progress(job, phase="analyze", done=0, total=100)
+        progress, *_, state, _, _, _, _ = call(lib_cb.poll_library, 1, None)
+        assert "0 / 100 photos" in text_of(progress) and "ETA" not in text_of(progress)  # no pace yet
+        assert "took" not in text_of(progress)
+        store.jobs.progress(job, done=10)  # the first photos: the model is loaded, the pace is measured from here
+        assert "ETA" not in text_of(call(lib_cb.poll_library, 2, state)[0])
+        time.sleep(0.3)
+        store.jobs.progress(job, done=20)
+        progress, *_, state, _, _, _, _ = call(lib_cb.poll_library, 3, state)
+        eta = empty_lib.queries.latest_job()["eta"]
+        assert 0.3 / 10 * 80 <= eta < 1.5 / 20 * 80 and "ETA" in text_of(progress)  # 80 photos at 10 per 0.3 s
+
+        store.jobs.progress(job, phase="cluster", message="clustering")  # no count moves: the page still says so
+        progress, *_, state, _, _, _, _ = call(lib_cb.poll_library, 4, state)
+        text = text_of(progress)
+        assert "running · grouping people" in text and "photos" not in text and "ETA" not in text
+        store.jobs.progress(job, phase="project", message="making the map")
+        progress, *_ = call(lib_cb.poll_library, 5, state)
+        assert "running · making the map" in text_of(progress) and "ETA" not in text_of(progress)
 
 
 def test_an_ingest_whose_pid_another_process_took_is_interrupted(empty_lib):
@@ -258,7 +284,7 @@ def test_library_lists_its_folders_checks_them_again_and_removes_one(empty_lib, 
     assert str(here) in text_of(table) and f"{gone} not found" in text_of(table) and "not yet" in text_of(table)
     assert "1 photo came from folders added before the library remembered folders" in text_of(table)
     with running_ingest(empty_lib, (str(here),)) as job:
-        running = {"id": job, "status": "running", "done": 0}
+        running = {"id": job, "status": "running", "done": 0, "phase": None}
         assert call(lib_cb.poll_library, 1, None)[7] == running
         store.jobs.progress(job, done=1, total=10, n_faces=1, n_errors=0, phase="analyze")
         *_, table, check_disabled = call(lib_cb.poll_library, 2, running)  # the same job, one photo on
