@@ -91,12 +91,15 @@ def run_ingest(args: argparse.Namespace) -> int:
     refresh_stale(store, config)
     folders = [remembered_path(config, p) for p in paths]  # what the user asked to scan, before --outdated adds
     job_args = {"paths": [str(p) for p in paths], "outdated": outdated}  # the request, not every outdated file
+    n_unfound = 0
     if outdated:
         # Photos whose file is gone (an unplugged drive) keep their faces until their folder is scanned again.
         stale = [Path(r.path) for r in store.photos.outdated(current_model_version(getattr(args, "weights", None)))]
-        paths += [p for p in stale if p.exists()]
+        found = [p for p in stale if p.exists()]
+        n_unfound = len(stale) - len(found)
+        paths += found
         if not paths:
-            message = "every photo in the library is analysed with the current face model"
+            message = _outdated_not_found(n_unfound) or "every photo in the library is analysed with the current face model"
             _job(store, args, "ingest", job_args).finish("done", message)
             print(message)
             return 0
@@ -121,7 +124,8 @@ def run_ingest(args: argparse.Namespace) -> int:
                 f"{report.n_errors} unusable, {report.n_swept} removed, {other}in {report.seconds:.1f} s"
             )
             print(summary)
-            for note in report.notes():  # on the Library page too, with the job's summary
+            notes = report.notes() + ([_outdated_not_found(n_unfound)] if n_unfound else [])
+            for note in notes:  # on the Library page too, with the job's summary
                 print(f"  {note}")
                 summary += f"; {note}"
             for path, kind, detail in report.errors[:20]:
@@ -152,6 +156,15 @@ def run_ingest(args: argparse.Namespace) -> int:
     except BaseException as exc:
         reporter.finish("failed", failure_message(exc))
         raise
+
+
+def _outdated_not_found(n: int) -> str:
+    """What `--outdated` says of the photos of another face model whose files it could not find ('' for none)."""
+    if not n:
+        return ""
+    photos = "1 photo" if n == 1 else f"{n:,} photos"
+    return (f"{photos} analysed with another face model {'was' if n == 1 else 'were'} not found (is their drive "
+            f"connected?) and {'stays' if n == 1 else 'stay'} as {'it is' if n == 1 else 'they are'}")
 
 
 def _remembered_folders(data_dir: Path | None) -> list[Path]:

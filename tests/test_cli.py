@@ -172,6 +172,33 @@ def test_model_upgrade_reanalyses_outdated_photos_and_keeps_names_and_manual_mov
     assert checked.returncode == 0 and "3 unchanged" in checked.stdout, checked.stderr[-2000:]
 
 
+def test_update_of_outdated_photos_whose_files_are_away_says_so(tmp_path):
+    from model.faces import DEFAULT_WEIGHTS, copy_model
+
+    album = _album(tmp_path / "album", ["obama_1.jpg", "obama_2.jpg", "biden_1.jpg"])
+    data = tmp_path / "data"
+    assert app("ingest", "--data-dir", str(data), "--no-cluster", str(album)).returncode == 0
+    new = copy_model(DEFAULT_WEIGHTS, tmp_path / "new-model")
+    card = json.loads(DEFAULT_WEIGHTS.with_suffix(".json").read_text())
+    new.with_suffix(".json").write_text(json.dumps({**card, "version": "upgrade-test"}))
+    store = Store.open(load_config(data))
+
+    away = album.rename(tmp_path / "unplugged")  # the drive with every outdated photo is not connected
+    result = app("ingest", "--data-dir", str(data), "--no-cluster", "--outdated", "--weights", str(new))
+    said = "3 photos analysed with another face model were not found (is their drive connected?) and stay as they are"
+    assert result.returncode == 0 and said in result.stdout and "every photo" not in result.stdout
+    assert store.jobs.latest("ingest")[0].message == said  # the Library page's job says the same
+    assert len(store.photos.outdated("upgrade-test")) == 3
+
+    away.rename(album)
+    (album / "biden_1.jpg").rename(tmp_path / "biden_1.jpg")  # one of them is still away
+    result = app("ingest", "--data-dir", str(data), "--no-cluster", "--outdated", "--weights", str(new))
+    assert result.returncode == 0 and "2 photos analysed" in result.stdout, result.stderr[-2000:]
+    said = "1 photo analysed with another face model was not found (is their drive connected?) and stays as it is"
+    assert said in result.stdout and said in store.jobs.latest("ingest")[0].message
+    assert [p.path for p in store.photos.outdated("upgrade-test")] == [str(album / "biden_1.jpg")]
+
+
 @pytest.mark.parametrize("flag", ["--small-face-share", "--identity-group-share"])
 def test_train_refuses_a_share_outside_zero_to_one(tmp_path, flag):
     result = app("train", flag, "1.5", "--run-dir", str(tmp_path / "run"))
