@@ -264,7 +264,7 @@ def ask_cancel(_open: int | None, _no: int | None) -> bool:
     prevent_initial_call=True,
 )
 def confirm_cancel(n: int | None, state: dict | None):
-    """Ask the running ingest to stop; it finishes the photo it is on and exits."""
+    """Ask the running ingest to stop; it finishes the photo (or the grouping step) it is on and exits."""
     if not (n and clicked()):
         return no_update, no_update, no_update, no_update, no_update
     lib = library()
@@ -272,4 +272,13 @@ def confirm_cancel(n: int | None, state: dict | None):
     if job is None or job["status"] not in ACTIVE:
         return False, *refused("No ingest is running.")
     job_runner.cancel(lib, job["id"])
-    return False, *info("The ingest stops after the photo it is on. Photos done so far are kept.", "Cancelling")
+    return False, *info(_cancel_note(job.get("phase")), "Cancelling")
+
+
+def _cancel_note(phase: str | None) -> str:
+    """What Cancel does in this phase: grouping people and making the map cannot be cut short, only not written."""
+    step = {"cluster": "grouping people ends, leaving the groups as they were",
+            "project": "making the map ends, leaving the map as it was"}
+    if phase in step:
+        return f"The ingest stops once {step[phase]}. The photos are kept; people and the map are redone at the next ingest."
+    return "The ingest stops after the photo it is on. Photos done so far are kept."

@@ -22,6 +22,9 @@ from dashapp.store import Store
 
 log = logging.getLogger(__name__)
 
+# What a cancelled clustering leaves: its run is not 'done', so the next ingest clusters (`store.runs.behind()`).
+REGROUPED = "the photos are kept; people are grouped again at the next ingest (or Check for new photos)"
+
 
 class _CliProgress:
     """One tqdm bar per phase on stderr (silent when stderr is not a terminal), plus the job row."""
@@ -63,18 +66,21 @@ def _job(store: Store, args: argparse.Namespace, kind: str, job_args: dict) -> J
 
 
 def _cluster_after_ingest(store: Store, reporter: JobReporter | None, project: bool = True):
+    """Group people and make the map; ClusteringStopped when the job is cancelled meanwhile."""
     from dashapp.clustering import recluster
 
     def phase(name: str) -> None:
         if reporter is not None:
             reporter.update(force=True, phase=name, message=f"{name}ing" if name == "cluster" else "making the map")
 
-    return recluster(store, project=project, progress=phase)
+    should_stop = reporter.cancel_requested if reporter is not None else None
+    return recluster(store, project=project, progress=phase, should_stop=should_stop)
 
 
 def run_ingest(args: argparse.Namespace) -> int:
     """`app.py ingest [PATH...] [--outdated]`: add photos (no paths: check the library's folders again), then
     cluster and project unless --no-cluster."""
+    from dashapp.clustering import ClusteringStopped
     from dashapp.ingest import IngestOptions, current_model_version, file_types, ingest
 
     paths = [Path(p) for p in args.paths]
@@ -141,7 +147,12 @@ def run_ingest(args: argparse.Namespace) -> int:
             store.folders.mark_scanned(folders)
             # Also when nothing changed now: an earlier run may have been stopped before or while clustering.
             if not args.no_cluster and store.faces.count() and (report.changed or store.runs.behind()):
-                result = _cluster_after_ingest(store, reporter)
+                try:
+                    result = _cluster_after_ingest(store, reporter)
+                except ClusteringStopped:
+                    reporter.finish("cancelled", f"cancelled while grouping people: {summary}; {REGROUPED}")
+                    print(f"cancelled while grouping people; {REGROUPED}")
+                    return 1
                 summary += f"; {result.n_people} people/groups, {result.n_unsorted} unsorted faces"
                 print(f"clustered {result.n_faces} faces: {result.n_people} people/groups, {result.n_unsorted} unsorted")
             reporter.finish("done", summary)

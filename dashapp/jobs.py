@@ -233,5 +233,10 @@ class JobReporter:
         """Whether the UI asked this job to stop (as of the last update)."""
         return self._cancel
 
+    def cancel_requested(self) -> bool:
+        """Whether the UI asked this job to stop, read now: between long steps that report no progress."""
+        self._cancel = self.store.jobs.cancel_requested(self.job_id)
+        return self._cancel
+
     def finish(self, status: str, message: str | None = None) -> None:
         self.store.jobs.finish(self.job_id, status, message)

@@ -267,6 +267,18 @@ def test_cancel_sets_the_flag_of_the_running_job(empty_lib):
     with running_ingest(empty_lib) as job:
         is_open, message, *_ = call(lib_cb.confirm_cancel, 1, None, trigger="lib-cancel-yes")
     assert is_open is False and store.jobs.cancel_requested(job)
+    assert message == "The ingest stops after the photo it is on. Photos done so far are kept."
+
+
+def test_cancel_while_grouping_people_says_what_it_does(empty_lib):
+    with running_ingest(empty_lib) as job:
+        empty_lib.store.jobs.progress(job, phase="cluster", message="clustering")
+        _, message, *_ = call(lib_cb.confirm_cancel, 1, None, trigger="lib-cancel-yes")
+        assert message == ("The ingest stops once grouping people ends, leaving the groups as they were. The photos "
+                           "are kept; people and the map are redone at the next ingest.")
+        empty_lib.store.jobs.progress(job, phase="project", message="making the map")
+        _, message, *_ = call(lib_cb.confirm_cancel, 2, None, trigger="lib-cancel-yes")
+        assert message.startswith("The ingest stops once making the map ends, leaving the map as it was.")
 
 
 def test_library_lists_its_folders_checks_them_again_and_removes_one(empty_lib, tmp_path):

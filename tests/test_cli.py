@@ -97,6 +97,26 @@ def test_cancel_stops_the_job_and_a_rerun_finishes(tmp_path):
     assert store.photos.counts() == {"done": n_photos}
 
 
+def test_cancel_while_grouping_people_stops_the_job_and_the_next_ingest_groups_them(tmp_path):
+    album = _album(tmp_path / "album", ["obama_1.jpg", "obama_2.jpg", "biden_1.jpg", "obama_and_biden.jpg"])
+    config = load_config(tmp_path / "data")
+    store = Store.open(config)
+    job_id = spawn_ingest(config, store, [album])
+    deadline = time.monotonic() + 240
+    while store.jobs.get(job_id).phase not in ("cluster", "project") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    store.jobs.request_cancel(job_id)  # the Library page's Cancel while it groups people or makes the map
+    job = _wait_job(store, job_id)
+    assert job.status == "cancelled", job.message
+    assert job.message.startswith("cancelled while grouping people: 4 files: 4 photos analysed")
+    assert store.photos.counts() == {"done": 4} and store.runs.behind()
+
+    again = app("ingest", "--data-dir", str(config.data_dir))  # Check for new photos: nothing new, yet it groups
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert "4 unchanged" in again.stdout and "clustered" in again.stdout
+    assert not store.runs.behind() and store.jobs.latest("ingest")[0].status == "done"
+
+
 def test_a_second_ingest_is_refused_clearly(tmp_path):
     config = load_config(tmp_path / "data")
     album = _album(tmp_path / "album", ["rose_1.jpg"])
