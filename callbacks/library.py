@@ -58,7 +58,7 @@ def poll_library(_n: int | None, previous: dict | None):
         job_progress(job),
         not busy,
         error_table(errors, n_err, file_types(lib.queries.not_photo_types())),
-        f"{summary['n_photos']:,}",
+        _photo_count(summary),
         f"{summary['n_faces']:,}",
         f"{summary['n_people']:,}",
         f"{summary['n_errors']:,}",
@@ -68,6 +68,14 @@ def poll_library(_n: int | None, previous: dict | None):
         "can be compared; names and manual corrections are kept.",
         *_folders(lib, busy, previous, state),
     )
+
+
+def _photo_count(summary: dict) -> list:
+    """The analysed photos (as the Folders table counts them), and those still to analyse, apart."""
+    count: list = [f"{summary['n_done']:,}"]
+    if summary["n_pending"]:
+        count.append(html.Small(f" +{summary['n_pending']:,} to analyse", className="text-muted", id="lib-n-pending"))
+    return count
 
 
 def _folders(lib: Library, busy: bool, previous: dict | None, state: dict | None) -> tuple:

@@ -129,11 +129,11 @@ def empty_lib(tmp_path):
 def test_library_poll_empty_then_counts(empty_lib, lib):
     # `lib` was opened last, so the UI shows it; the empty library is checked by reopening it.
     out = call(lib_cb.poll_library, 1, None)
-    assert out[3] == f"{len(lib.synthetic.photo_ids)}" and out[4] == "36"
+    assert text_of(out[3]) == f"{len(lib.synthetic.photo_ids)}" and out[4] == "36"
     assert out[1] is True  # nothing to cancel
     use_library(empty_lib.data_dir)
     progress, cancel_disabled, errors, n_photos, *_ = call(lib_cb.poll_library, 1, None)
-    assert "No ingest has run yet" in text_of(progress) and n_photos == "0"
+    assert "No ingest has run yet" in text_of(progress) and text_of(n_photos) == "0"
     assert "every photo was read" in text_of(errors)
 
 
@@ -222,7 +222,24 @@ def test_library_poll_shows_job_progress_and_errors(empty_lib):
     assert "interrupted" in text_of(progress) and cancel_disabled is True
     assert "/photos/bad.jpg" in text_of(errors) and "truncated" in text_of(errors) and "clip" not in text_of(errors)
     assert "Files that are not photos, left alone: .mp4 2, .json 1." in text_of(errors)
-    assert n_photos == "1" and n_errors == "1"
+    assert text_of(n_photos) == "0" and n_errors == "1"  # an unreadable file is no photo of the library
+
+
+def test_library_counts_analysed_photos_as_its_folders_do_and_those_to_analyse_apart(empty_lib, tmp_path):
+    store = empty_lib.store
+    album = tmp_path / "album"
+    album.mkdir()
+    store.folders.add([str(album)])
+    for k in range(2):
+        pid = store.photos.upsert_pending(f"{album}/{k}.jpg", 100, 1, f"sha-{k}")
+        store.photos.save_analysis(pid, [], 640, 480, "v1")
+    store.photos.save_error(f"{album}/bad.jpg", 10, 1, "decode", "truncated", "image file is truncated")
+    store.photos.save_error(f"{album}/clip.mp4", 10, 1, "stat", "unsupported", "not a photo file type")
+    for k in range(3):  # checked by the running ingest, not analysed yet
+        store.photos.upsert_pending(f"{album}/new{k}.jpg", 100, 1, f"sha-new{k}")
+    _, _, _, n_photos, _, _, n_errors, _, _, _, folders, _ = call(lib_cb.poll_library, 1, None)
+    assert text_of(n_photos) == "2 +3 to analyse" and n_errors == "1"
+    assert f"{album} 2 0 1" in text_of(folders)  # the Folders table: 2 photos, 0 faces, 1 unreadable
 
 
 def test_navbar_badge_goes_when_the_job_process_is_killed(empty_lib):

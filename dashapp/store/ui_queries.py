@@ -170,11 +170,10 @@ class UIQueries(Repo):
                 select(func.count(assignments.c.person_id), func.count(case((assignments.c.source == IGNORED, 1))))
             ).one()
         return {
-            "n_photos": sum(by_status.values()) - n_not_photos,
-            "n_done": by_status.get("done", 0),
+            "n_done": by_status.get("done", 0),  # analysed photos: what the Library page and its folders count
             "n_errors": by_status.get("error", 0) - n_not_photos,  # unreadable photos
             "n_not_photos": n_not_photos,  # files of other types, skipped
-            "n_pending": by_status.get("pending", 0),
+            "n_pending": by_status.get("pending", 0),  # checked, not analysed yet (by this ingest, or the next)
             "n_faces": n_faces,
             "n_people": n_people,
             "n_named": n_named,
