@@ -45,7 +45,8 @@ def poll_library(_n: int | None, previous: dict | None):
     lib = library()
     job_runner.refresh(lib)
     job = lib.queries.latest_job()
-    state = {"id": job["id"], "status": job["status"], "done": job["done"]} if job else None
+    # The phase too: grouping people and making the map move no count, yet the page must say they started.
+    state = {"id": job["id"], "status": job["status"], "done": job["done"], "phase": job["phase"]} if job else None
     if previous is not None and state == previous:
         # Nothing moved since the last tick: send nothing, the browser keeps what it shows.
         return (no_update,) * 12
@@ -57,7 +58,7 @@ def poll_library(_n: int | None, previous: dict | None):
         job_progress(job),
         not busy,
         error_table(errors, n_err, file_types(lib.queries.not_photo_types())),
-        f"{summary['n_photos']:,}",
+        _photo_count(summary),
         f"{summary['n_faces']:,}",
         f"{summary['n_people']:,}",
         f"{summary['n_errors']:,}",
@@ -67,6 +68,14 @@ def poll_library(_n: int | None, previous: dict | None):
         "can be compared; names and manual corrections are kept.",
         *_folders(lib, busy, previous, state),
     )
+
+
+def _photo_count(summary: dict) -> list:
+    """The analysed photos (as the Folders table counts them), and those still to analyse, apart."""
+    count: list = [f"{summary['n_done']:,}"]
+    if summary["n_pending"]:
+        count.append(html.Small(f" +{summary['n_pending']:,} to analyse", className="text-muted", id="lib-n-pending"))
+    return count
 
 
 def _folders(lib: Library, busy: bool, previous: dict | None, state: dict | None) -> tuple:
@@ -263,7 +272,7 @@ def ask_cancel(_open: int | None, _no: int | None) -> bool:
     prevent_initial_call=True,
 )
 def confirm_cancel(n: int | None, state: dict | None):
-    """Ask the running ingest to stop; it finishes the photo it is on and exits."""
+    """Ask the running ingest to stop; it finishes the photo (or the grouping step) it is on and exits."""
     if not (n and clicked()):
         return no_update, no_update, no_update, no_update, no_update
     lib = library()
@@ -271,4 +280,13 @@ def confirm_cancel(n: int | None, state: dict | None):
     if job is None or job["status"] not in ACTIVE:
         return False, *refused("No ingest is running.")
     job_runner.cancel(lib, job["id"])
-    return False, *info("The ingest stops after the photo it is on. Photos done so far are kept.", "Cancelling")
+    return False, *info(_cancel_note(job.get("phase")), "Cancelling")
+
+
+def _cancel_note(phase: str | None) -> str:
+    """What Cancel does in this phase: grouping people and making the map cannot be cut short, only not written."""
+    step = {"cluster": "grouping people ends, leaving the groups as they were",
+            "project": "making the map ends, leaving the map as it was"}
+    if phase in step:
+        return f"The ingest stops once {step[phase]}. The photos are kept; people and the map are redone at the next ingest."
+    return "The ingest stops after the photo it is on. Photos done so far are kept."

@@ -7,12 +7,15 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output
 
 from callbacks.common import library
+from dashapp import job_runner
 
 
 @dash.callback(Output("nav-job", "children"), Input("nav-poll", "n_intervals"))
 def nav_job_badge(_n: int | None):
     """A small 'Ingesting 40%' badge while a job runs, linking to the Library page."""
-    job = library().queries.latest_job()
+    lib = library()
+    job_runner.refresh(lib)  # a job killed meanwhile must not stay "Ingesting" on the pages that do not poll it
+    job = lib.queries.latest_job()
     if job is None or job["status"] not in ("queued", "running"):
         return None
     pct = f" {100 * job['done'] / job['total']:.0f}%" if job.get("total") else "…"

@@ -35,6 +35,11 @@ class ClusterSummary:
     projection_seconds: float
 
 
+class ClusteringStopped(Exception):
+    """The user cancelled while people were grouped or the map made; the run is 'cancelled', so the next ingest
+    groups them again (`store.runs.behind()`)."""
+
+
 def _reuse_group_ids(new_refs: dict[int, np.ndarray], old_person: np.ndarray, reusable: set[int]) -> dict[int, int]:
     """Give each new group the id of the old unnamed group it mostly is, so ids stay stable."""
     taken: set[int] = set()
@@ -53,10 +58,19 @@ def recluster(
     params: ClusterParams | None = None,
     project: bool = True,
     progress: Callable[[str], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> ClusterSummary:
-    """Cluster every face of the library and (optionally) recompute the 2-D map; one run row."""
+    """Cluster every face of the library and (optionally) recompute the 2-D map; one run row.
+
+    `should_stop` is asked between the steps (the clustering and the map cannot be cut short): when it says so,
+    ClusteringStopped is raised before the next write.
+    """
     params = params or ClusterParams()
     progress = progress or (lambda phase: None)
+
+    def check_stop() -> None:
+        if should_stop is not None and should_stop():
+            raise ClusteringStopped()
     start = time.monotonic()
     matrix = store.faces.matrix()
     n = len(matrix.ids)
@@ -83,9 +97,11 @@ def recluster(
                 old_person[i] = a.person_id
                 if a.person_id in kept_index:
                     fixed[i] = kept_index[a.person_id]
+        check_stop()
         t0 = time.monotonic()
         out = cluster_faces(matrix.embeddings, matrix.photo_ids, fixed, params)
         cluster_seconds = time.monotonic() - t0
+        check_stop()  # before writing: the groups stay as they were
 
         def ref(label: int) -> int:
             return kept[label] if label < out.n_kept else -(label - out.n_kept + 1)
@@ -107,10 +123,12 @@ def recluster(
         projection_seconds = 0.0
         if project and n:
             progress("project")
+            check_stop()
             from model.projection import project_2d
 
             t0 = time.monotonic()
             xy = project_2d(matrix.embeddings, (out.knn_indices, out.knn_distances), previous=matrix.map_xy)
+            check_stop()  # the map stays as it was
             store.faces.set_map_coords(matrix.ids.tolist(), xy)
             projection_seconds = time.monotonic() - t0
 
@@ -126,6 +144,9 @@ def recluster(
             run_id, n, n_people, n_unsorted, len(store.people.merge_suggestions(limit=params.max_merge_suggestions)),
             seconds, cluster_seconds, projection_seconds
         )
+    except ClusteringStopped:
+        store.runs.finish(run_id, "cancelled")
+        raise
     except BaseException:
         store.runs.finish(run_id, "failed")
         raise

@@ -22,6 +22,9 @@ from dashapp.store import Store
 
 log = logging.getLogger(__name__)
 
+# What a cancelled clustering leaves: its run is not 'done', so the next ingest clusters (`store.runs.behind()`).
+REGROUPED = "the photos are kept; people are grouped again at the next ingest (or Check for new photos)"
+
 
 class _CliProgress:
     """One tqdm bar per phase on stderr (silent when stderr is not a terminal), plus the job row."""
@@ -63,18 +66,21 @@ def _job(store: Store, args: argparse.Namespace, kind: str, job_args: dict) -> J
 
 
 def _cluster_after_ingest(store: Store, reporter: JobReporter | None, project: bool = True):
+    """Group people and make the map; ClusteringStopped when the job is cancelled meanwhile."""
     from dashapp.clustering import recluster
 
     def phase(name: str) -> None:
         if reporter is not None:
             reporter.update(force=True, phase=name, message=f"{name}ing" if name == "cluster" else "making the map")
 
-    return recluster(store, project=project, progress=phase)
+    should_stop = reporter.cancel_requested if reporter is not None else None
+    return recluster(store, project=project, progress=phase, should_stop=should_stop)
 
 
 def run_ingest(args: argparse.Namespace) -> int:
     """`app.py ingest [PATH...] [--outdated]`: add photos (no paths: check the library's folders again), then
     cluster and project unless --no-cluster."""
+    from dashapp.clustering import ClusteringStopped
     from dashapp.ingest import IngestOptions, current_model_version, file_types, ingest
 
     paths = [Path(p) for p in args.paths]
@@ -88,15 +94,18 @@ def run_ingest(args: argparse.Namespace) -> int:
         existing_store(args.data_dir).close()
     config = load_config(args.data_dir)
     store = Store.open(config)
-    refresh_stale(store)
+    refresh_stale(store, config)
     folders = [remembered_path(config, p) for p in paths]  # what the user asked to scan, before --outdated adds
     job_args = {"paths": [str(p) for p in paths], "outdated": outdated}  # the request, not every outdated file
+    n_unfound = 0
     if outdated:
         # Photos whose file is gone (an unplugged drive) keep their faces until their folder is scanned again.
         stale = [Path(r.path) for r in store.photos.outdated(current_model_version(getattr(args, "weights", None)))]
-        paths += [p for p in stale if p.exists()]
+        found = [p for p in stale if p.exists()]
+        n_unfound = len(stale) - len(found)
+        paths += found
         if not paths:
-            message = "every photo in the library is analysed with the current face model"
+            message = _outdated_not_found(n_unfound) or "every photo in the library is analysed with the current face model"
             _job(store, args, "ingest", job_args).finish("done", message)
             print(message)
             return 0
@@ -121,7 +130,8 @@ def run_ingest(args: argparse.Namespace) -> int:
                 f"{report.n_errors} unusable, {report.n_swept} removed, {other}in {report.seconds:.1f} s"
             )
             print(summary)
-            for note in report.notes():  # on the Library page too, with the job's summary
+            notes = report.notes() + ([_outdated_not_found(n_unfound)] if n_unfound else [])
+            for note in notes:  # on the Library page too, with the job's summary
                 print(f"  {note}")
                 summary += f"; {note}"
             for path, kind, detail in report.errors[:20]:
@@ -137,7 +147,12 @@ def run_ingest(args: argparse.Namespace) -> int:
             store.folders.mark_scanned(folders)
             # Also when nothing changed now: an earlier run may have been stopped before or while clustering.
             if not args.no_cluster and store.faces.count() and (report.changed or store.runs.behind()):
-                result = _cluster_after_ingest(store, reporter)
+                try:
+                    result = _cluster_after_ingest(store, reporter)
+                except ClusteringStopped:
+                    reporter.finish("cancelled", f"cancelled while grouping people: {summary}; {REGROUPED}")
+                    print(f"cancelled while grouping people; {REGROUPED}")
+                    return 1
                 summary += f"; {result.n_people} people/groups, {result.n_unsorted} unsorted faces"
                 print(f"clustered {result.n_faces} faces: {result.n_people} people/groups, {result.n_unsorted} unsorted")
             reporter.finish("done", summary)
@@ -152,6 +167,15 @@ def run_ingest(args: argparse.Namespace) -> int:
     except BaseException as exc:
         reporter.finish("failed", failure_message(exc))
         raise
+
+
+def _outdated_not_found(n: int) -> str:
+    """What `--outdated` says of the photos of another face model whose files it could not find ('' for none)."""
+    if not n:
+        return ""
+    photos = "1 photo" if n == 1 else f"{n:,} photos"
+    return (f"{photos} analysed with another face model {'was' if n == 1 else 'were'} not found (is their drive "
+            f"connected?) and {'stays' if n == 1 else 'stay'} as {'it is' if n == 1 else 'they are'}")
 
 
 def _remembered_folders(data_dir: Path | None) -> list[Path]:

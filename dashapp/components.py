@@ -259,6 +259,8 @@ PHASES = {
     "scan": "finding photos", "dates": "reading dates", "hash": "checking files", "analyze": "finding faces", "sweep": "tidying up",
     "thumbs": "making thumbnails", "cluster": "grouping people", "project": "making the map",
 }
+# Phases that count no photos: the counts left from the phase before would only mislead.
+UNCOUNTED_PHASES = ("cluster", "project")
 
 
 def job_progress(job: dict | None) -> html.Div:
@@ -277,8 +279,9 @@ def job_progress(job: dict | None) -> html.Div:
     else:
         pct = min(100.0, 100.0 * done / total) if total else 0.0
     phase = PHASES.get(job.get("phase") or "", job.get("phase") or "")
+    counted = job.get("phase") not in UNCOUNTED_PHASES
     stats = []
-    if running:
+    if running and counted:
         stats.append(html.Span(f"{done} / {total} photos" if total else "counting photos…", id="job-counts"))
     stats += [
         html.Span(f"{job.get('n_faces', 0)} faces found", id="job-faces"),
@@ -286,7 +289,8 @@ def job_progress(job: dict | None) -> html.Div:
                   className="text-danger" if job.get("n_errors") else ""),
     ]
     if running:
-        stats.append(html.Span(f"ETA {_fmt_seconds(job.get('eta'))}", id="job-eta"))
+        if job.get("eta") is not None:  # none until the phase's pace can be measured
+            stats.append(html.Span(f"ETA {_fmt_seconds(job.get('eta'))}", id="job-eta"))
     elif job.get("elapsed") is not None:
         stats.append(html.Span(f"took {_fmt_seconds(job.get('elapsed'))}"))
     label = status + (f" · {phase}" if phase and running else "")

@@ -43,7 +43,7 @@ def remove_folder(config: Config, store: Store, path: str) -> tuple[int, int]:
 
     A folder's files are not touched, except the uploads folder's: those are the library's own copies of uploaded
     photos, and left in place they would come back at the next check of the library's folders."""
-    refresh_stale(store)
+    refresh_stale(store, config)
     with ingest_lock(config):
         if store.jobs.active("ingest") or store.jobs.active("cluster"):  # started, or about to take the lock
             raise IngestBusy("photos are being added or grouped right now; remove the folder when that is done")

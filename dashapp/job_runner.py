@@ -63,7 +63,7 @@ def start_ingest(lib: Library, paths: list[str | Path], outdated: bool = False) 
 
 def clustering_running(lib: Library) -> bool:
     """Whether an ingest or a clustering job is running (either ends by clustering and redoing the map)."""
-    refresh_stale(lib.store)
+    refresh_stale(lib.store, lib.config)
     return bool(lib.store.jobs.active("ingest") or lib.store.jobs.active("cluster")) or ingest_running(lib.config)
 
 
@@ -113,4 +113,4 @@ def cancel(lib: Library, job_id: int) -> None:
 
 def refresh(lib: Library) -> None:
     """Mark jobs whose process died as interrupted (so the UI never shows a dead job as running)."""
-    refresh_stale(lib.store)
+    refresh_stale(lib.store, lib.config)

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from dashapp.config import Config
-from dashapp.store import Store
+from dashapp.store import Job, Store
 
 log = logging.getLogger(__name__)
 
@@ -105,11 +105,19 @@ def _pid_alive(pid: int | None) -> bool:
         return True
 
 
-def refresh_stale(store: Store, queued_grace_s: float = 120.0) -> int:
+def _job_alive(job: Job, config: Config) -> bool:
+    """Whether a running job's process is still at work. An ingest also needs someone to hold the ingest lock: after
+    a restart or a reboot its pid may belong to another process, which holds no lock."""
+    if not _pid_alive(job.pid):
+        return False
+    return job.kind != "ingest" or ingest_running(config)
+
+
+def refresh_stale(store: Store, config: Config, queued_grace_s: float = 120.0) -> int:
     """Mark jobs whose process died (crash, kill -9, reboot) as 'interrupted'; returns how many."""
     n = 0
     for job in store.jobs.active():
-        dead = (job.status == "running" and not _pid_alive(job.pid)) or (
+        dead = (job.status == "running" and not _job_alive(job, config)) or (
             job.status == "queued" and time.time() - job.created_at > queued_grace_s
         )
         if dead:
@@ -142,7 +150,7 @@ def spawn_ingest(
     missing = [str(p) for p in resolved if not p.exists()]
     if missing:
         raise FileNotFoundError(f"no such file or folder: {', '.join(missing)}")
-    refresh_stale(store)
+    refresh_stale(store, config)
     if ingest_running(config) or store.jobs.active("ingest"):
         raise IngestBusy("an ingest is already running on this library; wait for it or cancel it")
     job_id = store.jobs.create("ingest", {"paths": [str(p) for p in resolved], "cluster": cluster, "outdated": outdated})
@@ -157,7 +165,7 @@ def spawn_ingest(
 
 def spawn_cluster(config: Config, store: Store) -> int:
     """Start a clustering job process (`app.py cluster`: people and the map); returns the job id."""
-    refresh_stale(store)
+    refresh_stale(store, config)
     job_id = store.jobs.create("cluster", {})
     _spawn(config, ["cluster", "--data-dir", str(config.data_dir), "--job-id", str(job_id)], job_id)
     return job_id
@@ -176,7 +184,7 @@ def spawn_find(config: Config, store: Store, query: Path, out: Path, face: int |
     and `query` is the copy of their typical face's photo that the page shows; `also`: more photos of the person
     in `query` (`--also`). Raises FindBusy while another search runs.
     """
-    refresh_stale(store)
+    refresh_stale(store, config)
     if store.jobs.active("find"):
         raise FindBusy("a search is already running; wait for it to finish")
     args = {"query": str(query), "out": str(out), "face": face, "videos": [str(v) for v in videos], "every": every_s,
@@ -205,20 +213,29 @@ class JobReporter:
         self.every_s = every_s
         self._last = 0.0
         self._cancel = False
+        self._phase: str | None = None
 
     def start(self) -> None:
         self.store.jobs.start(self.job_id, os.getpid())
 
     def update(self, force: bool = False, **fields) -> None:
-        """Write progress fields (done, total, phase, ...) at most every `every_s` unless forced."""
+        """Write progress fields (done, total, phase, ...) at most every `every_s` unless forced; a new phase is
+        written at once (the page shows it, and the phase's ETA is measured from its own start)."""
         t = time.monotonic()
-        if force or t - self._last >= self.every_s:
+        new_phase = "phase" in fields and fields["phase"] != self._phase
+        if force or new_phase or t - self._last >= self.every_s:
             self._last = t
+            self._phase = fields.get("phase", self._phase)
             self.store.jobs.progress(self.job_id, **fields)
             self._cancel = self.store.jobs.cancel_requested(self.job_id)
 
     def cancelled(self) -> bool:
         """Whether the UI asked this job to stop (as of the last update)."""
+        return self._cancel
+
+    def cancel_requested(self) -> bool:
+        """Whether the UI asked this job to stop, read now: between long steps that report no progress."""
+        self._cancel = self.store.jobs.cancel_requested(self.job_id)
         return self._cancel
 
     def finish(self, status: str, message: str | None = None) -> None:

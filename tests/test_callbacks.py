@@ -7,9 +7,15 @@ The trigger of a callback is set the way Dash's testing guide shows (a callback 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import time
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import copy_context
+from pathlib import Path
 
 import dash
 import numpy as np
@@ -21,10 +27,12 @@ from sqlalchemy import select, update
 from callbacks import attributes as attr_cb
 from callbacks import library as lib_cb
 from callbacks import map as map_cb
+from callbacks import navbar as nav_cb
 from callbacks import people as people_cb
 from callbacks import people_sort as sort_cb
 from callbacks import photos as photos_cb
 from dashapp import components as C
+from dashapp.jobs import ingest_lock
 from dashapp.store import NewFace
 from dashapp.store.schema import faces, photos
 from dashapp.ui_context import use_library
@@ -89,6 +97,15 @@ def find_ids(component, type_: str) -> list[dict]:
     return found
 
 
+@contextmanager
+def running_ingest(library, paths: tuple[str, ...] = ("/x",)) -> Iterator[int]:
+    """An ingest job running in this process, which holds the library's ingest lock as a job process does."""
+    job = library.store.jobs.create("ingest", {"paths": list(paths)})
+    with ingest_lock(library.config):
+        library.store.jobs.start(job, os.getpid())
+        yield job
+
+
 @pytest.fixture()
 def lib(tmp_path):
     library = use_library(tmp_path / "library")
@@ -112,11 +129,11 @@ def empty_lib(tmp_path):
 def test_library_poll_empty_then_counts(empty_lib, lib):
     # `lib` was opened last, so the UI shows it; the empty library is checked by reopening it.
     out = call(lib_cb.poll_library, 1, None)
-    assert out[3] == f"{len(lib.synthetic.photo_ids)}" and out[4] == "36"
+    assert text_of(out[3]) == f"{len(lib.synthetic.photo_ids)}" and out[4] == "36"
     assert out[1] is True  # nothing to cancel
     use_library(empty_lib.data_dir)
     progress, cancel_disabled, errors, n_photos, *_ = call(lib_cb.poll_library, 1, None)
-    assert "No ingest has run yet" in text_of(progress) and n_photos == "0"
+    assert "No ingest has run yet" in text_of(progress) and text_of(n_photos) == "0"
     assert "every photo was read" in text_of(errors)
 
 
@@ -124,39 +141,72 @@ def test_library_offers_to_update_photos_of_another_face_model(empty_lib, lib):
     # The synthetic library's faces carry the version "synthetic", not the bundled model's.
     *_, alert_open, alert_text, _folders, _check_disabled = call(lib_cb.poll_library, 1, None)
     assert alert_open is True and f"{len(lib.synthetic.photo_ids):,} photo(s)" in alert_text
-    job = lib.store.jobs.create("ingest", {"paths": ["/x"]})
-    lib.store.jobs.start(job, __import__("os").getpid())  # alive: counts as running
-    msg, color, *_ = call(lib_cb.update_outdated, 1, trigger="lib-update-model")
-    assert color == "danger" and "already running" in msg
-    assert call(lib_cb.update_outdated, 0, trigger="lib-update-model", value=0)[2] is dash.no_update
-    lib.store.jobs.finish(job, "done")
+    with running_ingest(lib) as job:
+        msg, color, *_ = call(lib_cb.update_outdated, 1, trigger="lib-update-model")
+        assert color == "danger" and "already running" in msg
+        assert call(lib_cb.update_outdated, 0, trigger="lib-update-model", value=0)[2] is dash.no_update
+        lib.store.jobs.finish(job, "done")
     use_library(empty_lib.data_dir)
     *_, alert_open, _, _, _ = call(lib_cb.poll_library, 1, None)
     assert alert_open is False
 
 
 def test_library_poll_shows_a_running_job(empty_lib):
+    import app
+
+    store = empty_lib.store
+    with running_ingest(empty_lib, ("/photos",)) as job:
+        store.jobs.progress(job, done=3, total=10, n_faces=7, n_errors=0, phase="analyze")
+        progress, cancel_disabled, *_ = call(lib_cb.poll_library, 1, None)
+        text = text_of(progress)
+        assert "3 / 10 photos" in text and "running · finding faces" in text
+        assert cancel_disabled is False
+
+        # `app.py ingest` meanwhile, refused (the running job holds the library's lock): the page still follows the
+        # running job, and Cancel still reaches it.
+        assert app.main(["ingest", "--data-dir", str(empty_lib.data_dir), str(GROUP_PHOTOS)]) == 3
+        assert store.jobs.latest("ingest")[0].status == "failed"
+        progress, cancel_disabled, *_ = call(lib_cb.poll_library, 1, None)
+        assert "3 / 10 photos" in text_of(progress) and cancel_disabled is False
+        call(lib_cb.confirm_cancel, 1, None, trigger="lib-cancel-yes")
+        assert store.jobs.cancel_requested(job)
+
+
+def test_library_poll_shows_each_phase_and_the_eta_at_its_own_pace(empty_lib):
+    store = empty_lib.store
+    with running_ingest(empty_lib) as job:
+        store.jobs.progress(job, phase="scan", done=0, total=None)
+        time.sleep(1.5)  # finding and checking files, loading the model: not the pace at which faces are found
+        store.jobs.progress(job, phase="analyze", done=0, total=100)
+        progress, *_, state, _, _, _, _ = call(lib_cb.poll_library, 1, None)
+        assert "0 / 100 photos" in text_of(progress) and "ETA" not in text_of(progress)  # no pace yet
+        assert "took" not in text_of(progress)
+        store.jobs.progress(job, done=10)  # the first photos: the model is loaded, the pace is measured from here
+        assert "ETA" not in text_of(call(lib_cb.poll_library, 2, state)[0])
+        time.sleep(0.3)
+        store.jobs.progress(job, done=20)
+        progress, *_, state, _, _, _, _ = call(lib_cb.poll_library, 3, state)
+        eta = empty_lib.queries.latest_job()["eta"]
+        assert 0.3 / 10 * 80 <= eta < 1.5 / 20 * 80 and "ETA" in text_of(progress)  # 80 photos at 10 per 0.3 s
+
+        store.jobs.progress(job, phase="cluster", message="clustering")  # no count moves: the page still says so
+        progress, *_, state, _, _, _, _ = call(lib_cb.poll_library, 4, state)
+        text = text_of(progress)
+        assert "running · grouping people" in text and "photos" not in text and "ETA" not in text
+        store.jobs.progress(job, phase="project", message="making the map")
+        progress, *_ = call(lib_cb.poll_library, 5, state)
+        assert "running · making the map" in text_of(progress) and "ETA" not in text_of(progress)
+
+
+def test_an_ingest_whose_pid_another_process_took_is_interrupted(empty_lib):
+    # After a restart the job's pid is alive again, as another process (here: this one), which holds no ingest lock.
     store = empty_lib.store
     job = store.jobs.create("ingest", {"paths": ["/photos"]})
-    store.jobs.start(job, __import__("os").getpid())
-    store.jobs.progress(job, done=3, total=10, n_faces=7, n_errors=0, phase="analyze")
+    store.jobs.start(job, os.getpid())
+    store.jobs.progress(job, done=3, total=10, phase="analyze")
     progress, cancel_disabled, *_ = call(lib_cb.poll_library, 1, None)
-    text = text_of(progress)
-    assert "3 / 10 photos" in text and "running · finding faces" in text and "ETA" in text
-    assert cancel_disabled is False
-
-    # `app.py ingest` meanwhile, refused (the running job holds the library's lock): the page still follows the
-    # running job, and Cancel still reaches it.
-    import app
-    from dashapp.jobs import ingest_lock
-
-    with ingest_lock(empty_lib.config):
-        assert app.main(["ingest", "--data-dir", str(empty_lib.data_dir), str(GROUP_PHOTOS)]) == 3
-    assert store.jobs.latest("ingest")[0].status == "failed"
-    progress, cancel_disabled, *_ = call(lib_cb.poll_library, 1, None)
-    assert "3 / 10 photos" in text_of(progress) and cancel_disabled is False
-    call(lib_cb.confirm_cancel, 1, None, trigger="lib-cancel-yes")
-    assert store.jobs.cancel_requested(job)
+    assert "interrupted" in text_of(progress) and cancel_disabled is True
+    assert store.jobs.get(job).status == "interrupted" and not store.jobs.active("ingest")
 
 
 def test_library_poll_shows_job_progress_and_errors(empty_lib):
@@ -172,7 +222,43 @@ def test_library_poll_shows_job_progress_and_errors(empty_lib):
     assert "interrupted" in text_of(progress) and cancel_disabled is True
     assert "/photos/bad.jpg" in text_of(errors) and "truncated" in text_of(errors) and "clip" not in text_of(errors)
     assert "Files that are not photos, left alone: .mp4 2, .json 1." in text_of(errors)
-    assert n_photos == "1" and n_errors == "1"
+    assert text_of(n_photos) == "0" and n_errors == "1"  # an unreadable file is no photo of the library
+
+
+def test_library_counts_analysed_photos_as_its_folders_do_and_those_to_analyse_apart(empty_lib, tmp_path):
+    store = empty_lib.store
+    album = tmp_path / "album"
+    album.mkdir()
+    store.folders.add([str(album)])
+    for k in range(2):
+        pid = store.photos.upsert_pending(f"{album}/{k}.jpg", 100, 1, f"sha-{k}")
+        store.photos.save_analysis(pid, [], 640, 480, "v1")
+    store.photos.save_error(f"{album}/bad.jpg", 10, 1, "decode", "truncated", "image file is truncated")
+    store.photos.save_error(f"{album}/clip.mp4", 10, 1, "stat", "unsupported", "not a photo file type")
+    for k in range(3):  # checked by the running ingest, not analysed yet
+        store.photos.upsert_pending(f"{album}/new{k}.jpg", 100, 1, f"sha-new{k}")
+    _, _, _, n_photos, _, _, n_errors, _, _, _, folders, _ = call(lib_cb.poll_library, 1, None)
+    assert text_of(n_photos) == "2 +3 to analyse" and n_errors == "1"
+    assert f"{album} 2 0 1" in text_of(folders)  # the Folders table: 2 photos, 0 faces, 1 unreadable
+
+
+def test_navbar_badge_goes_when_the_job_process_is_killed(empty_lib):
+    # A job process of its own that holds the ingest lock, as `app.py ingest` does, then is killed (kill -9).
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time\nfrom dashapp.config import load_config\nfrom dashapp.jobs import ingest_lock\n"
+         "with ingest_lock(load_config(sys.argv[1])):\n    print('locked', flush=True)\n    time.sleep(60)",
+         str(empty_lib.data_dir)],
+        cwd=Path(__file__).resolve().parents[1], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "locked"
+    store = empty_lib.store
+    job = store.jobs.create("ingest", {"paths": ["/photos"]})
+    store.jobs.start(job, holder.pid)
+    store.jobs.progress(job, done=4, total=10, phase="analyze")
+    assert text_of(call(nav_cb.nav_job_badge, 1)) == "Ingesting 40%"
+    holder.kill()
+    holder.wait()
+    assert call(nav_cb.nav_job_badge, 2) is None  # on any page, without the Library page's poll
+    assert store.jobs.get(job).status == "interrupted"
 
 
 def test_add_folder_refuses_bad_paths(empty_lib, tmp_path):
@@ -185,9 +271,8 @@ def test_add_folder_refuses_bad_paths(empty_lib, tmp_path):
 
 
 def test_add_folder_refused_while_an_ingest_runs(empty_lib, tmp_path):
-    job = empty_lib.store.jobs.create("ingest", {"paths": ["/x"]})
-    empty_lib.store.jobs.start(job, __import__("os").getpid())  # alive: counts as running
-    msg, color, *_ = call(lib_cb.add_folder, 1, None, str(tmp_path), trigger="lib-add-folder")
+    with running_ingest(empty_lib):
+        msg, color, *_ = call(lib_cb.add_folder, 1, None, str(tmp_path), trigger="lib-add-folder")
     assert color == "danger" and "already running" in msg
 
 
@@ -196,10 +281,21 @@ def test_cancel_sets_the_flag_of_the_running_job(empty_lib):
     assert call(lib_cb.ask_cancel, 1, None, trigger="lib-cancel") is True
     _, message, _, icon, _ = call(lib_cb.confirm_cancel, 1, None, trigger="lib-cancel-yes")
     assert icon == "danger" and "No ingest is running" in message
-    job = store.jobs.create("ingest", {"paths": ["/x"]})
-    store.jobs.start(job, __import__("os").getpid())
-    is_open, message, *_ = call(lib_cb.confirm_cancel, 1, None, trigger="lib-cancel-yes")
+    with running_ingest(empty_lib) as job:
+        is_open, message, *_ = call(lib_cb.confirm_cancel, 1, None, trigger="lib-cancel-yes")
     assert is_open is False and store.jobs.cancel_requested(job)
+    assert message == "The ingest stops after the photo it is on. Photos done so far are kept."
+
+
+def test_cancel_while_grouping_people_says_what_it_does(empty_lib):
+    with running_ingest(empty_lib) as job:
+        empty_lib.store.jobs.progress(job, phase="cluster", message="clustering")
+        _, message, *_ = call(lib_cb.confirm_cancel, 1, None, trigger="lib-cancel-yes")
+        assert message == ("The ingest stops once grouping people ends, leaving the groups as they were. The photos "
+                           "are kept; people and the map are redone at the next ingest.")
+        empty_lib.store.jobs.progress(job, phase="project", message="making the map")
+        _, message, *_ = call(lib_cb.confirm_cancel, 2, None, trigger="lib-cancel-yes")
+        assert message.startswith("The ingest stops once making the map ends, leaving the map as it was.")
 
 
 def test_library_lists_its_folders_checks_them_again_and_removes_one(empty_lib, tmp_path):
@@ -216,28 +312,27 @@ def test_library_lists_its_folders_checks_them_again_and_removes_one(empty_lib, 
     assert check_disabled is False
     assert str(here) in text_of(table) and f"{gone} not found" in text_of(table) and "not yet" in text_of(table)
     assert "1 photo came from folders added before the library remembered folders" in text_of(table)
-    job = store.jobs.create("ingest", {"paths": [str(here)]})
-    store.jobs.start(job, __import__("os").getpid())
-    running = {"id": job, "status": "running", "done": 0}
-    assert call(lib_cb.poll_library, 1, None)[7] == running
-    store.jobs.progress(job, done=1, total=10, n_faces=1, n_errors=0, phase="analyze")
-    *_, table, check_disabled = call(lib_cb.poll_library, 2, running)  # the same job, one photo on
-    assert table is dash.no_update and check_disabled is dash.no_update
-    store.jobs.finish(job, "done")
+    with running_ingest(empty_lib, (str(here),)) as job:
+        running = {"id": job, "status": "running", "done": 0, "phase": None}
+        assert call(lib_cb.poll_library, 1, None)[7] == running
+        store.jobs.progress(job, done=1, total=10, n_faces=1, n_errors=0, phase="analyze")
+        *_, table, check_disabled = call(lib_cb.poll_library, 2, running)  # the same job, one photo on
+        assert table is dash.no_update and check_disabled is dash.no_update
+        store.jobs.finish(job, "done")
     *_, table, check_disabled = call(lib_cb.poll_library, 3, {**running, "done": 1})
     assert str(here) in text_of(table) and check_disabled is False  # the job ended: redrawn
     [here_id, gone_id] = [i["index"] for i in find_ids(table, "lib-remove-folder")]
     assert f"/photos?folder={here_id}" in str(table)  # each folder links to its photos
 
-    ingest = store.jobs.create("ingest", {"paths": [str(here)]})
-    store.jobs.start(ingest, __import__("os").getpid())  # alive: an ingest runs
-    msg, color, *_ = call(lib_cb.check_folders, 1, [0, 0], trigger="lib-check-all")
-    assert color == "danger" and "already running" in msg
-    is_open, text, folder_id = call(lib_cb.ask_remove_folder, [1, 0], trigger={"type": "lib-remove-folder", "index": here_id})
-    assert is_open is True and folder_id == here_id and "2 photos (2 faces)" in text_of(text)
-    is_open, message, *_ = call(lib_cb.confirm_remove_folder, 1, 0, here_id, trigger="lib-remove-yes")
-    assert is_open is False and "right now" in message and store.photos.counts() == {"done": 2, "pending": 1}
-    store.jobs.finish(ingest, "done")
+    with running_ingest(empty_lib, (str(here),)) as ingest:
+        msg, color, *_ = call(lib_cb.check_folders, 1, [0, 0], trigger="lib-check-all")
+        assert color == "danger" and "already running" in msg
+        is_open, text, folder_id = call(lib_cb.ask_remove_folder, [1, 0],
+                                        trigger={"type": "lib-remove-folder", "index": here_id})
+        assert is_open is True and folder_id == here_id and "2 photos (2 faces)" in text_of(text)
+        is_open, message, *_ = call(lib_cb.confirm_remove_folder, 1, 0, here_id, trigger="lib-remove-yes")
+        assert is_open is False and "right now" in message and store.photos.counts() == {"done": 2, "pending": 1}
+        store.jobs.finish(ingest, "done")
 
     assert call(lib_cb.confirm_remove_folder, 0, 1, here_id, trigger="lib-remove-no")[0] is False
     assert store.photos.counts() == {"done": 2, "pending": 1}  # "Keep it" keeps it

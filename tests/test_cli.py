@@ -97,6 +97,26 @@ def test_cancel_stops_the_job_and_a_rerun_finishes(tmp_path):
     assert store.photos.counts() == {"done": n_photos}
 
 
+def test_cancel_while_grouping_people_stops_the_job_and_the_next_ingest_groups_them(tmp_path):
+    album = _album(tmp_path / "album", ["obama_1.jpg", "obama_2.jpg", "biden_1.jpg", "obama_and_biden.jpg"])
+    config = load_config(tmp_path / "data")
+    store = Store.open(config)
+    job_id = spawn_ingest(config, store, [album])
+    deadline = time.monotonic() + 240
+    while store.jobs.get(job_id).phase not in ("cluster", "project") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    store.jobs.request_cancel(job_id)  # the Library page's Cancel while it groups people or makes the map
+    job = _wait_job(store, job_id)
+    assert job.status == "cancelled", job.message
+    assert job.message.startswith("cancelled while grouping people: 4 files: 4 photos analysed")
+    assert store.photos.counts() == {"done": 4} and store.runs.behind()
+
+    again = app("ingest", "--data-dir", str(config.data_dir))  # Check for new photos: nothing new, yet it groups
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert "4 unchanged" in again.stdout and "clustered" in again.stdout
+    assert not store.runs.behind() and store.jobs.latest("ingest")[0].status == "done"
+
+
 def test_a_second_ingest_is_refused_clearly(tmp_path):
     config = load_config(tmp_path / "data")
     album = _album(tmp_path / "album", ["rose_1.jpg"])
@@ -170,6 +190,33 @@ def test_model_upgrade_reanalyses_outdated_photos_and_keeps_names_and_manual_mov
     assert again.returncode == 0 and "every photo in the library is analysed with the current face model" in again.stdout
     checked = app("ingest", "--data-dir", str(data), "--weights", str(new))  # no paths: the library's folders
     assert checked.returncode == 0 and "3 unchanged" in checked.stdout, checked.stderr[-2000:]
+
+
+def test_update_of_outdated_photos_whose_files_are_away_says_so(tmp_path):
+    from model.faces import DEFAULT_WEIGHTS, copy_model
+
+    album = _album(tmp_path / "album", ["obama_1.jpg", "obama_2.jpg", "biden_1.jpg"])
+    data = tmp_path / "data"
+    assert app("ingest", "--data-dir", str(data), "--no-cluster", str(album)).returncode == 0
+    new = copy_model(DEFAULT_WEIGHTS, tmp_path / "new-model")
+    card = json.loads(DEFAULT_WEIGHTS.with_suffix(".json").read_text())
+    new.with_suffix(".json").write_text(json.dumps({**card, "version": "upgrade-test"}))
+    store = Store.open(load_config(data))
+
+    away = album.rename(tmp_path / "unplugged")  # the drive with every outdated photo is not connected
+    result = app("ingest", "--data-dir", str(data), "--no-cluster", "--outdated", "--weights", str(new))
+    said = "3 photos analysed with another face model were not found (is their drive connected?) and stay as they are"
+    assert result.returncode == 0 and said in result.stdout and "every photo" not in result.stdout
+    assert store.jobs.latest("ingest")[0].message == said  # the Library page's job says the same
+    assert len(store.photos.outdated("upgrade-test")) == 3
+
+    away.rename(album)
+    (album / "biden_1.jpg").rename(tmp_path / "biden_1.jpg")  # one of them is still away
+    result = app("ingest", "--data-dir", str(data), "--no-cluster", "--outdated", "--weights", str(new))
+    assert result.returncode == 0 and "2 photos analysed" in result.stdout, result.stderr[-2000:]
+    said = "1 photo analysed with another face model was not found (is their drive connected?) and stays as it is"
+    assert said in result.stdout and said in store.jobs.latest("ingest")[0].message
+    assert [p.path for p in store.photos.outdated("upgrade-test")] == [str(album / "biden_1.jpg")]
 
 
 @pytest.mark.parametrize("flag", ["--small-face-share", "--identity-group-share"])

@@ -224,7 +224,9 @@ def test_new_faces_join_the_map_where_it_was():
 import shutil  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from dashapp.clustering import recluster  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from dashapp.clustering import ClusteringStopped, recluster  # noqa: E402
 from dashapp.ingest import IngestOptions, ingest  # noqa: E402
 from dashapp.store import Store  # noqa: E402
 from tests.conftest import ingest_album  # noqa: E402
@@ -329,6 +331,36 @@ def test_reclustering_keeps_names_and_manual_moves(album_library):
             assert before[person] <= after[person], "a named person lost faces"
         assert store.assignments.person_of([wrong, loose]) == {wrong: rose, loose: None}
     assert kit in named and rose in named
+
+
+def test_a_clustering_cancelled_midway_leaves_what_it_had_not_written_and_is_redone(album_library):
+    store, config, album = album_library["store"], album_library["config"], album_library["album"]
+    recluster(store, project=True)
+    Image.open(PHOTOS / "obama_3.jpg").save(album / "obama_3_small.jpg", "JPEG", quality=70)
+    ingest(store, config, [album], IngestOptions(analyzer=album_library["analyzer"]))
+    new = _face(album_library, "obama_3_small.jpg")
+    before = {a.face_id: (a.person_id, a.source) for a in store.assignments.all()}
+    assert new not in before and store.faces.get(new).map_xy is None
+
+    def cancelled_in(phase: str):
+        """progress and should_stop of a job whose Cancel is clicked once `phase` starts."""
+        seen: list[str] = []
+        return seen.append, lambda: phase in seen
+
+    progress, should_stop = cancelled_in("cluster")
+    with pytest.raises(ClusteringStopped):
+        recluster(store, project=True, progress=progress, should_stop=should_stop)
+    assert {a.face_id: (a.person_id, a.source) for a in store.assignments.all()} == before  # nothing written
+    assert store.runs.behind()  # so the next ingest clusters
+
+    progress, should_stop = cancelled_in("project")
+    with pytest.raises(ClusteringStopped):
+        recluster(store, project=True, progress=progress, should_stop=should_stop)
+    assert store.assignments.person_of([new])[new] is not None  # grouped before Cancel
+    assert store.faces.get(new).map_xy is None and store.runs.behind()  # the map as it was; redone next time
+
+    recluster(store, project=True)
+    assert store.faces.get(new).map_xy is not None and not store.runs.behind()
 
 
 def test_ignored_faces_stay_out_of_clustering_and_the_map(album_library):

@@ -153,6 +153,39 @@ def test_unchanged_album_does_no_model_work(library):
     assert store.faces.matrix().ids.tolist() == before
 
 
+def _bytes_read() -> int:
+    """Bytes this process (all its threads) has read so far."""
+    return int(next(line for line in Path("/proc/self/io").read_text().splitlines() if line.startswith("rchar:")).split()[1])
+
+
+@pytest.mark.skipif(not Path("/proc/self/io").exists(), reason="reads /proc/self/io (Linux)")
+def test_cancel_while_checking_files_stops_within_a_few_files(tmp_path):
+    album = tmp_path / "album"
+    album.mkdir()
+    size = 8 << 20
+    for k in range(100):  # large "photos" that take a while to hash (sparse: no disk used)
+        with open(album / f"big{k:03d}.jpg", "wb") as f:
+            f.truncate(size)
+    config = load_config(tmp_path / "data")
+    store = Store.open(config)
+    hashed, read_at_cancel = [0], []
+
+    def progress(phase, done, total, n_errors, n_faces):
+        if phase == "hash":
+            hashed[0] = done
+
+    def should_cancel() -> bool:  # Cancel is clicked once some files are checked
+        if hashed[0] and not read_at_cancel:
+            read_at_cancel.append(_bytes_read())
+        return bool(read_at_cancel)
+
+    report = ingest(store, config, [album], IngestOptions(), progress, should_cancel)
+    read_after = _bytes_read() - read_at_cancel[0]
+    assert read_after < 4 * size, f"{read_after / size:.0f} files read after Cancel"
+    assert report.cancelled and hashed[0] < 20
+    assert store.photos.counts() == {"pending": 1}  # what was checked before is kept (the rest are copies of it)
+
+
 def test_changed_and_deleted_files_are_noticed(library):
     store, config, album = library["store"], library["config"], library["album"]
     (album / "album_notes.txt").unlink()
@@ -290,7 +323,7 @@ def test_kill_9_mid_ingest_then_rerun_gives_the_same_faces(tmp_path, analyzer):
     store = Store.open(load_config(data))
     counts = store.photos.counts()
     assert 3 <= counts.get("done", 0) < len(names), counts  # really stopped mid-run
-    assert refresh_stale(store) == 1  # the dead job is marked interrupted
+    assert refresh_stale(store, load_config(data)) == 1  # the dead job is marked interrupted
     assert store.jobs.latest("ingest")[0].status == "interrupted"
 
     rerun = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=300)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import unicodedata
 from pathlib import Path
@@ -11,9 +12,12 @@ import numpy as np
 import pytest
 
 from dashapp.config import load_config, resolve_data_dir
-from dashapp.jobs import DISK_FULL, IngestBusy, failure_message, ingest_lock, ingest_running, is_disk_full, refresh_stale
+from dashapp.jobs import (
+    DISK_FULL, IngestBusy, JobReporter, failure_message, ingest_lock, ingest_running, is_disk_full, refresh_stale,
+)
 from dashapp.store import ClusterWrite, NewFace, Store
 from dashapp.store.engine import LibraryUnusable, schema_version
+from dashapp.store.jobs import phase_eta
 from dashapp.store.schema import SCHEMA_VERSION
 from dashapp.store.ui_queries import UIQueries
 
@@ -74,17 +78,21 @@ def test_a_version_1_library_is_migrated_and_keeps_its_photos(tmp_path):
     raw = sqlite3.connect(config.db_path)  # back to version 1's tables: photos without `taken`, no undo history
     raw.executescript(
         "DROP INDEX ix_photos_taken; ALTER TABLE photos DROP COLUMN taken; DROP TABLE undo_steps; DROP TABLE folders;"
+        "ALTER TABLE jobs DROP COLUMN phase_since; ALTER TABLE jobs DROP COLUMN phase_since_done;"
         "UPDATE meta SET value = '1' WHERE key = 'schema_version';"
     )
     raw.close()
     store = Store.open(config)
     with store.engine.connect() as conn:
-        assert schema_version(conn) == SCHEMA_VERSION
+        assert schema_version(conn) == SCHEMA_VERSION == 6
     photo = store.photos.get(pid)
     assert photo.status == "done" and photo.taken is None  # not read yet: the next ingest reads it
     assert [f.id for f in store.faces.of_photo(pid)] == face_ids
     store.people.move_faces(face_ids[:1], store.people.create("Ada"))  # the undo history works
     assert store.people.undo().label == "move of 1 face to “Ada”"
+    job = store.jobs.create("ingest", {"paths": ["/album"]})
+    store.jobs.progress(job, phase="analyze", done=4, total=10)  # jobs measure their phase's pace
+    assert store.jobs.get(job).phase_since_done == 4
     store.close()
 
 
@@ -258,7 +266,7 @@ def test_a_version_4_library_gets_its_names_in_unicode_normal_form(tmp_path):
     raw.close()
     store = Store.open(config)
     with store.engine.connect() as conn:
-        assert schema_version(conn) == SCHEMA_VERSION == 5
+        assert schema_version(conn) == SCHEMA_VERSION
     names = {p.id: p.name for p in store.people.list(named_only=True)}
     assert names == {groups[-1]: NFC, groups[-2]: f"{NFC} (2)", groups[-3]: "ＡＤＡ"}
     assert store.people.by_name(NFD).id == groups[-1] and store.people.by_name("ada").id == groups[-3]
@@ -432,10 +440,43 @@ def test_jobs_progress_cancel_and_stale(store):
     store.jobs.request_cancel(job)
     got = store.jobs.get(job)
     assert got.cancel_requested and got.fraction == 0.5 and got.status == "running"
-    assert refresh_stale(store) == 1
+    assert refresh_stale(store, load_config(store.data_dir)) == 1
     assert store.jobs.get(job).status == "interrupted"
     with pytest.raises(ValueError):
         store.jobs.progress(job, bogus=1)
+
+
+def test_a_job_measures_each_phase_from_its_first_work_done(store):
+    job = store.jobs.create("ingest", {"paths": ["/album"]})
+    store.jobs.start(job, os.getpid())
+    reporter = JobReporter(store, job, every_s=60)
+    reporter.update(phase="hash", done=50, total=100)
+    reporter.update(phase="analyze", done=0, total=8)  # a new phase is written at once, not a minute later
+    got = store.jobs.get(job)
+    assert (got.phase, got.total, got.phase_since, got.eta_seconds) == ("analyze", 8, None, None)
+    store.jobs.progress(job, done=2)
+    since = store.jobs.get(job).phase_since
+    store.jobs.progress(job, done=4)
+    got = store.jobs.get(job)
+    assert (got.phase_since, got.phase_since_done) == (since, 2)
+    assert phase_eta(got.done, got.total, got.phase_since, got.phase_since_done, at=since + 3) == 6.0  # 2 per 3 s
+    store.jobs.progress(job, phase="cluster")
+    got = store.jobs.get(job)
+    assert (got.phase_since, got.eta_seconds) == (None, None)
+
+
+def test_an_ingest_is_running_only_while_someone_holds_the_ingest_lock(tmp_path):
+    # A pid can be alive and another process's (a restart, a reboot): an ingest without a lock holder is not running.
+    config = load_config(tmp_path / "lib")
+    store = Store.open(config)
+    reused = store.jobs.create("ingest", {"paths": ["/album"]})
+    store.jobs.start(reused, os.getpid())
+    other = store.jobs.create("cluster", {})
+    store.jobs.start(other, os.getpid())  # no lock to check: its pid alone says
+    with ingest_lock(config):
+        assert refresh_stale(store, config) == 0
+    assert refresh_stale(store, config) == 1
+    assert store.jobs.get(reused).status == "interrupted" and store.jobs.get(other).status == "running"
 
 
 def test_one_ingest_at_a_time(tmp_path):

@@ -169,7 +169,16 @@ def _normal_names(named: list[tuple[int, str]]) -> dict[int, tuple[str, str]]:
     return out
 
 
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1, 2: _v2, 3: _v3, 4: _v4, 5: _v5}
+def _v6(conn: Connection) -> None:
+    """Version 6: `jobs.phase_since` and `jobs.phase_since_done`, where a job's current phase's ETA is measured from."""
+    present = {c["name"] for c in inspect(conn).get_columns("jobs")}
+    if "phase_since" not in present:
+        conn.execute(text("ALTER TABLE jobs ADD COLUMN phase_since FLOAT"))
+    if "phase_since_done" not in present:
+        conn.execute(text("ALTER TABLE jobs ADD COLUMN phase_since_done INTEGER"))
+
+
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1, 2: _v2, 3: _v3, 4: _v4, 5: _v5, 6: _v6}
 
 
 def schema_version(conn: Connection) -> int:

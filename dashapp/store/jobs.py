@@ -6,6 +6,7 @@ The UI asks a job to stop with `request_cancel`; the job polls `cancel_requested
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,16 @@ from dashapp.store.schema import jobs
 
 ACTIVE = ("queued", "running")
 FINISHED = ("done", "failed", "cancelled", "interrupted")
+
+
+def phase_eta(done: int, total: int | None, since: float | None, since_done: int | None,
+              at: float | None = None) -> float | None:
+    """Seconds left in a phase at its own pace since it first reported work done (`since`, `since_done`), or None
+    while that cannot be told: no total, or no work done since then."""
+    if not total or since is None or since_done is None or done <= since_done:
+        return None
+    seconds = (time.time() if at is None else at) - since
+    return max(0.0, seconds / (done - since_done) * max(0, total - done))
 
 
 @dataclass(frozen=True)
@@ -38,6 +49,8 @@ class Job:
     started_at: float | None
     updated_at: float
     finished_at: float | None
+    phase_since: float | None
+    phase_since_done: int | None
 
     @property
     def fraction(self) -> float | None:
@@ -46,11 +59,22 @@ class Job:
 
     @property
     def eta_seconds(self) -> float | None:
-        """Remaining seconds at the rate so far, or None when unknown."""
-        if not self.total or not self.done or self.started_at is None or self.status != "running":
+        """Remaining seconds of the current phase at its pace so far, or None when unknown."""
+        if self.status != "running":
             return None
-        elapsed = self.updated_at - self.started_at
-        return max(0.0, elapsed / self.done * (self.total - self.done))
+        return phase_eta(self.done, self.total, self.phase_since, self.phase_since_done)
+
+
+def _pace_mark(phase: str | None, since: float | None, fields: dict[str, Any], t: float) -> dict[str, Any]:
+    """The phase_since columns to write with a progress update: cleared when the phase changes, set at the phase's
+    first update with work done (its pace is measured from there: model loading before it is not the pace)."""
+    mark: dict[str, Any] = {}
+    if "phase" in fields and fields["phase"] != phase:
+        since = None
+        mark = dict(phase_since=None, phase_since_done=None)
+    if since is None and (fields.get("done") or 0) > 0:
+        mark = dict(phase_since=t, phase_since_done=fields["done"])
+    return mark
 
 
 def _job(r) -> Job:
@@ -79,13 +103,18 @@ class JobRepo(Repo):
             conn.execute(update(jobs).where(jobs.c.id == job_id).values(status="running", pid=pid, started_at=t, updated_at=t))
 
     def progress(self, job_id: int, **fields: Any) -> None:
-        """Update any of: done, total, n_errors, n_faces, phase, message."""
+        """Update any of: done, total, n_errors, n_faces, phase, message; a new phase starts its ETA afresh."""
         allowed = {"done", "total", "n_errors", "n_faces", "phase", "message"}
         unknown = set(fields) - allowed
         if unknown:
             raise ValueError(f"unknown job fields: {sorted(unknown)}")
+        t = now()
         with self._write() as conn:
-            conn.execute(update(jobs).where(jobs.c.id == job_id).values(updated_at=now(), **fields))
+            row = conn.execute(select(jobs.c.phase, jobs.c.phase_since).where(jobs.c.id == job_id)).first()
+            values = dict(fields, updated_at=t)
+            if row is not None:
+                values.update(_pace_mark(row.phase, row.phase_since, fields, t))
+            conn.execute(update(jobs).where(jobs.c.id == job_id).values(**values))
 
     def finish(self, job_id: int, status: str, message: str | None = None) -> None:
         """End a job: 'done', 'failed', 'cancelled' or 'interrupted'."""

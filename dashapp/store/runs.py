@@ -42,7 +42,7 @@ class ClusterRunRepo(Repo):
             ).inserted_primary_key[0]
 
     def finish(self, run_id: int, status: str, **stats: Any) -> None:
-        """End a run ('done' or 'failed') with n_faces, n_people, n_unsorted, seconds."""
+        """End a run ('done', 'failed' or 'cancelled') with n_faces, n_people, n_unsorted, seconds."""
         with self._write() as conn:
             conn.execute(update(cluster_runs).where(cluster_runs.c.id == run_id).values(status=status, finished_at=now(), **stats))
 

@@ -34,7 +34,7 @@ from sqlalchemy import (
     func,
 )
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 metadata = MetaData()
 
@@ -235,6 +235,10 @@ jobs = Table(
     Column("started_at", Float),
     Column("updated_at", Float, nullable=False),
     Column("finished_at", Float),
+    # When the current phase first reported work done, and how much: its ETA is measured from there, so the time
+    # before (scanning, hashing, loading the model) does not count as the phase's pace. NULL until then.
+    Column("phase_since", Float),
+    Column("phase_since_done", Integer),
     Index("ix_jobs_status", "status"),
     sqlite_autoincrement=True,
 )

@@ -22,7 +22,7 @@ from dashapp.store.base import Repo
 from dashapp.store.blobs import from_blob, stack_blobs
 from dashapp.store.faces import EMBEDDING_DIM, N_ATTRIBUTES
 from dashapp.store.folders import photos_under
-from dashapp.store.jobs import ACTIVE
+from dashapp.store.jobs import ACTIVE, phase_eta
 from dashapp.store.people import name_key
 from dashapp.store.photos import analysed_by_another_model
 from dashapp.store.schema import (
@@ -170,11 +170,10 @@ class UIQueries(Repo):
                 select(func.count(assignments.c.person_id), func.count(case((assignments.c.source == IGNORED, 1))))
             ).one()
         return {
-            "n_photos": sum(by_status.values()) - n_not_photos,
-            "n_done": by_status.get("done", 0),
+            "n_done": by_status.get("done", 0),  # analysed photos: what the Library page and its folders count
             "n_errors": by_status.get("error", 0) - n_not_photos,  # unreadable photos
             "n_not_photos": n_not_photos,  # files of other types, skipped
-            "n_pending": by_status.get("pending", 0),
+            "n_pending": by_status.get("pending", 0),  # checked, not analysed yet (by this ingest, or the next)
             "n_faces": n_faces,
             "n_people": n_people,
             "n_named": n_named,
@@ -188,8 +187,9 @@ class UIQueries(Repo):
             return conn.execute(select(func.count()).where(analysed_by_another_model(model_version))).scalar_one()
 
     def latest_job(self, kind: str = "ingest") -> dict | None:
-        """The job of a kind the page follows, with its ETA (seconds, from the rate so far) and elapsed time: the one
-        running if any (a newer one refused meanwhile must not hide it, nor its Cancel), else the newest."""
+        """The job of a kind the page follows, with its ETA (seconds left in its current phase, at that phase's pace;
+        None while unknown) and elapsed time: the one running if any (a newer one refused meanwhile must not hide it,
+        nor its Cancel), else the newest."""
         running_first = case((jobs.c.status.in_(ACTIVE), 0), else_=1)
         with self._read() as conn:
             query = select(jobs).where(jobs.c.kind == kind).order_by(running_first, jobs.c.id.desc()).limit(1)
@@ -206,10 +206,9 @@ class UIQueries(Repo):
         started = job.get("started_at") or job["created_at"]
         end = job.get("finished_at") or time.time()
         job["elapsed"] = max(0.0, end - started)
-        done, total = job.get("done") or 0, job.get("total")
         job["eta"] = None
-        if job["status"] == "running" and total and done:
-            job["eta"] = job["elapsed"] / done * max(0, total - done)
+        if job["status"] == "running":
+            job["eta"] = phase_eta(job.get("done") or 0, job.get("total"), job["phase_since"], job["phase_since_done"])
         return job
 
     def photo_errors(self, limit: int = 200) -> tuple[int, list[dict]]:
