@@ -132,8 +132,8 @@ def _v5(conn: Connection) -> None:
     people = schema.people
     named = conn.execute(select(people.c.id, people.c.name, people.c.name_key)
                          .where(people.c.name.is_not(None)).order_by(people.c.id)).all()
-    now = _normal_names([(pid, name) for pid, name, _key in named])
-    changed = {pid: now[pid] for pid, name, key in named if now[pid] != (name, key)}
+    normal = _normal_names([(pid, name) for pid, name, _key in named])
+    changed = {pid: normal[pid] for pid, name, key in named if normal[pid] != (name, key)}
     # Keys let go of first: a name may take the key another one is leaving (the unique index checks each row).
     conn.execute(update(people).where(people.c.id.in_(changed)).values(name_key=None))
     for pid, (name, key) in changed.items():
