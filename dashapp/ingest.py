@@ -137,7 +137,7 @@ def scan(paths: Iterable[str | Path], skip: Path | None = None) -> ScanResult:
         if root.is_file():
             result.files[str(root)] = root.stat()
             continue
-        n_before = len(result.files)
+        n_here = 0  # files this folder holds, also those an earlier folder given (around it, or itself) found
         for folder, dirs, files in os.walk(root, onerror=lambda exc: result.unreadable.append(exc.filename)):
             # The library's own folder holds face thumbnails: never photos of the album it may sit in.
             dirs[:] = sorted(d for d in dirs if not d.startswith(".") and os.path.join(folder, d) != skipped)
@@ -157,7 +157,8 @@ def scan(paths: Iterable[str | Path], skip: Path | None = None) -> ScanResult:
                     continue
                 if stat_mod.S_ISREG(st.st_mode):
                     result.files[full] = st
-        if len(result.files) == n_before and str(root) not in result.unreadable:
+                    n_here += 1
+        if n_here == 0 and str(root) not in result.unreadable:
             result.empty.append(str(root))
     return result
 

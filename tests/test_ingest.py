@@ -460,9 +460,10 @@ def test_a_folder_that_cannot_be_read_or_is_found_empty_keeps_its_photos(tmp_pat
     report = ingest(store, config, [album], IngestOptions())  # all back: nothing to do, nothing lost
     assert report.n_unchanged == 2 and report.n_analyzed == report.n_swept == 0
     assert store.faces.matrix().ids.tolist() == faces_before and store.people.face_ids(ada) == [obama.id]
-    # A photo deleted from a folder that was read is still let go.
+    # A photo deleted from a folder that was read is still let go, also when a folder is given twice or inside another.
     (album / "y" / "biden_1.jpg").unlink()
-    assert ingest(store, config, [album], IngestOptions()).n_swept == 1
+    (album / "y" / "notes.txt").write_text("y is not empty")
+    assert ingest(store, config, [album, album / "y", album], IngestOptions()).n_swept == 1
     store.close()
 
 
