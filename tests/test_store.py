@@ -278,6 +278,31 @@ def test_a_version_4_library_gets_its_names_in_unicode_normal_form(tmp_path):
     store.close()
 
 
+def test_an_undo_step_made_before_the_upgrade_gives_back_a_name_now_held_numbered(tmp_path):
+    """Before version 5 an NFD "Zoé" renamed "Zed" could sit beside an NFC "Zoé": undoing that naming after the
+    upgrade gives back the name numbered, as the migration numbers such a clash, instead of refusing forever."""
+    config = load_config(tmp_path / "lib")
+    store = Store.open(config)
+    _, faces_ = _photo(store, "a.jpg", 2)
+    groups = _cluster(store, [(faces_[0], -1, 0.1), (faces_[1], -2, 0.1)])
+    zoe, zed = groups[-1], groups[-2]
+    store.people.rename(zoe, NFC)
+    store.people.rename(zed, "Zed")
+    store.close()
+    raw = sqlite3.connect(config.db_path)  # the step as version 4 saved it: Zed was called NFD "Zoé" before
+    step_id, payload = raw.execute("SELECT id, payload FROM undo_steps ORDER BY id DESC").fetchone()
+    payload = json.loads(payload)
+    payload["rows"]["people"][0].update(name=NFD, name_key=NFD.casefold())
+    raw.execute("UPDATE undo_steps SET payload = ? WHERE id = ?", (json.dumps(payload), step_id))
+    raw.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
+    raw.commit()
+    raw.close()
+    store = Store.open(config)
+    assert store.people.undo().label == "naming “Zed”"
+    assert (store.people.get(zed).name, store.people.get(zoe).name) == (f"{NFC} (2)", NFC)
+    store.close()
+
+
 def test_manual_assignments_beat_clustering(store):
     _, ids = _photo(store, "a.jpg", 3)
     groups = _cluster(store, [(ids[0], -1, 0.1), (ids[1], -1, 0.1), (ids[2], -1, 0.1)])

@@ -138,13 +138,24 @@ def _v5(conn: Connection) -> None:
     conn.execute(update(people).where(people.c.id.in_(changed)).values(name_key=None))
     for pid, (name, key) in changed.items():
         conn.execute(update(people).where(people.c.id == pid).values(name=name, name_key=key))
+    owner = {key: pid for pid, (_name, key) in normal.items()}
     for step_id, payload in conn.execute(select(schema.undo_steps.c.id, schema.undo_steps.c.payload)).all():
         saved = json.loads(payload)
         for row in saved["rows"]["people"]:
             if row.get("name") is not None:
-                row["name"], row["name_key"] = tidy_name(row["name"]), name_key(row["name"])
+                row["name"] = _unclaimed(tidy_name(row["name"]), row["id"], owner)
+                row["name_key"] = name_key(row["name"])
         conn.execute(update(schema.undo_steps).where(schema.undo_steps.c.id == step_id)
                      .values(payload=json.dumps(saved)))
+
+
+def _unclaimed(name: str, person_id: int, owner: dict[str, int]) -> str:
+    """`name` for an undo step to give back to `person_id`, numbered as `_normal_names` numbers a clash when
+    someone else holds it in its normal form now (undo would otherwise refuse to put it back)."""
+    number, candidate = 2, name
+    while owner.get(name_key(candidate), person_id) != person_id:
+        candidate, number = f"{name} ({number})", number + 1
+    return tidy_name(candidate)
 
 
 def _normal_names(named: list[tuple[int, str]]) -> dict[int, tuple[str, str]]:
