@@ -179,12 +179,15 @@ def sample_frames(path: Path | str, every_s: float = 1.0) -> Iterator[Frame]:
     stretch = float(stream.sample_aspect_ratio or 1) or 1.0  # a pixel's width over its height, as shown
     n = 0
     next_time = 0.0
+    shown_for: float | None = None
     with container:
         # The stream's own: a container's may count from a start time instead of the first frame.
         duration = _stream_duration(stream)
         try:
             for frame in container.decode(stream):
                 t = timeline.time_of(frame.time)
+                # How long the frame is shown: a screen recording or a slideshow may hold its last one for long.
+                shown_for = float(frame.duration * frame.time_base) if frame.duration and frame.time_base else None
                 if t + 1e-6 < next_time:
                     continue
                 transform = _display_transform(frame)
@@ -203,7 +206,7 @@ def sample_frames(path: Path | str, every_s: float = 1.0) -> Iterator[Frame]:
             raise VideoLoadError(VideoErrorKind.CORRUPT, detail) from exc
     if n == 0:
         raise VideoLoadError(VideoErrorKind.CORRUPT, f"{path.name}: no frame could be decoded")
-    end = (timeline.last or 0.0) + timeline.step
+    end = (timeline.last or 0.0) + (shown_for or timeline.step)
     if duration is not None and end < duration - max(1.0, 0.02 * duration):
         raise VideoLoadError(VideoErrorKind.CORRUPT, f"{path.name} ends after {end:.0f} s of the {duration:.0f} s it "
                                                      "says it lasts: damaged, or not copied whole")
