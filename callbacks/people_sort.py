@@ -14,7 +14,7 @@ SORT_CHOICES = 3  # suggested people offered per face (keys 1-3)
 
 def _show(lib: Library, history: list, face_id: int | None = None) -> tuple:
     """(view, face id, progress) for `face_id`, or for the next unsorted face not skipped."""
-    skipped = [f for f, kind in history if kind == "skipped"]
+    skipped = [entry[0] for entry in history if entry[1] == "skipped"]
     total, page = lib.queries.unsorted_page(0, 1, skip=skipped)
     face = lib.queries.face_detail(face_id) if face_id is not None else None
     if face is None and page:
@@ -62,10 +62,15 @@ def sort_step(_open, _accept, _submit, _ignore, _skip, _back, face_id: int | Non
         if trigger == "people-sort-back":
             if not history:
                 return (no_update,) * 10
-            show, kind = history.pop()
+            show, kind, *made = history[-1]
             if kind == "moved":
+                newest = lib.store.people.last_action()
+                if made and (newest is None or newest.id != made[0]):  # another window changed people since
+                    return (no_update,) * 6 + ("Not taken back: people were changed elsewhere since. Undo on the "
+                                               "page takes changes back, newest first.",) + (no_update,) * 3
                 step = lib.store.people.undo()
                 note = f"Took back the {step.label}." if step else ""
+            history.pop()
         elif trigger != "people-sort-btn" and face_id is not None:
             if trigger == "people-sort-skip":
                 history.append([face_id, "skipped"])
@@ -76,7 +81,8 @@ def sort_step(_open, _accept, _submit, _ignore, _skip, _back, face_id: int | Non
                     note = move_faces(lib, [face_id], None, new_name)
                 else:
                     note = move_faces(lib, [face_id], trigger["pid"], None)
-                history.append([face_id, "moved"])
+                step = lib.store.people.last_action()  # Back takes back this step only, not another window's
+                history.append([face_id, "moved", step.id if step else None])
     except ValueError as exc:  # no name typed, a person gone, an undo the library no longer allows
         return (no_update,) * 6 + (str(exc),) + (no_update,) * 3
     view, shown, progress = _show(lib, history, show)

@@ -770,6 +770,14 @@ def test_sort_unsorted_faces_one_by_one(lib):
     s = step("people-sort-new", s["face"], s["history"], "Grace")
     assert lib.store.people.by_name("Grace").n_faces == 1
 
+    # Another window names someone meanwhile: Back does not take back that change instead of the face.
+    other = lib.synthetic.person_ids[-1]
+    lib.store.people.rename(other, "Other Window")
+    refused = call(sort_cb.sort_step, 1, [], 1, 1, 1, 1, s["face"], s["history"], "", trigger="people-sort-back")
+    assert "changed elsewhere" in refused[6] and refused[2] is dash.no_update
+    assert lib.store.people.get(other).name == "Other Window" and lib.store.people.by_name("Grace").n_faces == 1
+    lib.store.people.undo()  # the page's Undo takes it back, newest first; then Back works again
+
     s = step("people-sort-back", s["face"], s["history"])  # Back (Ctrl+Z): Grace's face again, Grace gone
     assert s["face"] == unsorted[3] and lib.store.people.by_name("Grace") is None
     assert s["note"] == "Took back the move of 1 face to “Grace”."
