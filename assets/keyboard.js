@@ -49,17 +49,37 @@
         var tiles = Array.prototype.slice.call(grid.querySelectorAll(".photo-tile"));
         var at = tiles.findIndex(function (t) { return t.classList.contains("active"); });
         var next = tiles[at + step];
-        if (!next) {  // the end of this page: the next (or previous) page, if there is one
+        var turning = !next;
+        if (turning) {  // the end of this page: the next (or previous) page, if there is one
             var current = document.querySelector("#photos-pager .page-item.active");
             var sibling = current && (step > 0 ? current.nextElementSibling : current.previousElementSibling);
             var link = sibling && sibling.querySelector(".page-link");
-            next = link && Number(link.textContent) === Number(current.textContent) + step ? link : null;
+            // parseInt: the active item reads "3(current)" (a hidden word for screen readers).
+            next = link && parseInt(link.textContent, 10) === parseInt(current.textContent, 10) + step ? link : null;
         }
         if (next && press(event, next)) {
+            if (turning && step < 0) {  // back a page: its last photo, the one just before
+                whenReplaced(tiles[0], function () {
+                    var last = document.querySelector("#photos-grid .photo-tile:last-child");
+                    if (last) { last.click(); }
+                });
+            }
             next.scrollIntoView({block: "nearest"});
             return true;
         }
         return false;
+    }
+
+    // Runs `then` once `element` has left the page (its page drawn anew by the server), within a few seconds.
+    function whenReplaced(element, then) {
+        var waited = 0;
+        var timer = setInterval(function () {
+            waited += 100;
+            if (!element.isConnected || waited > 5000) {
+                clearInterval(timer);
+                if (!element.isConnected) { then(); }
+            }
+        }, 100);
     }
 
     // Everywhere: Enter or Space on a focused face, photo or face box (a div with role="button", reached with
@@ -91,6 +111,47 @@
         }
         if (next) {
             next.focus();
+            keepFocus(next);
+        }
+    }
+
+    // The cards may be drawn anew when the name's answer comes (a card giving its place to the next group): the
+    // field with the cursor is then replaced by its copy. The cursor, and anything typed meanwhile, move to it.
+    var kept = null;
+    function keepFocus(field) {
+        var grid = document.getElementById("people-grid");
+        kept = {id: field.id, field: field, until: Date.now() + 10000};
+        if (grid && !grid.dataset.keepsFocus) {
+            grid.dataset.keepsFocus = "1";
+            new MutationObserver(function () {
+                if (!kept || kept.field.isConnected || Date.now() > kept.until) {
+                    return;
+                }
+                var copy = document.getElementById(kept.id);
+                if (!copy) {
+                    return;
+                }
+                if (kept.field.value && !copy.value) {  // typed while the answer came: as if typed here
+                    var setValue = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value").set;
+                    setValue.call(copy, kept.field.value);
+                    copy.dispatchEvent(new Event("input", {bubbles: true}));
+                }
+                copy.focus();
+                kept.field = copy;
+            }).observe(grid, {childList: true, subtree: true});
+        }
+    }
+    document.addEventListener("focusin", function (event) {  // the user went elsewhere: stop following
+        if (kept && event.target !== kept.field && event.target.id !== kept.id) {
+            kept = null;
+        }
+    });
+
+    // People, "Sort one by one": Enter in its name field gives the face that name; the keys 1-3, I and S work
+    // again once the cursor leaves the field.
+    function leaveSortName(event) {
+        if (event.key === "Enter" && event.target.id === "people-sort-new") {
+            event.target.blur();
         }
     }
 
@@ -100,6 +161,9 @@
         }
     });
 
-    // On key up: the name field saves its name on Enter's key up, before this runs.
-    document.addEventListener("keyup", nameNext);
+    // On key up: the name fields save on Enter's key up, before these run.
+    document.addEventListener("keyup", function (event) {
+        nameNext(event);
+        leaveSortName(event);
+    });
 })();
