@@ -227,6 +227,7 @@ def upload_query(contents: list[str] | str | None, filenames: list[str] | str | 
     names = [name or "photo" for name in (filenames or [])] or ["photo"] * len(contents)
     lib = library()
     try:
+        job_runner.check_find_free(lib)
         saved = save_query_photos(list(zip(names, contents)), lib.config.finds_dir)
         job_id = job_runner.start_find(lib, saved.saved[0], also=saved.saved[1:])
     except (UploadRefused, job_runner.JobRefused) as exc:
@@ -259,6 +260,7 @@ def find_person(person_id: int | None):
         return _refused(f"None of the photos of {who} can be read now (is their drive connected?): the search needs "
                         "one of them to start from.")
     try:
+        job_runner.check_find_free(lib)
         query = copy_query_photo(Path(face.photo_path), lib.config.finds_dir)
         job_id = job_runner.start_find(lib, query, face.idx, person=person["id"])
     except (UploadRefused, job_runner.JobRefused) as exc:

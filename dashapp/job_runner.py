@@ -79,6 +79,17 @@ def start_cluster(lib: Library) -> int:
     return job_id
 
 
+FIND_BUSY = "A search is already running. Wait for it to finish, then try again."
+
+
+def check_find_free(lib: Library) -> None:
+    """JobRefused while a search runs: checked before a new search's photo is saved, since saving one makes a
+    search folder and lets the oldest kept search go."""
+    refresh_stale(lib.store, lib.config)
+    if lib.store.jobs.active("find"):
+        raise JobRefused(FIND_BUSY)
+
+
 def start_find(lib: Library, query: Path, face: int | None = None, videos: list[Path] | None = None,
                person: int | None = None, also: list[Path] | None = None) -> int:
     """Start a "find a person" job for the query photo saved in its search folder; returns the job id.
@@ -93,7 +104,7 @@ def start_find(lib: Library, query: Path, face: int | None = None, videos: list[
         out = folder / f"run-{len(list(folder.glob('run-*'))) + 1}"
         job_id = spawn_find(lib.config, lib.store, query, out, face, videos or [], person=person, also=also or [])
     except FindBusy as exc:
-        raise JobRefused("A search is already running. Wait for it to finish, then try again.") from exc
+        raise JobRefused(FIND_BUSY) from exc
     log.info("find job %d started for %s (face %s, %d videos)", job_id, query, face, len(videos or []))
     return job_id
 

@@ -299,9 +299,12 @@ def test_a_failed_search_shows_why_and_a_running_one_blocks_another(empty_lib, t
     status, _, _, cancel = call(find_cb.poll_find, 2, state)
     assert "looking through the video · 4 / 10 frames" in text_of(status)
     assert cancel == find_cb.V.CANCEL_SHOWN
+    searches = sorted(empty_lib.config.finds_dir.glob("*")) if empty_lib.config.finds_dir.exists() else []
     message, color, *_ = call(find_cb.upload_query, data_url(PHOTOS / "rose_1.jpg"), "rose_1.jpg",
                               trigger="find-upload", prop="contents")
     assert color == "danger" and "already running" in message
+    # Refused before anything is saved: no new search folder, and no kept search let go for it.
+    assert (sorted(empty_lib.config.finds_dir.glob("*")) if empty_lib.config.finds_dir.exists() else []) == searches
     message, color, *_ = call(find_cb.upload_videos, [data_url(PHOTOS / "rose_1.jpg", "video/mp4")], ["a.mp4"],
                               {"id": running}, trigger="find-video-upload", prop="contents")
     assert color == "danger" and "already running" in message
