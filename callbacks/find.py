@@ -61,11 +61,16 @@ def _also(job: Job) -> list[Path]:
 
 
 def _result(job: Job) -> FindResult | None:
+    """The search's result, the person it searched for named as they are now (a name given since shows)."""
     try:
-        return load_result(Path(job.args["out"]) / RESULT_FILE)
+        result = load_result(Path(job.args["out"]) / RESULT_FILE)
     except (OSError, ValueError, KeyError, TypeError) as exc:  # removed or damaged by hand
         log.warning("search %d: result unreadable: %s", job.id, exc)
         return None
+    person = library().queries.person(result.template.person_id) if result.template else None
+    if person is not None:
+        result = replace(result, template=replace(result.template, person_name=person["name"]))
+    return result
 
 
 @dash.callback(

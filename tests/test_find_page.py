@@ -208,6 +208,11 @@ def test_a_person_cards_find_link_searches_for_that_person(lib):
     theirs = {lib.store.faces.get(f).photo_id for f in lib.store.people.face_ids(person.id)}
     assert theirs <= {m.photo_id for m in result.photos(result.thresholds.default)}
     assert call(find_cb.find_person, 987654, trigger="find-from-person", prop="data", value=987654)[1] == "danger"
+    # Named anew after the search: the kept search says the name they have now.
+    lib.store.people.rename(person.id, "Renamed Since")
+    _results, _query, hint, _videos = call(find_cb.render_find, state)
+    assert "Renamed Since" in text_of(hint) and NAME not in text_of(hint)
+    lib.store.people.rename(person.id, NAME)
 
     # The person is removed between the click and the search: the job fails with the reason, for the page.
     job_id = job_runner.start_find(lib, Path(result.query_path), person=987654)
