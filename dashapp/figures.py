@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -16,6 +17,11 @@ N_BINS = 10
 _FONT = dict(family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif", size=12)
 _TEMPLATE = "plotly_white"
 
+
+def plotly_text(text: str) -> str:
+    """User text (a person's name) for a figure's labels, legend and hover: Plotly reads some HTML in them and
+    fills in %{...} in hover templates, so a name like "Ann</extra>" or "%{y}" would not show as typed."""
+    return html.escape(text, quote=False).replace("%", "&#37;")
 
 def _base_layout(fig: go.Figure, height: int | None = None) -> go.Figure:
     fig.update_layout(template=_TEMPLATE, margin=dict(l=10, r=10, t=10, b=10), font=_FONT, height=height)
@@ -52,8 +58,8 @@ def map_figure(
     size = 9 if len(face_ids) < 2_000 else 6 if len(face_ids) < 20_000 else 4
 
     def trace(mask: np.ndarray, name: str, marker: dict) -> dict:
-        return dict(type="scattergl", mode="markers", x=x[mask], y=y[mask], customdata=face_ids[mask], name=name,
-                    hoverinfo="none", marker=marker)
+        return dict(type="scattergl", mode="markers", x=x[mask], y=y[mask], customdata=face_ids[mask],
+                    name=plotly_text(name), hoverinfo="none", marker=marker)
 
     if color_values is not None:
         everything = np.ones(len(face_ids), bool)
@@ -105,9 +111,9 @@ def prevalence_figure(
     fig = go.Figure(go.Bar(y=[labels[i] for i in order], x=album[order], orientation="h", name="Album",
                            marker_color="#adb5bd", hovertemplate="%{y}: %{x:.0%} of faces<extra>Album</extra>"))
     if person is not None:
-        fig.add_trace(go.Bar(y=[labels[i] for i in order], x=person[order], orientation="h", name=person_name,
-                             marker_color="#0d6efd",
-                             hovertemplate="%{y}: %{x:.0%} of faces<extra>" + person_name + "</extra>"))
+        shown = plotly_text(person_name)
+        fig.add_trace(go.Bar(y=[labels[i] for i in order], x=person[order], orientation="h", name=shown,
+                             marker_color="#0d6efd", hovertemplate="%{y}: %{x:.0%} of faces<extra>" + shown + "</extra>"))
     fig.update_layout(barmode="group", xaxis=dict(tickformat=".0%", range=[0, 1]), legend=dict(orientation="h", y=1.02))
     return _base_layout(fig, 820)
 
@@ -150,11 +156,12 @@ def compare_figure(names: Sequence[str], people_labels: Sequence[str], means: np
     if len(people_labels) == 0:
         return empty_figure("No people to compare yet")
     labels = [n.replace("_", " ") for n in names]
-    fig = go.Figure(go.Heatmap(z=means.T, x=list(people_labels), y=labels, colorscale="RdBu_r", zmin=0, zmax=1,
+    fig = go.Figure(go.Heatmap(z=means.T, x=[plotly_text(p) for p in people_labels], y=labels, colorscale="RdBu_r",
+                               zmin=0, zmax=1,
                                hovertemplate="%{x} · %{y}: %{z:.2f}<extra></extra>", colorbar=dict(thickness=12)))
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(side="top")
     if note:
-        fig.add_annotation(text=note, showarrow=False, font=dict(size=12, color="#6c757d"), x=0, y=0,
+        fig.add_annotation(text=plotly_text(note), showarrow=False, font=dict(size=12, color="#6c757d"), x=0, y=0,
                            xref="paper", yref="paper", xanchor="left", yanchor="top", yshift=-8)
     return _base_layout(fig, 820)

@@ -1148,6 +1148,19 @@ def test_a_library_without_a_map_offers_to_compute_it(lib):
 # --- attributes page ---
 
 
+def test_a_name_shows_as_typed_in_the_charts_never_as_plotly_markup_or_template(lib):
+    """Plotly reads some HTML in labels and fills in %{...} in hover templates: a name must not do either."""
+    pid = lib.synthetic.person_ids[0]
+    name = "Ann</extra>%{y} <b>x</b>"
+    lib.store.people.rename(pid, name)
+    _prevalence, _distribution, _title = call(attr_cb.render_overview, pid)
+    person_bar = _prevalence.data[1]
+    assert person_bar.hovertemplate.count("</extra>") == 1 and person_bar.hovertemplate.count("%{") == 2
+    assert person_bar.name == "Ann&lt;/extra&gt;&#37;{y} &lt;b&gt;x&lt;/b&gt;"  # shown by Plotly as typed
+    compare = call(attr_cb.render_compare, [pid], 0)
+    assert "<b>" not in str(list(compare.data[0].x))
+
+
 def test_attribute_views(lib):
     pid = lib.synthetic.person_ids[0]
     prevalence, distribution, title = call(attr_cb.render_overview, pid)
