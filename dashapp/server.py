@@ -282,6 +282,13 @@ def create_app(data_dir: str | Path | None = None) -> dash.Dash:
     app.layout = shell
     # base64 uploads are ~4/3 of the file; a little more for the JSON around them.
     app.server.config["MAX_CONTENT_LENGTH"] = int(MAX_UPLOAD_BYTES * 1.4) + (1 << 20)
+
+    @app.server.after_request
+    def _not_in_frames(response):  # no other site may show the dashboard in a frame (clickjacking)
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'self'")
+        return response
+
     _register_routes(app.server)
     _attach_callbacks(app)
     return app
@@ -310,8 +317,34 @@ def _attach_callbacks(app: dash.Dash) -> None:
     app._callback_list.extend(_callbacks[1])
 
 
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def local_only(server) -> None:
+    """Answer only requests addressed to this machine by name (Host: localhost or 127.0.0.1).
+
+    Served on localhost, the dashboard is still reachable by a web page the user opens elsewhere whose own name
+    is made to point at 127.0.0.1 (DNS rebinding): its requests carry that page's name as Host, so refusing
+    other names keeps the library's photos, faces and names on this machine."""
+    from flask import request
+
+    @server.before_request
+    def _refuse_other_names():
+        if _host_name(request.host) not in LOCAL_HOSTS:
+            abort(403)
+
+
+def _host_name(host: str) -> str:
+    """The name of a Host header, without its port: "localhost:8050" -> "localhost", "[::1]:8050" -> "::1"."""
+    if host.startswith("["):
+        return host[1:host.find("]")]
+    return host.rsplit(":", 1)[0]
+
+
 def serve(host: str = "127.0.0.1", port: int = 8050, data_dir: str | Path | None = None, debug: bool = False) -> None:
-    """Run the dashboard (binds to localhost unless `host` says otherwise)."""
+    """Run the dashboard (binds to localhost unless `host` says otherwise; on localhost, only for this machine)."""
     app = create_app(data_dir)
+    if host in LOCAL_HOSTS:
+        local_only(app.server)
     log.info("Face Album on http://%s:%d (library: %s)", host, port, library().data_dir)
     app.run(host=host, port=port, debug=debug)

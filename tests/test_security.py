@@ -308,3 +308,20 @@ def test_upload_refusal_reaches_the_library_page(tmp_path):
     message, color, is_open, _ = copy_context().run(run)
     assert color == "danger" and is_open and "outside its folder" in message and "Nothing was added" in message
     assert not Path(lib.config.uploads_dir).exists() or list(Path(lib.config.uploads_dir).iterdir()) == []
+
+
+def test_served_on_localhost_it_answers_this_machine_only_and_is_never_framed(tmp_path):
+    """A page elsewhere whose name points at 127.0.0.1 (DNS rebinding) sends its own name as Host: refused. No
+    other site may show the dashboard in a frame (clickjacking)."""
+    from dashapp.server import local_only
+
+    app = create_app(tmp_path / "library")
+    local_only(app.server)
+    client = app.server.test_client()
+    for host in ("localhost:8050", "127.0.0.1:8050", "[::1]:8050", "localhost"):
+        assert client.get("/export/faces.csv", headers={"Host": host}).status_code == 200, host
+    for host in ("attacker.example:8050", "attacker.example", "127.0.0.1.attacker.example:8050"):
+        assert client.get("/export/faces.csv", headers={"Host": host}).status_code == 403, host
+    page = client.get("/", headers={"Host": "localhost:8050"})
+    assert page.headers["X-Frame-Options"] == "SAMEORIGIN" and "frame-ancestors 'self'" in page.headers[
+        "Content-Security-Policy"]
