@@ -82,6 +82,14 @@ def _train(args: argparse.Namespace) -> int:
     return run_train_command(args)
 
 
+def _folder(text: str) -> Path:
+    """A folder for argparse; an empty one (a script's unset variable) is refused: Path("") is the current folder,
+    where a library would quietly be made."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty folder name: give the library's folder")
+    return Path(text)
+
+
 def _port(text: str) -> int:
     """A TCP port number for argparse (an impossible port is a usage error, not a traceback from the server)."""
     try:
@@ -100,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     data_dir = argparse.ArgumentParser(add_help=False)
     data_dir.add_argument(
-        "--data-dir", type=Path, default=None,
+        "--data-dir", type=_folder, default=None,
         help="library folder (default: $FACEALBUM_DATA_DIR or ~/.local/share/facealbum)",
     )
     weights = argparse.ArgumentParser(add_help=False)

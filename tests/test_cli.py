@@ -465,6 +465,15 @@ def test_a_library_in_a_folder_that_cannot_be_written_is_not_called_damaged(tmp_
     assert (data / "library.sqlite3").read_bytes() == before and not any(out.iterdir())
 
 
+def test_an_empty_data_dir_is_refused_not_taken_for_the_current_folder(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)  # a script's `--data-dir "$LIB"` with LIB unset
+    for command in (["cluster", "--data-dir", ""], ["people", "--data-dir", " "]):
+        with pytest.raises(SystemExit) as exit_:
+            main(command)
+        assert exit_.value.code == 2 and "empty folder name" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []  # no library made here
+
+
 def test_file_system_mistakes_are_one_line_errors(tmp_path, capsys):
     a_file = tmp_path / "afile"
     a_file.write_text("not a folder")
