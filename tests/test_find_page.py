@@ -390,9 +390,9 @@ def test_a_library_persons_search_shows_their_faces_and_can_show_only_new_photos
     assert "4 photos" in text_of(photos)
     not_theirs = {lib.store.faces.get(f.id).photo_id for f in theirs[6:]}
     assert {h for h in hrefs(photos) if h.startswith("/photos?photo=")} == {f"/photos?photo={p}" for p in not_theirs}
-    lib.store.people.rename(ada.id, "Ada Lovelace")  # after the search: the tiles say whose each face is now
+    lib.store.people.rename(ada.id, "Ada Lovelace")  # after the search: the note and the tiles say the name now
     photos, *_ = call(find_cb.filter_find, stricter, False, 1, state)
-    assert text_of(photos).count("Ada Lovelace") == 6
+    assert text_of(photos).count("Ada Lovelace") == 1 + 6 and "already  Ada Lovelace ’s" in text_of(photos)
     lib.store.close()
 
 
