@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
@@ -244,6 +245,41 @@ def test_frames_are_sampled_at_the_interval(video):
     assert frames[0].image.shape == (480, 640, 3) and frames[0].image.dtype == np.uint8
     info = probe_video(video)
     assert (info.width, info.height, info.fps) == (640, 480, 10)
+
+
+def test_sampled_frames_do_not_pile_up_in_memory(video):
+    """Each frame is freed once the next is read: no reference cycle keeps frames alive until a garbage
+    collection (frames of 100 MB, 8K, do not trigger one; an 8K video's search held gigabytes)."""
+    import av
+
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in sample_frames(video, 0.5):
+            pass
+        alive = sum(isinstance(o, av.VideoFrame) for o in gc.get_objects())
+    finally:
+        gc.enable()
+    assert alive <= 1 + 1  # the first frame, whose display matrix was read, waits for a collection
+
+
+def test_a_large_videos_frames_are_analysed_a_few_at_a_time(analyzer, video, tmp_path, monkeypatch):
+    """Frames are batched by pixels, not by count: a batch holds what 16 full-HD frames hold, so 8K frames
+    (here: a budget of three of the test video's frames) are not held 16 at a time."""
+    import dashapp.find
+
+    monkeypatch.setattr(dashapp.find, "VIDEO_BATCH_PIXELS", 3 * 640 * 480)
+    batches: list[int] = []
+    analyze_many = analyzer.analyze_many
+
+    def counted(images):
+        batches.append(len(images))
+        return analyze_many(images)
+
+    monkeypatch.setattr(analyzer, "analyze_many", counted)
+    result = find(analyzer, None, PHOTOS / "obama_3.jpg", videos=[video], folder=tmp_path)
+    assert batches == [1, 3, 3, 3, 1]  # the query photo, then ten samples
+    assert [(m.start, m.end) for m in result.videos[0].moments(result.thresholds.default)] == [(0, 2), (7, 9)]
 
 
 def test_moments_count_from_the_videos_start_whatever_its_timestamps(analyzer, tmp_path):
