@@ -263,6 +263,17 @@ PHASES = {
 UNCOUNTED_PHASES = ("cluster", "project")
 
 
+def job_badge_label(job: dict) -> str:
+    """The navbar badge's words for a running ingest: its phase as the Library page names it, with the phase's
+    own progress where it counts work ("Finding faces 40%", "Grouping people…"; "Ingesting…" before the first)."""
+    phase = job.get("phase") or ""
+    words = PHASES.get(phase, phase or "ingesting").capitalize()
+    total = job.get("total")
+    if total and phase not in UNCOUNTED_PHASES:  # the counts of the photos' phase stay in the row while grouping
+        return f"{words} {min(100.0, 100.0 * int(job.get('done') or 0) / total):.0f}%"
+    return f"{words}…"
+
+
 def job_progress(job: dict | None) -> html.Div:
     """Progress of the latest ingest: bar, counts, ETA, errors; an empty state when there is none.
 

@@ -51,6 +51,12 @@ def default_epochs(n: int) -> int:
     return 200 if n <= 10_000 else 100
 
 
+def _mostly_new(placed: np.ndarray) -> bool:
+    """Whether fewer than half the faces were on the last map: then a fresh layout is better than one
+    squeezed around a few old positions."""
+    return placed.sum() < len(placed) // 2
+
+
 def warm_start(previous: np.ndarray, neighbor_indices: np.ndarray) -> np.ndarray | None:
     """Starting positions from the last map, or None when too few faces have one (or it has no shape).
 
@@ -58,10 +64,10 @@ def warm_start(previous: np.ndarray, neighbor_indices: np.ndarray) -> np.ndarray
     the map when none is placed), so new photos' faces start beside the faces they resemble.
     """
     placed = np.isfinite(previous).all(axis=1)
-    if placed.sum() < max(8, len(previous) // 2):  # mostly new faces: a fresh layout is better
+    if _mostly_new(placed):
         return None
     if np.linalg.matrix_rank(previous[placed] - previous[placed].mean(axis=0)) < 2:
-        return None  # the last map was a point or a line (duplicates of one face): nothing to keep
+        return None  # the last map was a point or a line (two faces, duplicates of one): nothing to keep
     start = np.where(placed[:, None], previous, 0.0).astype(np.float32)
     centre = previous[placed].mean(axis=0)
     for i in np.flatnonzero(~placed):
@@ -82,6 +88,39 @@ def _in_frame_of(xy: np.ndarray, previous: np.ndarray) -> np.ndarray:
     return (design @ transform).astype(np.float32)
 
 
+def _principal_axes(x: np.ndarray) -> np.ndarray:
+    """(N, 2) positions on the two main directions of x (zeros when all faces are one point)."""
+    centred = x - x.mean(axis=0)
+    out = np.zeros((len(x), 2), np.float32)
+    if len(x) < 2 or not np.any(centred):
+        return out
+    _, _, vt = np.linalg.svd(centred, full_matrices=False)
+    proj = centred @ vt[:2].T
+    out[:, : proj.shape[1]] = proj
+    return out
+
+
+def _keep_placed(xy: np.ndarray, previous: np.ndarray) -> np.ndarray:
+    """A small map's fresh layout xy with its placed faces kept exactly where they were.
+
+    The layout is turned, mirrored, scaled and moved to best lay its placed faces onto their previous
+    positions (a similarity: a tiny map is its faces' distances), which puts the new faces beside the
+    faces they resemble; then the placed faces go back exactly. Mostly new faces keep xy as it is.
+    """
+    placed = np.isfinite(previous).all(axis=1)
+    if not placed.any() or _mostly_new(placed):
+        return xy
+    a, b = xy[placed].astype(np.float64), previous[placed]
+    a_mean, b_mean = a.mean(axis=0), b.mean(axis=0)
+    turn, scale = np.eye(2), 1.0
+    if np.any(a - a_mean) and np.any(b - b_mean):  # else one side is a single point: no turn or scale to fit
+        u, s, vt = np.linalg.svd((a - a_mean).T @ (b - b_mean))
+        turn, scale = u @ vt, s.sum() / ((a - a_mean) ** 2).sum()
+    out = (xy - a_mean) @ turn * scale + b_mean
+    out[placed] = b
+    return out.astype(np.float32)
+
+
 def project_2d(
     embeddings: np.ndarray,
     neighbors: tuple[np.ndarray, np.ndarray] | None = None,
@@ -95,7 +134,8 @@ def project_2d(
     returns it; computed here when absent. seed: fixed layout (slower: single-threaded).
     previous: (N, 2) positions from the last map (NaN for new faces): returned as they are when
     every face has one (the map depends on the embeddings alone, not on names or groups), else the
-    layout starts there, so adding photos keeps the map's arrangement instead of turning or mirroring it.
+    layout starts there, so adding photos keeps the map's arrangement instead of turning or mirroring it
+    (a map of under 8 faces keeps its faces exactly where they were and places the new ones beside them).
     """
     x = normalize(embeddings)
     n = len(x)
@@ -106,14 +146,8 @@ def project_2d(
     if n == 0:
         return np.zeros((0, 2), np.float32)
     if n < 8:  # too few points for a neighbour graph: the two main directions are a fine map
-        centred = x - x.mean(axis=0)
-        if n == 1 or not np.any(centred):
-            return np.zeros((n, 2), np.float32)
-        _, _, vt = np.linalg.svd(centred, full_matrices=False)
-        out = np.zeros((n, 2), np.float32)
-        proj = centred @ vt[:2].T
-        out[:, : proj.shape[1]] = proj
-        return out
+        xy = _principal_axes(x)
+        return xy if previous is None else _keep_placed(xy, previous)
     umap = _import_umap()
     k = min(n_neighbors, max(3, n // 4))
     if neighbors is None or neighbors[0].shape[1] < k:

@@ -32,7 +32,7 @@ from callbacks import people as people_cb
 from callbacks import people_sort as sort_cb
 from callbacks import photos as photos_cb
 from dashapp import components as C
-from dashapp.jobs import ingest_lock
+from dashapp.jobs import JobReporter, ingest_lock
 from dashapp.store import NewFace
 from dashapp.store.schema import faces, photos
 from dashapp.ui_context import use_library
@@ -254,11 +254,29 @@ def test_navbar_badge_goes_when_the_job_process_is_killed(empty_lib):
     job = store.jobs.create("ingest", {"paths": ["/photos"]})
     store.jobs.start(job, holder.pid)
     store.jobs.progress(job, done=4, total=10, phase="analyze")
-    assert text_of(call(nav_cb.nav_job_badge, 1)) == "Ingesting 40%"
+    assert text_of(call(nav_cb.nav_job_badge, 1)) == "Finding faces 40%"
     holder.kill()
     holder.wait()
     assert call(nav_cb.nav_job_badge, 2) is None  # on any page, without the Library page's poll
     assert store.jobs.get(job).status == "interrupted"
+
+
+def test_navbar_badge_says_what_the_ingest_is_doing(empty_lib):
+    """Each phase as the Library page names it, with its own progress where it counts photos: after the photos,
+    grouping people and making the map keep the photos' 10 / 10 in the row, which must not read as 'Ingesting 100%'."""
+    with running_ingest(empty_lib) as job:
+        reporter = JobReporter(empty_lib.store, job)
+        assert text_of(call(nav_cb.nav_job_badge, 1)) == "Ingesting…"  # started, no phase reported yet
+        reporter.update(force=True, phase="scan", done=0, total=None)
+        assert text_of(call(nav_cb.nav_job_badge, 2)) == "Finding photos…"
+        reporter.update(force=True, phase="analyze", done=4, total=10, n_errors=0, n_faces=5)
+        assert text_of(call(nav_cb.nav_job_badge, 3)) == "Finding faces 40%"
+        reporter.update(force=True, phase="analyze", done=10, total=10, n_errors=0, n_faces=12)
+        reporter.update(force=True, phase="cluster", message="clustering")  # as the ingest command reports it
+        assert text_of(call(nav_cb.nav_job_badge, 4)) == "Grouping people…"
+        reporter.update(force=True, phase="project", message="making the map")
+        assert text_of(call(nav_cb.nav_job_badge, 5)) == "Making the map…"
+        assert "making the map" in text_of(C.job_progress(empty_lib.queries.latest_job()))  # the Library page's words
 
 
 def test_add_folder_refuses_bad_paths(empty_lib, tmp_path):

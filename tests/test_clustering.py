@@ -219,6 +219,29 @@ def test_new_faces_join_the_map_where_it_was():
     assert np.array_equal(fresh, project_2d(np.vstack([x, new]), seed=1))
 
 
+def test_a_tiny_map_holds_still_from_its_first_face():
+    """Under 8 faces (no UMAP layout) each face added leaves the others exactly where they were and lands
+    beside its own person's faces; the 8th face's first UMAP layout starts from that map, so the faces move a
+    little instead of being laid out anew; with mostly new faces a tiny map is laid out afresh."""
+    x, truth = _people(3, 3, noise=0.5)
+    order = np.arange(9).reshape(3, 3).T.ravel()  # people 0, 1, 2, 0, 1, 2, ...
+    x, truth = x[order], truth[order]
+    xy = project_2d(x[:1])
+    for n in range(2, 8):
+        after = project_2d(x[:n], previous=np.vstack([xy, np.full((1, 2), np.nan)]))
+        assert np.array_equal(after[:-1], xy), f"a face moved when face {n} was added"
+        gaps = np.linalg.norm(after[:-1] - after[-1], axis=1)
+        assert gaps.min() > 0  # its own dot, not on top of another
+        if n >= 4:  # its person is on the map
+            assert truth[gaps.argmin()] == truth[n - 1]
+        xy = after
+    after = project_2d(x[:8], previous=np.vstack([xy, np.full((1, 2), np.nan)]), seed=0)
+    assert np.linalg.norm(after[:7] - xy, axis=1).mean() < 0.5 * _radius(xy)
+    # One face on the map and five new ones: a fresh layout.
+    few = np.vstack([xy[:1], np.full((5, 2), np.nan)])
+    assert np.array_equal(project_2d(x[:6], previous=few), project_2d(x[:6]))
+
+
 # ---------------------------------------------------------------- real photos, real model, the store
 
 import shutil  # noqa: E402
