@@ -19,7 +19,7 @@ from callbacks.common import Library, clicked, library, page_offset, pager_style
 from dashapp import find_view as V
 from dashapp import job_runner
 from dashapp.components import n_pages, person_label
-from dashapp.find import FindResult, PhotoMatch, load_result, typical_face
+from dashapp.find import FindResult, PhotoMatch, load_result, searched_person_now, typical_face
 from dashapp.find_command import RESULT_FILE
 from dashapp.ingest import current_model_version
 from dashapp.store import Job
@@ -61,16 +61,12 @@ def _also(job: Job) -> list[Path]:
 
 
 def _result(job: Job) -> FindResult | None:
-    """The search's result, the person it searched for named as they are now (a name given since shows)."""
+    """The search's result as it was saved (`searched_person_now` says who a person's search is about now)."""
     try:
-        result = load_result(Path(job.args["out"]) / RESULT_FILE)
+        return load_result(Path(job.args["out"]) / RESULT_FILE)
     except (OSError, ValueError, KeyError, TypeError) as exc:  # removed or damaged by hand
         log.warning("search %d: result unreadable: %s", job.id, exc)
         return None
-    person = library().queries.person(result.template.person_id) if result.template else None
-    if person is not None:
-        result = replace(result, template=replace(result.template, person_name=person["name"]))
-    return result
 
 
 @dash.callback(
@@ -137,12 +133,12 @@ def render_find(state: dict | None):
                                 color="warning", className="py-2")
         return missing, V.query_photo(job.id), "", video_list
     hint: list = []
-    if result.template:
-        who = person_label(result.template.person_id, result.template.person_name)
-        hint.append(f"Searched with all {result.template.n_faces} faces of {who} (their average), which finds more "
-                    "of their photos than one face; shown: their most typical face. ")
-        faces = library().queries.first_faces([result.template.person_id], 12).get(result.template.person_id, [])
-        hint.append(V.face_strip(faces))
+    # A person's search is said of them as they are now: named since, or merged into someone else.
+    searched = searched_person_now(library().store, result)
+    if searched:
+        hint.append(V.template_hint(searched))
+        if searched.person_id is not None:
+            hint.append(V.face_strip(library().queries.first_faces([searched.person_id], 12)[searched.person_id]))
     if result.also:
         hint.append(V.also_photos(job.id, result))
     if len(result.faces) > 1:
@@ -156,7 +152,7 @@ def render_find(state: dict | None):
             html.Div(compared + f" in {result.seconds:.1f} s.", className="small text-muted mb-2"),
             # A library person's search: their own photos can be left out, to see only what is new.
             dbc.Switch(id="find-new-only", label="Only photos not yet theirs", value=False, className="small mb-2",
-                       style=None if result.template else {"display": "none"}),
+                       style=None if searched and searched.person_id is not None else {"display": "none"}),
             html.Div(id="find-photos"),
             dbc.Pagination(id="find-pager", max_value=1, active_page=1, fully_expanded=False, className="mt-2",
                            style=pager_style(1)),
@@ -201,9 +197,10 @@ def filter_find(threshold: float | None, new_only: bool | None, page: int | None
     # Counted, filtered and shown as the library is now: not the photos removed since the search, and each face
     # with its owner now (one given to the person since then is theirs).
     photos = _as_now(lib, [m for m in result.photos(threshold) if m.photo_id in in_library])
-    summary = V.person_summary(result, photos)
-    if new_only and result.template:
-        photos = [m for m in photos if m.person_id != result.template.person_id]
+    searched = searched_person_now(lib.store, result)
+    summary = V.person_summary(result, photos, searched)
+    if new_only and searched and searched.person_id is not None:
+        photos = [m for m in photos if m.person_id != searched.person_id]
     count = html.Div(f"{len(photos)} photo{'s' if len(photos) != 1 else ''}", className="fw-semibold mb-1",
                      id="find-count")
     moments = [V.video_moments(job.id, i, v, threshold) for i, v in enumerate(result.videos)]

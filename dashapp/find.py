@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -246,6 +247,44 @@ def likely_person(matches: Sequence[PhotoMatch], top: int = 5) -> dict | None:
         return None  # no clear majority among the matches that belong to someone, or not the closest
     name = next(m.person_name for m in best if m.person_id == pid)
     return {"id": pid, "name": name, "n": n, "of": len(best)}
+
+
+@dataclass(frozen=True)
+class SearchedPerson:
+    """Whom a library person's search counts photos against now: the person searched for while they are in the
+    library, else the person their faces went to (a merge); `person_id` None when their faces are no one's now."""
+
+    searched: PersonTemplate  # as the search saved it: their id and name then
+    person_id: int | None
+    person_name: str | None
+
+    @property
+    def moved(self) -> bool:
+        """The searched person is gone and their faces are this other person's now."""
+        return self.person_id is not None and self.person_id != self.searched.person_id
+
+
+def searched_person_now(store: Store, result: FindResult) -> SearchedPerson | None:
+    """Who a library person's search is about as the library is now (None for a search from a photo).
+
+    A merge deletes the merged person and keeps the target's id (ids are never reused), so a gone person is
+    followed by their faces: those that were theirs when the search ran go with the person who holds most of
+    them now, when that is more than half of those still in the library (a person emptied face by face into
+    Unsorted has gone nowhere)."""
+    searched = result.template
+    if searched is None:
+        return None
+    person = store.people.get(searched.person_id)
+    if person is not None:
+        return SearchedPerson(searched, person.id, person.name)
+    theirs_then = [m.face_id for m in result.matches if m.person_id == searched.person_id]
+    now = store.faces.places(theirs_then).values()
+    owners = Counter((p.person_id, p.person_name) for p in now if p.person_id is not None)
+    if owners:
+        (person_id, name), n = max(owners.items(), key=lambda item: (item[1], -item[0][0]))
+        if 2 * n > len(now):
+            return SearchedPerson(searched, person_id, name)
+    return SearchedPerson(searched, None, None)
 
 
 def save_result(result: FindResult, path: Path) -> None:

@@ -396,6 +396,67 @@ def test_a_library_persons_search_shows_their_faces_and_can_show_only_new_photos
     lib.store.close()
 
 
+def _persons_search(analyzer, store, person_id: int, out: Path) -> dict:
+    """A search for a library person as a person card's Find link makes it, run here: the page's job state."""
+    from dashapp.find import find, save_result, typical_face
+
+    shown = typical_face(store, person_id, analyzer.model_version)
+    save_result(find(analyzer, store, Path(shown.photo_path), shown.idx, person=person_id), out / RESULT_FILE)
+    return {"id": store.jobs.create("find", {"query": shown.photo_path, "out": str(out), "person": person_id},
+                                    status="done")}
+
+
+def _switch_shown(results) -> bool:
+    """Whether the page shows "Only photos not yet theirs"."""
+    switch = next(c for c in results.children if getattr(c, "id", None) == "find-new-only")
+    return switch.style is None
+
+
+def test_a_kept_search_follows_its_person_into_a_merge_and_says_when_they_are_gone(analyzer, tmp_path):
+    """A group searched for, then merged into Ada: the kept search counts and links against Ada, whose faces they
+    are now. Undone, it is the group's again; emptied into Unsorted (the group deleted), it says they are gone,
+    with no link to a person who is not there."""
+    store, faces_of = build_one_person_library(tmp_path, analyzer)
+    theirs = faces_of["4931"]
+    store.people.move_faces_to_name([f.id for f in theirs[:6]], "Ada")
+    ada = store.people.by_name("Ada")
+    group = store.people.create()  # an unnamed group: "Person N"
+    store.people.move_faces([f.id for f in theirs[6:8]], group)
+    state = _persons_search(analyzer, store, group, tmp_path / "search")
+    store.people.merge([group], ada.id)
+    store.close()
+    lib = use_library(tmp_path / "data")
+    looser = find_cb._result(lib.store.jobs.get(state["id"])).thresholds.looser
+
+    def page() -> tuple[str, str, list[str], bool]:
+        results, _query, hint, _videos = call(find_cb.render_find, state)
+        photos, *_ = call(find_cb.filter_find, looser, False, 1, state)
+        return text_of(hint), text_of(photos), hrefs(photos), _switch_shown(results)
+
+    ada_faces = set(lib.store.people.face_ids(ada.id))
+    found = find_cb._result(lib.store.jobs.get(state["id"])).photos(looser)
+    n_ada = sum(m.face_id in ada_faces for m in found)
+    assert n_ada >= 8  # the group's two photos and Ada's six
+    hint, note, links, switch = page()
+    assert f"Person {group} is part of Ada now" in hint and f"Person {group}  is part of  Ada  now" in note
+    assert f"{n_ada} of these photos are already  Ada ’s" in note
+    assert f"/photos?person={ada.id}" in links and f"/photos?person={group}" not in links and switch
+    photos, *_ = call(find_cb.filter_find, looser, True, 1, state)  # "Only photos not yet theirs": not Ada's
+    assert f"{len(found) - n_ada} photo" in text_of(photos)
+
+    lib.store.people.undo()  # the group is back, with its own two faces
+    hint, note, links, switch = page()
+    assert "part of" not in hint + note and f"2 of these photos are already  Person {group} ’s" in note
+    assert f"/photos?person={group}" in links and switch
+
+    lib.store.people.move_faces([f.id for f in theirs[6:8]], None)  # to Unsorted: the emptied group is deleted
+    assert lib.store.people.get(group) is None
+    hint, note, links, switch = page()
+    assert f"Person {group} is no longer in the library" in hint and "no longer in the library" in note
+    assert not [h for h in links if h.startswith("/photos?person=")] and not switch
+    lib.store.close()
+
+
 def test_photos_less_alike_than_stricter_are_set_apart():
     """On a large library most strangers the default lets in lie between "stricter" and it: they come after a
     "less sure" divider, best first, and the divider is left out when there are none."""
