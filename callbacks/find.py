@@ -268,7 +268,8 @@ def find_person(person_id: int | None):
     except (UploadRefused, job_runner.JobRefused) as exc:
         return _refused(str(exc))
     who = person_label(person["id"], person["name"])
-    return _started(job_id, f"Looking for {who}, with all their faces; drop videos to look through them too…")
+    faces = "all their faces" if person["n_faces"] > 1 else "their one face"
+    return _started(job_id, f"Looking for {who}, with {faces}; drop videos to look through them too…")
 
 
 @dash.callback(

@@ -460,12 +460,15 @@ def typical_face(store: Store, person_id: int, model_version: str) -> FaceRow | 
 
 
 def person_template(store: Store, person_id: int, model_version: str) -> tuple[PersonTemplate, np.ndarray] | None:
-    """A library person's template (with its embedding) when they have two or more faces of this model, else None."""
+    """A library person's template (with its embedding) when they have faces of this model, else None.
+
+    One face is a template too (its own embedding): the search is then still the person's, so the page can say
+    which photos are already theirs."""
     person = store.people.get(int(person_id))
     if person is None:
         return None
     current = [f.embedding for f in store.faces.of_person(person.id) if f.model_version == model_version]
-    if len(current) < 2:
+    if not current:
         return None
     return PersonTemplate(person.id, person.name, len(current)), template(np.stack(current))
 
@@ -478,8 +481,8 @@ def find(analyzer, store: Store | None, query: Path | bytes, face: int | None = 
 
     `also`: more photos of the same person (`analyze_also`); their faces and the chosen one are searched for
     with their template.
-    `person`: the library person whose face the query photo shows (at `face_box`); with two or more faces they
-    are searched for with their template, which finds more of their photos than one face does.
+    `person`: the library person whose face the query photo shows (at `face_box`): they are searched for with
+    their template (with two or more faces it finds more of their photos than one face does).
     Videos are checked before any model work, so a bad file fails at once. Frame thumbnails go into `folder`.
     Raises QueryError (query photo), VideoLoadError (a video), FileNotFoundError (a missing file).
     """

@@ -30,7 +30,8 @@ def print_table(result: FindResult, threshold: float, strictness: str, folder: P
     print(f"Query {result.query_path}: face {result.face + 1} of {len(result.faces)} (box {box})")
     if result.template:
         who = result.template.person_name or f"Person {result.template.person_id}"
-        print(f"Searched with {who}'s template: the mean of their {result.template.n_faces} faces")
+        n = result.template.n_faces
+        print(f"Searched with {who}'s template: " + (f"the mean of their {n} faces" if n > 1 else "their one face"))
     for also in result.also:
         print(f"Also {also.path}: " + ("its face joined the search" if also.used else f"skipped, {also.reason}")
               + (f" (distance {also.distance:.3f})" if also.distance is not None else ""))

@@ -144,8 +144,11 @@ def template_hint(searched: SearchedPerson) -> str:
     then = searched.searched
     same = searched.person_id == then.person_id
     who = person_label(then.person_id, searched.person_name if same else then.person_name)  # a name given since shows
-    text = (f"Searched with all {then.n_faces} faces of {who} (their average), which finds more of their photos "
-            "than one face; shown: their most typical face. ")
+    if then.n_faces == 1:
+        text = f"Searched with the one face of {who}. "
+    else:
+        text = (f"Searched with all {then.n_faces} faces of {who} (their average), which finds more of their photos "
+                "than one face; shown: their most typical face. ")
     if searched.moved:
         text += f"{who} is part of {person_label(searched.person_id, searched.person_name)} now. "
     elif searched.person_id is None:

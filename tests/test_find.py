@@ -88,7 +88,8 @@ def test_a_named_person_is_recognised(library, analyzer):
 def test_a_library_person_is_searched_with_the_mean_of_their_faces(analyzer, tmp_path):
     """Six named faces of one person: their template finds all ten of their photos and nobody else's.
 
-    A person with one face is searched for with that face.
+    A person with one face is searched for with that face: their template of one, so the page still says which
+    photos are already theirs.
     """
     store, faces_of = build_one_person_library(tmp_path, analyzer)
     theirs = faces_of["4931"]
@@ -118,8 +119,10 @@ def test_a_library_person_is_searched_with_the_mean_of_their_faces(analyzer, tmp
     store.people.move_faces_to_name([theirs[6].id], "Cy")  # one face: it is what is searched for
     cy = store.people.by_name("Cy")
     one = find(analyzer, store, Path(theirs[6].photo_path), theirs[6].idx, person=cy.id)
-    assert one.template is None and one.thresholds == analyzer.match_thresholds
+    assert one.template == PersonTemplate(cy.id, "Cy", 1) and one.thresholds == analyzer.match_thresholds
     assert one.matches[0].face_id == theirs[6].id and one.matches[0].distance == pytest.approx(0, abs=1e-3)
+    summary = str(person_summary(one, one.photos(one.thresholds.default)))
+    assert "1 of these photos is already" in summary and "Cy" in summary and "/photos?person=" in summary
 
     # The face shown is Ada's most typical one, even with a stranger's faces put in her group by mistake.
     store.people.move_faces_to_name([f.id for f in faces_of["4998"]], "Ada")  # 182964.jpg: the surest face of all

@@ -457,6 +457,29 @@ def test_a_kept_search_follows_its_person_into_a_merge_and_says_when_they_are_go
     lib.store.close()
 
 
+def test_a_one_face_persons_search_says_which_photos_are_theirs(analyzer, tmp_path):
+    """A person of one face is searched for with it, and the page still says which photos are theirs and can
+    show only the others."""
+    store, faces_of = build_one_person_library(tmp_path, analyzer)
+    theirs = faces_of["4931"]
+    store.people.move_faces_to_name([theirs[0].id], "Cy")
+    cy = store.people.by_name("Cy")
+    state = _persons_search(analyzer, store, cy.id, tmp_path / "search")
+    store.close()
+    lib = use_library(tmp_path / "data")
+
+    results, _query, hint, _videos = call(find_cb.render_find, state)
+    assert "Searched with the one face of Cy" in text_of(hint) and _switch_shown(results)
+    default = find_cb._result(lib.store.jobs.get(state["id"])).thresholds.default
+    photos, *_ = call(find_cb.filter_find, default, False, 1, state)
+    n = len(find_cb._result(lib.store.jobs.get(state["id"])).photos(default))
+    assert n > 1 and f"1 of these photos is already  Cy ’s; {n - 1} show" in text_of(photos)
+    assert f"/photos?person={cy.id}" in hrefs(photos)
+    photos, *_ = call(find_cb.filter_find, default, True, 1, state)  # only the photos not yet theirs
+    assert f"{n - 1} photos" in text_of(photos) and f"/photos?photo={theirs[0].photo_id}" not in hrefs(photos)
+    lib.store.close()
+
+
 def test_photos_less_alike_than_stricter_are_set_apart():
     """On a large library most strangers the default lets in lie between "stricter" and it: they come after a
     "less sure" divider, best first, and the divider is left out when there are none."""
