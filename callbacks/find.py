@@ -23,7 +23,7 @@ from dashapp.find import FindResult, PhotoMatch, load_result, searched_person_no
 from dashapp.find_command import RESULT_FILE
 from dashapp.ingest import current_model_version
 from dashapp.store import Job
-from dashapp.uploads import UploadRefused, copy_query_photo, save_query_photos, save_videos
+from dashapp.uploads import UploadRefused, copy_query_face, copy_query_photo, save_query_photos, save_videos
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +136,7 @@ def render_find(state: dict | None):
     # A person's search is said of them as they are now: named since, or merged into someone else.
     searched = searched_person_now(library().store, result)
     if searched:
-        hint.append(V.template_hint(searched))
+        hint.append(V.template_hint(searched, photo=result.query_face is not None))
         if searched.person_id is not None:
             hint.append(V.face_strip(library().queries.first_faces([searched.person_id], 12)[searched.person_id]))
     if result.also:
@@ -159,6 +159,8 @@ def render_find(state: dict | None):
             html.Div(id="find-moments", className="mt-3"),
         ]
     )
+    if result.query_face is None:  # no photo read: the face searched for, as the library keeps it
+        return results, V.query_face(job.id), hint, video_list
     return results, V.query_photo(job.id, result.query_size, result.faces, result.face), hint, video_list
 
 
@@ -255,20 +257,25 @@ def find_person(person_id: int | None):
     person = lib.queries.person(int(person_id))
     if person is None or not person["n_faces"]:
         return _refused("That person is no longer in the library, or has no faces.")
+    who = person_label(person["id"], person["name"])
     # The photo shown (and read by the search): their most typical face's, or the next one whose photo is there.
-    face = typical_face(lib.store, int(person_id), current_model_version(None))
-    if face is None:
-        who = person_label(person["id"], person["name"])
-        return _refused(f"None of the photos of {who} can be read now (is their drive connected?): the search needs "
-                        "one of them to start from.")
+    version = current_model_version(None)
+    face = typical_face(lib.store, int(person_id), version)
     try:
         job_runner.check_find_free(lib)
-        query = copy_query_photo(Path(face.photo_path), lib.config.finds_dir)
-        job_id = job_runner.start_find(lib, query, face.idx, person=person["id"])
+        if face is not None:
+            query = copy_query_photo(Path(face.photo_path), lib.config.finds_dir)
+        else:  # no photo of theirs on disk: their faces' embeddings are in the library, and enough to search with
+            shown = typical_face(lib.store, int(person_id), version, on_disk=False)
+            thumb = lib.queries.face_thumb(shown.id) if shown else None
+            query = copy_query_face(lib.data_dir / thumb if thumb else None, lib.config.finds_dir)
+        job_id = job_runner.start_find(lib, query, face.idx if face else None, person=person["id"])
     except (UploadRefused, job_runner.JobRefused) as exc:
         return _refused(str(exc))
-    who = person_label(person["id"], person["name"])
     faces = "all their faces" if person["n_faces"] > 1 else "their one face"
+    if face is None:
+        return _started(job_id, f"None of the photos of {who} is on disk now (is their drive connected?): looking "
+                                f"for them with {faces} as the library keeps them…")
     return _started(job_id, f"Looking for {who}, with {faces}; drop videos to look through them too…")
 
 

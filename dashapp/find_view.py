@@ -62,6 +62,12 @@ def query_photo(job_id: int, size: Sequence[int] | None = None, faces: Sequence[
     return framed_photo(query_url(job_id), width, height, boxes, "query photo", "60vh")
 
 
+def query_face(job_id: int) -> html.Img:
+    """The picture of a search that read no photo: the face searched for, as the library keeps it (a small crop)."""
+    return html.Img(src=query_url(job_id), alt="their face, as the library keeps it", id="find-query-face",
+                    style={"width": "160px", "maxWidth": "100%", "borderRadius": "6px"})
+
+
 def person_summary(result: FindResult, photos: Sequence[PhotoMatch], searched: SearchedPerson | None = None) -> Any:
     """Who the best matches are (when they agree on one person), with a link to their photos.
 
@@ -139,8 +145,9 @@ def also_photos(job_id: int, result: FindResult) -> html.Div:
     return html.Div([html.Div(note), html.Div(tiles, className="d-flex flex-wrap gap-2 my-1")], id="find-also")
 
 
-def template_hint(searched: SearchedPerson) -> str:
-    """What a library person's search was made with, said of the person as they are now."""
+def template_hint(searched: SearchedPerson, photo: bool = True) -> str:
+    """What a library person's search was made with, said of the person as they are now; `photo` False: the search
+    read none of their photos (none was on disk)."""
     then = searched.searched
     same = searched.person_id == then.person_id
     who = person_label(then.person_id, searched.person_name if same else then.person_name)  # a name given since shows
@@ -149,6 +156,9 @@ def template_hint(searched: SearchedPerson) -> str:
     else:
         text = (f"Searched with all {then.n_faces} faces of {who} (their average), which finds more of their photos "
                 "than one face; shown: their most typical face. ")
+    if not photo:
+        text += ("Their own photos are not on disk now (is their drive connected?): the search used the faces the "
+                 "library keeps of them. ")
     if searched.moved:
         text += f"{who} is part of {person_label(searched.person_id, searched.person_name)} now. "
     elif searched.person_id is None:

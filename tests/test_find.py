@@ -440,6 +440,29 @@ def test_cli_finds_a_library_person_by_name_or_id(library, video, tmp_path):
     assert by_id["query"] == data["query"] and by_id["box"] == data["box"]
 
 
+def test_cli_searches_for_a_person_none_of_whose_photos_is_on_disk(library, analyzer, tmp_path):
+    """Their photos moved away (a drive unplugged): their faces in the library are enough to search with, and the
+    command says that it read no photo. Without a person, no photo is refused."""
+    store = library["store"]
+    person = store.people.by_name(NAME)
+    photos = [Path(store.faces.get(f).photo_path) for f in store.people.face_ids(person.id)]
+    for photo in photos:
+        photo.rename(photo.with_suffix(".away"))
+    try:
+        run = app("find", "--person", NAME, "--data-dir", str(library["data_dir"]), "--out", str(tmp_path / "out"))
+    finally:
+        for photo in photos:
+            photo.with_suffix(".away").rename(photo)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert f"none of the photos of {NAME} is on disk now" in run.stderr and "No query photo" in run.stdout
+    data = json.loads(run.stdout.splitlines()[-1])
+    assert data["query"] is None and data["box"] is None and data["template"]["n_faces"] == 2
+    assert {p.name for p in photos} <= {Path(p["path"]).name for p in data["photos"]}
+    assert load_result(tmp_path / "out" / "result.json").query_face is None  # the page reads it back
+    with pytest.raises(QueryError, match="none of their photos can be read"):
+        find(analyzer, store, None)
+
+
 def test_cli_searches_with_more_photos_of_the_person(library, tmp_path):
     run = app("find", str(PHOTOS / "rose_1.jpg"), "--also", str(PHOTOS / "rose_2.jpg"), "--also",
               str(PHOTOS / "biden_2.jpg"), "--data-dir", str(library["data_dir"]), "--out", str(tmp_path / "out"))

@@ -223,7 +223,8 @@ def test_a_person_cards_find_link_searches_for_that_person(lib):
 
 
 def test_a_persons_search_starts_from_another_of_their_photos_when_the_typical_ones_is_missing(lib, analyzer):
-    """Only the photo shown (and read) comes from disk; the search itself needs their faces' embeddings."""
+    """Only the photo shown (and read) comes from disk; the search itself needs their faces' embeddings, so it
+    runs even when none of their photos is there."""
     from dashapp.find import typical_face
 
     person = lib.store.people.by_name(NAME)
@@ -243,13 +244,25 @@ def test_a_persons_search_starts_from_another_of_their_photos_when_the_typical_o
         assert Path(result.query_path) == Path(others[0].photo_path)  # the search read the other photo
         assert (Path(job.args["query"])).read_bytes() == Path(others[0].photo_path).read_bytes()  # and shows it
         assert {f.photo_id for f in others} <= {m.photo_id for m in result.photos(result.thresholds.default)}
-        # None of their photos on disk: said so, and no search starts.
+        # None of their photos on disk: their faces in the library are enough to search with, and the page says so,
+        # showing their face as the library keeps it.
         for f in others:
             Path(f.photo_path).rename(Path(f.photo_path).with_suffix(".away"))
         try:
             message, color, _, state = call(find_cb.find_person, person.id, trigger="find-from-person", prop="data",
                                             value=person.id)
-            assert color == "danger" and f"None of the photos of {NAME} can be read now" in message
+            assert color == "info" and f"None of the photos of {NAME} is on disk now" in message
+            state = wait_done(lib, state)
+            result = find_cb._result(lib.store.jobs.get(state["id"]))
+            assert result.query_path is None and result.query_face is None and result.template.n_faces == 2
+            theirs = {f.photo_id for f in [typical, *others]}
+            assert theirs <= {m.photo_id for m in result.photos(result.thresholds.default)}
+            results, query, hint, _ = call(find_cb.render_find, state)
+            assert "Their own photos are not on disk now" in text_of(hint) and query.id == "find-query-face"
+            photos, *_ = call(find_cb.filter_find, result.thresholds.default, False, 1, state)
+            assert f"{len(theirs)} of these photos are already  {NAME} ’s" in text_of(photos)
+            client = create_app(lib.data_dir).server.test_client()
+            assert client.get(f"/media/find/{state['id']}/query.jpg").status_code == 200  # their face's thumbnail
         finally:
             for f in others:
                 Path(f.photo_path).with_suffix(".away").rename(f.photo_path)
