@@ -45,8 +45,8 @@ def main() -> None:
     for person in store.people.list():
         found = person_template(store, person.id, analyzer.model_version)
         labels = [identity_of_face[f] for f in store.people.face_ids(person.id) if f in identity_of_face]
-        if found is None or not labels:
-            continue
+        if found is None or found[0].n_faces < 2 or not labels:
+            continue  # one face: its template is that face, nothing to compare
         identity, n = Counter(labels).most_common(1)[0]
         if n * 2 <= len(labels):
             continue  # no identity makes up most of the group

@@ -19,11 +19,11 @@ from callbacks.common import Library, clicked, library, page_offset, pager_style
 from dashapp import find_view as V
 from dashapp import job_runner
 from dashapp.components import n_pages, person_label
-from dashapp.find import FindResult, PhotoMatch, load_result, typical_face
+from dashapp.find import FindResult, PhotoMatch, load_result, searched_person_now, typical_face
 from dashapp.find_command import RESULT_FILE
 from dashapp.ingest import current_model_version
 from dashapp.store import Job
-from dashapp.uploads import UploadRefused, copy_query_photo, save_query_photos, save_videos
+from dashapp.uploads import UploadRefused, copy_query_face, copy_query_photo, save_query_photos, save_videos
 
 log = logging.getLogger(__name__)
 
@@ -61,16 +61,12 @@ def _also(job: Job) -> list[Path]:
 
 
 def _result(job: Job) -> FindResult | None:
-    """The search's result, the person it searched for named as they are now (a name given since shows)."""
+    """The search's result as it was saved (`searched_person_now` says who a person's search is about now)."""
     try:
-        result = load_result(Path(job.args["out"]) / RESULT_FILE)
+        return load_result(Path(job.args["out"]) / RESULT_FILE)
     except (OSError, ValueError, KeyError, TypeError) as exc:  # removed or damaged by hand
         log.warning("search %d: result unreadable: %s", job.id, exc)
         return None
-    person = library().queries.person(result.template.person_id) if result.template else None
-    if person is not None:
-        result = replace(result, template=replace(result.template, person_name=person["name"]))
-    return result
 
 
 @dash.callback(
@@ -137,12 +133,12 @@ def render_find(state: dict | None):
                                 color="warning", className="py-2")
         return missing, V.query_photo(job.id), "", video_list
     hint: list = []
-    if result.template:
-        who = person_label(result.template.person_id, result.template.person_name)
-        hint.append(f"Searched with all {result.template.n_faces} faces of {who} (their average), which finds more "
-                    "of their photos than one face; shown: their most typical face. ")
-        faces = library().queries.first_faces([result.template.person_id], 12).get(result.template.person_id, [])
-        hint.append(V.face_strip(faces))
+    # A person's search is said of them as they are now: named since, or merged into someone else.
+    searched = searched_person_now(library().store, result)
+    if searched:
+        hint.append(V.template_hint(searched, photo=result.query_face is not None))
+        if searched.person_id is not None:
+            hint.append(V.face_strip(library().queries.first_faces([searched.person_id], 12)[searched.person_id]))
     if result.also:
         hint.append(V.also_photos(job.id, result))
     if len(result.faces) > 1:
@@ -156,13 +152,15 @@ def render_find(state: dict | None):
             html.Div(compared + f" in {result.seconds:.1f} s.", className="small text-muted mb-2"),
             # A library person's search: their own photos can be left out, to see only what is new.
             dbc.Switch(id="find-new-only", label="Only photos not yet theirs", value=False, className="small mb-2",
-                       style=None if result.template else {"display": "none"}),
+                       style=None if searched and searched.person_id is not None else {"display": "none"}),
             html.Div(id="find-photos"),
             dbc.Pagination(id="find-pager", max_value=1, active_page=1, fully_expanded=False, className="mt-2",
                            style=pager_style(1)),
             html.Div(id="find-moments", className="mt-3"),
         ]
     )
+    if result.query_face is None:  # no photo read: the face searched for, as the library keeps it
+        return results, V.query_face(job.id), hint, video_list
     return results, V.query_photo(job.id, result.query_size, result.faces, result.face), hint, video_list
 
 
@@ -201,9 +199,10 @@ def filter_find(threshold: float | None, new_only: bool | None, page: int | None
     # Counted, filtered and shown as the library is now: not the photos removed since the search, and each face
     # with its owner now (one given to the person since then is theirs).
     photos = _as_now(lib, [m for m in result.photos(threshold) if m.photo_id in in_library])
-    summary = V.person_summary(result, photos)
-    if new_only and result.template:
-        photos = [m for m in photos if m.person_id != result.template.person_id]
+    searched = searched_person_now(lib.store, result)
+    summary = V.person_summary(result, photos, searched)
+    if new_only and searched and searched.person_id is not None:
+        photos = [m for m in photos if m.person_id != searched.person_id]
     count = html.Div(f"{len(photos)} photo{'s' if len(photos) != 1 else ''}", className="fw-semibold mb-1",
                      id="find-count")
     moments = [V.video_moments(job.id, i, v, threshold) for i, v in enumerate(result.videos)]
@@ -258,20 +257,26 @@ def find_person(person_id: int | None):
     person = lib.queries.person(int(person_id))
     if person is None or not person["n_faces"]:
         return _refused("That person is no longer in the library, or has no faces.")
+    who = person_label(person["id"], person["name"])
     # The photo shown (and read by the search): their most typical face's, or the next one whose photo is there.
-    face = typical_face(lib.store, int(person_id), current_model_version(None))
-    if face is None:
-        who = person_label(person["id"], person["name"])
-        return _refused(f"None of the photos of {who} can be read now (is their drive connected?): the search needs "
-                        "one of them to start from.")
+    version = current_model_version(None)
+    face = typical_face(lib.store, int(person_id), version)
     try:
         job_runner.check_find_free(lib)
-        query = copy_query_photo(Path(face.photo_path), lib.config.finds_dir)
-        job_id = job_runner.start_find(lib, query, face.idx, person=person["id"])
+        if face is not None:
+            query = copy_query_photo(Path(face.photo_path), lib.config.finds_dir)
+        else:  # no photo of theirs on disk: their faces' embeddings are in the library, and enough to search with
+            shown = typical_face(lib.store, int(person_id), version, on_disk=False)
+            thumb = lib.queries.face_thumb(shown.id) if shown else None
+            query = copy_query_face(lib.data_dir / thumb if thumb else None, lib.config.finds_dir)
+        job_id = job_runner.start_find(lib, query, face.idx if face else None, person=person["id"])
     except (UploadRefused, job_runner.JobRefused) as exc:
         return _refused(str(exc))
-    who = person_label(person["id"], person["name"])
-    return _started(job_id, f"Looking for {who}, with all their faces; drop videos to look through them too…")
+    faces = "all their faces" if person["n_faces"] > 1 else "their one face"
+    if face is None:
+        return _started(job_id, f"None of the photos of {who} is on disk now (is their drive connected?): looking "
+                                f"for them with {faces} as the library keeps them…")
+    return _started(job_id, f"Looking for {who}, with {faces}; drop videos to look through them too…")
 
 
 @dash.callback(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -137,10 +138,13 @@ class VideoResult:
 
 @dataclass
 class FindResult:
-    """A whole search: the query's faces, which one was searched for, library matches and video samples."""
+    """A whole search: the query's faces, which one was searched for, library matches and video samples.
 
-    query_path: str
-    query_size: tuple[int, int]  # width, height (upright)
+    A library person none of whose photos is on disk is searched for with their stored faces alone: no query
+    photo (`query_path` and `query_size` None, no `faces`)."""
+
+    query_path: str | None
+    query_size: tuple[int, int] | None  # width, height (upright)
     faces: list[QueryFace]
     face: int
     model_version: str
@@ -153,6 +157,11 @@ class FindResult:
     seconds: float = 0.0
     template: PersonTemplate | None = None  # None: the chosen face of the query photo was searched for
     also: list[AlsoPhoto] = field(default_factory=list)  # more photos of the person given with the query
+
+    @property
+    def query_face(self) -> QueryFace | None:
+        """The face of the query photo that was searched for; None when no photo was read."""
+        return self.faces[self.face] if self.faces else None
 
     @property
     def n_query_faces(self) -> int:
@@ -183,7 +192,7 @@ class FindResult:
         """Read back `to_dict` (the result file)."""
         tuple_or_none = lambda v: tuple(v) if v is not None else None  # noqa: E731
         return cls(
-            query_path=data["query_path"], query_size=tuple(data["query_size"]),
+            query_path=data["query_path"], query_size=tuple_or_none(data["query_size"]),
             faces=[QueryFace(f["index"], tuple(f["box"]), f["score"]) for f in data["faces"]],
             face=data["face"], model_version=data["model_version"], thresholds=MatchThresholds(**data["thresholds"]),
             max_distance=data["max_distance"],
@@ -218,8 +227,10 @@ class FindResult:
             moments.append({"video": v.path, "duration": v.duration, "every_s": v.every_s,
                             "n_samples": len(v.samples), "moments": items, "error": v.error})
         return {
-            "query": self.query_path, "n_faces_in_query": len(self.faces), "face": self.face + 1,
-            "box": list(self.faces[self.face].box), "threshold": threshold, "model_version": self.model_version,
+            "query": self.query_path, "n_faces_in_query": len(self.faces),
+            "face": self.face + 1 if self.query_face else None,
+            "box": list(self.query_face.box) if self.query_face else None, "threshold": threshold,
+            "model_version": self.model_version,
             "template": asdict(self.template) if self.template else None,
             "also": [asdict(a) for a in self.also], "n_query_faces": self.n_query_faces,
             "person": self.person(threshold),
@@ -248,6 +259,44 @@ def likely_person(matches: Sequence[PhotoMatch], top: int = 5) -> dict | None:
         return None  # no clear majority among the matches that belong to someone, or not the closest
     name = next(m.person_name for m in best if m.person_id == pid)
     return {"id": pid, "name": name, "n": n, "of": len(best)}
+
+
+@dataclass(frozen=True)
+class SearchedPerson:
+    """Whom a library person's search counts photos against now: the person searched for while they are in the
+    library, else the person their faces went to (a merge); `person_id` None when their faces are no one's now."""
+
+    searched: PersonTemplate  # as the search saved it: their id and name then
+    person_id: int | None
+    person_name: str | None
+
+    @property
+    def moved(self) -> bool:
+        """The searched person is gone and their faces are this other person's now."""
+        return self.person_id is not None and self.person_id != self.searched.person_id
+
+
+def searched_person_now(store: Store, result: FindResult) -> SearchedPerson | None:
+    """Who a library person's search is about as the library is now (None for a search from a photo).
+
+    A merge deletes the merged person and keeps the target's id (ids are never reused), so a gone person is
+    followed by their faces: those that were theirs when the search ran go with the person who holds most of
+    them now, when that is more than half of those still in the library (a person emptied face by face into
+    Unsorted has gone nowhere)."""
+    searched = result.template
+    if searched is None:
+        return None
+    person = store.people.get(searched.person_id)
+    if person is not None:
+        return SearchedPerson(searched, person.id, person.name)
+    theirs_then = [m.face_id for m in result.matches if m.person_id == searched.person_id]
+    now = store.faces.places(theirs_then).values()
+    owners = Counter((p.person_id, p.person_name) for p in now if p.person_id is not None)
+    if owners:
+        (person_id, name), n = max(owners.items(), key=lambda item: (item[1], -item[0][0]))
+        if 2 * n > len(now):
+            return SearchedPerson(searched, person_id, name)
+    return SearchedPerson(searched, None, None)
 
 
 def save_result(result: FindResult, path: Path) -> None:
@@ -407,11 +456,11 @@ def search_video(analyzer, embedding: np.ndarray, path: Path, every_s: float, fo
     return result
 
 
-def typical_face(store: Store, person_id: int, model_version: str) -> FaceRow | None:
+def typical_face(store: Store, person_id: int, model_version: str, on_disk: bool = True) -> FaceRow | None:
     """The face a search for a library person shows, and whose photo the search reads as its query photo: of
     their faces by this model version, the one nearest their mean (so a wrong face in their group is not the one
-    shown); the detector's surest among equals (e.g. both of two faces). A face whose photo is not on disk now (a
-    drive unplugged, a file moved) gives way to the next one. None when no face of theirs has its photo there."""
+    shown); the detector's surest among equals (e.g. both of two faces). With `on_disk`, a face whose photo is not
+    on disk now (a drive unplugged, a file moved) gives way to the next one. None when there is no such face."""
     faces = store.faces.of_person(person_id)
     current = [f for f in faces if f.model_version == model_version]
     if current:
@@ -419,30 +468,41 @@ def typical_face(store: Store, person_id: int, model_version: str) -> FaceRow | 
         ranked = sorted(current, key=lambda f: (round(float(np.linalg.norm(f.embedding - center)), 4), -f.score, f.id))
     else:  # only faces of another model: their embeddings are not comparable, the surest is shown
         ranked = sorted(faces, key=lambda f: (-f.score, f.id))
-    return next((f for f in ranked if Path(f.photo_path).is_file()), None)
+    return next((f for f in ranked if not on_disk or Path(f.photo_path).is_file()), None)
 
 
 def person_template(store: Store, person_id: int, model_version: str) -> tuple[PersonTemplate, np.ndarray] | None:
-    """A library person's template (with its embedding) when they have two or more faces of this model, else None."""
+    """A library person's template (with its embedding) when they have faces of this model, else None.
+
+    One face is a template too (its own embedding): the search is then still the person's, so the page can say
+    which photos are already theirs."""
     person = store.people.get(int(person_id))
     if person is None:
         return None
     current = [f.embedding for f in store.faces.of_person(person.id) if f.model_version == model_version]
-    if len(current) < 2:
+    if not current:
         return None
     return PersonTemplate(person.id, person.name, len(current)), template(np.stack(current))
 
 
-def find(analyzer, store: Store | None, query: Path | bytes, face: int | None = None, videos: Sequence[Path] = (),
-         every_s: float = 1.0, folder: Path | None = None, progress: Progress | None = None,
-         cancelled: Callable[[], bool] = lambda: False, person: int | None = None,
+def _query_name(query: Path | bytes | None) -> str | None:
+    """How a result names its query photo: its path, "(bytes)" for one given in memory, None for none."""
+    if query is None:
+        return None
+    return str(query) if isinstance(query, (str, Path)) else "(bytes)"
+
+
+def find(analyzer, store: Store | None, query: Path | bytes | None, face: int | None = None,
+         videos: Sequence[Path] = (), every_s: float = 1.0, folder: Path | None = None,
+         progress: Progress | None = None, cancelled: Callable[[], bool] = lambda: False, person: int | None = None,
          also: Sequence[Path] = (), face_box: tuple | None = None) -> FindResult:
     """The whole search: the query's face against the library (when `store` is given) and each video.
 
     `also`: more photos of the same person (`analyze_also`); their faces and the chosen one are searched for
     with their template.
-    `person`: the library person whose face the query photo shows (at `face_box`); with two or more faces they
-    are searched for with their template, which finds more of their photos than one face does.
+    `person`: the library person whose face the query photo shows (at `face_box`): they are searched for with
+    their template (with two or more faces it finds more of their photos than one face does). Their stored faces
+    are all the search needs: with `query` None (none of their photos is on disk) no photo is read.
     Videos are checked before any model work, so a bad file fails at once. Frame thumbnails go into `folder`.
     Raises QueryError (query photo), VideoLoadError (a video), FileNotFoundError (a missing file).
     """
@@ -459,15 +519,21 @@ def find(analyzer, store: Store | None, query: Path | bytes, face: int | None = 
         raise ValueError("a folder for the video frame thumbnails is needed")
     if also and person is not None:
         raise ValueError("more photos of the person, or a library person: not both")
+    found = person_template(store, person, analyzer.model_version) if store and person is not None else None
+    if query is None and found is None:
+        raise QueryError("none of their photos can be read now, and the library has no face of theirs by the "
+                         "current face model to search with: connect their drive, or update faces")
     if progress:
         progress("query", 0, None)
-    faces, chosen, embedding, size = analyze_query(analyzer, query, face, face_box)
+    if query is None:  # their photos are off disk (a drive unplugged), their faces' embeddings are in the library
+        faces, chosen, embedding, size = [], 0, found[1], None
+    else:
+        faces, chosen, embedding, size = analyze_query(analyzer, query, face, face_box)
     thresholds, searched = analyzer.match_thresholds, None
     also_photos, joined = analyze_also(analyzer, [Path(p) for p in also], embedding)
     if joined:
         embedding = template(np.stack([embedding, *joined]))
         thresholds = analyzer.search_thresholds(1 + len(joined))
-    found = person_template(store, person, analyzer.model_version) if store and person is not None else None
     if found:
         searched, embedding = found
         thresholds = analyzer.search_thresholds(searched.n_faces)
@@ -481,7 +547,7 @@ def find(analyzer, store: Store | None, query: Path | bytes, face: int | None = 
         if cancelled():
             break
     return FindResult(
-        query_path=str(query) if isinstance(query, (str, Path)) else "(bytes)", query_size=size, faces=faces,
+        query_path=_query_name(query), query_size=size, faces=faces,
         face=chosen, model_version=analyzer.model_version, thresholds=thresholds,
         max_distance=MAX_SEARCH_DISTANCE, matches=matches, n_compared=n_compared, n_other_model=n_other,
         videos=results, seconds=time.monotonic() - start, template=searched, also=also_photos,

@@ -26,11 +26,16 @@ RESULT_FILE = "result.json"
 
 def print_table(result: FindResult, threshold: float, strictness: str, folder: Path) -> None:
     """The answer for people: the query face, who it looks like, the photos, the video moments."""
-    box = ", ".join(f"{v:.0f}" for v in result.faces[result.face].box)
-    print(f"Query {result.query_path}: face {result.face + 1} of {len(result.faces)} (box {box})")
+    if result.query_face is None:
+        print("No query photo: none of their photos is on disk now (is their drive connected?); searched with their "
+              "faces stored in the library")
+    else:
+        box = ", ".join(f"{v:.0f}" for v in result.query_face.box)
+        print(f"Query {result.query_path}: face {result.face + 1} of {len(result.faces)} (box {box})")
     if result.template:
         who = result.template.person_name or f"Person {result.template.person_id}"
-        print(f"Searched with {who}'s template: the mean of their {result.template.n_faces} faces")
+        n = result.template.n_faces
+        print(f"Searched with {who}'s template: " + (f"the mean of their {n} faces" if n > 1 else "their one face"))
     for also in result.also:
         print(f"Also {also.path}: " + ("its face joined the search" if also.used else f"skipped, {also.reason}")
               + (f" (distance {also.distance:.3f})" if also.distance is not None else ""))
@@ -84,12 +89,19 @@ def _library_person(store: Store, person: str) -> Person | None:
     return named or numbered
 
 
-def _person_query(store: Store, person: str, model_version: str) -> tuple[Path, tuple, int]:
-    """(photo, face box) of a library person's typical face and their id, by name or id; ValueError if none."""
+def _person_query(store: Store, person: str, model_version: str) -> tuple[Path | None, tuple | None, int]:
+    """(photo, face box) of a library person's typical face and their id, by name or id; ValueError if there is no
+    such person with faces. The photo and box are None when none of their photos is on disk: their faces stored in
+    the library are searched for alone."""
     found = _library_person(store, person)
-    face = typical_face(store, found.id, model_version) if found else None
-    if face is None:
+    if found is None or not found.n_faces:
         raise ValueError(f"no person {person.removeprefix('#')!r} with faces in the library (see `app.py people`)")
+    face = typical_face(store, found.id, model_version)
+    if face is None:
+        who = found.name or f"person {found.id}"
+        print(f"note: none of the photos of {who} is on disk now (is their drive connected?): searching with their "
+              "faces stored in the library alone", file=sys.stderr)
+        return None, None, found.id
     return Path(face.photo_path), face.box, found.id
 
 

@@ -23,7 +23,9 @@ from dashapp.components import (
     person_label,
     photo_url,
 )
-from dashapp.find import FindResult, PhotoMatch, QueryFace, VideoResult, clock, likely_person, n_theirs
+from dashapp.find import (
+    FindResult, PhotoMatch, QueryFace, SearchedPerson, VideoResult, clock, likely_person, n_theirs,
+)
 from model.matching import MatchThresholds
 
 OTHER_FACE_COLOR = "#adb5bd"
@@ -60,26 +62,26 @@ def query_photo(job_id: int, size: Sequence[int] | None = None, faces: Sequence[
     return framed_photo(query_url(job_id), width, height, boxes, "query photo", "60vh")
 
 
-def person_summary(result: FindResult, photos: Sequence[PhotoMatch]) -> Any:
+def query_face(job_id: int) -> html.Img:
+    """The picture of a search that read no photo: the face searched for, as the library keeps it (a small crop)."""
+    return html.Img(src=query_url(job_id), alt="their face, as the library keeps it", id="find-query-face",
+                    style={"width": "160px", "maxWidth": "100%", "borderRadius": "6px"})
+
+
+def person_summary(result: FindResult, photos: Sequence[PhotoMatch], searched: SearchedPerson | None = None) -> Any:
     """Who the best matches are (when they agree on one person), with a link to their photos.
 
     For a library person's search: how many of the photos found are already theirs, and how many are not.
     `photos`: the matching photos still in the library, each with its face's owner as it is now (a face given to
-    the person since the search counts as theirs).
+    the person since the search counts as theirs); `searched`: who the search is about now
+    (`searched_person_now`; by default the person it saved).
     """
     if not photos:
         return dbc.Alert("No photo in the library matches at this setting. Try “looser”.", color="secondary",
                          className="py-2 mb-2")
     if result.template:
-        searched = result.template
-        who = html.Strong(person_label(searched.person_id, searched.person_name))
-        theirs = n_theirs(photos, searched.person_id)
-        others = len(photos) - theirs
-        if not others:
-            return _person_alert(searched.person_id, [f"All {theirs} of these photos are already ", who, "’s. "])
-        return _person_alert(searched.person_id, [
-            f"{theirs} of these photos are already ", who, f"’s; {others} show a face that is unsorted or someone "
-            "else’s: open one to check it and move the face. "])
+        return _theirs_note(searched or SearchedPerson(result.template, result.template.person_id,
+                                                       result.template.person_name), photos)
     person = likely_person(photos)
     if person is None:
         return None
@@ -89,6 +91,27 @@ def person_summary(result: FindResult, photos: Sequence[PhotoMatch]) -> Any:
     return _person_alert(person["id"], [
         "This looks like ", html.Strong(person["name"] or person_label(person["id"], None)),
         f"{named}: {person['n']} of the {person['of']} closest photos are theirs. "], search_again)
+
+
+def _theirs_note(searched: SearchedPerson, photos: Sequence[PhotoMatch]) -> dbc.Alert:
+    """A library person's search: how many photos are theirs now, counted against the person their faces belong
+    to now (the one they were merged into), or, when no one has their faces now, that they left the library."""
+    then = html.Strong(person_label(searched.searched.person_id, searched.searched.person_name))
+    if searched.person_id is None:  # no link: it would open a person who is not there
+        gone = " is no longer in the library: their faces were moved or removed since this search. "
+        return dbc.Alert([then, gone, "Open a photo to see who it shows now."], color="secondary",
+                         className="py-2 mb-2", id="find-person")
+    who = html.Strong(person_label(searched.person_id, searched.person_name))
+    merged = [then, " is part of ", who, " now. "] if searched.moved else []
+    theirs = n_theirs(photos, searched.person_id)
+    others = len(photos) - theirs
+    if not others:
+        text = [f"All {theirs} of these photos are already " if theirs > 1 else "This photo is already ", who, "’s. "]
+    else:
+        text = [f"{theirs} of these photos {'is' if theirs == 1 else 'are'} already ", who, f"’s; {others} "
+                f"show{'s' if others == 1 else ''} a face that is unsorted or someone else’s: "
+                "open one to check it and move the face. "]
+    return _person_alert(searched.person_id, [*merged, *text])
 
 
 def _person_alert(person_id: int, text: list, links: Sequence = ()) -> dbc.Alert:
@@ -120,6 +143,27 @@ def also_photos(job_id: int, result: FindResult) -> html.Div:
                                html.Div(caption, className="small text-muted text-truncate")],
                               className="also-photo", title=f"{name}: {caption}"))
     return html.Div([html.Div(note), html.Div(tiles, className="d-flex flex-wrap gap-2 my-1")], id="find-also")
+
+
+def template_hint(searched: SearchedPerson, photo: bool = True) -> str:
+    """What a library person's search was made with, said of the person as they are now; `photo` False: the search
+    read none of their photos (none was on disk)."""
+    then = searched.searched
+    same = searched.person_id == then.person_id
+    who = person_label(then.person_id, searched.person_name if same else then.person_name)  # a name given since shows
+    if then.n_faces == 1:
+        text = f"Searched with the one face of {who}. "
+    else:
+        text = (f"Searched with all {then.n_faces} faces of {who} (their average), which finds more of their photos "
+                "than one face; shown: their most typical face. ")
+    if not photo:
+        text += ("Their own photos are not on disk now (is their drive connected?): the search used the faces the "
+                 "library keeps of them. ")
+    if searched.moved:
+        text += f"{who} is part of {person_label(searched.person_id, searched.person_name)} now. "
+    elif searched.person_id is None:
+        text += f"{who} is no longer in the library. "
+    return text
 
 
 def face_strip(face_ids: Sequence[int]) -> html.Div:

@@ -310,6 +310,17 @@ def copy_query_photo(photo: Path, finds_dir: Path) -> Path:
     return target
 
 
+def copy_query_face(thumb: Path | None, finds_dir: Path) -> Path:
+    """A library face's thumbnail as the picture of a new search (a person none of whose photos is on disk: the
+    search reads no photo, their faces are in the library). A thumbnail that is gone too leaves the search without
+    a picture, not without a search."""
+    target = new_upload_folder(finds_dir) / "query.jpg"  # thumbnails are JPEGs
+    if thumb is not None and thumb.is_file():
+        shutil.copyfile(thumb, target)
+    prune_old_searches(finds_dir)
+    return target
+
+
 def prune_old_searches(finds_dir: Path, keep: int = KEPT_SEARCHES) -> int:
     """Delete all but the `keep` most recently used search folders; returns how many were deleted.
 

@@ -89,7 +89,8 @@ def test_a_named_person_is_recognised(library, analyzer):
 def test_a_library_person_is_searched_with_the_mean_of_their_faces(analyzer, tmp_path):
     """Six named faces of one person: their template finds all ten of their photos and nobody else's.
 
-    A person with one face is searched for with that face.
+    A person with one face is searched for with that face: their template of one, so the page still says which
+    photos are already theirs.
     """
     store, faces_of = build_one_person_library(tmp_path, analyzer)
     theirs = faces_of["4931"]
@@ -119,8 +120,10 @@ def test_a_library_person_is_searched_with_the_mean_of_their_faces(analyzer, tmp
     store.people.move_faces_to_name([theirs[6].id], "Cy")  # one face: it is what is searched for
     cy = store.people.by_name("Cy")
     one = find(analyzer, store, Path(theirs[6].photo_path), theirs[6].idx, person=cy.id)
-    assert one.template is None and one.thresholds == analyzer.match_thresholds
+    assert one.template == PersonTemplate(cy.id, "Cy", 1) and one.thresholds == analyzer.match_thresholds
     assert one.matches[0].face_id == theirs[6].id and one.matches[0].distance == pytest.approx(0, abs=1e-3)
+    summary = str(person_summary(one, one.photos(one.thresholds.default)))
+    assert "1 of these photos is already" in summary and "Cy" in summary and "/photos?person=" in summary
 
     # The face shown is Ada's most typical one, even with a stranger's faces put in her group by mistake.
     store.people.move_faces_to_name([f.id for f in faces_of["4998"]], "Ada")  # 182964.jpg: the surest face of all
@@ -471,6 +474,29 @@ def test_cli_finds_a_library_person_by_name_or_id(library, video, tmp_path):
     by_id = json.loads(app("find", "--person", str(person.id), "--data-dir", data_dir, "--out",
                            str(tmp_path / "by-id")).stdout.splitlines()[-1])
     assert by_id["query"] == data["query"] and by_id["box"] == data["box"]
+
+
+def test_cli_searches_for_a_person_none_of_whose_photos_is_on_disk(library, analyzer, tmp_path):
+    """Their photos moved away (a drive unplugged): their faces in the library are enough to search with, and the
+    command says that it read no photo. Without a person, no photo is refused."""
+    store = library["store"]
+    person = store.people.by_name(NAME)
+    photos = [Path(store.faces.get(f).photo_path) for f in store.people.face_ids(person.id)]
+    for photo in photos:
+        photo.rename(photo.with_suffix(".away"))
+    try:
+        run = app("find", "--person", NAME, "--data-dir", str(library["data_dir"]), "--out", str(tmp_path / "out"))
+    finally:
+        for photo in photos:
+            photo.with_suffix(".away").rename(photo)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert f"none of the photos of {NAME} is on disk now" in run.stderr and "No query photo" in run.stdout
+    data = json.loads(run.stdout.splitlines()[-1])
+    assert data["query"] is None and data["box"] is None and data["template"]["n_faces"] == 2
+    assert {p.name for p in photos} <= {Path(p["path"]).name for p in data["photos"]}
+    assert load_result(tmp_path / "out" / "result.json").query_face is None  # the page reads it back
+    with pytest.raises(QueryError, match="none of their photos can be read"):
+        find(analyzer, store, None)
 
 
 def test_cli_searches_with_more_photos_of_the_person(library, tmp_path):

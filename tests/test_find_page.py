@@ -223,7 +223,8 @@ def test_a_person_cards_find_link_searches_for_that_person(lib):
 
 
 def test_a_persons_search_starts_from_another_of_their_photos_when_the_typical_ones_is_missing(lib, analyzer):
-    """Only the photo shown (and read) comes from disk; the search itself needs their faces' embeddings."""
+    """Only the photo shown (and read) comes from disk; the search itself needs their faces' embeddings, so it
+    runs even when none of their photos is there."""
     from dashapp.find import typical_face
 
     person = lib.store.people.by_name(NAME)
@@ -243,13 +244,25 @@ def test_a_persons_search_starts_from_another_of_their_photos_when_the_typical_o
         assert Path(result.query_path) == Path(others[0].photo_path)  # the search read the other photo
         assert (Path(job.args["query"])).read_bytes() == Path(others[0].photo_path).read_bytes()  # and shows it
         assert {f.photo_id for f in others} <= {m.photo_id for m in result.photos(result.thresholds.default)}
-        # None of their photos on disk: said so, and no search starts.
+        # None of their photos on disk: their faces in the library are enough to search with, and the page says so,
+        # showing their face as the library keeps it.
         for f in others:
             Path(f.photo_path).rename(Path(f.photo_path).with_suffix(".away"))
         try:
             message, color, _, state = call(find_cb.find_person, person.id, trigger="find-from-person", prop="data",
                                             value=person.id)
-            assert color == "danger" and f"None of the photos of {NAME} can be read now" in message
+            assert color == "info" and f"None of the photos of {NAME} is on disk now" in message
+            state = wait_done(lib, state)
+            result = find_cb._result(lib.store.jobs.get(state["id"]))
+            assert result.query_path is None and result.query_face is None and result.template.n_faces == 2
+            theirs = {f.photo_id for f in [typical, *others]}
+            assert theirs <= {m.photo_id for m in result.photos(result.thresholds.default)}
+            results, query, hint, _ = call(find_cb.render_find, state)
+            assert "Their own photos are not on disk now" in text_of(hint) and query.id == "find-query-face"
+            photos, *_ = call(find_cb.filter_find, result.thresholds.default, False, 1, state)
+            assert f"{len(theirs)} of these photos are already  {NAME} ’s" in text_of(photos)
+            client = create_app(lib.data_dir).server.test_client()
+            assert client.get(f"/media/find/{state['id']}/query.jpg").status_code == 200  # their face's thumbnail
         finally:
             for f in others:
                 Path(f.photo_path).with_suffix(".away").rename(f.photo_path)
@@ -393,6 +406,90 @@ def test_a_library_persons_search_shows_their_faces_and_can_show_only_new_photos
     lib.store.people.rename(ada.id, "Ada Lovelace")  # after the search: the note and the tiles say the name now
     photos, *_ = call(find_cb.filter_find, stricter, False, 1, state)
     assert text_of(photos).count("Ada Lovelace") == 1 + 6 and "already  Ada Lovelace ’s" in text_of(photos)
+    lib.store.close()
+
+
+def _persons_search(analyzer, store, person_id: int, out: Path) -> dict:
+    """A search for a library person as a person card's Find link makes it, run here: the page's job state."""
+    from dashapp.find import find, save_result, typical_face
+
+    shown = typical_face(store, person_id, analyzer.model_version)
+    save_result(find(analyzer, store, Path(shown.photo_path), shown.idx, person=person_id), out / RESULT_FILE)
+    return {"id": store.jobs.create("find", {"query": shown.photo_path, "out": str(out), "person": person_id},
+                                    status="done")}
+
+
+def _switch_shown(results) -> bool:
+    """Whether the page shows "Only photos not yet theirs"."""
+    switch = next(c for c in results.children if getattr(c, "id", None) == "find-new-only")
+    return switch.style is None
+
+
+def test_a_kept_search_follows_its_person_into_a_merge_and_says_when_they_are_gone(analyzer, tmp_path):
+    """A group searched for, then merged into Ada: the kept search counts and links against Ada, whose faces they
+    are now. Undone, it is the group's again; emptied into Unsorted (the group deleted), it says they are gone,
+    with no link to a person who is not there."""
+    store, faces_of = build_one_person_library(tmp_path, analyzer)
+    theirs = faces_of["4931"]
+    store.people.move_faces_to_name([f.id for f in theirs[:6]], "Ada")
+    ada = store.people.by_name("Ada")
+    group = store.people.create()  # an unnamed group: "Person N"
+    store.people.move_faces([f.id for f in theirs[6:8]], group)
+    state = _persons_search(analyzer, store, group, tmp_path / "search")
+    store.people.merge([group], ada.id)
+    store.close()
+    lib = use_library(tmp_path / "data")
+    looser = find_cb._result(lib.store.jobs.get(state["id"])).thresholds.looser
+
+    def page() -> tuple[str, str, list[str], bool]:
+        results, _query, hint, _videos = call(find_cb.render_find, state)
+        photos, *_ = call(find_cb.filter_find, looser, False, 1, state)
+        return text_of(hint), text_of(photos), hrefs(photos), _switch_shown(results)
+
+    ada_faces = set(lib.store.people.face_ids(ada.id))
+    found = find_cb._result(lib.store.jobs.get(state["id"])).photos(looser)
+    n_ada = sum(m.face_id in ada_faces for m in found)
+    assert n_ada >= 8  # the group's two photos and Ada's six
+    hint, note, links, switch = page()
+    assert f"Person {group} is part of Ada now" in hint and f"Person {group}  is part of  Ada  now" in note
+    assert f"{n_ada} of these photos are already  Ada ’s" in note
+    assert f"/photos?person={ada.id}" in links and f"/photos?person={group}" not in links and switch
+    photos, *_ = call(find_cb.filter_find, looser, True, 1, state)  # "Only photos not yet theirs": not Ada's
+    assert f"{len(found) - n_ada} photo" in text_of(photos)
+
+    lib.store.people.undo()  # the group is back, with its own two faces
+    hint, note, links, switch = page()
+    assert "part of" not in hint + note and f"2 of these photos are already  Person {group} ’s" in note
+    assert f"/photos?person={group}" in links and switch
+
+    lib.store.people.move_faces([f.id for f in theirs[6:8]], None)  # to Unsorted: the emptied group is deleted
+    assert lib.store.people.get(group) is None
+    hint, note, links, switch = page()
+    assert f"Person {group} is no longer in the library" in hint and "no longer in the library" in note
+    assert not [h for h in links if h.startswith("/photos?person=")] and not switch
+    lib.store.close()
+
+
+def test_a_one_face_persons_search_says_which_photos_are_theirs(analyzer, tmp_path):
+    """A person of one face is searched for with it, and the page still says which photos are theirs and can
+    show only the others."""
+    store, faces_of = build_one_person_library(tmp_path, analyzer)
+    theirs = faces_of["4931"]
+    store.people.move_faces_to_name([theirs[0].id], "Cy")
+    cy = store.people.by_name("Cy")
+    state = _persons_search(analyzer, store, cy.id, tmp_path / "search")
+    store.close()
+    lib = use_library(tmp_path / "data")
+
+    results, _query, hint, _videos = call(find_cb.render_find, state)
+    assert "Searched with the one face of Cy" in text_of(hint) and _switch_shown(results)
+    default = find_cb._result(lib.store.jobs.get(state["id"])).thresholds.default
+    photos, *_ = call(find_cb.filter_find, default, False, 1, state)
+    n = len(find_cb._result(lib.store.jobs.get(state["id"])).photos(default))
+    assert n > 1 and f"1 of these photos is already  Cy ’s; {n - 1} show" in text_of(photos)
+    assert f"/photos?person={cy.id}" in hrefs(photos)
+    photos, *_ = call(find_cb.filter_find, default, True, 1, state)  # only the photos not yet theirs
+    assert f"{n - 1} photos" in text_of(photos) and f"/photos?photo={theirs[0].photo_id}" not in hrefs(photos)
     lib.store.close()
 
 
