@@ -131,7 +131,9 @@ def render_find(state: dict | None):
         if job.status == "done":  # finished, but its folder was removed or damaged since
             missing = dbc.Alert("The result of this search is no longer in the library folder: search again.",
                                 color="warning", className="py-2")
-        return missing, V.query_photo(job.id), "", video_list
+        # A person's search given no face index reads no photo: its picture is their face's small crop.
+        no_photo = job.args.get("person") is not None and job.args.get("face") is None
+        return missing, V.query_face(job.id) if no_photo else V.query_photo(job.id), "", video_list
     hint: list = []
     # A person's search is said of them as they are now: named since, or merged into someone else.
     searched = searched_person_now(library().store, result)

@@ -252,6 +252,8 @@ def test_a_persons_search_starts_from_another_of_their_photos_when_the_typical_o
             message, color, _, state = call(find_cb.find_person, person.id, trigger="find-from-person", prop="data",
                                             value=person.id)
             assert color == "info" and f"None of the photos of {NAME} is on disk now" in message
+            _, query, _, _ = call(find_cb.render_find, state)  # while it runs (the job loads the model first)
+            assert query.id == "find-query-face"  # their small face crop, not stretched as a photo
             state = wait_done(lib, state)
             result = find_cb._result(lib.store.jobs.get(state["id"]))
             assert result.query_path is None and result.query_face is None and result.template.n_faces == 2
