@@ -268,6 +268,18 @@ def test_a_search_finds_a_name_whatever_its_case_and_accents(store):
     assert store.people.named_alike("soren") == [] and store.people.named_alike("") == []
 
 
+def test_people_are_listed_by_name_with_accented_names_among_the_others(store):
+    """"Émile" comes among the E's (the CLI's list, every dropdown of people), not after "Zoé"; the unnamed groups
+    last."""
+    _, faces = _photo(store, "a.jpg", 6, 0)
+    groups = _cluster(store, [(f, -1 - i, 0.1) for i, f in enumerate(faces)])
+    for i, name in enumerate(["Zoé", "Émile", "ada", "Eve", "Øyvind"]):
+        store.people.rename(groups[-1 - i], name)
+    expected = ["ada", "Émile", "Eve", "Øyvind", "Zoé", None]
+    assert [p.name for p in store.people.list()] == expected
+    assert [p["name"] for p in UIQueries(store.engine).people_options()] == expected
+
+
 def test_a_version_4_library_gets_its_names_in_unicode_normal_form(tmp_path):
     """Keys made before names were normalised are made again, so the names stored in either form are found; two
     people told apart only by the form both stay, the newer one numbered; the undo history puts back the

@@ -7,8 +7,9 @@ records an undo step (`store.undo`).
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import and_, delete, exists, func, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -79,6 +80,12 @@ def name_matches(search: str, name: str | None) -> bool:
     their case or accents ("zoe mar" finds "Zoé Martin")."""
     key = search_key(name or "")
     return all(word in key for word in search_key(search).split())
+
+
+def in_name_order(rows: list, name: Callable[[Any], str | None]) -> list:
+    """Rows of people (sorted by `name_key`, then groups by size) with the named ones in the order a reader looks
+    for them: "Émile" among the E's, not after "Zoé" as its code points would put him."""
+    return sorted(rows, key=lambda row: (name(row) is None, search_key(name(row) or "")))
 
 
 def clean_name(name: str | None) -> str | None:
@@ -200,7 +207,8 @@ class PeopleRepo(Repo):
         if named_only:
             query = query.where(people.c.name.is_not(None))
         with self._read() as conn:
-            return [Person(r.id, r.name, bool(r.hidden), r.n) for r in conn.execute(query)]
+            rows = in_name_order(conn.execute(query).all(), lambda r: r.name)
+        return [Person(r.id, r.name, bool(r.hidden), r.n) for r in rows]
 
     def get(self, person_id: int) -> Person | None:
         with self._read() as conn:

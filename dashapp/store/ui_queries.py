@@ -23,7 +23,7 @@ from dashapp.store.blobs import from_blob, stack_blobs
 from dashapp.store.faces import EMBEDDING_DIM, N_ATTRIBUTES
 from dashapp.store.folders import photos_under
 from dashapp.store.jobs import ACTIVE, phase_eta
-from dashapp.store.people import name_key, name_matches, search_key
+from dashapp.store.people import in_name_order, name_key, name_matches, search_key
 from dashapp.store.photos import analysed_by_another_model
 from dashapp.store.schema import (
     IGNORED,
@@ -300,7 +300,8 @@ class UIQueries(Repo):
         if not include_hidden:
             query = query.where(people.c.hidden.is_(False))
         with self._read() as conn:
-            return [dict(id=r.id, name=r.name, n_faces=r.n_faces, hidden=bool(r.hidden)) for r in conn.execute(query)]
+            rows = in_name_order(conn.execute(query).all(), lambda r: r.name)
+        return [dict(id=r.id, name=r.name, n_faces=r.n_faces, hidden=bool(r.hidden)) for r in rows]
 
     def person(self, person_id: int) -> dict | None:
         with self._read() as conn:
