@@ -16,6 +16,7 @@ from dash import dcc, html
 
 from dashapp import export
 from dashapp.store.folders import Folder
+from dashapp.store.people import search_key
 
 # Twenty well-separated colours (Tableau 20 reordered so neighbours in the list contrast).
 PALETTE = (
@@ -555,13 +556,17 @@ def top_attributes_list(top: Sequence[tuple[str, float]]) -> html.Div:
 def dropdown_options(people: Sequence[dict], for_moving: bool = False) -> list[dict]:
     """Dropdown options for choosing a person (a hidden one says so); value is the person id. Where faces are
     moved, also 'unsorted' (no one) and 'ignored' (set aside)."""
-    options = [{"label": f"{person_label(p['id'], p.get('name'))} ({p['n_faces']})"
-                         + (" · hidden" if p.get("hidden") else ""), "value": int(p["id"])}
-               for p in people]
+    labels = [(f"{person_label(p['id'], p.get('name'))} ({p['n_faces']})" + (" · hidden" if p.get("hidden") else ""),
+               int(p["id"])) for p in people]
     if for_moving:
-        options[:0] = [{"label": "Unsorted (no one)", "value": "unsorted"},
-                       {"label": f"{IGNORED_LABEL} (not a face, or nobody to sort)", "value": "ignored"}]
-    return options
+        labels[:0] = [("Unsorted (no one)", "unsorted"), (f"{IGNORED_LABEL} (not a face, or nobody to sort)", "ignored")]
+    return [_option(label, value) for label, value in labels]
+
+
+def _option(label: str, value: int | str) -> dict:
+    """A dropdown option that typing finds with or without accents: the dropdown searches its label ignoring case
+    only, so "zoe" would miss "Zoé"; its `search` text is the label with accents set aside as well."""
+    return {"label": label, "value": value, "search": search_key(label)}
 
 
 def toast_props(message: str, header: str = "Done", icon: str = "success") -> tuple[str, str, str, bool]:

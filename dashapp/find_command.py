@@ -74,14 +74,27 @@ def print_table(result: FindResult, threshold: float, strictness: str, folder: P
             print(f"  warning: {video.error}")
 
 
+def _named(store: Store, name: str) -> Person | None:
+    """The person with this name; failing that, the one whose name it is with case and accents set aside ("zoe"
+    finds "Zoé"). ValueError when that is several people: which one is meant is for the user to say."""
+    named = store.people.by_name(name)
+    if named is not None:
+        return named
+    alike = store.people.named_alike(name)
+    if len(alike) > 1:
+        who = ", ".join(f"{p.name!r} (#{p.id})" for p in alike)
+        raise ValueError(f"{name!r} could be {who}: give the name as it is written, or the id (--person '#ID')")
+    return alike[0] if alike else None
+
+
 def _library_person(store: Store, person: str) -> Person | None:
-    """The person `--person` names: "#12" is the person with id 12; otherwise the person with that name, else (digits
-    only) the one with that id. A name wins so that a person called "007" is found by name; a note says when the
-    digits are also someone else's id."""
+    """The person `--person` names: "#12" is the person with id 12; otherwise the person with that name (`_named`:
+    also typed without its accents), else (digits only) the one with that id. A name wins so that a person called
+    "007" is found by name; a note says when the digits are also someone else's id."""
     if person.startswith("#"):
         digits = person[1:]
         return store.people.get(int(digits)) if digits.isascii() and digits.isdigit() else None
-    named = store.people.by_name(person)
+    named = _named(store, person)
     numbered = store.people.get(int(person)) if person.isascii() and person.isdigit() else None
     if named is not None and numbered is not None and numbered.id != named.id:
         print(f"note: searching for the person named {named.name!r} (person {named.id}), not person {numbered.id} "

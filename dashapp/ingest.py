@@ -18,7 +18,7 @@ import multiprocessing
 import os
 import stat as stat_mod
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -29,6 +29,7 @@ import numpy as np
 
 from dashapp.config import Config
 from dashapp.store import NewFace, Store
+from dashapp.store.folders import is_under
 from dashapp.store.schema import NOT_A_PHOTO
 from model.mtcnn_cascade import ensure_network_files
 
@@ -75,6 +76,7 @@ class IngestReport:
     n_swept: int = 0  # photos deleted because their files are gone
     n_kept_unseen: int = 0  # photos not seen but kept: their folder could not be read, or was empty
     unreadable_folders: list[str] = field(default_factory=list)
+    broken_links: list[tuple[str, str]] = field(default_factory=list)  # (link, where it leads): see ScanResult
     bad_names: list[str] = field(default_factory=list)  # files skipped: their names are not UTF-8
     cancelled: bool = False
     seconds: float = 0.0
@@ -89,9 +91,14 @@ class IngestReport:
         notes = [f"could not read the folder {folder}" for folder in self.unreadable_folders[:5]]
         if len(self.unreadable_folders) > 5:
             notes.append(f"... and {len(self.unreadable_folders) - 5} more folders could not be read")
+        notes += [f"the link {link} leads to {target}, which is not there or cannot be read"
+                  for link, target in self.broken_links[:5]]
+        if len(self.broken_links) > 5:
+            notes.append(f"... and {len(self.broken_links) - 5} more links lead nowhere")
         if self.n_kept_unseen:
-            notes.append(f"{self.n_kept_unseen} photos kept although not found: their folder could not be read or "
-                         "is empty (a drive not connected?); remove the folder from the library to let them go")
+            notes.append(f"{self.n_kept_unseen} photos kept although not found: their folder could not be read, "
+                         "is empty or is reached through a link that leads nowhere (a drive not connected?); remove "
+                         "the folder from the library to let them go")
         if self.bad_names:
             notes.append(f"{len(self.bad_names)} files skipped, their names are not UTF-8 text (rename them to add "
                          f"them): {', '.join(self.bad_names[:3])}{' ...' if len(self.bad_names) > 3 else ''}")
@@ -114,53 +121,152 @@ class ScanResult:
     """What a scan found under the folders (and files) it was given."""
 
     roots: list[Path]
-    files: dict[str, os.stat_result]  # {absolute path: stat} of every regular file
-    # Folders that could not be listed (permissions, a drive gone mid-scan) and folders given that held no file
-    # (a drive not connected can leave an empty folder): the photos the library has under them are kept.
+    # {absolute path: stat} of every regular file; one reached through a link (to a folder or to the file) has the
+    # link's path, as the album shows it, so it counts as the album's, and is let go when it leaves the album.
+    files: dict[str, os.stat_result]
+    # Folders that could not be listed (permissions, a drive gone mid-scan) and folders given, or linked into them,
+    # that held no file (a drive not connected can leave an empty folder): the photos the library has under them
+    # are kept.
     unreadable: list[str] = field(default_factory=list)
     empty: list[str] = field(default_factory=list)
+    # Links that lead nowhere, (link, where it leads): a folder on a drive not connected, a deleted one, a link to
+    # itself. Their photos are kept, as an unreadable folder's.
+    broken_links: list[tuple[str, str]] = field(default_factory=list)
     bad_names: list[str] = field(default_factory=list)  # files whose names are not UTF-8 (with escapes), skipped
+
+    @property
+    def keep(self) -> list[str]:
+        """Where the photos the scan did not find are kept: folders not read, found empty, or behind a broken link."""
+        return self.unreadable + self.empty + [link for link, _ in self.broken_links]
 
 
 def scan(paths: Iterable[str | Path], skip: Path | None = None) -> ScanResult:
     """All regular files under `paths` (hidden files and folders, and the folder `skip`, left out), with their stat.
 
+    Links inside them, to folders and to files, are followed, but each folder and file is read once, by its real
+    path: a link to a folder around it (a loop), to a folder already read or to a file already found is passed over,
+    and of two links to one folder the first is followed. Links are followed after the folders given are read, so a
+    photo inside them is found under its own path, not a link's.
+
     Raises FileNotFoundError for a missing root.
     """
-    result = ScanResult([], {})
-    skipped = str(skip.resolve()) if skip is not None else None
+    scanner = _Scanner(str(skip.resolve()) if skip is not None else None)
     for p in paths:
         root = Path(p).expanduser().resolve()
         if not root.exists():
             raise FileNotFoundError(f"no such file or folder: {p}")
-        result.roots.append(root)
+        scanner.add_root(root)
+    scanner.follow_links()
+    return scanner.finish()
+
+
+class _Scanner:
+    """One scan: what it found so far, and the real paths of the folders and files read (each is read once)."""
+
+    def __init__(self, skip: str | None) -> None:
+        self.out = ScanResult([], {})
+        self.skip = skip  # the library's own folder (real path)
+        self.real_dirs: set[str] = set()
+        self.real_files: set[str] = set()
+        # Links met, in the order met, each with the real path of its folder: followed once the folders given are read.
+        self.links: deque[tuple[str, str]] = deque()
+        self.tops: list[str] = []  # the folders given and the links to folders followed: each found empty or not
+
+    def add_root(self, root: Path) -> None:
+        self.out.roots.append(root)
         if root.is_file():
-            result.files[str(root)] = root.stat()
-            continue
-        n_here = 0  # files this folder holds, also those an earlier folder given (around it, or itself) found
-        for folder, dirs, files in os.walk(root, onerror=lambda exc: result.unreadable.append(exc.filename)):
-            # The library's own folder holds face thumbnails: never photos of the album it may sit in.
-            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and os.path.join(folder, d) != skipped)
+            self._add_file(str(root), str(root), root.stat())
+        else:
+            self.tops.append(str(root))
+            self._walk(str(root), str(root))
+
+    def _skipped(self, real: str) -> bool:
+        """The library's own folder holds face thumbnails and uploads: never photos of the album it may sit in."""
+        return self.skip is not None and is_under(real, self.skip)
+
+    def _walk(self, top: str, real_top: str) -> None:
+        """Read the folder `top` (real path `real_top`) and the folders inside it, links set aside for later."""
+        for folder, dirs, files in os.walk(top, onerror=lambda exc: self.out.unreadable.append(exc.filename)):
+            real = real_top + folder[len(top):]  # no link is followed below `top`
+            self.real_dirs.add(real)
+            dirs[:] = [d for d in sorted(dirs) if self._enter(folder, real, d)]
             for name in sorted(files):
-                if name.startswith("."):
-                    continue
-                full = os.path.join(folder, name)
-                try:
-                    full.encode("utf-8")
-                except UnicodeEncodeError:  # bytes of another encoding (an old zip, a Latin-1 disk): no text path
-                    result.bad_names.append(full.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace"))
-                    continue
-                try:
-                    st = os.stat(full)
-                except OSError as exc:  # vanished or unreadable: it is simply not there
-                    log.warning("cannot stat %s: %s", full, exc)
-                    continue
-                if stat_mod.S_ISREG(st.st_mode):
-                    result.files[full] = st
-                    n_here += 1
-        if n_here == 0 and str(root) not in result.unreadable:
-            result.empty.append(str(root))
-    return result
+                self._file(folder, real, name)
+
+    def _enter(self, folder: str, real: str, name: str) -> bool:
+        """Whether the walk goes into the folder `name` now (a link to a folder is kept for later)."""
+        if name.startswith("."):
+            return False
+        if os.path.islink(os.path.join(folder, name)):
+            self.links.append((os.path.join(folder, name), real))
+            return False
+        inside = os.path.join(real, name)
+        return inside not in self.real_dirs and not self._skipped(inside)
+
+    def _file(self, folder: str, real: str, name: str) -> None:
+        if name.startswith("."):
+            return
+        full = os.path.join(folder, name)
+        try:
+            full.encode("utf-8")
+        except UnicodeEncodeError:  # bytes of another encoding (an old zip, a Latin-1 disk): no text path
+            self.out.bad_names.append(full.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace"))
+            return
+        try:
+            st = os.lstat(full)
+        except OSError as exc:  # vanished or unreadable: it is simply not there
+            log.warning("cannot stat %s: %s", full, exc)
+            return
+        if stat_mod.S_ISLNK(st.st_mode):  # to a file, or to a folder that is not there (os.walk lists those here)
+            self.links.append((full, real))
+        elif stat_mod.S_ISREG(st.st_mode):
+            self._add_file(full, os.path.join(real, name), st)
+
+    def _add_file(self, path: str, real: str, st: os.stat_result) -> None:
+        if real not in self.real_files:
+            self.real_files.add(real)
+            self.out.files[path] = st
+
+    def follow_links(self) -> None:
+        """Follow the links met: those to folders first, with the links met inside them, then those to files (a
+        photo in a linked folder is found under the folder's path, not a link to it)."""
+        to_files: list[tuple[str, str, os.stat_result]] = []
+        while self.links:
+            link, where = self.links.popleft()
+            try:
+                real = os.path.realpath(link, strict=True)
+                st = os.stat(real)
+            except OSError as exc:  # leads nowhere (a drive not connected, a deleted folder, a loop of links)
+                log.warning("the link %s leads to nothing readable: %s", link, exc)
+                self.out.broken_links.append((link, _link_target(link)))
+                continue
+            if self._skipped(real):
+                continue
+            if stat_mod.S_ISDIR(st.st_mode):
+                # A folder around the link's own is a loop (album/all/album/all/...); one read already is there once.
+                if not is_under(where, real) and real not in self.real_dirs:
+                    self.tops.append(link)
+                    self._walk(link, real)
+            elif stat_mod.S_ISREG(st.st_mode):
+                to_files.append((link, real, st))
+        for link, real, st in to_files:
+            self._add_file(link, real, st)
+
+    def finish(self) -> ScanResult:
+        """The result, with the folders given or followed that turned out to hold no file (found by any path)."""
+        for top in dict.fromkeys(self.tops):
+            prefix = top.rstrip(os.sep) + os.sep
+            if top not in self.out.unreadable and not any(path.startswith(prefix) for path in self.out.files):
+                self.out.empty.append(top)
+        return self.out
+
+
+def _link_target(link: str) -> str:
+    """Where a link leads, as an absolute path (its target may be written relative to the link's folder)."""
+    try:
+        return os.path.normpath(os.path.join(os.path.dirname(link), os.readlink(link)))
+    except OSError:
+        return "?"
 
 
 def sha256_file(path: str) -> str:
@@ -376,6 +482,7 @@ class Ingest:
         found = self._scanned = scanned.files
         self.report.n_files = len(found)
         self.report.unreadable_folders, self.report.bad_names = scanned.unreadable, scanned.bad_names
+        self.report.broken_links = scanned.broken_links
         for name in scanned.bad_names:
             log.warning("skipped %s: its name is not UTF-8 text", name)
         analyzer = self.options.analyzer
@@ -389,7 +496,7 @@ class Ingest:
             n = self.report.n_to_analyze
             self.progress("sweep", n, n, self.report.n_errors, self.report.n_faces)
             self.report.n_swept, self.report.n_kept_unseen = self.store.photos.sweep(
-                scanned.roots, set(found), keep=scanned.unreadable + scanned.empty,
+                scanned.roots, set(found), keep=scanned.keep,
                 library_dir=self.config.data_dir.resolve())
             self.store.folders.forget_vanished()
             remove_orphan_thumbnails(self.store, self.config)

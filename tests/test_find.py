@@ -570,3 +570,21 @@ def test_cli_person_a_name_of_digits_wins_over_an_id(tmp_path, analyzer):
     by_id = app("find", "--person", f"#{barack.id}", "--data-dir", str(data_dir), "--out", str(tmp_path / "by-id"))
     assert json.loads(by_id.stdout.splitlines()[-1])["template"]["person_id"] == barack.id  # two faces: a template
     store.close()
+
+
+def test_cli_person_finds_a_name_typed_without_its_accents(tmp_path, analyzer):
+    """`--person "zoe angstrom"` finds Zoé Ångström (case and accents set aside when no name is exactly that);
+    when the name typed could be two people, it says who they are and searches for neither."""
+    data_dir, store = build_find_library(tmp_path, analyzer)
+    rose, kit = ([store.faces.of_photo(store.photos.by_path(tmp_path / "album" / name).id)[0].id]
+                 for name in ("rose_2.jpg", "kit_1.jpg"))
+    zoe = store.people.move_faces_to_name(rose, "Zoé Ångström")
+    run = app("find", "--person", "zoe angstrom", "--data-dir", str(data_dir), "--out", str(tmp_path / "zoe"))
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert Path(json.loads(run.stdout.splitlines()[-1])["query"]).name == "rose_2.jpg"  # Zoé's one face
+    zoe_too = store.people.move_faces_to_name(kit, "Zoë Ångström")  # another name, so another person
+    both = app("find", "--person", "zoe angstrom", "--data-dir", str(data_dir))
+    assert both.returncode == 2 and both.stderr.strip().splitlines()[-1] == (
+        f"error: 'zoe angstrom' could be 'Zoé Ångström' (#{zoe}), 'Zoë Ångström' (#{zoe_too}): give the name as it "
+        "is written, or the id (--person '#ID')")
+    store.close()

@@ -467,6 +467,55 @@ def test_a_folder_that_cannot_be_read_or_is_found_empty_keeps_its_photos(tmp_pat
     store.close()
 
 
+def test_linked_folders_are_followed_once_each_and_a_link_that_leads_nowhere_keeps_its_photos(tmp_path, analyzer):
+    """A folder linked into the album is part of it (under the link's path); a folder reached by two paths, a link
+    to a folder around it (a loop) and a link to a photo found already add nothing; a link whose folder is gone, or
+    found empty (a drive not connected), keeps its photos, names and all, until the drive is back."""
+    album, outside, mount = tmp_path / "album", tmp_path / "drive" / "trip", tmp_path / "mnt"
+    for folder in (album / "2024", outside, mount):
+        folder.mkdir(parents=True)
+    shutil.copy(PHOTOS / "obama_1.jpg", album / "2024" / "obama_1.jpg")
+    for name in ("biden_1.jpg", "kit_1.jpg"):
+        shutil.copy(PHOTOS / name, outside / name)
+    shutil.copy(PHOTOS / "rose_1.jpg", mount / "rose_1.jpg")
+    links = {"trip": outside, "trip again": outside, "2024 too": album / "2024", "all": tmp_path, "card": mount,
+             "best.jpg": album / "2024" / "obama_1.jpg"}
+    for name, target in links.items():
+        (album / name).symlink_to(target)
+    (outside / "home").symlink_to(album)  # back into the album from the linked folder: a loop
+    config = load_config(tmp_path / "data")
+    store = Store.open(config)
+
+    def paths() -> set[str]:
+        return {str(Path(p.path).relative_to(album)) for p in store.photos.all()}
+
+    report = ingest(store, config, [album], IngestOptions(analyzer=analyzer))
+    assert paths() == {"2024/obama_1.jpg", "card/rose_1.jpg", "trip/biden_1.jpg", "trip/kit_1.jpg"}
+    assert (report.n_files, report.n_analyzed, report.n_copied, report.n_errors) == (4, 4, 0, 0)
+    [biden] = store.faces.of_photo(store.photos.by_path(album / "trip" / "biden_1.jpg").id)
+    joe = store.people.move_faces_to_name([biden.id], "Joe")
+
+    # The drives are not connected: the links lead nowhere, or to an empty mount point, and their photos stay,
+    # named, until the drives are back.
+    outside.parent.rename(tmp_path / "unplugged")
+    (mount / "rose_1.jpg").rename(tmp_path / "rose_1.jpg")
+    report = ingest(store, config, [album], IngestOptions(analyzer=analyzer))
+    assert (report.n_swept, report.n_kept_unseen) == (0, 3) and len(paths()) == 4
+    assert [link for link, _ in report.broken_links] == [str(album / "trip"), str(album / "trip again")]
+    assert f"the link {album / 'trip'} leads to {outside}, which is not there or cannot be read" in report.notes()
+    (tmp_path / "unplugged").rename(outside.parent)
+    (tmp_path / "rose_1.jpg").rename(mount / "rose_1.jpg")
+    report = ingest(store, config, [album], IngestOptions(analyzer=analyzer))
+    assert (report.n_unchanged, report.n_analyzed, report.n_swept, report.broken_links) == (4, 0, 0, [])
+    assert store.people.face_ids(joe) == [biden.id]
+
+    # A photo deleted from the linked folder leaves the library, as one deleted from the album's own folders.
+    (outside / "kit_1.jpg").unlink()
+    assert ingest(store, config, [album], IngestOptions(analyzer=analyzer)).n_swept == 1
+    assert paths() == {"2024/obama_1.jpg", "card/rose_1.jpg", "trip/biden_1.jpg"}
+    store.close()
+
+
 def test_a_file_that_could_not_be_read_is_tried_again_and_one_still_written_is_looked_at_again(tmp_path, analyzer):
     from dashapp.ingest import READ_FAILED
 

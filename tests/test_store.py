@@ -243,6 +243,43 @@ def test_names_that_differ_only_in_their_unicode_form_are_one_name(store):
     assert store.people.move_faces_to_name([b[0]], "zoe\u0301") == zoe
 
 
+def test_a_search_finds_a_name_whatever_its_case_and_accents(store):
+    """Searching sets case and accents aside ("zoe" finds "Zoé", "soren" "Søren"), word by word in any order,
+    while names still clash only as written: "Zoe" is another name than "Zoé"."""
+    _, faces = _photo(store, "a.jpg", 4, 0)
+    groups = _cluster(store, [(f, -1 - i, 0.1) for i, f in enumerate(faces)])
+    zoe = store.people.rename(groups[-1], "Zoé Ångström")
+    soren = store.people.rename(groups[-2], "Søren Straße")
+    queries = UIQueries(store.engine)
+
+    def found(search: str) -> list[int]:
+        return [p["id"] for p in queries.people_page(0, 10, search=search)[2]]
+
+    for search in ("zoe", "ZOE", "Zoë", "angstrom", "ANGSTRÖM zoe", "zoe\u0301", "ｚｏｅ"):
+        assert found(search) == [zoe], search
+    for search in ("soren", "SØREN", "strasse", "Straße"):
+        assert found(search) == [soren], search
+    assert found("zoe soren") == [] and found("zoey") == []
+    assert found(f"Person {groups[-3]}") == [groups[-3]]  # a group is still found by its number
+    other = store.people.rename(groups[-3], "Zoe Ångström")  # another name, not a clash
+    assert other != zoe and sorted(found("zoe")) == sorted([zoe, other])
+    assert [p.id for p in store.people.named_alike("zoe angstrom")] == sorted([zoe, other])
+    assert [p.id for p in store.people.named_alike("SOREN  STRASSE")] == [soren]
+    assert store.people.named_alike("soren") == [] and store.people.named_alike("") == []
+
+
+def test_people_are_listed_by_name_with_accented_names_among_the_others(store):
+    """"Émile" comes among the E's (the CLI's list, every dropdown of people), not after "Zoé"; the unnamed groups
+    last."""
+    _, faces = _photo(store, "a.jpg", 6, 0)
+    groups = _cluster(store, [(f, -1 - i, 0.1) for i, f in enumerate(faces)])
+    for i, name in enumerate(["Zoé", "Émile", "ada", "Eve", "Øyvind"]):
+        store.people.rename(groups[-1 - i], name)
+    expected = ["ada", "Émile", "Eve", "Øyvind", "Zoé", None]
+    assert [p.name for p in store.people.list()] == expected
+    assert [p["name"] for p in UIQueries(store.engine).people_options()] == expected
+
+
 def test_a_version_4_library_gets_its_names_in_unicode_normal_form(tmp_path):
     """Keys made before names were normalised are made again, so the names stored in either form are found; two
     people told apart only by the form both stay, the newer one numbered; the undo history puts back the

@@ -7,8 +7,9 @@ records an undo step (`store.undo`).
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import and_, delete, exists, func, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -57,6 +58,34 @@ def name_key(name: str) -> str:
     case-folding (a compatibility form may have a case of its own: "ℌ" is an "H") and after it (case-folding
     may leave a letter and its accent apart), as Unicode's own caseless matching of identifiers does."""
     return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", tidy_name(name)).casefold())
+
+
+# Letters that Unicode writes as one character, not as a letter and a mark (a stroke, a ligature, no dot), so
+# stripping marks alone would not let someone who types plain letters find them ("soren" for "Søren").
+_PLAIN_LETTERS = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "ı": "i", "æ": "ae", "œ": "oe"})
+
+
+def search_key(text: str) -> str:
+    """The form under which a typed search meets a name: case, accents and Unicode forms set aside, so "zoe",
+    "ZOE" and "Zoë" all find "Zoé". Only for finding people: names clash as `name_key` compares them.
+
+    NFKD splits each accented letter into the letter and its accent (a combining mark), which is dropped;
+    NFKD comes before case-folding too, for the reason `name_key` gives."""
+    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", tidy_name(text)).casefold())
+    return "".join(c for c in folded if not unicodedata.combining(c)).translate(_PLAIN_LETTERS)
+
+
+def name_matches(search: str, name: str | None) -> bool:
+    """Whether a typed search finds this name: each of its words is part of the name, in any order, whatever
+    their case or accents ("zoe mar" finds "Zoé Martin")."""
+    key = search_key(name or "")
+    return all(word in key for word in search_key(search).split())
+
+
+def in_name_order(rows: list, name: Callable[[Any], str | None]) -> list:
+    """Rows of people (sorted by `name_key`, then groups by size) with the named ones in the order a reader looks
+    for them: "Émile" among the E's, not after "Zoé" as its code points would put him."""
+    return sorted(rows, key=lambda row: (name(row) is None, search_key(name(row) or "")))
 
 
 def clean_name(name: str | None) -> str | None:
@@ -178,7 +207,8 @@ class PeopleRepo(Repo):
         if named_only:
             query = query.where(people.c.name.is_not(None))
         with self._read() as conn:
-            return [Person(r.id, r.name, bool(r.hidden), r.n) for r in conn.execute(query)]
+            rows = in_name_order(conn.execute(query).all(), lambda r: r.name)
+        return [Person(r.id, r.name, bool(r.hidden), r.n) for r in rows]
 
     def get(self, person_id: int) -> Person | None:
         with self._read() as conn:
@@ -195,6 +225,15 @@ class PeopleRepo(Repo):
         with self._read() as conn:
             pid = conn.execute(select(people.c.id).where(people.c.name_key == name_key(name))).scalar()
         return self.get(pid) if pid is not None else None
+
+    def named_alike(self, name: str) -> list[Person]:
+        """The people (hidden too) whose name is this one with case and accents set aside ("zoe" for "Zoé"), by id:
+        for finding someone by a name typed without its accents, which `by_name` takes as another name."""
+        key = search_key(name)
+        with self._read() as conn:
+            named = conn.execute(select(people.c.id, people.c.name).where(people.c.name.is_not(None)).order_by(people.c.id))
+            ids = [pid for pid, other in named if key and search_key(other) == key]
+        return [p for p in map(self.get, ids) if p is not None]
 
     def face_ids(self, person_id: int | None) -> list[int]:
         """Faces assigned to a person; None = the unsorted faces (including those with no assignment, not

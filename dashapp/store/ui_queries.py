@@ -16,14 +16,14 @@ from pathlib import Path
 
 import numpy as np
 from sqlalchemy import ColumnElement, and_, case, distinct, func, or_, select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from dashapp.store.base import Repo
 from dashapp.store.blobs import from_blob, stack_blobs
 from dashapp.store.faces import EMBEDDING_DIM, N_ATTRIBUTES
 from dashapp.store.folders import photos_under
 from dashapp.store.jobs import ACTIVE, phase_eta
-from dashapp.store.people import name_key
+from dashapp.store.people import in_name_order, name_key, name_matches, search_key
 from dashapp.store.photos import analysed_by_another_model
 from dashapp.store.schema import (
     IGNORED,
@@ -239,24 +239,22 @@ class UIQueries(Repo):
         """(number of matching people, how many of them have a name, one page of them by size) with id, name,
         hidden, n_faces.
 
-        `search` matches names (any part, any case), and "Person 12", "#12" or "12" the group numbered 12;
-        `unnamed_only` keeps the groups not named yet (the named ones are still counted).
+        `search` matches names (each word any part of the name, in any case, with or without its accents: "zoe"
+        finds "Zoé"), and "Person 12", "#12" or "12" the group numbered 12; `unnamed_only` keeps the groups not
+        named yet (the named ones are still counted).
         """
         counts = _person_counts()
         n = func.coalesce(counts.c.n, 0)
         conds = [or_(counts.c.n > 0, people.c.name.is_not(None))]
         if not include_hidden:
             conds.append(people.c.hidden.is_(False))
-        if search.strip():
-            key = name_key(search)
-            match = people.c.name_key.contains(key, autoescape=True)
-            number = re.fullmatch(r"(?:person\s*|#)?(\d+)", key)  # an unnamed group as the page calls it
-            conds.append(or_(match, people.c.id == int(number.group(1))) if number else match)
-        base = select(people.c.id, people.c.name, people.c.hidden, n.label("n_faces")).select_from(
-            people.outerjoin(counts, counts.c.pid == people.c.id)
-        ).where(and_(*conds))
-        listed = base.where(people.c.name.is_(None)) if unnamed_only else base
         with self._read() as conn:
+            if search.strip():
+                conds.append(self._search_condition(conn, search))
+            base = select(people.c.id, people.c.name, people.c.hidden, n.label("n_faces")).select_from(
+                people.outerjoin(counts, counts.c.pid == people.c.id)
+            ).where(and_(*conds))
+            listed = base.where(people.c.name.is_(None)) if unnamed_only else base
             matching = base.subquery()
             total, n_named = conn.execute(select(func.count(), func.count(matching.c.name))).one()
             rows = conn.execute(listed.order_by(n.desc(), people.c.id).offset(offset).limit(limit)).all()
@@ -264,6 +262,15 @@ class UIQueries(Repo):
         return total - n_named if unnamed_only else total, n_named, [
             dict(id=r.id, name=r.name, hidden=bool(r.hidden), n_faces=r.n_faces, years=years.get(r.id)) for r in rows
         ]
+
+    @staticmethod
+    def _search_condition(conn: Connection, search: str) -> ColumnElement[bool]:
+        """The people a typed search finds: those whose name it matches (`name_matches`, in Python: SQL cannot set
+        accents aside), or the group it numbers as the page calls groups ("Person 12", "#12", "12")."""
+        named = conn.execute(select(people.c.id, people.c.name).where(people.c.name.is_not(None)))
+        match = people.c.id.in_([pid for pid, name in named if name_matches(search, name)])
+        number = re.fullmatch(r"(?:person\s*|#)?(\d+)", search_key(search))
+        return or_(match, people.c.id == int(number.group(1))) if number else match
 
     def _years_of(self, person_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
         """(first, last) year each person was photographed, from the photos' EXIF dates (people with dates only)."""
@@ -293,7 +300,8 @@ class UIQueries(Repo):
         if not include_hidden:
             query = query.where(people.c.hidden.is_(False))
         with self._read() as conn:
-            return [dict(id=r.id, name=r.name, n_faces=r.n_faces, hidden=bool(r.hidden)) for r in conn.execute(query)]
+            rows = in_name_order(conn.execute(query).all(), lambda r: r.name)
+        return [dict(id=r.id, name=r.name, n_faces=r.n_faces, hidden=bool(r.hidden)) for r in rows]
 
     def person(self, person_id: int) -> dict | None:
         with self._read() as conn:
