@@ -94,7 +94,9 @@ def move_faces(lib: Library, face_ids: list[int], value, new_name: str | None) -
     n = len(face_ids)
     faces = f"{n} face" + ("s" if n != 1 else "")
     if kind == "name":  # the name of someone already there (any capitalisation, hidden too) moves the faces to them
-        return _moved_to(lib, faces, lib.store.people.move_faces_to_name(face_ids, str(target)))
+        is_new = lib.queries.person_by_name(str(target)) is None
+        person_id = lib.store.people.move_faces_to_name(face_ids, str(target))
+        return _moved_to(lib, faces, person_id) + (_did_you_mean(lib, str(target), person_id) if is_new else "")
     if kind == "unsorted":
         lib.store.people.move_faces(face_ids, None)
         return f"Moved {faces} to Unsorted."
@@ -105,6 +107,15 @@ def move_faces(lib: Library, face_ids: list[int], value, new_name: str | None) -
         raise ValueError("That person no longer exists; pick another.")
     lib.store.people.move_faces(face_ids, int(target))
     return _moved_to(lib, faces, int(target))
+
+
+def _did_you_mean(lib: Library, name: str, person_id: int) -> str:
+    """For faces given to a new name: a hint when someone's name is that one but for accents or case ("zoe"
+    typed where "Zoé" exists), who was most likely meant."""
+    alike = [p for p in lib.store.people.named_alike(name) if p.id != person_id]
+    if not alike:
+        return ""
+    return f" “{name}” is a new person: did you mean {alike[0].name}?"
 
 
 def _moved_to(lib: Library, faces: str, person_id: int) -> str:

@@ -7,7 +7,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, MATCH, ClientsideFunction, Input, Output, Patch, State, ctx, html, no_update
 
 from callbacks.common import (
-    NO_TOAST, TOAST, clicked, fetch_page, library, move_faces, ok, page_offset, pager_style, refused,
+    NO_TOAST, TOAST, Library, clicked, fetch_page, library, move_faces, ok, page_offset, pager_style, refused,
 )
 from dashapp import components as C
 from dashapp.store.people import tidy_name
@@ -305,6 +305,11 @@ def name_person(_values: list, version: int):
     if other is not None and other["id"] != pid:
         plan = {"action": "merge", "target": other["id"], "sources": [pid], "text": _name_clash_text(other, person)}
         return *NO_TOAST, no_update, plan, plan["text"], True, no_update
+    alike = _named_alike(lib, name, pid) if name else None
+    if alike is not None:  # "zoe" typed where "Zoé" exists: most likely her, but it may be someone else's name
+        plan = {"action": "merge", "target": alike["id"], "sources": [pid], "keep_name": name,
+                "text": _name_alike_text(alike, person, name)}
+        return *NO_TOAST, no_update, plan, plan["text"], True, no_update
     try:
         lib.store.people.rename(pid, name or None)
     except ValueError as exc:
@@ -312,6 +317,23 @@ def name_person(_values: list, version: int):
     message = f"Named {C.person_label(pid, None)} “{name}”." if name else "Name removed."
     # Not a new version of the page: the cards stay as they are (see _cards_after_rename).
     return *ok(message), no_update, no_update, no_update, no_update, {"pid": pid, "name": name}
+
+
+def _named_alike(lib: Library, name: str, pid: int) -> dict | None:
+    """Someone else whose name is this one typed without its accents or in another case ("zoe" for "Zoé"), the
+    one with most faces where several are; None when no one is."""
+    alike = [lib.queries.person(p.id) for p in lib.store.people.named_alike(name) if p.id != pid]
+    return max((p for p in alike if p), key=lambda p: (p["n_faces"], -p["id"]), default=None)
+
+
+def _name_alike_text(other: dict, person: dict, name: str) -> str:
+    """The question when a typed name is someone else's but for accents or case: merge into them, or keep it?"""
+    text = (f"{other['name']} already exists ({other['n_faces']} faces): did you mean them? Merge "
+            f"{C.person_label(person['id'], person['name'])} ({person['n_faces']} faces) into {other['name']}, or "
+            f"name it “{name}”, someone else.")
+    if other["hidden"]:
+        text += f" Merged, its faces go to {C.where_hidden(other['name'], True)}."
+    return text
 
 
 def _name_clash_text(other: dict, person: dict) -> str:
@@ -352,6 +374,40 @@ def confirm_pending(_yes: int | None, _no: int | None, pending: dict | None, ver
     label = C.where_hidden(C.person_label(target, person["name"] if person else None), bool(person and person["hidden"]))
     n = len(pending["sources"]) + 1
     return *ok(f"Merged {n} groups into {label}."), (version or 0) + 1, False, None, []
+
+
+@dash.callback(
+    Output("people-confirm-keep", "children"),
+    Output("people-confirm-keep", "style"),
+    Input("people-pending", "data"),
+)
+def show_keep_name(pending: dict | None):
+    """The dialog's third choice, where the typed name is someone's but for accents or case: keep it."""
+    if not pending or not pending.get("keep_name"):
+        return "", {"display": "none"}
+    return f"Name it “{pending['keep_name']}”", None
+
+
+@dash.callback(
+    *TOAST,
+    Output("people-version", "data", allow_duplicate=True),
+    Output("people-confirm-modal", "is_open", allow_duplicate=True),
+    Output("people-pending", "data", allow_duplicate=True),
+    Input("people-confirm-keep", "n_clicks"),
+    State("people-pending", "data"),
+    State("people-version", "data"),
+    prevent_initial_call=True,
+)
+def keep_typed_name(_clicks: int | None, pending: dict | None, version: int):
+    """Name the group as typed after all: the name only looked like someone else's ("zoe" beside "Zoé")."""
+    if not clicked() or not pending or not pending.get("keep_name"):
+        return *NO_TOAST, no_update, no_update, no_update
+    pid, name = pending["sources"][0], pending["keep_name"]
+    try:
+        library().store.people.rename(pid, name)
+    except (KeyError, ValueError) as exc:
+        return *refused(str(exc)), (version or 0) + 1, False, None
+    return *ok(f"Named {C.person_label(pid, None)} “{name}”."), (version or 0) + 1, False, None
 
 
 @dash.callback(

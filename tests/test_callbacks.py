@@ -1122,6 +1122,37 @@ def test_naming_a_group_with_a_hidden_persons_name_says_they_are_hidden(lib):
         "Merged 2 groups into Grace.")
 
 
+def test_a_name_typed_without_its_accents_asks_whether_it_is_that_person(lib):
+    """"zoe" typed on a group where "Zoé" exists: most likely her (the dialog offers the merge), but it may be
+    someone else of that name, so the name can also be kept as typed; Cancel keeps neither."""
+    a, b, c = lib.synthetic.person_ids[:3]
+    lib.store.people.rename(a, "Zoé")
+    n_faces = lib.queries.person(a)["n_faces"]
+    out = call(people_cb.name_person, ["zoe"], 0, trigger={"type": "person-name", "pid": b}, prop="value", value="zoe")
+    plan = out[5]
+    assert out[7] is True and out[6].startswith(f"Zoé already exists ({n_faces} faces): did you mean them?")
+    assert plan["target"] == a and plan["keep_name"] == "zoe"
+    assert call(people_cb.show_keep_name, plan) == ("Name it “zoe”", None)
+    out = call(people_cb.keep_typed_name, 1, plan, 0, trigger="people-confirm-keep")
+    assert out[0] == f"Named Person {b} “zoe”." and out[-2:] == (False, None)
+    assert lib.store.people.get(b).name == "zoe" and lib.store.people.get(a).name == "Zoé"
+    # Merging instead: the group's faces become Zoé's.
+    out = call(people_cb.name_person, ["ZOE"], 0, trigger={"type": "person-name", "pid": c}, prop="value", value="ZOE")
+    assert out[5]["target"] in (a, b)  # both are named alike now; the one with more faces is asked about
+    call(people_cb.confirm_pending, 1, None, out[5], 0, trigger="people-confirm-yes")
+    assert lib.store.people.get(c) is None
+    # A plain merge question shows no third choice.
+    assert call(people_cb.show_keep_name, {"action": "merge", "target": a, "sources": [b]}) == ("", {"display": "none"})
+    # Faces moved to a new name that looks like someone's: the message asks whether they were meant.
+    d = lib.synthetic.person_ids[3]
+    lib.store.people.rename(d, "Émile")
+    free = [f for f in lib.synthetic.face_ids if lib.queries.face_detail(f)["person_id"] not in (a, b, d)]
+    out = call(map_cb.map_assign, 1, free[:2], None, "emile", 0, trigger="map-assign")
+    assert out[0].startswith("Moved 2 faces to emile. “emile” is a new person: did you mean Émile?")
+    out = call(map_cb.map_assign, 1, free[2:3], None, "émile", 0, trigger="map-assign")  # his own name: no question
+    assert out[0].startswith("Moved 1 face to Émile.") and "did you mean" not in out[0]
+
+
 def test_a_kept_search_counts_and_filters_by_the_owners_now(lib, tmp_path):
     """A library person's search, read again after faces were given to them and photos removed: the note and
     "Only photos not yet theirs" go by who each face belongs to now, and leave the removed photos out."""

@@ -163,6 +163,8 @@ layout = html.Div(
                 dbc.ModalBody(id="people-confirm-body"),
                 dbc.ModalFooter([
                     dbc.Button("Cancel", id="people-confirm-no", color="secondary", n_clicks=0),
+                    # Shown when the typed name is someone's but for accents or case: "Name it “zoe”".
+                    dbc.Button(id="people-confirm-keep", color="outline-primary", n_clicks=0, style={"display": "none"}),
                     dbc.Button("Merge", id="people-confirm-yes", color="primary", n_clicks=0),
                 ]),
             ],
