@@ -380,7 +380,7 @@ def test_suggestions_follow_merges_and_groups_that_empty(store):
     _, a = _photo(store, "a.jpg", 1, 0)
     _, b = _photo(store, "b.jpg", 1, 10)
     _, c = _photo(store, "c.jpg", 1, 20)
-    _, u = _photo(store, "u.jpg", 3, 30)
+    u = [_photo(store, f"u{i}.jpg", 1, 30 + i)[1][0] for i in range(3)]  # three photos: all may join one person
     groups = _cluster(store, [(a[0], -1, 0.1), (b[0], -2, 0.1), (c[0], -3, 0.1)], suggestions=[
         (u[0], -2, 0, 0.5), (u[0], -1, 1, 0.6), (u[0], -3, 2, 0.9),
         (u[1], -2, 0, 0.4), (u[1], -3, 1, 0.8),
