@@ -221,6 +221,35 @@ def test_moving_the_album_keeps_faces_names_and_manual_assignments(library):
     assert not any(p.path.startswith(str(album) + os.sep) for p in store.photos.all())
 
 
+def test_a_photo_edited_in_place_keeps_its_faces_names_and_manual_moves(tmp_path, analyzer):
+    """Tags or a rating written into a photo (re-saved: new content, the same faces) keep what the user decided about
+    its faces: a person named from it alone is not emptied, an Ignored face does not come back into a person."""
+    from dashapp.clustering import recluster
+    from tests.conftest import ingest_album
+
+    album, config, store = ingest_album(tmp_path, ALBUM + ["rose_2.jpg", "kit_2.jpg"], analyzer)
+    recluster(store, project=False)
+    rose, kit, obama = (store.faces.of_photo(store.photos.by_path(album / name).id)[0].id
+                        for name in ("rose_1.jpg", "kit_1.jpg", "obama_2.jpg"))
+    named = store.people.move_faces_to_name([rose], "Rose Leslie")
+    store.people.ignore_faces([kit])
+    store.people.move_faces([obama], None)  # by hand to Unsorted
+    decided = {a.face_id: a for a in store.assignments.all() if a.face_id in (rose, kit, obama)}
+
+    for name in ("rose_1.jpg", "kit_1.jpg", "obama_2.jpg"):
+        exif = Image.Exif()
+        exif[0x010E] = "tagged"  # ImageDescription
+        Image.open(album / name).save(album / name, "JPEG", quality=95, exif=exif)
+    report = ingest(store, config, [album], IngestOptions(analyzer=analyzer))
+    assert report.n_analyzed == 3
+    recluster(store, project=False)
+
+    for name, face in (("rose_1.jpg", rose), ("kit_1.jpg", kit), ("obama_2.jpg", obama)):
+        assert store.faces.of_photo(store.photos.by_path(album / name).id)[0].id == face
+    assert {a.face_id: a for a in store.assignments.all() if a.face_id in (rose, kit, obama)} == decided
+    assert rose in store.people.face_ids(named)
+
+
 def _dated_copy(src: Path, target: Path, taken: str | None) -> None:
     """A re-encoded copy (new content) of a photo, with an EXIF DateTimeOriginal when `taken` is given."""
     exif = Image.Exif()
