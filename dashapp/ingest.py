@@ -556,10 +556,14 @@ class Ingest:
         analyzing: set[str] = set()
         copies: list[tuple[str, os.stat_result, str]] = []
         for (path, st), digest in self._hashes(to_hash):
+            row = index.get(path)
+            if row is not None and row.sha256 != digest:
+                # The row at this path is about to hold what the file holds now, so it is no source for a copy or a
+                # move of its old content (two files that swapped names: the second must not copy the first's faces).
+                _forget(by_hash, row)
             if isinstance(digest, OSError):
                 self._error(path, st.st_size, st.st_mtime_ns, *READ_FAILED, f"cannot read: {digest}")
                 continue
-            row = index.get(path)
             if row is not None and row.sha256 == digest and row.status == "done":
                 self.store.photos.touch(row.id, st.st_size, st.st_mtime_ns)
                 if row.model_version != version:
@@ -572,6 +576,7 @@ class Ingest:
                 # The row follows the file, so its faces keep their names and manual moves.
                 self.store.photos.relocate(moved.id, path, st.st_size, st.st_mtime_ns)
                 by_hash[digest] = [r for r in known if r.id != moved.id] + [_moved_row(moved, path, st)]
+                index.pop(moved.path, None)  # no row is at its old path now
                 self.report.n_moved += 1
                 if moved.model_version != version:
                     to_analyze.append((moved.id, path, digest))
@@ -724,6 +729,12 @@ def _safe_hash(path: str) -> str | OSError:
         return sha256_file(path)
     except OSError as exc:
         return exc
+
+
+def _forget(by_hash: dict[str, list], row) -> None:
+    """Take a photo row out of the rows known by their content."""
+    if row.sha256 in by_hash:
+        by_hash[row.sha256] = [r for r in by_hash[row.sha256] if r.id != row.id]
 
 
 def _moved_row(row, path: str, st: os.stat_result):

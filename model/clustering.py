@@ -311,6 +311,23 @@ def _join_close_groups(x, labels, photo_ids, n_kept: int, n_labels: int, limit: 
             labels[labels == g] = r
 
 
+def _rule_out_people_in_the_photo(
+    d: np.ndarray, rows: np.ndarray, photo_of_row: np.ndarray, taken: set[tuple[int, int]]
+) -> None:
+    """Set d[r, label] to inf where the person `label` already holds a face of row r's photo.
+
+    A suggestion is accepted in bulk ("accept the suggestions of this page"): a person seen in the photo
+    already would get two of its faces, which is never one person.
+    """
+    in_photo: dict[int, list[int]] = {}
+    for label, photo in taken:
+        in_photo.setdefault(photo, []).append(label)
+    for r in rows:
+        labels = in_photo.get(int(photo_of_row[r]))
+        if labels:
+            d[r, labels] = np.inf
+
+
 def cluster_faces(
     embeddings: np.ndarray,
     photo_ids: np.ndarray,
@@ -416,6 +433,7 @@ def _cluster_sorted(x: np.ndarray, photo_ids: np.ndarray, fixed: np.ndarray, par
         k = min(params.n_suggestions, int(has_members.sum()))
         if k:
             rows = np.flatnonzero(still)
+            _rule_out_people_in_the_photo(d, rows, photo_ids[noise], taken)
             top = np.argsort(d[rows], axis=1)[:, :k]
             for r, choices in zip(rows, top):
                 for rank, lab in enumerate(choices):

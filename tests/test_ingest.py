@@ -221,6 +221,58 @@ def test_moving_the_album_keeps_faces_names_and_manual_assignments(library):
     assert not any(p.path.startswith(str(album) + os.sep) for p in store.photos.all())
 
 
+def test_a_photo_edited_in_place_keeps_its_faces_names_and_manual_moves(tmp_path, analyzer):
+    """Tags or a rating written into a photo (re-saved: new content, the same faces) keep what the user decided about
+    its faces: a person named from it alone is not emptied, an Ignored face does not come back into a person."""
+    from dashapp.clustering import recluster
+    from tests.conftest import ingest_album
+
+    album, config, store = ingest_album(tmp_path, ALBUM + ["rose_2.jpg", "kit_2.jpg"], analyzer)
+    recluster(store, project=False)
+    rose, kit, obama = (store.faces.of_photo(store.photos.by_path(album / name).id)[0].id
+                        for name in ("rose_1.jpg", "kit_1.jpg", "obama_2.jpg"))
+    named = store.people.move_faces_to_name([rose], "Rose Leslie")
+    store.people.ignore_faces([kit])
+    store.people.move_faces([obama], None)  # by hand to Unsorted
+    decided = {a.face_id: a for a in store.assignments.all() if a.face_id in (rose, kit, obama)}
+
+    for name in ("rose_1.jpg", "kit_1.jpg", "obama_2.jpg"):
+        exif = Image.Exif()
+        exif[0x010E] = "tagged"  # ImageDescription
+        Image.open(album / name).save(album / name, "JPEG", quality=95, exif=exif)
+    report = ingest(store, config, [album], IngestOptions(analyzer=analyzer))
+    assert report.n_analyzed == 3
+    recluster(store, project=False)
+
+    for name, face in (("rose_1.jpg", rose), ("kit_1.jpg", kit), ("obama_2.jpg", obama)):
+        assert store.faces.of_photo(store.photos.by_path(album / name).id)[0].id == face
+    assert {a.face_id: a for a in store.assignments.all() if a.face_id in (rose, kit, obama)} == decided
+    assert rose in store.people.face_ids(named)
+
+
+def test_two_photos_that_swap_names_each_keep_their_own_faces(tmp_path, analyzer):
+    """obama_1.jpg and biden_1.jpg swap names (a rename through a third name): each photo shows its own faces after,
+    and the name given to Obama's face never lands on Biden's."""
+    from tests.conftest import ingest_album
+
+    album, config, store = ingest_album(tmp_path, ALBUM, analyzer)
+
+    def boxes(name: str) -> list[tuple]:
+        return [f.box for f in store.faces.of_photo(store.photos.by_path(album / name).id)]
+
+    before = {name: boxes(name) for name in ("obama_1.jpg", "biden_1.jpg")}
+    obama = store.people.move_faces_to_name([store.faces.of_photo(store.photos.by_path(album / "obama_1.jpg").id)[0].id],
+                                            "Barack Obama")
+    (album / "obama_1.jpg").rename(album / "swap.jpg")
+    (album / "biden_1.jpg").rename(album / "obama_1.jpg")
+    (album / "swap.jpg").rename(album / "biden_1.jpg")
+    ingest(store, config, [album], IngestOptions(analyzer=analyzer))
+    assert boxes("obama_1.jpg") == before["biden_1.jpg"]
+    assert boxes("biden_1.jpg") == before["obama_1.jpg"]
+    biden_photo = store.photos.by_path(album / "obama_1.jpg").id
+    assert all(store.faces.get(f).photo_id != biden_photo for f in store.people.face_ids(obama))
+
+
 def _dated_copy(src: Path, target: Path, taken: str | None) -> None:
     """A re-encoded copy (new content) of a photo, with an EXIF DateTimeOriginal when `taken` is given."""
     exif = Image.Exif()

@@ -198,6 +198,20 @@ def test_save_analysis_replaces_instead_of_duplicating(store):
     assert third[0] not in first and store.faces.count() == 1
 
 
+def test_a_changed_file_keeps_the_faces_found_again_not_someone_else_at_their_place(store):
+    """A photo edited in place (new content, same faces) keeps its face ids, so names and manual moves stay; a face
+    of the same model found at a face's place but far from it is someone else (another photo under the old name)."""
+    pid, (kept, replaced) = _photo(store, "a.jpg", 2)
+    person = store.people.move_faces_to_name([kept, replaced], "Ada")
+    assert store.photos.upsert_pending("/album/a.jpg", 200, 2, "sha-a-edited") == pid
+    assert store.people.face_ids(person) == [kept, replaced]  # until its analysis is saved
+    same = _face(0, (11.0, 10.0, 50.0, 60.0))  # the first face again, as a re-save moves it a little
+    stranger = _face(99, (110.0, 10.0, 50.0, 60.0))
+    again = store.photos.save_analysis(pid, [same, stranger], 640, 480, "v1")
+    assert again[0] == kept and again[1] != replaced
+    assert store.people.face_ids(person) == [kept]
+
+
 def test_vectors_round_trip(store):
     _, ids = _photo(store, "a.jpg", 1, seed=3)
     face = store.faces.get(ids[0])
@@ -417,7 +431,7 @@ def test_suggestions_follow_merges_and_groups_that_empty(store):
     _, a = _photo(store, "a.jpg", 1, 0)
     _, b = _photo(store, "b.jpg", 1, 10)
     _, c = _photo(store, "c.jpg", 1, 20)
-    _, u = _photo(store, "u.jpg", 3, 30)
+    u = [_photo(store, f"u{i}.jpg", 1, 30 + i)[1][0] for i in range(3)]  # three photos: all may join one person
     groups = _cluster(store, [(a[0], -1, 0.1), (b[0], -2, 0.1), (c[0], -3, 0.1)], suggestions=[
         (u[0], -2, 0, 0.5), (u[0], -1, 1, 0.6), (u[0], -3, 2, 0.9),
         (u[1], -2, 0, 0.4), (u[1], -3, 1, 0.8),

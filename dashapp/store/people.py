@@ -185,6 +185,27 @@ def _faces_text(n: int) -> str:
     return f"{n} face" + ("s" if n != 1 else "")
 
 
+def _acceptable(conn: Connection, best: Sequence) -> list[tuple[int, int]]:
+    """(face, person) of the best suggestions (face_id, person_id, distance, photo_id) that may be accepted: a
+    person never gets two faces of one photo, so a suggestion of someone who holds a face of the photo now (the
+    user put them there after the clustering suggested it), or whom a closer face of the photo gets here, stays
+    unaccepted."""
+    photo_ids = sorted({int(r.photo_id) for r in best})
+    held: set[tuple[int, int]] = set()
+    for part in chunks(photo_ids):
+        held |= {(p, ph) for p, ph in conn.execute(
+            select(assignments.c.person_id, faces.c.photo_id)
+            .join(faces, faces.c.id == assignments.c.face_id)
+            .where(faces.c.photo_id.in_(part), assignments.c.person_id.is_not(None))
+        )}
+    out = []
+    for r in sorted(best, key=lambda r: r.distance):  # the closest face of a photo comes first
+        if (r.person_id, r.photo_id) not in held:
+            held.add((r.person_id, r.photo_id))
+            out.append((r.face_id, r.person_id))
+    return out
+
+
 def _require(conn: Connection, person_id: int) -> None:
     if conn.execute(select(people.c.id).where(people.c.id == person_id)).first() is None:
         raise KeyError(f"no person with id {person_id}")
@@ -382,11 +403,11 @@ class PeopleRepo(Repo):
         """Assign each of these unsorted faces to its best suggested person; returns how many moved."""
         t = now()
         with self._write() as conn:
-            best = conn.execute(
-                select(suggestions.c.face_id, suggestions.c.person_id).where(
-                    suggestions.c.face_id.in_([int(i) for i in face_ids]), best_suggestion()
-                )
-            ).all()
+            best = _acceptable(conn, conn.execute(
+                select(suggestions.c.face_id, suggestions.c.person_id, suggestions.c.distance, faces.c.photo_id)
+                .join(faces, faces.c.id == suggestions.c.face_id)
+                .where(suggestions.c.face_id.in_([int(i) for i in face_ids]), best_suggestion())
+            ).all())
             if not best:
                 return 0
             by_person: dict[int, list[int]] = {}

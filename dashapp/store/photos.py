@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from dashapp.store.base import Repo, chunks, now
-from dashapp.store.blobs import to_blob
+from dashapp.store.blobs import from_blob, to_blob
 from dashapp.store.folders import is_under
 from dashapp.store.schema import IGNORED, assignments, faces, photos
-from model.matching import box_iou
+from model.matching import FALLBACK_THRESHOLDS, box_iou
+
+# A face found again where a face of the photo was is that face when their embeddings (of one model) lie this close:
+# as sure as the stricter search level that they are one person.
+SAME_FACE_DISTANCE = FALLBACK_THRESHOLDS.stricter
 
 
 @dataclass(frozen=True)
@@ -74,9 +79,12 @@ def _face_rows(photo_id: int, new_faces: Sequence[NewFace], model_version: str, 
     ]
 
 
-def _match_boxes(old: list[tuple], new: list[tuple], min_iou: float = 0.5) -> dict[int, int]:
-    """Greedy one-to-one matching new index -> old index of boxes overlapping by at least min_iou."""
-    pairs = sorted(((box_iou(o, n), i, j) for j, o in enumerate(old) for i, n in enumerate(new)), reverse=True)
+def _match_boxes(
+    old: list[tuple], new: list[tuple], min_iou: float = 0.5, same: Callable[[int, int], bool] = lambda i, j: True
+) -> dict[int, int]:
+    """Greedy one-to-one matching new index -> old index of boxes overlapping by at least min_iou (and `same`)."""
+    pairs = sorted(((box_iou(o, n), i, j) for j, o in enumerate(old) for i, n in enumerate(new) if same(i, j)),
+                   reverse=True)
     matched: dict[int, int] = {}
     used: set[int] = set()
     for iou, i, j in pairs:
@@ -138,7 +146,12 @@ class PhotoRepo(Repo):
     # --- writes used by ingest; each is one transaction ---
 
     def upsert_pending(self, path: str, size: int, mtime_ns: int, sha256: str | None) -> int:
-        """Record a new or changed file as waiting for analysis; a changed file loses its old faces."""
+        """Record a new or changed file as waiting for analysis.
+
+        A changed file keeps its faces until its analysis is saved, which keeps those found again (`_save`): a
+        photo edited in place (its date, tags or rating written into the file, a re-save) keeps its faces' names,
+        manual moves and Ignored marks.
+        """
         t = now()
         with self._write() as conn:
             old = conn.execute(select(photos.c.id).where(photos.c.path == path)).scalar()
@@ -148,7 +161,6 @@ class PhotoRepo(Repo):
             )
             if old is None:
                 return conn.execute(insert(photos).values(path=path, added_at=t, **values)).inserted_primary_key[0]
-            conn.execute(delete(faces).where(faces.c.photo_id == old))
             conn.execute(update(photos).where(photos.c.id == old).values(**values))
             return old
 
@@ -204,12 +216,21 @@ class PhotoRepo(Repo):
 
     @staticmethod
     def _save(conn: Connection, photo_id: int, new_faces, width, height, model_version, taken, t) -> list[int]:
-        # Re-analysis (a new model version) keeps the ids of faces found again at the same place, so
-        # their names and manual assignments survive; faces no longer found are deleted.
+        # Re-analysis (a new model version, a photo edited in place) keeps the ids of faces found again at the same
+        # place, so their names and manual assignments survive; faces no longer found are deleted.
         old = conn.execute(
-            select(faces.c.id, faces.c.x, faces.c.y, faces.c.w, faces.c.h).where(faces.c.photo_id == photo_id)
+            select(faces.c.id, faces.c.x, faces.c.y, faces.c.w, faces.c.h, faces.c.embedding, faces.c.model_version)
+            .where(faces.c.photo_id == photo_id)
         ).all()
-        matches = _match_boxes([(r.x, r.y, r.w, r.h) for r in old], [f.box for f in new_faces])
+
+        def same(i: int, j: int) -> bool:
+            """Embeddings of one model must agree too: the file may be another photo now (a camera numbering its
+            files again), with someone else where a face was. Those of two models are not comparable."""
+            if old[j].model_version != model_version:
+                return True
+            return float(np.linalg.norm(from_blob(old[j].embedding) - new_faces[i].embedding)) <= SAME_FACE_DISTANCE
+
+        matches = _match_boxes([(r.x, r.y, r.w, r.h) for r in old], [f.box for f in new_faces], same=same)
         conn.execute(update(faces).where(faces.c.photo_id == photo_id).values(idx=-1 - faces.c.idx))
         keep = {old[j].id for j in matches.values()}
         conn.execute(delete(faces).where(faces.c.photo_id == photo_id, faces.c.id.not_in(keep)))
