@@ -1,7 +1,8 @@
 """Clustering orchestration: read the store, run the maths of `model.clustering`, write the result.
 
 Names and manual work are never lost: named, hidden and hand-edited people ("kept") keep every
-face they have and only gain faces; manual assignments are never overwritten (the store inserts
+face they have and only gain faces (but for a face grouping placed beside one of the same photo that the user put
+there: one photo shows a person once, and the user's choice wins); manual assignments are never overwritten (the store inserts
 automatic rows only where no manual row exists, even one made while this ran).
 """
 
@@ -53,6 +54,15 @@ def _reuse_group_ids(new_refs: dict[int, np.ndarray], old_person: np.ndarray, re
     return out
 
 
+def _free_outvoted(fixed: np.ndarray, manual: np.ndarray, photo_ids: np.ndarray) -> None:
+    """Free the faces grouping put into a kept person beside a face of the same photo the user put there: one
+    photo shows a person once, and the user's choice wins, so the other face is grouped again (elsewhere)."""
+    by_user = {(int(lab), int(ph)) for lab, ph in zip(fixed[manual], photo_ids[manual]) if lab >= 0}
+    for i in np.flatnonzero((fixed >= 0) & ~manual):
+        if (int(fixed[i]), int(photo_ids[i])) in by_user:
+            fixed[i] = FREE
+
+
 def recluster(
     store: Store,
     params: ClusterParams | None = None,
@@ -97,6 +107,7 @@ def recluster(
                 old_person[i] = a.person_id
                 if a.person_id in kept_index:
                     fixed[i] = kept_index[a.person_id]
+        _free_outvoted(fixed, manual, matrix.photo_ids)
         check_stop()
         t0 = time.monotonic()
         out = cluster_faces(matrix.embeddings, matrix.photo_ids, fixed, params)

@@ -481,3 +481,20 @@ def test_accepting_suggestions_never_gives_a_person_two_faces_of_one_photo(tmp_p
     assert store.assignments.person_of([stranger])[stranger] is None
     store.people.accept_suggestions(store.people.face_ids(None))
     assert _people_with_two_faces_of_a_photo(store) == []
+
+
+def test_a_face_put_beside_one_grouping_placed_from_its_photo_wins_at_the_next_clustering(tmp_path, analyzer):
+    """One photo shows a person once: the user moves a face of a photo into the person grouping gave another face
+    of it; that one, the grouping's choice, leaves them at the next clustering (the user's stays)."""
+    album, _config, store = ingest_album(tmp_path, sorted(p.name for p in PHOTOS.glob("*.jpg")), analyzer)
+    recluster(store, project=False)
+    photo = store.photos.by_path(album / "obama_and_biden.jpg").id
+    owners = store.assignments.person_of([f.id for f in store.faces.of_photo(photo)])
+    placed, person = next((f, p) for f, p in owners.items() if p is not None)
+    moved = next(f for f in owners if f != placed)
+    store.people.move_faces([moved], person)
+    assert _people_with_two_faces_of_a_photo(store) == [person]  # until the next clustering
+    recluster(store, project=False)
+    assert store.assignments.person_of([moved])[moved] == person
+    assert store.assignments.person_of([placed])[placed] != person
+    assert _people_with_two_faces_of_a_photo(store) == []
