@@ -307,6 +307,30 @@ def test_name_groups_one_after_another_from_the_keyboard(server, browser):
     _assert_no_page_errors(br)
 
 
+def test_a_name_like_someones_but_for_its_accents_asks_and_can_be_kept(server, browser):
+    """A group named like the named person but with an accent: the dialog asks whether it is them and offers to
+    keep the name as typed; kept, the group has that name (and Undo takes it back)."""
+    url, _data_dir = server
+    br = browser
+    _go(br, url + "/", ".person-card")
+    alike = NAME.replace("Example", "Exámple")
+    fields = [f for f in br.driver.find_elements("css selector", "#people-grid .person-name-input")
+              if not f.get_attribute("value")]
+    fields[0].send_keys(alike + "\n")
+    _wait(br, lambda: "did you mean them?" in br.driver.find_element("id", "people-confirm-body").text, 10,
+          "the question")
+    keep = br.driver.find_element("id", "people-confirm-keep")
+    assert keep.text == f"Name it “{alike}”" and keep.is_displayed()
+    keep.click()
+    _wait(br, lambda: f"“{alike}”" in br.driver.find_element("id", "app-toast").text, 15, "the 'Named' toast")
+    _wait(br, lambda: alike in {f.get_attribute("value") for f in br.driver.find_elements(
+        "css selector", "#people-grid .person-name-input")}, 15, "the name kept")
+    _undo(br, f"naming “{alike}”")
+    _wait(br, lambda: alike not in {f.get_attribute("value") for f in br.driver.find_elements(
+        "css selector", "#people-grid .person-name-input")}, 15, "the name taken back")
+    _assert_no_page_errors(br)
+
+
 def test_upload_refusals_are_shown(server, browser, tmp_path):
     """A zip-slip archive and a text file, uploaded in the browser, are refused with the reason."""
     import zipfile
