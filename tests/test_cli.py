@@ -331,6 +331,7 @@ def test_an_unusable_library_is_a_one_line_error(tmp_path):
         assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr[-2000:]
         assert result.stderr.startswith(f"error: {damaged / 'library.sqlite3'} cannot be opened as a library")
     assert (damaged / "library.sqlite3").read_bytes() == b"\x00garbage" * 1000
+    assert sorted(p.name for p in damaged.iterdir()) == ["library.sqlite3"]  # no thumbs/ or numba-cache/ made
     result = app("ingest", "--data-dir", str(damaged / "library.sqlite3"), str(PHOTOS), timeout=60)
     assert (result.returncode, result.stderr) == (2, f"error: {damaged / 'library.sqlite3'} is a file: the library "
                                                      "needs a folder (--data-dir)\n")
