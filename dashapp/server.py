@@ -22,6 +22,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from flask import Response, abort, redirect, send_file
 from PIL import Image
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import BaseConverter, ValidationError
 
 from dashapp import export
@@ -284,6 +285,7 @@ def create_app(data_dir: str | Path | None = None) -> dash.Dash:
     app.layout = shell
     # base64 uploads are ~4/3 of the file; a little more for the JSON around them.
     app.server.config["MAX_CONTENT_LENGTH"] = int(MAX_UPLOAD_BYTES * 1.4) + (1 << 20)
+    app.server.register_error_handler(RequestEntityTooLarge, _too_large)
 
     @app.server.after_request
     def _not_in_frames(response):  # no other site may show the dashboard in a frame (clickjacking)
@@ -294,6 +296,16 @@ def create_app(data_dir: str | Path | None = None) -> dash.Dash:
     _register_routes(app.server)
     _attach_callbacks(app)
     return app
+
+
+TOO_LARGE = (f"Too large to upload: at most {MAX_UPLOAD_BYTES // (1024 * 1024)} MB can be uploaded at a time, so "
+             "nothing was uploaded. Upload fewer files at a time, or add the folder they are in on the Library page.")
+
+
+def _too_large(_error: RequestEntityTooLarge) -> Response:
+    """The answer to a request past MAX_CONTENT_LENGTH, in words. (The Library page measures a drop before sending
+    it, assets/uploads.js, so this is what any other client, or a drop the page let through, is told.)"""
+    return Response(TOO_LARGE, status=413, mimetype="text/plain")
 
 
 _callbacks: tuple[dict, list] | None = None
