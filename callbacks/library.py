@@ -4,7 +4,7 @@ folders again or remove one."""
 from __future__ import annotations
 
 import dash
-from dash import ALL, Input, Output, State, ctx, html, no_update
+from dash import ALL, ClientsideFunction, Input, Output, State, ctx, html, no_update
 
 from callbacks.common import NO_TOAST, TOAST, Library, clicked, info, library, ok, refused
 from dashapp import job_runner
@@ -116,14 +116,30 @@ def add_folder(_clicks: int | None, _submit: int | None, path: str | None):
     return (*_started(started.paths), None)  # None: the next poll redraws the progress at once
 
 
+# A drop is measured in the browser first (assets/uploads.js): the server refuses a request past its size limit with a
+# 413 that the page cannot show, so a drop too large is refused there, with a message; one that fits sets
+# "lib-upload-go", which runs `upload_photos`.
+dash.clientside_callback(
+    ClientsideFunction(namespace="uploads", function_name="checkSize"),
+    Output("lib-upload-go", "data"),
+    *ADD_RESULT[:3],
+    Input("lib-upload", "contents"),
+    State("lib-upload", "filename"),
+    State("lib-upload-limit", "data"),
+    prevent_initial_call=True,
+)
+
+
 @dash.callback(
     *ADD_RESULT,
-    Input("lib-upload", "contents"),
+    Input("lib-upload-go", "data"),
+    State("lib-upload", "contents"),
     State("lib-upload", "filename"),
     prevent_initial_call=True,
 )
-def upload_photos(contents: list[str] | str | None, filenames: list[str] | str | None):
-    """Save uploaded photos/zips into the library's uploads folder and ingest them."""
+def upload_photos(_go: int | None, contents: list[str] | str | None, filenames: list[str] | str | None):
+    """Save uploaded photos/zips (a drop the browser found small enough to send) into the library's uploads folder
+    and ingest them."""
     if not contents:
         return no_update, no_update, no_update, no_update
     if isinstance(contents, str):

@@ -76,8 +76,11 @@ def _make_folder(folder: Path) -> None:
 
 
 def load_config(data_dir: str | Path | None = None, create: bool = True) -> Config:
-    """The library's Config; creates its folders and points numba's cache into it.
+    """The library's Config; creates the library folder (`create`) and points numba's cache into it.
 
+    Only the library folder itself is made here: the folders inside it are made by what first writes there
+    (ingest its thumbnails, numba its cache), so a library refused on opening (a damaged database, a newer
+    version's) is left exactly as it was found.
     NUMBA_CACHE_DIR is read when numba is first imported (by umap/hdbscan), so it is set here,
     before any of them is imported; an explicit environment setting wins.
     """
@@ -85,7 +88,6 @@ def load_config(data_dir: str | Path | None = None, create: bool = True) -> Conf
     if config.data_dir.exists() and not config.data_dir.is_dir():
         raise ValueError(f"{config.data_dir} is a file: the library needs a folder (--data-dir)")
     if create:
-        for folder in (config.data_dir, config.thumbs_dir, config.numba_cache_dir):
-            _make_folder(folder)
+        _make_folder(config.data_dir)
     os.environ.setdefault("NUMBA_CACHE_DIR", str(config.numba_cache_dir))
     return config

@@ -9,9 +9,11 @@ file up in the store, so only files of the library can ever be served. Photos ar
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import logging
+import socket
 import threading
 from pathlib import Path
 
@@ -20,6 +22,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from flask import Response, abort, redirect, send_file
 from PIL import Image
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import BaseConverter, ValidationError
 
 from dashapp import export
@@ -282,6 +285,7 @@ def create_app(data_dir: str | Path | None = None) -> dash.Dash:
     app.layout = shell
     # base64 uploads are ~4/3 of the file; a little more for the JSON around them.
     app.server.config["MAX_CONTENT_LENGTH"] = int(MAX_UPLOAD_BYTES * 1.4) + (1 << 20)
+    app.server.register_error_handler(RequestEntityTooLarge, _too_large)
 
     @app.server.after_request
     def _not_in_frames(response):  # no other site may show the dashboard in a frame (clickjacking)
@@ -292,6 +296,16 @@ def create_app(data_dir: str | Path | None = None) -> dash.Dash:
     _register_routes(app.server)
     _attach_callbacks(app)
     return app
+
+
+TOO_LARGE = (f"Too large to upload: at most {MAX_UPLOAD_BYTES // (1024 * 1024)} MB can be uploaded at a time, so "
+             "nothing was uploaded. Upload fewer files at a time, or add the folder they are in on the Library page.")
+
+
+def _too_large(_error: RequestEntityTooLarge) -> Response:
+    """The answer to a request past MAX_CONTENT_LENGTH, in words. (The Library page measures a drop before sending
+    it, assets/uploads.js, so this is what any other client, or a drop the page let through, is told.)"""
+    return Response(TOO_LARGE, status=413, mimetype="text/plain")
 
 
 _callbacks: tuple[dict, list] | None = None
@@ -341,8 +355,34 @@ def _host_name(host: str) -> str:
     return host.rsplit(":", 1)[0]
 
 
+def check_port(host: str, port: int) -> None:
+    """ValueError (the CLI's one-line error) when the dashboard cannot listen on `host`:`port`, e.g. another program
+    or another Face Album holds the port.
+
+    Werkzeug finds out only once Dash has printed that it is running on that URL, then exits with a few lines of its
+    own; so the port is tried here first, bound as Werkzeug binds it (its address family and address, and
+    SO_REUSEADDR: a port a stopped server left in TIME_WAIT is free)."""
+    from werkzeug.serving import get_sockaddr, select_address_family
+
+    family = select_address_family(host, port)
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(get_sockaddr(host, port, family))
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise ValueError(f"port {port} is already in use (another program, or Face Album already running): "
+                             "stop it, or serve on another port with --port") from None
+        raise ValueError(f"cannot serve on {host} port {port}: {exc.strerror or exc}") from None
+
+
 def serve(host: str = "127.0.0.1", port: int = 8050, data_dir: str | Path | None = None, debug: bool = False) -> None:
-    """Run the dashboard (binds to localhost unless `host` says otherwise; on localhost, only for this machine)."""
+    """Run the dashboard (binds to localhost unless `host` says otherwise; on localhost, only for this machine).
+    A port that cannot be used is refused before the library is opened or a URL is printed."""
+    from werkzeug.serving import is_running_from_reloader
+
+    if not is_running_from_reloader():  # --debug's reloaded process serves on the port its parent already holds
+        check_port(host, port)
     app = create_app(data_dir)
     if host in LOCAL_HOSTS:
         local_only(app.server)

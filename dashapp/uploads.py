@@ -36,7 +36,9 @@ ZIP_SUFFIXES = frozenset({".zip"})
 VIDEO_SUFFIXES = frozenset({".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".3gp", ".mpg", ".mpeg", ".wmv"})
 
 MAX_NAME_BYTES = 200  # a file or folder name, in UTF-8 bytes: most file systems allow 255
-MAX_UPLOAD_BYTES = 200 * 1024 * 1024  # one upload (a photo or a zip) as sent by the browser
+# One upload as sent by the browser: a photo or a zip, and on the Library page all the files of one drop together
+# (sent in one request, which the server limits to this much, base64-encoded: MAX_CONTENT_LENGTH).
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 MAX_EXTRACTED_BYTES = 2 * 1024 * 1024 * 1024  # all photos of one zip once extracted
 MAX_ZIP_ENTRIES = 20_000
 KEPT_SEARCHES = 20  # "find a person" folders kept (their videos and frames can be large)

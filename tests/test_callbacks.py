@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -388,8 +389,64 @@ def test_upload_of_a_text_file_is_refused(empty_lib):
     import base64
 
     contents = "data:text/plain;base64," + base64.b64encode(b"hello").decode()
-    msg, color, *_ = call(lib_cb.upload_photos, [contents], ["notes.txt"], trigger="lib-upload", prop="contents")
+    msg, color, *_ = call(lib_cb.upload_photos, 1, [contents], ["notes.txt"], trigger="lib-upload-go", prop="data")
     assert color == "danger" and "not a photo or zip" in msg
+
+
+UPLOADS_JS = Path(__file__).resolve().parents[1] / "assets" / "uploads.js"
+
+
+def _check_drops(drops: list, limit: int) -> list:
+    """assets/uploads.js's `checkSize` on each `(files, filenames)` (files: sizes in bytes, as data URLs), with Node."""
+    script = f"""
+        global.window = {{dash_clientside: {{no_update: "no_update"}}}};
+        require({json.dumps(str(UPLOADS_JS))});
+        const url = bytes => "data:image/jpeg;base64," + Buffer.alloc(bytes).toString("base64");
+        const drops = {json.dumps(drops)};
+        const check = window.dash_clientside.uploads.checkSize;
+        console.log(JSON.stringify(drops.map(([sizes, names]) =>
+            check(sizes === null ? null : Array.isArray(sizes) ? sizes.map(url) : url(sizes), names, {limit}))));
+    """
+    done = subprocess.run(["node", "-e", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="runs the Library page's script with Node.js")
+def test_a_drop_too_large_to_send_is_refused_in_the_browser_saying_what_to_do(tmp_path):
+    """Dash sends all the files of a drop in one request, which the server refuses past its limit (413) while the page
+    says nothing. So the page measures a drop first (assets/uploads.js) and sends only one that fits."""
+    from dashapp.server import create_app
+    from dashapp.uploads import MAX_UPLOAD_BYTES
+
+    # The wiring: the upload goes to the browser's check; only the check's go-ahead runs the server's callback.
+    app = create_app(tmp_path / "lib")
+    check = next(c for c in app._callback_list if (c.get("clientside_function") or {}).get("function_name") == "checkSize")
+    assert check["inputs"] == [{"id": "lib-upload", "property": "contents"}] and "lib-upload-go.data" in check["output"]
+    server = app.callback_map[next(k for k, v in app.callback_map.items() if v.get("callback") is not None
+                                   and getattr(v["callback"], "__wrapped__", None) is lib_cb.upload_photos)]
+    assert server["inputs"] == [{"id": "lib-upload-go", "property": "data"}]
+    [page] = [p for p in dash.page_registry.values() if p["path"] == "/library"]
+    [limit] = [c.data for c in page["layout"]._traverse() if getattr(c, "id", None) == "lib-upload-limit"]
+    assert limit == MAX_UPLOAD_BYTES
+
+    mb = 1024 * 1024
+    fits, files, one_zip, one_photo, nothing = _check_drops([
+        [[mb, mb], ["a.jpg", "b.jpg"]],  # exactly the limit: sent
+        [[mb, mb // 2, mb // 2 + 1], ["a.jpg", "b.jpg", "c.jpg"]],  # one byte over
+        [int(2.5 * mb), "album.zip"],  # a single upload (not multiple) is a plain string
+        [[3 * mb], ["huge.tif"]],
+        [None, None],
+    ], limit=2 * mb)
+    assert isinstance(fits[0], int) and fits[1:] == ["no_update"] * 3
+    assert files == ["no_update", "These 3 files are 2.0 MB together: at most 2 MB can be uploaded at a time, so "
+                     "nothing was uploaded. Drop fewer at a time, or add the folder they are in with “Add folder” "
+                     "above.", "danger", True]
+    assert one_zip[1] == ("album.zip is 2.5 MB: at most 2 MB can be uploaded at a time, so nothing was uploaded. "
+                          "Unzip it and add that folder with “Add folder” above.")
+    assert one_photo[1].startswith("huge.tif is 3.0 MB:") and one_photo[1].endswith("Add the folder it is in with "
+                                                                                       "“Add folder” above.")
+    assert nothing == ["no_update"] * 4
 
 
 def test_callbacks_ignore_components_being_inserted(lib):

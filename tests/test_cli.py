@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -331,6 +332,7 @@ def test_an_unusable_library_is_a_one_line_error(tmp_path):
         assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr[-2000:]
         assert result.stderr.startswith(f"error: {damaged / 'library.sqlite3'} cannot be opened as a library")
     assert (damaged / "library.sqlite3").read_bytes() == b"\x00garbage" * 1000
+    assert sorted(p.name for p in damaged.iterdir()) == ["library.sqlite3"]  # no thumbs/ or numba-cache/ made
     result = app("ingest", "--data-dir", str(damaged / "library.sqlite3"), str(PHOTOS), timeout=60)
     assert (result.returncode, result.stderr) == (2, f"error: {damaged / 'library.sqlite3'} is a file: the library "
                                                      "needs a folder (--data-dir)\n")
@@ -492,6 +494,19 @@ def test_file_system_mistakes_are_one_line_errors(tmp_path, capsys):
         main(["serve", "--port", "99999"])
     assert usage.value.code == 2 and "a port is between 1 and 65535, not 99999" in capsys.readouterr().err
     assert a_file.read_text() == "not a folder"
+
+
+def test_serve_on_a_port_in_use_is_a_one_line_error_before_anything_is_made(tmp_path):
+    data = tmp_path / "library"
+    with socket.socket() as taken:  # another program listening on the port
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = app("serve", "--port", str(port), "--data-dir", str(data), timeout=60)
+    assert (result.returncode, result.stdout) == (2, "")  # no "running on http://..." before it fails
+    assert result.stderr == (f"error: port {port} is already in use (another program, or Face Album already running): "
+                             "stop it, or serve on another port with --port\n")
+    assert not data.exists()  # refused before the library was opened (or made)
 
 
 def test_a_failed_search_leaves_no_folder_behind(tmp_path, capsys):

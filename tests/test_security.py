@@ -302,12 +302,31 @@ def test_upload_refusal_reaches_the_library_page(tmp_path):
     evil = zip_bytes({"../evil.jpg": jpeg_bytes()})
 
     def run():
-        context_value.set(AttributeDict(triggered_inputs=[{"prop_id": "lib-upload.contents", "value": 1}]))
-        return upload_photos([data_url(evil, "application/zip")], ["evil.zip"])
+        context_value.set(AttributeDict(triggered_inputs=[{"prop_id": "lib-upload-go.data", "value": 1}]))
+        return upload_photos(1, [data_url(evil, "application/zip")], ["evil.zip"])
 
     message, color, is_open, _ = copy_context().run(run)
     assert color == "danger" and is_open and "outside its folder" in message and "Nothing was added" in message
     assert not Path(lib.config.uploads_dir).exists() or list(Path(lib.config.uploads_dir).iterdir()) == []
+
+
+def test_a_request_too_large_is_refused_in_words_and_nothing_stored_is_lost(client, tmp_path):
+    """Dash sends all the files of a drop in one request to its callback endpoint: past the server's limit it is
+    refused (413) before it is read, with an answer saying what was too large and what to do instead."""
+    from dashapp.server import TOO_LARGE
+
+    lib = client.lib
+    before = (lib.store.photos.counts(), lib.store.faces.count(), sorted(p.name for p in lib.data_dir.iterdir()))
+    body = tmp_path / "body.json"
+    with body.open("wb") as f:  # a sparse file: a real body of that size, without the memory or disk
+        f.truncate(client.application.config["MAX_CONTENT_LENGTH"] + 1)
+    with body.open("rb") as stream:
+        response = client.post("/_dash-update-component", input_stream=stream, content_type="application/json")
+    assert response.status_code == 413 and response.mimetype == "text/plain"
+    assert response.get_data(as_text=True) == TOO_LARGE
+    assert "at most 200 MB can be uploaded at a time, so nothing was uploaded" in TOO_LARGE and "folder" in TOO_LARGE
+    assert (lib.store.photos.counts(), lib.store.faces.count(),
+            sorted(p.name for p in lib.data_dir.iterdir())) == before
 
 
 def test_served_on_localhost_it_answers_this_machine_only_and_is_never_framed(tmp_path):

@@ -57,7 +57,9 @@ def test_data_dir_resolution(tmp_path, monkeypatch):
     monkeypatch.delenv("FACEALBUM_DATA_DIR")
     assert resolve_data_dir().name == "facealbum"
     config = load_config(tmp_path / "lib")
-    assert config.thumbs_dir.is_dir() and config.numba_cache_dir.is_dir()
+    assert config.data_dir.is_dir() and os.environ["NUMBA_CACHE_DIR"]
+    # Its folders inside are made by what writes there (ingest, numba), not by opening it.
+    assert list(config.data_dir.iterdir()) == []
 
 
 def test_new_database_is_migrated_in_wal_mode(store, tmp_path):
@@ -182,6 +184,41 @@ def test_a_damaged_or_foreign_database_is_refused_and_left_as_it_was(tmp_path):
         Store.open(other)
     assert [r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")] == ["notes"]
     raw.close()
+
+
+def _unusable_libraries(tmp_path: Path) -> list[Path]:
+    """Library folders holding only a `library.sqlite3` this program must refuse: damaged, another program's,
+    and one made by a newer version."""
+    made = load_config(tmp_path / "made")
+    Store.open(made).close()
+    raw = sqlite3.connect(made.db_path)
+    raw.execute("UPDATE meta SET value = '999' WHERE key = 'schema_version'")
+    raw.commit()
+    raw.close()
+    folders = [tmp_path / name for name in ("damaged", "foreign", "newer")]
+    for folder in folders:
+        folder.mkdir()
+    (folders[0] / "library.sqlite3").write_bytes(b"not a database at all " * 100)
+    raw = sqlite3.connect(folders[1] / "library.sqlite3")
+    raw.execute("CREATE TABLE notes (text TEXT)")
+    raw.commit()
+    raw.close()
+    (folders[2] / "library.sqlite3").write_bytes(made.db_path.read_bytes())
+    return folders
+
+
+def test_an_unusable_library_is_refused_before_anything_is_made_in_its_folder(tmp_path):
+    from dashapp.ui_context import use_library
+
+    for folder in _unusable_libraries(tmp_path):
+        before = (folder / "library.sqlite3").read_bytes()
+        # As ingest opens it (load_config, then the store) and as the dashboard does (use_library).
+        for open_library in (lambda f: Store.open(load_config(f)), use_library):
+            with pytest.raises(LibraryUnusable, match="nothing was changed"):
+                open_library(folder)
+            # "nothing was changed" is true: no thumbs/, numba-cache/ or WAL files were left beside it.
+            assert sorted(p.name for p in folder.iterdir()) == ["library.sqlite3"], folder
+            assert (folder / "library.sqlite3").read_bytes() == before
 
 
 def test_save_analysis_replaces_instead_of_duplicating(store):

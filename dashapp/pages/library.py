@@ -61,7 +61,8 @@ layout = html.Div(
                                         children=html.Div(
                                             [html.Div("Drop photos or a zip here, or click to choose"),
                                              html.Div(f"JPEG, PNG, WebP, HEIC, TIFF… up to "
-                                                      f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB per file",
+                                                      f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB at a time; for more, "
+                                                      "add their folder above",
                                                       className="small text-muted")]
                                         ),
                                         className="upload-zone",
@@ -126,6 +127,8 @@ layout = html.Div(
             is_open=False,
         ),
         dcc.Store(id="lib-remove-folder-id"),
+        dcc.Store(id="lib-upload-limit", data=MAX_UPLOAD_BYTES),  # what one drop may hold (assets/uploads.js)
+        dcc.Store(id="lib-upload-go"),  # set by the browser when a drop is small enough to send
         dcc.Store(id="lib-job-state"),
         dcc.Interval(id="lib-poll", interval=1000),
     ]

@@ -66,7 +66,11 @@ class Store:
     def from_url(cls, url: str, data_dir: Path | None = None) -> "Store":
         """Open a database by SQLAlchemy URL (migrated to the current schema)."""
         engine = make_engine(url)
-        migrate(engine)
+        try:
+            migrate(engine)
+        except Exception:
+            engine.dispose()  # a refused library: close its file now, so no -wal/-shm files are left beside it
+            raise
         return cls(engine, data_dir)
 
     def close(self) -> None:

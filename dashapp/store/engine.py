@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import tempfile
 import time
 from collections.abc import Callable
@@ -51,20 +52,31 @@ def _unwritable(db_path: Path) -> str | None:
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    """Per-connection settings."""
-    # WAL: readers (the web process) never block the writer (an ingest job) and vice versa.
+    """Per-connection settings. (WAL is the database file's own setting: `migrate` turns it on once the file is
+    known to be a library, so another program's database is never changed.)"""
     # synchronous=NORMAL in WAL mode survives any process crash (kill -9); only an OS crash may
     # lose the last commits, never corrupt the file. busy_timeout waits for the other writer.
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=60000")
     cursor.close()
 
 
+def _use_wal(engine: Engine) -> None:
+    """Put a SQLite library in WAL mode (kept in the file; a no-op when it is already): readers (the web process)
+    never block the writer (an ingest job) and vice versa."""
+    if engine.dialect.name != "sqlite":
+        return
+    raw = engine.raw_connection()
+    try:  # on the DBAPI connection: SQLite cannot change the journal mode inside a transaction
+        raw.driver_connection.execute("PRAGMA journal_mode=WAL")
+    finally:
+        raw.close()
+
+
 def make_engine(url: str) -> Engine:
-    """An engine for the library database; SQLite gets WAL, foreign keys and a busy timeout."""
+    """An engine for the library database; SQLite gets foreign keys and a busy timeout (and WAL: `migrate`)."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -200,17 +212,24 @@ def schema_version(conn: Connection) -> int:
     return int(value) if value is not None else 0
 
 
-def migrate(engine: Engine) -> int:
-    """Bring the database up to `schema.SCHEMA_VERSION`, one step per transaction; returns the version."""
-    where = engine.url.database or str(engine.url)
+def _not_writable(exc: Exception, where: str) -> None:
+    """Raise LibraryNotWritable when `exc` (a failed open or write) comes from a folder or file that cannot be
+    written, not from the database itself."""
+    if isinstance(exc, (OperationalError, sqlite3.OperationalError)):
+        unwritable = _unwritable(Path(where))
+        if unwritable:
+            raise LibraryNotWritable(unwritable) from exc
+
+
+def _library_version(engine: Engine, where: str) -> int:
+    """The schema version of the database, once it is known to be a library this program can open (reads only);
+    LibraryUnusable if it is not: damaged, another program's database, or a newer version's library."""
     try:
         with engine.begin() as conn:
             version = schema_version(conn)
             tables = inspect(conn).get_table_names()
     except DatabaseError as exc:  # e.g. "file is not a database"
-        unwritable = _unwritable(Path(where)) if isinstance(exc, OperationalError) else None
-        if unwritable:  # a folder or file without write permission, not a damaged library
-            raise LibraryNotWritable(unwritable) from exc
+        _not_writable(exc, where)
         raise LibraryUnusable(
             f"{where} cannot be opened as a library ({exc.orig}); nothing was changed. Move it away to start a new "
             "library there, or use another --data-dir"
@@ -220,8 +239,21 @@ def migrate(engine: Engine) -> int:
     if version > schema.SCHEMA_VERSION:
         raise LibraryUnusable(
             f"the library's schema version {version} is newer than this program's ({schema.SCHEMA_VERSION}); "
-            "update Face Album"
+            "nothing was changed. Update Face Album to open it"
         )
+    return version
+
+
+def migrate(engine: Engine) -> int:
+    """Bring the database up to `schema.SCHEMA_VERSION`, one step per transaction; returns the version.
+    A database that is not a library this program can open is refused before anything is written to it."""
+    where = engine.url.database or str(engine.url)
+    version = _library_version(engine, where)
+    try:
+        _use_wal(engine)
+    except (DatabaseError, sqlite3.DatabaseError) as exc:
+        _not_writable(exc, where)
+        raise
     while version < schema.SCHEMA_VERSION:
         target = version + 1
         with engine.begin() as conn:
