@@ -1,7 +1,7 @@
-// Library page: a drop on the upload area is measured here before it is sent. dcc.Upload sends every file of a drop
+// A drop on an upload area (Library, Find) is measured here before it is sent. dcc.Upload sends every file of a drop
 // in one request, and the server refuses a request past its size limit (a 413 that the page never shows: the drop
 // would seem to do nothing). So a drop too large is refused here with a message and never sent; one that fits
-// sets "lib-upload-go", which runs the server's upload callback (callbacks/library.py).
+// sets the page's "...-go" store, which runs the server's upload callback (callbacks/library.py, callbacks/find.py).
 (function () {
     var MB = 1024 * 1024;
 
@@ -16,14 +16,21 @@
         return bytes >= 1024 * MB ? (bytes / 1024 / MB).toFixed(1) + " GB" : (bytes / MB).toFixed(1) + " MB";
     }
 
-    // What the user is told when the files of a drop (`names`, `total` bytes together) are more than `limit`.
-    function tooLarge(names, total, limit) {
+    // What the user is told when the files of a drop (`names`, `total` bytes together) are more than `limit`, on
+    // the Library page or (`page` "find") the Find page, whose videos the command line can look through instead.
+    function tooLarge(names, total, limit, page) {
         var most = "at most " + Math.round(limit / MB) + " MB can be uploaded at a time, so nothing was uploaded. ";
+        var find = page === "find";
         if (names.length > 1) {
             return "These " + names.length + " files are " + human(total) + " together: " + most +
-                "Drop fewer at a time, or add the folder they are in with \u201cAdd folder\u201d above.";
+                (find ? "Drop fewer at a time." :
+                 "Drop fewer at a time, or add the folder they are in with \u201cAdd folder\u201d above.");
         }
         var name = names[0] || "This file";
+        if (find) {
+            return name + " is " + human(total) + ": " + most +
+                "Look through it from the command line instead: python app.py find PHOTO --video FILE.";
+        }
         var zip = /\.zip$/i.test(name) ? "Unzip it and add that folder" : "Add the folder it is in";
         return name + " is " + human(total) + ": " + most + zip + " with \u201cAdd folder\u201d above.";
     }
@@ -32,7 +39,7 @@
     clientside.uploads = Object.assign({}, clientside.uploads, {
         // [go, message, colour, shown]: go (a new value) sends the drop to the server; a drop too large is
         // refused with a message instead.
-        checkSize: function (contents, filenames, limit) {
+        checkSize: function (contents, filenames, limit, page) {
             var keep = window.dash_clientside.no_update;
             if (!contents || contents.length === 0) {
                 return [keep, keep, keep, keep];
@@ -43,7 +50,11 @@
             if (total <= limit) {
                 return [Date.now(), keep, keep, keep];
             }
-            return [keep, tooLarge(names, total, limit), "danger", true];
+            return [keep, tooLarge(names, total, limit, page), "danger", true];
+        },
+        // The Find page's photos and videos: the same check, in its words.
+        checkFindSize: function (contents, filenames, limit) {
+            return window.dash_clientside.uploads.checkSize(contents, filenames, limit, "find");
         }
     });
 })();

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, State, ctx, html, no_update
+from dash import ALL, ClientsideFunction, Input, Output, State, ctx, html, no_update
 
 from callbacks.common import Library, clicked, library, page_offset, pager_style
 from dashapp import find_view as V
@@ -217,13 +217,28 @@ def filter_find(threshold: float | None, new_only: bool | None, page: int | None
     return [summary, count, grid], pages, page, pager_style(pages), moments
 
 
+# Each drop is measured in the browser first (assets/uploads.js, as on the Library page): one too large for the
+# server's request limit is refused there with a message; one that fits sets the "...-go" store the upload runs on.
+for _zone in ("find-upload", "find-video-upload"):
+    dash.clientside_callback(
+        ClientsideFunction(namespace="uploads", function_name="checkFindSize"),
+        Output(f"{_zone}-go", "data"),
+        *MESSAGE[:3],
+        Input(_zone, "contents"),
+        State(_zone, "filename"),
+        State("find-upload-limit", "data"),
+        prevent_initial_call=True,
+    )
+
+
 @dash.callback(
     *MESSAGE,
-    Input("find-upload", "contents"),
+    Input("find-upload-go", "data"),
+    State("find-upload", "contents"),
     State("find-upload", "filename"),
     prevent_initial_call=True,
 )
-def upload_query(contents: list[str] | str | None, filenames: list[str] | str | None):
+def upload_query(_go: int | None, contents: list[str] | str | None, filenames: list[str] | str | None):
     """Save the query photo (the first; the others: more photos of the same person) in a new search folder and
     start searching for its largest face."""
     if not contents:
@@ -283,12 +298,14 @@ def find_person(person_id: int | None):
 
 @dash.callback(
     *MESSAGE,
-    Input("find-video-upload", "contents"),
+    Input("find-video-upload-go", "data"),
+    State("find-video-upload", "contents"),
     State("find-video-upload", "filename"),
     State("find-job-state", "data"),
     prevent_initial_call=True,
 )
-def upload_videos(contents: list[str] | str | None, filenames: list[str] | str | None, state: dict | None):
+def upload_videos(_go: int | None, contents: list[str] | str | None, filenames: list[str] | str | None,
+                  state: dict | None):
     """Save videos beside the current query photo and search again, through the videos too."""
     if not contents:
         return no_update, no_update, no_update, no_update

@@ -396,14 +396,15 @@ def test_upload_of_a_text_file_is_refused(empty_lib):
 UPLOADS_JS = Path(__file__).resolve().parents[1] / "assets" / "uploads.js"
 
 
-def _check_drops(drops: list, limit: int) -> list:
-    """assets/uploads.js's `checkSize` on each `(files, filenames)` (files: sizes in bytes, as data URLs), with Node."""
+def _check_drops(drops: list, limit: int, function: str = "checkSize") -> list:
+    """assets/uploads.js's `checkSize` (or `function`) on each `(files, filenames)` (files: sizes in bytes, as data
+    URLs), with Node."""
     script = f"""
         global.window = {{dash_clientside: {{no_update: "no_update"}}}};
         require({json.dumps(str(UPLOADS_JS))});
         const url = bytes => "data:image/jpeg;base64," + Buffer.alloc(bytes).toString("base64");
         const drops = {json.dumps(drops)};
-        const check = window.dash_clientside.uploads.checkSize;
+        const check = window.dash_clientside.uploads[{json.dumps(function)}];
         console.log(JSON.stringify(drops.map(([sizes, names]) =>
             check(sizes === null ? null : Array.isArray(sizes) ? sizes.map(url) : url(sizes), names, {limit}))));
     """
@@ -447,6 +448,33 @@ def test_a_drop_too_large_to_send_is_refused_in_the_browser_saying_what_to_do(tm
     assert one_photo[1].startswith("huge.tif is 3.0 MB:") and one_photo[1].endswith("Add the folder it is in with "
                                                                                        "“Add folder” above.")
     assert nothing == ["no_update"] * 4
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="runs the pages' script with Node.js")
+def test_a_drop_too_large_to_send_on_find_is_refused_in_the_browser(tmp_path):
+    """The Find page's photos and videos are measured before they are sent too, and told what to do in its words."""
+    from callbacks import find as find_cb
+    from dashapp.server import create_app
+
+    app = create_app(tmp_path / "lib")
+    checks = {c["inputs"][0]["id"]: c for c in app._callback_list
+              if (c.get("clientside_function") or {}).get("function_name") == "checkFindSize"}
+    assert set(checks) == {"find-upload", "find-video-upload"}
+    assert all(f"{zone}-go.data" in check["output"] for zone, check in checks.items())
+    for fn, zone in ((find_cb.upload_query, "find-upload"), (find_cb.upload_videos, "find-video-upload")):
+        server = next(v for v in app.callback_map.values() if getattr(v.get("callback"), "__wrapped__", None) is fn)
+        assert server["inputs"] == [{"id": f"{zone}-go", "property": "data"}]
+
+    mb = 1024 * 1024
+    fits, videos, one = _check_drops([
+        [[mb, mb], ["a.mp4", "b.mp4"]],
+        [[mb, mb + 1], ["a.mp4", "b.mp4"]],
+        [[3 * mb], ["party.mp4"]],
+    ], limit=2 * mb, function="checkFindSize")
+    assert isinstance(fits[0], int)
+    assert videos[1] == ("These 2 files are 2.0 MB together: at most 2 MB can be uploaded at a time, so nothing was "
+                         "uploaded. Drop fewer at a time.")
+    assert one[1].startswith("party.mp4 is 3.0 MB:") and one[1].endswith("python app.py find PHOTO --video FILE.")
 
 
 def test_callbacks_ignore_components_being_inserted(lib):

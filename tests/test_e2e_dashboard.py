@@ -353,6 +353,30 @@ def test_upload_refusals_are_shown(server, browser, tmp_path):
     assert not (data_dir / "evil.jpg").exists() and not (data_dir / "uploads" / "evil.jpg").exists()
 
 
+def test_a_drop_too_large_to_upload_at_once_says_what_to_do(server, browser, tmp_path):
+    """Photos dropped together past the upload limit (Dash sends a drop in one request, which the server would
+    refuse with a 413 the page cannot show) are refused in the browser with what to do; nothing is sent or stored."""
+    from dashapp.uploads import MAX_UPLOAD_BYTES
+
+    url, data_dir = server
+    br = browser
+    files = []
+    for name in ("big_1.jpg", "big_2.jpg"):  # 110 MB each (sparse): each under the limit, together over the server's
+        path = tmp_path / name
+        with path.open("wb") as f:
+            f.truncate(MAX_UPLOAD_BYTES * 11 // 20)
+        files.append(str(path))
+    uploads = data_dir / "uploads"
+    before = sorted(uploads.rglob("*")) if uploads.exists() else []
+    _go(br, url + "/library", "#lib-upload input[type=file]")
+    br.driver.find_element("css selector", "#lib-upload input[type=file]").send_keys("\n".join(files))
+    message = _wait(br, lambda: [t for t in [br.driver.find_element("id", "lib-add-result").text]
+                                 if "at most 200 MB can be uploaded at a time" in t], 60, "the too-large refusal")[0]
+    assert message.startswith("These 2 files are 220.0 MB together") and "add the folder they are in" in message
+    assert (sorted(uploads.rglob("*")) if uploads.exists() else []) == before
+    _assert_no_page_errors(br)
+
+
 def test_find_a_person_in_photos_and_a_video(server, browser, tmp_path):
     """Upload two photos of someone, then a video: their photos and the moments they appear are shown."""
     from find_fixtures import person_video

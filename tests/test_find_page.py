@@ -92,8 +92,8 @@ def test_the_page_invites_a_photo_when_there_is_no_search(empty_lib):
 
 def test_search_from_the_page_photos_then_videos(lib, tmp_path):
     query = "obama_3.jpg"
-    message, color, is_open, state = call(find_cb.upload_query, data_url(PHOTOS / query), query,
-                                          trigger="find-upload", prop="contents")
+    message, color, is_open, state = call(find_cb.upload_query, 1, data_url(PHOTOS / query), query,
+                                          trigger="find-upload-go", prop="data")
     assert color == "info" and "Looking for the person" in message
     status, polled, *_ = call(find_cb.poll_find, 1, state)  # the progress shows at once
     assert "Searching" in text_of(status) or polled["status"] == "done"
@@ -124,8 +124,8 @@ def test_search_from_the_page_photos_then_videos(lib, tmp_path):
 
     # Add a video: the same person is searched again, through the video too.
     video = person_video(tmp_path / "party.mp4")
-    message, color, _, state = call(find_cb.upload_videos, [data_url(video, "video/mp4")], ["party.mp4"], state,
-                                    trigger="find-video-upload", prop="contents")
+    message, color, _, state = call(find_cb.upload_videos, 1, [data_url(video, "video/mp4")], ["party.mp4"], state,
+                                    trigger="find-video-upload-go", prop="data")
     assert color == "info" and "Looking through 1 video" in message, message
     state = wait_done(lib, state)
     results, _, _, videos = call(find_cb.render_find, state)
@@ -152,8 +152,8 @@ def test_a_few_photos_of_the_person_are_searched_together(lib, tmp_path):
     notes.write_text("hello")
     files = [notes, PHOTOS / "rose_1.jpg", PHOTOS / "rose_2.jpg"]
     message, color, _, state = call(
-        find_cb.upload_query, [data_url(f, "text/plain" if f == notes else "image/jpeg") for f in files],
-        [f.name for f in files], trigger="find-upload", prop="contents")
+        find_cb.upload_query, 1, [data_url(f, "text/plain" if f == notes else "image/jpeg") for f in files],
+        [f.name for f in files], trigger="find-upload-go", prop="data")
     assert color == "info" and "in rose_1.jpg and 1 more photo…" in message and "notes.txt: not a photo" in message
     state = wait_done(lib, state)
     job = lib.store.jobs.get(state["id"])
@@ -169,15 +169,15 @@ def test_a_few_photos_of_the_person_are_searched_together(lib, tmp_path):
     assert client.get(f"/media/find/{state['id']}/also/1.jpg").status_code == 404
 
     video = person_video(tmp_path / "party.mp4")
-    *_, state = call(find_cb.upload_videos, [data_url(video, "video/mp4")], ["party.mp4"], state,
-                     trigger="find-video-upload", prop="contents")
+    *_, state = call(find_cb.upload_videos, 1, [data_url(video, "video/mp4")], ["party.mp4"], state,
+                     trigger="find-video-upload-go", prop="data")
     state = wait_done(lib, state)
     assert find_cb._result(lib.store.jobs.get(state["id"])).n_query_faces == 2
 
 
 def test_pick_another_face_of_the_query_photo(lib):
     group = "obama_and_biden.jpg"
-    *_, state = call(find_cb.upload_query, data_url(PHOTOS / group), group, trigger="find-upload", prop="contents")
+    *_, state = call(find_cb.upload_query, 1, data_url(PHOTOS / group), group, trigger="find-upload-go", prop="data")
     state = wait_done(lib, state)
     _, query_photo, hint, _ = call(find_cb.render_find, state)
     choices = find_ids(query_photo, "find-face")
@@ -275,16 +275,16 @@ def test_a_persons_search_starts_from_another_of_their_photos_when_the_typical_o
 def test_uploads_are_refused_with_the_reason(lib, tmp_path):
     notes = tmp_path / "notes.txt"
     notes.write_text("hello")
-    message, color, _, state = call(find_cb.upload_query, data_url(notes, "text/plain"), "notes.txt",
-                                    trigger="find-upload", prop="contents")
+    message, color, _, state = call(find_cb.upload_query, 1, data_url(notes, "text/plain"), "notes.txt",
+                                    trigger="find-upload-go", prop="data")
     assert color == "danger" and "notes.txt: not a photo" in message and state is find_cb.no_update
-    zipped = call(find_cb.upload_query, data_url(notes, "application/zip"), "album.zip", trigger="find-upload",
-                  prop="contents")
+    zipped = call(find_cb.upload_query, 1, data_url(notes, "application/zip"), "album.zip", trigger="find-upload-go",
+                  prop="data")
     assert zipped[1] == "danger" and "not a zip" in zipped[0]
 
     video = data_url(PHOTOS / "rose_2.jpg", "video/mp4")
-    message, color, *_ = call(find_cb.upload_videos, [video], ["clip.mp4"], None, trigger="find-video-upload",
-                              prop="contents")
+    message, color, *_ = call(find_cb.upload_videos, 1, [video], ["clip.mp4"], None, trigger="find-video-upload-go",
+                              prop="data")
     assert color == "danger" and "photo of the person first" in message
 
     folder = lib.config.finds_dir / "by-hand"
@@ -293,8 +293,8 @@ def test_uploads_are_refused_with_the_reason(lib, tmp_path):
     job = lib.store.jobs.create("find", {"query": str(folder / "query.jpg"), "out": str(folder / "run-1"),
                                          "face": None, "videos": []})
     lib.store.jobs.finish(job, "failed", NO_FACE)
-    message, color, *_ = call(find_cb.upload_videos, [video], ["clip.mp4"], {"id": job}, trigger="find-video-upload",
-                              prop="contents")
+    message, color, *_ = call(find_cb.upload_videos, 1, [video], ["clip.mp4"], {"id": job}, trigger="find-video-upload-go",
+                              prop="data")
     assert color == "danger" and "clip.mp4: not a video" in message
     assert not list((folder / "videos").glob("*"))  # the refused file is not kept
 
@@ -320,13 +320,13 @@ def test_a_failed_search_shows_why_and_a_running_one_blocks_another(empty_lib, t
     assert "looking through the video · 4 / 10 frames" in text_of(status)
     assert cancel == find_cb.V.CANCEL_SHOWN
     searches = sorted(empty_lib.config.finds_dir.glob("*")) if empty_lib.config.finds_dir.exists() else []
-    message, color, *_ = call(find_cb.upload_query, data_url(PHOTOS / "rose_1.jpg"), "rose_1.jpg",
-                              trigger="find-upload", prop="contents")
+    message, color, *_ = call(find_cb.upload_query, 1, data_url(PHOTOS / "rose_1.jpg"), "rose_1.jpg",
+                              trigger="find-upload-go", prop="data")
     assert color == "danger" and "already running" in message
     # Refused before anything is saved: no new search folder, and no kept search let go for it.
     assert (sorted(empty_lib.config.finds_dir.glob("*")) if empty_lib.config.finds_dir.exists() else []) == searches
-    message, color, *_ = call(find_cb.upload_videos, [data_url(PHOTOS / "rose_1.jpg", "video/mp4")], ["a.mp4"],
-                              {"id": running}, trigger="find-video-upload", prop="contents")
+    message, color, *_ = call(find_cb.upload_videos, 1, [data_url(PHOTOS / "rose_1.jpg", "video/mp4")], ["a.mp4"],
+                              {"id": running}, trigger="find-video-upload-go", prop="data")
     assert color == "danger" and "already running" in message
     message, color, *_ = call(find_cb.cancel_find, 1, {"id": running}, trigger="find-cancel")
     assert color == "warning" and store.jobs.cancel_requested(running)

@@ -94,8 +94,8 @@ SCRIPT = textwrap.dedent(
     assert client.get(f"/media/find/{{job}}/query.jpg").status_code == 200
     assert client.get(f"/media/find/{{job}}/frame/0/1.jpg").status_code == 200
     text = "data:text/plain;base64," + base64.b64encode(b"hello").decode()
-    assert run(find_cb.upload_query, text, "notes.txt")[1] == "danger"
-    assert run(find_cb.upload_videos, [text], ["clip.mp4"], state)[1] == "danger"
+    assert run(find_cb.upload_query, 1, text, "notes.txt")[1] == "danger"
+    assert run(find_cb.upload_videos, 1, [text], ["clip.mp4"], state)[1] == "danger"
 
     heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("tensorflow", "keras", "mtcnn"))
     print(json.dumps(heavy))

@@ -44,7 +44,7 @@ def layout(person: str | None = None, **_query) -> html.Div:
                                     html.Div(id="find-query-hint", className="small text-muted mt-1"),
                                     dbc.Label("Also look through videos (optional)", className="mt-3"),
                                     _upload_zone("find-video-upload", True, "Drop videos here, or click to choose",
-                                                 f"MP4, MOV, MKV, WebM, AVI… up to {_MB} MB each"),
+                                                 f"MP4, MOV, MKV, WebM, AVI… up to {_MB} MB at a time"),
                                     html.Div(id="find-videos", className="small text-muted mt-1"),
                                     dcc.Loading(
                                         dbc.Alert(id="find-message", is_open=False, dismissable=True,
@@ -66,6 +66,9 @@ def layout(person: str | None = None, **_query) -> html.Div:
                 ]
             ),
             dcc.Store(id="find-job-state"),
+            dcc.Store(id="find-upload-limit", data=MAX_UPLOAD_BYTES),  # what one drop may hold (assets/uploads.js)
+            dcc.Store(id="find-upload-go"),  # set by the browser when a drop of photos is small enough to send
+            dcc.Store(id="find-video-upload-go"),  # and of videos
             dcc.Store(id="find-from-person", data=parse_id(person)),
             dcc.Interval(id="find-poll", interval=1000),
         ]
