@@ -213,8 +213,9 @@ def ask_remove_folder(_clicks: list[int | None]):
         again = "Adding the folder again"
     text = [
         html.P(what),
-        html.P(f"Named people keep their names. {again} brings them back, with their faces found anew.",
-               className="mb-0"),
+        html.P(f"Named people keep their names. {again} brings the photos back with what you decided about their "
+               "faces: named and hidden people get their faces back, and faces you moved or set aside as Ignored are "
+               "as you left them. Their other faces are grouped anew.", className="mb-0"),
     ]
     return True, text, folder.id
 

@@ -245,9 +245,12 @@ def run_folders(args: argparse.Namespace) -> int:
         except IngestBusy as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 3
-        files = ("The library's copies of the uploaded photos are deleted." if is_uploads(config, path) else
-                 "The files are untouched; add the folder again to bring them back.")
-        print(f"Removed {path} from the library: {n_photos} photos, {n_faces} faces. {files}")
+        uploads = is_uploads(config, path)
+        files = ("The library's copies of the uploaded photos are deleted." if uploads else "The files are untouched.")
+        again = "uploading the same photos again" if uploads else "adding the folder again"
+        print(f"Removed {path} from the library: {n_photos} photos, {n_faces} faces. {files} Named people keep their "
+              f"names; {again} gives them back their faces from it, and your moves and Ignored faces are as you left "
+              "them.")
         return 0
     folders, n_elsewhere = store.folders.overview()
     # Photos added before the library remembered folders lie in none of them (as the Library page says).

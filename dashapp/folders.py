@@ -42,7 +42,8 @@ def remove_folder(config: Config, store: Store, path: str) -> tuple[int, int]:
     write the faces being removed).
 
     A folder's files are not touched, except the uploads folder's: those are the library's own copies of uploaded
-    photos, and left in place they would come back at the next check of the library's folders."""
+    photos, and left in place they would come back at the next check of the library's folders. What the user
+    decided about the faces is remembered by the photos' content: the same photos added again get it back."""
     refresh_stale(store, config)
     with ingest_lock(config):
         if store.jobs.active("ingest") or store.jobs.active("cluster"):  # started, or about to take the lock

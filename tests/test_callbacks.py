@@ -349,6 +349,9 @@ def test_library_lists_its_folders_checks_them_again_and_removes_one(empty_lib, 
         is_open, text, folder_id = call(lib_cb.ask_remove_folder, [1, 0],
                                         trigger={"type": "lib-remove-folder", "index": here_id})
         assert is_open is True and folder_id == here_id and "2 photos (2 faces)" in text_of(text)
+        assert ("Adding the folder again brings the photos back with what you decided about their faces: named and "
+                "hidden people get their faces back, and faces you moved or set aside as Ignored are as you left them."
+                ) in text_of(text)
         is_open, message, *_ = call(lib_cb.confirm_remove_folder, 1, 0, here_id, trigger="lib-remove-yes")
         assert is_open is False and "right now" in message and store.photos.counts() == {"done": 2, "pending": 1}
         store.jobs.finish(ingest, "done")
@@ -382,7 +385,7 @@ def test_library_lists_its_folders_checks_them_again_and_removes_one(empty_lib, 
     [uploads_id] = [f.id for f in store.folders.list() if f.path == str(empty_lib.config.uploads_dir)]
     _, text, _ = call(lib_cb.ask_remove_folder, [0, 1], trigger={"type": "lib-remove-folder", "index": uploads_id})
     assert text_of(text).startswith("The 0 photos (0 faces) uploaded to the library") and "copies of them are deleted" \
-        in text_of(text)
+        in text_of(text) and "Uploading them again brings the photos back with what you decided" in text_of(text)
 
 
 def test_upload_of_a_text_file_is_refused(empty_lib):

@@ -316,6 +316,27 @@ def test_removing_the_uploaded_photos_deletes_the_librarys_copies_so_they_never_
     assert [p.path for p in store.photos.all()] == [str(second / "rose_1.jpg")]  # the removed upload stays gone
     store.close()
 
+def test_a_named_person_gets_their_faces_back_when_the_removed_folder_is_added_again(tmp_path):
+    """The folder's photos leave the library and their faces with them; adding the folder again finds the faces anew
+    and gives the named person theirs back (not to new groups beside an empty name)."""
+    data = tmp_path / "data"
+    album = _album(tmp_path / "album", ["obama_1.jpg", "obama_2.jpg", "obama_3.jpg", "rose_1.jpg"])
+    assert app("ingest", "--data-dir", str(data), "--workers", "1", str(album)).returncode == 0
+    store = Store.open(load_config(data))
+    [obama] = [p.id for p in store.people.list() if p.n_faces == 3]
+    assert app("people", "--data-dir", str(data), "name", str(obama), "Ann", timeout=60).returncode == 0
+    removed = app("folders", "--data-dir", str(data), "remove", str(album), timeout=60)
+    assert removed.stdout.strip() == (
+        f"Removed {album} from the library: 4 photos, 4 faces. The files are untouched. Named people keep their names; "
+        "adding the folder again gives them back their faces from it, and your moves and Ignored faces are as you "
+        "left them.")
+    assert store.people.get(obama).n_faces == 0
+    assert app("ingest", "--data-dir", str(data), "--workers", "1", str(album)).returncode == 0
+    listed = app("people", "--data-dir", str(data), timeout=60).stdout.splitlines()
+    assert listed[1].split() == [str(obama), "3", "Ann"] and len(listed) == 2
+    store.close()
+
+
 def test_people_needs_an_existing_library(tmp_path):
     result = app("people", "--data-dir", str(tmp_path / "nothing"), timeout=60)
     assert result.returncode == 2 and "no library at" in result.stderr

@@ -606,3 +606,100 @@ def test_a_file_that_could_not_be_read_is_tried_again_and_one_still_written_is_l
     report = ingest(store, config, [album], IngestOptions(analyzer=analyzer))
     assert report.n_analyzed == 1 and store.photos.by_path(album / "b.jpg").status == "done"
     store.close()
+
+
+def _decisions(store: Store, album: Path) -> dict[tuple[str, int], tuple[int | None, str]]:
+    """(photo file, face idx) -> (person, source) of every face with an assignment: face ids change when a photo is
+    analysed anew, the photo and the face's place in it do not."""
+    current = {a.face_id: a for a in store.assignments.all()}
+    return {(str(Path(r.photo_path).relative_to(album)), r.idx): (current[r.id].person_id, current[r.id].source)
+            for r in _all_faces(store) if r.id in current}
+
+
+def _face_of(store: Store, album: Path, name: str, idx: int = 0) -> int:
+    return store.faces.of_photo(store.photos.by_path(album / name).id)[idx].id
+
+
+def test_a_removed_folder_added_again_brings_back_names_moves_and_ignored_faces(tmp_path, analyzer):
+    """Removing a folder forgets its photos; adding it again finds their faces anew and gives them back what the user
+    decided: a named person's faces, a hidden group's, a hand-edited group's (under its id), faces moved by hand (to a
+    person, to Unsorted) and Ignored ones, through every clustering after. A person deleted meanwhile (merged away) is no one to give faces back to: their
+    face is grouped as any other."""
+    from dashapp.clustering import recluster
+    from dashapp.folders import remove_folder
+    from tests.conftest import ingest_album
+
+    album, config, store = ingest_album(tmp_path, [
+        "obama_1.jpg", "obama_2.jpg", "obama_3.jpg", "biden_1.jpg", "biden_2.jpg", "kit_1.jpg", "kit_2.jpg", "kit_3.jpg",
+        "rose_1.jpg", "rose_2.jpg", "obama_and_biden.jpg"], analyzer)
+    store.folders.add([str(album)])
+    recluster(store, project=False)
+    firsts = ("obama_1.jpg", "kit_1.jpg", "biden_2.jpg")
+    person = store.assignments.person_of([_face_of(store, album, n) for n in firsts])
+    obama, kit, biden = (person[_face_of(store, album, n)] for n in firsts)
+    assert None not in (obama, kit, biden) and len({obama, kit, biden}) == 3
+    store.people.rename(obama, "Barack Obama")  # its faces become manual
+    store.people.set_hidden(kit)  # its faces stay the grouping's, in a kept person
+    store.people.move_faces([_face_of(store, album, "biden_2.jpg")], biden)  # a group with no name, edited by hand
+    store.people.move_faces([_face_of(store, album, "biden_1.jpg")], None)  # by hand to Unsorted
+    pair = store.faces.of_photo(store.photos.by_path(album / "obama_and_biden.jpg").id)
+    [stranger] = [f for f, p in store.assignments.person_of([f.id for f in pair]).items() if p is None]
+    store.people.ignore_faces([stranger])
+    rose = store.people.move_faces_to_name([_face_of(store, album, "rose_2.jpg")], "Rose Leslie")  # by hand
+    rose_l = store.people.move_faces_to_name([_face_of(store, album, "rose_1.jpg")], "Rose L")
+    kept = {obama, kit, biden, rose}  # the other groups' faces are no one's decision: they are grouped anew
+    decided = {k: v for k, v in _decisions(store, album).items() if v[1] != "cluster" or v[0] in kept}
+    assert decided[("kit_1.jpg", 0)] == (kit, "cluster") and decided[("biden_1.jpg", 0)] == (None, "manual")
+    assert len(decided) == 4 + 3 + 2 + 1 + 1 + 2  # Obama's, Kit's, Biden's group, biden_1, the stranger, the Roses
+    n_obama, n_kit = store.people.get(obama).n_faces, store.people.get(kit).n_faces
+    assert n_obama == 4 and n_kit == 3
+
+    assert remove_folder(config, store, str(album)) == (11, 13)
+    assert store.photos.all() == [] and store.people.get(obama).n_faces == 0
+    assert store.people.get(biden) is None  # no name, no faces left: it went with the folder (and comes back)
+    store.people.merge([rose_l], rose)  # the user says Rose L is Rose Leslie: Rose L is no more
+    report = ingest(store, config, [album], IngestOptions(analyzer=analyzer))
+    assert report.n_analyzed == 11 and report.n_copied == 0
+    for _ in range(2):  # as the ingest's clustering left them, and the next one
+        recluster(store, project=False)
+        again = {k: v for k, v in _decisions(store, album).items() if v[1] != "cluster" or v[0] in kept}
+        rose_1 = again.pop(("rose_1.jpg", 0), None)
+        assert again == {k: v for k, v in decided.items() if k != ("rose_1.jpg", 0)}
+        assert rose_1 is None or rose_1[1] == "cluster"  # grouped as any face (Rose L's place is gone)
+        assert (store.people.get(obama).name, store.people.get(obama).n_faces) == ("Barack Obama", n_obama)
+        assert store.people.get(kit).hidden and store.people.get(kit).n_faces == n_kit
+        assert store.people.get(rose_l) is None
+    store.close()
+
+
+def test_uploading_removed_photos_again_brings_back_their_names_and_ignored_faces(tmp_path, analyzer):
+    """"Uploaded photos" removed deletes the library's copies; uploading the same photos again is the same content,
+    so their faces get back what the user decided."""
+    import base64
+
+    from dashapp.clustering import recluster
+    from dashapp.folders import remembered_path, remove_folder
+    from dashapp.uploads import save_uploads
+
+    config = load_config(tmp_path / "data")
+    store = Store.open(config)
+
+    def upload() -> Path:
+        files = [(n, "data:image/jpeg;base64," + base64.b64encode((PHOTOS / n).read_bytes()).decode())
+                 for n in ("rose_1.jpg", "kit_1.jpg")]
+        batch = save_uploads(files, config.uploads_dir).folder
+        store.folders.add([remembered_path(config, batch)])
+        ingest(store, config, [batch], IngestOptions(analyzer=analyzer))
+        recluster(store, project=False)
+        return batch
+
+    first = upload()
+    rose = store.people.move_faces_to_name([_face_of(store, first, "rose_1.jpg")], "Rose Leslie")
+    store.people.ignore_faces([_face_of(store, first, "kit_1.jpg")])
+    decided = _decisions(store, first)
+    assert decided == {("rose_1.jpg", 0): (rose, "manual"), ("kit_1.jpg", 0): (None, "ignored")}
+    remove_folder(config, store, str(config.uploads_dir))
+    assert not first.exists() and store.photos.all() == []
+    second = upload()
+    assert _decisions(store, second) == decided
+    store.close()

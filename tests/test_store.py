@@ -81,12 +81,12 @@ def test_a_version_1_library_is_migrated_and_keeps_its_photos(tmp_path):
     raw.executescript(
         "DROP INDEX ix_photos_taken; ALTER TABLE photos DROP COLUMN taken; DROP TABLE undo_steps; DROP TABLE folders;"
         "ALTER TABLE jobs DROP COLUMN phase_since; ALTER TABLE jobs DROP COLUMN phase_since_done;"
-        "UPDATE meta SET value = '1' WHERE key = 'schema_version';"
+        "DROP TABLE removed_decisions; UPDATE meta SET value = '1' WHERE key = 'schema_version';"
     )
     raw.close()
     store = Store.open(config)
     with store.engine.connect() as conn:
-        assert schema_version(conn) == SCHEMA_VERSION == 6
+        assert schema_version(conn) == SCHEMA_VERSION == 7
     photo = store.photos.get(pid)
     assert photo.status == "done" and photo.taken is None  # not read yet: the next ingest reads it
     assert [f.id for f in store.faces.of_photo(pid)] == face_ids
@@ -329,6 +329,99 @@ def test_people_are_listed_by_name_with_accented_names_among_the_others(store):
     expected = ["ada", "Émile", "Eve", "Øyvind", "Zoé", None]
     assert [p.name for p in store.people.list()] == expected
     assert [p["name"] for p in UIQueries(store.engine).people_options()] == expected
+
+
+def _faces_in(store: Store, path: str) -> list[int]:
+    return [f.id for f in store.faces.of_photo(store.photos.by_path(path).id)]
+
+
+def _decided(store: Store, face_ids: list[int]) -> list[tuple[int | None, str] | None]:
+    current = {a.face_id: (a.person_id, a.source) for a in store.assignments.all()}
+    return [current.get(f) for f in face_ids]
+
+
+def test_a_removed_folders_decisions_come_back_with_the_same_content_and_only_then(store):
+    """Removing a folder remembers what the user decided about its faces by the photo's content and the face's box; a
+    photo of that content stored again (analysed or copied) gets it back, once, at the faces found at those boxes."""
+    store.folders.add(["/album"])
+    _, a = _photo(store, "x.jpg", 4)  # /album/x.jpg, content sha-x.jpg
+    ada = store.people.create("Ada")
+    gone = store.people.create("Gone")
+    store.people.move_faces([a[0]], ada)
+    store.people.move_faces([a[1]], None)  # by hand to Unsorted
+    store.people.ignore_faces([a[2]])
+    store.people.move_faces([a[3]], gone)
+    _, other = _photo(store, "y.jpg", 1, seed=9)
+    _cluster(store, [(other[0], -1, 0.2)])  # a group with no name, not kept: nothing to remember
+    before = _decided(store, a)
+    store.folders.remove("/album")
+    assert store.people.get(ada).n_faces == 0
+    store.people.merge([gone], ada)  # "Gone" is no more: their face is grouped as any other
+
+    again = store.photos.upsert_pending("/b/x.jpg", 100, 1, "sha-x.jpg")  # the same bytes, elsewhere
+    boxes = [(10.0 + 100 * i, 12.0, 50.0, 58.0) for i in (3, 2, 1, 0)]  # found a little apart, in another order
+    found = store.photos.save_analysis(again, [_face(20 + i, b) for i, b in enumerate(boxes)], 640, 480, "v2")
+    assert _decided(store, found[::-1]) == [*before[:3], None]
+    assert store.people.get(ada).n_faces == 1
+    store.photos.save_analysis(again, [_face(20 + i, b) for i, b in enumerate(boxes)], 640, 480, "v2")
+    assert _decided(store, found[::-1]) == [*before[:3], None]  # a rerun keeps them, none twice
+    store.photos.delete([again])  # gone otherwise (not removed with a folder): nothing remembered
+    store.photos.save_analysis(store.photos.upsert_pending("/b/x2.jpg", 100, 1, "sha-x.jpg"), [_face(1)], 9, 9, "v2")
+    assert _decided(store, _faces_in(store, "/b/x2.jpg")) == [None]
+    _, other = _photo(store, "y.jpg", 1, seed=9)
+    assert _decided(store, other) == [None]  # grouped anew
+
+
+def test_a_hand_edited_group_that_left_with_its_folder_comes_back_under_its_id(store):
+    """A group with no name goes when it has no faces left, but one the user edited (a face moved into it) and that was
+    all in the removed folder comes back with its faces, under its id; merged away after, it is gone for good."""
+    store.folders.add(["/album"])
+    faces_ = [_photo(store, f"{k}.jpg", 1, seed=k)[1][0] for k in range(3)]
+    [group] = _cluster(store, [(f, -1, 0.1) for f in faces_]).values()
+    store.people.move_faces([faces_[0]], group)  # by hand: kept by clustering from now on
+    store.folders.remove("/album")
+    assert store.people.get(group) is None
+    back = _photo(store, "0.jpg", 1, seed=0)[1] + _photo(store, "1.jpg", 1, seed=1)[1]
+    assert _decided(store, back) == [(group, "manual"), (group, "cluster")] and store.people.get(group).name is None
+    store.people.merge([group], store.people.create("Ada"))
+    assert _decided(store, _photo(store, "2.jpg", 1, seed=2)[1]) == [None]
+
+
+def test_a_removed_photo_copied_back_from_a_duplicate_gets_its_own_decisions(store):
+    """A photo removed while a copy of it stays in the library comes back as a copy of that one (no model work): the
+    copy's decisions come along, and where it has none, those of the removed photo come back."""
+    store.folders.add(["/album", "/b"])
+    _, a = _photo(store, "x.jpg", 2)
+    kept = store.photos.copy_from(store.photos.by_path("/album/x.jpg").id, "/b/x.jpg", 100, 1)
+    ada, bob = store.people.create("Ada"), store.people.create("Bob")
+    store.people.move_faces([a[0]], ada)
+    store.people.ignore_faces([a[1]])
+    copy = _faces_in(store, "/b/x.jpg")
+    store.people.move_faces([copy[0]], bob)  # the copy's own decision
+    store.folders.remove("/album")
+    store.photos.copy_from(kept, "/album/x.jpg", 100, 1)
+    assert _decided(store, _faces_in(store, "/album/x.jpg")) == [(bob, "manual"), (None, "ignored")]
+    assert _decided(store, copy) == [(bob, "manual"), None]  # the copy that stayed is as it was
+
+
+def test_a_version_6_library_gets_removed_folders_decisions(tmp_path):
+    """Version 7 adds `removed_decisions`: a library made before remembers the decisions of a folder removed now."""
+    config = load_config(tmp_path / "lib")
+    store = Store.open(config)
+    store.folders.add(["/album"])
+    _, a = _photo(store, "x.jpg", 1)
+    store.close()
+    raw = sqlite3.connect(config.db_path)
+    raw.executescript("DROP TABLE removed_decisions; UPDATE meta SET value = '6' WHERE key = 'schema_version';")
+    raw.close()
+    store = Store.open(config)
+    with store.engine.connect() as conn:
+        assert schema_version(conn) == SCHEMA_VERSION == 7
+    ada = store.people.move_faces_to_name(a, "Ada")
+    store.folders.remove("/album")
+    _photo(store, "x.jpg", 1)
+    assert store.people.get(ada).n_faces == 1
+    store.close()
 
 
 def test_a_version_4_library_gets_its_names_in_unicode_normal_form(tmp_path):

@@ -12,7 +12,8 @@ Usage::
     store.jobs.latest("ingest")
 
 Repositories (each public method is one transaction):
-    folders      FolderRepo       the folders the user added, with their counts; removing one
+    folders      FolderRepo       the folders the user added, with their counts; removing one (its faces'
+                                  decisions remembered for the same photos' return: `store.removed`)
     photos       PhotoRepo        files, status per file, atomic write of a photo's faces
     faces        FaceRepo         face rows, embedding matrix, map coordinates, where faces are (search), export
     people       PeopleRepo       people and every user action (name, merge, move, hide, bulk assign, undo)

@@ -201,7 +201,12 @@ def _v6(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE jobs ADD COLUMN phase_since_done INTEGER"))
 
 
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1, 2: _v2, 3: _v3, 4: _v4, 5: _v5, 6: _v6}
+def _v7(conn: Connection) -> None:
+    """Version 7: `removed_decisions`, the user's decisions about the faces of removed folders' photos."""
+    schema.removed_decisions.create(conn, checkfirst=True)
+
+
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1, 2: _v2, 3: _v3, 4: _v4, 5: _v5, 6: _v6, 7: _v7}
 
 
 def schema_version(conn: Connection) -> int:

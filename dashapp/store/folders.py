@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection
 
 from dashapp.store.base import Repo, now
 from dashapp.store.people import drop_empty_groups
+from dashapp.store.removed import mark_removed_groups, remember
 from dashapp.store.schema import faces, folders, not_a_photo, photos
 
 
@@ -107,15 +108,20 @@ class FolderRepo(Repo):
 
     def remove(self, path: str) -> tuple[int, int]:
         """Forget a folder and every file from it (photos with their faces; unnamed groups left empty go too, named
-        people stay); returns (photos, faces) removed. KeyError if it is not a remembered folder."""
+        people stay); returns (photos, faces) removed. KeyError if it is not a remembered folder.
+
+        What the user decided about its faces is remembered (`store.removed`): the same photos added again get
+        it back."""
         with self._write() as conn:
             if conn.execute(select(folders.c.id).where(folders.c.path == path)).first() is None:
                 raise KeyError(path)
             under = photos_under(path)
             n_photos = conn.execute(select(func.count()).where(under, ~not_a_photo())).scalar_one()
             n_faces = conn.execute(select(func.count()).select_from(faces.join(photos)).where(under)).scalar_one()
+            remember(conn, under)
             conn.execute(delete(photos).where(under))  # files of other types go too
             conn.execute(delete(folders).where(folders.c.path == path))
+            mark_removed_groups(conn)
             drop_empty_groups(conn)
             return n_photos, n_faces
 

@@ -10,10 +10,11 @@ import numpy as np
 from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
+from dashapp.store import removed
 from dashapp.store.base import Repo, chunks, now
 from dashapp.store.blobs import from_blob, to_blob
 from dashapp.store.folders import is_under
-from dashapp.store.schema import IGNORED, assignments, faces, photos
+from dashapp.store.schema import IGNORED, assignments, faces, people, photos
 from model.matching import FALLBACK_THRESHOLDS, box_iou
 
 # A face found again where a face of the photo was is that face when their embeddings (of one model) lie this close:
@@ -94,6 +95,29 @@ def _match_boxes(
             matched[i] = j
             used.add(j)
     return matched
+
+
+def _restore_decisions(
+    conn: Connection, photo_id: int, face_ids: Sequence[int], boxes: Sequence[tuple], t: float
+) -> None:
+    """Give the faces of a photo whose content was removed with its folder (and is back now) what the user had
+    decided about them: each face found at a remembered box (IoU >= 0.5; same bytes, so the box tells the face) gets
+    its assignment back as it was, unless its person was deleted since (the face is grouped as any other then).
+    A face that has an assignment already (found again by a re-analysis, or copied from a duplicate) keeps it."""
+    sha256 = conn.execute(select(photos.c.sha256).where(photos.c.id == photo_id)).scalar()
+    saved = removed.take(conn, sha256) if sha256 else []
+    if not saved:
+        return
+    wanted = {d.person_id for d in saved} - {None}
+    alive = set(conn.execute(select(people.c.id).where(people.c.id.in_(wanted))).scalars())
+    saved = [d for d in saved if d.person_id is None or d.person_id in alive or d.group_removed]
+    decided = set(conn.execute(select(assignments.c.face_id).where(assignments.c.face_id.in_(face_ids))).scalars())
+    back = {face_ids[i]: saved[j] for i, j in _match_boxes([d.box for d in saved], list(boxes)).items()
+            if face_ids[i] not in decided}
+    removed.bring_back_groups(conn, {d.person_id for d in back.values()} - alive - {None}, t)
+    rows = [dict(face_id=f, person_id=d.person_id, source=d.source, updated_at=t) for f, d in back.items()]
+    if rows:
+        conn.execute(insert(assignments), rows)
 
 
 class PhotoRepo(Repo):
@@ -244,6 +268,7 @@ class PhotoRepo(Repo):
                 row.update(map_x=None, map_y=None)  # a new embedding: its place on the map is made again
                 conn.execute(update(faces).where(faces.c.id == old[j].id).values(**row))
                 ids.append(old[j].id)
+        _restore_decisions(conn, photo_id, ids, [f.box for f in new_faces], t)
         conn.execute(
             update(photos)
             .where(photos.c.id == photo_id)
@@ -285,11 +310,13 @@ class PhotoRepo(Repo):
             src_faces = conn.execute(
                 select(faces.c.id, *face_cols).where(faces.c.photo_id == source_id).order_by(faces.c.idx)
             ).all()
+            new_ids = []
             for f in src_faces:
                 values = {c.name: getattr(f, c.name) for c in face_cols}
                 new_id = conn.execute(
                     insert(faces).values(photo_id=dst, created_at=t, **values)
                 ).inserted_primary_key[0]
+                new_ids.append(new_id)
                 manual = conn.execute(
                     select(assignments.c.person_id, assignments.c.source).where(
                         assignments.c.face_id == f.id, assignments.c.source.in_(("manual", IGNORED))
@@ -301,6 +328,8 @@ class PhotoRepo(Repo):
                             face_id=new_id, person_id=manual.person_id, source=manual.source, updated_at=t
                         )
                     )
+            # A copy of a photo removed with its folder: the copy's own decisions (above) win, the rest come back.
+            _restore_decisions(conn, dst, new_ids, [(f.x, f.y, f.w, f.h) for f in src_faces], t)
             return dst
 
     def sweep(self, roots: Iterable[str | Path], seen: set[str], keep: Iterable[str] = (),

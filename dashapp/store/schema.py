@@ -9,6 +9,8 @@ Conventions:
   means the user put the face in unsorted on purpose (clustering leaves it there); source 'ignored'
   means the user set it aside (not a face, or nobody worth sorting): it is left out of people,
   unsorted faces, clustering, the map, the attribute statistics and searches.
+- `removed_decisions` keeps what the user decided about the faces of photos taken out of the library with their
+  folder, by the photo's content (sha256) and the face's box, until the same content is added again.
 - `people.name` NULL is an unnamed group found by clustering; names are stored in Unicode NFC, and `name_key`
   (the name NFKC case-folded, `store.people.name_key`) keeps names unique.
 """
@@ -34,7 +36,7 @@ from sqlalchemy import (
     func,
 )
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 metadata = MetaData()
 
@@ -133,6 +135,29 @@ assignments = Table(
     Column("run_id", Integer, ForeignKey("cluster_runs.id", ondelete="SET NULL")),
     Column("updated_at", Float, nullable=False),
     Index("ix_assignments_person", "person_id"),
+)
+
+
+# What the user decided about the faces of photos removed with their folder (a manual assignment, to a person or to
+# Unsorted, an Ignored mark, or a place in a kept person: named, hidden or hand-edited), kept until a photo of the
+# same content is analysed or copied again: its faces found at these boxes (IoU >= 0.5) get them back. Same sha256 =
+# same bytes, so the box tells the face, whatever the model. No foreign key to people: ids are never reused, so a
+# person deleted since is skipped then (and one an undo brings back gets its faces), except a group with no name that
+# left with the folder (all its faces were there): it comes back with them, under its id.
+removed_decisions = Table(
+    "removed_decisions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("sha256", String(64), nullable=False),
+    Column("x", Float, nullable=False),
+    Column("y", Float, nullable=False),
+    Column("w", Float, nullable=False),
+    Column("h", Float, nullable=False),
+    Column("person_id", Integer),  # None: Unsorted (manual) or Ignored
+    Column("source", String(16), nullable=False),  # as in `assignments`
+    Column("group_removed", Boolean, nullable=False, default=False),  # person_id left with the folder, see above
+    Column("removed_at", Float, nullable=False),
+    Index("ix_removed_decisions_sha256", "sha256"),
 )
 
 
