@@ -173,15 +173,22 @@ def taken_time(path: str | Path) -> str | None:
     return None
 
 
+# No photo was taken before the first photograph (Niépce, 1826): an earlier EXIF date is a placeholder, such as
+# .NET's DateTime.MinValue "0001:01:01 00:00:00" that some Windows tools write for "no date".
+FIRST_PHOTO_YEAR = 1826
+
+
 def _parse_exif_time(value: str) -> str | None:
     """EXIF's "YYYY:MM:DD HH:MM:SS" (some software writes dashes) as "YYYY-MM-DD HH:MM:SS"; None for blanks
-    and nonsense."""
+    and nonsense (placeholders before `FIRST_PHOTO_YEAR` too: their year would not even have four digits, which
+    the pages read the year from and order the photos by)."""
     from datetime import datetime
 
     text = value.strip("\x00 ")[:19]
     for layout in ("%Y:%m:%d %H:%M:%S", "%Y-%m-%d %H:%M:%S"):
         try:
-            return datetime.strptime(text, layout).strftime("%Y-%m-%d %H:%M:%S")
+            when = datetime.strptime(text, layout)
         except ValueError:
             continue
+        return when.strftime("%Y-%m-%d %H:%M:%S") if when.year >= FIRST_PHOTO_YEAR else None
     return None

@@ -118,7 +118,7 @@ def test_date_taken_is_read_from_exif(tmp_path):
     assert taken_time(_with_exif(tmp_path / "c.jpg", "2020-02-29 07:00:00\x00")) == "2020-02-29 07:00:00"
 
 
-@pytest.mark.parametrize("original", [None, "0000:00:00 00:00:00", "    :  :     :  :  ", "yesterday"])
+@pytest.mark.parametrize("original", [None, "0000:00:00 00:00:00", "0001:01:01 00:00:00", "    :  :     :  :  ", "yesterday"])
 def test_no_or_a_malformed_date_is_none(tmp_path, original):
     assert taken_time(_with_exif(tmp_path / "a.jpg", original)) is None
 

@@ -308,6 +308,35 @@ def test_photos_are_listed_by_date_taken_and_older_libraries_get_their_dates(tmp
     store.close()
 
 
+def test_a_placeholder_date_before_photography_is_no_date_and_the_pages_show_its_photo(tmp_path, analyzer):
+    """Some Windows tools write .NET's "no date", 0001-01-01, as the date taken: stored as it parsed ("1-01-01
+    00:00:00"), the Photos page failed on it, its year ("1-01") broke the year filter and "Over the years", and it
+    sorted as the newest photo of all."""
+    from callbacks import attributes as attr_cb
+    from callbacks import photos as photos_cb
+    from dashapp.ui_context import use_library
+    from test_callbacks import call, find_ids, text_of
+
+    album = tmp_path / "album"
+    album.mkdir()
+    _dated_copy(PHOTOS / "obama_1.jpg", album / "a_2009.jpg", "2009:01:20 12:00:00")
+    _dated_copy(PHOTOS / "biden_1.jpg", album / "b_placeholder.jpg", "0001:01:01 00:00:00")
+    lib = use_library(tmp_path / "data")
+    ingest(lib.store, lib.config, [album], IngestOptions(analyzer=analyzer))
+    assert {Path(p.path).name: p.taken for p in lib.store.photos.all()} == {
+        "a_2009.jpg": "2009-01-20 12:00:00", "b_placeholder.jpg": ""}
+
+    grid, *_ = call(photos_cb.render_photos, [], "any", None, None, 1, 0, None)
+    photo_ids = [t["pid"] for t in find_ids(grid, "photo-tile")]
+    assert "20 Jan 2009" in text_of(grid) and "b_placeholder.jpg" in text_of(grid)  # dated first, the other last
+    assert "b_placeholder.jpg" in text_of(call(photos_cb.render_detail, photo_ids[-1], 0))
+    options, _style = call(photos_cb.year_options, 0, 0)
+    assert [o["value"] for o in options] == ["2009"]
+    trend = call(attr_cb.render_trend, None, ["Smiling"])
+    assert [list(t.x) for t in trend.data] == [[2009]]
+    lib.store.close()
+
+
 def _all_faces(store: Store):
     return [f for p in store.photos.all("done") for f in store.faces.of_photo(p.id)]
 
