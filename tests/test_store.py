@@ -424,6 +424,26 @@ def test_a_version_6_library_gets_removed_folders_decisions(tmp_path):
     store.close()
 
 
+def test_a_version_6_library_reads_placeholder_dates_again(tmp_path):
+    """A placeholder EXIF date ("0001:01:01") was stored as "1-01-01 00:00:00", which the pages cannot read a year
+    from: version 7 marks such dates not read yet, so the next ingest reads them again (as no date now)."""
+    config = load_config(tmp_path / "lib")
+    store = Store.open(config)
+    dated = {name: _photo(store, name, 1)[0] for name in ("old.jpg", "ok.jpg", "none.jpg", "early.jpg")}
+    store.close()
+    raw = sqlite3.connect(config.db_path)
+    for name, taken in (("old.jpg", "1-01-01 00:00:00"), ("ok.jpg", "2019-06-01 10:00:00"), ("none.jpg", ""),
+                        ("early.jpg", "1000-01-01 00:00:00")):
+        raw.execute("UPDATE photos SET taken = ? WHERE id = ?", (taken, dated[name]))
+    raw.executescript("DROP TABLE removed_decisions; UPDATE meta SET value = '6' WHERE key = 'schema_version';")
+    raw.commit()
+    raw.close()
+    store = Store.open(config)
+    taken = {name: store.photos.get(pid).taken for name, pid in dated.items()}
+    assert taken == {"old.jpg": None, "ok.jpg": "2019-06-01 10:00:00", "none.jpg": "", "early.jpg": None}
+    store.close()
+
+
 def test_a_version_4_library_gets_its_names_in_unicode_normal_form(tmp_path):
     """Keys made before names were normalised are made again, so the names stored in either form are found; two
     people told apart only by the form both stay, the newer one numbered; the undo history puts back the

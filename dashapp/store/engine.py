@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, insert, inspect, select, text, update
+from sqlalchemy import Engine, create_engine, event, func, insert, inspect, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DatabaseError, OperationalError
 
@@ -202,8 +202,13 @@ def _v6(conn: Connection) -> None:
 
 
 def _v7(conn: Connection) -> None:
-    """Version 7: `removed_decisions`, the user's decisions about the faces of removed folders' photos."""
+    """Version 7: `removed_decisions`, the user's decisions about the faces of removed folders' photos; and dates
+    read from placeholder EXIF dates ("0001:01:01", stored as "1-01-01 ..." before such dates were ignored) are
+    read again by the next ingest (NULL: not read yet): the pages take a date's first four characters as its year."""
     schema.removed_decisions.create(conn, checkfirst=True)
+    photos = schema.photos
+    conn.execute(update(photos).where(photos.c.taken != "", (func.length(photos.c.taken) != 19)
+                                      | (photos.c.taken < "1826")).values(taken=None))
 
 
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1, 2: _v2, 3: _v3, 4: _v4, 5: _v5, 6: _v6, 7: _v7}
