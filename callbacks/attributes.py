@@ -160,7 +160,7 @@ def render_filter(n1, op1, v1, n2, op2, v2, page: int | None):
     start = page_offset(page, FILTER_PAGE_SIZE)
     tiles = [C.face_tile(int(f), id_type="attr-face", title="Click for details") for f in found[start:start + FILTER_PAGE_SIZE]]
     pages = C.n_pages(len(found), FILTER_PAGE_SIZE)
-    return C.face_grid(tiles), pages, page or 1, pager_style(pages), f"{len(found):,} faces"
+    return C.face_grid(tiles), pages, page or 1, pager_style(pages), f"{len(found):,} face{'s' if len(found) != 1 else ''}"
 
 
 def face_detail_view(face_id: int) -> html.Div:

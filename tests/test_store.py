@@ -294,6 +294,22 @@ def test_names_that_differ_only_in_their_unicode_form_are_one_name(store):
     assert store.people.move_faces_to_name([b[0]], "zoe\u0301") == zoe
 
 
+def test_a_name_that_reads_as_another_groups_placeholder_is_refused(tmp_path):
+    """"Person 3" is how group 3 is shown while it has no name: given to group 4, the pages would show two
+    "Person 3" (a chart's column hiding the other's). The name is refused, and nothing changes."""
+    store = Store.open(load_config(tmp_path / "lib"))
+    _, faces_ = _photo(store, "a.jpg", 2)
+    groups = _cluster(store, [(faces_[0], -1, 0.1), (faces_[1], -2, 0.1)])
+    for name in ("Person 3", "  person   12 ", "PERSON 1"):
+        with pytest.raises(ValueError, match="is how a group without a name is called"):
+            store.people.rename(groups[-2], name)
+        with pytest.raises(ValueError, match="is how a group without a name is called"):
+            store.people.move_faces_to_name([faces_[0]], name)
+    assert store.people.get(groups[-2]).name is None and store.people.get(groups[-1]).n_faces == 1
+    store.people.rename(groups[-2], "Person of interest 3")  # only the placeholder's exact form
+    store.close()
+
+
 def test_a_search_finds_a_name_whatever_its_case_and_accents(store):
     """Searching sets case and accents aside ("zoe" finds "Zoé", "soren" "Søren"), word by word in any order,
     while names still clash only as written: "Zoe" is another name than "Zoé"."""

@@ -6,6 +6,7 @@ records an undo step (`store.undo`).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -95,6 +96,8 @@ def clean_name(name: str | None) -> str | None:
     cleaned = tidy_name(name)
     if len(cleaned) > 200:
         raise ValueError("a name can have at most 200 characters")
+    if re.fullmatch(r"person \d+", search_key(cleaned)):  # two people would be shown alike, one hiding the other
+        raise ValueError(f"“{cleaned}” is how a group without a name is called: choose another name")
     return cleaned or None
 
 
