@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import sqlite3
 import unicodedata
@@ -70,6 +71,36 @@ def test_new_database_is_migrated_in_wal_mode(store, tmp_path):
     # Opening again is a no-op migration.
     again = Store.open(load_config(tmp_path / "lib"))
     assert again.photos.counts() == {}
+
+
+def _open_at_once(data_dir: Path, barrier, results) -> None:
+    """A process that opens (creates) the library at `data_dir` together with the others at the barrier."""
+    barrier.wait()
+    try:
+        Store.open(load_config(data_dir)).close()
+        results.put("ok")
+    except Exception as exc:  # reported to the test, which shows it
+        results.put(f"{type(exc).__name__}: {exc}")
+
+
+def test_processes_opening_a_new_library_at_once_all_open_it(tmp_path):
+    # The server and an ingest (or two ingests) started together on a new library: each creates and migrates it;
+    # none may fail with "database is locked" (the second ingest must get the clear "already running" instead).
+    context = multiprocessing.get_context("fork")
+    failures = []
+    for attempt in range(10):
+        barrier, results = context.Barrier(3), context.Queue()
+        processes = [context.Process(target=_open_at_once, args=(tmp_path / f"lib{attempt}", barrier, results))
+                     for _ in range(3)]
+        for process in processes:
+            process.start()
+        outcomes = [results.get(timeout=120) for _ in processes]
+        for process in processes:
+            process.join()
+        failures += [o for o in outcomes if o != "ok"]
+    assert failures == []
+    with Store.open(load_config(tmp_path / "lib0")).engine.connect() as conn:
+        assert schema_version(conn) == SCHEMA_VERSION
 
 
 def test_a_version_1_library_is_migrated_and_keeps_its_photos(tmp_path):
