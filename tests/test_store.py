@@ -6,11 +6,15 @@ import json
 import multiprocessing
 import os
 import sqlite3
+import subprocess
+import sys
+import time
 import unicodedata
 from pathlib import Path
 
 import numpy as np
 import pytest
+from sqlalchemy import update
 
 from dashapp.config import load_config, resolve_data_dir
 from dashapp.jobs import (
@@ -20,6 +24,7 @@ from dashapp.store import ClusterWrite, NewFace, Store
 from dashapp.store.engine import LibraryUnusable, schema_version
 from dashapp.store.jobs import phase_eta
 from dashapp.store.schema import SCHEMA_VERSION
+from dashapp.store.schema import jobs as jobs_table  # a job's start set back in time
 from dashapp.store.ui_queries import UIQueries
 
 
@@ -750,6 +755,27 @@ def test_an_ingest_is_running_only_while_someone_holds_the_ingest_lock(tmp_path)
         assert refresh_stale(store, config) == 0
     assert refresh_stale(store, config) == 1
     assert store.jobs.get(reused).status == "interrupted" and store.jobs.get(other).status == "running"
+
+
+def test_a_job_whose_pid_a_later_process_took_is_interrupted(tmp_path):
+    # A search or a clustering killed (kill -9, a reboot, a restarted container) whose pid a process started later
+    # got: it must not stay 'running' and block every search, "Compute the map" and removing a folder for good.
+    config = load_config(tmp_path / "lib")
+    store = Store.open(config)
+    later = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        gone = [store.jobs.create(kind, {}) for kind in ("find", "cluster")]
+        for job in gone:
+            store.jobs.start(job, later.pid)
+        with store.engine.begin() as conn:  # they began an hour before that process
+            conn.execute(update(jobs_table).where(jobs_table.c.id.in_(gone)).values(started_at=time.time() - 3600))
+        own = store.jobs.create("find", {})
+        store.jobs.start(own, os.getpid())  # this process began before its job: the job's own process
+        assert refresh_stale(store, config) == 2
+        assert [store.jobs.get(j).status for j in [*gone, own]] == ["interrupted", "interrupted", "running"]
+    finally:
+        later.kill()
+        later.wait()
 
 
 def test_one_ingest_at_a_time(tmp_path):
