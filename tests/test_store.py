@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import update
 
 from dashapp.config import load_config, resolve_data_dir
+from dashapp.folders import remove_folder
 from dashapp.jobs import (
     DISK_FULL, IngestBusy, JobReporter, failure_message, ingest_lock, ingest_running, is_disk_full, refresh_stale,
 )
@@ -194,6 +195,32 @@ def test_removing_a_folder_removes_its_photos_only_and_keeps_named_people(store)
         store.folders.remove("/a")
     store.folders.remove("/a_b")
     assert store.people.get(group) is None  # an unnamed group left with no faces goes
+
+
+def test_no_ingest_starts_while_a_removed_folders_thumbnails_are_deleted(store, monkeypatch):
+    # The removal then deletes every thumbnail no face refers to, which takes seconds for a large folder: an ingest
+    # that started meanwhile lost the thumbnails it had just written, before their faces (broken faces for good).
+    import dashapp.folders
+    from dashapp.ingest import remove_orphan_thumbnails
+
+    config = load_config(store.data_dir)
+    store.folders.add(["/album"])
+    _photo(store, "1.jpg", 1)
+    second_ingest = []
+
+    def sweep(*args) -> None:
+        """The sweep, with another process trying to start an ingest as it begins (as `app.py ingest` does)."""
+        tried = subprocess.run(
+            [sys.executable, "-c", "import sys\nfrom dashapp.config import load_config\n"
+             "from dashapp.jobs import IngestBusy, ingest_lock\ntry:\n    with ingest_lock(load_config(sys.argv[1])):\n"
+             "        print('started')\nexcept IngestBusy:\n    print('refused')", str(config.data_dir)],
+            cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True, check=True)
+        second_ingest.append(tried.stdout.strip())
+        remove_orphan_thumbnails(*args)
+
+    monkeypatch.setattr(dashapp.folders, "remove_orphan_thumbnails", sweep)
+    assert remove_folder(config, store, "/album") == (1, 1)
+    assert second_ingest == ["refused"]
 
 
 def test_newer_schema_is_refused(tmp_path):
