@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
-from dash import Output, ctx, no_update
+from dash import Output, ctx, no_update, set_props
 
+from dashapp.jobs import is_disk_full
 from dashapp.ui_context import Library, library  # noqa: F401 - re-exported for the page modules
+
+log = logging.getLogger(__name__)
 
 TOAST = (
     Output("app-toast", "children", allow_duplicate=True),
@@ -35,6 +39,28 @@ def ok(message: str, header: str = "Done") -> tuple:
 def refused(message: str, header: str = "Not done") -> tuple:
     """Toast values for a refusal or an error, in words for the user."""
     return message, header, "danger", True
+
+
+def failure_text(exc: BaseException) -> str:
+    """What the page says when a callback failed on something other than the user's input: the library's disk,
+    its permissions, another program holding it. A store action is one transaction, so a failed one changed
+    nothing."""
+    cause = str(getattr(exc, "orig", None) or exc)  # SQLite's own words, without the SQL statement
+    if is_disk_full(exc):
+        return "Not saved: the disk holding the library is full. Free some space, then do it again."
+    if "readonly" in cause or isinstance(exc, PermissionError):
+        return ("Not saved: the library cannot be written (a read-only drive, or its permissions). Make its folder "
+                "writable, then do it again.")
+    if "database is locked" in cause:
+        return "Not done: another program kept the library busy for a minute. Try again in a moment."
+    return f"Not done: {type(exc).__name__}: {cause}. The server's log has the details."
+
+
+def callback_failed(exc: Exception) -> None:
+    """Dash's handler of an error in any callback (`create_app`): without it the browser gets an HTTP 500 and shows
+    nothing, so a name typed while the disk was full looked saved. The error is logged and told in the toast."""
+    log.error("a callback failed", exc_info=exc)
+    set_props("app-toast", {"children": failure_text(exc), "header": "Not done", "icon": "danger", "is_open": True})
 
 
 def info(message: str, header: str = "Note") -> tuple:

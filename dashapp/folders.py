@@ -54,5 +54,7 @@ def remove_folder(config: Config, store: Store, path: str) -> tuple[int, int]:
                 shutil.rmtree(config.uploads_dir)
             except OSError as exc:  # the library no longer lists them; the next upload's check would bring them back
                 log.warning("could not delete the uploaded copies in %s: %s", config.uploads_dir, exc)
-    remove_orphan_thumbnails(store, config)
+        # Still under the lock: the sweep deletes every thumbnail no face refers to, so an ingest started meanwhile
+        # (seconds, for a large folder) would lose the thumbnails it had written before their faces.
+        remove_orphan_thumbnails(store, config)
     return removed

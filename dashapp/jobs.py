@@ -105,10 +105,36 @@ def _pid_alive(pid: int | None) -> bool:
         return True
 
 
+# How much later than its job's start a process may seem to have started and still be the job's own: the two clocks
+# read differ (the job's row has the time of day; a process's start is counted from the boot), and a clock set
+# forward while a job runs moves one and not the other.
+PID_START_SLACK_S = 120.0
+
+
+def _process_start(pid: int) -> float | None:
+    """When process `pid` started (Unix time, to a second), or None where /proc cannot tell."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            ticks = int(f.read().rsplit(") ", 1)[1].split()[19])  # field 22, starttime: clock ticks after the boot
+        with open("/proc/stat") as f:
+            boot = next(int(line.split()[1]) for line in f if line.startswith("btime "))
+    except (OSError, IndexError, ValueError, StopIteration):
+        return None
+    return boot + ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _pid_taken_since(job: Job) -> bool:
+    """Whether the job's pid belongs to a process that started after the job did: its own process died (a crash,
+    `kill -9`, a restart of the machine or its container) and the pid went to another one."""
+    started = _process_start(job.pid) if job.pid else None
+    return started is not None and job.started_at is not None and started > job.started_at + PID_START_SLACK_S
+
+
 def _job_alive(job: Job, config: Config) -> bool:
-    """Whether a running job's process is still at work. An ingest also needs someone to hold the ingest lock: after
-    a restart or a reboot its pid may belong to another process, which holds no lock."""
-    if not _pid_alive(job.pid):
+    """Whether a running job's process is still at work: its pid is alive and was not given to another process
+    since the job started (a search or a clustering left 'running' by a reboot would block the next ones forever).
+    An ingest also needs someone to hold the ingest lock."""
+    if not _pid_alive(job.pid) or _pid_taken_since(job):
         return False
     return job.kind != "ingest" or ingest_running(config)
 

@@ -268,6 +268,8 @@ def _register_routes(server) -> None:
 
 def create_app(data_dir: str | Path | None = None) -> dash.Dash:
     """The dashboard for the library at `data_dir` (default: $FACEALBUM_DATA_DIR or the per-user folder)."""
+    from callbacks.common import callback_failed
+
     lib = use_library(data_dir)
     # Load the faces' attributes and embeddings (caches) in the background, so the first visit of the
     # Attributes or Map page, or the first face to sort, does not wait for them.
@@ -281,6 +283,7 @@ def create_app(data_dir: str | Path | None = None) -> dash.Dash:
         update_title=None,
         suppress_callback_exceptions=True,  # page components appear only when their page is shown
         serve_locally=True,
+        on_error=callback_failed,  # an error in a callback is told on the page, not only in the server's log
     )
     app.layout = shell
     # base64 uploads are ~4/3 of the file; a little more for the JSON around them.

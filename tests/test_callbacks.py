@@ -1407,3 +1407,42 @@ def test_people_page_answers_at_slash_people_too(tmp_path):
 
     response = create_app(tmp_path / "lib").server.test_client().get("/people")
     assert response.status_code in (301, 302, 308) and response.headers["Location"].endswith("/")
+
+
+def _press(client, button: str, state: list[dict]):
+    """POST what the browser sends when `button` is clicked, to the callback it triggers (Dash's HTTP endpoint)."""
+    deps = client.get("/_dash-dependencies").get_json()
+    dep = next(d for d in deps if d["inputs"] == [{"id": button, "property": "n_clicks"}])
+    outputs = [{"id": o.split(".")[0], "property": o.split(".")[1].split("@")[0]}
+               for o in dep["output"].strip(".").split("...")]
+    return client.post("/_dash-update-component", json={
+        "output": dep["output"], "outputs": outputs, "changedPropIds": [f"{button}.n_clicks"],
+        "inputs": [{"id": button, "property": "n_clicks", "value": 1}], "state": state,
+    })
+
+
+def test_a_full_disk_while_the_dashboard_is_open_is_told_on_the_page(lib, monkeypatch):
+    # The library's disk filled up (or went read-only) while the page was open: the browser must say the change
+    # was not saved; without a message it got an HTTP 500 and showed nothing, so the change looked done.
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    from dashapp.server import create_app
+
+    client = create_app(lib.data_dir).server.test_client()
+
+    def fail_with(cause: str):
+        def fail(*_args, **_kwargs):
+            raise OperationalError("COMMIT", {}, sqlite3.OperationalError(cause))
+        return fail
+
+    state = [{"id": "people-version", "property": "data", "value": 1}]
+    for cause, said in [("database or disk is full", "disk holding the library is full"),
+                        ("attempt to write a readonly database", "library cannot be written")]:
+        monkeypatch.setattr(lib.store.people, "undo", fail_with(cause))
+        response = _press(client, "people-undo-btn", state)
+        assert response.status_code == 200
+        toast = response.get_json()["sideUpdate"]["app-toast"]
+        assert toast["is_open"] and toast["icon"] == "danger" and said in toast["children"]
+        assert "Not saved" in toast["children"] and "SELECT" not in toast["children"]

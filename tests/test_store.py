@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import sqlite3
+import subprocess
+import sys
+import time
 import unicodedata
 from pathlib import Path
 
 import numpy as np
 import pytest
+from sqlalchemy import update
 
 from dashapp.config import load_config, resolve_data_dir
+from dashapp.folders import remove_folder
 from dashapp.jobs import (
     DISK_FULL, IngestBusy, JobReporter, failure_message, ingest_lock, ingest_running, is_disk_full, refresh_stale,
 )
@@ -19,6 +25,7 @@ from dashapp.store import ClusterWrite, NewFace, Store
 from dashapp.store.engine import LibraryUnusable, schema_version
 from dashapp.store.jobs import phase_eta
 from dashapp.store.schema import SCHEMA_VERSION
+from dashapp.store.schema import jobs as jobs_table  # a job's start set back in time
 from dashapp.store.ui_queries import UIQueries
 
 
@@ -70,6 +77,36 @@ def test_new_database_is_migrated_in_wal_mode(store, tmp_path):
     # Opening again is a no-op migration.
     again = Store.open(load_config(tmp_path / "lib"))
     assert again.photos.counts() == {}
+
+
+def _open_at_once(data_dir: Path, barrier, results) -> None:
+    """A process that opens (creates) the library at `data_dir` together with the others at the barrier."""
+    barrier.wait()
+    try:
+        Store.open(load_config(data_dir)).close()
+        results.put("ok")
+    except Exception as exc:  # reported to the test, which shows it
+        results.put(f"{type(exc).__name__}: {exc}")
+
+
+def test_processes_opening_a_new_library_at_once_all_open_it(tmp_path):
+    # The server and an ingest (or two ingests) started together on a new library: each creates and migrates it;
+    # none may fail with "database is locked" (the second ingest must get the clear "already running" instead).
+    context = multiprocessing.get_context("fork")
+    failures = []
+    for attempt in range(10):
+        barrier, results = context.Barrier(3), context.Queue()
+        processes = [context.Process(target=_open_at_once, args=(tmp_path / f"lib{attempt}", barrier, results))
+                     for _ in range(3)]
+        for process in processes:
+            process.start()
+        outcomes = [results.get(timeout=120) for _ in processes]
+        for process in processes:
+            process.join()
+        failures += [o for o in outcomes if o != "ok"]
+    assert failures == []
+    with Store.open(load_config(tmp_path / "lib0")).engine.connect() as conn:
+        assert schema_version(conn) == SCHEMA_VERSION
 
 
 def test_a_version_1_library_is_migrated_and_keeps_its_photos(tmp_path):
@@ -158,6 +195,32 @@ def test_removing_a_folder_removes_its_photos_only_and_keeps_named_people(store)
         store.folders.remove("/a")
     store.folders.remove("/a_b")
     assert store.people.get(group) is None  # an unnamed group left with no faces goes
+
+
+def test_no_ingest_starts_while_a_removed_folders_thumbnails_are_deleted(store, monkeypatch):
+    # The removal then deletes every thumbnail no face refers to, which takes seconds for a large folder: an ingest
+    # that started meanwhile lost the thumbnails it had just written, before their faces (broken faces for good).
+    import dashapp.folders
+    from dashapp.ingest import remove_orphan_thumbnails
+
+    config = load_config(store.data_dir)
+    store.folders.add(["/album"])
+    _photo(store, "1.jpg", 1)
+    second_ingest = []
+
+    def sweep(*args) -> None:
+        """The sweep, with another process trying to start an ingest as it begins (as `app.py ingest` does)."""
+        tried = subprocess.run(
+            [sys.executable, "-c", "import sys\nfrom dashapp.config import load_config\n"
+             "from dashapp.jobs import IngestBusy, ingest_lock\ntry:\n    with ingest_lock(load_config(sys.argv[1])):\n"
+             "        print('started')\nexcept IngestBusy:\n    print('refused')", str(config.data_dir)],
+            cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True, check=True)
+        second_ingest.append(tried.stdout.strip())
+        remove_orphan_thumbnails(*args)
+
+    monkeypatch.setattr(dashapp.folders, "remove_orphan_thumbnails", sweep)
+    assert remove_folder(config, store, "/album") == (1, 1)
+    assert second_ingest == ["refused"]
 
 
 def test_newer_schema_is_refused(tmp_path):
@@ -719,6 +782,27 @@ def test_an_ingest_is_running_only_while_someone_holds_the_ingest_lock(tmp_path)
         assert refresh_stale(store, config) == 0
     assert refresh_stale(store, config) == 1
     assert store.jobs.get(reused).status == "interrupted" and store.jobs.get(other).status == "running"
+
+
+def test_a_job_whose_pid_a_later_process_took_is_interrupted(tmp_path):
+    # A search or a clustering killed (kill -9, a reboot, a restarted container) whose pid a process started later
+    # got: it must not stay 'running' and block every search, "Compute the map" and removing a folder for good.
+    config = load_config(tmp_path / "lib")
+    store = Store.open(config)
+    later = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        gone = [store.jobs.create(kind, {}) for kind in ("find", "cluster")]
+        for job in gone:
+            store.jobs.start(job, later.pid)
+        with store.engine.begin() as conn:  # they began an hour before that process
+            conn.execute(update(jobs_table).where(jobs_table.c.id.in_(gone)).values(started_at=time.time() - 3600))
+        own = store.jobs.create("find", {})
+        store.jobs.start(own, os.getpid())  # this process began before its job: the job's own process
+        assert refresh_stale(store, config) == 2
+        assert [store.jobs.get(j).status for j in [*gone, own]] == ["interrupted", "interrupted", "running"]
+    finally:
+        later.kill()
+        later.wait()
 
 
 def test_one_ingest_at_a_time(tmp_path):

@@ -7,7 +7,8 @@ import logging
 import sqlite3
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, func, insert, inspect, select, text, update
@@ -63,16 +64,28 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+WAL_SWITCH_WAIT_S = 60.0  # as long as busy_timeout lets a write wait for another
+
+
 def _use_wal(engine: Engine) -> None:
     """Put a SQLite library in WAL mode (kept in the file; a no-op when it is already): readers (the web process)
     never block the writer (an ingest job) and vice versa."""
     if engine.dialect.name != "sqlite":
         return
-    raw = engine.raw_connection()
-    try:  # on the DBAPI connection: SQLite cannot change the journal mode inside a transaction
-        raw.driver_connection.execute("PRAGMA journal_mode=WAL")
-    finally:
-        raw.close()
+    deadline = time.monotonic() + WAL_SWITCH_WAIT_S
+    while True:
+        raw = engine.raw_connection()
+        try:  # on the DBAPI connection: SQLite cannot change the journal mode inside a transaction
+            raw.driver_connection.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            # Two processes opening a new library at once may both switch it; the one SQLite turns away (it would
+            # wait for the other forever) tries again, and then finds the file in WAL mode already.
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+        finally:
+            raw.close()
+        time.sleep(0.05)
 
 
 def make_engine(url: str) -> Engine:
@@ -254,6 +267,17 @@ def _library_version(engine: Engine, where: str) -> int:
     return version
 
 
+@contextmanager
+def _migration(engine: Engine) -> Iterator[Connection]:
+    """One migration step's transaction, holding the write lock from its start: two processes opening a new library
+    at once (the server and an ingest) would otherwise both read the old version, and the one whose read turns
+    into a write second fails at once with "database is locked" (SQLite cannot wait there without a deadlock)."""
+    with engine.connect() as conn:
+        conn.execution_options(sqlite_immediate=True)
+        with conn.begin():
+            yield conn
+
+
 def migrate(engine: Engine) -> int:
     """Bring the database up to `schema.SCHEMA_VERSION`, one step per transaction; returns the version.
     A database that is not a library this program can open is refused before anything is written to it."""
@@ -266,7 +290,7 @@ def migrate(engine: Engine) -> int:
         raise
     while version < schema.SCHEMA_VERSION:
         target = version + 1
-        with engine.begin() as conn:
+        with _migration(engine) as conn:
             # Re-read under the write lock: another process may have migrated meanwhile.
             if schema_version(conn) >= target:
                 version = schema_version(conn)
