@@ -45,7 +45,7 @@ def remove_folder(config: Config, store: Store, path: str) -> tuple[int, int]:
     photos, and left in place they would come back at the next check of the library's folders. What the user
     decided about the faces is remembered by the photos' content: the same photos added again get it back."""
     refresh_stale(store, config)
-    with ingest_lock(config):
+    with ingest_lock(config, "the removal of a folder"):
         if store.jobs.active("ingest") or store.jobs.active("cluster"):  # started, or about to take the lock
             raise IngestBusy("photos are being added or grouped right now; remove the folder when that is done")
         removed = store.folders.remove(path)

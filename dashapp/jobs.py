@@ -53,8 +53,8 @@ def failure_message(exc: BaseException) -> str:
 
 
 @contextmanager
-def ingest_lock(config: Config) -> Iterator[None]:
-    """Hold the library's ingest lock, or raise IngestBusy at once.
+def ingest_lock(config: Config, doing: str = "an ingest") -> Iterator[None]:
+    """Hold the library's ingest lock, or raise IngestBusy at once, saying what holds it (`doing`, in the lock file).
 
     An OS file lock (flock): the kernel drops it when the process dies, even by `kill -9`, so a
     crashed ingest never blocks the next one.
@@ -65,14 +65,16 @@ def ingest_lock(config: Config) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             handle.seek(0)
-            holder = handle.read().strip() or "another process"
+            holder = handle.read().strip()
+            if holder.startswith("pid "):  # written by a version that held it only to ingest
+                holder = f"an ingest, {holder}"
             raise IngestBusy(
-                f"another ingest is already running on this library ({holder}); wait for it or cancel it"
+                f"{holder or 'an ingest'} is already running on this library; wait for it or cancel it"
             ) from None
         try:
             handle.seek(0)
             handle.truncate()
-            handle.write(f"pid {os.getpid()}")
+            handle.write(f"{doing}, pid {os.getpid()}")
             handle.flush()
             yield
         finally:

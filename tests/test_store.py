@@ -806,13 +806,18 @@ def test_a_job_whose_pid_a_later_process_took_is_interrupted(tmp_path):
 
 
 def test_one_ingest_at_a_time(tmp_path):
+    """The lock says what holds it: an ingest, or a folder's removal (which holds it while it deletes)."""
     config = load_config(tmp_path / "lib")
     with ingest_lock(config):
         assert ingest_running(config)
-        with pytest.raises(IngestBusy, match="already running"):
+        with pytest.raises(IngestBusy, match=rf"^an ingest, pid {os.getpid()} is already running on this library"):
             with ingest_lock(config):
                 pass
     assert not ingest_running(config)
+    with ingest_lock(config, "the removal of a folder"):
+        with pytest.raises(IngestBusy, match=r"^the removal of a folder, pid \d+ is already running"):
+            with ingest_lock(config):
+                pass
 
 
 def test_ignored_faces_are_left_out_until_moved_back(store):
