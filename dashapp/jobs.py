@@ -31,7 +31,8 @@ class IngestBusy(RuntimeError):
     """Another ingest is already running on this library."""
 
 
-DISK_FULL = ("the disk holding the library is full: free some space, then run the same command again "
+# Said by the command and by the Library page (a job started there): "start it again" fits both.
+DISK_FULL = ("the disk holding the library is full: free some space, then start it again "
              "(what was done so far is kept)")
 
 
