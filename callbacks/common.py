@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dash import Output, ctx, no_update, set_props
 
 from dashapp.jobs import is_disk_full
-from dashapp.ui_context import Library, library  # noqa: F401 - re-exported for the page modules
+from dashapp.ui_context import Library, LibraryGone, library  # noqa: F401 - re-exported for the page modules
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,8 @@ def failure_text(exc: BaseException) -> str:
     its permissions, another program holding it. A store action is one transaction, so a failed one changed
     nothing."""
     cause = str(getattr(exc, "orig", None) or exc)  # SQLite's own words, without the SQL statement
+    if isinstance(exc, LibraryGone):
+        return f"Not saved: {exc}."
     if is_disk_full(exc):
         return "Not saved: the disk holding the library is full. Free some space, then do it again."
     if "readonly" in cause or isinstance(exc, PermissionError):

@@ -1446,3 +1446,23 @@ def test_a_full_disk_while_the_dashboard_is_open_is_told_on_the_page(lib, monkey
         toast = response.get_json()["sideUpdate"]["app-toast"]
         assert toast["is_open"] and toast["icon"] == "danger" and said in toast["children"]
         assert "Not saved" in toast["children"] and "SELECT" not in toast["children"]
+
+
+def test_a_library_deleted_while_the_dashboard_runs_is_told_not_saved(lib):
+    """The library's folder deleted (or its database moved or replaced) under a running dashboard: SQLite would go
+    on writing the deleted file, so a change would look saved and be lost with it. The page says so instead."""
+    from dashapp.server import create_app
+
+    client = create_app(lib.data_dir).server.test_client()
+    db = lib.config.db_path
+    away = db.with_name(db.name + ".away")
+    db.rename(away)
+    try:
+        response = _press(client, "people-undo-btn", [{"id": "people-version", "property": "data", "value": 1}])
+        toast = response.get_json()["sideUpdate"]["app-toast"]
+        assert toast["is_open"] and toast["icon"] == "danger"
+        assert toast["children"].startswith(f"Not saved: the library at {lib.data_dir} was deleted, moved or replaced")
+    finally:
+        away.rename(db)
+    response = _press(client, "people-undo-btn", [{"id": "people-version", "property": "data", "value": 1}])
+    assert "was deleted" not in json.dumps(response.get_json())  # back where it was: the page works again
