@@ -140,7 +140,8 @@ def build_parser() -> argparse.ArgumentParser:
     folder_actions.add_parser("list", help="every folder with its photos, faces and when it was last checked (the default)")
     folder_actions.add_parser(
         "remove",
-        help="remove a folder's photos and faces from the library (its files are not touched; uploads are deleted)",
+        help="remove a folder's photos and faces from the library (its files are not touched; the library's "
+             "copies of uploaded photos are deleted)",
     ).add_argument("path", help="the folder, as `folders` lists it")
 
     cluster = sub.add_parser("cluster", parents=[data_dir], help="group faces into people")

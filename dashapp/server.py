@@ -306,8 +306,8 @@ TOO_LARGE = (f"Too large to upload: at most {MAX_UPLOAD_BYTES // (1024 * 1024)} 
 
 
 def _too_large(_error: RequestEntityTooLarge) -> Response:
-    """The answer to a request past MAX_CONTENT_LENGTH, in words. (The Library page measures a drop before sending
-    it, assets/uploads.js, so this is what any other client, or a drop the page let through, is told.)"""
+    """The answer to a request past MAX_CONTENT_LENGTH, in words. (The Library and Find pages measure a drop before
+    sending it, assets/uploads.js, so this is what any other client, or a drop a page let through, is told.)"""
     return Response(TOO_LARGE, status=413, mimetype="text/plain")
 
 

@@ -38,7 +38,7 @@ def layout(person: str | None = None, **_query) -> html.Div:
                                 [
                                     dbc.Label("A photo of the person"),
                                     _upload_zone("find-upload", True, "Drop a photo here, or click to choose",
-                                                 f"JPEG, PNG, WebP, HEIC… up to {_MB} MB. A few photos of the "
+                                                 f"JPEG, PNG, WebP, HEIC… up to {_MB} MB at a time. A few photos of the "
                                                  "same person find more of their photos."),
                                     html.Div(id="find-query", className="mt-3"),
                                     html.Div(id="find-query-hint", className="small text-muted mt-1"),
