@@ -60,6 +60,11 @@ class _CliProgress:
             self.bar = None
 
 
+def _count(n: int, word: str) -> str:
+    """"1 photo", "3 photos"."""
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def _job(store: Store, args: argparse.Namespace, kind: str, job_args: dict) -> JobReporter:
     job_id = getattr(args, "job_id", None) or store.jobs.create(kind, job_args)
     return JobReporter(store, job_id)
@@ -125,7 +130,8 @@ def run_ingest(args: argparse.Namespace) -> int:
             n_other = report.not_photos.total()
             other = f"{n_other} not {'a photo' if n_other == 1 else 'photos'}, " if n_other else ""
             summary = (
-                f"{report.n_files} files: {report.n_analyzed} photos analysed ({report.n_faces} faces), "
+                f"{_count(report.n_files, 'file')}: {_count(report.n_analyzed, 'photo')} analysed "
+                f"({_count(report.n_faces, 'face')}), "
                 f"{report.n_unchanged} unchanged, {report.n_moved} moved, {report.n_copied} duplicates, "
                 f"{report.n_errors} unusable, {report.n_swept} removed, {other}in {report.seconds:.1f} s"
             )

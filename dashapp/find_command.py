@@ -19,7 +19,7 @@ from dashapp.config import load_config
 from dashapp.find import FindResult, clock, find, save_result, typical_face
 from dashapp.jobs import JobReporter, failure_message
 from dashapp.store import Person, Store
-from dashapp.uploads import new_upload_folder
+from dashapp.uploads import new_upload_folder, prune_old_searches
 
 RESULT_FILE = "result.json"
 
@@ -148,7 +148,11 @@ def run_find(args: argparse.Namespace) -> int:
     also = [Path(p) for p in (args.also or [])]
     config = load_config(args.data_dir, create=False)
     store = existing_store(args.data_dir)
-    folder = Path(args.out) if args.out else new_upload_folder(config.finds_dir)
+    if args.out:
+        folder = Path(args.out)
+    else:  # the command's own searches are kept as the page's are: the newest ones
+        folder = new_upload_folder(config.finds_dir)
+        prune_old_searches(config.finds_dir)
     made = not folder.exists() or not args.out  # this run's folder: a failed search leaves nothing behind
     folder.mkdir(parents=True, exist_ok=True)
     reporter = JobReporter(store, args.job_id) if args.job_id else None

@@ -46,7 +46,13 @@ def _name(store: Store, args: argparse.Namespace) -> str:
     now_id = store.people.rename(args.person, name)
     if now_id != args.person:
         return f"Merged {who} into {where_hidden(f'{other.name} (person {now_id})', other.hidden)}."
-    return f"Named {who} “{name}”." if name else f"Removed the name of {who}."
+    if not name:
+        return f"Removed the name of {who}."
+    # As the People page asks "did you mean them?": a name that is someone's but for accents or case.
+    alike = [p for p in store.people.named_alike(name) if p.id != args.person]
+    hint = "".join(f"\nNote: “{p.name}” (person {p.id}) has this name but for its accents or case; if they are one "
+                   f"person: app.py people merge {p.id} {args.person}" for p in alike)
+    return f"Named {who} “{name}”.{hint}"
 
 
 def _merge(store: Store, args: argparse.Namespace) -> str:

@@ -290,6 +290,21 @@ def test_people_name_of_a_hidden_person_says_they_are_hidden(tmp_path):
     assert not store.people.by_name("Bob").hidden
 
 
+def test_people_name_like_someones_but_for_its_accents_names_and_says_how_to_merge(tmp_path):
+    """"zoe" where Zoé exists: the command names the group as told (it may be someone else), and says, as the People
+    page asks, how to merge them if they are one person."""
+    data = tmp_path / "data"
+    store = Store.open(load_config(data))
+    ids = build_library(store, n_faces=20, n_people=2).person_ids
+    store.people.rename(ids[0], "Zoé")
+    named = app("people", "--data-dir", str(data), "name", str(ids[1]), "zoe", timeout=60)
+    assert named.returncode == 0 and named.stdout.strip().splitlines() == [
+        f"Named Person {ids[1]} “zoe”.",
+        f"Note: “Zoé” (person {ids[0]}) has this name but for its accents or case; if they are one person: "
+        f"app.py people merge {ids[0]} {ids[1]}"]
+    assert store.people.get(ids[1]).name == "zoe" and store.people.get(ids[0]).name == "Zoé"
+
+
 def test_removing_the_uploaded_photos_deletes_the_librarys_copies_so_they_never_come_back(tmp_path):
     import base64
 
@@ -376,7 +391,7 @@ def test_ingest_without_paths_checks_the_libraries_folders_and_a_folder_can_be_r
     checked = app("ingest", "--data-dir", str(data), "--no-cluster")
     assert checked.returncode == 0, checked.stderr[-2000:]
     assert f"not found, skipped (its photos are kept): {second}" in checked.stdout
-    assert "1 photos analysed (1 faces)" in checked.stdout and "1 removed" in checked.stdout
+    assert "1 photo analysed (1 face)" in checked.stdout and "1 removed" in checked.stdout
     store = Store.open(load_config(data))
     paths = sorted(p.path for p in store.photos.all())
     assert paths == [str(first / "biden_1.jpg"), str(first / "obama_1.jpg"), str(second / "rose_1.jpg")]

@@ -459,6 +459,23 @@ def test_cli_prints_a_table_and_json_last(library, video, tmp_path):
     assert looser["threshold"] > data["threshold"] and len(looser["photos"]) >= len(data["photos"])
 
 
+def test_cli_searches_keep_only_the_newest_as_the_pages_do(library):
+    """A search without --out keeps its result in the library's searches folder, which keeps the newest ones (as
+    the page's searches do): searches from the command line no longer pile up there."""
+    from dashapp.uploads import KEPT_SEARCHES
+
+    finds = library["data_dir"] / "finds"
+    for i in range(KEPT_SEARCHES + 5):
+        old = finds / f"20200101-000000-old{i:03d}"
+        old.mkdir(parents=True)
+        os.utime(old, (1_600_000_000 + i, 1_600_000_000 + i))
+    run = app("find", str(PHOTOS / "rose_1.jpg"), "--data-dir", str(library["data_dir"]))
+    assert run.returncode == 0, run.stderr[-2000:]
+    kept = [p for p in finds.iterdir() if p.is_dir()]
+    assert len(kept) == KEPT_SEARCHES and not (finds / "20200101-000000-old000").exists()
+    assert any((p / "result.json").is_file() for p in kept)  # this search's own
+
+
 def test_cli_finds_a_library_person_by_name_or_id(library, video, tmp_path):
     """`--person` with two faces searches with their template: their photos, and their moments in a video."""
     data_dir = str(library["data_dir"])
