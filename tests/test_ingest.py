@@ -597,6 +597,36 @@ def test_linked_folders_are_followed_once_each_and_a_link_that_leads_nowhere_kee
     store.close()
 
 
+def test_a_scan_of_many_linked_folders_tells_the_empty_ones_without_a_pass_over_every_file_for_each(tmp_path):
+    """An album of a thousand links to event folders: which of them hold no file is found by looking each one up,
+    not by going through every file found for each folder (100,000 files and 1,000 links took 5 s more)."""
+    from dashapp.ingest import _Scanner
+
+    album, events = tmp_path / "album", tmp_path / "events"
+    album.mkdir()
+    for i in range(60):
+        (events / f"e{i:02d}").mkdir(parents=True)
+        if i % 10:  # every tenth is an empty mount point
+            (events / f"e{i:02d}" / "a.jpg").write_bytes(b"x")
+        (album / f"e{i:02d}").symlink_to(events / f"e{i:02d}")
+
+    class Counted(dict):
+        passes = 0
+
+        def __iter__(self):
+            Counted.passes += 1
+            return super().__iter__()
+
+    scanner = _Scanner(None)
+    scanner.out.files = Counted()
+    scanner.add_root(album)
+    scanner.follow_links()
+    result = scanner.finish()
+    assert len(result.files) == 54
+    assert result.empty == [str(album / f"e{i:02d}") for i in range(0, 60, 10)]
+    assert Counted.passes <= 2
+
+
 def test_a_file_that_could_not_be_read_is_tried_again_and_one_still_written_is_looked_at_again(tmp_path, analyzer):
     from dashapp.ingest import READ_FAILED
 
