@@ -12,6 +12,7 @@ picks the pending ones up, so no face is lost or stored twice.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import logging
 import multiprocessing
@@ -140,7 +141,7 @@ class ScanResult:
         return self.unreadable + self.empty + [link for link, _ in self.broken_links]
 
 
-def scan(paths: Iterable[str | Path], skip: Path | None = None) -> ScanResult:
+def scan(paths: Iterable[str | Path], skip: Path | None = None, elsewhere: Iterable[str | Path] = ()) -> ScanResult:
     """All regular files under `paths` (hidden files and folders, and the folder `skip`, left out), with their stat.
 
     Links inside them, to folders and to files, are followed, but each folder and file is read once, by its real
@@ -148,13 +149,22 @@ def scan(paths: Iterable[str | Path], skip: Path | None = None) -> ScanResult:
     and of two links to one folder the first is followed. Links are followed after the folders given are read, so a
     photo inside them is found under its own path, not a link's.
 
+    `elsewhere`: the library's other folders. A link into one of them is passed over too, as a scan of all the
+    library's folders passes it over (that folder is read by its own path): checking one folder then finds the same
+    files as checking them all, instead of copies of that folder's photos that the next check of all lets go.
+
     Raises FileNotFoundError for a missing root.
     """
-    scanner = _Scanner(str(skip.resolve()) if skip is not None else None)
+    roots = []
     for p in paths:
         root = Path(p).expanduser().resolve()
         if not root.exists():
             raise FileNotFoundError(f"no such file or folder: {p}")
+        roots.append(root)
+    others = [os.path.realpath(e) for e in elsewhere if os.path.isdir(e)]  # a folder not there leaves its links broken
+    scanner = _Scanner(str(skip.resolve()) if skip is not None else None,
+                       [o for o in others if not any(is_under(o, str(r)) for r in roots)])
+    for root in roots:
         scanner.add_root(root)
     scanner.follow_links()
     return scanner.finish()
@@ -163,9 +173,10 @@ def scan(paths: Iterable[str | Path], skip: Path | None = None) -> ScanResult:
 class _Scanner:
     """One scan: what it found so far, and the real paths of the folders and files read (each is read once)."""
 
-    def __init__(self, skip: str | None) -> None:
+    def __init__(self, skip: str | None, elsewhere: Sequence[str] = ()) -> None:
         self.out = ScanResult([], {})
         self.skip = skip  # the library's own folder (real path)
+        self.elsewhere = list(elsewhere)  # the library's other folders, not read in this scan (real paths)
         self.real_dirs: set[str] = set()
         self.real_files: set[str] = set()
         # Links met, in the order met, each with the real path of its folder: followed once the folders given are read.
@@ -184,12 +195,18 @@ class _Scanner:
         """The library's own folder holds face thumbnails and uploads: never photos of the album it may sit in."""
         return self.skip is not None and is_under(real, self.skip)
 
-    def _walk(self, top: str, real_top: str) -> None:
-        """Read the folder `top` (real path `real_top`) and the folders inside it, links set aside for later."""
+    def _elsewhere(self, real: str) -> bool:
+        """Whether a folder or file is in another folder of the library, which its own scan reads."""
+        return any(is_under(real, other) for other in self.elsewhere)
+
+    def _walk(self, top: str, real_top: str, linked: bool = False) -> None:
+        """Read the folder `top` (real path `real_top`) and the folders inside it, links set aside for later; in a
+        `linked` folder, those that are another folder of the library's are passed over."""
         for folder, dirs, files in os.walk(top, onerror=lambda exc: self.out.unreadable.append(exc.filename)):
             real = real_top + folder[len(top):]  # no link is followed below `top`
             self.real_dirs.add(real)
-            dirs[:] = [d for d in sorted(dirs) if self._enter(folder, real, d)]
+            dirs[:] = [d for d in sorted(dirs) if self._enter(folder, real, d)
+                       and not (linked and self._elsewhere(os.path.join(real, d)))]
             for name in sorted(files):
                 self._file(folder, real, name)
 
@@ -240,13 +257,13 @@ class _Scanner:
                 log.warning("the link %s leads to nothing readable: %s", link, exc)
                 self.out.broken_links.append((link, _link_target(link)))
                 continue
-            if self._skipped(real):
+            if self._skipped(real) or self._elsewhere(real):
                 continue
             if stat_mod.S_ISDIR(st.st_mode):
                 # A folder around the link's own is a loop (album/all/album/all/...); one read already is there once.
                 if not is_under(where, real) and real not in self.real_dirs:
                     self.tops.append(link)
-                    self._walk(link, real)
+                    self._walk(link, real, linked=True)
             elif stat_mod.S_ISREG(st.st_mode):
                 to_files.append((link, real, st))
         for link, real, st in to_files:
@@ -254,9 +271,13 @@ class _Scanner:
 
     def finish(self) -> ScanResult:
         """The result, with the folders given or followed that turned out to hold no file (found by any path)."""
+        # The paths in order: those under a folder lie together, from the first one at or after its prefix (one look-up
+        # per folder, not a pass over every file for each of a thousand linked folders).
+        paths = sorted(self.out.files)
         for top in dict.fromkeys(self.tops):
             prefix = top.rstrip(os.sep) + os.sep
-            if top not in self.out.unreadable and not any(path.startswith(prefix) for path in self.out.files):
+            at = bisect.bisect_left(paths, prefix)
+            if top not in self.out.unreadable and not (at < len(paths) and paths[at].startswith(prefix)):
                 self.out.empty.append(top)
         return self.out
 
@@ -478,7 +499,7 @@ class Ingest:
     def run(self, paths: Sequence[str | Path]) -> IngestReport:
         start = time.monotonic()
         self.progress("scan", 0, None, 0, 0)
-        scanned = scan(paths, skip=self.config.data_dir)
+        scanned = scan(paths, skip=self.config.data_dir, elsewhere=self.store.folders.paths())
         found = self._scanned = scanned.files
         self.report.n_files = len(found)
         self.report.unreadable_folders, self.report.bad_names = scanned.unreadable, scanned.bad_names
@@ -571,7 +592,10 @@ class Ingest:
                     to_analyze.append((row.id, path, digest))
                 continue
             known = by_hash.get(digest, [])
-            moved = next((r for r in known if r.path != path and not os.path.exists(r.path)), None)
+            # A row whose file is gone, or is this very file by another path (found through a link before its folder
+            # was added to the library), is this file's: no copy of its faces.
+            moved = next((r for r in known if r.path != path and (
+                not os.path.exists(r.path) or os.path.realpath(r.path) == os.path.realpath(path))), None)
             if moved is not None:
                 # The row follows the file, so its faces keep their names and manual moves.
                 self.store.photos.relocate(moved.id, path, st.st_size, st.st_mtime_ns)
