@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 
 from dash import Output, ctx, no_update, set_props
@@ -58,10 +59,17 @@ def failure_text(exc: BaseException) -> str:
     return f"Not done: {type(exc).__name__}: {cause}. The server's log has the details."
 
 
+_said_gone = threading.Event()  # the library's loss is logged once
+
+
 def callback_failed(exc: Exception) -> None:
     """Dash's handler of an error in any callback (`create_app`): without it the browser gets an HTTP 500 and shows
     nothing, so a name typed while the disk was full looked saved. The error is logged and told in the toast."""
-    log.error("a callback failed", exc_info=exc)
+    if not isinstance(exc, LibraryGone):
+        log.error("a callback failed", exc_info=exc)
+    elif not _said_gone.is_set():  # every poll of every open page fails the same way from now on
+        _said_gone.set()
+        log.error("%s", exc)
     set_props("app-toast", {"children": failure_text(exc), "header": "Not done", "icon": "danger", "is_open": True})
 
 

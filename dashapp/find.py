@@ -28,9 +28,11 @@ from model.matching import (
 
 
 FRAME_THUMB_SIZE = 360  # longest side of a saved video frame, pixels
-# Frames analysed together (detection and embedding are batched): 16 full-HD frames' worth of pixels, so a 4K video
-# is analysed 4 frames at a time and an 8K one frame by frame instead of holding 16 frames of 100 MB each.
-VIDEO_BATCH_PIXELS = 16 * 1920 * 1080
+# Frames analysed together (detection and embedding are batched): at most 16, and at most 16 full-HD frames' worth
+# of pixels, so a 4K video is analysed 4 frames at a time and an 8K one frame by frame instead of holding 16 frames
+# of 100 MB each (and a small video's progress and Cancel still come every 16 frames).
+VIDEO_BATCH = 16
+VIDEO_BATCH_PIXELS = VIDEO_BATCH * 1920 * 1080
 # Below this distance two faces are one photo's (a copy, recompressed or resized), not a second photo of the
 # person: 99.9% of the pairs of different photos of one person in celeba-faces-val lie 0.17 or more apart.
 SAME_FACE_DISTANCE = 0.05
@@ -443,7 +445,8 @@ def search_video(analyzer, embedding: np.ndarray, path: Path, every_s: float, fo
     try:
         for frame in sample_frames(path, every_s):
             batch.append(frame)
-            if sum(f.image.shape[0] * f.image.shape[1] for f in batch) >= VIDEO_BATCH_PIXELS:
+            pixels = sum(f.image.shape[0] * f.image.shape[1] for f in batch)
+            if len(batch) == VIDEO_BATCH or pixels >= VIDEO_BATCH_PIXELS:
                 flush(batch)
                 batch = []
                 if cancelled():

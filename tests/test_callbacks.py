@@ -1448,9 +1448,10 @@ def test_a_full_disk_while_the_dashboard_is_open_is_told_on_the_page(lib, monkey
         assert "Not saved" in toast["children"] and "SELECT" not in toast["children"]
 
 
-def test_a_library_deleted_while_the_dashboard_runs_is_told_not_saved(lib):
+def test_a_library_deleted_while_the_dashboard_runs_is_told_not_saved(lib, caplog):
     """The library's folder deleted (or its database moved or replaced) under a running dashboard: SQLite would go
-    on writing the deleted file, so a change would look saved and be lost with it. The page says so instead."""
+    on writing the deleted file, so a change would look saved and be lost with it. The page says so instead (and
+    the log once, not at every poll of every page)."""
     from dashapp.server import create_app
 
     client = create_app(lib.data_dir).server.test_client()
@@ -1462,6 +1463,9 @@ def test_a_library_deleted_while_the_dashboard_runs_is_told_not_saved(lib):
         toast = response.get_json()["sideUpdate"]["app-toast"]
         assert toast["is_open"] and toast["icon"] == "danger"
         assert toast["children"].startswith(f"Not saved: the library at {lib.data_dir} was deleted, moved or replaced")
+        _press(client, "people-undo-btn", [{"id": "people-version", "property": "data", "value": 1}])
+        said = [r for r in caplog.records if "was deleted, moved or replaced" in r.getMessage()]
+        assert len(said) == 1 and said[0].exc_info is None
     finally:
         away.rename(db)
     response = _press(client, "people-undo-btn", [{"id": "people-version", "property": "data", "value": 1}])

@@ -267,8 +267,9 @@ def test_sampled_frames_do_not_pile_up_in_memory(video):
 
 
 def test_a_large_videos_frames_are_analysed_a_few_at_a_time(analyzer, video, tmp_path, monkeypatch):
-    """Frames are batched by pixels, not by count: a batch holds what 16 full-HD frames hold, so 8K frames
-    (here: a budget of three of the test video's frames) are not held 16 at a time."""
+    """Frames are batched by pixels as well as by count: a batch holds what 16 full-HD frames hold, so 8K frames
+    (here: a budget of three of the test video's frames) are not held 16 at a time; small frames go 16 at most
+    (here 4), so progress and Cancel still come between batches."""
     import dashapp.find
 
     monkeypatch.setattr(dashapp.find, "VIDEO_BATCH_PIXELS", 3 * 640 * 480)
@@ -283,6 +284,11 @@ def test_a_large_videos_frames_are_analysed_a_few_at_a_time(analyzer, video, tmp
     result = find(analyzer, None, PHOTOS / "obama_3.jpg", videos=[video], folder=tmp_path)
     assert batches == [1, 3, 3, 3, 1]  # the query photo, then ten samples
     assert [(m.start, m.end) for m in result.videos[0].moments(result.thresholds.default)] == [(0, 2), (7, 9)]
+    batches.clear()
+    monkeypatch.setattr(dashapp.find, "VIDEO_BATCH", 4)
+    monkeypatch.setattr(dashapp.find, "VIDEO_BATCH_PIXELS", 100 * 640 * 480)
+    find(analyzer, None, PHOTOS / "obama_3.jpg", videos=[video], folder=tmp_path)
+    assert batches == [1, 4, 4, 2]
 
 
 def test_moments_count_from_the_videos_start_whatever_its_timestamps(analyzer, tmp_path):
