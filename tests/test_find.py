@@ -20,7 +20,7 @@ from dashapp.find import (
 from dashapp.find_view import person_summary
 from find_fixtures import (
     NAME, PHOTOS, QUERIES, build_find_library, build_one_person_library, framed, no_face_photo, person_video,
-    write_video,
+    song_with_cover, write_video,
 )
 from model.faces import DEFAULT_WEIGHTS, FaceAnalyzer, copy_model
 from model.matching import (
@@ -372,6 +372,21 @@ def test_a_bad_video_gives_a_clear_typed_error(tmp_path, name, content, kind):
     with pytest.raises(VideoLoadError) as err:
         probe_video(path)
     assert err.value.kind == kind and name in str(err.value)
+
+
+def test_a_song_with_cover_art_is_not_a_video(tmp_path):
+    """FFmpeg shows a song's cover art as a one-frame video stream: the song is refused as a video with no video
+    stream, before any model work, not searched as a "video" of one still frame that ends early."""
+    import av
+
+    song = song_with_cover(tmp_path / "song.mp3", PHOTOS / "obama_1.jpg")
+    with av.open(str(song)) as container:  # what the file is: audio and the cover as an attached picture
+        assert [s.type for s in container.streams] == ["audio", "video"]
+        assert container.streams.video[0].disposition & av.stream.Disposition.attached_pic
+    for check in (probe_video, lambda p: find(None, None, PHOTOS / "obama_3.jpg", videos=[p], folder=tmp_path)):
+        with pytest.raises(VideoLoadError) as err:
+            check(song)
+        assert err.value.kind == VideoErrorKind.NOT_A_VIDEO and "song.mp3 has no video stream" in str(err.value)
 
 
 def test_a_truncated_video_is_refused_before_any_model_work(video, tmp_path):
