@@ -590,6 +590,15 @@ def test_cli_errors_are_one_line_with_status_2(library, tmp_path):
     assert both.returncode == neither.returncode == 2 and "one of the two" in both.stderr and "one of the two" in neither.stderr
 
 
+@pytest.mark.parametrize("every", ["0", "-1", "nan", "inf"])
+def test_cli_refuses_a_sampling_interval_that_is_not_a_number_of_seconds(tmp_path, every):
+    """`--every inf` would sample one frame of each video and print `Infinity`, which is not JSON, in the last line."""
+    video = person_video(tmp_path / "party.mp4")
+    run = app("find", str(PHOTOS / "obama_3.jpg"), "--video", str(video), "--every", every,
+              "--data-dir", str(tmp_path / "data"))
+    assert run.returncode == 2 and "error: --every must be a positive number of seconds" in run.stderr
+
+
 def test_write_video_makes_what_it_says(tmp_path):
     path = write_video(tmp_path / "short.mp4", [(None, 1)])
     assert probe_video(path).duration == pytest.approx(1, abs=0.15)
