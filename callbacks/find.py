@@ -168,10 +168,17 @@ def render_find(state: dict | None):
 
 def _as_now(lib: Library, matches: list[PhotoMatch]) -> list[PhotoMatch]:
     """The matches, each with the person its face belongs to now (the search saved who it was then; a name given
-    or a face moved since shows)."""
+    or a face moved since shows). A face set aside as Ignored since is left out, as a new search leaves it out:
+    counted as "not theirs yet", it would ask to be moved again."""
     places = lib.store.faces.places([m.face_id for m in matches])
-    return [replace(m, person_id=places[m.face_id].person_id, person_name=places[m.face_id].person_name)
-            if m.face_id in places else m for m in matches]
+    now = []
+    for m in matches:
+        place = places.get(m.face_id)
+        if place is None:
+            now.append(m)
+        elif not place.ignored:
+            now.append(replace(m, person_id=place.person_id, person_name=place.person_name))
+    return now
 
 
 @dash.callback(

@@ -316,12 +316,13 @@ def load_result(path: Path) -> FindResult:
 # --- the search itself (needs the model) ---
 
 
-def analyze_query(analyzer, source: Path | bytes, face: int | None = None, face_box: tuple | None = None):
+def analyze_query(analyzer, source: Path | bytes, face: int | None = None, face_box: tuple | None = None,
+                  like: tuple[np.ndarray, float] | None = None):
     """(faces of the query photo, the chosen index, its embedding, (width, height)); QueryError if unusable.
 
     The face searched for: `face` (0-based, largest first), or the one at `face_box` (a library face's box in its
-    photo: the photo is then decoded as ingest decoded it, reduced, so that the same faces are found), or else
-    the largest. Boxes are in the photo's own pixels."""
+    photo: the photo is then decoded as ingest decoded it, reduced, so that the same faces are found; `like`: see
+    `_face_found_again`), or else the largest. Boxes are in the photo's own pixels."""
     from dashapp.ingest import DECODE_SIDE
     from model.imaging import ImageLoadError, load_image_reduced
 
@@ -333,11 +334,30 @@ def analyze_query(analyzer, source: Path | bytes, face: int | None = None, face_
     fx, fy = size[0] / image.shape[1], size[1] / image.shape[0]
     boxes = [(f.box[0] * fx, f.box[1] * fy, f.box[2] * fx, f.box[3] * fy) for f in found]
     try:
-        chosen = face_at(boxes, face_box) if face_box else choose_face([f.area for f in found], face)
+        if face_box:
+            chosen = _face_found_again(boxes, face_box, [f.embedding for f in found], like)
+        else:
+            chosen = choose_face([f.area for f in found], face)
     except ValueError as exc:
         raise QueryError(str(exc)) from exc
     faces = [QueryFace(i, tuple(float(v) for v in box), float(f.score)) for i, (f, box) in enumerate(zip(found, boxes))]
     return faces, chosen, found[chosen].embedding, size
+
+
+def _face_found_again(boxes: Sequence[tuple], box: tuple, embeddings: Sequence[np.ndarray],
+                      like: tuple[np.ndarray, float] | None) -> int:
+    """The library face at `box` found again among the photo's faces now; when no face is there (the photo was
+    turned or cropped in an editor since it was analysed), the face most like `like` = (their template, the
+    distance it must be within): theirs, wherever it lies now. ValueError when neither finds it."""
+    try:
+        return face_at(boxes, box)
+    except ValueError:
+        if like is None or not len(embeddings):
+            raise
+        distances = np.linalg.norm(np.stack(embeddings) - like[0], axis=1)
+        if distances.min() > like[1]:
+            raise
+        return int(np.argmin(distances))
 
 
 def analyze_also(analyzer, photos: Sequence[Path], chosen: np.ndarray) -> tuple[list[AlsoPhoto], list[np.ndarray]]:
@@ -531,7 +551,9 @@ def find(analyzer, store: Store | None, query: Path | bytes | None, face: int | 
     if query is None:  # their photos are off disk (a drive unplugged), their faces' embeddings are in the library
         faces, chosen, embedding, size = [], 0, found[1], None
     else:
-        faces, chosen, embedding, size = analyze_query(analyzer, query, face, face_box)
+        # Their face is looked for where it was; in a photo edited since, by its likeness to their faces.
+        like = (found[1], analyzer.search_thresholds(found[0].n_faces).looser) if found else None
+        faces, chosen, embedding, size = analyze_query(analyzer, query, face, face_box, like)
     thresholds, searched = analyzer.match_thresholds, None
     also_photos, joined = analyze_also(analyzer, [Path(p) for p in also], embedding)
     if joined:

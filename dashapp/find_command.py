@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import shutil
 import sys
 from pathlib import Path
@@ -133,7 +134,7 @@ def _check_arguments(args: argparse.Namespace) -> None:
         raise FileNotFoundError(f"no such file: {', '.join(missing)}")
     if args.face is not None and (args.face < 1 or args.person is not None):
         raise ValueError("--face counts from 1 (the largest face) and goes with a photo, not --person")
-    if not args.every > 0:
+    if not (args.every > 0 and math.isfinite(args.every)):  # "inf" would sample one frame and break the JSON line
         raise ValueError("--every must be a positive number of seconds")
     if args.out is not None and Path(args.out).exists() and not Path(args.out).is_dir():
         raise ValueError(f"--out {args.out} is a file: give a folder for the result (made if it is not there)")

@@ -55,6 +55,14 @@ class Frame:
     image: np.ndarray
 
 
+def _moving_picture_streams(container) -> list:
+    """The container's video streams less attached pictures: FFmpeg shows the cover art of a song or podcast
+    (MP3, M4A) as a one-frame video stream, which would make an audio file a "video" of one still frame."""
+    import av
+
+    return [s for s in container.streams.video if not s.disposition & av.stream.Disposition.attached_pic]
+
+
 def _open(path: Path):
     """The opened container and its first video stream, or VideoLoadError."""
     import av
@@ -71,10 +79,11 @@ def _open(path: Path):
     except av.error.FFmpegError as exc:
         raise VideoLoadError(VideoErrorKind.CORRUPT, f"{path.name}: {exc}") from exc
     format_names = container.format.name.split(",")
-    if not container.streams.video or any(n in _STILL_IMAGE_FORMATS or n.endswith("_pipe") for n in format_names):
+    moving = _moving_picture_streams(container)
+    if not moving or any(n in _STILL_IMAGE_FORMATS or n.endswith("_pipe") for n in format_names):
         container.close()
         raise VideoLoadError(VideoErrorKind.NOT_A_VIDEO, f"{path.name} has no video stream (a still image or audio?)")
-    stream = container.streams.video[0]
+    stream = moving[0]
     if stream.codec_context is None or not stream.codec_context.name:
         container.close()
         raise VideoLoadError(VideoErrorKind.UNSUPPORTED, f"{path.name}: no decoder for its video codec")

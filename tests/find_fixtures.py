@@ -7,6 +7,7 @@ are the right answer. The obama faces are named, so a search can say who it foun
 from __future__ import annotations
 
 import shutil
+import struct
 from pathlib import Path
 
 import numpy as np
@@ -110,4 +111,31 @@ def no_face_photo(path: Path) -> Path:
     """A photo with no face in it: a smooth gradient."""
     ramp = np.linspace(0, 255, 400, dtype=np.uint8)
     Image.fromarray(np.stack([np.tile(ramp, (300, 1))] * 3, axis=-1)).save(path, "JPEG")
+    return path
+
+
+def song_with_cover(path: Path, cover: Path, seconds: float = 5) -> Path:
+    """An MP3 of quiet noise with `cover` (a JPEG) as its cover art (an ID3v2.3 APIC frame, as music players
+    write it): audio only, though FFmpeg shows the cover as a one-frame video stream."""
+    import av
+
+    rate, size = 44100, 1152
+    with av.open(str(path), "w", format="mp3") as container:
+        stream = container.add_stream("libmp3lame", rate=rate)
+        noise = np.random.default_rng(0)
+        for i in range(round(seconds * rate / size)):
+            frame = av.AudioFrame.from_ndarray(noise.uniform(-0.01, 0.01, (1, size)).astype(np.float32),
+                                               format="fltp", layout="mono")
+            frame.sample_rate, frame.pts = rate, i * size
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    audio = path.read_bytes()
+    if audio[:3] == b"ID3":  # the muxer's own tag (no picture): replaced by one with the cover
+        audio = audio[10 + sum((audio[6 + i] & 0x7F) << (21 - 7 * i) for i in range(4)):]
+    picture = b"\x00image/jpeg\x00\x03\x00" + cover.read_bytes()  # text encoding, MIME, front cover, no description
+    apic = b"APIC" + struct.pack(">I", len(picture)) + b"\x00\x00" + picture
+    tag_size = bytes((len(apic) >> shift) & 0x7F for shift in (21, 14, 7, 0))  # "syncsafe": 7 bits a byte
+    path.write_bytes(b"ID3\x03\x00\x00" + tag_size + apic + audio)
     return path

@@ -20,11 +20,11 @@ from dashapp.find import (
 from dashapp.find_view import person_summary
 from find_fixtures import (
     NAME, PHOTOS, QUERIES, build_find_library, build_one_person_library, framed, no_face_photo, person_video,
-    write_video,
+    song_with_cover, write_video,
 )
 from model.faces import DEFAULT_WEIGHTS, FaceAnalyzer, copy_model
 from model.matching import (
-    FALLBACK_THRESHOLDS, MAX_SEARCH_DISTANCE, MatchThresholds, choose_face, face_at, measure_template_search,
+    FALLBACK_THRESHOLDS, MAX_SEARCH_DISTANCE, MatchThresholds, box_iou, choose_face, face_at, measure_template_search,
     measure_thresholds, segments, template,
 )
 from model.imaging import load_image
@@ -128,6 +128,49 @@ def test_a_library_person_is_searched_with_the_mean_of_their_faces(analyzer, tmp
     # The face shown is Ada's most typical one, even with a stranger's faces put in her group by mistake.
     store.people.move_faces_to_name([f.id for f in faces_of["4998"]], "Ada")  # 182964.jpg: the surest face of all
     assert typical_face(store, ada.id, analyzer.model_version).id in {f.id for f in theirs[:6]}
+    store.close()
+
+
+@pytest.mark.parametrize("edit", ["enlarged", "cropped"])
+def test_a_persons_search_finds_their_face_in_a_photo_edited_since_it_was_analysed(analyzer, tmp_path, edit):
+    """Their most typical face's photo was resized or cropped in an editor since the last ingest: their face is no
+    longer at its stored place, so it is found again by its likeness to their faces, and the search (which needs only
+    their stored faces) runs instead of failing. A photo of someone else there now still gives the error."""
+    from dashapp.config import load_config
+    from dashapp.ingest import IngestOptions, ingest
+    from dashapp.store import Store
+    from find_fixtures import ONE_PERSON
+
+    album = tmp_path / "album"
+    album.mkdir()
+    for photo in sorted(ONE_PERSON.glob("*.jpg")):
+        album.joinpath(photo.name).write_bytes(photo.read_bytes())
+    config = load_config(tmp_path / "data")
+    store = Store.open(config)
+    ingest(store, config, [album], IngestOptions(analyzer=analyzer))
+    store.people.move_faces_to_name([f.id for p in store.photos.all(status="done") for f in store.faces.of_photo(p.id)],
+                                    "Ada")
+    ada = store.people.by_name("Ada")
+    shown = typical_face(store, ada.id, analyzer.model_version)
+    photo = Path(shown.photo_path)
+    x, y, w, h = shown.box
+    with Image.open(photo) as img:
+        if edit == "enlarged":
+            img.resize((img.width * 2, img.height * 2)).save(photo, quality=95)
+            expected = (2 * x, 2 * y, 2 * w, 2 * h)
+        else:
+            img.crop((int(x), int(y), img.width, img.height)).save(photo, quality=95)  # to the face's corner
+            expected = (x - int(x), y - int(y), w, h)
+    assert box_iou(expected, shown.box) < 0.3  # no longer at its stored place
+
+    result = find(analyzer, store, photo, person=ada.id, face_box=shown.box)  # as `find --person Ada` searches
+    assert result.template == PersonTemplate(ada.id, "Ada", 7)
+    assert face_at([result.query_face.box], expected, min_iou=0.5) == 0  # their face, where it is now
+    assert {m.face_id for m in result.photos(result.thresholds.stricter)} >= set(store.people.face_ids(ada.id))
+
+    photo.write_bytes((PHOTOS / "rose_1.jpg").read_bytes())  # someone else's photo under their photo's name
+    with pytest.raises(QueryError, match="not found again"):
+        find(analyzer, store, photo, person=ada.id, face_box=shown.box)
     store.close()
 
 
@@ -380,6 +423,21 @@ def test_a_bad_video_gives_a_clear_typed_error(tmp_path, name, content, kind):
     assert err.value.kind == kind and name in str(err.value)
 
 
+def test_a_song_with_cover_art_is_not_a_video(tmp_path):
+    """FFmpeg shows a song's cover art as a one-frame video stream: the song is refused as a video with no video
+    stream, before any model work, not searched as a "video" of one still frame that ends early."""
+    import av
+
+    song = song_with_cover(tmp_path / "song.mp3", PHOTOS / "obama_1.jpg")
+    with av.open(str(song)) as container:  # what the file is: audio and the cover as an attached picture
+        assert [s.type for s in container.streams] == ["audio", "video"]
+        assert container.streams.video[0].disposition & av.stream.Disposition.attached_pic
+    for check in (probe_video, lambda p: find(None, None, PHOTOS / "obama_3.jpg", videos=[p], folder=tmp_path)):
+        with pytest.raises(VideoLoadError) as err:
+            check(song)
+        assert err.value.kind == VideoErrorKind.NOT_A_VIDEO and "song.mp3 has no video stream" in str(err.value)
+
+
 def test_a_truncated_video_is_refused_before_any_model_work(video, tmp_path):
     cut = tmp_path / "cut.mp4"
     cut.write_bytes(video.read_bytes()[: video.stat().st_size // 3])
@@ -553,6 +611,15 @@ def test_cli_errors_are_one_line_with_status_2(library, tmp_path):
     both = app("find", str(PHOTOS / "obama_3.jpg"), "--person", NAME, "--data-dir", data_dir)
     neither = app("find", "--data-dir", data_dir)
     assert both.returncode == neither.returncode == 2 and "one of the two" in both.stderr and "one of the two" in neither.stderr
+
+
+@pytest.mark.parametrize("every", ["0", "-1", "nan", "inf"])
+def test_cli_refuses_a_sampling_interval_that_is_not_a_number_of_seconds(tmp_path, every):
+    """`--every inf` would sample one frame of each video and print `Infinity`, which is not JSON, in the last line."""
+    video = person_video(tmp_path / "party.mp4")
+    run = app("find", str(PHOTOS / "obama_3.jpg"), "--video", str(video), "--every", every,
+              "--data-dir", str(tmp_path / "data"))
+    assert run.returncode == 2 and "error: --every must be a positive number of seconds" in run.stderr
 
 
 def test_write_video_makes_what_it_says(tmp_path):

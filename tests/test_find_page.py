@@ -495,6 +495,39 @@ def test_a_one_face_persons_search_says_which_photos_are_theirs(analyzer, tmp_pa
     lib.store.close()
 
 
+def test_a_face_set_aside_as_ignored_after_the_search_leaves_its_kept_results(analyzer, tmp_path):
+    """A face set aside as Ignored is out of searches: a kept search leaves it out as a new one does, instead of
+    counting it among the faces "unsorted or someone else's" to move (and listing it as not theirs yet)."""
+    from dashapp.find import find
+
+    store, faces_of = build_one_person_library(tmp_path, analyzer)
+    store.people.move_faces_to_name([f.id for f in faces_of["4931"][:6]], "Ada")
+    ada = store.people.by_name("Ada")
+    state = _persons_search(analyzer, store, ada.id, tmp_path / "search")
+    store.close()
+    lib = use_library(tmp_path / "data")
+    result = find_cb._result(lib.store.jobs.get(state["id"]))
+    default = result.thresholds.default
+    found = result.photos(default)
+    not_theirs = [m for m in found if m.person_id != ada.id]
+    n_theirs = len(found) - len(not_theirs)
+    assert n_theirs == 6 and len(not_theirs) >= 2
+    photos, *_ = call(find_cb.filter_find, default, False, 1, state)
+    assert f"{len(not_theirs)} show a face that is unsorted or someone else’s" in text_of(photos)
+
+    lib.store.people.ignore_faces([not_theirs[0].face_id])  # not a face of anyone to sort: set aside
+    fresh = find(analyzer, lib.store, None, person=ada.id).photos(default)  # with their stored faces
+    assert not_theirs[0].photo_id not in {m.photo_id for m in fresh}  # a new search leaves it out
+    photos, *_ = call(find_cb.filter_find, default, False, 1, state)
+    n_left = len(not_theirs) - 1
+    assert f"{n_left} show{'s' if n_left == 1 else ''} a face that is unsorted" in text_of(photos)
+    assert f"{len(found) - 1} photos" in text_of(photos)
+    assert f"/photos?photo={not_theirs[0].photo_id}" not in hrefs(photos)
+    photos, *_ = call(find_cb.filter_find, default, True, 1, state)  # "Only photos not yet theirs"
+    assert f"{n_left} photo" in text_of(photos) and f"/photos?photo={not_theirs[0].photo_id}" not in hrefs(photos)
+    lib.store.close()
+
+
 def test_photos_less_alike_than_stricter_are_set_apart():
     """On a large library most strangers the default lets in lie between "stricter" and it: they come after a
     "less sure" divider, best first, and the divider is left out when there are none."""

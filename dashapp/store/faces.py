@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, func, select, update
 
 from dashapp.store.base import Repo, chunks
 from dashapp.store.blobs import from_blob, stack_blobs
-from dashapp.store.schema import assignments, faces, not_ignored, people, photos
+from dashapp.store.schema import IGNORED, assignments, faces, not_ignored, people, photos
 
 EMBEDDING_DIM = 128
 N_ATTRIBUTES = 40
@@ -58,6 +58,7 @@ class FacePlace:
     box: tuple[float, float, float, float]
     person_id: int | None
     person_name: str | None
+    ignored: bool = False  # set aside by the user: out of searches
 
 
 @dataclass(frozen=True)
@@ -154,7 +155,7 @@ class FaceRepo(Repo):
         """Photo, box and person of each face (faces no longer in the library are left out)."""
         query = (
             select(faces.c.id, faces.c.photo_id, photos.c.path, photos.c.width, photos.c.height, faces.c.x, faces.c.y,
-                   faces.c.w, faces.c.h, assignments.c.person_id, people.c.name)
+                   faces.c.w, faces.c.h, assignments.c.person_id, people.c.name, assignments.c.source)
             .select_from(
                 faces.join(photos, photos.c.id == faces.c.photo_id)
                 .outerjoin(assignments, assignments.c.face_id == faces.c.id)
@@ -166,7 +167,7 @@ class FaceRepo(Repo):
             for part in chunks([int(i) for i in face_ids]):
                 for r in conn.execute(query.where(faces.c.id.in_(part))):
                     out[r.id] = FacePlace(r.id, r.photo_id, r.path, r.width, r.height, (r.x, r.y, r.w, r.h),
-                                          r.person_id, r.name)
+                                          r.person_id, r.name, r.source == IGNORED)
         return out
 
     def export(self, page_size: int = 2000) -> Iterator[ExportedFace]:
