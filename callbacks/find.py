@@ -268,6 +268,15 @@ def upload_query(_go: int | None, contents: list[str] | str | None, filenames: l
     return _started(job_id, f"{text}…{skipped}")
 
 
+# The person's id leaves the address once read (assets/find.js): a reload, or Back from a result photo, would
+# otherwise start the same search again (and push the oldest kept search out).
+dash.clientside_callback(
+    ClientsideFunction(namespace="find", function_name="forgetPersonInAddress"),
+    Output("find-address-tidied", "data"),  # an output, so that Dash runs it when the page is drawn
+    Input("find-from-person", "data"),
+)
+
+
 @dash.callback(
     *MESSAGE,
     Input("find-from-person", "data"),

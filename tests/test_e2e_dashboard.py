@@ -409,7 +409,33 @@ def test_find_a_person_in_photos_and_a_video(server, browser, tmp_path):
     br.driver.set_window_size(1400, 1350)  # photos and video moments in one picture
     _shot(br, "find")
     br.driver.set_window_size(1400, 1000)
+
+    # A person card's Find link: the search starts, and its address forgets the person, so a reload (or Back from a
+    # result photo) shows that search instead of starting another.
+    _go(br, url + "/", ".person-card")
+    person_id = _named_person_id(br)
+    _go(br, f"{url}/find?person={person_id}", "#find-query")
+    _wait(br, lambda: "Searched with all" in br.driver.find_element("id", "find-query-hint").text, INGEST_TIMEOUT_S,
+          "the person's search done")
+    assert br.driver.current_url == f"{url}/find"
+    search = _latest_search(data_dir)
+    br.driver.refresh()
+    _wait(br, lambda: "Searched with all" in br.driver.find_element("id", "find-query-hint").text, 30,
+          "the same search shown again")
+    assert _latest_search(data_dir) == search  # no new one
     _assert_no_page_errors(br)
+
+
+def _latest_search(data_dir: Path) -> int:
+    """The id of the library's latest search."""
+    from dashapp.config import load_config
+    from dashapp.store import Store
+
+    store = Store.open(load_config(data_dir, create=False))
+    try:
+        return store.jobs.latest("find", limit=1)[0].id
+    finally:
+        store.close()
 
 
 def _move_a_face(br, option: str) -> str:

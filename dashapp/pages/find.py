@@ -70,6 +70,7 @@ def layout(person: str | None = None, **_query) -> html.Div:
             dcc.Store(id="find-upload-go"),  # set by the browser when a drop of photos is small enough to send
             dcc.Store(id="find-video-upload-go"),  # and of videos
             dcc.Store(id="find-from-person", data=parse_id(person)),
+            dcc.Store(id="find-address-tidied"),  # set once the person's id left the address (assets/find.js)
             dcc.Interval(id="find-poll", interval=1000),
         ]
     )
