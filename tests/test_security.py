@@ -225,6 +225,20 @@ def test_zip_with_photos_extracts_only_photos(tmp_path):
     assert any("notes.txt" in s and "not a photo" in s for s in saved.skipped)
 
 
+def test_photos_of_every_kind_ingest_reads_can_be_uploaded(tmp_path):
+    """AVIF (phones save it), and JPEGs named .jpe or .jfif (Windows), which ingest reads from a folder."""
+    import io
+
+    from PIL import Image
+
+    avif = io.BytesIO()
+    Image.new("RGB", (32, 24), (200, 120, 80)).save(avif, "AVIF")
+    files = [("sunset.avif", data_url(avif.getvalue(), "image/avif")), ("old.jpe", data_url(jpeg_bytes())),
+             ("scan.jfif", data_url(jpeg_bytes()))]
+    saved = save_uploads(files, tmp_path)
+    assert sorted(p.name for p in saved.saved) == ["old.jpe", "scan.jfif", "sunset.avif"] and not saved.skipped
+
+
 def test_a_zip_from_real_life_keeps_every_photo_it_can_and_says_why_not_the_others(tmp_path):
     """Two entries of one name, a name too long for the disk, macOS's bookkeeping, an encrypted entry and a
     damaged one: the photos that can be extracted are, the others are skipped with their reason, leaving nothing."""
