@@ -425,7 +425,9 @@ def _interrupt_while_clustering(data: Path, album: Path) -> subprocess.Completed
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline and process.poll() is None:
         jobs = store.jobs.latest("ingest")
-        if jobs and jobs[0].phase in ("cluster", "project"):
+        # Still running: the phase stays "project" after the job is done, and a signal to a process on its way out
+        # interrupts nothing.
+        if jobs and jobs[0].phase in ("cluster", "project") and jobs[0].status == "running":
             process.send_signal(signal.SIGINT)
             break
         time.sleep(0.02)
