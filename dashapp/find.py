@@ -41,12 +41,18 @@ Progress = Callable[[str, int, "int | None"], None]  # (phase, done, total)
 
 
 def clock(seconds: float | None) -> str:
-    """0:07, 1:02:03."""
+    """0:07, 1:02:03: a moment as a video player shows it, in whole seconds gone (7.5 s is 0:07; a hair's float
+    error below a whole second is that second). A duration is rounded first by its caller."""
     if seconds is None:
         return "?"
-    minutes, secs = divmod(int(round(seconds)), 60)
+    minutes, secs = divmod(math.floor(seconds + 1e-6), 60)
     hours, minutes = divmod(minutes, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def duration_clock(seconds: float | None) -> str:
+    """How long a video lasts, to the nearest second (9.6 s is 0:10)."""
+    return clock(None if seconds is None else round(seconds))
 
 
 class QueryError(ValueError):

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from dashapp.config import load_config
-from dashapp.find import FindResult, clock, find, save_result, typical_face
+from dashapp.find import FindResult, clock, duration_clock, find, save_result, typical_face
 from dashapp.jobs import JobReporter, failure_message
 from dashapp.store import Person, Store
 from dashapp.uploads import new_upload_folder, prune_old_searches
@@ -64,7 +64,7 @@ def print_table(result: FindResult, threshold: float, strictness: str, folder: P
             print(f"  {i:>3}  {m.distance:>8.3f}  {who[:20]:<20}  {m.path}")
     for video in result.videos:
         moments = video.moments(threshold)
-        print(f"Video {video.path} ({clock(video.duration)}, a frame every {video.every_s:g} s, "
+        print(f"Video {video.path} ({duration_clock(video.duration)}, a frame every {video.every_s:g} s, "
               f"{len(video.samples)} frames): {len(moments)} moment{'s' if len(moments) != 1 else ''}")
         for seg in moments:
             best = video.sample_at(seg.best_time)

@@ -24,7 +24,7 @@ from dashapp.components import (
     photo_url,
 )
 from dashapp.find import (
-    FindResult, PhotoMatch, QueryFace, SearchedPerson, VideoResult, clock, likely_person, n_theirs,
+    FindResult, PhotoMatch, QueryFace, SearchedPerson, VideoResult, clock, duration_clock, likely_person, n_theirs,
 )
 from model.matching import MatchThresholds
 
@@ -219,7 +219,7 @@ def video_moments(job_id: int, index: int, video: VideoResult, threshold: float)
     moments = video.moments(threshold)
     header = html.Div(
         [html.Strong(video.name), html.Span(
-            f" {clock(video.duration)} · a frame every {video.every_s:g} s · "
+            f" {duration_clock(video.duration)} · a frame every {video.every_s:g} s · "
             f"{len(moments)} moment{'s' if len(moments) != 1 else ''}", className="text-muted small")],
         className="mb-2",
     )

@@ -285,6 +285,16 @@ def test_the_sampling_interval_is_configurable(analyzer, video, tmp_path):
     assert [(m.start, m.end) for m in clip.moments(result.thresholds.default)] == [(0, 2), (8, 8)]
 
 
+def test_moments_read_as_a_video_player_shows_them():
+    """A moment at 7.5 s is at 0:07 in a player (whole seconds gone), not 0:08; a timestamp a float error below a
+    whole second is that second; a video's length is rounded."""
+    from dashapp.find import clock, duration_clock
+
+    assert [clock(t) for t in (0, 6.5, 7.5, 9.999_999_9, 59.99, 3723.2)] == [
+        "0:00", "0:06", "0:07", "0:10", "0:59", "1:02:03"]
+    assert (duration_clock(9.6), duration_clock(None), clock(None)) == ("0:10", "?", "?")
+
+
 def test_frames_are_sampled_at_the_interval(video):
     frames = list(sample_frames(video, 0.5))
     assert [f.time for f in frames] == pytest.approx([i / 2 for i in range(20)])
