@@ -148,7 +148,7 @@ def move_faces(lib: Library, face_ids: list[int], value, new_name: str | None) -
 def _did_you_mean(lib: Library, name: str, person_id: int) -> str:
     """For faces given to a new name: a hint when someone's name is that one but for accents or case ("zoe"
     typed where "Zoé" exists), who was most likely meant."""
-    alike = [p for p in lib.store.people.named_alike(name) if p.id != person_id]
+    alike = lib.store.people.named_alike(name, other_than=person_id)
     if not alike:
         return ""
     return f" “{name}” is a new person: did you mean {alike[0].name}?"

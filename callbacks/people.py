@@ -322,7 +322,7 @@ def name_person(_values: list, version: int):
 def _named_alike(lib: Library, name: str, pid: int) -> dict | None:
     """Someone else whose name is this one typed without its accents or in another case ("zoe" for "Zoé"), the
     one with most faces where several are; None when no one is."""
-    alike = [lib.queries.person(p.id) for p in lib.store.people.named_alike(name) if p.id != pid]
+    alike = [lib.queries.person(p.id) for p in lib.store.people.named_alike(name, other_than=pid)]
     return max((p for p in alike if p), key=lambda p: (p["n_faces"], -p["id"]), default=None)
 
 

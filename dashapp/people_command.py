@@ -49,7 +49,7 @@ def _name(store: Store, args: argparse.Namespace) -> str:
     if not name:
         return f"Removed the name of {who}."
     # As the People page asks "did you mean them?": a name that is someone's but for accents or case.
-    alike = [p for p in store.people.named_alike(name) if p.id != args.person]
+    alike = store.people.named_alike(name, other_than=args.person)
     hint = "".join(f"\nNote: “{p.name}” (person {p.id}) has this name but for its accents or case; if they are one "
                    f"person: app.py people merge {p.id} {args.person}" for p in alike)
     return f"Named {who} “{name}”.{hint}"

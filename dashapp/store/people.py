@@ -250,14 +250,15 @@ class PeopleRepo(Repo):
             pid = conn.execute(select(people.c.id).where(people.c.name_key == name_key(name))).scalar()
         return self.get(pid) if pid is not None else None
 
-    def named_alike(self, name: str) -> list[Person]:
-        """The people (hidden too) whose name is this one with case and accents set aside ("zoe" for "Zoé"), by id:
-        for finding someone by a name typed without its accents, which `by_name` takes as another name."""
+    def named_alike(self, name: str, other_than: int | None = None) -> list[Person]:
+        """The people (hidden too; but `other_than`) whose name is this one with case and accents set aside ("zoe"
+        for "Zoé"), by id: for finding someone by a name typed without its accents, which `by_name` takes as another
+        name."""
         key = search_key(name)
         with self._read() as conn:
             named = conn.execute(select(people.c.id, people.c.name).where(people.c.name.is_not(None)).order_by(people.c.id))
             ids = [pid for pid, other in named if key and search_key(other) == key]
-        return [p for p in map(self.get, ids) if p is not None]
+        return [p for p in map(self.get, ids) if p is not None and p.id != other_than]
 
     def face_ids(self, person_id: int | None) -> list[int]:
         """Faces assigned to a person; None = the unsorted faces (including those with no assignment, not
