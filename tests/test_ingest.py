@@ -252,7 +252,7 @@ def test_a_photo_edited_in_place_keeps_its_faces_names_and_manual_moves(tmp_path
 
 def test_two_photos_that_swap_names_each_keep_their_own_faces(tmp_path, analyzer):
     """obama_1.jpg and biden_1.jpg swap names (a rename through a third name): each photo shows its own faces after,
-    and the name given to Obama's face never lands on Biden's."""
+    the name given to Obama's face never lands on Biden's, and neither photo loses the name given to its face."""
     from tests.conftest import ingest_album
 
     album, config, store = ingest_album(tmp_path, ALBUM, analyzer)
@@ -260,9 +260,12 @@ def test_two_photos_that_swap_names_each_keep_their_own_faces(tmp_path, analyzer
     def boxes(name: str) -> list[tuple]:
         return [f.box for f in store.faces.of_photo(store.photos.by_path(album / name).id)]
 
+    def face(name: str) -> int:
+        return store.faces.of_photo(store.photos.by_path(album / name).id)[0].id
+
     before = {name: boxes(name) for name in ("obama_1.jpg", "biden_1.jpg")}
-    obama = store.people.move_faces_to_name([store.faces.of_photo(store.photos.by_path(album / "obama_1.jpg").id)[0].id],
-                                            "Barack Obama")
+    obama = store.people.move_faces_to_name([face("obama_1.jpg")], "Barack Obama")
+    biden = store.people.move_faces_to_name([face("biden_1.jpg")], "Joe Biden")
     (album / "obama_1.jpg").rename(album / "swap.jpg")
     (album / "biden_1.jpg").rename(album / "obama_1.jpg")
     (album / "swap.jpg").rename(album / "biden_1.jpg")
@@ -271,6 +274,45 @@ def test_two_photos_that_swap_names_each_keep_their_own_faces(tmp_path, analyzer
     assert boxes("biden_1.jpg") == before["obama_1.jpg"]
     biden_photo = store.photos.by_path(album / "obama_1.jpg").id
     assert all(store.faces.get(f).photo_id != biden_photo for f in store.people.face_ids(obama))
+    # Both keep what the user decided, whichever of the two the ingest meets first.
+    assert store.assignments.person_of([face("biden_1.jpg"), face("obama_1.jpg")]) == {
+        face("biden_1.jpg"): obama, face("obama_1.jpg"): biden}
+
+
+def test_a_photo_deleted_from_disk_and_put_back_gets_its_names_back(tmp_path, analyzer):
+    """A photo deleted (or moved out of the library) is swept with its faces; put back later, in its folder or
+    another, its faces get back their names, manual moves and Ignored marks: a person named from it alone is not
+    left empty for good."""
+    from dashapp.clustering import recluster
+    from tests.conftest import ingest_album
+
+    album, config, store = ingest_album(tmp_path, ALBUM, analyzer)
+    recluster(store, project=False)
+    pair = [f.id for f in store.faces.of_photo(store.photos.by_path(album / "obama_and_biden.jpg").id)][:2]
+    kit = store.faces.of_photo(store.photos.by_path(album / "kit_1.jpg").id)[0].id
+    named = store.people.move_faces_to_name([pair[0]], "Someone")
+    store.people.ignore_faces([pair[1]])
+    store.people.move_faces([kit], None)  # by hand to Unsorted
+    decided = {a.face_id: (a.person_id, a.source) for a in store.assignments.all() if a.face_id in (*pair, kit)}
+
+    away = tmp_path / "away"
+    away.mkdir()
+    for name in ("obama_and_biden.jpg", "kit_1.jpg"):
+        (album / name).rename(away / name)
+    report = ingest(store, config, [album], IngestOptions(analyzer=analyzer))
+    assert report.n_swept == 2 and store.people.get(named).n_faces == 0
+    elsewhere = album / "restored"
+    elsewhere.mkdir()
+    (away / "obama_and_biden.jpg").rename(album / "obama_and_biden.jpg")
+    (away / "kit_1.jpg").rename(elsewhere / "kit_1.jpg")
+    report = ingest(store, config, [album], IngestOptions(analyzer=analyzer))
+    assert report.n_analyzed == 2
+    recluster(store, project=False)
+
+    back = [f.id for f in store.faces.of_photo(store.photos.by_path(album / "obama_and_biden.jpg").id)][:2]
+    back.append(store.faces.of_photo(store.photos.by_path(elsewhere / "kit_1.jpg").id)[0].id)
+    now = {a.face_id: (a.person_id, a.source) for a in store.assignments.all() if a.face_id in back}
+    assert [now.get(f) for f in back] == [decided[f] for f in (*pair, kit)]
 
 
 def _dated_copy(src: Path, target: Path, taken: str | None) -> None:

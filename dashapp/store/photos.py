@@ -14,6 +14,7 @@ from dashapp.store import removed
 from dashapp.store.base import Repo, chunks, now
 from dashapp.store.blobs import from_blob, to_blob
 from dashapp.store.folders import is_under
+from dashapp.store.people import drop_empty_groups
 from dashapp.store.schema import IGNORED, assignments, faces, people, photos
 from model.matching import FALLBACK_THRESHOLDS, box_iou
 
@@ -174,11 +175,15 @@ class PhotoRepo(Repo):
 
         A changed file keeps its faces until its analysis is saved, which keeps those found again (`_save`): a
         photo edited in place (its date, tags or rating written into the file, a re-save) keeps its faces' names,
-        manual moves and Ignored marks.
+        manual moves and Ignored marks. What the user decided about the old content is remembered too, for when
+        that content turns up again (two photos that swapped names).
         """
         t = now()
         with self._write() as conn:
-            old = conn.execute(select(photos.c.id).where(photos.c.path == path)).scalar()
+            old, old_sha = conn.execute(select(photos.c.id, photos.c.sha256).where(photos.c.path == path)).first() \
+                or (None, None)
+            if old_sha not in (None, sha256):
+                removed.remember(conn, photos.c.id == old)
             values = dict(
                 size=size, mtime_ns=mtime_ns, sha256=sha256, status="pending", error_stage=None, error_kind=None,
                 error_detail=None, n_faces=None, updated_at=t,
@@ -198,7 +203,9 @@ class PhotoRepo(Repo):
     def relocate(self, photo_id: int, new_path: str, size: int, mtime_ns: int) -> None:
         """A file was moved or renamed: the photo row (its faces, names, manual moves) follows it."""
         with self._write() as conn:
-            conn.execute(delete(photos).where(photos.c.path == new_path, photos.c.id != photo_id))
+            replaced = (photos.c.path == new_path) & (photos.c.id != photo_id)  # a file moved onto another
+            removed.remember(conn, replaced)
+            conn.execute(delete(photos).where(replaced))
             conn.execute(
                 update(photos)
                 .where(photos.c.id == photo_id)
@@ -300,10 +307,13 @@ class PhotoRepo(Repo):
                 n_faces=src.n_faces, model_version=src.model_version, taken=src.taken, error_stage=None,
                 error_kind=None, error_detail=None, updated_at=t,
             )
-            dst = conn.execute(select(photos.c.id).where(photos.c.path == path)).scalar()
+            dst, dst_sha = conn.execute(select(photos.c.id, photos.c.sha256).where(photos.c.path == path)).first() \
+                or (None, None)
             if dst is None:
                 dst = conn.execute(insert(photos).values(path=path, added_at=t, **values)).inserted_primary_key[0]
             else:
+                if dst_sha not in (None, src.sha256):  # the file holds another photo now: remember the old one's
+                    removed.remember(conn, photos.c.id == dst)
                 conn.execute(delete(faces).where(faces.c.photo_id == dst))
                 conn.execute(update(photos).where(photos.c.id == dst).values(**values))
             face_cols = [c for c in faces.c if c.name not in ("id", "photo_id", "created_at")]
@@ -364,7 +374,11 @@ class PhotoRepo(Repo):
                 gone.append(r.id)
         with self._write() as conn:
             for part in chunks(gone):
+                # A photo deleted or moved out of the library may be put back: its faces' decisions come back then.
+                removed.remember(conn, photos.c.id.in_(part))
                 conn.execute(delete(photos).where(photos.c.id.in_(part)))
+            removed.mark_removed_groups(conn)
+            drop_empty_groups(conn)
         return len(gone), n_kept
 
     def delete(self, photo_ids: Sequence[int]) -> None:

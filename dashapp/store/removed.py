@@ -37,7 +37,7 @@ def remember(conn: Connection, under: ColumnElement[bool]) -> None:
         select(photos.c.sha256, faces.c.x, faces.c.y, faces.c.w, faces.c.h, assignments.c.person_id,
                assignments.c.source)
         .select_from(photos.join(faces).join(assignments))
-        .where(under, photos.c.status == "done", photos.c.sha256.is_not(None), decided)
+        .where(under, photos.c.sha256.is_not(None), decided)  # a photo waiting for re-analysis has its faces too
         # The user's own decisions first: of two copies of one photo in the folder, theirs wins (below).
         .order_by(assignments.c.source == "cluster", faces.c.id)
     ).all()
