@@ -11,14 +11,19 @@ from dashapp import job_runner
 from dashapp.components import job_badge_label
 
 
+# The page that follows each kind of job.
+JOB_PAGES = {"ingest": "/library", "cluster": "/map"}
+
+
 @dash.callback(Output("nav-job", "children"), Input("nav-poll", "n_intervals"))
 def nav_job_badge(_n: int | None):
-    """A small badge saying what a running ingest does ('Finding faces 40%', 'Grouping people…'), linking to the
-    Library page."""
+    """A small badge saying what a running ingest or clustering does ('Finding faces 40%', 'Grouping people…'),
+    linking to the page that follows it."""
     lib = library()
     job_runner.refresh(lib)  # a job killed meanwhile must not stay "Ingesting" on the pages that do not poll it
-    job = lib.queries.latest_job()
-    if job is None or job["status"] not in ("queued", "running"):
-        return None
-    return dbc.Badge(job_badge_label(job), href="/library", color="info", className="text-decoration-none",
-                     id="nav-job-badge")
+    for kind, page in JOB_PAGES.items():
+        job = lib.queries.latest_job(kind)
+        if job is not None and job["status"] in ("queued", "running"):
+            return dbc.Badge(job_badge_label(job), href=page, color="info", className="text-decoration-none",
+                             id="nav-job-badge")
+    return None

@@ -265,9 +265,10 @@ UNCOUNTED_PHASES = ("cluster", "project")
 
 
 def job_badge_label(job: dict) -> str:
-    """The navbar badge's words for a running ingest: its phase as the Library page names it, with the phase's
-    own progress where it counts work ("Finding faces 40%", "Grouping people…"; "Ingesting…" before the first)."""
-    phase = job.get("phase") or ""
+    """The navbar badge's words for a running ingest or clustering: its phase as the Library page names it, with the
+    phase's own progress where it counts work ("Finding faces 40%", "Grouping people…"; before an ingest's first
+    phase, "Ingesting…")."""
+    phase = job.get("phase") or ("cluster" if job.get("kind") == "cluster" else "")
     words = PHASES.get(phase, phase or "ingesting").capitalize()
     total = job.get("total")
     if total and phase not in UNCOUNTED_PHASES:  # the counts of the photos' phase stay in the row while grouping

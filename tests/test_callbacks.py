@@ -280,6 +280,19 @@ def test_navbar_badge_says_what_the_ingest_is_doing(empty_lib):
         assert "making the map" in text_of(C.job_progress(empty_lib.queries.latest_job()))  # the Library page's words
 
 
+def test_navbar_badge_follows_a_clustering_started_from_the_map(empty_lib):
+    """'Compute the map' runs a clustering job of its own: the badge says so on every page and leads to the map."""
+    store = empty_lib.store
+    job = store.jobs.create("cluster", {})
+    store.jobs.start(job, os.getpid())
+    badge = call(nav_cb.nav_job_badge, 1)
+    assert text_of(badge) == "Grouping people…" and badge.href == "/map"
+    JobReporter(store, job).update(force=True, phase="project", message="making the map")
+    assert text_of(call(nav_cb.nav_job_badge, 2)) == "Making the map…"
+    store.jobs.finish(job, "done")
+    assert call(nav_cb.nav_job_badge, 3) is None
+
+
 def test_add_folder_refuses_bad_paths(empty_lib, tmp_path):
     msg, color, is_open, _ = call(lib_cb.add_folder, 1, None, "", trigger="lib-add-folder")
     assert color == "danger" and "Type the path" in msg
