@@ -301,9 +301,12 @@ def confirm_cancel(n: int | None, state: dict | None):
 
 
 def _cancel_note(phase: str | None) -> str:
-    """What Cancel does in this phase: grouping people and making the map cannot be cut short, only not written."""
-    step = {"cluster": "grouping people ends, leaving the groups as they were",
-            "project": "making the map ends, leaving the map as it was"}
-    if phase in step:
-        return f"The ingest stops once {step[phase]}. The photos are kept; people and the map are redone at the next ingest."
+    """What Cancel does in this phase: grouping people and making the map cannot be cut short, only not written (the
+    groups are written before the map is made)."""
+    if phase == "cluster":
+        return ("The ingest stops once grouping people ends, leaving the groups as they were. The photos are kept; "
+                "people and the map are redone at the next ingest.")
+    if phase == "project":
+        return ("The ingest stops once making the map ends, leaving the map as it was. The photos and the new groups "
+                "are kept; the map is redone at the next ingest.")
     return "The ingest stops after the photo it is on. Photos done so far are kept."

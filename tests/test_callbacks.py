@@ -327,7 +327,8 @@ def test_cancel_while_grouping_people_says_what_it_does(empty_lib):
                            "are kept; people and the map are redone at the next ingest.")
         empty_lib.store.jobs.progress(job, phase="project", message="making the map")
         _, message, *_ = call(lib_cb.confirm_cancel, 2, None, trigger="lib-cancel-yes")
-        assert message.startswith("The ingest stops once making the map ends, leaving the map as it was.")
+        assert message == ("The ingest stops once making the map ends, leaving the map as it was. The photos and "
+                           "the new groups are kept; the map is redone at the next ingest.")
 
 
 def test_library_lists_its_folders_checks_them_again_and_removes_one(empty_lib, tmp_path):
