@@ -116,6 +116,10 @@ def _person_query(store: Store, person: str, model_version: str) -> tuple[Path |
         print(f"note: none of the photos of {who} is on disk now (is their drive connected?): searching with their "
               "faces stored in the library alone", file=sys.stderr)
         return None, None, found.id
+    if face.model_version != model_version:  # their faces are not comparable with this model's: no template
+        who = found.name or f"person {found.id}"
+        print(f"note: the faces of {who} were found by an older face model: searching with their face in "
+              f"{face.photo_path} alone (`app.py ingest --outdated` brings the library up to date)", file=sys.stderr)
     return Path(face.photo_path), face.box, found.id
 
 

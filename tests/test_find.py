@@ -672,6 +672,26 @@ def test_cli_person_a_name_of_digits_wins_over_an_id(tmp_path, analyzer):
     store.close()
 
 
+def test_cli_person_whose_faces_are_all_of_an_older_model_says_how_it_searched(tmp_path, analyzer):
+    """A person whose faces an older face model found (no `ingest --outdated` since an upgrade) has no template this
+    model can compare: the command says it searches with their face in one photo, and how to bring them up to date."""
+    from sqlalchemy import update
+
+    from dashapp.store.schema import faces
+
+    data_dir, store = build_find_library(tmp_path, analyzer)
+    barack = store.people.by_name(NAME)
+    with store.engine.begin() as conn:
+        conn.execute(update(faces).where(faces.c.id.in_(store.people.face_ids(barack.id))).values(model_version="old"))
+    run = app("find", "--person", NAME, "--data-dir", str(data_dir), "--out", str(tmp_path / "out"))
+    assert run.returncode == 0, run.stderr[-2000:]
+    data = json.loads(run.stdout.splitlines()[-1])
+    assert data["template"] is None and data["query"] is not None
+    assert f"note: the faces of {NAME} were found by an older face model: searching with their face in " \
+           f"{data['query']} alone" in run.stderr
+    store.close()
+
+
 def test_cli_person_finds_a_name_typed_without_its_accents(tmp_path, analyzer):
     """`--person "zoe angstrom"` finds Zoé Ångström (case and accents set aside when no name is exactly that);
     when the name typed could be two people, it says who they are and searches for neither."""
