@@ -315,6 +315,26 @@ def test_a_photo_deleted_from_disk_and_put_back_gets_its_names_back(tmp_path, an
     assert [now.get(f) for f in back] == [decided[f] for f in (*pair, kit)]
 
 
+def test_a_photo_unreadable_for_a_while_gets_its_names_back(tmp_path, analyzer):
+    """A photo found truncated (a sync tool rewriting it, a copy half done) loses its faces while it cannot be used;
+    whole again, its faces get back the name and the manual move they had."""
+    from tests.conftest import ingest_album
+
+    album, config, store = ingest_album(tmp_path, ALBUM, analyzer)
+    pair = [f.id for f in store.faces.of_photo(store.photos.by_path(album / "obama_and_biden.jpg").id)][:2]
+    named = store.people.move_faces_to_name([pair[0]], "Someone")
+    store.people.move_faces([pair[1]], None)  # by hand to Unsorted
+    whole = (album / "obama_and_biden.jpg").read_bytes()
+    (album / "obama_and_biden.jpg").write_bytes(whole[: len(whole) // 2])
+    ingest(store, config, [album], IngestOptions(analyzer=analyzer))
+    assert store.photos.by_path(album / "obama_and_biden.jpg").error_kind == "truncated"
+    (album / "obama_and_biden.jpg").write_bytes(whole)
+    ingest(store, config, [album], IngestOptions(analyzer=analyzer))
+    back = [f.id for f in store.faces.of_photo(store.photos.by_path(album / "obama_and_biden.jpg").id)][:2]
+    assert store.assignments.person_of(back) == {back[0]: named, back[1]: None}
+    assert [a.source for a in store.assignments.all() if a.face_id in back] == ["manual", "manual"]
+
+
 def _dated_copy(src: Path, target: Path, taken: str | None) -> None:
     """A re-encoded copy (new content) of a photo, with an EXIF DateTimeOriginal when `taken` is given."""
     exif = Image.Exif()

@@ -451,6 +451,22 @@ def test_a_removed_folders_decisions_come_back_with_the_same_content_and_only_th
     assert _decided(store, other) == [None]  # grouped anew
 
 
+def test_a_photo_that_could_not_be_read_for_a_while_gets_its_decisions_back(store):
+    """A photo whose file could not be read (permissions, a cloud drive's placeholder) loses its faces meanwhile;
+    read again with the same content, its faces get back what the user decided about them."""
+    _, a = _photo(store, "x.jpg", 2)
+    ada = store.people.create("Ada")
+    store.people.move_faces([a[0]], ada)
+    store.people.move_faces([a[1]], None)  # by hand to Unsorted
+    before = _decided(store, a)
+    store.photos.save_error("/album/x.jpg", 100, 2, "read", "unreadable", "cannot read: denied")
+    assert store.faces.of_photo(store.photos.by_path("/album/x.jpg").id) == []
+    again = store.photos.upsert_pending("/album/x.jpg", 100, 3, "sha-x.jpg")
+    boxes = [(10.0 + 100 * i, 10.0, 50.0, 60.0) for i in range(2)]
+    found = store.photos.save_analysis(again, [_face(i, b) for i, b in enumerate(boxes)], 640, 480, "v1")
+    assert _decided(store, found) == before
+
+
 def test_a_hand_edited_group_that_left_with_its_folder_comes_back_under_its_id(store):
     """A group with no name goes when it has no faces left, but one the user edited (a face moved into it) and that was
     all in the removed folder comes back with its faces, under its id; merged away after, it is gone for good."""

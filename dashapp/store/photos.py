@@ -224,9 +224,13 @@ class PhotoRepo(Repo):
         if sha256 is not None:
             values["sha256"] = sha256
         with self._write() as conn:
-            old = conn.execute(select(photos.c.id).where(photos.c.path == path)).scalar()
+            old, status = conn.execute(select(photos.c.id, photos.c.status).where(photos.c.path == path)).first() \
+                or (None, None)
             if old is None:
                 return conn.execute(insert(photos).values(path=path, added_at=t, **values)).inserted_primary_key[0]
+            if status == "done":  # (a changed file's were remembered when it was found changed: `upsert_pending`)
+                # Its faces go; what the user decided about them comes back if the same photo can be read again.
+                removed.remember(conn, photos.c.id == old)
             conn.execute(delete(faces).where(faces.c.photo_id == old))
             conn.execute(update(photos).where(photos.c.id == old).values(**values))
             return old
