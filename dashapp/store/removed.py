@@ -1,9 +1,10 @@
 """The user's decisions about the faces of removed photos, kept until the same photo comes back.
 
 Removing a folder deletes its photos and faces, and a named person left without faces never attracts new ones in
-clustering: adding the folder again would bring its faces back to nobody. So before they go, the decisions worth
-keeping are written down by the photo's content and the face's box (`schema.removed_decisions`), and when a photo
-of that content is stored again (`store.photos`), its faces found at those boxes get them back.
+clustering: adding the folder again would bring its faces back to nobody. The same goes for a photo deleted from disk
+(swept), overwritten or given another photo's name, or that cannot be read for a while. So before its faces go, the
+decisions worth keeping are written down by the photo's content and the face's box (`schema.removed_decisions`), and
+when a photo of that content is stored again (`store.photos`), its faces found at those boxes get them back.
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ def remember(conn: Connection, under: ColumnElement[bool]) -> None:
         select(photos.c.sha256, faces.c.x, faces.c.y, faces.c.w, faces.c.h, assignments.c.person_id,
                assignments.c.source)
         .select_from(photos.join(faces).join(assignments))
-        .where(under, photos.c.sha256.is_not(None), decided)  # a photo waiting for re-analysis has its faces too
+        # (A photo waiting for re-analysis holds the faces of its old content, remembered when it was found changed.)
+        .where(under, photos.c.status == "done", photos.c.sha256.is_not(None), decided)
         # The user's own decisions first: of two copies of one photo in the folder, theirs wins (below).
         .order_by(assignments.c.source == "cluster", faces.c.id)
     ).all()
