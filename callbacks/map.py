@@ -7,7 +7,7 @@ import dash_bootstrap_components as dbc
 import numpy as np
 from dash import Input, Output, State, html, no_update
 
-from callbacks.common import NO_TOAST, TOAST, UNDO_HINT, clicked, info, library, move_faces, ok, refused
+from callbacks.common import NO_TOAST, TOAST, UNDO_HINT, Library, clicked, info, library, move_faces, ok, refused
 from dashapp import components as C
 from dashapp import job_runner
 from dashapp.figures import empty_figure, map_figure
@@ -60,6 +60,7 @@ def render_map(color: str | None, _version: int):
                 actions=[*failed, dbc.Button("Compute the map", id="map-compute", color="primary", size="sm", n_clicks=0)],
             )
         return empty_figure("Nothing to show yet"), {"display": "none"}, empty, not computing
+    note, computing = _faces_off_the_map(lib, lib.queries.n_faces_total(ignored=False) - len(points["face_ids"]))
     values = None
     if color and color != "person":
         if color not in ATTRIBUTE_NAMES:
@@ -70,7 +71,26 @@ def render_map(color: str | None, _version: int):
             values = col[np.searchsorted(ids, points["face_ids"])]
     fig = map_figure(points["face_ids"], points["x"], points["y"], points["person_ids"], points["people"],
                      values, color or "")
-    return fig, GRAPH_STYLE, None, True
+    return fig, GRAPH_STYLE, note, not computing
+
+
+def _faces_off_the_map(lib: Library, n: int) -> tuple[dbc.Alert | None, bool]:
+    """A note over the map for the `n` faces it does not show yet, and whether to poll for the map that places them.
+
+    Faces added with `ingest --no-cluster`, or by an ingest whose clustering was cancelled or failed, have no place
+    on the last map: without a word the map looked complete, and "Compute the map" showed only on a library with
+    no map at all.
+    """
+    if n <= 0:
+        return None, False
+    faces = f"{n} face{'s are' if n != 1 else ' is'}"
+    if job_runner.clustering_running(lib):
+        return dbc.Alert(f"{faces} not on the map yet: they appear when the photos being added or clustered now "
+                         "are done.", color="info", className="py-2 mb-2"), True
+    return dbc.Alert(
+        [f"{faces} not on the map yet (added since it was made). ",
+         dbc.Button("Compute the map", id="map-compute", color="primary", size="sm", n_clicks=0, className="ms-2")],
+        color="warning", className="py-2 mb-2 d-flex align-items-center flex-wrap"), False
 
 
 @dash.callback(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import dash
+import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, ctx, html, no_update
 
 from callbacks.common import (
@@ -139,9 +142,11 @@ def render_photos(people: list | None, mode: str, years: list | None, folders: l
     lib = library()
     query = (people or [], mode or "any")
     filters = (years or [], folders or [])
+    gone = False  # the page opened on a link to a photo no longer in the library
     if ctx.triggered_id is None and selected is not None:  # the page opens on a photo: go to its page
         position = lib.queries.photo_position(selected, *query, *filters)
         page = 1 if position is None else position // PHOTOS_PAGE_SIZE + 1
+        gone = position is None and lib.queries.photo_file(int(selected)) is None
     # The last page may have emptied (its photos' faces were given to someone else): then the new last one shows.
     page, pages, (total, photos) = fetch_page(
         lambda offset: lib.queries.photos_page(*query, offset, PHOTOS_PAGE_SIZE, *filters), page, PHOTOS_PAGE_SIZE)
@@ -152,8 +157,8 @@ def render_photos(people: list | None, mode: str, years: list | None, folders: l
             empty = C.empty_state("No photo matches", "Try fewer people, “any of them”, any year or any folder.")
         return empty, 1, 1, pager_style(1), "", None
     ids = [p["id"] for p in photos]
-    if selected not in ids and ctx.triggered_id != "photos-version":
-        selected = ids[0]  # show the first match so the page is never blank
+    if selected not in ids and ctx.triggered_id != "photos-version" and not gone:
+        selected = ids[0]  # show the first match so the page is never blank (a link's gone photo says it is gone)
     grid = html.Div([C.photo_tile(p, p["id"] == selected) for p in photos], className="photo-grid")
     count = f"{total} photo{'s' if total != 1 else ''}"
     return grid, pages, page, pager_style(pages), count, selected
@@ -181,12 +186,18 @@ def render_detail(photo_id: int | None, _version: int):
         return C.empty_state("Pick a photo", "Choose a photo on the left to see who is in it.")
     photo, faces = library().queries.photo_detail(int(photo_id))
     if photo is None:
-        return C.empty_state("Photo not found", "It may have been removed from the library.")
+        return C.empty_state("Photo not found", "It may have been removed from the library; pick a photo on the left.")
+    # A drive not connected, or a file moved or deleted since the last check: the library keeps the photo and its
+    # faces, but the browser could only show a broken image under the boxes.
+    missing = None if Path(photo["path"]).is_file() else dbc.Alert(
+        "This photo's file is not on disk now (a drive not connected, or moved or deleted since the library last "
+        "checked its folder): its faces are shown where they were found.", color="warning", className="py-2 small")
     return html.Div(
         [
             html.Div([html.H5(photo["name"], className="mb-0 text-truncate"),
                       html.Div(" · ".join(filter(None, [C.taken_label(photo["taken"], with_time=True), photo["path"]])),
                                className="small text-muted text-truncate")], className="mb-2"),
+            missing,
             html.Div(C.photo_overlay(photo, faces), className="text-center"),
             html.Div([html.Span("In this photo: ", className="small text-muted me-1"), C.people_in_photo(faces)],
                      className="mt-2", id="photos-people-in"),

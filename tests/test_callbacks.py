@@ -1002,8 +1002,11 @@ def test_a_photo_opened_by_a_link_shows_on_its_page_and_an_emptied_last_page_giv
     assert [t["pid"] for t in find_ids(grid, "photo-tile")] == ordered[(page - 1) * 4:]
     grid, pages, page, _, _, selected = call(photos_cb.render_photos, [], "any", None, None, 1, 0, ordered[5])
     assert (page, selected) == (2, ordered[5])
-    _, _, page, _, _, selected = call(photos_cb.render_photos, [], "any", None, None, 1, 0, 10**6)  # not there (any more)
-    assert (page, selected) == (1, ordered[0])
+    # A link to a photo no longer in the library: the first page, and the photo's place says it is gone (it showed
+    # the first photo as if it were the one linked).
+    _, _, page, _, _, selected = call(photos_cb.render_photos, [], "any", None, None, 1, 0, 10**6)
+    assert (page, selected) == (1, 10**6)
+    assert "Photo not found" in text_of(call(photos_cb.render_detail, selected, 0))
 
     # Showing a person's last page, its photos' faces are given to someone else: the new last page shows.
     a, b = lib.synthetic.person_ids[:2]
@@ -1108,6 +1111,25 @@ def test_a_hidden_persons_photos_link_shows_their_photos_and_a_gone_person_says_
     _options, value, preset, note, _header, icon, is_open = call(photos_cb.people_options, 0, 0, [b], None)
     assert (value, preset, icon, is_open) == ([], None, "info", True)
     assert note.startswith(f"Person {b} is no longer in the library")
+
+
+def test_a_photo_whose_file_is_not_on_disk_says_so_under_its_boxes(tmp_path, analyzer):
+    """A photo of the library whose file is gone (a drive not connected, a file deleted since the last check): its
+    faces are still drawn, and a note says why the picture under them is missing (a broken image before)."""
+    from tests.conftest import ingest_album
+
+    album, config, store = ingest_album(tmp_path, ["obama_and_biden.jpg", "kit_1.jpg"], analyzer)
+    store.close()
+    lib = use_library(config.data_dir)
+    try:
+        photo_id = next(p["id"] for p in lib.queries.photos_page([], "any", 0, 10)[1] if p["name"] == "obama_and_biden.jpg")
+        detail = call(photos_cb.render_detail, photo_id, 0)
+        assert len(find_ids(detail, "photo-face")) >= 2 and "not on disk" not in text_of(detail)
+        (album / "obama_and_biden.jpg").rename(tmp_path / "elsewhere.jpg")  # the drive unplugged
+        detail = call(photos_cb.render_detail, photo_id, 0)
+        assert len(find_ids(detail, "photo-face")) >= 2 and "This photo's file is not on disk now" in text_of(detail)
+    finally:
+        lib.store.close()
 
 
 def test_photo_detail_and_reassign_a_face(lib):
@@ -1303,6 +1325,35 @@ def _links(component) -> list:
     if children is not None and not isinstance(children, str):
         found += _links(children)
     return found
+
+
+def test_faces_added_without_clustering_are_said_to_be_off_the_map_with_a_button_to_place_them(tmp_path, analyzer):
+    """A library with a map, then a photo added with `ingest --no-cluster` (or an ingest whose clustering was
+    cancelled): its faces are not on the map. The map said nothing and offered "Compute the map" only when no face
+    at all was on it; now a note counts them, with the button, or says they come when a running ingest is done."""
+    from dashapp.clustering import recluster
+    from dashapp.ingest import IngestOptions, ingest
+    from tests.conftest import ingest_album
+
+    album, config, store = ingest_album(tmp_path, ["obama_1.jpg", "biden_1.jpg"], analyzer)
+    recluster(store)  # the map of the first two faces
+    shutil.copy(GROUP_PHOTOS / "kit_1.jpg", album / "kit_1.jpg")
+    ingest(store, config, [album], IngestOptions(analyzer=analyzer))  # no clustering after it
+    lib = use_library(config.data_dir)
+    try:
+        fig, style, note, poll_disabled = call(map_cb.render_map, "person", 0)
+        assert sum(len(t["x"]) for t in fig["data"]) == 2 and style == map_cb.GRAPH_STYLE
+        assert "1 face is not on the map yet" in text_of(note) and "map-compute" in str(note) and poll_disabled
+        with running_ingest(lib):  # an ingest ends by clustering: no button, and the page polls for the new map
+            _fig, _style, note, poll_disabled = call(map_cb.render_map, "Smiling", 0)
+        assert "appear when the photos being added" in text_of(note) and "map-compute" not in str(note)
+        assert poll_disabled is False
+        recluster(store)  # what the button's job does
+        fig, _style, note, poll_disabled = call(map_cb.render_map, "person", 1)
+        assert sum(len(t["x"]) for t in fig["data"]) == 3 and note is None and poll_disabled
+    finally:
+        lib.store.close()
+        store.close()
 
 
 def test_a_library_without_a_map_offers_to_compute_it(lib):

@@ -46,10 +46,10 @@ layout = html.Div(
         dbc.Card(
             dbc.CardBody(
                 [
+                    html.Div(id="map-empty"),  # above the map: also says when some faces are not on it yet
                     dcc.Loading(dcc.Graph(id="map-graph", config={"displaylogo": False, "scrollZoom": True},
                                           clear_on_unhover=True), type="circle"),
                     dcc.Tooltip(id="map-tooltip", direction="right", loading_text=""),
-                    html.Div(id="map-empty"),
                 ]
             )
         ),
