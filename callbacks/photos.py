@@ -229,7 +229,11 @@ def open_face(_clicks: list, _cancel: int | None):
     info = [html.Img(src=C.face_url(face["face_id"]), className="rounded", width=96, height=96),
             html.Div([html.Div("Now:", className="small text-muted"),
                       html.Strong(C.IGNORED_LABEL if face["ignored"] else C.person_label(face["person_id"], face["name"]))])]
-    options = C.dropdown_options(lib.queries.people_options(), for_moving=True)
+    # A hidden person's face: they are offered too (marked hidden), else the dialog opened with no one chosen and
+    # Save refused to keep the face where it is.
+    people = [p for p in lib.queries.people_options(include_hidden=True)
+              if not p["hidden"] or p["id"] == face["person_id"]]
+    options = C.dropdown_options(people, for_moving=True)
     current = "ignored" if face["ignored"] else face["person_id"] if face["person_id"] is not None else "unsorted"
     return True, face["face_id"], info, options, current, ""
 

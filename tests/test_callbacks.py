@@ -1153,6 +1153,22 @@ def test_photo_detail_and_reassign_a_face(lib):
     assert lib.store.people.by_name("Linus") is None and lib.queries.face_detail(face)["person_id"] is not None
 
 
+def test_a_hidden_persons_face_opens_with_them_chosen(lib):
+    """Clicking the box of a hidden person's face: the dialog shows them chosen (marked hidden), so Save keeps the
+    face theirs; before, they were not offered, nobody was chosen and Save refused."""
+    a, b = lib.synthetic.person_ids[:2]
+    lib.store.people.set_hidden(a, True)
+    face = lib.store.people.face_ids(a)[0]
+    _open, _fid, _info, options, value, _ = call(photos_cb.open_face, [1], None, trigger={"type": "photo-face", "fid": face})
+    assert value == a and any(o["value"] == a and o["label"].endswith("· hidden") for o in options)
+    assert not any(o["value"] == b and "hidden" in o["label"] for o in options)
+    out = call(photos_cb.save_face, 1, None, face, value, "", 0, trigger="photos-face-save")
+    assert out[2] == "success" and lib.queries.face_detail(face)["person_id"] == a
+    lib.store.people.set_hidden(b, True)  # another hidden person is not offered
+    _open, _fid, _info, options, _value, _ = call(photos_cb.open_face, [1], None, trigger={"type": "photo-face", "fid": face})
+    assert b not in [o["value"] for o in options]
+
+
 def test_ignore_a_face_on_photos_then_bring_it_back_on_people(lib):
     photo_id = lib.synthetic.photo_ids[0]
     face = find_ids(call(photos_cb.render_detail, photo_id, 0), "photo-face")[0]["fid"]
