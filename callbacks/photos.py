@@ -6,7 +6,7 @@ from pathlib import Path
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, State, ctx, html, no_update
+from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 
 from callbacks.common import (
     NO_TOAST, TOAST, UNDO_HINT, clicked, fetch_page, info, library, move_faces, ok, pager_style, refused,
@@ -187,22 +187,37 @@ def render_detail(photo_id: int | None, _version: int):
     photo, faces = library().queries.photo_detail(int(photo_id))
     if photo is None:
         return C.empty_state("Photo not found", "It may have been removed from the library; pick a photo on the left.")
-    # A drive not connected, or a file moved or deleted since the last check: the library keeps the photo and its
-    # faces, but the browser could only show a broken image under the boxes.
-    missing = None if Path(photo["path"]).is_file() else dbc.Alert(
-        "This photo's file is not on disk now (a drive not connected, or moved or deleted since the library last "
-        "checked its folder): its faces are shown where they were found.", color="warning", className="py-2 small")
     return html.Div(
         [
             html.Div([html.H5(photo["name"], className="mb-0 text-truncate"),
                       html.Div(" · ".join(filter(None, [C.taken_label(photo["taken"], with_time=True), photo["path"]])),
                                className="small text-muted text-truncate")], className="mb-2"),
-            missing,
+            _file_note(photo),
             html.Div(C.photo_overlay(photo, faces), className="text-center"),
             html.Div([html.Span("In this photo: ", className="small text-muted me-1"), C.people_in_photo(faces)],
                      className="mt-2", id="photos-people-in"),
         ]
     )
+
+
+def _file_note(photo: dict) -> dbc.Alert | None:
+    """Why the picture may not match its boxes: its file is gone, or changed since it was analysed.
+
+    The library keeps a photo whose file is not on disk (a drive not connected), and learns of a file edited in place
+    (turned in a viewer, cropped) only when it checks the folder again: the page showed a broken image under the boxes,
+    or the new picture under the old ones, without a word.
+    """
+    try:
+        stat = Path(photo["path"]).stat()
+    except OSError:
+        return dbc.Alert("This photo's file is not on disk now (a drive not connected, or moved or deleted since the "
+                         "library last checked its folder): its faces are shown where they were found.",
+                         color="warning", className="py-2 small")
+    if (stat.st_size, stat.st_mtime_ns) != (photo.get("size"), photo.get("mtime_ns")):
+        return dbc.Alert(["This photo's file has changed since its faces were found, so the boxes may be off: ",
+                          dcc.Link("check for new photos", href="/library"), " to find them again."],
+                         color="warning", className="py-2 small")
+    return None
 
 
 @dash.callback(

@@ -1113,23 +1113,36 @@ def test_a_hidden_persons_photos_link_shows_their_photos_and_a_gone_person_says_
     assert note.startswith(f"Person {b} is no longer in the library")
 
 
-def test_a_photo_whose_file_is_not_on_disk_says_so_under_its_boxes(tmp_path, analyzer):
-    """A photo of the library whose file is gone (a drive not connected, a file deleted since the last check): its
-    faces are still drawn, and a note says why the picture under them is missing (a broken image before)."""
+def test_a_photo_whose_file_is_gone_or_changed_says_so_under_its_boxes(tmp_path, analyzer):
+    """A photo of the library whose file is gone (a drive not connected, a file deleted since the last check), or
+    turned in a viewer since it was analysed: its faces are still drawn, with a note saying why the picture under them
+    is missing or may not match them (a broken image before, or the turned picture under the old boxes)."""
+    from PIL import Image
+
+    from dashapp.ingest import IngestOptions, ingest
     from tests.conftest import ingest_album
 
     album, config, store = ingest_album(tmp_path, ["obama_and_biden.jpg", "kit_1.jpg"], analyzer)
-    store.close()
     lib = use_library(config.data_dir)
     try:
         photo_id = next(p["id"] for p in lib.queries.photos_page([], "any", 0, 10)[1] if p["name"] == "obama_and_biden.jpg")
         detail = call(photos_cb.render_detail, photo_id, 0)
-        assert len(find_ids(detail, "photo-face")) >= 2 and "not on disk" not in text_of(detail)
-        (album / "obama_and_biden.jpg").rename(tmp_path / "elsewhere.jpg")  # the drive unplugged
+        assert len(find_ids(detail, "photo-face")) >= 2 and "This photo's file" not in text_of(detail)
+        path = album / "obama_and_biden.jpg"
+        with Image.open(path) as img:  # "Rotate right" in a viewer
+            img.transpose(Image.Transpose.ROTATE_270).save(path, quality=95)
         detail = call(photos_cb.render_detail, photo_id, 0)
-        assert len(find_ids(detail, "photo-face")) >= 2 and "This photo's file is not on disk now" in text_of(detail)
+        assert "This photo's file has changed since its faces were found" in text_of(detail)
+        ingest(store, config, [album], IngestOptions(analyzer=analyzer))  # the folder checked again
+        detail = call(photos_cb.render_detail, photo_id, 0)
+        assert "This photo's file" not in text_of(detail)
+        assert lib.queries.photo_detail(photo_id)[0]["height"] > lib.queries.photo_detail(photo_id)[0]["width"]
+        path.rename(tmp_path / "elsewhere.jpg")  # the drive unplugged
+        detail = call(photos_cb.render_detail, photo_id, 0)
+        assert find_ids(detail, "photo-face") and "This photo's file is not on disk now" in text_of(detail)
     finally:
         lib.store.close()
+        store.close()
 
 
 def test_photo_detail_and_reassign_a_face(lib):

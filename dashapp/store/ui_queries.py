@@ -572,10 +572,12 @@ class UIQueries(Repo):
         return len(rows), [dict(id=r.id, name=r.name, n=r.n) for r in rows[:limit]]
 
     def photo_detail(self, photo_id: int) -> tuple[dict | None, list[dict]]:
-        """A photo (id, path, name, width, height) and its faces with box, person and whether it is set aside."""
+        """A photo (id, path, name, width, height, taken, and the size and mtime_ns its file had when it was
+        analysed) and its faces with box, person and whether it is set aside."""
         with self._read() as conn:
             p = conn.execute(
-                select(photos.c.id, photos.c.path, photos.c.width, photos.c.height, photos.c.taken)
+                select(photos.c.id, photos.c.path, photos.c.width, photos.c.height, photos.c.taken, photos.c.size,
+                       photos.c.mtime_ns)
                 .where(photos.c.id == photo_id)
             ).first()
             if p is None:
@@ -591,7 +593,8 @@ class UIQueries(Repo):
                 .where(faces.c.photo_id == photo_id)
                 .order_by(faces.c.idx)
             ).all()
-        photo = dict(id=p.id, path=p.path, name=_file_name(p.path), width=p.width, height=p.height, taken=p.taken or None)
+        photo = dict(id=p.id, path=p.path, name=_file_name(p.path), width=p.width, height=p.height, taken=p.taken or None,
+                     size=p.size, mtime_ns=p.mtime_ns)
         return photo, [
             dict(face_id=r.id, box=(r.x, r.y, r.w, r.h), person_id=r.person_id, name=r.name,
                  ignored=r.source == IGNORED)
