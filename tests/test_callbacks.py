@@ -1192,6 +1192,9 @@ def test_ignore_a_face_on_photos_then_bring_it_back_on_people(lib):
     assert out[0].startswith("Set 1 face aside as Ignored") and out[4] is False
     detail = call(photos_cb.render_detail, photo_id, 1)
     assert "Ignored" in text_of(detail) and "face-box-ignored" in str(detail)
+    _, page = lib.queries.photos_page([], "any", 0, 1000)
+    tile = next(p for p in page if p["id"] == photo_id)
+    assert tile["n_faces"] == len(lib.queries.photo_detail(photo_id)[1]) - 1  # its tile counts the faces still in it
     *_, value, _ = call(photos_cb.open_face, [1, 0, 0], None, trigger={"type": "photo-face", "fid": face})
     assert value == "ignored"
     assert face not in {f["face_id"] for f in lib.queries.unsorted_page(0, 1000)[1]}

@@ -537,8 +537,15 @@ class UIQueries(Repo):
         with self._read() as conn:
             total = conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
             rows = conn.execute(query.order_by(*_PHOTO_ORDER).offset(offset).limit(limit)).all()
+            # A tile counts the faces "In this photo" lists: those set aside as Ignored are not.
+            shown = dict(conn.execute(
+                select(faces.c.photo_id, func.count())
+                .select_from(faces.outerjoin(assignments, assignments.c.face_id == faces.c.id))
+                .where(faces.c.photo_id.in_([r.id for r in rows]), not_ignored())
+                .group_by(faces.c.photo_id)
+            ).all())
         return total, [
-            dict(id=r.id, path=r.path, name=_file_name(r.path), n_faces=r.n_faces or 0, taken=r.taken or None)
+            dict(id=r.id, path=r.path, name=_file_name(r.path), n_faces=shown.get(r.id, 0), taken=r.taken or None)
             for r in rows
         ]
 
