@@ -498,3 +498,34 @@ def test_a_face_put_beside_one_grouping_placed_from_its_photo_wins_at_the_next_c
     assert store.assignments.person_of([moved])[moved] == person
     assert store.assignments.person_of([placed])[placed] != person
     assert _people_with_two_faces_of_a_photo(store) == []
+
+
+def test_two_people_merged_by_mistake_do_not_let_strangers_into_groups(analyzer, shared_data):
+    """A kept person made of two people (merged by mistake) lies loose around its centre; measured on the people,
+    the attach distance grew with it, and the next clustering put most unsorted strangers into groups (on a
+    16,000-face library, 5,140 of 5,440). Measured on HDBSCAN's own clusters, the strangers stay unsorted."""
+    from model.imaging import load_image
+
+    paths, truth = [], []
+    people = sorted(p for p in (shared_data / "glint-24").iterdir() if p.is_dir())[:8]
+    for k, person in enumerate(people):
+        for path in sorted(person.glob("*.jpg"))[:20]:
+            paths.append(path)
+            truth.append(k)
+    for path in sorted((shared_data / "celeba-aligned" / "images").glob("*.jpg"))[:80]:  # strangers
+        paths.append(path)
+        truth.append(-1)
+    embeddings, who = [], []
+    for path, k in zip(paths, truth):
+        faces = analyzer.analyze(load_image(path))
+        if faces:
+            embeddings.append(max(faces, key=lambda f: f.box[2] * f.box[3]).embedding)
+            who.append(k)
+    x, who = np.array(embeddings), np.array(who)
+    photos = np.arange(len(x))
+    before = cluster_faces(x, photos)
+    merged = cluster_faces(x, photos, np.where(np.isin(who, [0, 1]), 0, FREE))  # people 0 and 1 merged, kept
+    assert merged.attach_distance == pytest.approx(before.attach_distance)
+    strangers = np.flatnonzero((who == -1) & (before.labels == NOISE))
+    assert len(strangers) >= 40
+    assert np.sum(merged.labels[strangers] != NOISE) <= 2
