@@ -17,7 +17,7 @@ from pathlib import Path
 
 from dashapp.config import load_config
 from dashapp.folders import is_uploads, remembered_path, remove_folder, split_missing
-from dashapp.jobs import IngestBusy, JobReporter, failure_message, ingest_lock, refresh_stale
+from dashapp.jobs import PHASES, IngestBusy, JobReporter, failure_message, ingest_lock, refresh_stale
 from dashapp.store import Store
 
 log = logging.getLogger(__name__)
@@ -75,11 +75,18 @@ def _cluster_after_ingest(store: Store, reporter: JobReporter | None, project: b
     from dashapp.clustering import recluster
 
     def phase(name: str) -> None:
+        _say_phase(name)
         if reporter is not None:
             reporter.update(force=True, phase=name, message=f"{name}ing" if name == "cluster" else "making the map")
 
     should_stop = reporter.cancel_requested if reporter is not None else None
     return recluster(store, project=project, progress=phase, should_stop=should_stop)
+
+
+def _say_phase(name: str) -> None:
+    """A line on stderr as grouping people or making the map starts: on a large library they take a while, after
+    the progress bar has gone."""
+    print(f"{PHASES.get(name, name)}…", file=sys.stderr, flush=True)
 
 
 def run_ingest(args: argparse.Namespace) -> int:
@@ -199,7 +206,7 @@ def _remembered_folders(data_dir: Path | None) -> list[Path]:
         print(f"not found, skipped (its photos are kept): {path}")
     if not present:
         raise FileNotFoundError("none of the library's folders can be found; is their drive connected?")
-    print(f"checking {len(present)} folder(s) for new, changed and deleted photos")
+    print(f"checking {_count(len(present), 'folder')} for new, changed and deleted photos")
     return [Path(p) for p in present]
 
 
@@ -213,7 +220,7 @@ def run_cluster(args: argparse.Namespace) -> int:
     try:
         result = recluster(
             store, project=not getattr(args, "no_project", False),
-            progress=lambda name: reporter.update(force=True, phase=name),
+            progress=lambda name: (_say_phase(name), reporter.update(force=True, phase=name)),
         )
     except BaseException as exc:
         reporter.finish("failed", failure_message(exc))

@@ -15,6 +15,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashapp import export
+from dashapp.jobs import PHASES
 from dashapp.store.folders import Folder
 from dashapp.store.people import search_key
 
@@ -256,10 +257,6 @@ JOB_COLORS = {
 }
 
 
-PHASES = {
-    "scan": "finding photos", "dates": "reading dates", "hash": "checking files", "analyze": "finding faces", "sweep": "tidying up",
-    "thumbs": "making thumbnails", "cluster": "grouping people", "project": "making the map",
-}
 # Phases that count no photos: the counts left from the phase before would only mislead.
 UNCOUNTED_PHASES = ("cluster", "project")
 

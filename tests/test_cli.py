@@ -74,6 +74,10 @@ def test_spawned_ingest_job_reports_progress_then_clusters_and_maps(tmp_path):
 
     clustered = app("cluster", "--data-dir", str(config.data_dir), "--no-project")
     assert clustered.returncode == 0 and "people/groups" in clustered.stdout
+    assert "grouping people…" in clustered.stderr.splitlines()  # said as it starts: it can take a while
+    shutil.copy(PHOTOS / "kit_1.jpg", album / "kit_1.jpg")
+    again = app("ingest", "--data-dir", str(config.data_dir), str(album))
+    assert {"grouping people…", "making the map…"} <= set(again.stderr.splitlines())
 
 
 def test_cancel_stops_the_job_and_a_rerun_finishes(tmp_path):
