@@ -769,6 +769,20 @@ def test_dismiss_a_merge_suggestion(lib):
     assert (pair["a"], pair["b"]) not in after and len(after) == len(before) - 1
 
 
+def test_two_groups_the_user_named_are_not_suggested_as_one_person(lib):
+    """Naming both groups of a suggested pair says who each is: "Kit ≈ Barack" would only be noise. One name
+    left is still a question worth asking."""
+    a, b = (lib.queries.merge_suggestions()[0][k] for k in ("person_a", "person_b"))
+    lib.store.people.rename(a, "Kit Harington")
+    assert (a, b) in {(s["person_a"], s["person_b"]) for s in lib.queries.merge_suggestions()}
+    renamed = dict(trigger="people-renamed", prop="data")  # as the page redraws it once a name is given
+    assert "Kit Harington" in text_of(call(people_cb.render_merge_suggestions, 1, {"pid": a}, **renamed, value={"pid": a}))
+    lib.store.people.rename(b, "Barack Obama")
+    assert (a, b) not in {(s["person_a"], s["person_b"]) for s in lib.queries.merge_suggestions()}
+    shown = call(people_cb.render_merge_suggestions, 2, {"pid": b}, **renamed, value={"pid": b})
+    assert "Barack Obama" not in text_of(shown) and "Kit Harington" not in text_of(shown)
+
+
 def test_select_faces_and_move_them(lib):
     person = lib.synthetic.person_ids[0]
     faces = lib.queries.person_faces(person, 0, 3)

@@ -467,7 +467,9 @@ class UIQueries(Repo):
         return total, list(ids)
 
     def merge_suggestions(self, limit: int = 10) -> list[dict]:
-        """Pairs of visible people that look alike, closest first, with sizes, names and a cover face."""
+        """Pairs of visible people that look alike, closest first, with sizes, names and a cover face. Two groups the
+        user named are two people to them (one name is one person: naming one like the other merges them), never
+        suggested."""
         counts = _person_counts()
         pa, pb = people.alias("pa"), people.alias("pb")
         ca, cb = counts.alias("ca"), counts.alias("cb")
@@ -482,7 +484,8 @@ class UIQueries(Repo):
                 .join(ca, ca.c.pid == pa.c.id)
                 .join(cb, cb.c.pid == pb.c.id)
             )
-            .where(pa.c.hidden.is_(False), pb.c.hidden.is_(False))
+            .where(pa.c.hidden.is_(False), pb.c.hidden.is_(False),
+                   or_(pa.c.name.is_(None), pb.c.name.is_(None)))
             .order_by(merge_suggestions.c.distance)
             .limit(limit)
         )
