@@ -1193,6 +1193,20 @@ def test_map_render_hover_select_assign(lib, empty_lib):
     assert "No faces yet" in text_of(empty) and style == {"display": "none"}
 
 
+def test_a_long_name_is_cut_short_in_the_maps_legend_and_shown_whole_on_hover(lib):
+    """A 100-character name in the legend took more than half of the map's width from the faces."""
+    use_library(lib.data_dir)
+    a = lib.synthetic.person_ids[0]
+    long_name = "Maria Antonieta de las Nieves Fernández-Villaverde y Castellanos de la Rosa Pérez-Galdós Montenegro"
+    lib.store.people.rename(a, long_name)
+    fig, *_ = call(map_cb.render_map, "person", 0)
+    names = [t["name"] for t in fig["data"]]
+    assert "Maria Antonieta de las Nieves F…" in names and max(len(n) for n in names) <= 32
+    face = lib.store.people.face_ids(a)[0]
+    _show, _bbox, card = call(map_cb.map_hover, {"points": [{"customdata": face, "bbox": {"x0": 1}}]})
+    assert long_name in text_of(card)
+
+
 def test_faces_given_to_a_hidden_persons_name_say_where_they_went_on_every_page(lib):
     """Map, People and Photos move faces the same way: a typed name of a hidden person (any capitalisation) moves
     the faces to them, and the message says they are hidden (their faces leave People and the filters)."""
