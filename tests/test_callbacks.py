@@ -842,8 +842,8 @@ def test_unsorted_and_ignored_faces_whose_last_page_emptied_show_the_new_last_pa
                                  prop="active_page", value=3)
     assert (pages, page) == (3, 3) and face_ids_in(grid) == unsorted[6:]
     lib.store.people.move_faces(unsorted[6:], lib.synthetic.person_ids[0])
-    grid, pages, page, style, count, _ = call(people_cb.render_unsorted, 1, None, 3, trigger="people-version",
-                                              prop="data")
+    grid, pages, page, style, count, *_ = call(people_cb.render_unsorted, 1, None, 3, trigger="people-version",
+                                               prop="data")
     assert (pages, page, count, style) == (2, 2, "(6)", {}) and face_ids_in(grid) == unsorted[3:6]
     lib.store.people.ignore_faces(unsorted[:4])
     grid, pages, page, *_ = call(people_cb.render_ignored, 2, 2, trigger="people-ignored-pager", prop="active_page",
@@ -856,15 +856,16 @@ def test_unsorted_and_ignored_faces_whose_last_page_emptied_show_the_new_last_pa
 
 
 def test_unsorted_faces_and_accepting_suggestions(lib):
-    grid, pages, _page, _style, count, sort_disabled = call(people_cb.render_unsorted, 0, None, 1)
+    grid, pages, _page, _style, count, sort_disabled, accept_disabled = call(people_cb.render_unsorted, 0, None, 1)
     n = len(lib.synthetic.unsorted)
-    assert count == f"({n})" and len(face_ids_in(grid)) == n and sort_disabled is False
+    assert count == f"({n})" and len(face_ids_in(grid)) == n and sort_disabled is accept_disabled is False
     _total, faces = lib.queries.unsorted_page(0, n)
     assert f"→ #{faces[0]['suggested_id']}" in text_of(grid)  # unnamed groups: their number fits the tile
     out = call(people_cb.accept_suggestions, 1, [], 1, 0, trigger="people-accept-btn")
     assert f"Gave {n} face" in out[0]
     assert lib.store.people.face_ids(None) == []
-    assert call(people_cb.render_unsorted, 1, None, 1)[5] is True  # nothing left to sort one by one
+    # Nothing left to sort one by one, nor to accept.
+    assert call(people_cb.render_unsorted, 1, None, 1)[5:] == (True, True)
 
 
 def test_accepting_suggestions_with_faces_selected_gives_only_those(lib, monkeypatch):
