@@ -215,25 +215,30 @@ def merge_suggestion_row(s: dict) -> html.Div:
             side(a, s.get("name_a"), s.get("n_a", 0), s.get("cover_a")),
             html.Span("≈", className="mx-2 text-muted", title=f"distance {s['distance']:.2f}"),
             side(b, s.get("name_b"), s.get("n_b", 0), s.get("cover_b")),
-            dbc.Button(
-                "Merge",
-                id={"type": "suggest-merge", "a": a, "b": b},
-                size="sm",
-                color="outline-primary",
-                className="ms-auto",
-                n_clicks=0,
-            ),
-            dbc.Button(
-                "Not the same",
-                id={"type": "suggest-dismiss", "a": a, "b": b},
-                size="sm",
-                color="link",
-                className="text-muted ms-1",
-                n_clicks=0,
-                title="Stop suggesting this pair",
+            html.Div(
+                [
+                    dbc.Button(
+                        "Merge",
+                        id={"type": "suggest-merge", "a": a, "b": b},
+                        size="sm",
+                        color="outline-primary",
+                        n_clicks=0,
+                    ),
+                    dbc.Button(
+                        "Not the same",
+                        id={"type": "suggest-dismiss", "a": a, "b": b},
+                        size="sm",
+                        color="link",
+                        className="text-muted ms-1 text-nowrap",
+                        n_clicks=0,
+                        title="Stop suggesting this pair",
+                    ),
+                ],
+                className="d-flex ms-auto",
             ),
         ],
-        className="d-flex align-items-center py-1 border-bottom merge-suggestion",
+        # Wraps on a phone (the buttons under the faces), else "Not the same" went off the screen.
+        className="d-flex flex-wrap align-items-center py-1 border-bottom merge-suggestion",
     )
 
 
@@ -401,7 +406,9 @@ def folder_table(folders: Sequence[Folder], missing: set[str], uploads_dir: str,
                      dbc.Button("Remove", id={"type": "lib-remove-folder", "index": f.id}, color="link", size="sm",
                                 n_clicks=0, className="text-danger p-0")], className="text-end text-nowrap"),
         ]))
-    return html.Div([dbc.Table([header, html.Tbody(rows)], size="sm", hover=True, className="mb-0 align-middle small"),
+    # Scrolls on its own on a phone (the page would scroll sideways with it).
+    return html.Div([dbc.Table([header, html.Tbody(rows)], size="sm", hover=True, responsive=True,
+                               className="mb-0 align-middle small"),
                      elsewhere])
 
 
@@ -580,9 +587,11 @@ def refusal(message: str) -> tuple[str, str, str, bool]:
 
 
 def page_header(title: str, subtitle: str, extra: Any = None) -> html.Div:
+    """A page's title and what it is for, its controls (`extra`) on the right; on a narrow screen they go under
+    the title instead of squeezing it into a column a word wide."""
     return html.Div(
         [html.Div([html.H3(title, className="mb-0"), html.Div(subtitle, className="text-muted small")]), extra],
-        className="d-flex align-items-end justify-content-between mb-3 page-header",
+        className="d-flex flex-wrap gap-2 align-items-end justify-content-between mb-3 page-header",
     )
 
 
