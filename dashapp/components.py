@@ -63,6 +63,11 @@ def photo_url(photo_id: int, size: str = "large") -> str:
     return f"/media/photo/{int(photo_id)}/{size}.jpg"
 
 
+def count_of(n: int, thing: str) -> str:
+    """'1 face', '2 faces': a count with its noun (plural by an s), as a new library shows it after one photo."""
+    return f"{n:,} {thing}{'' if n == 1 else 's'}"
+
+
 def n_pages(total: int, page_size: int) -> int:
     """Number of pages needed for `total` items (at least 1)."""
     return max(1, math.ceil(total / page_size))
@@ -302,8 +307,8 @@ def job_progress(job: dict | None) -> html.Div:
     if running and counted:
         stats.append(html.Span(f"{done} / {total} photos" if total else "counting photos…", id="job-counts"))
     stats += [
-        html.Span(f"{job.get('n_faces', 0)} faces found", id="job-faces"),
-        html.Span(f"{job.get('n_errors', 0)} unreadable files",
+        html.Span(f"{count_of(int(job.get('n_faces') or 0), 'face')} found", id="job-faces"),
+        html.Span(f"{count_of(int(job.get('n_errors') or 0), 'unreadable file')}",
                   className="text-danger" if job.get("n_errors") else ""),
     ]
     if running:

@@ -410,6 +410,24 @@ def test_upload_of_a_text_file_is_refused(empty_lib):
     assert color == "danger" and "not a photo or zip" in msg
 
 
+def test_one_photo_one_face_one_unreadable_file_are_counted_in_the_singular(empty_lib):
+    """A new library's first upload is often one photo: "1 faces found" and "Uploaded 1 photo(s)" read badly."""
+    import base64
+
+    store = empty_lib.store
+    job = store.jobs.create("ingest", {"paths": ["/photos"]})
+    store.jobs.start(job, os.getpid())
+    store.jobs.progress(job, done=1, total=2, n_faces=1, n_errors=1, phase="analyze")
+    progress, *_ = call(lib_cb.poll_library, 1, None)
+    assert "1 face found" in text_of(progress) and "1 unreadable file" in text_of(progress)
+    assert "faces found" not in text_of(progress) and "files" not in text_of(progress)
+    store.jobs.finish(job, "done", "")
+    photo = "data:image/jpeg;base64," + base64.b64encode((GROUP_PHOTOS / "kit_1.jpg").read_bytes()).decode()
+    with running_ingest(empty_lib):  # the upload is saved, its ingest waits: no job process in a test
+        msg, color, *_ = call(lib_cb.upload_photos, 1, [photo], ["kit_1.jpg"], trigger="lib-upload-go", prop="data")
+    assert color == "warning" and msg.startswith("Saved 1 photo to ")
+
+
 UPLOADS_JS = Path(__file__).resolve().parents[1] / "assets" / "uploads.js"
 
 
