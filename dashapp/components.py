@@ -494,11 +494,34 @@ def taken_label(taken: str | None, with_time: bool = False) -> str:
     return f"{when.day} {when:%b %Y}" + (f", {when:%H:%M}" if with_time else "")
 
 
+PHOTO_TILE_ASPECT = 4 / 3  # width / height of a photo tile (style.css: .photo-tile img)
+
+
+def cover_position(faces_at: Sequence[float], size: Sequence[int], aspect: float = PHOTO_TILE_ASPECT) -> str:
+    """The CSS object-position that keeps the point `faces_at` (x, y in the photo's pixels, of size `size`) in the
+    middle of a tile of this aspect that the photo covers, as far as its edges allow: centred, a portrait's crop
+    showed its middle, the chest, and cut off the head."""
+    (x, y), (width, height) = faces_at, size
+    # In units of the tile's shorter side: how far the photo overflows the tile, along the axis it is cropped on.
+    if width / height > aspect:  # wider than the tile: cropped left and right
+        shown, overflow, at = aspect, width / height, x / width
+        axis = "x"
+    else:  # taller: cropped top and bottom (tile width 1)
+        shown, overflow, at = 1 / aspect, height / width, y / height
+        axis = "y"
+    spare = overflow - shown
+    share = 0.5 if spare <= 1e-6 else min(1.0, max(0.0, (at * overflow - shown / 2) / spare))
+    return f"50% {100 * share:.0f}%" if axis == "y" else f"{100 * share:.0f}% 50%"
+
+
 def photo_tile(photo: dict, active: bool) -> html.Div:
-    """A photo thumbnail in the photo list, captioned with its date taken, else its file name."""
+    """A photo thumbnail in the photo list, captioned with its date taken, else its file name; cropped around its
+    faces."""
+    style = ({"objectPosition": cover_position(photo["faces_at"], photo["size"])}
+             if photo.get("faces_at") and photo.get("size") else None)
     return html.Div(
         [
-            html.Img(src=photo_url(photo["id"], "thumb"), alt=photo["name"]),
+            html.Img(src=photo_url(photo["id"], "thumb"), alt=photo["name"], style=style),
             html.Div(
                 [html.Span(taken_label(photo.get("taken")) or photo["name"], className="text-truncate"),
                  dbc.Badge(photo["n_faces"], color="light", text_color="dark")],

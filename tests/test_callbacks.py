@@ -1212,6 +1212,29 @@ def test_map_render_hover_select_assign(lib, empty_lib):
     assert "No faces yet" in text_of(empty) and style == {"display": "none"}
 
 
+def test_a_portrait_photos_tile_shows_its_face_not_its_middle(tmp_path, analyzer):
+    """biden_1.jpg is tall (317 x 720), its face near the top: the 4:3 tile showed the middle, a suit without a
+    head. The tile's crop now keeps the face the model found."""
+    from tests.conftest import ingest_album
+
+    _album, config, store = ingest_album(tmp_path, ["biden_1.jpg"], analyzer)
+    [face] = [f for p in store.photos.all() for f in store.faces.of_photo(p.id)]
+    store.close()
+    library = use_library(config.data_dir)
+    try:
+        grid, *_ = call(photos_cb.render_photos, [], "any", None, None, 1, 0, None)
+        [img] = [c for c in _components(grid) if type(c).__name__ == "Img"]
+        position = (getattr(img, "style", None) or {}).get("objectPosition", "50% 50%")  # CSS's default: centred
+        share = int(position.split()[1].rstrip("%")) / 100
+        # The band of the photo the tile shows, in its pixels: as wide as the photo, 3/4 of that tall.
+        width, height = 317, 720
+        top = share * (height - width * 3 / 4)
+        x, y, w, h = face.box
+        assert top <= y and y + h <= top + width * 3 / 4, (top, face.box)
+    finally:
+        library.store.close()
+
+
 def test_a_long_name_is_cut_short_in_the_maps_legend_and_shown_whole_on_hover(lib):
     """A 100-character name in the legend took more than half of the map's width from the faces."""
     use_library(lib.data_dir)

@@ -73,8 +73,8 @@ def _photos_query(person_ids: Sequence[int], mode: str, years: Sequence[str], fo
     if mode not in PHOTO_FILTER_MODES:
         raise ValueError(f"unknown photo filter {mode!r}")
     ids = sorted({int(p) for p in person_ids})
-    query = select(photos.c.id, photos.c.path, photos.c.n_faces, photos.c.taken).where(
-        *_photo_conditions(years, folders))
+    query = select(photos.c.id, photos.c.path, photos.c.n_faces, photos.c.taken, photos.c.width,
+                   photos.c.height).where(*_photo_conditions(years, folders))
     if not ids:
         return query
     per_photo = (
@@ -540,10 +540,26 @@ class UIQueries(Repo):
         with self._read() as conn:
             total = conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
             rows = conn.execute(query.order_by(*_PHOTO_ORDER).offset(offset).limit(limit)).all()
+            centres = self._face_centres(conn, [r.id for r in rows])
         return total, [
-            dict(id=r.id, path=r.path, name=_file_name(r.path), n_faces=r.n_faces or 0, taken=r.taken or None)
+            dict(id=r.id, path=r.path, name=_file_name(r.path), n_faces=r.n_faces or 0, taken=r.taken or None,
+                 size=(r.width, r.height) if r.width and r.height else None, faces_at=centres.get(r.id))
             for r in rows
         ]
+
+    @staticmethod
+    def _face_centres(conn, photo_ids: Sequence[int]) -> dict[int, tuple[float, float]]:
+        """Where the faces of each photo are, on average (x, y in its pixels): what its thumbnail centres on (faces
+        set aside are not faces to show)."""
+        if not photo_ids:
+            return {}
+        rows = conn.execute(
+            select(faces.c.photo_id, func.avg(faces.c.x + faces.c.w / 2), func.avg(faces.c.y + faces.c.h / 2))
+            .select_from(faces.outerjoin(assignments, assignments.c.face_id == faces.c.id))
+            .where(faces.c.photo_id.in_([int(p) for p in photo_ids]), not_ignored())
+            .group_by(faces.c.photo_id)
+        )
+        return {int(pid): (float(x), float(y)) for pid, x, y in rows}
 
     def photo_position(self, photo_id: int, person_ids: Sequence[int], mode: str, years: Sequence[str] = (),
                        folders: Sequence[str] = ()) -> int | None:
