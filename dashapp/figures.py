@@ -119,8 +119,10 @@ def prevalence_figure(
                            marker_color="#adb5bd", hovertemplate="%{y}: %{x:.0%} of faces<extra>Album</extra>"))
     if person is not None:
         shown = plotly_text(person_name)
-        fig.add_trace(go.Bar(y=[labels[i] for i in order], x=person[order], orientation="h", name=shown,
-                             marker_color="#0d6efd", hovertemplate="%{y}: %{x:.0%} of faces<extra>" + shown + "</extra>"))
+        # A long name cut short in the legend: in full it took two rows, over the chart's first bars.
+        fig.add_trace(go.Bar(y=[labels[i] for i in order], x=person[order], orientation="h",
+                             name=plotly_text(legend_name(person_name)), marker_color="#0d6efd",
+                             hovertemplate="%{y}: %{x:.0%} of faces<extra>" + shown + "</extra>"))
     fig.update_layout(barmode="group", xaxis=dict(tickformat=".0%", range=[0, 1]), legend=dict(orientation="h", y=1.02))
     return _base_layout(fig, 820)
 

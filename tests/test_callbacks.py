@@ -1235,8 +1235,9 @@ def test_a_portrait_photos_tile_shows_its_face_not_its_middle(tmp_path, analyzer
         library.store.close()
 
 
-def test_a_long_name_is_cut_short_in_the_maps_legend_and_shown_whole_on_hover(lib):
-    """A 100-character name in the legend took more than half of the map's width from the faces."""
+def test_a_long_name_is_cut_short_in_the_legends_and_shown_whole_on_hover(lib):
+    """A 100-character name in the legend took more than half of the map's width from the faces, and two rows over
+    the first bars of the attributes chart."""
     use_library(lib.data_dir)
     a = lib.synthetic.person_ids[0]
     long_name = "Maria Antonieta de las Nieves Fernández-Villaverde y Castellanos de la Rosa Pérez-Galdós Montenegro"
@@ -1247,6 +1248,9 @@ def test_a_long_name_is_cut_short_in_the_maps_legend_and_shown_whole_on_hover(li
     face = lib.store.people.face_ids(a)[0]
     _show, _bbox, card = call(map_cb.map_hover, {"points": [{"customdata": face, "bbox": {"x0": 1}}]})
     assert long_name in text_of(card)
+    prevalence, *_ = call(attr_cb.render_overview, a)
+    person_bar = prevalence.data[1]
+    assert person_bar.name == "Maria Antonieta de las Nieves F…" and long_name in person_bar.hovertemplate
 
 
 def test_faces_given_to_a_hidden_persons_name_say_where_they_went_on_every_page(lib):
