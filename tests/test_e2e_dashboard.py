@@ -589,6 +589,14 @@ def test_on_a_phone_the_menu_folds_and_no_page_scrolls_sideways(server, browser)
             assert wide <= screen, f"{page} is {wide} px wide on a {screen} px screen"
             subtitle = br.driver.find_element("css selector", ".page-header .text-muted")
             assert subtitle.size["width"] > 250, f"{page}: the title squeezed to {subtitle.size['width']} px"
+        # The last search's slider (Find shows it again): its "stricter", "default" and "looser" can all be read.
+        marks = br.driver.execute_script(
+            "return [...document.querySelectorAll('#find-threshold .dash-slider-mark')].map(m => {"
+            "const b = m.getBoundingClientRect(); return [m.textContent, b.left, b.right, b.top, b.bottom]; });")
+        assert len(marks) == 3, marks  # the search of test_find_a_person_in_photos_and_a_video
+        for i, a in enumerate(marks):
+            for b in marks[i + 1:]:
+                assert a[2] <= b[1] or b[2] <= a[1] or a[4] <= b[3] or b[4] <= a[3], f"{a[0]} over {b[0]}: {marks}"
         _assert_no_page_errors(br)
     finally:
         br.driver.set_window_size(1400, 1000)
