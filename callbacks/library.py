@@ -8,7 +8,7 @@ from dash import ALL, ClientsideFunction, Input, Output, State, ctx, html, no_up
 
 from callbacks.common import NO_TOAST, TOAST, Library, clicked, info, library, ok, refused
 from dashapp import job_runner
-from dashapp.components import error_table, folder_table, job_progress
+from dashapp.components import count_of, error_table, folder_table, job_progress
 from dashapp.folders import is_uploads, remove_folder, split_missing
 from dashapp.ingest import file_types
 from dashapp.jobs import IngestBusy
@@ -154,9 +154,9 @@ def upload_photos(_go: int | None, contents: list[str] | str | None, filenames: 
     try:
         job_runner.start_ingest(lib, [saved.folder])
     except job_runner.JobRefused as exc:
-        return (f"Saved {len(saved.saved)} photo(s) to {saved.folder}, but the ingest did not start: {exc} "
+        return (f"Saved {count_of(len(saved.saved), 'photo')} to {saved.folder}, but the ingest did not start: {exc} "
                 f"Add that folder again later.{skipped}"), "warning", True, no_update
-    return f"Uploaded {len(saved.saved)} photo(s); ingest started.{skipped}", \
+    return f"Uploaded {count_of(len(saved.saved), 'photo')}; ingest started.{skipped}", \
         "warning" if saved.skipped else "success", True, None
 
 

@@ -1,14 +1,15 @@
-"""The navbar's live job badge (every page)."""
+"""The navbar's live job badge and its menu button on a phone (every page)."""
 
 from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output
+from dash import Input, Output, State
 
 from callbacks.common import library
 from dashapp import job_runner
 from dashapp.components import job_badge_label
+from dashapp.server import NAV_PAGES
 
 
 # The page that follows each kind of job.
@@ -27,3 +28,17 @@ def nav_job_badge(_n: int | None):
             return dbc.Badge(job_badge_label(job), href=page, color="info", className="text-decoration-none",
                              id="nav-job-badge")
     return None
+
+
+# The menu button opens or shuts the links on a phone; following a link shuts them (the page changes in place).
+dash.clientside_callback(
+    """function () {
+        var trigger = (dash_clientside.callback_context.triggered[0] || {}).prop_id || "";
+        return trigger.indexOf("nav-toggler.") === 0 ? !arguments[arguments.length - 1] : false;
+    }""",
+    Output("nav-collapse", "is_open"),
+    Input("nav-toggler", "n_clicks"),
+    *[Input(f"nav-{label.split()[0].lower()}", "n_clicks") for label, _ in NAV_PAGES],
+    State("nav-collapse", "is_open"),
+    prevent_initial_call=True,
+)

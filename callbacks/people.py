@@ -150,20 +150,22 @@ def _renamed_elsewhere(shown_people: set[int | None]) -> bool:
     Output("people-unsorted-pager", "style"),
     Output("people-unsorted-count", "children"),
     Output("people-sort-btn", "disabled"),
+    Output("people-accept-btn", "disabled"),
     Input("people-version", "data"),
     Input("people-renamed", "data"),  # the names suggested
     Input("people-unsorted-pager", "active_page"),
 )
 def render_unsorted(_version: int, _renamed: dict | None, page: int | None):
     """One page of faces in no group, each with its suggested person (the new last page when the last one
-    emptied)."""
+    emptied). With none, nothing to sort or accept: both buttons are off (a click on "Accept suggestions" said
+    "None of these faces has a suggested person yet", even in an empty library)."""
     page, pages, (total, faces) = fetch_page(
         lambda offset: library().queries.unsorted_page(offset, UNSORTED_PAGE_SIZE), page, UNSORTED_PAGE_SIZE)
     if _renamed_elsewhere({f["suggested_id"] for f in faces}):
-        return no_update, no_update, no_update, no_update, no_update, no_update
+        return no_update, no_update, no_update, no_update, no_update, no_update, no_update
     grid = C.face_grid([C.unsorted_tile(f) for f in faces],
                        "No unsorted faces: every face is in a group.")
-    return grid, pages, page, pager_style(pages), f"({total})", total == 0
+    return grid, pages, page, pager_style(pages), f"({total})", total == 0, total == 0
 
 
 @dash.callback(

@@ -134,6 +134,9 @@ def run_ingest(args: argparse.Namespace) -> int:
                 )
             finally:
                 progress.close()
+            # The last counts, unthrottled: cancelled mid-way, the page showed "25 faces found" beside a summary
+            # of 43.
+            reporter.update(force=True, n_faces=report.n_faces, n_errors=report.n_errors)
             n_other = report.not_photos.total()
             other = f"{n_other} not {'a photo' if n_other == 1 else 'photos'}, " if n_other else ""
             summary = (

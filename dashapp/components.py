@@ -64,6 +64,11 @@ def photo_url(photo_id: int, size: str = "large") -> str:
     return f"/media/photo/{int(photo_id)}/{size}.jpg"
 
 
+def count_of(n: int, thing: str) -> str:
+    """'1 face', '2 faces': a count with its noun (plural by an s), as a new library shows it after one photo."""
+    return f"{n:,} {thing}{'' if n == 1 else 's'}"
+
+
 def n_pages(total: int, page_size: int) -> int:
     """Number of pages needed for `total` items (at least 1)."""
     return max(1, math.ceil(total / page_size))
@@ -216,25 +221,30 @@ def merge_suggestion_row(s: dict) -> html.Div:
             side(a, s.get("name_a"), s.get("n_a", 0), s.get("cover_a")),
             html.Span("≈", className="mx-2 text-muted", title=f"distance {s['distance']:.2f}"),
             side(b, s.get("name_b"), s.get("n_b", 0), s.get("cover_b")),
-            dbc.Button(
-                "Merge",
-                id={"type": "suggest-merge", "a": a, "b": b},
-                size="sm",
-                color="outline-primary",
-                className="ms-auto",
-                n_clicks=0,
-            ),
-            dbc.Button(
-                "Not the same",
-                id={"type": "suggest-dismiss", "a": a, "b": b},
-                size="sm",
-                color="link",
-                className="text-muted ms-1",
-                n_clicks=0,
-                title="Stop suggesting this pair",
+            html.Div(
+                [
+                    dbc.Button(
+                        "Merge",
+                        id={"type": "suggest-merge", "a": a, "b": b},
+                        size="sm",
+                        color="outline-primary",
+                        n_clicks=0,
+                    ),
+                    dbc.Button(
+                        "Not the same",
+                        id={"type": "suggest-dismiss", "a": a, "b": b},
+                        size="sm",
+                        color="link",
+                        className="text-muted ms-1 text-nowrap",
+                        n_clicks=0,
+                        title="Stop suggesting this pair",
+                    ),
+                ],
+                className="d-flex ms-auto",
             ),
         ],
-        className="d-flex align-items-center py-1 border-bottom merge-suggestion",
+        # Wraps on a phone (the buttons under the faces), else "Not the same" went off the screen.
+        className="d-flex flex-wrap align-items-center py-1 border-bottom merge-suggestion",
     )
 
 
@@ -294,8 +304,8 @@ def job_progress(job: dict | None) -> html.Div:
     if running and counted:
         stats.append(html.Span(f"{done} / {total} photos" if total else "counting photos…", id="job-counts"))
     stats += [
-        html.Span(f"{job.get('n_faces', 0)} faces found", id="job-faces"),
-        html.Span(f"{job.get('n_errors', 0)} unreadable files",
+        html.Span(f"{count_of(int(job.get('n_faces') or 0), 'face')} found", id="job-faces"),
+        html.Span(f"{count_of(int(job.get('n_errors') or 0), 'unreadable file')}",
                   className="text-danger" if job.get("n_errors") else ""),
     ]
     if running:
@@ -398,7 +408,9 @@ def folder_table(folders: Sequence[Folder], missing: set[str], uploads_dir: str,
                      dbc.Button("Remove", id={"type": "lib-remove-folder", "index": f.id}, color="link", size="sm",
                                 n_clicks=0, className="text-danger p-0")], className="text-end text-nowrap"),
         ]))
-    return html.Div([dbc.Table([header, html.Tbody(rows)], size="sm", hover=True, className="mb-0 align-middle small"),
+    # Scrolls on its own on a phone (the page would scroll sideways with it).
+    return html.Div([dbc.Table([header, html.Tbody(rows)], size="sm", hover=True, responsive=True,
+                               className="mb-0 align-middle small"),
                      elsewhere])
 
 
@@ -479,11 +491,34 @@ def taken_label(taken: str | None, with_time: bool = False) -> str:
     return f"{when.day} {when:%b %Y}" + (f", {when:%H:%M}" if with_time else "")
 
 
+PHOTO_TILE_ASPECT = 4 / 3  # width / height of a photo tile (style.css: .photo-tile img)
+
+
+def cover_position(faces_at: Sequence[float], size: Sequence[int], aspect: float = PHOTO_TILE_ASPECT) -> str:
+    """The CSS object-position that keeps the point `faces_at` (x, y in the photo's pixels, of size `size`) in the
+    middle of a tile of this aspect that the photo covers, as far as its edges allow: centred, a portrait's crop
+    showed its middle, the chest, and cut off the head."""
+    (x, y), (width, height) = faces_at, size
+    # In units of the tile's shorter side: how far the photo overflows the tile, along the axis it is cropped on.
+    if width / height > aspect:  # wider than the tile: cropped left and right
+        shown, overflow, at = aspect, width / height, x / width
+        axis = "x"
+    else:  # taller: cropped top and bottom (tile width 1)
+        shown, overflow, at = 1 / aspect, height / width, y / height
+        axis = "y"
+    spare = overflow - shown
+    share = 0.5 if spare <= 1e-6 else min(1.0, max(0.0, (at * overflow - shown / 2) / spare))
+    return f"50% {100 * share:.0f}%" if axis == "y" else f"{100 * share:.0f}% 50%"
+
+
 def photo_tile(photo: dict, active: bool) -> html.Div:
-    """A photo thumbnail in the photo list, captioned with its date taken, else its file name."""
+    """A photo thumbnail in the photo list, captioned with its date taken, else its file name; cropped around its
+    faces."""
+    style = ({"objectPosition": cover_position(photo["faces_at"], photo["size"])}
+             if photo.get("faces_at") and photo.get("size") else None)
     return html.Div(
         [
-            html.Img(src=photo_url(photo["id"], "thumb"), alt=photo["name"]),
+            html.Img(src=photo_url(photo["id"], "thumb"), alt=photo["name"], style=style),
             html.Div(
                 [html.Span(taken_label(photo.get("taken")) or photo["name"], className="text-truncate"),
                  dbc.Badge(photo["n_faces"], color="light", text_color="dark")],
@@ -577,9 +612,11 @@ def refusal(message: str) -> tuple[str, str, str, bool]:
 
 
 def page_header(title: str, subtitle: str, extra: Any = None) -> html.Div:
+    """A page's title and what it is for, its controls (`extra`) on the right; on a narrow screen they go under
+    the title instead of squeezing it into a column a word wide."""
     return html.Div(
         [html.Div([html.H3(title, className="mb-0"), html.Div(subtitle, className="text-muted small")]), extra],
-        className="d-flex align-items-end justify-content-between mb-3 page-header",
+        className="d-flex flex-wrap gap-2 align-items-end justify-content-between mb-3 page-header",
     )
 
 

@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 from dashapp.components import PALETTE, UNSORTED_COLOR, person_color, person_label
 
 MAX_LEGEND_PEOPLE = 20  # people with their own legend entry on the map; the rest share one trace
+MAX_LEGEND_CHARS = 32  # a longer name is cut short in the map's legend: it took the width of the map from it
 N_BINS = 10
 
 
@@ -22,6 +23,12 @@ def plotly_text(text: str) -> str:
     """User text (a person's name) for a figure's labels, legend and hover: Plotly reads some HTML in them and
     fills in %{...} in hover templates, so a name like "Ann</extra>" or "%{y}" would not show as typed."""
     return html.escape(text, quote=False).replace("%", "&#37;")
+
+def legend_name(name: str, limit: int = MAX_LEGEND_CHARS) -> str:
+    """A name as a legend shows it: at most `limit` characters, a longer one cut with "…" (hovering a face shows
+    it whole)."""
+    return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
+
 
 def _base_layout(fig: go.Figure, height: int | None = None) -> go.Figure:
     fig.update_layout(template=_TEMPLATE, margin=dict(l=10, r=10, t=10, b=10), font=_FONT, height=height)
@@ -76,7 +83,7 @@ def map_figure(
                        key=lambda t: (people.get(t[0], (None, False))[0] is None, -t[1], t[0]))
         own = [pid for pid, _ in order[:MAX_LEGEND_PEOPLE]]
         for pid in own:
-            name = person_label(pid, people.get(pid, (None, False))[0])
+            name = legend_name(person_label(pid, people.get(pid, (None, False))[0]))
             traces.append(trace(person_ids == pid, name, dict(size=size, color=person_color(pid), opacity=0.85)))
         rest = ~unsorted & ~np.isin(person_ids, own)
         if rest.any():
@@ -112,8 +119,10 @@ def prevalence_figure(
                            marker_color="#adb5bd", hovertemplate="%{y}: %{x:.0%} of faces<extra>Album</extra>"))
     if person is not None:
         shown = plotly_text(person_name)
-        fig.add_trace(go.Bar(y=[labels[i] for i in order], x=person[order], orientation="h", name=shown,
-                             marker_color="#0d6efd", hovertemplate="%{y}: %{x:.0%} of faces<extra>" + shown + "</extra>"))
+        # A long name cut short in the legend: in full it took two rows, over the chart's first bars.
+        fig.add_trace(go.Bar(y=[labels[i] for i in order], x=person[order], orientation="h",
+                             name=plotly_text(legend_name(person_name)), marker_color="#0d6efd",
+                             hovertemplate="%{y}: %{x:.0%} of faces<extra>" + shown + "</extra>"))
     fig.update_layout(barmode="group", xaxis=dict(tickformat=".0%", range=[0, 1]), legend=dict(orientation="h", y=1.02))
     return _base_layout(fig, 820)
 

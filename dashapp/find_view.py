@@ -52,7 +52,8 @@ def query_photo(job_id: int, size: Sequence[int] | None = None, faces: Sequence[
     boxes = []
     for f in faces:
         searched = f.index == chosen
-        label = "searching" if searched else f"face {f.index + 1}"
+        # Boxes are drawn once the search is done: "searching" read as if it still ran.
+        label = "searched for" if searched else f"face {f.index + 1}"
         color = FOCUS_COLOR if searched else OTHER_FACE_COLOR
         props = dict(className="face-box find-chosen", title="The face being searched for") if searched else dict(
             id={"type": "find-face", "idx": f.index}, className="face-box", n_clicks=0, role="button", tabIndex=0,

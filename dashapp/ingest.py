@@ -176,6 +176,7 @@ class _Scanner:
     def __init__(self, skip: str | None, elsewhere: Sequence[str] = ()) -> None:
         self.out = ScanResult([], {})
         self.skip = skip  # the library's own folder (real path)
+        self.asked_inside: list[str] = []  # folders given that lie inside it (uploads): read whole, subfolders too
         self.elsewhere = list(elsewhere)  # the library's other folders, not read in this scan (real paths)
         self.real_dirs: set[str] = set()
         self.real_files: set[str] = set()
@@ -185,6 +186,8 @@ class _Scanner:
 
     def add_root(self, root: Path) -> None:
         self.out.roots.append(root)
+        if self.skip is not None and str(root) != self.skip and is_under(str(root), self.skip):
+            self.asked_inside.append(str(root))
         if root.is_file():
             self._add_file(str(root), str(root), root.stat())
         else:
@@ -192,8 +195,10 @@ class _Scanner:
             self._walk(str(root), str(root))
 
     def _skipped(self, real: str) -> bool:
-        """The library's own folder holds face thumbnails and uploads: never photos of the album it may sit in."""
-        return self.skip is not None and is_under(real, self.skip)
+        """The library's own folder holds face thumbnails and uploads: never photos of the album it may sit in. A folder
+        of it given by name is read with its subfolders: an uploaded zip keeps the folders it was made of."""
+        return (self.skip is not None and is_under(real, self.skip)
+                and not any(is_under(real, inside) for inside in self.asked_inside))
 
     def _elsewhere(self, real: str) -> bool:
         """Whether a folder or file is in another folder of the library, which its own scan reads."""

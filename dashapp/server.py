@@ -45,7 +45,9 @@ _resize_lock = threading.Lock()
 
 
 def navbar() -> dbc.Navbar:
-    """The top bar: logo and app name, page links, and the live ingest badge."""
+    """The top bar: logo and app name, page links, and the live ingest badge. On a narrow screen (a phone) the links
+    fold behind a menu button: listed one under the other, they took a third of the screen, and the bar stays on
+    top while scrolling."""
     links = [dbc.NavItem(dbc.NavLink(label, href=href, active="exact", id=f"nav-{label.split()[0].lower()}"))
              for label, href in NAV_PAGES]
     return dbc.Navbar(
@@ -60,8 +62,11 @@ def navbar() -> dbc.Navbar:
                     href="/",
                     className="text-decoration-none",
                 ),
-                dbc.Nav(links, navbar=True, className="me-auto ms-3"),
-                html.Div(id="nav-job", className="small"),
+                # Last on a wide screen; on a phone beside the menu button, so a running job shows with the menu shut.
+                html.Div(id="nav-job", className="small ms-auto me-2 order-md-last"),
+                dbc.NavbarToggler(id="nav-toggler", n_clicks=0),
+                dbc.Collapse(dbc.Nav(links, navbar=True, className="me-auto ms-md-3"), id="nav-collapse",
+                             navbar=True, is_open=False),
             ],
             fluid="xxl",
         ),

@@ -410,6 +410,24 @@ def test_upload_of_a_text_file_is_refused(empty_lib):
     assert color == "danger" and "not a photo or zip" in msg
 
 
+def test_one_photo_one_face_one_unreadable_file_are_counted_in_the_singular(empty_lib):
+    """A new library's first upload is often one photo: "1 faces found" and "Uploaded 1 photo(s)" read badly."""
+    import base64
+
+    store = empty_lib.store
+    job = store.jobs.create("ingest", {"paths": ["/photos"]})
+    store.jobs.start(job, os.getpid())
+    store.jobs.progress(job, done=1, total=2, n_faces=1, n_errors=1, phase="analyze")
+    progress, *_ = call(lib_cb.poll_library, 1, None)
+    assert "1 face found" in text_of(progress) and "1 unreadable file" in text_of(progress)
+    assert "faces found" not in text_of(progress) and "files" not in text_of(progress)
+    store.jobs.finish(job, "done", "")
+    photo = "data:image/jpeg;base64," + base64.b64encode((GROUP_PHOTOS / "kit_1.jpg").read_bytes()).decode()
+    with running_ingest(empty_lib):  # the upload is saved, its ingest waits: no job process in a test
+        msg, color, *_ = call(lib_cb.upload_photos, 1, [photo], ["kit_1.jpg"], trigger="lib-upload-go", prop="data")
+    assert color == "warning" and msg.startswith("Saved 1 photo to ")
+
+
 UPLOADS_JS = Path(__file__).resolve().parents[1] / "assets" / "uploads.js"
 
 
@@ -769,6 +787,20 @@ def test_dismiss_a_merge_suggestion(lib):
     assert (pair["a"], pair["b"]) not in after and len(after) == len(before) - 1
 
 
+def test_two_groups_the_user_named_are_not_suggested_as_one_person(lib):
+    """Naming both groups of a suggested pair says who each is: "Kit ≈ Barack" would only be noise. One name
+    left is still a question worth asking."""
+    a, b = (lib.queries.merge_suggestions()[0][k] for k in ("person_a", "person_b"))
+    lib.store.people.rename(a, "Kit Harington")
+    assert (a, b) in {(s["person_a"], s["person_b"]) for s in lib.queries.merge_suggestions()}
+    renamed = dict(trigger="people-renamed", prop="data")  # as the page redraws it once a name is given
+    assert "Kit Harington" in text_of(call(people_cb.render_merge_suggestions, 1, {"pid": a}, **renamed, value={"pid": a}))
+    lib.store.people.rename(b, "Barack Obama")
+    assert (a, b) not in {(s["person_a"], s["person_b"]) for s in lib.queries.merge_suggestions()}
+    shown = call(people_cb.render_merge_suggestions, 2, {"pid": b}, **renamed, value={"pid": b})
+    assert "Barack Obama" not in text_of(shown) and "Kit Harington" not in text_of(shown)
+
+
 def test_select_faces_and_move_them(lib):
     person = lib.synthetic.person_ids[0]
     faces = lib.queries.person_faces(person, 0, 3)
@@ -828,8 +860,8 @@ def test_unsorted_and_ignored_faces_whose_last_page_emptied_show_the_new_last_pa
                                  prop="active_page", value=3)
     assert (pages, page) == (3, 3) and face_ids_in(grid) == unsorted[6:]
     lib.store.people.move_faces(unsorted[6:], lib.synthetic.person_ids[0])
-    grid, pages, page, style, count, _ = call(people_cb.render_unsorted, 1, None, 3, trigger="people-version",
-                                              prop="data")
+    grid, pages, page, style, count, *_ = call(people_cb.render_unsorted, 1, None, 3, trigger="people-version",
+                                               prop="data")
     assert (pages, page, count, style) == (2, 2, "(6)", {}) and face_ids_in(grid) == unsorted[3:6]
     lib.store.people.ignore_faces(unsorted[:4])
     grid, pages, page, *_ = call(people_cb.render_ignored, 2, 2, trigger="people-ignored-pager", prop="active_page",
@@ -842,15 +874,16 @@ def test_unsorted_and_ignored_faces_whose_last_page_emptied_show_the_new_last_pa
 
 
 def test_unsorted_faces_and_accepting_suggestions(lib):
-    grid, pages, _page, _style, count, sort_disabled = call(people_cb.render_unsorted, 0, None, 1)
+    grid, pages, _page, _style, count, sort_disabled, accept_disabled = call(people_cb.render_unsorted, 0, None, 1)
     n = len(lib.synthetic.unsorted)
-    assert count == f"({n})" and len(face_ids_in(grid)) == n and sort_disabled is False
+    assert count == f"({n})" and len(face_ids_in(grid)) == n and sort_disabled is accept_disabled is False
     _total, faces = lib.queries.unsorted_page(0, n)
     assert f"→ #{faces[0]['suggested_id']}" in text_of(grid)  # unnamed groups: their number fits the tile
     out = call(people_cb.accept_suggestions, 1, [], 1, 0, trigger="people-accept-btn")
     assert f"Gave {n} face" in out[0]
     assert lib.store.people.face_ids(None) == []
-    assert call(people_cb.render_unsorted, 1, None, 1)[5] is True  # nothing left to sort one by one
+    # Nothing left to sort one by one, nor to accept.
+    assert call(people_cb.render_unsorted, 1, None, 1)[5:] == (True, True)
 
 
 def test_accepting_suggestions_with_faces_selected_gives_only_those(lib, monkeypatch):
@@ -1231,6 +1264,47 @@ def test_map_render_hover_select_assign(lib, empty_lib):
     use_library(empty_lib.data_dir)
     _fig, style, empty, _poll_disabled = call(map_cb.render_map, "person", 0)
     assert "No faces yet" in text_of(empty) and style == {"display": "none"}
+
+
+def test_a_portrait_photos_tile_shows_its_face_not_its_middle(tmp_path, analyzer):
+    """biden_1.jpg is tall (317 x 720), its face near the top: the 4:3 tile showed the middle, a suit without a
+    head. The tile's crop now keeps the face the model found."""
+    from tests.conftest import ingest_album
+
+    _album, config, store = ingest_album(tmp_path, ["biden_1.jpg"], analyzer)
+    [face] = [f for p in store.photos.all() for f in store.faces.of_photo(p.id)]
+    store.close()
+    library = use_library(config.data_dir)
+    try:
+        grid, *_ = call(photos_cb.render_photos, [], "any", None, None, 1, 0, None)
+        [img] = [c for c in _components(grid) if type(c).__name__ == "Img"]
+        position = (getattr(img, "style", None) or {}).get("objectPosition", "50% 50%")  # CSS's default: centred
+        share = int(position.split()[1].rstrip("%")) / 100
+        # The band of the photo the tile shows, in its pixels: as wide as the photo, 3/4 of that tall.
+        width, height = 317, 720
+        top = share * (height - width * 3 / 4)
+        x, y, w, h = face.box
+        assert top <= y and y + h <= top + width * 3 / 4, (top, face.box)
+    finally:
+        library.store.close()
+
+
+def test_a_long_name_is_cut_short_in_the_legends_and_shown_whole_on_hover(lib):
+    """A 100-character name in the legend took more than half of the map's width from the faces, and two rows over
+    the first bars of the attributes chart."""
+    use_library(lib.data_dir)
+    a = lib.synthetic.person_ids[0]
+    long_name = "Maria Antonieta de las Nieves Fernández-Villaverde y Castellanos de la Rosa Pérez-Galdós Montenegro"
+    lib.store.people.rename(a, long_name)
+    fig, *_ = call(map_cb.render_map, "person", 0)
+    names = [t["name"] for t in fig["data"]]
+    assert "Maria Antonieta de las Nieves F…" in names and max(len(n) for n in names) <= 32
+    face = lib.store.people.face_ids(a)[0]
+    _show, _bbox, card = call(map_cb.map_hover, {"points": [{"customdata": face, "bbox": {"x0": 1}}]})
+    assert long_name in text_of(card)
+    prevalence, *_ = call(attr_cb.render_overview, a)
+    person_bar = prevalence.data[1]
+    assert person_bar.name == "Maria Antonieta de las Nieves F…" and long_name in person_bar.hovertemplate
 
 
 def test_faces_given_to_a_hidden_persons_name_say_where_they_went_on_every_page(lib):

@@ -97,6 +97,8 @@ def test_cancel_stops_the_job_and_a_rerun_finishes(tmp_path):
     job = _wait_job(store, job_id)
     assert job.status == "cancelled"
     assert store.photos.counts().get("done", 0) < n_photos
+    # The Library page's counts agree with the summary under them (they were the last throttled progress).
+    assert f"({job.n_faces} face" in job.message and job.n_faces == store.faces.count(), (job.n_faces, job.message)
     rerun = app("ingest", "--data-dir", str(config.data_dir), "--no-cluster", str(album))
     assert rerun.returncode == 0, rerun.stderr[-2000:]
     assert store.photos.counts() == {"done": n_photos}

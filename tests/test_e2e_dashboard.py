@@ -562,3 +562,41 @@ def test_merge_the_named_person_with_another_group_then_undo(server, browser):
     _wait(br, lambda: len(br.driver.find_elements("css selector", ".person-card")) == len(cards), 15,
           "the other group back")
     _assert_no_page_errors(br)
+
+
+def test_on_a_phone_the_menu_folds_and_no_page_scrolls_sideways(server, browser):
+    """At a phone's width the page links fold behind the menu button (listed one under the other in the bar, which
+    stays on top, they took a third of the screen), each page fits the screen's width, and a page's title keeps
+    the width to be read (its controls go under it)."""
+    url, _data_dir = server
+    br = browser
+    br.driver.set_window_size(390, 844)
+    try:
+        _go(br, url + "/", ".person-card")
+        bar = br.driver.find_element("css selector", ".navbar")
+        assert bar.size["height"] < 80 and not br.driver.find_element("id", "nav-library").is_displayed()
+        br.driver.find_element("id", "nav-toggler").click()
+        _wait(br, lambda: br.driver.find_element("id", "nav-library").is_displayed(), 10, "the links shown")
+        br.driver.find_element("id", "nav-library").click()
+        _wait(br, lambda: br.driver.find_elements("id", "lib-folders"), 20, "the Library page")
+        _wait(br, lambda: not br.driver.find_element("id", "nav-people").is_displayed(), 10, "the links folded")
+        for page, ready in (("/", ".person-card"), ("/library", "#lib-folders table"), ("/attributes", "#attr-export"),
+                            ("/map", "#map-graph"), ("/photos", ".photo-tile"), ("/find", "#find-upload")):
+            _go(br, url + page, ready)
+            time.sleep(0.5)  # the figures and grids take their width
+            wide, screen = br.driver.execute_script(
+                "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];")
+            assert wide <= screen, f"{page} is {wide} px wide on a {screen} px screen"
+            subtitle = br.driver.find_element("css selector", ".page-header .text-muted")
+            assert subtitle.size["width"] > 250, f"{page}: the title squeezed to {subtitle.size['width']} px"
+        # The last search's slider (Find shows it again): its "stricter", "default" and "looser" can all be read.
+        marks = br.driver.execute_script(
+            "return [...document.querySelectorAll('#find-threshold .dash-slider-mark')].map(m => {"
+            "const b = m.getBoundingClientRect(); return [m.textContent, b.left, b.right, b.top, b.bottom]; });")
+        assert len(marks) == 3, marks  # the search of test_find_a_person_in_photos_and_a_video
+        for i, a in enumerate(marks):
+            for b in marks[i + 1:]:
+                assert a[2] <= b[1] or b[2] <= a[1] or a[4] <= b[3] or b[4] <= a[3], f"{a[0]} over {b[0]}: {marks}"
+        _assert_no_page_errors(br)
+    finally:
+        br.driver.set_window_size(1400, 1000)

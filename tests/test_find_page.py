@@ -101,6 +101,7 @@ def test_search_from_the_page_photos_then_videos(lib, tmp_path):
 
     results, query_photo, hint, videos = call(find_cb.render_find, state)
     assert find_ids(results, "find-face") == []  # one face: nothing else to pick
+    assert text_of(query_photo) == "searched for"  # its box, over a search that is done (not "searching")
     assert "faces in the library compared" in text_of(results)
     # Between the person's farthest photo and the first stranger: exactly the person's photos (the
     # ranking itself is test_find's; here the page's filter and wording).

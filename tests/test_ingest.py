@@ -866,3 +866,28 @@ def test_uploading_removed_photos_again_brings_back_their_names_and_ignored_face
     second = upload()
     assert _decisions(store, second) == decided
     store.close()
+
+
+def test_an_uploaded_zip_of_a_folder_is_ingested_and_a_check_of_the_uploads_finds_it_again(tmp_path, analyzer):
+    """A zip made of a folder (as "Compress" makes it) extracts into a subfolder of the library's own folder: its
+    photos are the album's, read when the upload is ingested and when "Uploaded photos" is checked again."""
+    import base64
+    import zipfile
+
+    from dashapp.folders import remembered_path
+    from dashapp.uploads import save_uploads
+
+    config = load_config(tmp_path / "data")
+    store = Store.open(config)
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w") as archive:
+        for name in ("rose_1.jpg", "kit_1.jpg"):
+            archive.write(PHOTOS / name, f"trip/{name}")
+    zipped = "data:application/zip;base64," + base64.b64encode(packed.getvalue()).decode()
+    batch = save_uploads([("trip.zip", zipped)], config.uploads_dir).folder
+    store.folders.add([remembered_path(config, batch)])
+    report = ingest(store, config, [batch], IngestOptions(analyzer=analyzer))
+    assert report.n_files == 2 and sorted(Path(p.path).name for p in store.photos.all()) == ["kit_1.jpg", "rose_1.jpg"]
+    check = ingest(store, config, [config.uploads_dir], IngestOptions(analyzer=analyzer))
+    assert (check.n_files, check.n_kept_unseen) == (2, 0) and len(store.photos.all()) == 2
+    store.close()

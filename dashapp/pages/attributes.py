@@ -34,9 +34,9 @@ layout = html.Div(
             "The 40 CelebA attributes the model estimates for every face (probabilities, not facts).",
             html.Div(
                 [html.Div(dcc.Dropdown(id="attr-person", placeholder="Compare the album with a person…"),
-                          style={"width": "300px"}),
+                          style={"width": "300px", "minWidth": 0}),
                  export_link("attr-export")],
-                className="d-flex align-items-center gap-2",
+                className="d-flex align-items-center gap-2 mw-100",  # the dropdown narrows on a phone
             ),
         ),
         dbc.Row(
@@ -54,8 +54,8 @@ layout = html.Div(
                 dbc.CardHeader(html.Div([html.Span("People side by side"),
                                          html.Div(dcc.Dropdown(id="attr-compare", multi=True,
                                                                placeholder="the largest groups"),
-                                                  style={"minWidth": "360px"})],
-                                        className="d-flex justify-content-between align-items-center")),
+                                                  style={"width": "360px", "maxWidth": "100%"})],
+                                        className="d-flex flex-wrap gap-2 justify-content-between align-items-center")),
                 dbc.CardBody(dcc.Graph(id="attr-compare-graph", config={"displayModeBar": False})),
             ],
             className="mb-3",
@@ -67,8 +67,8 @@ layout = html.Div(
                                                                options=ATTRIBUTE_OPTIONS,
                                                                value=["Smiling", "Eyeglasses"],
                                                                placeholder="attributes…"),
-                                                  style={"minWidth": "360px"})],
-                                        className="d-flex justify-content-between align-items-center")),
+                                                  style={"width": "360px", "maxWidth": "100%"})],
+                                        className="d-flex flex-wrap gap-2 justify-content-between align-items-center")),
                 dbc.CardBody(dcc.Graph(id="attr-trend", config={"displayModeBar": False})),
             ],
             className="mb-3",

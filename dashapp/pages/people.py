@@ -73,12 +73,13 @@ layout = html.Div(
                 [
                     # Takes back the newest change to people made on any page (names, merges, moves, hiding).
                     dbc.Button("Undo", id="people-undo-btn", size="sm", color="outline-secondary", n_clicks=0,
-                               disabled=True, className="me-3 text-nowrap text-truncate flex-shrink-0",
+                               disabled=True, className="me-3 text-nowrap text-truncate",
                                style={"maxWidth": "340px"}),
                     dbc.Input(id="people-search", placeholder="Search names", type="search", size="sm",
-                              debounce=True, style={"width": "180px"}),
+                              debounce=True, style={"width": "180px"}, className="flex-shrink-0"),
                 ],
-                className="d-flex align-items-center",
+                # No wider than the page: on a phone a long "Undo naming “…”" is cut short, not the page widened.
+                className="d-flex align-items-center mw-100",
             ),
         ),
         selection_bar,

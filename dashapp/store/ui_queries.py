@@ -73,8 +73,8 @@ def _photos_query(person_ids: Sequence[int], mode: str, years: Sequence[str], fo
     if mode not in PHOTO_FILTER_MODES:
         raise ValueError(f"unknown photo filter {mode!r}")
     ids = sorted({int(p) for p in person_ids})
-    query = select(photos.c.id, photos.c.path, photos.c.n_faces, photos.c.taken).where(
-        *_photo_conditions(years, folders))
+    query = select(photos.c.id, photos.c.path, photos.c.n_faces, photos.c.taken, photos.c.width,
+                   photos.c.height).where(*_photo_conditions(years, folders))
     if not ids:
         return query
     per_photo = (
@@ -467,7 +467,9 @@ class UIQueries(Repo):
         return total, list(ids)
 
     def merge_suggestions(self, limit: int = 10) -> list[dict]:
-        """Pairs of visible people that look alike, closest first, with sizes, names and a cover face."""
+        """Pairs of visible people that look alike, closest first, with sizes, names and a cover face. Two groups the
+        user named are two people to them (one name is one person: naming one like the other merges them), never
+        suggested."""
         counts = _person_counts()
         pa, pb = people.alias("pa"), people.alias("pb")
         ca, cb = counts.alias("ca"), counts.alias("cb")
@@ -482,7 +484,8 @@ class UIQueries(Repo):
                 .join(ca, ca.c.pid == pa.c.id)
                 .join(cb, cb.c.pid == pb.c.id)
             )
-            .where(pa.c.hidden.is_(False), pb.c.hidden.is_(False))
+            .where(pa.c.hidden.is_(False), pb.c.hidden.is_(False),
+                   or_(pa.c.name.is_(None), pb.c.name.is_(None)))
             .order_by(merge_suggestions.c.distance)
             .limit(limit)
         )
@@ -537,17 +540,28 @@ class UIQueries(Repo):
         with self._read() as conn:
             total = conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
             rows = conn.execute(query.order_by(*_PHOTO_ORDER).offset(offset).limit(limit)).all()
-            # A tile counts the faces "In this photo" lists: those set aside as Ignored are not.
-            shown = dict(conn.execute(
-                select(faces.c.photo_id, func.count())
-                .select_from(faces.outerjoin(assignments, assignments.c.face_id == faces.c.id))
-                .where(faces.c.photo_id.in_([r.id for r in rows]), not_ignored())
-                .group_by(faces.c.photo_id)
-            ).all())
+            shown = self._faces_shown(conn, [r.id for r in rows])
         return total, [
-            dict(id=r.id, path=r.path, name=_file_name(r.path), n_faces=shown.get(r.id, 0), taken=r.taken or None)
+            dict(id=r.id, path=r.path, name=_file_name(r.path), n_faces=shown.get(r.id, (0,))[0],
+                 taken=r.taken or None, size=(r.width, r.height) if r.width and r.height else None,
+                 faces_at=shown[r.id][1:] if r.id in shown else None)
             for r in rows
         ]
+
+    @staticmethod
+    def _faces_shown(conn, photo_ids: Sequence[int]) -> dict[int, tuple[int, float, float]]:
+        """Each photo's faces as its tile shows them (faces set aside as Ignored are not): how many ("In this photo"
+        lists as many) and where they are on average (x, y in its pixels), which its thumbnail centres on."""
+        if not photo_ids:
+            return {}
+        rows = conn.execute(
+            select(faces.c.photo_id, func.count(), func.avg(faces.c.x + faces.c.w / 2),
+                   func.avg(faces.c.y + faces.c.h / 2))
+            .select_from(faces.outerjoin(assignments, assignments.c.face_id == faces.c.id))
+            .where(faces.c.photo_id.in_([int(p) for p in photo_ids]), not_ignored())
+            .group_by(faces.c.photo_id)
+        )
+        return {int(pid): (int(n), float(x), float(y)) for pid, n, x, y in rows}
 
     def photo_position(self, photo_id: int, person_ids: Sequence[int], mode: str, years: Sequence[str] = (),
                        folders: Sequence[str] = ()) -> int | None:
