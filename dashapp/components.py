@@ -18,6 +18,7 @@ from dashapp import export
 from dashapp.jobs import PHASES
 from dashapp.store.folders import Folder
 from dashapp.store.people import search_key
+from model.attributes import attribute_label
 
 # Twenty well-separated colours (Tableau 20 reordered so neighbours in the list contrast).
 PALETTE = (
@@ -577,7 +578,7 @@ def top_attributes_list(top: Sequence[tuple[str, float]]) -> html.Div:
         rows.append(
             html.Div(
                 [
-                    html.Span(name.replace("_", " "), className="attr-name small"),
+                    html.Span(attribute_label(name), className="attr-name small"),
                     dbc.Progress(value=100 * p, label=f"{p:.0%}", className="flex-grow-1", style={"height": "1rem"}),
                 ],
                 className="d-flex align-items-center gap-2 mb-1",

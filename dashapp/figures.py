@@ -9,6 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from dashapp.components import PALETTE, UNSORTED_COLOR, person_color, person_label
+from model.attributes import attribute_label
 
 MAX_LEGEND_PEOPLE = 20  # people with their own legend entry on the map; the rest share one trace
 MAX_LEGEND_CHARS = 32  # a longer name is cut short in the map's legend: it took the width of the map from it
@@ -72,7 +73,7 @@ def map_figure(
         everything = np.ones(len(face_ids), bool)
         traces.append(trace(everything, color_title, dict(
             size=size, color=np.asarray(color_values, np.float32), colorscale="Viridis", cmin=0, cmax=1, opacity=0.8,
-            colorbar=dict(title=dict(text=color_title.replace("_", " ")), thickness=12))))
+            colorbar=dict(title=dict(text=attribute_label(color_title)), thickness=12))))
     else:
         unsorted = person_ids < 0
         if unsorted.any():
@@ -113,7 +114,7 @@ def prevalence_figure(
     names: Sequence[str], album: np.ndarray, person: np.ndarray | None = None, person_name: str = ""
 ) -> go.Figure:
     """Expected share of faces with each attribute (the mean probability): the album, and a person beside it."""
-    labels = [n.replace("_", " ") for n in names]
+    labels = [attribute_label(n) for n in names]
     order = np.argsort(album)
     fig = go.Figure(go.Bar(y=[labels[i] for i in order], x=album[order], orientation="h", name="Album",
                            marker_color="#adb5bd", hovertemplate="%{y}: %{x:.0%} of faces<extra>Album</extra>"))
@@ -129,7 +130,7 @@ def prevalence_figure(
 
 def distribution_figure(names: Sequence[str], matrix: np.ndarray) -> go.Figure:
     """Heat map: for each attribute, the share of faces in each probability bin (0–0.1 … 0.9–1)."""
-    labels = [n.replace("_", " ") for n in names]
+    labels = [attribute_label(n) for n in names]
     if len(matrix) == 0:
         return empty_figure("No faces")
     edges = np.linspace(0, 1, N_BINS + 1)
@@ -150,9 +151,9 @@ def trend_figure(years: np.ndarray, names: Sequence[str], means: np.ndarray, cou
     fig = go.Figure()
     for j, name in enumerate(names):
         fig.add_trace(go.Scatter(
-            x=years, y=means[:, j], mode="lines+markers", name=name.replace("_", " "),
+            x=years, y=means[:, j], mode="lines+markers", name=attribute_label(name),
             line=dict(color=PALETTE[j % len(PALETTE)]), customdata=counts,
-            hovertemplate="%{x}: %{y:.0%} of %{customdata} faces<extra>" + name.replace("_", " ") + "</extra>",
+            hovertemplate="%{x}: %{y:.0%} of %{customdata} faces<extra>" + attribute_label(name) + "</extra>",
         ))
     fig.update_layout(yaxis=dict(tickformat=".0%", range=[0, 1], title="faces with it"),
                       xaxis=dict(dtick=1, tickformat="d", title="year taken"), legend=dict(orientation="h", y=1.08))
@@ -164,7 +165,7 @@ def compare_figure(names: Sequence[str], people_labels: Sequence[str], means: np
     was left out)."""
     if len(people_labels) == 0:
         return empty_figure("No people to compare yet")
-    labels = [n.replace("_", " ") for n in names]
+    labels = [attribute_label(n) for n in names]
     fig = go.Figure(go.Heatmap(z=means.T, x=[plotly_text(p) for p in people_labels], y=labels, colorscale="RdBu_r",
                                zmin=0, zmax=1,
                                hovertemplate="%{x} · %{y}: %{z:.2f}<extra></extra>", colorbar=dict(thickness=12)))

@@ -9,3 +9,8 @@ ATTRIBUTE_NAMES: tuple[str, ...] = (
     "Wavy_Hair", "Wearing_Earrings", "Wearing_Hat", "Wearing_Lipstick", "Wearing_Necklace",
     "Wearing_Necktie", "Young",
 )
+
+
+def attribute_label(name: str) -> str:
+    """How the pages write an attribute: words, not the file's identifier ("5_o_Clock_Shadow": "5 o'Clock Shadow")."""
+    return name.replace("_o_", " o'").replace("_", " ")

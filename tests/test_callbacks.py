@@ -1507,6 +1507,7 @@ def test_attribute_views(lib):
     pid = lib.synthetic.person_ids[0]
     prevalence, distribution, title = call(attr_cb.render_overview, pid)
     assert len(prevalence.data) == 2 and len(prevalence.data[0].x) == 40
+    assert "5 o'Clock Shadow" in prevalence.data[0].y and "Bags Under Eyes" in prevalence.data[0].y  # words
     assert len(distribution.data[0].z) == 40 and len(distribution.data[0].z[0]) == 10
     assert f"Person {pid}" in title
     compare = call(attr_cb.render_compare, [], 0)

@@ -5,10 +5,10 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashapp.components import export_link, page_header
-from model.attributes import ATTRIBUTE_NAMES
+from model.attributes import ATTRIBUTE_NAMES, attribute_label
 
 # Static options: a dropdown given a value before its options would drop the value.
-ATTRIBUTE_OPTIONS = [{"label": n.replace("_", " "), "value": n} for n in ATTRIBUTE_NAMES]
+ATTRIBUTE_OPTIONS = [{"label": attribute_label(n), "value": n} for n in ATTRIBUTE_NAMES]
 
 dash.register_page(__name__, path="/attributes", name="Attributes", title="Attributes · Face Album", order=3)
 

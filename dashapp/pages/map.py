@@ -5,10 +5,10 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashapp.components import page_header
-from model.attributes import ATTRIBUTE_NAMES
+from model.attributes import ATTRIBUTE_NAMES, attribute_label
 
 COLOR_OPTIONS = [{"label": "Person", "value": "person"}] + [
-    {"label": name.replace("_", " "), "value": name} for name in ATTRIBUTE_NAMES
+    {"label": attribute_label(name), "value": name} for name in ATTRIBUTE_NAMES
 ]
 
 dash.register_page(__name__, path="/map", name="Map", title="Map · Face Album", order=2)
