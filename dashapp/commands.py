@@ -65,6 +65,11 @@ def _count(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
+def _groups(n: int) -> str:
+    """"1 person/group", "3 people/groups": the people and groups with no name yet that clustering made."""
+    return f"{n} {'person/group' if n == 1 else 'people/groups'}"
+
+
 def _job(store: Store, args: argparse.Namespace, kind: str, job_args: dict) -> JobReporter:
     job_id = getattr(args, "job_id", None) or store.jobs.create(kind, job_args)
     return JobReporter(store, job_id)
@@ -142,7 +147,7 @@ def run_ingest(args: argparse.Namespace) -> int:
             summary = (
                 f"{_count(report.n_files, 'file')}: {_count(report.n_analyzed, 'photo')} analysed "
                 f"({_count(report.n_faces, 'face')}), "
-                f"{report.n_unchanged} unchanged, {report.n_moved} moved, {report.n_copied} duplicates, "
+                f"{report.n_unchanged} unchanged, {report.n_moved} moved, {_count(report.n_copied, 'duplicate')}, "
                 f"{report.n_errors} unusable, {report.n_swept} removed, {other}in {report.seconds:.1f} s"
             )
             print(summary)
@@ -169,8 +174,8 @@ def run_ingest(args: argparse.Namespace) -> int:
                     reporter.finish("cancelled", f"cancelled while grouping people: {summary}; {REGROUPED}")
                     print(f"cancelled while grouping people; {REGROUPED}")
                     return 1
-                summary += f"; {result.n_people} people/groups, {result.n_unsorted} unsorted faces"
-                print(f"clustered {result.n_faces} faces: {result.n_people} people/groups, {result.n_unsorted} unsorted")
+                summary += f"; {_groups(result.n_people)}, {_count(result.n_unsorted, 'unsorted face')}"
+                print(f"clustered {_count(result.n_faces, 'face')}: {_groups(result.n_people)}, {result.n_unsorted} unsorted")
             reporter.finish("done", summary)
             return 0
     except IngestBusy as exc:
@@ -229,8 +234,8 @@ def run_cluster(args: argparse.Namespace) -> int:
         reporter.finish("failed", failure_message(exc))
         raise
     message = (
-        f"{result.n_faces} faces: {result.n_people} people/groups, {result.n_unsorted} unsorted, "
-        f"{result.n_merge_suggestions} merge suggestions ({result.cluster_seconds:.1f} s clustering, "
+        f"{_count(result.n_faces, 'face')}: {_groups(result.n_people)}, {result.n_unsorted} unsorted, "
+        f"{_count(result.n_merge_suggestions, 'merge suggestion')} ({result.cluster_seconds:.1f} s clustering, "
         f"{result.projection_seconds:.1f} s map)"
     )
     reporter.finish("done", message)
