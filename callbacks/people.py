@@ -163,8 +163,9 @@ def render_unsorted(_version: int, _renamed: dict | None, page: int | None):
         lambda offset: library().queries.unsorted_page(offset, UNSORTED_PAGE_SIZE), page, UNSORTED_PAGE_SIZE)
     if _renamed_elsewhere({f["suggested_id"] for f in faces}):
         return no_update, no_update, no_update, no_update, no_update, no_update, no_update
-    grid = C.face_grid([C.unsorted_tile(f) for f in faces],
-                       "No unsorted faces: every face is in a group.")
+    empty = "No unsorted faces: every face is in a group." if total or library().queries.n_faces_total() \
+        else "No faces yet."
+    grid = C.face_grid([C.unsorted_tile(f) for f in faces], empty)
     return grid, pages, page, pager_style(pages), f"({total})", total == 0, total == 0
 
 

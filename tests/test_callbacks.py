@@ -883,7 +883,13 @@ def test_unsorted_faces_and_accepting_suggestions(lib):
     assert f"Gave {n} face" in out[0]
     assert lib.store.people.face_ids(None) == []
     # Nothing left to sort one by one, nor to accept.
-    assert call(people_cb.render_unsorted, 1, None, 1)[5:] == (True, True)
+    grid, *_, sort_disabled, accept_disabled = call(people_cb.render_unsorted, 1, None, 1)
+    assert (sort_disabled, accept_disabled) == (True, True) and "every face is in a group" in text_of(grid)
+
+
+def test_an_empty_library_has_no_unsorted_faces_to_speak_of(empty_lib):
+    grid, *_ = call(people_cb.render_unsorted, 0, None, 1)
+    assert text_of(grid) == "No faces yet."  # not "every face is in a group": there is none
 
 
 def test_accepting_suggestions_with_faces_selected_gives_only_those(lib, monkeypatch):
