@@ -346,8 +346,8 @@ def check_video_file(path: Path, filename: str) -> None:
 
     try:
         probe_video(path)
-    except VideoLoadError as exc:
-        raise UploadRefused(f"{filename}: {exc}") from exc
+    except VideoLoadError as exc:  # it names the saved copy, which the user knows by their own file's name
+        raise UploadRefused(str(exc).replace(path.name, filename)) from exc
 
 
 def save_videos(files: list[tuple[str, str]], folder: Path, max_bytes: int = MAX_UPLOAD_BYTES) -> SavedUpload:

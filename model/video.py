@@ -75,7 +75,7 @@ def _open(path: Path):
     try:
         container = av.open(str(path))
     except av.error.InvalidDataError as exc:
-        raise VideoLoadError(VideoErrorKind.NOT_A_VIDEO, f"{path.name} is not a video FFmpeg can read") from exc
+        raise VideoLoadError(VideoErrorKind.NOT_A_VIDEO, f"FFmpeg cannot read {path.name}") from exc
     except av.error.FFmpegError as exc:
         raise VideoLoadError(VideoErrorKind.CORRUPT, f"{path.name}: {exc}") from exc
     format_names = container.format.name.split(",")

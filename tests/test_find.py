@@ -607,7 +607,7 @@ def test_cli_errors_are_one_line_with_status_2(library, tmp_path):
     assert no_face.returncode == 2 and no_face.stderr.strip().splitlines()[-1].startswith("error: no face found")
     (tmp_path / "broken.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(500))
     broken = app("find", str(PHOTOS / "obama_3.jpg"), "--video", str(tmp_path / "broken.mp4"), "--data-dir", data_dir)
-    assert broken.returncode == 2 and "error: not a video: broken.mp4" in broken.stderr
+    assert broken.returncode == 2 and "error: not a video: FFmpeg cannot read broken.mp4" in broken.stderr
     missing = app("find", str(tmp_path / "nobody.jpg"), "--data-dir", data_dir)
     assert missing.returncode == 2 and "error: no such file" in missing.stderr
     bad_face = app("find", str(PHOTOS / "obama_3.jpg"), "--face", "3", "--data-dir", data_dir)
