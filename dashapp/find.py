@@ -134,11 +134,12 @@ class VideoResult:
     def name(self) -> str:
         return Path(self.path).name
 
-    def moments(self, threshold: float) -> list[Segment]:
-        """Segments where the person is seen at this threshold."""
+    def moments(self, threshold: float, sure_up_to: float | None = None) -> list[Segment]:
+        """Segments where the person is seen at this threshold; with `sure_up_to` (the "stricter" distance), each
+        begins and ends with a frame that close when it has one (`segments`)."""
         times = [s.time for s in self.samples]
         distances = [math.inf if s.distance is None else s.distance for s in self.samples]
-        return segments(times, distances, threshold)
+        return segments(times, distances, threshold, sure_up_to=sure_up_to)
 
     def sample_at(self, time: float) -> VideoSample | None:
         return next((s for s in self.samples if s.time == time), None)
@@ -227,7 +228,7 @@ class FindResult:
         moments = []
         for v in self.videos:
             items = []
-            for seg in v.moments(threshold):
+            for seg in v.moments(threshold, self.thresholds.stricter):
                 best = v.sample_at(seg.best_time)
                 items.append({"start": seg.start, "end": seg.end, "best_time": seg.best_time,
                               "distance": round(seg.best_distance, 4),

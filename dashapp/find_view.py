@@ -215,9 +215,10 @@ def matches_grid(matches: Sequence[PhotoMatch], sure_up_to: float, offset: int =
     return html.Div(parts, id="find-matches")
 
 
-def video_moments(job_id: int, index: int, video: VideoResult, threshold: float) -> html.Div:
-    """One video: its moments (time span, closest frame with the face boxed), or why it could not be read."""
-    moments = video.moments(threshold)
+def video_moments(job_id: int, index: int, video: VideoResult, threshold: float, sure_up_to: float) -> html.Div:
+    """One video: its moments (time span, closest frame with the face boxed), or why it could not be read; a moment
+    begins and ends with frames closer than `sure_up_to` where it has some (`VideoResult.moments`)."""
+    moments = video.moments(threshold, sure_up_to)
     header = html.Div(
         [html.Strong(video.name), html.Span(
             f" {duration_clock(video.duration)} · a frame every {video.every_s:g} s · "

@@ -278,6 +278,21 @@ def test_a_video_gives_the_moments_the_person_appears(analyzer, video, tmp_path)
     assert rose.videos[0].moments(rose.thresholds.default) == []
 
 
+def test_a_moment_does_not_run_on_into_the_next_person_after_a_cut(analyzer, tmp_path):
+    """Obama, then (a cut) Biden, Kit and Obama again: Biden's frames are under the default distance but not under
+    "stricter", so Obama's first moment ends where his own frames do; Biden searched for still gets his."""
+    clip = write_video(tmp_path / "cuts.mp4", [(PHOTOS / "obama_1.jpg", 3), (PHOTOS / "biden_1.jpg", 3),
+                                               (PHOTOS / "kit_1.jpg", 3), (PHOTOS / "obama_2.jpg", 3)])
+    obama = find(analyzer, None, PHOTOS / "obama_3.jpg", videos=[clip], folder=tmp_path)
+    t = obama.thresholds
+    biden_frames = [s.distance for s in obama.videos[0].samples if 3 <= s.time < 6]
+    assert all(t.stricter < d <= t.default for d in biden_frames)  # the case at hand: less sure, yet a match
+    assert [(m.start, m.end) for m in obama.videos[0].moments(t.default, t.stricter)] == [(0, 2), (9, 11)]
+    assert [(m["start"], m["end"]) for m in obama.summary(t.default)["videos"][0]["moments"]] == [(0, 2), (9, 11)]
+    biden = find(analyzer, None, PHOTOS / "biden_2.jpg", videos=[clip], folder=tmp_path)
+    assert [(m.start, m.end) for m in biden.videos[0].moments(t.default, t.stricter)] == [(3, 5)]
+
+
 def test_the_sampling_interval_is_configurable(analyzer, video, tmp_path):
     result = find(analyzer, None, PHOTOS / "obama_3.jpg", videos=[video], every_s=2, folder=tmp_path)
     clip = result.videos[0]
