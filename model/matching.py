@@ -193,8 +193,6 @@ def segments(times: Sequence[float], distances: Sequence[float], threshold: floa
     order = np.argsort(t, kind="stable")
     keep = [int(i) for i in order if d[i] <= threshold]
     position = {int(i): k for k, i in enumerate(order)}
-    out: list[Segment] = []
-    group: list[int] = []
     groups: list[list[int]] = []
     for i in keep:
         if not groups or position[i] - position[groups[-1][-1]] > max_missed + 1:
