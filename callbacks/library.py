@@ -8,11 +8,12 @@ from dash import ALL, ClientsideFunction, Input, Output, State, ctx, html, no_up
 
 from callbacks.common import NO_TOAST, TOAST, Library, clicked, info, library, ok, refused
 from dashapp import job_runner
-from dashapp.components import count_of, error_table, folder_table, job_progress
+from dashapp.components import error_table, folder_table, job_progress
 from dashapp.folders import is_uploads, remove_folder, split_missing
 from dashapp.ingest import file_types
 from dashapp.jobs import IngestBusy
 from dashapp.uploads import UploadRefused, save_uploads
+from dashapp.words import count_of
 
 ACTIVE = ("queued", "running")
 # The note under "Add photos" (text, colour, shown) and the job state the poll compares with.
@@ -64,10 +65,22 @@ def poll_library(_n: int | None, previous: dict | None):
         f"{summary['n_errors']:,}",
         state,
         n_outdated > 0 and not busy,
-        f"{n_outdated:,} photo(s) were analysed with a different face model. Update them to {version} so all faces "
+        f"{count_of(n_outdated, 'photo')} {'was' if n_outdated == 1 else 'were'} analysed with a different face model. "
+        f"Update {'it' if n_outdated == 1 else 'them'} to {version} so all faces "
         "can be compared; names and manual corrections are kept.",
         *_folders(lib, busy, previous, state),
     )
+
+
+@dash.callback(
+    Output("lib-add-result", "is_open", allow_duplicate=True),
+    Input("lib-job-state", "data"),
+    prevent_initial_call=True,
+)
+def close_ended_result(state: dict | None):
+    """The message of the last add or upload ("Ingest started for …", "An ingest is already running") goes once the
+    ingest has ended: its summary says how it went, and the message read as if it still ran."""
+    return False if state and state.get("status") not in ACTIVE else no_update
 
 
 def _photo_count(summary: dict) -> list:

@@ -17,8 +17,9 @@ from pathlib import Path
 
 from dashapp.config import load_config
 from dashapp.folders import is_uploads, remembered_path, remove_folder, split_missing
-from dashapp.jobs import PHASES, IngestBusy, JobReporter, failure_message, ingest_lock, refresh_stale
+from dashapp.jobs import IngestBusy, JobReporter, failure_message, ingest_lock, refresh_stale
 from dashapp.store import Store
+from dashapp.words import PHASES, count_of
 
 log = logging.getLogger(__name__)
 
@@ -58,11 +59,6 @@ class _CliProgress:
         if self.bar is not None:
             self.bar.close()
             self.bar = None
-
-
-def _count(n: int, word: str) -> str:
-    """"1 photo", "3 photos"."""
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def _groups(n: int) -> str:
@@ -145,9 +141,9 @@ def run_ingest(args: argparse.Namespace) -> int:
             n_other = report.not_photos.total()
             other = f"{n_other} not {'a photo' if n_other == 1 else 'photos'}, " if n_other else ""
             summary = (
-                f"{_count(report.n_files, 'file')}: {_count(report.n_analyzed, 'photo')} analysed "
-                f"({_count(report.n_faces, 'face')}), "
-                f"{report.n_unchanged} unchanged, {report.n_moved} moved, {_count(report.n_copied, 'duplicate')}, "
+                f"{count_of(report.n_files, 'file')}: {count_of(report.n_analyzed, 'photo')} analysed "
+                f"({count_of(report.n_faces, 'face')}), "
+                f"{report.n_unchanged} unchanged, {report.n_moved} moved, {count_of(report.n_copied, 'duplicate')}, "
                 f"{report.n_errors} unusable, {report.n_swept} removed, {other}in {report.seconds:.1f} s"
             )
             print(summary)
@@ -174,8 +170,8 @@ def run_ingest(args: argparse.Namespace) -> int:
                     reporter.finish("cancelled", f"cancelled while grouping people: {summary}; {REGROUPED}")
                     print(f"cancelled while grouping people; {REGROUPED}")
                     return 1
-                summary += f"; {_groups(result.n_people)}, {_count(result.n_unsorted, 'unsorted face')}"
-                print(f"clustered {_count(result.n_faces, 'face')}: {_groups(result.n_people)}, {result.n_unsorted} unsorted")
+                summary += f"; {_groups(result.n_people)}, {count_of(result.n_unsorted, 'unsorted face')}"
+                print(f"clustered {count_of(result.n_faces, 'face')}: {_groups(result.n_people)}, {result.n_unsorted} unsorted")
             reporter.finish("done", summary)
             return 0
     except IngestBusy as exc:
@@ -214,7 +210,7 @@ def _remembered_folders(data_dir: Path | None) -> list[Path]:
         print(f"not found, skipped (its photos are kept): {path}")
     if not present:
         raise FileNotFoundError("none of the library's folders can be found; is their drive connected?")
-    print(f"checking {_count(len(present), 'folder')} for new, changed and deleted photos")
+    print(f"checking {count_of(len(present), 'folder')} for new, changed and deleted photos")
     return [Path(p) for p in present]
 
 
@@ -234,8 +230,8 @@ def run_cluster(args: argparse.Namespace) -> int:
         reporter.finish("failed", failure_message(exc))
         raise
     message = (
-        f"{_count(result.n_faces, 'face')}: {_groups(result.n_people)}, {result.n_unsorted} unsorted, "
-        f"{_count(result.n_merge_suggestions, 'merge suggestion')} ({result.cluster_seconds:.1f} s clustering, "
+        f"{count_of(result.n_faces, 'face')}: {_groups(result.n_people)}, {result.n_unsorted} unsorted, "
+        f"{count_of(result.n_merge_suggestions, 'merge suggestion')} ({result.cluster_seconds:.1f} s clustering, "
         f"{result.projection_seconds:.1f} s map)"
     )
     reporter.finish("done", message)

@@ -15,7 +15,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashapp import export
-from dashapp.jobs import PHASES
+from dashapp.words import PHASES, count_of
 from dashapp.store.folders import Folder
 from dashapp.store.people import search_key
 from model.attributes import attribute_label
@@ -63,11 +63,6 @@ def face_url(face_id: int) -> str:
 def photo_url(photo_id: int, size: str = "large") -> str:
     """URL of a photo, upright and resized ('thumb' or 'large')."""
     return f"/media/photo/{int(photo_id)}/{size}.jpg"
-
-
-def count_of(n: int, thing: str) -> str:
-    """'1 face', '2 faces': a count with its noun (plural by an s), as a new library shows it after one photo."""
-    return f"{n:,} {thing}{'' if n == 1 else 's'}"
 
 
 def n_pages(total: int, page_size: int) -> int:

@@ -26,12 +26,6 @@ log = logging.getLogger(__name__)
 
 APP_PY = Path(__file__).resolve().parents[1] / "app.py"
 
-# What a job's phases are called, on the pages and in the command's own lines.
-PHASES = {
-    "scan": "finding photos", "dates": "reading dates", "hash": "checking files", "analyze": "finding faces", "sweep": "tidying up",
-    "thumbs": "making thumbnails", "cluster": "grouping people", "project": "making the map",
-}
-
 
 class IngestBusy(RuntimeError):
     """Another ingest is already running on this library."""

@@ -141,7 +141,7 @@ def test_library_poll_empty_then_counts(empty_lib, lib):
 def test_library_offers_to_update_photos_of_another_face_model(empty_lib, lib):
     # The synthetic library's faces carry the version "synthetic", not the bundled model's.
     *_, alert_open, alert_text, _folders, _check_disabled = call(lib_cb.poll_library, 1, None)
-    assert alert_open is True and f"{len(lib.synthetic.photo_ids):,} photo(s)" in alert_text
+    assert alert_open is True and f"{len(lib.synthetic.photo_ids):,} photos were analysed with" in alert_text
     with running_ingest(lib) as job:
         msg, color, *_ = call(lib_cb.update_outdated, 1, trigger="lib-update-model")
         assert color == "danger" and "already running" in msg
@@ -303,9 +303,16 @@ def test_add_folder_refuses_bad_paths(empty_lib, tmp_path):
 
 
 def test_add_folder_refused_while_an_ingest_runs(empty_lib, tmp_path):
-    with running_ingest(empty_lib):
+    """Refused while another ingest runs; the message goes once that ingest has ended (it said "already running"
+    under the finished job's summary)."""
+    with running_ingest(empty_lib) as job:
         msg, color, *_ = call(lib_cb.add_folder, 1, None, str(tmp_path), trigger="lib-add-folder")
+        running = call(lib_cb.poll_library, 1, None)[7]
+        assert call(lib_cb.close_ended_result, running) is dash.no_update
     assert color == "danger" and "already running" in msg
+    empty_lib.store.jobs.finish(job, "done", "0 files")
+    ended = call(lib_cb.poll_library, 2, running)[7]
+    assert ended["status"] == "done" and call(lib_cb.close_ended_result, ended) is False
 
 
 def test_cancel_sets_the_flag_of_the_running_job(empty_lib):
