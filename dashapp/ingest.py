@@ -141,8 +141,13 @@ class ScanResult:
         return self.unreadable + self.empty + [link for link, _ in self.broken_links]
 
 
-def scan(paths: Iterable[str | Path], skip: Path | None = None, elsewhere: Iterable[str | Path] = ()) -> ScanResult:
+def scan(paths: Iterable[str | Path], skip: Path | None = None, elsewhere: Iterable[str | Path] = (),
+         uploads: Path | None = None) -> ScanResult:
     """All regular files under `paths` (hidden files and folders, and the folder `skip`, left out), with their stat.
+
+    `uploads`: the folder of `skip` that holds uploaded photos. A folder given inside it is read with its subfolders
+    (an uploaded zip keeps the folders it was made of); any other folder of `skip` given (the face thumbnails, the
+    searches' photos) is not: its files are the library's own, never photos of the album.
 
     Links inside them, to folders and to files, are followed, but each folder and file is read once, by its real
     path: a link to a folder around it (a loop), to a folder already read or to a file already found is passed over,
@@ -163,7 +168,8 @@ def scan(paths: Iterable[str | Path], skip: Path | None = None, elsewhere: Itera
         roots.append(root)
     others = [os.path.realpath(e) for e in elsewhere if os.path.isdir(e)]  # a folder not there leaves its links broken
     scanner = _Scanner(str(skip.resolve()) if skip is not None else None,
-                       [o for o in others if not any(is_under(o, str(r)) for r in roots)])
+                       [o for o in others if not any(is_under(o, str(r)) for r in roots)],
+                       str(uploads.resolve()) if uploads is not None else None)
     for root in roots:
         scanner.add_root(root)
     scanner.follow_links()
@@ -173,10 +179,11 @@ def scan(paths: Iterable[str | Path], skip: Path | None = None, elsewhere: Itera
 class _Scanner:
     """One scan: what it found so far, and the real paths of the folders and files read (each is read once)."""
 
-    def __init__(self, skip: str | None, elsewhere: Sequence[str] = ()) -> None:
+    def __init__(self, skip: str | None, elsewhere: Sequence[str] = (), uploads: str | None = None) -> None:
         self.out = ScanResult([], {})
         self.skip = skip  # the library's own folder (real path)
-        self.asked_inside: list[str] = []  # folders given that lie inside it (uploads): read whole, subfolders too
+        self.uploads = uploads  # its folder of uploaded photos (real path)
+        self.asked_inside: list[str] = []  # folders given in the uploads: read whole, subfolders too
         self.elsewhere = list(elsewhere)  # the library's other folders, not read in this scan (real paths)
         self.real_dirs: set[str] = set()
         self.real_files: set[str] = set()
@@ -186,7 +193,8 @@ class _Scanner:
 
     def add_root(self, root: Path) -> None:
         self.out.roots.append(root)
-        if self.skip is not None and str(root) != self.skip and is_under(str(root), self.skip):
+        # Only uploads: the thumbnails' folder given by name must not turn every face into a photo.
+        if self.uploads is not None and is_under(str(root), self.uploads):
             self.asked_inside.append(str(root))
         if root.is_file():
             self._add_file(str(root), str(root), root.stat())
@@ -504,7 +512,8 @@ class Ingest:
     def run(self, paths: Sequence[str | Path]) -> IngestReport:
         start = time.monotonic()
         self.progress("scan", 0, None, 0, 0)
-        scanned = scan(paths, skip=self.config.data_dir, elsewhere=self.store.folders.paths())
+        scanned = scan(paths, skip=self.config.data_dir, elsewhere=self.store.folders.paths(),
+                       uploads=self.config.uploads_dir)
         found = self._scanned = scanned.files
         self.report.n_files = len(found)
         self.report.unreadable_folders, self.report.bad_names = scanned.unreadable, scanned.bad_names

@@ -891,3 +891,21 @@ def test_an_uploaded_zip_of_a_folder_is_ingested_and_a_check_of_the_uploads_find
     check = ingest(store, config, [config.uploads_dir], IngestOptions(analyzer=analyzer))
     assert (check.n_files, check.n_kept_unseen) == (2, 0) and len(store.photos.all()) == 2
     store.close()
+
+
+def test_the_librarys_thumbnails_and_searches_given_by_name_are_not_photos(tmp_path, analyzer):
+    """Only the uploads folder of the library's own folder is read with its subfolders: the face thumbnails (in
+    subfolders of thumbs/) and a search's photos (finds/N/query.jpg), given by name, are the library's files, not
+    photos of the album: each face must not come back as a photo of itself."""
+    from dashapp.uploads import copy_query_photo
+    from tests.conftest import ingest_album
+
+    album, config, store = ingest_album(tmp_path, ALBUM, analyzer)
+    copy_query_photo(album / "kit_1.jpg", config.finds_dir)
+    n_photos = len(store.photos.all())
+    assert any(config.thumbs_dir.rglob("*.jpg")) and any(config.finds_dir.rglob("query.jpg"))
+    for folder in (config.thumbs_dir, config.finds_dir):
+        report = ingest(store, config, [folder], IngestOptions(analyzer=analyzer))
+        assert report.n_files == 0
+    assert len(store.photos.all()) == n_photos
+    store.close()

@@ -646,6 +646,21 @@ def test_group_ids_are_reused_and_empty_groups_vanish(store):
     assert store.people.get(first[-2]) is None  # unnamed and empty: gone
 
 
+def test_two_named_people_are_not_counted_as_a_merge_suggestion(store):
+    """The clustering's count of merge suggestions (the CLI's "N merge suggestions") leaves out two people the user
+    named, as the People page does: it said "1 merge suggestion" over a page that showed none."""
+    _, a = _photo(store, "a.jpg", 1, 0)
+    _, b = _photo(store, "b.jpg", 1, 10)
+    groups = _cluster(store, [(a[0], -1, 0.1), (b[0], -2, 0.1)], merges=[(-1, -2, 0.8)])
+    pair = (min(groups.values()), max(groups.values()), 0.8)
+    store.people.rename(groups[-1], "Ann")
+    assert store.people.merge_suggestions() == [pair]  # one of the two has no name yet: still a suggestion
+    store.people.rename(groups[-2], "Bea")
+    assert store.people.merge_suggestions() == []
+    store.people.rename(groups[-2], None)  # her name taken back: a suggestion again
+    assert store.people.merge_suggestions() == [pair]
+
+
 def test_merge_hide_bulk_assign_and_suggestions(store):
     _, a = _photo(store, "a.jpg", 1, 0)
     _, b = _photo(store, "b.jpg", 1, 10)

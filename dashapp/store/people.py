@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, insert, select, update
+from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
@@ -449,10 +449,16 @@ class PeopleRepo(Repo):
             return [(p, d) for p, d in rows]
 
     def merge_suggestions(self, limit: int = 50) -> list[tuple[int, int, float]]:
-        """(person a, person b, distance) pairs that look like one person, closest first."""
+        """(person a, person b, distance) pairs that look like one person, closest first. Two people the user named
+        are two people to them, never a suggestion (as on the People page, `UIQueries.merge_suggestions`): the
+        clustering's count of suggestions counted them."""
+        pa, pb = people.alias("pa"), people.alias("pb")
         with self._read() as conn:
             rows = conn.execute(
                 select(merge_suggestions.c.person_a, merge_suggestions.c.person_b, merge_suggestions.c.distance)
+                .join(pa, pa.c.id == merge_suggestions.c.person_a)
+                .join(pb, pb.c.id == merge_suggestions.c.person_b)
+                .where(or_(pa.c.name.is_(None), pb.c.name.is_(None)))
                 .order_by(merge_suggestions.c.distance)
                 .limit(limit)
             )
