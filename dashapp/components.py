@@ -15,9 +15,9 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashapp import export
-from dashapp.words import PHASES, count_of
 from dashapp.store.folders import Folder
 from dashapp.store.people import search_key
+from dashapp.words import PHASES, count_of
 from model.attributes import attribute_label
 
 # Twenty well-separated colours (Tableau 20 reordered so neighbours in the list contrast).

@@ -25,6 +25,7 @@ def plotly_text(text: str) -> str:
     fills in %{...} in hover templates, so a name like "Ann</extra>" or "%{y}" would not show as typed."""
     return html.escape(text, quote=False).replace("%", "&#37;")
 
+
 def legend_name(name: str, limit: int = MAX_LEGEND_CHARS) -> str:
     """A name as a legend shows it: at most `limit` characters, a longer one cut with "…" (hovering a face shows
     it whole)."""
