@@ -85,7 +85,8 @@ def map_figure(
                        key=lambda t: (people.get(t[0], (None, False))[0] is None, -t[1], t[0]))
         own = [pid for pid, _ in order[:MAX_LEGEND_PEOPLE]]
         for pid in own:
-            name = legend_name(person_label(pid, people.get(pid, (None, False))[0]))
+            label, hidden = people.get(pid, (None, False))
+            name = legend_name(person_label(pid, label)) + (" · hidden" if hidden else "")  # as the dropdowns say
             traces.append(trace(person_ids == pid, name, dict(size=size, color=person_color(pid), opacity=0.85)))
         rest = ~unsorted & ~np.isin(person_ids, own)
         if rest.any():

@@ -1254,6 +1254,15 @@ def test_ignore_a_face_on_photos_then_bring_it_back_on_people(lib):
 # --- map page ---
 
 
+def test_a_hidden_person_is_marked_so_in_the_maps_legend(lib):
+    """Their faces stay on the map; the legend says they are hidden, as the person dropdowns do."""
+    a = lib.synthetic.person_ids[0]
+    lib.store.people.set_hidden(a, True)
+    fig, *_ = call(map_cb.render_map, "person", 0)
+    names = {t["name"] for t in fig["data"]}
+    assert f"Person {a} · hidden" in names and not any(n.endswith("hidden") for n in names - {f"Person {a} · hidden"})
+
+
 def test_map_render_hover_select_assign(lib, empty_lib):
     use_library(lib.data_dir)
     fig, style, empty, _poll_disabled = call(map_cb.render_map, "person", 0)
