@@ -11,7 +11,9 @@
         pending = false;
         document.querySelectorAll(".face-tile[data-fid]").forEach(function (tile) {
             if (tile.closest(AREAS)) {
-                tile.classList.toggle("selected", selected.has(Number(tile.dataset.fid)));
+                var on = selected.has(Number(tile.dataset.fid));
+                tile.classList.toggle("selected", on);
+                tile.setAttribute("aria-pressed", on ? "true" : "false");  // a screen reader tells it is selected
             }
         });
     }

@@ -173,7 +173,8 @@ def face_detail_view(face_id: int) -> html.Div:
     label = C.person_label(face["person_id"], face["name"])
     return dbc.Row(
         [
-            dbc.Col([html.Img(src=C.face_url(face["face_id"]), className="rounded mb-2", width=160, height=160),
+            dbc.Col([html.Img(src=C.face_url(face["face_id"]), className="rounded mb-2", width=160, height=160,
+                              alt="the face"),
                      html.Div([C.color_dot(C.person_color(face["person_id"])), html.Strong(label)]),
                      html.Div(f"detector score {face['score']:.2f}", className="small text-muted"),
                      dbc.Button("Open photo", href=f"/photos?photo={face['photo_id']}", size="sm", color="link",

@@ -189,7 +189,7 @@ def render_detail(photo_id: int | None, _version: int):
         return C.empty_state("Photo not found", "It may have been removed from the library; pick a photo on the left.")
     return html.Div(
         [
-            html.Div([html.H5(photo["name"], className="mb-0 text-truncate"),
+            html.Div([html.H2(photo["name"], className="h5 mb-0 text-truncate"),
                       html.Div(" · ".join(filter(None, [C.taken_label(photo["taken"], with_time=True), photo["path"]])),
                                className="small text-muted text-truncate")], className="mb-2"),
             _file_note(photo),
@@ -241,7 +241,7 @@ def open_face(_clicks: list, _cancel: int | None):
     face = lib.queries.face_detail(int(ctx.triggered_id["fid"]))
     if face is None:
         return (no_update,) * 6
-    info = [html.Img(src=C.face_url(face["face_id"]), className="rounded", width=96, height=96),
+    info = [html.Img(src=C.face_url(face["face_id"]), className="rounded", width=96, height=96, alt="the face"),
             html.Div([html.Div("Now:", className="small text-muted"),
                       html.Strong(C.IGNORED_LABEL if face["ignored"] else C.person_label(face["person_id"], face["name"]))])]
     # A hidden person's face: they are offered too (marked hidden), else the dialog opened with no one chosen and

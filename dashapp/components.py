@@ -41,6 +41,36 @@ def person_color(person_id: int | None) -> str:
     return PALETTE[int(person_id) % len(PALETTE)]
 
 
+def label_text_color(background: str) -> str:
+    """Black or white, whichever reads better on `background` (a "#rrggbb" person colour): white text on the
+    palette's light colours (orange, pale blue...) failed WCAG's contrast ratio."""
+    def luminance(hex_color: str) -> float:
+        channels = [int(hex_color.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+        r, g, b = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    lum = luminance(background)
+    return "#fff" if (1.05 / (lum + 0.05)) >= ((lum + 0.05) / 0.05) else "#000"
+
+
+def box_label(text: str, color: str) -> html.Span:
+    """The name over a face box, in the box's colour."""
+    return html.Span(text, className="face-box-label",
+                     style={"backgroundColor": color, "color": label_text_color(color)})
+
+
+def progress_bar(value: float, name: str, label: str = "", color: str = "primary", striped: bool = False,
+                 animated: bool = False, class_name: str = "", style: dict | None = None) -> html.Div:
+    """Bootstrap's progress bar, named for screen readers (`name`): dbc.Progress cannot be given an aria-label, and a
+    bar without a name is read as a bare number."""
+    bar_class = " ".join(["progress-bar", f"bg-{color}"] + ["progress-bar-striped"] * (striped or animated)
+                         + ["progress-bar-animated"] * animated)
+    bar = html.Div(label, className=bar_class, role="progressbar",
+                   style={"width": f"{max(0.0, min(100.0, value)):.1f}%"},
+                   **{"aria-label": name, "aria-valuenow": round(value), "aria-valuemin": 0, "aria-valuemax": 100})
+    return html.Div(bar, className=f"progress {class_name}".strip(), style=style)
+
+
 def person_label(person_id: int | None, name: str | None) -> str:
     """How a person is called in the UI: the name, or a stable placeholder for unnamed groups."""
     if person_id is None:
@@ -72,7 +102,7 @@ def n_pages(total: int, page_size: int) -> int:
 
 def empty_state(title: str, text: str, href: str | None = None, link_text: str = "", actions: Sequence = ()) -> html.Div:
     """A friendly placeholder for a page or section with nothing to show yet; `actions` go under the text."""
-    children: list[Any] = [html.H5(title, className="mb-2"), html.P(text, className="text-muted mb-3"), *actions]
+    children: list[Any] = [html.H2(title, className="h5 mb-2"), html.P(text, className="text-muted mb-3"), *actions]
     if href:
         children.append(dbc.Button(link_text or "Go", href=href, color="primary", size="sm"))
     return html.Div(children, className="empty-state text-center py-5")
@@ -98,7 +128,7 @@ def face_tile(face_id: int, caption: str | None = None, title: str | None = None
         title=title or f"Face {face_id} — click to select",
         role="button",
         tabIndex=0,  # reachable with Tab; Enter or Space clicks it (assets/keyboard.js)
-        **{"aria-label": f"face {face_id}"},
+        **{"aria-label": title or f"Face {face_id}"},  # the title's words (a suggestion's name), not only a number
         **extra,
     )
 
@@ -127,6 +157,9 @@ def person_card(person: dict, face_ids: Sequence[int]) -> dbc.Col:
                 value=False,
                 className="me-1",
                 persistence=False,
+                # Not shown: the name field beside it says whose box it is; a screen reader needs words.
+                label=f"Select {person_label(pid, person.get('name'))}",
+                label_class_name="visually-hidden",
             ),
             color_dot(person_color(pid)),
             dbc.Input(
@@ -206,7 +239,8 @@ def merge_suggestion_row(s: dict) -> html.Div:
     a, b = s["person_a"], s["person_b"]
 
     def side(pid: int, name: str | None, n: int, cover: int | None) -> html.Div:
-        img = html.Img(src=face_url(cover), className="mini-face me-1") if cover else None
+        # alt="": the name is beside it.
+        img = html.Img(src=face_url(cover), className="mini-face me-1", alt="") if cover else None
         return html.Div(
             [img, color_dot(person_color(pid)), html.Span(f"{person_label(pid, name)} ({n})")],
             className="d-flex align-items-center gap-1",
@@ -319,13 +353,14 @@ def job_progress(job: dict | None) -> html.Div:
                 ],
                 className="d-flex align-items-center mb-2",
             ),
-            dbc.Progress(
-                value=pct,
+            progress_bar(
+                pct,
+                "Job progress",
                 label=f"{pct:.0f}%" if pct >= 8 else "",
                 striped=running,
                 animated=running,
                 color=JOB_COLORS.get(status, "secondary"),
-                className="mb-2",
+                class_name="mb-2",
                 style={"height": "1.25rem"},
             ),
             html.Div(stats, className="d-flex flex-wrap gap-3 small"),
@@ -380,7 +415,8 @@ def folder_table(folders: Sequence[Folder], missing: set[str], uploads_dir: str,
                                      className="text-muted small")
     header = html.Thead(html.Tr([html.Th("Folder"), html.Th("Photos", className="text-end"),
                                  html.Th("Faces", className="text-end"), html.Th("Unreadable", className="text-end"),
-                                 html.Th("Last checked"), html.Th("")]))
+                                 html.Th("Last checked"),
+                                 html.Th(html.Span("Actions", className="visually-hidden"))]))
     rows = []
     for f in folders:
         photos_link = f"/photos?folder={f.id}"  # its photos, and who is in them
@@ -437,7 +473,7 @@ def photo_overlay(photo: dict, faces: Sequence[dict]) -> html.Div:
         label = IGNORED_LABEL if f.get("ignored") else person_label(f.get("person_id"), f.get("name"))
         boxes.append(
             html.Div(
-                html.Span(label, className="face-box-label", style={"backgroundColor": color}),
+                box_label(label, color),
                 id={"type": "photo-face", "fid": int(f["face_id"])},
                 className="face-box face-box-ignored" if f.get("ignored") else "face-box",
                 n_clicks=0,
@@ -454,7 +490,7 @@ def sort_face_view(face: dict, photo: dict, suggestions: Sequence[dict]) -> dbc.
     """One unsorted face to sort: its photo with the face boxed, the face itself, and a button for each
     suggested person (keys 1, 2, 3)."""
     width, height = float(photo["width"] or 1), float(photo["height"] or 1)
-    box = html.Div(html.Span("Who is this?", className="face-box-label", style={"backgroundColor": FOCUS_COLOR}),
+    box = html.Div(box_label("Who is this?", FOCUS_COLOR),
                    className="face-box sort-box", style=box_style(face["box"], width, height, FOCUS_COLOR))
     choices: list[Any] = [html.Div("Suggested", className="small text-muted mb-1")] if suggestions else [
         html.Div("No suggestion: type a name below, or skip.", className="small text-muted")]
@@ -574,7 +610,8 @@ def top_attributes_list(top: Sequence[tuple[str, float]]) -> html.Div:
             html.Div(
                 [
                     html.Span(attribute_label(name), className="attr-name small"),
-                    dbc.Progress(value=100 * p, label=f"{p:.0%}", className="flex-grow-1", style={"height": "1rem"}),
+                    progress_bar(100 * p, attribute_label(name), label=f"{p:.0%}", class_name="flex-grow-1",
+                                 style={"height": "1rem"}),
                 ],
                 className="d-flex align-items-center gap-2 mb-1",
             )
@@ -611,7 +648,7 @@ def page_header(title: str, subtitle: str, extra: Any = None) -> html.Div:
     """A page's title and what it is for, its controls (`extra`) on the right; on a narrow screen they go under
     the title instead of squeezing it into a column a word wide."""
     return html.Div(
-        [html.Div([html.H3(title, className="mb-0"), html.Div(subtitle, className="text-muted small")]), extra],
+        [html.Div([html.H1(title, className="h3 mb-0"), html.Div(subtitle, className="text-muted small")]), extra],
         className="d-flex flex-wrap gap-2 align-items-end justify-content-between mb-3 page-header",
     )
 

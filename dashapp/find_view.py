@@ -15,7 +15,9 @@ from dash import dcc, html
 
 from dashapp.components import (
     FOCUS_COLOR,
+    box_label,
     box_style,
+    progress_bar,
     color_dot,
     empty_state,
     framed_photo,
@@ -58,7 +60,7 @@ def query_photo(job_id: int, size: Sequence[int] | None = None, faces: Sequence[
         props = dict(className="face-box find-chosen", title="The face being searched for") if searched else dict(
             id={"type": "find-face", "idx": f.index}, className="face-box", n_clicks=0, role="button", tabIndex=0,
             title="Click to search for this face instead")
-        boxes.append(html.Div(html.Span(label, className="face-box-label", style={"backgroundColor": color}),
+        boxes.append(html.Div(box_label(label, color),
                               style=box_style(f.box, width, height, color), **props))
     return framed_photo(query_url(job_id), width, height, boxes, "query photo", "60vh")
 
@@ -281,7 +283,7 @@ def find_status(job: dict | None) -> Any:
         counts = f" · {done} / {total} frames" if job.get("phase") == "video" and total else ""
         return html.Div([
             html.Div(f"Searching: {label}{counts}", className="small mb-1", id="find-status-text"),
-            dbc.Progress(value=pct, striped=True, animated=True, style={"height": "1rem"}),
+            progress_bar(pct, "Search progress", striped=True, animated=True, style={"height": "1rem"}),
         ], className="mb-3")
     if status == "failed":
         return dbc.Alert(f"The search did not work: {job.get('message') or 'unknown error'}", color="danger",

@@ -82,7 +82,8 @@ def shell() -> html.Div:
     return html.Div(
         [
             navbar(),
-            dbc.Container(dash.page_container, fluid="xxl", className="pt-3 pb-5 mb-5"),
+            # The page's own content is the main landmark: "skip to main content" and screen readers find it.
+            html.Main(dbc.Container(dash.page_container, fluid="xxl", className="pt-3 pb-5 mb-5")),
             dbc.Toast(
                 id="app-toast",
                 header="",
@@ -291,6 +292,8 @@ def create_app(data_dir: str | Path | None = None) -> dash.Dash:
         on_error=callback_failed,  # an error in a callback is told on the page, not only in the server's log
     )
     app.layout = shell
+    # The page's language, for screen readers' pronunciation (Dash's page template has no lang).
+    app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)
     # base64 uploads are ~4/3 of the file; a little more for the JSON around them.
     app.server.config["MAX_CONTENT_LENGTH"] = int(MAX_UPLOAD_BYTES * 1.4) + (1 << 20)
     app.server.register_error_handler(RequestEntityTooLarge, _too_large)

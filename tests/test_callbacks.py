@@ -1545,7 +1545,7 @@ def test_attribute_views(lib):
     assert count == f"{expected:,} faces"
     face = int(ids[0])
     is_open, body = call(attr_cb.open_face_detail, [1], False, trigger={"type": "attr-face", "fid": face})
-    assert is_open and "Top 10 attributes" in text_of(body) and str(body).count("Progress(") == 10
+    assert is_open and "Top 10 attributes" in text_of(body) and str(body).count("progressbar") == 10
 
 
 def test_attributes_over_the_years(lib):

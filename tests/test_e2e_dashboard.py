@@ -200,14 +200,14 @@ def test_ingest_name_and_browse(server, browser):
     # The arrow keys go through the photos.
     tiles = br.driver.find_elements("css selector", "#photos-grid .photo-tile")
     assert len(tiles) >= 2 and "active" in tiles[0].get_attribute("class")
-    first_title = br.driver.find_element("css selector", "#photos-detail h5").text
+    first_title = br.driver.find_element("css selector", "#photos-detail h2").text
     ActionChains(br.driver).send_keys(Keys.ARROW_RIGHT).perform()
     _wait(br, lambda: "active" in br.driver.find_elements("css selector", "#photos-grid .photo-tile")[1]
           .get_attribute("class"), 10, "the next photo")
-    _wait(br, lambda: br.driver.find_element("css selector", "#photos-detail h5").text != first_title, 10,
+    _wait(br, lambda: br.driver.find_element("css selector", "#photos-detail h2").text != first_title, 10,
           "the next photo shown")
     ActionChains(br.driver).send_keys(Keys.ARROW_LEFT).perform()
-    _wait(br, lambda: br.driver.find_element("css selector", "#photos-detail h5").text == first_title, 10,
+    _wait(br, lambda: br.driver.find_element("css selector", "#photos-detail h2").text == first_title, 10,
           "the first photo again")
 
     # Map: hover a dot of the person: the tooltip shows the face and the name.

@@ -18,8 +18,9 @@ def _rule(n: int, default: str) -> dbc.Row:
         [
             dbc.Col(dcc.Dropdown(id=f"attr-rule{n}-name", options=ATTRIBUTE_OPTIONS,
                                  value=default if n == 1 else None, placeholder="attribute…"), md=5),
-            dbc.Col(dbc.Select(id=f"attr-rule{n}-op", value=">=", options=[{"label": "≥", "value": ">="},
-                                                                          {"label": "≤", "value": "<="}]), md=2),
+            dbc.Col([dbc.Label(f"Rule {n} comparison", html_for=f"attr-rule{n}-op", className="visually-hidden"),
+                     dbc.Select(id=f"attr-rule{n}-op", value=">=", options=[{"label": "≥", "value": ">="},
+                                                                           {"label": "≤", "value": "<="}])], md=2),
             dbc.Col(dcc.Slider(id=f"attr-rule{n}-value", min=0, max=1, step=0.05, value=0.8,
                                marks={0: "0", 0.5: "0.5", 1: "1"}, tooltip={"placement": "bottom"}), md=5),
         ],
@@ -89,8 +90,9 @@ layout = html.Div(
             ]
         ),
         dbc.Modal(
-            [dbc.ModalHeader(dbc.ModalTitle("Face details")), dbc.ModalBody(id="attr-face-body")],
+            [dbc.ModalHeader(dbc.ModalTitle("Face details", id="attr-face-title")), dbc.ModalBody(id="attr-face-body")],
             id="attr-face-modal",
+            labelledby="attr-face-title",  # the dialog is announced by its title
             is_open=False,
             size="lg",
         ),

@@ -108,22 +108,24 @@ layout = html.Div(
         dbc.Card([dbc.CardHeader("Files that could not be read"), dbc.CardBody(html.Div(id="lib-errors"))]),
         dbc.Modal(
             [
-                dbc.ModalHeader(dbc.ModalTitle("Cancel the ingest?")),
+                dbc.ModalHeader(dbc.ModalTitle("Cancel the ingest?", id="lib-cancel-title")),
                 dbc.ModalBody("Photos analysed so far stay in the library; the rest are picked up next time."),
                 dbc.ModalFooter([dbc.Button("Keep going", id="lib-cancel-no", color="secondary", n_clicks=0),
                                  dbc.Button("Cancel ingest", id="lib-cancel-yes", color="danger", n_clicks=0)]),
             ],
             id="lib-cancel-modal",
+            labelledby="lib-cancel-title",  # the dialog is announced by its title
             is_open=False,
         ),
         dbc.Modal(
             [
-                dbc.ModalHeader(dbc.ModalTitle("Remove this folder from the library?")),
+                dbc.ModalHeader(dbc.ModalTitle("Remove this folder from the library?", id="lib-remove-title")),
                 dbc.ModalBody(id="lib-remove-text"),
                 dbc.ModalFooter([dbc.Button("Keep it", id="lib-remove-no", color="secondary", n_clicks=0),
                                  dbc.Button("Remove from library", id="lib-remove-yes", color="danger", n_clicks=0)]),
             ],
             id="lib-remove-modal",
+            labelledby="lib-remove-title",  # the dialog is announced by its title
             is_open=False,
         ),
         dcc.Store(id="lib-remove-folder-id"),

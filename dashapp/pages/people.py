@@ -38,7 +38,8 @@ selection_bar = dbc.Card(
 sort_modal = dbc.Modal(
     [
         dbc.ModalHeader(dbc.ModalTitle(["Who is this? ", html.Small(id="people-sort-progress",
-                                                                    className="text-muted fs-6")])),
+                                                                    className="text-muted fs-6")],
+                                       id="people-sort-title")),
         dbc.ModalBody(html.Div(id="people-sort-view")),
         dbc.ModalFooter(
             [
@@ -59,6 +60,7 @@ sort_modal = dbc.Modal(
         dcc.Store(id="people-sort-history", data=[]),  # [[face id, "moved" | "skipped"], ...], newest last
     ],
     id="people-sort-modal",
+    labelledby="people-sort-title",  # the dialog is announced by its title
     is_open=False,
     size="xl",
     scrollable=True,
@@ -170,6 +172,7 @@ layout = html.Div(
                 ]),
             ],
             id="people-confirm-modal",
+            labelledby="people-confirm-title",  # the dialog is announced by its title
             is_open=False,
         ),
         dcc.Store(id="people-pending"),  # the action waiting for confirmation

@@ -65,7 +65,7 @@ def layout(person: str | None = None, photo: str | None = None, folder: str | No
             ),
             dbc.Modal(
                 [
-                    dbc.ModalHeader(dbc.ModalTitle("Who is this?")),
+                    dbc.ModalHeader(dbc.ModalTitle("Who is this?", id="photos-face-title")),
                     dbc.ModalBody(
                         [
                             html.Div(id="photos-face-info", className="d-flex align-items-center gap-3 mb-3"),
@@ -80,6 +80,7 @@ def layout(person: str | None = None, photo: str | None = None, folder: str | No
                     ]),
                 ],
                 id="photos-face-modal",
+                labelledby="photos-face-title",  # the dialog is announced by its title
                 is_open=False,
             ),
             dcc.Store(id="photos-preset", data=people),  # ?person=... (set once options are loaded)

@@ -1,0 +1,132 @@
+"""Accessibility of the dashboard's layout, checked on the Dash components (no browser): the page's language and
+landmarks, one h1 per page, named dialogs, form fields and progress bars, alt text, and readable colours."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import dash
+import dash_bootstrap_components as dbc
+import pytest
+from dash import html
+
+from dashapp import components as C
+from dashapp.store.folders import Folder
+
+ROOT = Path(__file__).resolve().parents[1]
+HEADINGS = {html.H1: 1, html.H2: 2, html.H3: 3, html.H4: 4, html.H5: 5, html.H6: 6}
+
+
+def _contrast(a: str, b: str) -> float:
+    """WCAG's contrast ratio of two "#rrggbb" colours."""
+    def lum(h: str) -> float:
+        r, g, b_ = [(c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4)
+                    for c in (int(h.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4))]
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b_
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def _walk(component):
+    yield component
+    if hasattr(component, "_traverse"):
+        yield from component._traverse()
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    from dashapp.server import create_app
+
+    return create_app(tmp_path_factory.mktemp("a11y") / "lib")
+
+
+@pytest.fixture(scope="module")
+def pages(app) -> dict[str, object]:
+    """Every page's layout, by path (layouts that are functions called with no query)."""
+    return {p["path"]: (p["layout"]() if callable(p["layout"]) else p["layout"]) for p in dash.page_registry.values()}
+
+
+def test_the_page_says_its_language_and_has_a_main_landmark(app):
+    page = app.server.test_client().get("/library").get_data(as_text=True)
+    assert '<html lang="en">' in page
+    shell = app.layout() if callable(app.layout) else app.layout
+    [main] = [c for c in _walk(shell) if isinstance(c, html.Main)]
+    assert any(getattr(c, "id", None) == dash.page_container.children[0].id for c in _walk(main))
+
+
+def test_every_page_has_one_h1_and_headings_skip_no_level(pages):
+    assert set(pages) >= {"/", "/photos", "/find", "/map", "/attributes", "/library"}
+    for path, layout in pages.items():
+        levels = [HEADINGS[type(c)] for c in _walk(layout) if type(c) in HEADINGS]
+        assert levels.count(1) == 1 and levels[0] == 1, (path, levels)
+        assert all(b - a <= 1 for a, b in zip(levels, levels[1:])), (path, levels)
+    # What callbacks put under the page title: an empty page's message and the open photo's name.
+    assert isinstance(C.empty_state("No photos yet", "Add a folder.").children[0], html.H2)
+    assert "html.H2(photo[\"name\"]" in (ROOT / "callbacks" / "photos.py").read_text()
+
+
+def test_every_dialog_is_named_by_its_title(pages):
+    modals = [c for layout in pages.values() for c in _walk(layout) if isinstance(c, dbc.Modal)]
+    assert len(modals) >= 6
+    for modal in modals:
+        titles = [c for c in _walk(modal) if isinstance(c, dbc.ModalTitle)]
+        assert modal.labelledby and [t for t in titles if getattr(t, "id", None) == modal.labelledby], modal.id
+
+
+def test_form_fields_without_visible_words_are_labelled(pages):
+    selects = [c for layout in pages.values() for c in _walk(layout) if isinstance(c, dbc.Select)]
+    labels = {getattr(c, "html_for", None) for layout in pages.values() for c in _walk(layout)
+              if isinstance(c, dbc.Label)}
+    assert selects and all(s.id in labels for s in selects)
+    card = C.person_card({"id": 3, "name": None, "n_faces": 2}, [1, 2])
+    [box] = [c for c in _walk(card) if isinstance(c, dbc.Checkbox)]
+    assert box.label == "Select Person 3" and box.label_class_name == "visually-hidden"
+    # The folder table's last column (its buttons) has a header a screen reader can say.
+    folder = Folder(id=1, path="/photos", added_at=0.0, scanned_at=None, n_photos=1, n_faces=1, n_errors=0)
+    headers = [c for c in _walk(C.folder_table([folder], set(), "/x")) if isinstance(c, html.Th)]
+    assert len(headers) == 6 and all(h.children not in ("", None) for h in headers)
+
+
+def test_every_image_has_alt_text():
+    """Every html.Img the code makes says what it shows, or alt="" where the words are beside it."""
+    missing = []
+    for path in [*ROOT.glob("dashapp/**/*.py"), *ROOT.glob("callbacks/*.py")]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "Img"
+                    and not any(k.arg == "alt" for k in node.keywords)):
+                missing.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not missing
+
+
+def test_progress_bars_are_named():
+    bar = C.progress_bar(40, "Job progress", label="40%")
+    [inner] = bar.children if isinstance(bar.children, list) else [bar.children]
+    assert inner.role == "progressbar" and getattr(inner, "aria-label") == "Job progress"
+    job = {"status": "running", "done": 2, "total": 4, "phase": "faces"}
+    assert any(getattr(c, "role", None) == "progressbar" and getattr(c, "aria-label", None)
+               for c in _walk(C.job_progress(job)))
+    # dbc.Progress cannot be named (no aria-label): the code uses progress_bar.
+    for path in [*ROOT.glob("dashapp/**/*.py"), *ROOT.glob("callbacks/*.py")]:
+        assert "dbc.Progress(" not in path.read_text(), path
+
+
+def test_face_labels_and_our_colours_are_readable():
+    """WCAG AA: 4.5:1 for text. A face box's label is written in black or white, whichever reads on its colour."""
+    for color in (*C.PALETTE, C.UNSORTED_COLOR, C.FOCUS_COLOR):
+        label = C.box_label("Someone", color)
+        assert _contrast(label.style["color"].ljust(7, label.style["color"][-1]), color) >= 4.5, color
+    css = (ROOT / "assets" / "style.css").read_text()
+    link = re.search(r"--bs-link-color:\s*(#[0-9a-f]{6})", css).group(1)
+    buttons = dict(re.findall(r"\.btn-outline-(\w+) \{ --bs-btn-color: (#[0-9a-f]{6}); \}", css))
+    assert set(buttons) >= {"primary", "secondary", "danger"}
+    # The page's grey, a card header's, an info alert's.
+    for background in ("#f4f6f9", "#f8f8f9", "#cff4fc"):
+        for fg in (link, *buttons.values()):
+            assert _contrast(fg, background) >= 4.5, (fg, background)
+
+
+def test_face_tiles_are_named_by_their_title():
+    tile = C.face_tile(7, title="Suggested: Alex (distance 0.40)")
+    assert getattr(tile, "aria-label") == "Suggested: Alex (distance 0.40)" and tile.role == "button"
