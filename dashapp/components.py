@@ -416,7 +416,8 @@ def folder_table(folders: Sequence[Folder], missing: set[str], uploads_dir: str,
     header = html.Thead(html.Tr([html.Th("Folder"), html.Th("Photos", className="text-end"),
                                  html.Th("Faces", className="text-end"), html.Th("Unreadable", className="text-end"),
                                  html.Th("Last checked"),
-                                 html.Th(html.Span("Actions", className="visually-hidden"))]))
+                                 # Positioned: else its hidden words lie past the table's scroller and widen a phone's page.
+                                 html.Th(html.Span("Actions", className="visually-hidden"), className="position-relative")]))
     rows = []
     for f in folders:
         photos_link = f"/photos?folder={f.id}"  # its photos, and who is in them
