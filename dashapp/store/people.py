@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, FromClause, and_, delete, exists, func, insert, or_, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
@@ -115,6 +115,13 @@ def _set_faces(
             )
         )
         conn.execute(delete(suggestions).where(suggestions.c.face_id.in_(part)))
+
+
+def not_both_named(pa: FromClause, pb: FromClause) -> ColumnElement[bool]:
+    """A merge suggestion worth showing: two people the user named are two people to them (one name is one person:
+    naming one like the other merges them), never suggested as one, nor counted so. Names given after the clustering
+    count too, so the rule is applied where suggestions are read."""
+    return or_(pa.c.name.is_(None), pb.c.name.is_(None))
 
 
 def drop_empty_groups(conn: Connection) -> None:
@@ -449,16 +456,15 @@ class PeopleRepo(Repo):
             return [(p, d) for p, d in rows]
 
     def merge_suggestions(self, limit: int = 50) -> list[tuple[int, int, float]]:
-        """(person a, person b, distance) pairs that look like one person, closest first. Two people the user named
-        are two people to them, never a suggestion (as on the People page, `UIQueries.merge_suggestions`): the
-        clustering's count of suggestions counted them."""
+        """(person a, person b, distance) pairs that look like one person, closest first (`not_both_named`, as on
+        the People page)."""
         pa, pb = people.alias("pa"), people.alias("pb")
         with self._read() as conn:
             rows = conn.execute(
                 select(merge_suggestions.c.person_a, merge_suggestions.c.person_b, merge_suggestions.c.distance)
                 .join(pa, pa.c.id == merge_suggestions.c.person_a)
                 .join(pb, pb.c.id == merge_suggestions.c.person_b)
-                .where(or_(pa.c.name.is_(None), pb.c.name.is_(None)))
+                .where(not_both_named(pa, pb))
                 .order_by(merge_suggestions.c.distance)
                 .limit(limit)
             )

@@ -23,7 +23,7 @@ from dashapp.store.blobs import from_blob, stack_blobs
 from dashapp.store.faces import EMBEDDING_DIM, N_ATTRIBUTES
 from dashapp.store.folders import photos_under
 from dashapp.store.jobs import ACTIVE, phase_eta
-from dashapp.store.people import in_name_order, name_key, name_matches, search_key
+from dashapp.store.people import in_name_order, name_key, name_matches, not_both_named, search_key
 from dashapp.store.photos import analysed_by_another_model
 from dashapp.store.schema import (
     IGNORED,
@@ -467,9 +467,8 @@ class UIQueries(Repo):
         return total, list(ids)
 
     def merge_suggestions(self, limit: int = 10) -> list[dict]:
-        """Pairs of visible people that look alike, closest first, with sizes, names and a cover face. Two groups the
-        user named are two people to them (one name is one person: naming one like the other merges them), never
-        suggested."""
+        """Pairs of visible people that look alike, closest first, with sizes, names and a cover face; never two
+        people the user named (`not_both_named`)."""
         counts = _person_counts()
         pa, pb = people.alias("pa"), people.alias("pb")
         ca, cb = counts.alias("ca"), counts.alias("cb")
@@ -484,8 +483,7 @@ class UIQueries(Repo):
                 .join(ca, ca.c.pid == pa.c.id)
                 .join(cb, cb.c.pid == pb.c.id)
             )
-            .where(pa.c.hidden.is_(False), pb.c.hidden.is_(False),
-                   or_(pa.c.name.is_(None), pb.c.name.is_(None)))
+            .where(pa.c.hidden.is_(False), pb.c.hidden.is_(False), not_both_named(pa, pb))
             .order_by(merge_suggestions.c.distance)
             .limit(limit)
         )
