@@ -5,9 +5,9 @@ from __future__ import annotations
 import dash
 import dash_bootstrap_components as dbc
 import numpy as np
-from dash import ALL, Input, Output, State, ctx, html, no_update
+from dash import Input, Output, State, ctx, html, no_update
 
-from callbacks.common import clicked, library, page_offset, pager_style
+from callbacks.common import library, page_offset, pager_style
 from dashapp import components as C
 from dashapp.figures import compare_figure, distribution_figure, empty_figure, prevalence_figure, trend_figure
 from model.attributes import ATTRIBUTE_NAMES
@@ -154,13 +154,11 @@ def render_filter(n1, op1, v1, n2, op2, v2, page: int | None):
     if ctx.triggered_id != "attr-filter-pager":
         page = 1
     found = filter_faces([(n1, op1 or ">=", v1), (n2, op2 or ">=", v2)])
-    if len(found) == 0:
-        return html.Div("No face matches these thresholds.", className="text-muted small"), 1, 1, pager_style(1), \
-            "0 faces"
     start = page_offset(page, FILTER_PAGE_SIZE)
-    tiles = [C.face_tile(int(f), id_type="attr-face", title="Click for details") for f in found[start:start + FILTER_PAGE_SIZE]]
+    tiles = [C.face_tile(int(f), title=f"Face {f}: click for details") for f in found[start:start + FILTER_PAGE_SIZE]]
     pages = C.n_pages(len(found), FILTER_PAGE_SIZE)
-    return C.face_grid(tiles), pages, page or 1, pager_style(pages), f"{len(found):,} face{'s' if len(found) != 1 else ''}"
+    grid = C.face_grid(tiles, "No face matches these thresholds.", grid_id="attr-filter-faces")
+    return grid, pages, page or 1, pager_style(pages), f"{len(found):,} face{'s' if len(found) != 1 else ''}"
 
 
 def face_detail_view(face_id: int) -> html.Div:
@@ -187,12 +185,12 @@ def face_detail_view(face_id: int) -> html.Div:
 @dash.callback(
     Output("attr-face-modal", "is_open"),
     Output("attr-face-body", "children"),
-    Input({"type": "attr-face", "fid": ALL}, "n_clicks"),
-    State("attr-face-modal", "is_open"),
+    Input("attr-filter-faces", "n_clicks"),
+    State("attr-filter-faces", "clicked_face"),
     prevent_initial_call=True,
 )
-def open_face_detail(_clicks: list, _is_open: bool):
+def open_face_detail(n_clicks: int | None, face_id: int | None):
     """Show a clicked face's details."""
-    if not (isinstance(ctx.triggered_id, dict) and clicked()):
+    if not n_clicks or face_id is None:
         return no_update, no_update
-    return True, face_detail_view(int(ctx.triggered_id["fid"]))
+    return True, face_detail_view(int(face_id))

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import dash
 import dash_bootstrap_components as dbc
-from dash import ALL, MATCH, ClientsideFunction, Input, Output, Patch, State, ctx, html, no_update
+from dash import ALL, MATCH, ClientsideFunction, Input, Output, State, ctx, html, no_update
 
 from callbacks.common import (
     NO_TOAST, TOAST, Library, clicked, fetch_page, library, move_faces, ok, page_offset, pager_style, refused,
@@ -12,7 +14,7 @@ from callbacks.common import (
 from dashapp import components as C
 from dashapp.store.people import tidy_name
 
-PEOPLE_PAGE_SIZE = 24
+PEOPLE_PAGE_SIZE = C.PEOPLE_PAGE_SIZE
 UNSORTED_PAGE_SIZE = 48
 
 
@@ -21,7 +23,8 @@ _PEOPLE_FILTERS = {"people-search", "people-show-hidden", "people-unnamed-only"}
 
 
 @dash.callback(
-    Output("people-grid", "children"),
+    Output({"type": "people-slot", "index": ALL}, "children"),
+    Output("people-slot-keys", "data"),
     Output("people-pager", "max_value"),
     Output("people-pager", "style"),
     Output("people-pager", "active_page"),
@@ -34,12 +37,14 @@ _PEOPLE_FILTERS = {"people-search", "people-show-hidden", "people-unnamed-only"}
     Input("people-show-hidden", "value"),
     Input("people-unnamed-only", "value"),
     Input("people-least-alike", "value"),
-    State({"type": "person-col", "pid": ALL}, "id"),
+    State("people-slot-keys", "data"),
 )
 def render_people(_version: int, _renamed: dict | None, page: int | None, search: str | None, show_hidden: bool,
-                  unnamed_only: bool, least_alike: bool, shown: list[dict] | None = None):
+                  unnamed_only: bool, least_alike: bool, drawn: list[str | None] | None = None):
     """One page of person cards (largest first), each with its first faces (best detections first, or the
-    faces least like the rest of their group first). After a name is given only what it changed is drawn."""
+    faces least like the rest of their group first), each card in its place on the page (a slot). Only the
+    places whose card changed are drawn: after a name, a move or a merge most cards are as they were, and the
+    browser takes seconds to draw a whole page of cards. `drawn`: what each place shows (`_card_key`)."""
     lib = library()
     page = 1 if ctx.triggered_id in _PEOPLE_FILTERS else page
     query = dict(include_hidden=bool(show_hidden), search=search or "", unnamed_only=bool(unnamed_only))
@@ -47,19 +52,17 @@ def render_people(_version: int, _renamed: dict | None, page: int | None, search
     page, pages, (total, n_named, people) = fetch_page(
         lambda offset: lib.queries.people_page(offset, PEOPLE_PAGE_SIZE, **query), page, PEOPLE_PAGE_SIZE)
     options = C.dropdown_options(lib.queries.people_options(), for_moving=True)
-    if total == 0:
-        return [_no_cards(search or "", bool(show_hidden), bool(unnamed_only), n_named)], 1, pager_style(1), 1, "", options
-    if ctx.triggered_id == "people-renamed":
-        cards = _cards_after_rename([i["pid"] for i in shown or []], people, bool(least_alike))
-    else:
-        cards = _cards(people, bool(least_alike))
+    if total == 0:  # drawn afresh: the words depend on more than this page
+        slots = [_no_cards(search or "", bool(show_hidden), bool(unnamed_only), n_named)]
+        return slots + [None] * (PEOPLE_PAGE_SIZE - 1), None, 1, pager_style(1), 1, "", options
+    slots, keys = _slots(people, bool(least_alike), drawn or [])
     if unnamed_only:
         count = f"{total} {'group' if total == 1 else 'groups'} not named yet"
     else:
         count = f"{total} people and groups" if total != 1 else "1 person"
     count += f" · {n_named} named" if n_named else ""
     count += f" · page {page}" if total > PEOPLE_PAGE_SIZE else ""
-    return cards, pages, pager_style(pages), page, count, options
+    return slots, keys, pages, pager_style(pages), page, count, options
 
 
 def _no_cards(search: str, show_hidden: bool, unnamed_only: bool, n_named: int):
@@ -100,32 +103,30 @@ def _found(n: int, what: str, groups: bool = False) -> str:
     return f"The {one} found is {what}" if n == 1 else f"The {n} {many} found are {what}"
 
 
-def _cards(people: list[dict], least_alike: bool) -> list:
+def _slots(people: list[dict], least_alike: bool, drawn: list[str | None]) -> tuple[list, list[str | None]]:
+    """What each place of the page shows: a person card, nothing after the last one, or `no_update` where the
+    card drawn there (`drawn`) is still the same; and the key of each place's card."""
     faces = library().queries.first_faces([p["id"] for p in people], C.FACE_PAGE_SIZE, least_alike_first=least_alike)
-    return [C.person_card(p, faces.get(p["id"], [])) for p in people]
+    slots, keys = [], []
+    for index in range(PEOPLE_PAGE_SIZE):
+        person = people[index] if index < len(people) else None
+        face_ids = faces.get(person["id"], []) if person else []
+        key = _card_key(person, face_ids)
+        keys.append(key)
+        if index < len(drawn) and drawn[index] == key:
+            slots.append(no_update)
+        else:
+            slots.append(C.person_card(person, face_ids) if person else None)
+    return slots, keys
 
 
-def _cards_after_rename(shown: list[int], people: list[dict], least_alike: bool):
-    """The cards after a name was given. A name changes no card but its own, whose field already shows it, so the
-    page keeps its cards; showing the groups not named yet, the named card gives its place to the group that
-    joins the page. Only that card is sent: redrawing (or moving) every card costs the browser seconds."""
-    ids = [p["id"] for p in people]
-    if set(ids) == set(shown):
-        return no_update
-    left = [index for index, pid in enumerate(shown) if pid not in ids]
-    joined = [p for p in people if p["id"] not in shown]
-    if len(left) != 1 or len(joined) > 1:  # the page changed otherwise meanwhile (another window)
-        return _cards(people, least_alike)
-    patch = Patch()
-    if joined:
-        patch[left[0]] = _cards(joined, least_alike)[0]
-    else:
-        del patch[left[0]]
-    return patch
+def _card_key(person: dict | None, face_ids: list[int]) -> str | None:
+    """Everything a person card shows, as a string: equal keys, equal cards."""
+    return None if person is None else json.dumps([person, face_ids], sort_keys=True, default=str)
 
 
 @dash.callback(
-    Output({"type": "person-faces", "pid": MATCH}, "children"),
+    Output({"type": "person-faces", "pid": MATCH}, "faces"),
     Input({"type": "person-pager", "pid": MATCH}, "active_page"),
     State("people-least-alike", "value"),
     prevent_initial_call=True,
@@ -135,7 +136,7 @@ def person_faces_page(page: int | None, least_alike: bool = False):
     pid = ctx.triggered_id["pid"]
     ids = library().queries.person_faces(pid, page_offset(page, C.FACE_PAGE_SIZE), C.FACE_PAGE_SIZE,
                                          least_alike_first=bool(least_alike))
-    return C.person_faces_block(ids)
+    return C.person_faces(ids)
 
 
 def _renamed_elsewhere(shown_people: set[int | None]) -> bool:
@@ -318,7 +319,7 @@ def name_person(_values: list, version: int):
     except ValueError as exc:
         return *refused(str(exc)), no_update, no_update, no_update, no_update, no_update
     message = f"Named {C.person_label(pid, None)} “{name}”." if name else "Name removed."
-    # Not a new version of the page: the cards stay as they are (see _cards_after_rename).
+    # Not a new version of the page: only the named card is drawn again (render_people).
     return *ok(message), no_update, no_update, no_update, no_update, {"pid": pid, "name": name}
 
 
@@ -355,6 +356,7 @@ def _name_clash_text(other: dict, person: dict) -> str:
     Output("people-confirm-modal", "is_open", allow_duplicate=True),
     Output("people-pending", "data", allow_duplicate=True),
     Output("people-selected-faces", "data", allow_duplicate=True),
+    Output("people-slot-keys", "data", allow_duplicate=True),
     Input("people-confirm-yes", "n_clicks"),
     Input("people-confirm-no", "n_clicks"),
     State("people-pending", "data"),
@@ -364,19 +366,19 @@ def _name_clash_text(other: dict, person: dict) -> str:
 def confirm_pending(_yes: int | None, _no: int | None, pending: dict | None, version: int):
     """Run the confirmed merge (or drop it on Cancel), then refresh the page."""
     if not clicked():
-        return *NO_TOAST, no_update, no_update, no_update, no_update
+        return *NO_TOAST, no_update, no_update, no_update, no_update, no_update
     if ctx.triggered_id == "people-confirm-no" or not pending:
-        new_version, no_pending = _dropped(version)
-        return *NO_TOAST, new_version, False, no_pending, no_update
+        new_version, no_pending, redraw = _dropped(version)
+        return *NO_TOAST, new_version, False, no_pending, no_update, redraw
     lib = library()
     try:
         target = lib.store.people.merge(pending["sources"], pending["target"])
     except KeyError:
-        return *refused("One of those groups no longer exists."), (version or 0) + 1, False, None, no_update
+        return *refused("One of those groups no longer exists."), (version or 0) + 1, False, None, no_update, no_update
     person = lib.queries.person(target)
     label = C.where_hidden(C.person_label(target, person["name"] if person else None), bool(person and person["hidden"]))
     n = len(pending["sources"]) + 1
-    return *ok(f"Merged {n} groups into {label}."), (version or 0) + 1, False, None, []
+    return *ok(f"Merged {n} groups into {label}."), (version or 0) + 1, False, None, [], no_update
 
 
 @dash.callback(
@@ -416,6 +418,7 @@ def keep_typed_name(_clicks: int | None, pending: dict | None, version: int):
 @dash.callback(
     Output("people-version", "data", allow_duplicate=True),
     Output("people-pending", "data", allow_duplicate=True),
+    Output("people-slot-keys", "data", allow_duplicate=True),
     Input("people-confirm-modal", "is_open"),
     State("people-pending", "data"),
     State("people-version", "data"),
@@ -425,14 +428,15 @@ def confirm_dismissed(is_open: bool, pending: dict | None, version: int):
     """The dialog closed by Escape, its X or a click beside it: as Cancel. (Merge and Cancel clear the pending
     action as they close it, so this has nothing left to do after them.)"""
     if is_open or not pending:
-        return no_update, no_update
+        return no_update, no_update, no_update
     return _dropped(version)
 
 
-def _dropped(version: int | None) -> tuple[int, None]:
-    """The page's new version and no pending action, once the dialog closed without merging: the page is drawn
-    again, so a name field that asked to merge shows the stored name again (the typed one was never saved)."""
-    return (version or 0) + 1, None
+def _dropped(version: int | None) -> tuple[int, None, None]:
+    """The page's new version, no pending action, and no record of what the page shows, once the dialog closed
+    without merging: every card is drawn again, so a name field that asked to merge shows the stored name again
+    (the typed one was never saved, so that card is the same as before for `render_people`)."""
+    return (version or 0) + 1, None, None
 
 
 @dash.callback(

@@ -15,6 +15,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashapp import export
+from dashapp.face_grid import Face, FaceGrid
 from dashapp.store.folders import Folder
 from dashapp.store.people import search_key
 from dashapp.words import PHASES, count_of
@@ -32,6 +33,7 @@ UNSORTED_LABEL = "Unsorted"
 IGNORED_LABEL = "Ignored"  # faces the user set aside: not a face, or nobody to sort
 
 FACE_PAGE_SIZE = 12  # faces shown per person card page
+PEOPLE_PAGE_SIZE = 24  # person cards per page of People
 
 
 def person_color(person_id: int | None) -> str:
@@ -112,39 +114,27 @@ def color_dot(color: str) -> html.Span:
     return html.Span(className="color-dot", style={"backgroundColor": color})
 
 
-def face_tile(face_id: int, caption: str | None = None, title: str | None = None,
-              id_type: str | None = None) -> html.Div:
-    """A face crop, as one Dash component: a page shows hundreds, and each component costs the browser time
-    whenever the page changes. On People a click selects it (`assets/selection.js` reads `data-fid`); with
-    `id_type` it has a pattern-matching id whose clicks a callback reads."""
-    extra: dict[str, Any] = {"data-fid": int(face_id)}
+def face_tile(face_id: int, caption: str | None = None, title: str | None = None) -> Face:
+    """A face crop for a `face_grid`. On People a click selects it; `title` names it for a pointer and a screen
+    reader (a suggestion's name, not only a number)."""
+    tile = Face(fid=int(face_id), src=face_url(face_id), title=title or f"Face {face_id} — click to select")
     if caption:
-        extra["data-caption"] = caption  # drawn over the crop's bottom edge by the style sheet
-    if id_type:
-        extra.update(id={"type": id_type, "fid": int(face_id)}, n_clicks=0)
-    return html.Div(
-        className="face-tile",
-        style={"backgroundImage": f"url({face_url(face_id)})"},
-        title=title or f"Face {face_id} — click to select",
-        role="button",
-        tabIndex=0,  # reachable with Tab; Enter or Space clicks it (assets/keyboard.js)
-        **{"aria-label": title or f"Face {face_id}"},  # the title's words (a suggestion's name), not only a number
-        **extra,
-    )
+        tile["caption"] = caption
+    return tile
 
 
-def face_grid(tiles: Sequence[Any], empty_text: str = "No faces.") -> html.Div:
-    if not tiles:
-        return html.Div(empty_text, className="text-muted small py-2")
-    return html.Div(list(tiles), className="face-grid")
+def face_grid(tiles: Sequence[Face], empty_text: str = "No faces.", grid_id: Any = None,
+              class_name: str | None = None) -> FaceGrid:
+    """Face crops as one component (see `dashapp.face_grid`); with `grid_id` a callback can read the face clicked."""
+    return FaceGrid(faces=list(tiles), empty_text=empty_text, id=grid_id, className=class_name)
 
 
-def person_faces_block(face_ids: Sequence[int]) -> html.Div:
-    """The face tiles of one page of a person card."""
-    return face_grid([face_tile(f) for f in face_ids], "No faces left in this group.")
+def person_faces(face_ids: Sequence[int]) -> list[Face]:
+    """The tiles of one page of a person card's faces."""
+    return [face_tile(f) for f in face_ids]
 
 
-def person_card(person: dict, face_ids: Sequence[int]) -> dbc.Col:
+def person_card(person: dict, face_ids: Sequence[int]) -> dbc.Card:
     """One person or unnamed group: colour, name field, size, selection box, paged faces, hide."""
     pid = int(person["id"])
     total = int(person["n_faces"])
@@ -176,7 +166,8 @@ def person_card(person: dict, face_ids: Sequence[int]) -> dbc.Col:
         ],
         className="d-flex align-items-center gap-1 py-2",
     )
-    body = dbc.CardBody(person_faces_block(face_ids), id={"type": "person-faces", "pid": pid}, className="p-2")
+    body = face_grid(person_faces(face_ids), "No faces left in this group.", {"type": "person-faces", "pid": pid},
+                     "card-body p-2")
     footer_items: list[Any] = []
     if pages > 1:
         footer_items.append(
@@ -214,15 +205,15 @@ def person_card(person: dict, face_ids: Sequence[int]) -> dbc.Col:
             n_clicks=0,
         )
     )
-    card = dbc.Card(
+    return dbc.Card(
         [header, body, dbc.CardFooter(footer_items, className="d-flex align-items-center py-1")],
         className="person-card h-100",
         style={"borderTop": f"4px solid {person_color(pid)}"},
+        id={"type": "person-card", "pid": pid},
     )
-    return dbc.Col(card, xs=12, md=6, xl=4, className="mb-3", id={"type": "person-col", "pid": pid})
 
 
-def unsorted_tile(face: dict) -> html.Div:
+def unsorted_tile(face: dict) -> Face:
     """An unsorted face with its best suggested person underneath."""
     caption = None
     title = f"Face {face['face_id']}: no suggestion"

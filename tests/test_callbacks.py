@@ -33,6 +33,7 @@ from callbacks import people as people_cb
 from callbacks import people_sort as sort_cb
 from callbacks import photos as photos_cb
 from dashapp import components as C
+from dashapp.face_grid import FaceGrid
 from dashapp.jobs import JobReporter, ingest_lock
 from dashapp.store import NewFace
 from dashapp.store.schema import faces, photos
@@ -64,7 +65,9 @@ def text_of(component) -> str:
     if isinstance(component, (str, int, float)):
         return str(component)
     if isinstance(component, (list, tuple)):
-        return " ".join(text_of(c) for c in component)
+        return " ".join(t for t in map(text_of, component) if t)
+    if isinstance(component, FaceGrid):  # its captions, or the words it shows when it has no face
+        return " ".join(f.get("caption", "") for f in component.faces) if component.faces else component.empty_text
     children = getattr(component, "children", None)
     extra = " ".join(str(getattr(component, a)) for a in ("value", "placeholder", "data-caption")
                      if getattr(component, a, None))
@@ -75,11 +78,20 @@ def face_ids_in(component) -> list[int]:
     """The faces shown by the face tiles inside a component tree, in order."""
     if isinstance(component, (list, tuple)):
         return [f for c in component for f in face_ids_in(c)]
-    found = [int(getattr(component, "data-fid"))] if getattr(component, "data-fid", None) is not None else []
+    if isinstance(component, FaceGrid):
+        return [int(f["fid"]) for f in component.faces]
+    if isinstance(component, dict):  # a tile of a FaceGrid
+        return [int(component["fid"])]
     children = getattr(component, "children", None)
     if children is not None and not isinstance(children, str):
-        found += face_ids_in(children)
-    return found
+        return face_ids_in(children)
+    return []
+
+
+def cards_of(slots: list) -> list:
+    """The person cards `render_people` draws in the places of its page (not the empty places, nor the places it
+    leaves as they are)."""
+    return [s for s in slots if isinstance(getattr(s, "id", None), dict) and s.id["type"] == "person-card"]
 
 
 def find_ids(component, type_: str) -> list[dict]:
@@ -540,15 +552,15 @@ def test_callbacks_ignore_components_being_inserted(lib):
 
 def test_render_people_cards_and_empty_state(lib, empty_lib):
     use_library(lib.data_dir)
-    cards, pages, _style, _page, count, options = call(people_cb.render_people, 0, None, 1, "", False, False, False)
-    assert len(cards) == 5 and pages == 1 and "5 people" in count
+    cards, _, pages, _style, _page, count, options = call(people_cb.render_people, 0, None, 1, "", False, False, False)
+    assert len(cards_of(cards)) == 5 and pages == 1 and "5 people" in count
     assert {"label": "Unsorted (no one)", "value": "unsorted"}.items() <= options[0].items()
     faces = face_ids_in(cards)
     assert faces and all(f in lib.synthetic.face_ids for f in faces)
     group = lib.synthetic.person_ids[2]
     for search in (f"Person {group}", f"#{group}", f" {group} "):  # as an unnamed group is called on the page
         cards, *_ = call(people_cb.render_people, 0, None, 1, search, False, False, False)
-        assert [c.id["pid"] for c in cards] == [group]
+        assert [c.id["pid"] for c in cards_of(cards)] == [group]
     use_library(empty_lib.data_dir)
     cards, *_ = call(people_cb.render_people, 0, None, 1, "", False, False, False)
     assert "No photos yet" in text_of(cards)
@@ -563,7 +575,7 @@ def test_the_people_search_finds_a_name_typed_without_its_accents(lib):
     for search, pid in (("zoe", a), ("ZOE angstrom", a), ("soren", b), ("Zoé", a)):
         cards, *_ = call(people_cb.render_people, 0, None, 1, search, False, False, False,
                          trigger="people-search", prop="value", value=search)
-        assert [c.id["pid"] for c in cards] == [pid], search
+        assert [c.id["pid"] for c in cards_of(cards)] == [pid], search
 
 
 def _dropdown_finds(options: list[dict], typed: str) -> list:
@@ -592,21 +604,21 @@ def test_person_dropdowns_find_a_name_typed_without_its_accents(lib):
 def test_people_not_named_yet_and_a_page_that_empties(lib, monkeypatch):
     monkeypatch.setattr(people_cb, "PEOPLE_PAGE_SIZE", 2)
     render = people_cb.render_people
-    pids = lambda cards: [c.id["pid"] for c in cards]  # noqa: E731
+    pids = lambda cards: [c.id["pid"] for c in cards_of(cards)]  # noqa: E731
     first = lib.synthetic.person_ids[0]
     lib.store.people.rename(first, "Ada")
-    _, pages, _, page, count, _ = call(render, 0, None, 1, "", False, False, False)
+    _, _, pages, _, page, count, _ = call(render, 0, None, 1, "", False, False, False)
     assert (pages, page, count) == (3, 1, "5 people and groups · 1 named · page 1")
     # Switching to the groups not named yet, from page 3: their first page.
-    cards, pages, _, page, count, _ = call(render, 0, None, 3, "", False, True, False, trigger="people-unnamed-only",
-                                           prop="value", value=True)
+    cards, _, pages, _, page, count, _ = call(render, 0, None, 3, "", False, True, False,
+                                              trigger="people-unnamed-only", prop="value", value=True)
     assert (pages, page, count) == (2, 1, "4 groups not named yet · 1 named · page 1") and first not in pids(cards)
     last_page, *_ = call(render, 1, None, 2, "", False, True, False, trigger="people-pager", prop="active_page", value=2)
     for k, pid in enumerate(pids(last_page)):
         lib.store.people.rename(pid, f"Named {k}")  # each leaves the list as it gets its name
-    cards, pages, _, page, count, _ = call(render, 2, None, 2, "", False, True, False, trigger="people-version",
-                                           prop="data")
-    assert (pages, page, count) == (1, 1, "2 groups not named yet · 3 named") and len(cards) == 2  # the page before
+    cards, _, pages, _, page, count, _ = call(render, 2, None, 2, "", False, True, False, trigger="people-version",
+                                              prop="data")
+    assert (pages, page, count) == (1, 1, "2 groups not named yet · 3 named") and len(pids(cards)) == 2  # page 1
     for pid in pids(cards):
         lib.store.people.rename(pid, f"Named {pid}")
     cards, *_ = call(render, 3, None, 1, "", False, True, False, trigger="people-version", prop="data")
@@ -640,7 +652,7 @@ def test_no_card_found_says_which_switch_shows_them(lib, search, show_hidden, un
     search = search.replace("hidden group", str(group))
     cards, *_, count, _ = call(people_cb.render_people, 0, None, 1, search, show_hidden, unnamed_only, False,
                                trigger="people-search", prop="value", value=search)
-    assert not find_ids(cards, "person-col") and count == ""
+    assert not find_ids(cards, "person-card") and count == ""
     title, text = expected
     assert text_of(cards).startswith(f"{title} {text}")
 
@@ -662,27 +674,41 @@ def test_no_group_left_to_name_mentions_the_hidden_ones(lib):
     assert text_of(cards) == f"Everyone is hidden {HIDDEN_ON}"
 
 
-def test_a_name_given_draws_only_what_it_changed(lib, monkeypatch):
-    """After a name, the cards are not drawn again; with "Not named yet" the named card's place goes to the
-    group that joins the page, and the other cards stay where they are."""
+def test_only_the_cards_that_changed_are_drawn_again(lib, monkeypatch):
+    """Each card has its place on the page; after a name, a hidden group or a move, only the places whose card
+    changed are drawn again (the browser takes seconds to draw a whole page of cards)."""
     monkeypatch.setattr(people_cb, "PEOPLE_PAGE_SIZE", 3)
-    render = people_cb.render_people
-    first, second, third, fourth = lib.queries.people_page(0, 4)[2][:4]
-    shown = [{"type": "person-col", "pid": p["id"]} for p in (first, second, third)]
+    first, second, third, fourth, _ = lib.queries.people_page(0, 5)[2]
+    keep = dash.no_update
 
-    def after_rename(pid: int, name: str, unnamed_only: bool):
-        lib.store.people.rename(pid, name)
-        return call(render, 0, {"pid": pid, "name": name}, 1, "", False, unnamed_only, False, shown,
-                    trigger="people-renamed", prop="data", value={"pid": pid, "name": name})
+    def render(trigger: str, value, drawn: list, unnamed_only: bool = False):
+        return call(people_cb.render_people, 0, None, 1, "", False, unnamed_only, False, drawn, trigger=trigger,
+                    prop="data", value=value)
 
-    cards, _, _, _, count, options = after_rename(second["id"], "Ada", False)
-    assert cards is dash.no_update and "1 named" in count
-    assert any(o["label"].startswith("Ada") for o in options)
-    cards, _, _, _, count, _ = after_rename(second["id"], "Grace", True)
-    assert count.startswith(f"{lib.queries.people_page(0, 1, unnamed_only=True)[0]} groups not named yet")
-    [change] = cards.to_plotly_json()["operations"]
-    assert change["operation"] == "Assign" and change["location"] == [1]
-    assert change["params"]["value"].id == {"type": "person-col", "pid": fourth["id"]}
+    slots, drawn, *_ = render("people-version", 0, None)
+    assert [c.id["pid"] for c in slots] == [first["id"], second["id"], third["id"]]
+    lib.store.people.rename(second["id"], "Ada")
+    slots, drawn, _, _, _, count, options = render("people-renamed", {"pid": second["id"], "name": "Ada"}, drawn)
+    assert slots[0] is keep and slots[2] is keep and "1 named" in count
+    [field] = [c for c in _components(slots[1]) if getattr(c, "id", None) == {"type": "person-name",
+                                                                               "pid": second["id"]}]
+    assert field.value == "Ada" and any(o["label"].startswith("Ada") for o in options)
+    assert render("people-version", 1, drawn)[0] == [keep] * 3  # nothing changed: nothing drawn
+    lib.store.people.set_hidden(third["id"], True)  # its place goes to the next group
+    slots, drawn, *_ = render("people-version", 2, drawn)
+    assert slots[:2] == [keep, keep] and slots[2].id["pid"] == fourth["id"]
+    face = lib.store.people.face_ids(second["id"])[0]
+    lib.store.people.move_faces([face], first["id"])  # its faces changed, and those of the group it left
+    slots, drawn, *_ = render("people-version", 3, drawn)
+    assert [c.id["pid"] for c in slots[:2]] == [first["id"], second["id"]] and slots[2] is keep
+    assert face in face_ids_in(slots[0]) and face not in face_ids_in(slots[1])
+    # "Not named yet": the named card leaves; from its place on, every card moves up one place.
+    _, drawn, *_ = render("people-unnamed-only", True, drawn, unnamed_only=True)
+    unnamed = [p["id"] for p in lib.queries.people_page(0, 3, unnamed_only=True)[2]]
+    lib.store.people.rename(unnamed[1], "Grace")
+    slots, drawn, *_ = render("people-renamed", {"pid": unnamed[1], "name": "Grace"}, drawn, unnamed_only=True)
+    assert slots[0] is keep and [c.id["pid"] for c in cards_of(slots)] == [unnamed[2]]
+
 
 def test_a_person_card_shows_the_years_of_their_photos(lib):
     a = lib.synthetic.person_ids[0]
@@ -723,7 +749,7 @@ def test_a_name_typed_in_another_unicode_form_is_the_same_name(lib):
     out = call(people_cb.name_person, [nfd], 0, trigger={"type": "person-name", "pid": a}, prop="value", value=nfd)
     assert out[3] is dash.no_update and lib.store.people.last_action() == step  # not renamed to itself
     cards, *_ = call(people_cb.render_people, 0, None, 1, nfd.lower(), False, False, False)
-    assert [c["pid"] for c in find_ids(cards, "person-col")] == [a]
+    assert [c["pid"] for c in find_ids(cards, "person-card")] == [a]
 
 
 @pytest.mark.parametrize("close", ["cancel", "escape"])
@@ -732,25 +758,31 @@ def test_a_name_clash_dialog_closed_without_merging_shows_the_stored_name_again(
     page is drawn again, so the field shows the stored name instead of the typed one (which was never saved)."""
     a, b = lib.synthetic.person_ids[:2]
     lib.store.people.rename(a, "Ada")
+    _, shown, *_ = call(people_cb.render_people, 4, None, 1, "", False, False, False)  # the page, as drawn
     out = call(people_cb.name_person, ["ada"], 4, trigger={"type": "person-name", "pid": b}, prop="value", value="ada")
     pending, is_open = out[5], out[7]
     assert is_open is True and pending["target"] == a
     if close == "cancel":
-        version, _, dropped = call(people_cb.confirm_pending, None, 1, pending, 4, trigger="people-confirm-no")[4:7]
+        out = call(people_cb.confirm_pending, None, 1, pending, 4, trigger="people-confirm-no")
+        version, dropped, drawn = out[4], out[6], out[8]
     else:  # the modal sets its own is_open to False
-        version, dropped = call(people_cb.confirm_dismissed, False, pending, 4, trigger="people-confirm-modal",
-                                prop="is_open", value=False)
+        version, dropped, drawn = call(people_cb.confirm_dismissed, False, pending, 4, trigger="people-confirm-modal",
+                                       prop="is_open", value=False)
     assert (version, dropped) == (5, None)
     assert lib.store.people.get(b).name is None and lib.store.people.get(b).n_faces > 0
-    cards, *_ = call(people_cb.render_people, version, None, 1, "", False, False, False, trigger="people-version",
-                     prop="data", value=version)
+    # Nothing stored changed, so each card is the same as the one drawn: the page forgets what it shows.
+    unchanged, *_ = call(people_cb.render_people, version, None, 1, "", False, False, False, shown,
+                         trigger="people-version", prop="data", value=version)
+    assert all(slot is dash.no_update for slot in unchanged) and drawn is None
+    cards, *_ = call(people_cb.render_people, version, None, 1, "", False, False, False, drawn,
+                     trigger="people-version", prop="data", value=version)
     [field] = [c for c in _components(cards) if getattr(c, "id", None) == {"type": "person-name", "pid": b}]
     assert not field.value
     # Closed after Merge (the pending action already cleared), or opened: nothing more to do.
     assert call(people_cb.confirm_dismissed, False, None, 5, trigger="people-confirm-modal", prop="is_open",
-                value=False) == (dash.no_update, dash.no_update)
+                value=False) == (dash.no_update,) * 3
     assert call(people_cb.confirm_dismissed, True, pending, 5, trigger="people-confirm-modal", prop="is_open",
-                value=True) == (dash.no_update, dash.no_update)
+                value=True) == (dash.no_update,) * 3
 
 
 def _components(component) -> list:
@@ -850,9 +882,9 @@ def test_hide_and_show_a_person(lib):
     out = call(people_cb.hide_person, [1], 0, trigger={"type": "person-hide", "pid": pid})
     assert "hidden" in out[0] and lib.store.people.get(pid).hidden
     cards, *_ = call(people_cb.render_people, 1, None, 1, "", False, False, False)
-    assert pid not in [c["pid"] for c in find_ids(cards, "person-col")]
+    assert pid not in [c["pid"] for c in find_ids(cards, "person-card")]
     cards, *_ = call(people_cb.render_people, 1, None, 1, "", True, False, False)
-    assert pid in [c["pid"] for c in find_ids(cards, "person-col")]
+    assert pid in [c["pid"] for c in find_ids(cards, "person-card")]
     call(people_cb.hide_person, [2], 1, trigger={"type": "person-hide", "pid": pid})
     assert not lib.store.people.get(pid).hidden
 
@@ -1005,7 +1037,7 @@ def test_least_alike_first_shows_a_wrong_face_first(lib):
     lib.store.people.move_faces([wrong], a)
 
     def first_face_of_a(cards) -> int:
-        card = next(c for c in cards if c.id == {"type": "person-col", "pid": a})
+        card = next(c for c in cards_of(cards) if c.id == {"type": "person-card", "pid": a})
         return face_ids_in(card)[0]
 
     cards, *_ = call(people_cb.render_people, 1, None, 1, "", False, False, True)
@@ -1537,14 +1569,18 @@ def test_attribute_views(lib):
     grid, pages, page, _style, count = call(attr_cb.render_filter, "Smiling", ">=", 0.0, None, ">=", 0.8, 1)
     assert count == "36 faces"
     ids, matrix = lib.queries.attribute_matrix()
+    shown = face_ids_in(grid)
+    assert len(shown) == min(36, attr_cb.FILTER_PAGE_SIZE) and set(shown) <= {int(i) for i in ids}
     from model.attributes import ATTRIBUTE_NAMES
 
     j = ATTRIBUTE_NAMES.index("Male")
     expected = int((matrix[:, j] >= 0.6).sum())
     *_, count = call(attr_cb.render_filter, "Male", ">=", 0.6, None, ">=", 0.8, 1)
     assert count == f"{expected:,} faces"
+    grid, *_, count = call(attr_cb.render_filter, "Smiling", ">=", 1.5, None, ">=", 0.8, 1)
+    assert count == "0 faces" and text_of(grid) == "No face matches these thresholds."
     face = int(ids[0])
-    is_open, body = call(attr_cb.open_face_detail, [1], False, trigger={"type": "attr-face", "fid": face})
+    is_open, body = call(attr_cb.open_face_detail, 1, face, trigger="attr-filter-faces")
     assert is_open and "Top 10 attributes" in text_of(body) and str(body).count("progressbar") == 10
 
 
@@ -1593,7 +1629,7 @@ def test_every_app_created_in_a_process_gets_every_callback(tmp_path):
     first, second = create_app(tmp_path / "a"), create_app(tmp_path / "b")
     deps = [app.server.test_client().get("/_dash-dependencies").get_json() for app in (first, second)]
     outputs = [sorted(d["output"] for d in dep) for dep in deps]
-    assert outputs[0] == outputs[1] and any("people-grid.children" in o for o in outputs[0])
+    assert outputs[0] == outputs[1] and any("people-slot" in o for o in outputs[0])
 
 
 def test_people_page_answers_at_slash_people_too(tmp_path):

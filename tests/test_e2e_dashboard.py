@@ -130,7 +130,7 @@ def _assert_no_page_errors(br) -> None:
 
 def _named_person_id(br) -> int:
     """The id of the person the first test named, from their card on the People page."""
-    col = _wait(br, lambda: [c for c in br.driver.find_elements("css selector", "[id*=person-col]")
+    col = _wait(br, lambda: [c for c in br.driver.find_elements("css selector", "[id*=person-card]")
                              if c.find_element("css selector", "input.person-name-input")
                              .get_attribute("value") == NAME], 10, "the named card")[0]
     return json.loads(col.get_attribute("id"))["pid"]
@@ -261,7 +261,7 @@ def test_ingest_name_and_browse(server, browser):
 
 def _card_ids(br) -> list[int]:
     return [json.loads(c.get_attribute("id"))["pid"] for c in br.driver.find_elements("css selector",
-                                                                                       "#people-grid [id*=person-col]")]
+                                                                                       "#people-grid [id*=person-card]")]
 
 
 def _undo(br, label: str) -> None:

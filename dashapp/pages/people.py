@@ -4,7 +4,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashapp.components import page_header
+from dashapp.components import PEOPLE_PAGE_SIZE, page_header
 
 dash.register_page(__name__, path="/", name="People", title="People · Face Album", order=0)
 
@@ -103,7 +103,9 @@ layout = html.Div(
             ],
             className="d-flex flex-wrap align-items-center column-gap-4 small text-nowrap mb-2",
         ),
-        dbc.Row(id="people-grid"),
+        # A place for each card of a page, drawn on its own (callbacks/people.py: render_people).
+        dbc.Row([dbc.Col(id={"type": "people-slot", "index": i}, xs=12, md=6, xl=4, className="people-slot mb-3")
+                 for i in range(PEOPLE_PAGE_SIZE)], id="people-grid"),
         dbc.Pagination(id="people-pager", max_value=1, active_page=1, fully_expanded=False, className="mt-2"),
         dbc.Card(
             [
@@ -178,6 +180,7 @@ layout = html.Div(
         dcc.Store(id="people-pending"),  # the action waiting for confirmation
         dcc.Store(id="people-selected-faces", data=[]),
         dcc.Store(id="people-version", data=0),  # bumped after every change, re-renders the page
+        dcc.Store(id="people-slot-keys"),  # what each place of the page shows (callbacks/people.py: _card_key)
         dcc.Store(id="people-renamed"),  # the group just named: the page draws only what that changed
         dcc.Store(id="people-init", data=0),  # an input no callback writes: makes Dash run the page's loaders on arrival
     ]
