@@ -243,9 +243,10 @@ def open_face(_clicks: list, _cancel: int | None):
     face = lib.queries.face_detail(int(ctx.triggered_id["fid"]))
     if face is None:
         return (no_update,) * 6
+    now = C.IGNORED_LABEL if face["ignored"] else C.person_label(face["person_id"], face["name"])
     info = [html.Img(src=C.face_url(face["face_id"]), className="rounded", width=96, height=96, alt="the face"),
             html.Div([html.Div("Now:", className="small text-muted"),
-                      html.Strong(C.IGNORED_LABEL if face["ignored"] else C.person_label(face["person_id"], face["name"]))])]
+                      html.Strong(now + (" · hidden" if face["hidden"] else ""))])]
     # A hidden person's face: they are offered too (marked hidden), else the dialog opened with no one chosen and
     # Save refused to keep the face where it is.
     people = [p for p in lib.queries.people_options(include_hidden=True)

@@ -1228,6 +1228,16 @@ def test_a_hidden_persons_face_opens_with_them_chosen(lib):
     assert b not in [o["value"] for o in options]
 
 
+def test_the_face_dialog_says_when_the_faces_person_is_hidden(lib):
+    """"Now:" names the face's person and, when they are hidden, says so (as the dropdown does)."""
+    a, b = lib.synthetic.person_ids[:2]
+    lib.store.people.set_hidden(a, True)
+    for face, now in ((lib.store.people.face_ids(a)[0], f"Now: Person {a} · hidden"),
+                      (lib.store.people.face_ids(b)[0], f"Now: Person {b}")):
+        _open, _fid, info, *_ = call(photos_cb.open_face, [1], None, trigger={"type": "photo-face", "fid": face})
+        assert text_of(info).strip() == now
+
+
 def _source_of(lib, face_id: int) -> str | None:
     """How a face's person was decided ('manual', 'cluster', ...; None: no assignment row)."""
     from dashapp.store.schema import assignments
