@@ -155,6 +155,60 @@
         }
     }
 
+    // People: once the merge dialog closes (Merge, Cancel, Escape), the focus goes back to the button that opened
+    // it, "Merge selected groups" or a suggestion's Merge, as a dialog should (dbc.Modal leaves it on the page's
+    // body). The page is drawn anew as the dialog closes, so the button is found again by its id, and the focus is
+    // put back while the new page comes, unless the user has put it somewhere meanwhile. A button gone (a suggestion
+    // merged) gives way to the Merge button now in its place in the suggestions, one disabled (no groups ticked any
+    // more) or missing to the page's heading.
+    var MERGE_OPENERS = "#people-merge-btn, button[id*='\"suggest-merge\"']";
+    function suggestionMerges() {
+        return Array.prototype.slice.call(document.querySelectorAll("button[id*='\"suggest-merge\"']"));
+    }
+    function focusAfterMerge(opener) {
+        var button = document.getElementById(opener.id);
+        if (!button || button.disabled) {
+            var merges = suggestionMerges();
+            button = opener.index >= 0 && merges.length ? merges[Math.min(opener.index, merges.length - 1)] : null;
+        }
+        if (!button || button.disabled) {
+            button = document.querySelector("h1");
+            if (button && !button.hasAttribute("tabindex")) {
+                button.setAttribute("tabindex", "-1");  // focusable by script only, as a page's heading is
+            }
+        }
+        if (button) {
+            button.focus();
+        }
+    }
+    document.addEventListener("click", function (event) {
+        var button = event.target.closest && event.target.closest(MERGE_OPENERS);
+        if (!button) {
+            return;
+        }
+        var opener = {id: button.id, index: suggestionMerges().indexOf(button)};
+        var opened = false;
+        var settled = 0;
+        var timer = setInterval(function () {
+            var shown = Boolean(document.querySelector(".modal.show #people-confirm-modal"));
+            opened = opened || shown;
+            if (!opened && (settled += 100) > 5000) {  // refused ("tick at least two groups"): no dialog came
+                clearInterval(timer);
+            } else if (opened && !shown) {
+                var active = document.activeElement;
+                // Still in the dialog as it fades out, gone with its button, or on a button disabled since.
+                if (!active || active === document.body || active.disabled || active.closest(".modal")) {
+                    focusAfterMerge(opener);
+                } else if (!active.matches(MERGE_OPENERS) && active.tagName !== "H1") {
+                    clearInterval(timer);  // the user went elsewhere
+                }
+                if ((settled += 100) > 10000) {
+                    clearInterval(timer);  // the page has settled
+                }
+            }
+        }, 100);
+    }, true);
+
     document.addEventListener("keydown", function (event) {
         if (!typing(event)) {
             activate(event) || undo(event) || sortFaces(event) || browsePhotos(event);

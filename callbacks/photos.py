@@ -10,8 +10,10 @@ from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 
 from callbacks.common import (
     NO_TOAST, TOAST, UNDO_HINT, clicked, fetch_page, info, library, move_faces, ok, pager_style, refused,
+    target_from,
 )
 from dashapp import components as C
+from dashapp.ui_context import Library
 
 PHOTOS_PAGE_SIZE = 24
 
@@ -241,9 +243,10 @@ def open_face(_clicks: list, _cancel: int | None):
     face = lib.queries.face_detail(int(ctx.triggered_id["fid"]))
     if face is None:
         return (no_update,) * 6
+    now = C.IGNORED_LABEL if face["ignored"] else C.person_label(face["person_id"], face["name"])
     info = [html.Img(src=C.face_url(face["face_id"]), className="rounded", width=96, height=96, alt="the face"),
             html.Div([html.Div("Now:", className="small text-muted"),
-                      html.Strong(C.IGNORED_LABEL if face["ignored"] else C.person_label(face["person_id"], face["name"]))])]
+                      html.Strong(now + (" · hidden" if face["hidden"] else ""))])]
     # A hidden person's face: they are offered too (marked hidden), else the dialog opened with no one chosen and
     # Save refused to keep the face where it is.
     people = [p for p in lib.queries.people_options(include_hidden=True)
@@ -269,8 +272,29 @@ def save_face(_n: int | None, _submit: int | None, face_id: int | None, target, 
     """Assign the face to the chosen person (or a new name, or Unsorted)."""
     if face_id is None or not clicked():
         return *NO_TOAST, no_update, no_update
+    lib = library()
+    face = lib.queries.face_detail(int(face_id))
+    already = _already(lib, face, target, new_name) if face is not None else None
+    if already is not None:  # Save with no change: a move here would pin the face by hand and show in Undo
+        return *info(f"Nothing changed: this face is already {already}.", "Photos"), False, no_update
     try:
-        message = move_faces(library(), [int(face_id)], target, new_name)
+        message = move_faces(lib, [int(face_id)], target, new_name)
     except ValueError as exc:
         return *refused(str(exc)), no_update, no_update
     return *ok(message + UNDO_HINT), False, (version or 0) + 1
+
+
+def _already(lib: Library, face: dict, target, new_name: str | None) -> str | None:
+    """Where the face is, in words ("with Ada", "unsorted"), when the dialog's choice is where it is already;
+    None when the choice changes something (or chooses nothing)."""
+    kind, value = target_from(target, new_name)
+    if kind == "name":  # the name of someone there (any capitalisation) is them
+        person = lib.queries.person_by_name(str(value))
+        kind, value = ("person", person["id"]) if person else (kind, value)
+    if face["ignored"]:
+        return "set aside as Ignored" if kind == "ignored" else None
+    if face["person_id"] is None:
+        return "unsorted" if kind == "unsorted" else None
+    if kind == "person" and value == face["person_id"]:
+        return f"with {C.person_label(face['person_id'], face['name'])}"
+    return None

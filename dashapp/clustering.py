@@ -28,12 +28,13 @@ class ClusterSummary:
 
     run_id: int
     n_faces: int
-    n_people: int  # people and groups with at least one face
+    n_people: int  # people and groups with at least one face, but the hidden ones
     n_unsorted: int
     n_merge_suggestions: int
     seconds: float
     cluster_seconds: float
     projection_seconds: float
+    n_hidden: int = 0  # hidden people with at least one face (not counted in n_people)
 
 
 class ClusteringStopped(Exception):
@@ -144,16 +145,19 @@ def recluster(
             projection_seconds = time.monotonic() - t0
 
         n_unsorted = int(np.sum(out.labels < 0))
-        n_people = len(np.unique(out.labels[out.labels >= 0]))
+        hidden = {p.id for p in store.people.list(include_hidden=True) if p.hidden}
+        found = np.unique(out.labels[out.labels >= 0])
+        n_hidden = sum(1 for lab in found if lab < out.n_kept and kept[lab] in hidden)
+        n_people = len(found) - n_hidden
         seconds = time.monotonic() - start
         store.runs.finish(run_id, "done", n_faces=n, n_people=n_people, n_unsorted=n_unsorted, seconds=seconds)
         log.info(
-            "clustered %d faces into %d people/groups (%d unsorted) in %.1f s (+ map %.1f s)",
-            n, n_people, n_unsorted, cluster_seconds, projection_seconds,
+            "clustered %d faces into %d people/groups and %d hidden (%d unsorted) in %.1f s (+ map %.1f s)",
+            n, n_people, n_hidden, n_unsorted, cluster_seconds, projection_seconds,
         )
         return ClusterSummary(
             run_id, n, n_people, n_unsorted, len(store.people.merge_suggestions(limit=params.max_merge_suggestions)),
-            seconds, cluster_seconds, projection_seconds
+            seconds, cluster_seconds, projection_seconds, n_hidden
         )
     except ClusteringStopped:
         store.runs.finish(run_id, "cancelled")

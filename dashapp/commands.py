@@ -14,12 +14,16 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dashapp.config import load_config
 from dashapp.folders import is_uploads, remembered_path, remove_folder, split_missing
 from dashapp.jobs import IngestBusy, JobReporter, failure_message, ingest_lock, refresh_stale
 from dashapp.store import Store
 from dashapp.words import PHASES, count_of
+
+if TYPE_CHECKING:
+    from dashapp.clustering import ClusterSummary
 
 log = logging.getLogger(__name__)
 
@@ -61,9 +65,12 @@ class _CliProgress:
             self.bar = None
 
 
-def _groups(n: int) -> str:
-    """"1 person/group", "3 people/groups": the people and groups with no name yet that clustering made."""
-    return f"{n} {'person/group' if n == 1 else 'people/groups'}"
+def _groups(result: ClusterSummary) -> str:
+    """"1 person/group", "3 people/groups, 1 hidden": the people and groups a clustering leaves, the hidden ones
+    counted apart (they are not on the People page)."""
+    n = result.n_people
+    hidden = f", {result.n_hidden} hidden" if result.n_hidden else ""
+    return f"{n} {'person/group' if n == 1 else 'people/groups'}{hidden}"
 
 
 def _job(store: Store, args: argparse.Namespace, kind: str, job_args: dict) -> JobReporter:
@@ -170,8 +177,8 @@ def run_ingest(args: argparse.Namespace) -> int:
                     reporter.finish("cancelled", f"cancelled while grouping people: {summary}; {REGROUPED}")
                     print(f"cancelled while grouping people; {REGROUPED}")
                     return 1
-                summary += f"; {_groups(result.n_people)}, {count_of(result.n_unsorted, 'unsorted face')}"
-                print(f"clustered {count_of(result.n_faces, 'face')}: {_groups(result.n_people)}, {result.n_unsorted} unsorted")
+                summary += f"; {_groups(result)}, {count_of(result.n_unsorted, 'unsorted face')}"
+                print(f"clustered {count_of(result.n_faces, 'face')}: {_groups(result)}, {result.n_unsorted} unsorted")
             reporter.finish("done", summary)
             return 0
     except IngestBusy as exc:
@@ -230,7 +237,7 @@ def run_cluster(args: argparse.Namespace) -> int:
         reporter.finish("failed", failure_message(exc))
         raise
     message = (
-        f"{count_of(result.n_faces, 'face')}: {_groups(result.n_people)}, {result.n_unsorted} unsorted, "
+        f"{count_of(result.n_faces, 'face')}: {_groups(result)}, {result.n_unsorted} unsorted, "
         f"{count_of(result.n_merge_suggestions, 'merge suggestion')} ({result.cluster_seconds:.1f} s clustering, "
         f"{result.projection_seconds:.1f} s map)"
     )

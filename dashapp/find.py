@@ -174,7 +174,10 @@ class FindResult:
 
     @property
     def n_query_faces(self) -> int:
-        """How many faces of the given photos the search averaged (1: the chosen one alone)."""
+        """How many faces the search averaged: a library person's faces (`template`), else those of the given
+        photos (1: the chosen one alone)."""
+        if self.template is not None:
+            return self.template.n_faces
         return 1 + sum(a.used for a in self.also)
 
     def photos(self, threshold: float) -> list[PhotoMatch]:

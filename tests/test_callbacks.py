@@ -1254,10 +1254,53 @@ def test_a_hidden_persons_face_opens_with_them_chosen(lib):
     assert value == a and any(o["value"] == a and o["label"].endswith("· hidden") for o in options)
     assert not any(o["value"] == b and "hidden" in o["label"] for o in options)
     out = call(photos_cb.save_face, 1, None, face, value, "", 0, trigger="photos-face-save")
-    assert out[2] == "success" and lib.queries.face_detail(face)["person_id"] == a
+    assert out[0].startswith("Nothing changed") and lib.queries.face_detail(face)["person_id"] == a
     lib.store.people.set_hidden(b, True)  # another hidden person is not offered
     _open, _fid, _info, options, _value, _ = call(photos_cb.open_face, [1], None, trigger={"type": "photo-face", "fid": face})
     assert b not in [o["value"] for o in options]
+
+
+def test_the_face_dialog_says_when_the_faces_person_is_hidden(lib):
+    """"Now:" names the face's person and, when they are hidden, says so (as the dropdown does)."""
+    a, b = lib.synthetic.person_ids[:2]
+    lib.store.people.set_hidden(a, True)
+    for face, now in ((lib.store.people.face_ids(a)[0], f"Now: Person {a} · hidden"),
+                      (lib.store.people.face_ids(b)[0], f"Now: Person {b}")):
+        _open, _fid, info, *_ = call(photos_cb.open_face, [1], None, trigger={"type": "photo-face", "fid": face})
+        assert text_of(info).strip() == now
+
+
+def _source_of(lib, face_id: int) -> str | None:
+    """How a face's person was decided ('manual', 'cluster', ...; None: no assignment row)."""
+    from dashapp.store.schema import assignments
+
+    with lib.store.engine.connect() as conn:
+        return conn.execute(select(assignments.c.source).where(assignments.c.face_id == face_id)).scalar()
+
+
+def test_saving_the_face_dialog_unchanged_records_nothing(lib):
+    """Save with the person the dialog opened on (or Unsorted, Ignored, or the person's own name typed): the dialog
+    closes saying nothing changed, and no move is recorded (no Undo step, the face not pinned to them by hand)."""
+    a = lib.synthetic.person_ids[0]
+    lib.store.people.rename(a, "Ada")
+    named = lib.store.people.face_ids(a)[0]
+    grouped = lib.store.people.face_ids(lib.synthetic.person_ids[1])[0]
+    unsorted = lib.synthetic.unsorted[0]
+    ignored = lib.store.people.face_ids(lib.synthetic.person_ids[2])[0]
+    lib.store.people.ignore_faces([ignored])
+    already = {named: "with Ada", grouped: f"with Person {lib.synthetic.person_ids[1]}", unsorted: "unsorted",
+               ignored: "set aside as Ignored"}
+    for face, typed in ((named, ""), (named, " ada "), (grouped, ""), (unsorted, ""), (ignored, "")):
+        before, source = lib.store.people.last_action(), _source_of(lib, face)
+        *_, value, _new = call(photos_cb.open_face, [1], None, trigger={"type": "photo-face", "fid": face})
+        message, _header, icon, _shown, is_open, version = call(photos_cb.save_face, 1, None, face, value, typed, 4,
+                                                                trigger="photos-face-save")
+        assert message == f"Nothing changed: this face is already {already[face]}.", (face, typed)
+        assert icon == "info" and is_open is False and version == dash.no_update, (face, typed)
+        assert lib.store.people.last_action() == before and _source_of(lib, face) == source, (face, typed)
+    # A real change is still made.
+    out = call(photos_cb.save_face, 1, None, grouped, a, "", 4, trigger="photos-face-save")
+    assert out[2] == "success" and lib.queries.face_detail(grouped)["person_id"] == a
 
 
 def test_ignore_a_face_on_photos_then_bring_it_back_on_people(lib):

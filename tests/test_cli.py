@@ -565,6 +565,24 @@ def test_a_failed_search_leaves_no_folder_behind(tmp_path, capsys):
     assert not config.finds_dir.exists() or not any(config.finds_dir.iterdir())
 
 
+def test_the_people_found_by_an_ingest_or_a_clustering_count_the_hidden_ones_apart(tmp_path, capsys):
+    """A hidden group is not on the People page: the summaries (the Library page shows the ingest's) count it apart
+    from the people and groups found."""
+    data = tmp_path / "data"
+    store = Store.open(load_config(data))
+    people = build_library(store, n_faces=30, faces_per_photo=3, n_people=4).person_ids
+    store.people.set_hidden(people[0], True)
+    store.runs.start({}, "synthetic")  # a clustering that never ended: the next ingest groups the faces again
+    (tmp_path / "empty").mkdir()
+    assert main(["ingest", "--data-dir", str(data), str(tmp_path / "empty")]) == 0
+    assert "clustered 30 faces: 3 people/groups, 1 hidden, 0 unsorted\n" in capsys.readouterr().out
+    [job] = store.jobs.latest("ingest", limit=1)
+    assert job.message.endswith("; 3 people/groups, 1 hidden, 0 unsorted faces")
+    assert main(["cluster", "--data-dir", str(data), "--no-project"]) == 0
+    assert capsys.readouterr().out.startswith("30 faces: 3 people/groups, 1 hidden, 0 unsorted, ")
+    store.close()
+
+
 def test_folders_counts_photos_from_folders_the_library_does_not_remember(tmp_path, capsys):
     data = tmp_path / "data"
     build_library(Store.open(load_config(data)), n_faces=30, faces_per_photo=3, n_people=2)  # no folders remembered

@@ -109,10 +109,13 @@ def test_a_library_person_is_searched_with_the_mean_of_their_faces(analyzer, tmp
     summary = str(person_summary(result, result.photos(result.thresholds.stricter)))  # what the page says of it
     assert "6 of these photos are already" in summary and "Ada" in summary and "4 show a face that is unsorted" in summary
     assert load_result(_saved(result, tmp_path)).template == result.template  # the result file keeps it
+    # It says it searched with the mean of her six faces (the command's JSON line too), not with one.
+    assert result.n_query_faces == 6 and result.summary(result.thresholds.default)["n_query_faces"] == 6
 
     shown = typical_face(store, bo.id, analyzer.model_version)
     few = find(analyzer, store, Path(shown.photo_path), shown.idx, person=bo.id)  # 3 faces: their template
     assert few.template == PersonTemplate(bo.id, "Bo", 3) and few.thresholds == analyzer.search_thresholds(3)
+    assert few.n_query_faces == 3
     assert analyzer.search_thresholds(3) != analyzer.search_thresholds(6) != analyzer.match_thresholds
     bo_center = template(np.stack([f.embedding for f in faces_of["4966"]]))
     assert few.matches[0].distance == pytest.approx(min(np.linalg.norm(f.embedding - bo_center) for f in faces_of["4966"]))
@@ -121,6 +124,7 @@ def test_a_library_person_is_searched_with_the_mean_of_their_faces(analyzer, tmp
     cy = store.people.by_name("Cy")
     one = find(analyzer, store, Path(theirs[6].photo_path), theirs[6].idx, person=cy.id)
     assert one.template == PersonTemplate(cy.id, "Cy", 1) and one.thresholds == analyzer.match_thresholds
+    assert one.n_query_faces == 1
     assert one.matches[0].face_id == theirs[6].id and one.matches[0].distance == pytest.approx(0, abs=1e-3)
     summary = str(person_summary(one, one.photos(one.thresholds.default)))
     assert "1 of these photos is already" in summary and "Cy" in summary and "/photos?person=" in summary

@@ -703,12 +703,13 @@ class UIQueries(Repo):
         return out
 
     def face_detail(self, face_id: int) -> dict | None:
-        """One face: photo, box, detector score, person (or set aside) and attribute probabilities."""
+        """One face: photo, box, detector score, person (whether hidden; or set aside) and attribute probabilities."""
         with self._read() as conn:
             r = conn.execute(
                 select(
                     faces.c.id, faces.c.photo_id, faces.c.x, faces.c.y, faces.c.w, faces.c.h, faces.c.score,
-                    faces.c.attributes, photos.c.path, assignments.c.person_id, people.c.name, assignments.c.source,
+                    faces.c.attributes, photos.c.path, assignments.c.person_id, people.c.name, people.c.hidden,
+                    assignments.c.source,
                 )
                 .select_from(
                     faces.join(photos, photos.c.id == faces.c.photo_id)
@@ -722,6 +723,6 @@ class UIQueries(Repo):
         return dict(
             face_id=r.id, photo_id=r.photo_id, box=(r.x, r.y, r.w, r.h), score=r.score,
             attributes=from_blob(r.attributes), photo_path=r.path, person_id=r.person_id, name=r.name,
-            ignored=r.source == IGNORED,
+            hidden=bool(r.hidden), ignored=r.source == IGNORED,
         )
 
