@@ -307,11 +307,12 @@ def name_person(_values: list, version: int):
         return *NO_TOAST, no_update, no_update, no_update, no_update, no_update
     other = lib.queries.person_by_name(name) if name else None
     if other is not None and other["id"] != pid:
-        plan = {"action": "merge", "target": other["id"], "sources": [pid], "text": _name_clash_text(other, person)}
+        plan = {"action": "merge", "target": other["id"], "sources": [pid], "text": _name_clash_text(other, person),
+                "typed_in": pid}
         return *NO_TOAST, no_update, plan, plan["text"], True, no_update
     alike = _named_alike(lib, name, pid) if name else None
     if alike is not None:  # "zoe" typed where "Zoé" exists: most likely her, but it may be someone else's name
-        plan = {"action": "merge", "target": alike["id"], "sources": [pid], "keep_name": name,
+        plan = {"action": "merge", "target": alike["id"], "sources": [pid], "keep_name": name, "typed_in": pid,
                 "text": _name_alike_text(alike, person, name)}
         return *NO_TOAST, no_update, plan, plan["text"], True, no_update
     try:
@@ -368,7 +369,7 @@ def confirm_pending(_yes: int | None, _no: int | None, pending: dict | None, ver
     if not clicked():
         return *NO_TOAST, no_update, no_update, no_update, no_update, no_update
     if ctx.triggered_id == "people-confirm-no" or not pending:
-        new_version, no_pending, redraw = _dropped(version)
+        new_version, no_pending, redraw = _dropped(version, pending)
         return *NO_TOAST, new_version, False, no_pending, no_update, redraw
     lib = library()
     try:
@@ -429,14 +430,17 @@ def confirm_dismissed(is_open: bool, pending: dict | None, version: int):
     action as they close it, so this has nothing left to do after them.)"""
     if is_open or not pending:
         return no_update, no_update, no_update
-    return _dropped(version)
+    return _dropped(version, pending)
 
 
-def _dropped(version: int | None) -> tuple[int, None, None]:
-    """The page's new version, no pending action, and no record of what the page shows, once the dialog closed
-    without merging: every card is drawn again, so a name field that asked to merge shows the stored name again
-    (the typed one was never saved, so that card is the same as before for `render_people`)."""
-    return (version or 0) + 1, None, None
+def _dropped(version: int | None, pending: dict | None) -> tuple:
+    """The page's new version, no pending action, and what the page shows, once the dialog closed without
+    merging. After a name that asked to merge (`typed_in`), the page forgets what it shows and every card is drawn
+    again, so that field shows the stored name again: the typed one was never saved, so for `render_people` its
+    card is as it was. After "Merge selected groups", nothing changed: the groups stay ticked."""
+    if pending and pending.get("typed_in") is not None:
+        return (version or 0) + 1, None, None
+    return no_update, None, no_update
 
 
 @dash.callback(

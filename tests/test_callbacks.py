@@ -729,7 +729,7 @@ def test_name_a_person_then_a_clash_offers_merge(lib):
     # Typing the same name (other case) on another group does not rename: it asks to merge.
     out = call(people_cb.name_person, ["ada"], 1, trigger={"type": "person-name", "pid": b}, prop="value", value=" ada ")
     pending, body, is_open = out[5], out[6], out[7]
-    assert is_open is True and pending == {"action": "merge", "target": a, "sources": [b], "text": body}
+    assert is_open is True and pending == {"action": "merge", "target": a, "sources": [b], "text": body, "typed_in": b}
     assert lib.store.people.get(b) is not None and lib.store.people.get(b).name is None
     n_a, n_b = lib.store.people.get(a).n_faces, lib.store.people.get(b).n_faces
     out = call(people_cb.confirm_pending, 1, None, pending, 1, trigger="people-confirm-yes")
@@ -813,8 +813,10 @@ def test_merge_suggestion_button_and_cancel(lib):
     plan, _, is_open, *_ = call(people_cb.ask_merge, None, [1], [], [], trigger=trigger)
     assert is_open
     out = call(people_cb.confirm_pending, None, 1, plan, 0, trigger="people-confirm-no")
-    assert out[5] is False  # closed, nothing merged
+    assert out[5] is False and out[6] is None  # closed, nothing merged
     assert lib.store.people.get(suggestion["person_b"]) is not None
+    # Nothing changed: the page is not drawn again (the groups ticked for "Merge selected groups" stay ticked).
+    assert out[4] is dash.no_update and out[8] is dash.no_update
 
 
 def test_dismiss_a_merge_suggestion(lib):
