@@ -4,7 +4,7 @@
 
 `bench_ui.py` times the server's callbacks; this times what the user waits for, the browser's work included:
 the page's first cards, a face selected, a group named, a group named with "Not named yet" (its card gives its
-place to the next group), a face moved to Unsorted. Each run serves a fresh copy of the library (`app.py serve`),
+place to the next group), a face moved to Unsorted, two groups merged, the merge undone. Each run serves a fresh copy of the library (`app.py serve`),
 so the library is never changed. Needs chromium and chromedriver (as the end-to-end tests do).
 """
 
@@ -114,6 +114,26 @@ def people_actions(driver: webdriver.Chrome, url: str) -> dict[str, float]:
     times["move a face to Unsorted"] = until(
         lambda: find("id", "people-unsorted-count").text != unsorted
         and "Nothing selected" in find("id", "people-sel-info").text, "the move")
+    time.sleep(1)
+
+    def cards() -> list[str]:
+        return [f.get_attribute("id") for f in find_all("css selector", "#people-grid .person-name-input")]
+
+    driver.execute_script("window.scrollTo(0, 0)")
+    boxes = find_all("css selector", "#people-grid .person-card input[type=checkbox]")
+    driver.execute_script("arguments[0].click(); arguments[1].click()", boxes[3], boxes[4])
+    until(lambda: find("id", "people-merge-btn").is_enabled(), "two groups ticked")
+    find("id", "people-merge-btn").click()
+    until(lambda: find("id", "people-confirm-yes").is_displayed(), "the merge dialog")
+    time.sleep(1)  # the dialog's fade
+    before = cards()
+    find("id", "people-confirm-yes").click()
+    times["merge two groups"] = until(lambda: cards() != before, "the merge")
+    time.sleep(2)
+    driver.execute_script("window.scrollTo(0, 0)")
+    before = cards()
+    find("id", "people-undo-btn").click()
+    times["undo the merge"] = until(lambda: cards() != before, "the undo")
     return times
 
 
