@@ -4,4 +4,4 @@ Callbacks are thin: inputs -> `dashapp` (queries, user actions, builders) -> com
 functions, so tests call them directly with a real store.
 """
 
-from callbacks import attributes, find, library, map, navbar, people, people_sort, photos  # noqa: F401
+from callbacks import attributes, find, follow, library, map, navbar, people, people_sort, photos  # noqa: F401

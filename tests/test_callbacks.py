@@ -26,6 +26,7 @@ from dash._utils import AttributeDict
 from sqlalchemy import select, update
 
 from callbacks import attributes as attr_cb
+from callbacks import follow as follow_cb
 from callbacks import library as lib_cb
 from callbacks import map as map_cb
 from callbacks import navbar as nav_cb
@@ -1049,6 +1050,35 @@ def test_least_alike_first_shows_a_wrong_face_first(lib):
     block = call(people_cb.person_faces_page, 1, True, trigger={"type": "person-pager", "pid": a},
                  prop="active_page")
     assert face_ids_in(block)[0] == wrong
+
+
+def test_people_and_photos_follow_changes_made_elsewhere(lib):
+    """What a page shows is stamped when it is drawn; a name, an undo, a clustering, an ingest's end or a folder
+    added elsewhere (another window, the command line) moves the stamp, and the navbar's next poll draws the page
+    again. An ingest's progress does not: the page would move under the user's hands at every photo."""
+    from dashapp.clustering import recluster
+
+    drawn = call(follow_cb.note_stamp, 0)
+    assert call(follow_cb.follow_changes, 1, drawn, 3) is dash.no_update
+    assert call(follow_cb.follow_changes, 1, None, 3) is dash.no_update  # the page has not been drawn yet
+    store = lib.store
+    job = store.jobs.create("ingest")
+    store.jobs.start(job, os.getpid())
+    store.jobs.progress(job, done=5, total=10, n_faces=7)
+    assert call(follow_cb.follow_changes, 1, drawn, 3) is dash.no_update
+    pid = lib.synthetic.person_ids[0]
+    changes = {
+        "an ingest's end": lambda: store.jobs.finish(job, "done"),
+        "a name": lambda: store.people.rename(pid, "Elsewhere"),
+        "an undo": store.people.undo,
+        "a clustering": lambda: recluster(store, project=False),
+        "a folder": lambda: store.folders.add([str(GROUP_PHOTOS)]),
+    }
+    for change, make in changes.items():
+        make()
+        assert call(follow_cb.follow_changes, 1, drawn, 3) == 4, change
+        drawn = call(follow_cb.note_stamp, 4)
+        assert call(follow_cb.follow_changes, 1, drawn, 4) is dash.no_update, change
 
 
 # --- photos page ---

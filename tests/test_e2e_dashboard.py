@@ -600,3 +600,26 @@ def test_on_a_phone_the_menu_folds_and_no_page_scrolls_sideways(server, browser)
         _assert_no_page_errors(br)
     finally:
         br.driver.set_window_size(1400, 1000)
+
+
+def test_people_and_photos_follow_a_name_given_from_the_command_line(server, browser):
+    """A name given elsewhere (here the command line, as from another window) shows on the open page within a poll
+    of the navbar, without reloading it."""
+    url, data_dir = server
+    br = browser
+
+    def cli(*args: str) -> None:
+        subprocess.run([sys.executable, str(ROOT / "app.py"), "people", "--data-dir", str(data_dir), *args],
+                       cwd=ROOT, check=True, capture_output=True, timeout=60)
+
+    _go(br, url + "/", ".person-card")
+    pid = _card_ids(br)[-1]
+    field_id = json.dumps({"pid": pid, "type": "person-name"}, separators=(",", ":"))  # as Dash writes it
+    cli("name", str(pid), "Named Elsewhere")
+    name_shown = "const field = document.getElementById(arguments[0]); return field && field.value;"
+    _wait(br, lambda: br.driver.execute_script(name_shown, field_id) == "Named Elsewhere", 15, "the name on People")
+    _go(br, url + f"/photos?person={pid}", ".photo-tile")
+    cli("undo")
+    _wait(br, lambda: "Named Elsewhere" not in br.driver.find_element("id", "photos-people").text, 15,
+          "the name gone from Photos")
+    _assert_no_page_errors(br)

@@ -29,6 +29,7 @@ from dashapp.store.schema import (
     IGNORED,
     assignments,
     best_suggestion,
+    cluster_runs,
     faces,
     jobs,
     merge_suggestions,
@@ -37,7 +38,9 @@ from dashapp.store.schema import (
     people,
     photos,
     suggestions,
+    undo_steps,
 )
+from dashapp.store.schema import folders as folders_table
 from model.clustering import centroids
 
 PHOTO_FILTER_MODES = ("any", "all", "only")
@@ -185,6 +188,19 @@ class UIQueries(Repo):
         """How many analysed photos have faces from another face model than `model_version`."""
         with self._read() as conn:
             return conn.execute(select(func.count()).where(analysed_by_another_model(model_version))).scalar_one()
+
+    def change_stamp(self) -> str:
+        """Changes every time what People and Photos show may have changed, from any window or the command line: a
+        name, merge, move, hide or undo (their undo steps), a clustering, an ingest or a folder removed. Not while an
+        ingest runs: a page drawn again at every photo found would move under the user's hands."""
+        with self._read() as conn:
+            row = conn.execute(select(
+                select(func.max(undo_steps.c.id)).scalar_subquery(),
+                select(func.max(cluster_runs.c.id)).where(cluster_runs.c.finished_at.is_not(None)).scalar_subquery(),
+                select(func.max(jobs.c.id)).where(jobs.c.status.not_in(ACTIVE)).scalar_subquery(),
+                select(func.count()).select_from(folders_table).scalar_subquery(),
+            )).one()
+        return ":".join(str(v) for v in row)
 
     def latest_job(self, kind: str = "ingest") -> dict | None:
         """The job of a kind the page follows, with its ETA (seconds left in its current phase, at that phase's pace;
