@@ -387,8 +387,8 @@ def confirm_pending(_yes: int | None, _no: int | None, pending: dict | None, ver
     lib = library()
     try:
         target = lib.store.people.merge(pending["sources"], pending["target"])
-    except KeyError:
-        return *refused("One of those groups no longer exists."), (version or 0) + 1, False, None, no_update, no_update
+    except KeyError:  # merged or deleted meanwhile (another window): every card drawn again, as after Cancel
+        return *refused("One of those groups no longer exists."), (version or 0) + 1, False, None, no_update, None
     person = lib.queries.person(target)
     label = C.where_hidden(C.person_label(target, person["name"] if person else None), bool(person and person["hidden"]))
     n = len(pending["sources"]) + 1

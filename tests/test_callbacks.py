@@ -810,6 +810,24 @@ def test_a_name_clash_dialog_closed_without_merging_shows_the_stored_name_again(
                 value=True) == (dash.no_update,) * 3
 
 
+def test_a_name_clash_whose_merge_fails_shows_the_stored_name_again(lib):
+    """The name's owner merged into someone else meanwhile (another window): Merge is refused and every card is
+    drawn again, so the field that asked to merge shows the stored name, not the typed one (never saved)."""
+    a, b, c = lib.synthetic.person_ids[:3]
+    lib.store.people.rename(c, "Cy")
+    _, shown, *_ = call(people_cb.render_people, 4, None, 1, "", False, False, False)  # the page, as drawn
+    out = call(people_cb.name_person, ["Cy"], 4, trigger={"type": "person-name", "pid": b}, prop="value", value="Cy")
+    pending = out[5]
+    lib.store.people.merge([c], a)  # in another window
+    out = call(people_cb.confirm_pending, 1, None, pending, 4, trigger="people-confirm-yes")
+    assert "no longer exists" in out[0] and lib.store.people.get(b).name is None
+    version, drawn = out[4], shown if out[8] is dash.no_update else out[8]  # the store, as the browser keeps it
+    cards, *_ = call(people_cb.render_people, version, None, 1, "", False, False, False, drawn,
+                     trigger="people-version", prop="data", value=version)
+    fields = [x for x in _components(cards) if getattr(x, "id", None) == {"type": "person-name", "pid": b}]
+    assert len(fields) == 1 and not fields[0].value  # b's card is drawn again (its key is unchanged)
+
+
 def _components(component) -> list:
     """Every component inside a Dash component tree."""
     if isinstance(component, (list, tuple)):
