@@ -55,7 +55,8 @@ def render_people(_version: int, _renamed: dict | None, page: int | None, search
     if total == 0:  # drawn afresh: the words depend on more than this page
         slots = [_no_cards(search or "", bool(show_hidden), bool(unnamed_only), n_named)]
         return slots + [None] * (PEOPLE_PAGE_SIZE - 1), None, 1, pager_style(1), 1, "", options
-    slots, keys = _slots(people, bool(least_alike), drawn or [])
+    placed = _in_their_places(people, drawn) if ctx.triggered_id == "people-renamed" and drawn else people
+    slots, keys = _slots(placed, bool(least_alike), drawn or [])
     if unnamed_only:
         count = f"{total} {'group' if total == 1 else 'groups'} not named yet"
     else:
@@ -103,10 +104,22 @@ def _found(n: int, what: str, groups: bool = False) -> str:
     return f"The {one} found is {what}" if n == 1 else f"The {n} {many} found are {what}"
 
 
-def _slots(people: list[dict], least_alike: bool, drawn: list[str | None]) -> tuple[list, list[str | None]]:
-    """What each place of the page shows: a person card, nothing after the last one, or `no_update` where the
-    card drawn there (`drawn`) is still the same; and the key of each place's card."""
-    faces = library().queries.first_faces([p["id"] for p in people], C.FACE_PAGE_SIZE, least_alike_first=least_alike)
+def _in_their_places(people: list[dict], drawn: list[str | None]) -> list[dict | None]:
+    """After a name: the page's people in the places the page shows them in, and a group that joined the page
+    (with "Not named yet", the next group to name) in the place of the one that left it, so the other cards stay
+    where they are; `people` as listed when they do not fit in the places left (the page changed otherwise)."""
+    shown = [json.loads(key)[0]["id"] if key else None for key in drawn]
+    by_id = {p["id"]: p for p in people}
+    joined = iter([p for p in people if p["id"] not in shown])
+    placed = [by_id[pid] if pid in by_id else next(joined, None) for pid in shown[:PEOPLE_PAGE_SIZE]]
+    return people if next(joined, None) is not None else placed
+
+
+def _slots(people: list[dict | None], least_alike: bool, drawn: list[str | None]) -> tuple[list, list[str | None]]:
+    """What each place of the page shows: a person card, nothing (after the last one, or where a card left), or
+    `no_update` where the card drawn there (`drawn`) is still the same; and the key of each place's card."""
+    faces = library().queries.first_faces([p["id"] for p in people if p], C.FACE_PAGE_SIZE,
+                                          least_alike_first=least_alike)
     slots, keys = [], []
     for index in range(PEOPLE_PAGE_SIZE):
         person = people[index] if index < len(people) else None
@@ -374,8 +387,8 @@ def confirm_pending(_yes: int | None, _no: int | None, pending: dict | None, ver
     lib = library()
     try:
         target = lib.store.people.merge(pending["sources"], pending["target"])
-    except KeyError:
-        return *refused("One of those groups no longer exists."), (version or 0) + 1, False, None, no_update, no_update
+    except KeyError:  # merged or deleted meanwhile (another window): every card drawn again, as after Cancel
+        return *refused("One of those groups no longer exists."), (version or 0) + 1, False, None, no_update, None
     person = lib.queries.person(target)
     label = C.where_hidden(C.person_label(target, person["name"] if person else None), bool(person and person["hidden"]))
     n = len(pending["sources"]) + 1

@@ -703,12 +703,37 @@ def test_only_the_cards_that_changed_are_drawn_again(lib, monkeypatch):
     slots, drawn, *_ = render("people-version", 3, drawn)
     assert [c.id["pid"] for c in slots[:2]] == [first["id"], second["id"]] and slots[2] is keep
     assert face in face_ids_in(slots[0]) and face not in face_ids_in(slots[1])
-    # "Not named yet": the named card leaves; from its place on, every card moves up one place.
+    # "Not named yet": the named card leaves its place (no group joins: all are on the page); the others stay.
     _, drawn, *_ = render("people-unnamed-only", True, drawn, unnamed_only=True)
     unnamed = [p["id"] for p in lib.queries.people_page(0, 3, unnamed_only=True)[2]]
     lib.store.people.rename(unnamed[1], "Grace")
     slots, drawn, *_ = render("people-renamed", {"pid": unnamed[1], "name": "Grace"}, drawn, unnamed_only=True)
-    assert slots[0] is keep and [c.id["pid"] for c in cards_of(slots)] == [unnamed[2]]
+    assert slots == [keep, None, keep]
+
+
+def test_not_named_yet_a_named_card_gives_its_place_to_the_next_group(lib, monkeypatch):
+    """With "Not named yet", the group that joins the page takes the place of the one just named; the other cards
+    stay where they are (drawn again only once something else changes the page)."""
+    monkeypatch.setattr(people_cb, "PEOPLE_PAGE_SIZE", 3)
+    a, b, c, d, e = [p["id"] for p in lib.queries.people_page(0, 5)[2]]
+    keep = dash.no_update
+
+    def render(trigger: str, value, drawn: list | None):
+        return call(people_cb.render_people, 0, None, 1, "", False, True, False, drawn, trigger=trigger,
+                    prop="data", value=value)
+
+    _, drawn, *_ = render("people-unnamed-only", True, None)
+    lib.store.people.rename(a, "Ada")
+    slots, drawn, *_ = render("people-renamed", {"pid": a, "name": "Ada"}, drawn)
+    assert slots[1:] == [keep, keep] and [s.id["pid"] for s in cards_of(slots)] == [d]
+    lib.store.people.rename(c, "Cy")
+    slots, drawn, *_ = render("people-renamed", {"pid": c, "name": "Cy"}, drawn)
+    assert slots[:2] == [keep, keep] and [s.id["pid"] for s in cards_of(slots)] == [e]
+    lib.store.people.rename(b, "Bo")  # nobody left to join: its place stays empty
+    slots, drawn, *_ = render("people-renamed", {"pid": b, "name": "Bo"}, drawn)
+    assert slots == [keep, None, keep]
+    slots, drawn, *_ = render("people-version", 1, drawn)  # anything else: the page as listed, largest first
+    assert [s.id["pid"] for s in cards_of(slots)] == [e] and slots[0] is keep and slots[2] is None
 
 
 def test_a_person_card_shows_the_years_of_their_photos(lib):
@@ -784,6 +809,24 @@ def test_a_name_clash_dialog_closed_without_merging_shows_the_stored_name_again(
                 value=False) == (dash.no_update,) * 3
     assert call(people_cb.confirm_dismissed, True, pending, 5, trigger="people-confirm-modal", prop="is_open",
                 value=True) == (dash.no_update,) * 3
+
+
+def test_a_name_clash_whose_merge_fails_shows_the_stored_name_again(lib):
+    """The name's owner merged into someone else meanwhile (another window): Merge is refused and every card is
+    drawn again, so the field that asked to merge shows the stored name, not the typed one (never saved)."""
+    a, b, c = lib.synthetic.person_ids[:3]
+    lib.store.people.rename(c, "Cy")
+    _, shown, *_ = call(people_cb.render_people, 4, None, 1, "", False, False, False)  # the page, as drawn
+    out = call(people_cb.name_person, ["Cy"], 4, trigger={"type": "person-name", "pid": b}, prop="value", value="Cy")
+    pending = out[5]
+    lib.store.people.merge([c], a)  # in another window
+    out = call(people_cb.confirm_pending, 1, None, pending, 4, trigger="people-confirm-yes")
+    assert "no longer exists" in out[0] and lib.store.people.get(b).name is None
+    version, drawn = out[4], shown if out[8] is dash.no_update else out[8]  # the store, as the browser keeps it
+    cards, *_ = call(people_cb.render_people, version, None, 1, "", False, False, False, drawn,
+                     trigger="people-version", prop="data", value=version)
+    fields = [x for x in _components(cards) if getattr(x, "id", None) == {"type": "person-name", "pid": b}]
+    assert len(fields) == 1 and not fields[0].value  # b's card is drawn again (its key is unchanged)
 
 
 def _components(component) -> list:
