@@ -226,6 +226,11 @@ dash.clientside_callback(
     ClientsideFunction(namespace="people", function_name="showSelection"),
     Input("people-selected-faces", "data"),
 )
+# After each change to people every group is unticked (assets/selection.js).
+dash.clientside_callback(
+    ClientsideFunction(namespace="people", function_name="untickGroups"),
+    Input("people-version", "data"),
+)
 
 
 @dash.callback(
