@@ -1136,7 +1136,8 @@ def test_least_alike_first_shows_a_wrong_face_first(lib):
 def test_people_and_photos_follow_changes_made_elsewhere(lib):
     """What a page shows is stamped when it is drawn; a name, an undo, a clustering, an ingest's end or a folder
     added elsewhere (another window, the command line) moves the stamp, and the navbar's next poll draws the page
-    again. An ingest's progress does not: the page would move under the user's hands at every photo."""
+    again, once no dialog of the page is open. An ingest's progress does not: the page would move under the user's
+    hands at every photo."""
     from dashapp.clustering import recluster
 
     drawn = call(follow_cb.note_stamp, 0)
@@ -1157,7 +1158,8 @@ def test_people_and_photos_follow_changes_made_elsewhere(lib):
     }
     for change, make in changes.items():
         make()
-        assert call(follow_cb.follow_changes, 1, drawn, 3) == 4, change
+        assert call(follow_cb.follow_changes, 1, drawn, 3, False, True) is dash.no_update  # not under a dialog
+        assert call(follow_cb.follow_changes, 1, drawn, 3, False, False) == 4, change
         drawn = call(follow_cb.note_stamp, 4)
         assert call(follow_cb.follow_changes, 1, drawn, 4) is dash.no_update, change
 
