@@ -20,6 +20,8 @@ UNSORTED_PAGE_SIZE = 48
 
 # Changing what the cards show starts again from their first page.
 _PEOPLE_FILTERS = {"people-search", "people-show-hidden", "people-unnamed-only"}
+# A change to people (here, in another window) leaves the other cards in their places (`_in_their_places`).
+_CHANGES = {"people-version", "people-renamed"}
 
 
 @dash.callback(
@@ -42,9 +44,10 @@ _PEOPLE_FILTERS = {"people-search", "people-show-hidden", "people-unnamed-only"}
 def render_people(_version: int, _renamed: dict | None, page: int | None, search: str | None, show_hidden: bool,
                   unnamed_only: bool, least_alike: bool, drawn: list[str | None] | None = None):
     """One page of person cards (largest first), each with its first faces (best detections first, or the
-    faces least like the rest of their group first), each card in its place on the page (a slot). Only the
-    places whose card changed are drawn: after a name, a move or a merge most cards are as they were, and the
-    browser takes seconds to draw a whole page of cards. `drawn`: what each place shows (`_card_key`)."""
+    faces least like the rest of their group first), each card in its place on the page (a slot). After a change
+    to people the cards still on the page keep their places (sorted again with the next page, filter or visit),
+    and only the places whose card changed are drawn: after a name, a move or a merge most cards are as they were,
+    and the browser takes seconds to draw a whole page of cards. `drawn`: what each place shows (`_card_key`)."""
     lib = library()
     page = 1 if ctx.triggered_id in _PEOPLE_FILTERS else page
     query = dict(include_hidden=bool(show_hidden), search=search or "", unnamed_only=bool(unnamed_only))
@@ -55,7 +58,7 @@ def render_people(_version: int, _renamed: dict | None, page: int | None, search
     if total == 0:  # drawn afresh: the words depend on more than this page
         slots = [_no_cards(search or "", bool(show_hidden), bool(unnamed_only), n_named)]
         return slots + [None] * (PEOPLE_PAGE_SIZE - 1), None, 1, pager_style(1), 1, "", options
-    placed = _in_their_places(people, drawn) if ctx.triggered_id == "people-renamed" and drawn else people
+    placed = _in_their_places(people, drawn) if ctx.triggered_id in _CHANGES and drawn else people
     slots, keys = _slots(placed, bool(least_alike), drawn or [])
     if unnamed_only:
         count = f"{total} {'group' if total == 1 else 'groups'} not named yet"
@@ -105,9 +108,9 @@ def _found(n: int, what: str, groups: bool = False) -> str:
 
 
 def _in_their_places(people: list[dict], drawn: list[str | None]) -> list[dict | None]:
-    """After a name: the page's people in the places the page shows them in, and a group that joined the page
-    (with "Not named yet", the next group to name) in the place of the one that left it, so the other cards stay
-    where they are; `people` as listed when they do not fit in the places left (the page changed otherwise)."""
+    """After a change: the page's people in the places the page shows them in, and a group that joined the page
+    (the next one, after a merge or with "Not named yet" a name) in the place of one that left it, so the other
+    cards stay where they are, in front of the user; `people` as listed when they do not fit in the places left."""
     shown = [json.loads(key)[0]["id"] if key else None for key in drawn]
     by_id = {p["id"]: p for p in people}
     joined = iter([p for p in people if p["id"] not in shown])

@@ -770,8 +770,20 @@ def test_not_named_yet_a_named_card_gives_its_place_to_the_next_group(lib, monke
     lib.store.people.rename(b, "Bo")  # nobody left to join: its place stays empty
     slots, drawn, *_ = render("people-renamed", {"pid": b, "name": "Bo"}, drawn)
     assert slots == [keep, None, keep]
-    slots, drawn, *_ = render("people-version", 1, drawn)  # anything else: the page as listed, largest first
+    slots, drawn, *_ = render("people-unnamed-only", True, drawn)  # a filter: the page as listed, largest first
     assert [s.id["pid"] for s in cards_of(slots)] == [e] and slots[0] is keep and slots[2] is None
+
+
+def test_after_a_merge_the_other_cards_stay_in_their_places(lib, monkeypatch):
+    """The merged group's place goes to the group that joins the page; the others are neither moved nor drawn."""
+    monkeypatch.setattr(people_cb, "PEOPLE_PAGE_SIZE", 3)
+    a, b, c, d, _ = [p["id"] for p in lib.queries.people_page(0, 5)[2]]
+    _, drawn, *_ = call(people_cb.render_people, 0, None, 1, "", False, False, False)
+    lib.store.people.merge([b], c)  # the second group into the third, which outgrows the first
+    slots, *_ = call(people_cb.render_people, 1, None, 1, "", False, False, False, drawn, trigger="people-version",
+                     prop="data", value=1)
+    assert slots[0] is dash.no_update and [s.id["pid"] for s in slots[1:]] == [d, c]
+    assert lib.queries.people_page(0, 3)[2][0]["id"] == c  # listed first, from the next visit on
 
 
 def test_a_person_card_shows_the_years_of_their_photos(lib):
