@@ -207,13 +207,25 @@ def render_ignored(_version: int, page: int | None):
     return grid, pages, page, pager_style(pages), f"({total})", {}
 
 
-@dash.callback(Output("people-suggestions", "children"), Input("people-version", "data"),
-              Input("people-renamed", "data"), Input("people-init", "data"))
-def render_merge_suggestions(_version: int, _renamed: dict | None = None, _init: int = 0):
-    """Groups that look like one person, with a Merge button each."""
+@dash.callback(
+    Output("people-suggestions", "children"),
+    Output("people-suggestions-key", "data"),
+    Input("people-version", "data"),
+    Input("people-renamed", "data"),
+    Input("people-init", "data"),
+    State("people-suggestions-key", "data"),
+)
+def render_merge_suggestions(_version: int, _renamed: dict | None = None, _init: int = 0, drawn: str | None = None):
+    """Groups that look like one person, with a Merge button each; drawn only when they changed since `drawn`
+    (a hundred components: after most changes to people they are the same)."""
     rows = library().queries.merge_suggestions(limit=8)
-    if _renamed_elsewhere({r["person_a"] for r in rows} | {r["person_b"] for r in rows}):
-        return no_update
+    key = json.dumps(rows, sort_keys=True, default=str)
+    if key == drawn:
+        return no_update, no_update
+    return _suggestions_card(rows), key
+
+
+def _suggestions_card(rows: list[dict]) -> dbc.Card | None:
     if not rows:
         return None
     return dbc.Card(

@@ -929,10 +929,12 @@ def test_two_groups_the_user_named_are_not_suggested_as_one_person(lib):
     lib.store.people.rename(a, "Kit Harington")
     assert (a, b) in {(s["person_a"], s["person_b"]) for s in lib.queries.merge_suggestions()}
     renamed = dict(trigger="people-renamed", prop="data")  # as the page redraws it once a name is given
-    assert "Kit Harington" in text_of(call(people_cb.render_merge_suggestions, 1, {"pid": a}, **renamed, value={"pid": a}))
+    shown, drawn = call(people_cb.render_merge_suggestions, 1, {"pid": a}, **renamed, value={"pid": a})
+    assert "Kit Harington" in text_of(shown)
+    assert call(people_cb.render_merge_suggestions, 2, None, 0, drawn) == (dash.no_update,) * 2  # the same: not drawn
     lib.store.people.rename(b, "Barack Obama")
     assert (a, b) not in {(s["person_a"], s["person_b"]) for s in lib.queries.merge_suggestions()}
-    shown = call(people_cb.render_merge_suggestions, 2, {"pid": b}, **renamed, value={"pid": b})
+    shown, _ = call(people_cb.render_merge_suggestions, 2, {"pid": b}, 0, drawn, **renamed, value={"pid": b})
     assert "Barack Obama" not in text_of(shown) and "Kit Harington" not in text_of(shown)
 
 
