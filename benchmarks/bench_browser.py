@@ -4,8 +4,9 @@
 
 `bench_ui.py` times the server's callbacks; this times what the user waits for, the browser's work included:
 the page's first cards, a face selected, a group named, a group named with "Not named yet" (its card gives its
-place to the next group), a face moved to Unsorted, two groups merged, the merge undone. Each run serves a fresh copy of the library (`app.py serve`),
-so the library is never changed. Needs chromium and chromedriver (as the end-to-end tests do).
+place to the next group), a face moved to Unsorted, two groups merged, the merge undone. Each run serves a fresh
+copy of the library (`app.py serve`), so the library is never changed. Needs chromium and chromedriver (as the
+end-to-end tests do).
 """
 
 from __future__ import annotations

@@ -407,7 +407,9 @@ def confirm_pending(_yes: int | None, _no: int | None, pending: dict | None, ver
     lib = library()
     try:
         target = lib.store.people.merge(pending["sources"], pending["target"])
-    except KeyError:  # merged or deleted meanwhile (another window): every card drawn again, as after Cancel
+    except KeyError:
+        # Merged or deleted meanwhile (another window): every card is drawn again, as after Cancel on a typed name
+        # (`_dropped`), so the field that asked to merge shows the stored name.
         return *refused("One of those groups no longer exists."), (version or 0) + 1, False, None, no_update, None
     person = lib.queries.person(target)
     label = C.where_hidden(C.person_label(target, person["name"] if person else None), bool(person and person["hidden"]))

@@ -9,11 +9,10 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 
 from callbacks.common import (
-    NO_TOAST, TOAST, UNDO_HINT, clicked, fetch_page, info, library, move_faces, ok, pager_style, refused,
+    NO_TOAST, TOAST, UNDO_HINT, Library, clicked, fetch_page, info, library, move_faces, ok, pager_style, refused,
     target_from,
 )
 from dashapp import components as C
-from dashapp.ui_context import Library
 
 PHOTOS_PAGE_SIZE = 24
 

@@ -1150,8 +1150,8 @@ def test_least_alike_first_shows_a_wrong_face_first(lib):
 def test_people_and_photos_follow_changes_made_elsewhere(lib):
     """What a page shows is stamped when it is drawn; a name, an undo, a clustering, an ingest's end or a folder
     added elsewhere (another window, the command line) moves the stamp, and the navbar's next poll draws the page
-    again, once no dialog of the page is open. An ingest's progress does not: the page would move under the user's
-    hands at every photo."""
+    again, once no dialog of the page is open (an ingest that ends after a newer one was refused too). An ingest's
+    progress does not (the page would move under the user's hands at every photo), nor a Find search."""
     from dashapp.clustering import recluster
 
     drawn = call(follow_cb.note_stamp, 0)
@@ -1162,6 +1162,12 @@ def test_people_and_photos_follow_changes_made_elsewhere(lib):
     store.jobs.start(job, os.getpid())
     store.jobs.progress(job, done=5, total=10, n_faces=7)
     assert call(follow_cb.follow_changes, 1, drawn, 3) is dash.no_update
+    search = store.jobs.create("find")  # a Find search changes nothing these pages show
+    store.jobs.finish(search, "done")
+    assert call(follow_cb.follow_changes, 1, drawn, 3) is dash.no_update
+    refused = store.jobs.create("ingest")  # another ingest refused while this one runs (`app.py ingest`)
+    store.jobs.finish(refused, "failed", "an ingest is already running")
+    drawn = call(follow_cb.note_stamp, 3)
     pid = lib.synthetic.person_ids[0]
     changes = {
         "an ingest's end": lambda: store.jobs.finish(job, "done"),

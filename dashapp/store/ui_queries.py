@@ -192,12 +192,14 @@ class UIQueries(Repo):
     def change_stamp(self) -> str:
         """Changes every time what People and Photos show may have changed, from any window or the command line: a
         name, merge, move, hide or undo (their undo steps), a clustering, an ingest or a folder removed. Not while an
-        ingest runs: a page drawn again at every photo found would move under the user's hands."""
+        ingest runs: a page drawn again at every photo found would move under the user's hands. Ingests are counted as
+        they end, not by their newest id: one may end after a newer one (refused while it ran), and Find's searches,
+        jobs too, change nothing these pages show."""
         with self._read() as conn:
             row = conn.execute(select(
                 select(func.max(undo_steps.c.id)).scalar_subquery(),
                 select(func.max(cluster_runs.c.id)).where(cluster_runs.c.finished_at.is_not(None)).scalar_subquery(),
-                select(func.max(jobs.c.id)).where(jobs.c.status.not_in(ACTIVE)).scalar_subquery(),
+                select(func.count()).where(jobs.c.kind == "ingest", jobs.c.status.not_in(ACTIVE)).scalar_subquery(),
                 select(func.count()).select_from(folders_table).scalar_subquery(),
             )).one()
         return ":".join(str(v) for v in row)
