@@ -2,7 +2,7 @@
 // for every component of a page at every change (each new one resets its state, and each reset is seen by all
 // the others), so a People page of 24 cards with 12 crops each took seconds to redraw when every crop was a
 // component of its own. Each tile is a plain element: a click on People selects it (assets/selection.js reads
-// `data-fid`), Enter or Space clicks it (assets/keyboard.js); a grid with an id also reports the face clicked.
+// `data-fid`), Enter or Space clicks it (assets/keyboard.js); a grid given `n_clicks` also reports the face clicked.
 (function () {
     var h = window.React.createElement;
 
@@ -20,7 +20,7 @@
         if (face.caption) {
             attrs["data-caption"] = face.caption;  // drawn over the crop's bottom edge by the style sheet
         }
-        if (props.id && props.setProps) {
+        if (props.n_clicks !== undefined && props.n_clicks !== null && props.setProps) {
             attrs.onClick = function () {
                 props.setProps({clicked_face: face.fid, n_clicks: (props.n_clicks || 0) + 1});
             };

@@ -110,42 +110,36 @@
             next = fields.slice(at + 1).concat(fields.slice(0, at)).find(function (f) { return !f.value.trim(); });
         }
         if (next) {
-            next.focus();
-            keepFocus(next);
+            next.focus();  // and if the cards are drawn anew meanwhile, it moves to the field's copy (below)
         }
     }
 
-    // The cards may be drawn anew when the name's answer comes (a card giving its place to the next group): the
-    // field with the cursor is then replaced by its copy. The cursor, and anything typed meanwhile, move to it.
-    var kept = null;
-    function keepFocus(field) {
-        var grid = document.getElementById("people-grid");
-        kept = {id: field.id, field: field, until: Date.now() + 10000};
-        if (grid && !grid.dataset.keepsFocus) {
-            grid.dataset.keepsFocus = "1";
-            new MutationObserver(function () {
-                if (!kept || kept.field.isConnected || Date.now() > kept.until) {
-                    return;
-                }
-                var copy = document.getElementById(kept.id);
-                if (!copy) {
-                    return;
-                }
-                if (kept.field.value && !copy.value) {  // typed while the answer came: as if typed here
-                    var setValue = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value").set;
-                    setValue.call(copy, kept.field.value);
-                    copy.dispatchEvent(new Event("input", {bubbles: true}));
-                }
-                copy.focus();
-                kept.field = copy;
-            }).observe(grid, {childList: true, subtree: true});
-        }
-    }
-    document.addEventListener("focusin", function (event) {  // the user went elsewhere: stop following
-        if (kept && event.target !== kept.field && event.target.id !== kept.id) {
-            kept = null;
-        }
+    // Everywhere: the element with the keyboard focus may be drawn anew under it (a card drawn again after a name
+    // or a change made in another window, a card giving its place to the next group): its copy then takes the
+    // focus, found by its id, or a face by its data-fid; and what was typed meanwhile in a field the field's copy
+    // gets, as if typed there.
+    var focused = null;
+    document.addEventListener("focusin", function (event) {
+        focused = event.target;
     });
+    new MutationObserver(function () {
+        if (!focused || focused.isConnected || (document.activeElement && document.activeElement !== document.body)) {
+            return;
+        }
+        var fid = focused.dataset && focused.dataset.fid;
+        var copy = focused.id ? document.getElementById(focused.id)
+            : fid ? document.querySelector(".face-tile[data-fid='" + fid + "']") : null;
+        if (!copy) {
+            return;
+        }
+        if (focused.tagName === "INPUT" && focused.value && !copy.value) {
+            var setValue = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value").set;
+            setValue.call(copy, focused.value);
+            copy.dispatchEvent(new Event("input", {bubbles: true}));
+        }
+        copy.focus();
+        focused = copy;
+    }).observe(document.documentElement, {childList: true, subtree: true});
 
     // People, "Sort one by one": Enter in its name field gives the face that name; the keys 1-3, I and S work
     // again once the cursor leaves the field.

@@ -1,7 +1,6 @@
 // People: a click on a face (or Enter on it, assets/keyboard.js) selects it, another unselects it; "Clear
-// selection" unselects all, and unticks the groups ticked (as any change to people does: the cards after it are
-// not the ones ticked). The selection lives here and in the "people-selected-faces" store, which the
-// server's callbacks read and clear after a move. The tiles' "selected" class is set here, not by a callback:
+// selection" unselects all (and unticks the groups, as any change to people does: `untickGroups`). The selection
+// lives here and in the "people-selected-faces" store, which the server's callbacks read and clear after a move. The tiles' "selected" class is set here, not by a callback:
 // a page holds hundreds of tiles, and a Dash update of all of them took the browser seconds after every change.
 (function () {
     var AREAS = "#people-grid, #people-unsorted-grid, #people-ignored-grid";
@@ -19,14 +18,6 @@
         });
     }
 
-    // A card left as it was keeps its tick in the browser, one drawn again loses it (callbacks/people.py draws only
-    // the cards that changed): after a change every tick goes, so none stays by chance.
-    function untickGroups() {
-        document.querySelectorAll("#people-grid input[type=checkbox]:checked").forEach(function (box) {
-            window.dash_clientside.set_props(JSON.parse(box.id), {value: false});
-        });
-    }
-
     function publish() {
         paint();
         var ids = Array.from(selected).sort(function (a, b) { return a - b; });
@@ -41,7 +32,6 @@
         if (target.closest("#people-clear-btn")) {
             selected.clear();
             publish();
-            untickGroups();
             return;
         }
         var tile = target.closest(".face-tile[data-fid]");
@@ -69,7 +59,12 @@
             selected = new Set(ids || []);
             paint();
         },
-        // Runs when the page's version changes: after each change to people, here or elsewhere.
-        untickGroups: untickGroups
+        // Every group's tick, gone: after each change to people (here or elsewhere) and on "Clear selection". A card
+        // left as it was keeps its tick in the browser, one drawn again loses it (callbacks/people.py draws only the
+        // cards that changed), so after a change none stays by chance.
+        untickGroups: function (_version, _clear, ticks) {
+            var keep = window.dash_clientside.no_update;
+            return (ticks || []).map(function (on) { return on ? false : keep; });
+        }
     });
 })();

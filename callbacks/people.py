@@ -241,10 +241,14 @@ dash.clientside_callback(
     ClientsideFunction(namespace="people", function_name="showSelection"),
     Input("people-selected-faces", "data"),
 )
-# After each change to people every group is unticked (assets/selection.js).
+# After each change to people, and on "Clear selection", every group is unticked (assets/selection.js).
 dash.clientside_callback(
     ClientsideFunction(namespace="people", function_name="untickGroups"),
+    Output({"type": "person-select", "pid": ALL}, "value"),
     Input("people-version", "data"),
+    Input("people-clear-btn", "n_clicks"),
+    State({"type": "person-select", "pid": ALL}, "value"),
+    prevent_initial_call=True,
 )
 
 

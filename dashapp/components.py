@@ -124,9 +124,11 @@ def face_tile(face_id: int, caption: str | None = None, title: str | None = None
 
 
 def face_grid(tiles: Sequence[Face], empty_text: str = "No faces.", grid_id: Any = None,
-              class_name: str | None = None) -> FaceGrid:
-    """Face crops as one component (see `dashapp.face_grid`); with `grid_id` a callback can read the face clicked."""
-    return FaceGrid(faces=list(tiles), empty_text=empty_text, id=grid_id, className=class_name)
+              class_name: str | None = None, report_clicks: bool = False) -> FaceGrid:
+    """Face crops as one component (see `dashapp.face_grid`); with `report_clicks` (and `grid_id`) a callback can
+    read the face clicked."""
+    return FaceGrid(faces=list(tiles), empty_text=empty_text, id=grid_id, className=class_name,
+                    n_clicks=0 if report_clicks else None)
 
 
 def person_faces(face_ids: Sequence[int]) -> list[Face]:

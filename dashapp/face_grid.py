@@ -23,8 +23,9 @@ class Face(TypedDict, total=False):
 
 class FaceGrid(Component):
     """A grid of face tiles (`div.face-grid` of `div.face-tile[data-fid]`), or `empty_text` when there are none;
-    `className`: more classes for it. With an `id`, a click on a tile sets `clicked_face` and counts `n_clicks`,
-    for a callback to read."""
+    `className`: more classes for it. Given `n_clicks` (and an `id`), a click on a tile sets `clicked_face` and
+    counts `n_clicks`, for a callback to read; not otherwise (a click on People selects the face in the browser, and
+    a prop set for no callback still costs the page's every component a look)."""
 
     _namespace = "face_album"  # the browser's `window.face_album.FaceGrid`
     _type = "FaceGrid"

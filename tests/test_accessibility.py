@@ -151,7 +151,7 @@ def _render_face_grid(grid) -> dict:
 @pytest.mark.skipif(shutil.which("node") is None, reason="runs the face grid's script with Node.js")
 def test_face_tiles_are_buttons_named_by_their_title():
     tiles = [C.face_tile(7, title="Suggested: Alex (distance 0.40)", caption="→ Alex"), C.face_tile(8)]
-    drawn = _render_face_grid(C.face_grid(tiles, grid_id="faces"))
+    drawn = _render_face_grid(C.face_grid(tiles, grid_id="faces", report_clicks=True))
     grid = drawn["tree"]
     assert grid["props"] == {"id": "faces", "className": "face-grid"}
     first, second = (t["props"] for t in grid["children"])
@@ -159,8 +159,8 @@ def test_face_tiles_are_buttons_named_by_their_title():
     assert first["role"] == "button" and first["tabIndex"] == 0 and first["data-fid"] == 7
     assert first["data-caption"] == "→ Alex" and first["style"] == {"backgroundImage": f"url({C.face_url(7)})"}
     assert second["aria-label"] == "Face 8 — click to select" and "data-caption" not in second
-    assert drawn["clicks"] == [{"clicked_face": 7, "n_clicks": 1}]  # a grid with an id reports the face clicked
-    # Without an id (People: a click selects, in assets/selection.js) nothing is reported; without faces, words.
-    assert _render_face_grid(C.face_grid(tiles))["clicks"] == []
+    assert drawn["clicks"] == [{"clicked_face": 7, "n_clicks": 1}]  # the face clicked, for a callback
+    # Unasked (People: a click selects, in assets/selection.js) nothing is reported; without faces, words.
+    assert _render_face_grid(C.face_grid(tiles, grid_id={"type": "person-faces", "pid": 3}))["clicks"] == []
     empty = _render_face_grid(C.face_grid([], "No faces yet."))["tree"]
     assert empty["props"]["className"] == "text-muted small py-2" and empty["children"] == ["No faces yet."]

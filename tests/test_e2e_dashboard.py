@@ -604,7 +604,8 @@ def test_on_a_phone_the_menu_folds_and_no_page_scrolls_sideways(server, browser)
 
 def test_people_and_photos_follow_a_name_given_from_the_command_line(server, browser):
     """A name given elsewhere (here the command line, as from another window) shows on the open page within a poll
-    of the navbar, without reloading it."""
+    of the navbar, without reloading it; a face of that card with the keyboard focus keeps it as the card is drawn
+    again."""
     url, data_dir = server
     br = browser
 
@@ -615,9 +616,16 @@ def test_people_and_photos_follow_a_name_given_from_the_command_line(server, bro
     _go(br, url + "/", ".person-card")
     pid = _card_ids(br)[-1]
     field_id = json.dumps({"pid": pid, "type": "person-name"}, separators=(",", ":"))  # as Dash writes it
+    tile = br.driver.find_elements("css selector", "#people-grid .person-card")[-1].find_element(
+        "css selector", ".face-tile")
+    fid = tile.get_attribute("data-fid")
+    br.driver.execute_script("arguments[0].dataset.drawnBefore = 'yes'; arguments[0].focus()", tile)
     cli("name", str(pid), "Named Elsewhere")
     name_shown = "const field = document.getElementById(arguments[0]); return field && field.value;"
     _wait(br, lambda: br.driver.execute_script(name_shown, field_id) == "Named Elsewhere", 15, "the name on People")
+    # The card was drawn again (the face focused is gone from the page): its copy has the focus.
+    assert not br.driver.find_elements("css selector", "[data-drawn-before]")
+    assert br.driver.execute_script("return document.activeElement.dataset.fid") == fid
     _go(br, url + f"/photos?person={pid}", ".photo-tile")
     cli("undo")
     _wait(br, lambda: "Named Elsewhere" not in br.driver.find_element("id", "photos-people").text, 15,
