@@ -30,24 +30,30 @@ PHOTOS_PAGE_SIZE = 24
 )
 def people_options(_version: int, _init: int, preset: list | None, chosen: list | None = None):
     """Everyone with faces, named people first, and the hidden people chosen (a hidden person's card links here);
-    once, the people asked for in the URL (?person=), saying so when one of them is no longer in the library."""
+    once, the people asked for in the URL (?person=), saying so when one of them is no longer in the library, as
+    when a person chosen is no longer there at a refresh."""
     wanted = set(preset or []) | set(chosen or [])
     people = [p for p in library().queries.people_options(include_hidden=True) if not p["hidden"] or p["id"] in wanted]
     options = C.dropdown_options(people)
-    if not preset:  # later refreshes keep the user's own choice
-        return options, no_update, no_update, *NO_TOAST
     known = {o["value"] for o in options}
-    gone = [p for p in preset if p not in known]
-    toast = info(_gone_people_note(gone), "Photos") if gone else NO_TOAST
-    return options, [p for p in preset if p in known], None, *toast
+    asked = preset or chosen or []
+    gone = [p for p in asked if p not in known]
+    if not preset and not gone:  # later refreshes keep the user's own choice
+        return options, no_update, no_update, *NO_TOAST
+    # A person chosen may be gone since (merged away in another window, or with the command line): said, not
+    # dropped silently from the filter, which then showed every photo.
+    kept = [p for p in asked if p in known]
+    toast = info(_gone_people_note(gone, bool(kept)), "Photos") if gone else NO_TOAST
+    return options, kept, None if preset else no_update, *toast
 
 
-def _gone_people_note(person_ids: list[int]) -> str:
-    """Why a person of the URL is not in the filter (merged into someone, or their photos removed)."""
+def _gone_people_note(person_ids: list[int], others: bool = False) -> str:
+    """Why a person asked for is not in the filter (merged into someone, or their photos removed); `others`: the
+    filter still has other people."""
     who = ", ".join(C.person_label(p, None) for p in person_ids)
     verb = "is" if len(person_ids) == 1 else "are"
     return (f"{who} {verb} no longer in the library (merged into someone else, or their photos removed): "
-            "showing all photos.")
+            f"showing {'the photos of the others chosen' if others else 'all photos'}.")
 
 
 @dash.callback(

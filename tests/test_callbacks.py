@@ -1314,6 +1314,20 @@ def test_a_hidden_persons_photos_link_shows_their_photos_and_a_gone_person_says_
     assert note.startswith(f"Person {b} is no longer in the library")
 
 
+def test_a_chosen_person_merged_away_elsewhere_is_said_not_dropped_silently(lib):
+    """Photos filtered by a person merged into someone else in another window (or with the command line): the page
+    follows the change, and says the person is gone instead of showing every photo with nothing said."""
+    a, b, c = lib.synthetic.person_ids[:3]
+    lib.store.people.merge([b], c)
+    _options, value, preset, note, _header, icon, is_open = call(
+        photos_cb.people_options, 1, 0, None, [b], trigger="photos-version", prop="data")
+    assert (value, preset, icon, is_open) == ([], dash.no_update, "info", True)
+    assert note.startswith(f"Person {b} is no longer in the library") and note.endswith("showing all photos.")
+    _options, value, _preset, note, *_ = call(
+        photos_cb.people_options, 2, 0, None, [a, b], trigger="photos-version", prop="data")
+    assert value == [a] and note.endswith("showing the photos of the others chosen.")
+
+
 def test_a_photo_whose_file_is_gone_or_changed_says_so_under_its_boxes(tmp_path, analyzer):
     """A photo of the library whose file is gone (a drive not connected, a file deleted since the last check), or
     turned in a viewer since it was analysed: its faces are still drawn, with a note saying why the picture under them

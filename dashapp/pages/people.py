@@ -181,8 +181,8 @@ layout = html.Div(
         dcc.Store(id="people-selected-faces", data=[]),
         dcc.Store(id="people-version", data=0),  # bumped after every change, re-renders the page
         dcc.Store(id="people-stamp"),  # the library's change stamp when the page was drawn (callbacks/follow.py)
-        dcc.Store(id="people-slot-keys"),
-        dcc.Store(id="people-suggestions-key"),  # the suggestions shown (callbacks/people.py)  # what each place of the page shows (callbacks/people.py: _card_key)
+        dcc.Store(id="people-slot-keys"),  # what each place of the page shows (callbacks/people.py: _card_key)
+        dcc.Store(id="people-suggestions-key"),  # the suggestions shown (callbacks/people.py)
         dcc.Store(id="people-renamed"),  # the group just named: the page draws only what that changed
         dcc.Store(id="people-init", data=0),  # an input no callback writes: makes Dash run the page's loaders on arrival
     ]
