@@ -121,7 +121,7 @@ def people_actions(driver: webdriver.Chrome, url: str) -> dict[str, float]:
         return [f.get_attribute("id") for f in find_all("css selector", "#people-grid .person-name-input")]
 
     driver.execute_script("window.scrollTo(0, 0)")
-    boxes = find_all("css selector", "#people-grid .person-card input[type=checkbox]")
+    boxes = find_all("css selector", "#people-grid .person-tick")
     driver.execute_script("arguments[0].click(); arguments[1].click()", boxes[3], boxes[4])
     until(lambda: find("id", "people-merge-btn").is_enabled(), "two groups ticked")
     find("id", "people-merge-btn").click()

@@ -236,19 +236,15 @@ def _suggestions_card(rows: list[dict]) -> dbc.Card | None:
     )
 
 
-# Faces are selected in the browser (assets/selection.js); this shows the store's selection on the tiles.
+# Faces are selected and groups ticked in the browser (assets/selection.js); these show the stores' selection and
+# ticks on the tiles and boxes.
 dash.clientside_callback(
     ClientsideFunction(namespace="people", function_name="showSelection"),
     Input("people-selected-faces", "data"),
 )
-# After each change to people, and on "Clear selection", every group is unticked (assets/selection.js).
 dash.clientside_callback(
-    ClientsideFunction(namespace="people", function_name="untickGroups"),
-    Output({"type": "person-select", "pid": ALL}, "value"),
-    Input("people-version", "data"),
-    Input("people-clear-btn", "n_clicks"),
-    State({"type": "person-select", "pid": ALL}, "value"),
-    prevent_initial_call=True,
+    ClientsideFunction(namespace="people", function_name="showTicks"),
+    Input("people-ticked-groups", "data"),
 )
 
 
@@ -257,11 +253,11 @@ dash.clientside_callback(
     Output("people-merge-btn", "disabled"),
     Output("people-move-btn", "disabled"),
     Input("people-selected-faces", "data"),
-    Input({"type": "person-select", "pid": ALL}, "value"),
+    Input("people-ticked-groups", "data"),
 )
-def selection_info(selected: list | None, checks: list):
+def selection_info(selected: list | None, ticked: list | None):
     """Say what is selected and enable the buttons that can act on it."""
-    n_faces, n_groups = len(selected or []), sum(bool(c) for c in checks)
+    n_faces, n_groups = len(selected or []), len(ticked or [])
     parts = []
     if n_faces:
         parts.append(f"{n_faces} face{'s' if n_faces != 1 else ''} selected")
@@ -297,21 +293,20 @@ def _merge_text(target: dict, sources: list[dict]) -> str:
     *TOAST,
     Input("people-merge-btn", "n_clicks"),
     Input({"type": "suggest-merge", "a": ALL, "b": ALL}, "n_clicks"),
-    State({"type": "person-select", "pid": ALL}, "value"),
-    State({"type": "person-select", "pid": ALL}, "id"),
+    State("people-ticked-groups", "data"),
     prevent_initial_call=True,
 )
-def ask_merge(_merge: int | None, _suggest: list, checks: list, check_ids: list[dict]):
+def ask_merge(_merge: int | None, _suggest: list, ticked: list | None):
     """Ask before merging the ticked groups, or the two groups of a merge suggestion."""
     if not clicked():
         return no_update, no_update, no_update, *NO_TOAST
     if ctx.triggered_id == "people-merge-btn":
-        ids = [c["pid"] for c, v in zip(check_ids, checks) if v]
+        ids = list(ticked or [])
         if len(ids) < 2:
             return no_update, no_update, no_update, *refused("Tick at least two groups to merge.")
     else:
         ids = [ctx.triggered_id["a"], ctx.triggered_id["b"]]
-    plan = _merge_plan(ids)
+    plan = {**_merge_plan(ids), "ticked": ctx.triggered_id == "people-merge-btn"}
     if not plan["sources"]:
         return no_update, no_update, no_update, *refused("Those groups no longer exist; the page was refreshed.")
     return plan, plan["text"], True, *NO_TOAST
@@ -395,6 +390,7 @@ def _name_clash_text(other: dict, person: dict) -> str:
     Output("people-pending", "data", allow_duplicate=True),
     Output("people-selected-faces", "data", allow_duplicate=True),
     Output("people-slot-keys", "data", allow_duplicate=True),
+    Output("people-ticked-groups", "data", allow_duplicate=True),
     Input("people-confirm-yes", "n_clicks"),
     Input("people-confirm-no", "n_clicks"),
     State("people-pending", "data"),
@@ -402,23 +398,26 @@ def _name_clash_text(other: dict, person: dict) -> str:
     prevent_initial_call=True,
 )
 def confirm_pending(_yes: int | None, _no: int | None, pending: dict | None, version: int):
-    """Run the confirmed merge (or drop it on Cancel), then refresh the page."""
+    """Run the confirmed merge (or drop it on Cancel), then refresh the page. A merge of the ticked groups unticks
+    them: the ticks have done their work."""
     if not clicked():
-        return *NO_TOAST, no_update, no_update, no_update, no_update, no_update
+        return *NO_TOAST, no_update, no_update, no_update, no_update, no_update, no_update
     if ctx.triggered_id == "people-confirm-no" or not pending:
         new_version, no_pending, redraw = _dropped(version, pending)
-        return *NO_TOAST, new_version, False, no_pending, no_update, redraw
+        return *NO_TOAST, new_version, False, no_pending, no_update, redraw, no_update
     lib = library()
     try:
         target = lib.store.people.merge(pending["sources"], pending["target"])
     except KeyError:
         # Merged or deleted meanwhile (another window): every card is drawn again, as after Cancel on a typed name
         # (`_dropped`), so the field that asked to merge shows the stored name.
-        return *refused("One of those groups no longer exists."), (version or 0) + 1, False, None, no_update, None
+        return (*refused("One of those groups no longer exists."), (version or 0) + 1, False, None, no_update, None,
+                no_update)
     person = lib.queries.person(target)
     label = C.where_hidden(C.person_label(target, person["name"] if person else None), bool(person and person["hidden"]))
     n = len(pending["sources"]) + 1
-    return *ok(f"Merged {n} groups into {label}."), (version or 0) + 1, False, None, [], no_update
+    unticked = [] if pending.get("ticked") else no_update
+    return *ok(f"Merged {n} groups into {label}."), (version or 0) + 1, False, None, [], no_update, unticked
 
 
 @dash.callback(

@@ -144,15 +144,11 @@ def person_card(person: dict, face_ids: Sequence[int]) -> dbc.Card:
     # Few components per card: a page shows 24, and the browser's work grows with every component.
     header = dbc.CardHeader(
         [
-            dbc.Checkbox(
-                id={"type": "person-select", "pid": pid},
-                value=False,
-                className="me-1",
-                persistence=False,
-                # Not shown: the name field beside it says whose box it is; a screen reader needs words.
-                label=f"Select {person_label(pid, person.get('name'))}",
-                label_class_name="visually-hidden",
-            ),
+            # A tick box, ticked in the browser (assets/selection.js: a card drawn anew shows its tick again); a
+            # toggle button, so Space and Enter tick it; named for a screen reader (the name field says whose it is).
+            html.Button(className="form-check-input person-tick me-1", disable_n_clicks=True, type="button",
+                        **{"data-pid": pid, "aria-pressed": "false",
+                           "aria-label": f"Select {person_label(pid, person.get('name'))}"}),
             color_dot(person_color(pid)),
             dbc.Input(
                 id={"type": "person-name", "pid": pid},

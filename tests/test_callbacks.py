@@ -470,28 +470,37 @@ def _check_drops(drops: list, limit: int, function: str = "checkSize") -> list:
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="runs the People page's script with Node.js")
-def test_every_group_is_unticked_after_a_change_to_people(tmp_path):
-    """A card left as it was keeps its tick in the browser and one drawn again loses it, so after each change to
-    people (the page's version), and on "Clear selection", every ticked group is unticked (assets/selection.js)."""
-    from dashapp.server import create_app
-
-    app = create_app(tmp_path / "lib")
-    [untick] = [c for c in app._callback_list
-                if (c.get("clientside_function") or {}).get("function_name") == "untickGroups"]
-    assert untick["inputs"] == [{"id": "people-version", "property": "data"},
-                                {"id": "people-clear-btn", "property": "n_clicks"}]
-    assert untick["output"] == '{"pid":["ALL"],"type":"person-select"}.value'
+def test_groups_are_ticked_in_the_browser_and_a_card_drawn_anew_shows_its_tick():
+    """A click on a group's box ticks it (the "people-ticked-groups" store says which); a card drawn anew (only the
+    cards that changed are) shows its tick again; "Clear selection" unticks all (assets/selection.js)."""
     script = f"""
-        global.document = {{addEventListener: () => {{}}, querySelectorAll: () => [], documentElement: {{}}}};
+        const listeners = {{}}, stores = {{}};
+        const box = pid => ({{dataset: {{pid: String(pid)}}, attrs: {{}},
+                             setAttribute(k, v) {{ this.attrs[k] = v; }},
+                             closest(q) {{ return q.startsWith(".person-tick") ? this : null; }}}});
+        let boxes = [box(3), box(8)];
+        global.document = {{
+            addEventListener: (type, listener) => {{ listeners[type] = listener; }},
+            querySelectorAll: q => q.startsWith(".person-tick") ? boxes : [],
+            documentElement: {{}},
+        }};
         global.MutationObserver = class {{ observe() {{}} }};
-        global.window = {{dash_clientside: {{no_update: "keep"}}, requestAnimationFrame: () => 0}};
+        global.window = {{dash_clientside: {{set_props: (id, props) => {{ stores[id] = props.data; }}}},
+                         requestAnimationFrame: () => 0}};
         require({json.dumps(str(SELECTION_JS))});
-        const untick = window.dash_clientside.people.untickGroups;
-        console.log(JSON.stringify([untick(2, 0, [true, false, true]), untick(2, 1, [])]));
+        listeners.click({{target: boxes[1]}});
+        const ticked = stores["people-ticked-groups"], shown = boxes.map(b => b.attrs["aria-pressed"]);
+        boxes = [box(3), box(8)];  // both cards drawn anew
+        window.dash_clientside.people.showTicks(ticked);
+        const redrawn = boxes.map(b => b.attrs["aria-pressed"]);
+        listeners.click({{target: {{closest: q => q === "#people-clear-btn" ? {{}} : null}}}});
+        console.log(JSON.stringify({{ticked, shown, redrawn, cleared: stores["people-ticked-groups"],
+                                    after: boxes.map(b => b.attrs["aria-pressed"])}}));
     """
     done = subprocess.run(["node", "-e", script], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout) == [[False, "keep", False], []]
+    assert json.loads(done.stdout) == {"ticked": [8], "shown": ["false", "true"], "redrawn": ["false", "true"],
+                                       "cleared": [], "after": ["false", "false"]}
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="runs the Library page's script with Node.js")
@@ -877,22 +886,29 @@ def _components(component) -> list:
 
 
 def test_merge_selected_groups_asks_then_merges(lib):
+    """The groups ticked (in the browser: assets/selection.js) are merged, then unticked; a suggestion's merge leaves
+    the ticks alone."""
     ids = lib.synthetic.person_ids[:3]
-    checks = [True, True, False]
-    check_ids = [{"type": "person-select", "pid": p} for p in ids]
-    out = call(people_cb.ask_merge, 1, [], [True, False, False], check_ids, trigger="people-merge-btn")
+    text, merge_disabled, _ = call(people_cb.selection_info, [], ids[:1])
+    assert text == "1 group ticked" and merge_disabled is True
+    out = call(people_cb.ask_merge, 1, [], ids[:1], trigger="people-merge-btn")
     assert out[3] == "Tick at least two groups to merge."
-    plan, body, is_open, *_ = call(people_cb.ask_merge, 1, [], checks, check_ids, trigger="people-merge-btn")
+    assert call(people_cb.selection_info, [], ids[:2])[:2] == ("2 groups ticked", False)
+    plan, body, is_open, *_ = call(people_cb.ask_merge, 1, [], ids[:2], trigger="people-merge-btn")
     assert is_open and set([plan["target"], *plan["sources"]]) == set(ids[:2])
     total = sum(lib.store.people.get(p).n_faces for p in ids[:2])
-    call(people_cb.confirm_pending, 1, None, plan, 0, trigger="people-confirm-yes")
-    assert lib.store.people.get(plan["target"]).n_faces == total
+    out = call(people_cb.confirm_pending, 1, None, plan, 0, trigger="people-confirm-yes")
+    assert lib.store.people.get(plan["target"]).n_faces == total and out[-1] == []  # unticked
+    suggestion = lib.queries.merge_suggestions()[0]
+    trigger = {"type": "suggest-merge", "a": suggestion["person_a"], "b": suggestion["person_b"]}
+    plan, *_ = call(people_cb.ask_merge, None, [1], [ids[2]], trigger=trigger)
+    assert call(people_cb.confirm_pending, 1, None, plan, 1, trigger="people-confirm-yes")[-1] is dash.no_update
 
 
 def test_merge_suggestion_button_and_cancel(lib):
     suggestion = lib.queries.merge_suggestions()[0]
     trigger = {"type": "suggest-merge", "a": suggestion["person_a"], "b": suggestion["person_b"]}
-    plan, _, is_open, *_ = call(people_cb.ask_merge, None, [1], [], [], trigger=trigger)
+    plan, _, is_open, *_ = call(people_cb.ask_merge, None, [1], [], trigger=trigger)
     assert is_open
     out = call(people_cb.confirm_pending, None, 1, plan, 0, trigger="people-confirm-no")
     assert out[5] is False and out[6] is None  # closed, nothing merged
@@ -930,7 +946,7 @@ def test_select_faces_and_move_them(lib):
     person = lib.synthetic.person_ids[0]
     faces = lib.queries.person_faces(person, 0, 3)
     selected = sorted(faces[:2])  # as the browser's selection writes it (assets/selection.js)
-    text, merge_disabled, move_disabled = call(people_cb.selection_info, selected, [False])
+    text, merge_disabled, move_disabled = call(people_cb.selection_info, selected, [])
     assert "2 faces selected" in text and move_disabled is False and merge_disabled is True
     out = call(people_cb.move_selected, 1, selected, None, "Grace", 0, trigger="people-move-btn")
     assert "Moved 2 faces to Grace" in out[0] and out[5] == []

@@ -127,7 +127,7 @@ def test_the_merge_dialog_gives_the_focus_back_to_the_button_that_opened_it(peop
     _wait(lambda: _focused(driver) == second, "the focus on the next suggestion's Merge")
 
     # "Merge selected groups": after merging, no group is ticked, so it is disabled; the page's heading has the focus.
-    for tick in driver.find_elements("css selector", "input[id*='person-select']")[:2]:
+    for tick in driver.find_elements("css selector", ".person-tick")[:2]:
         driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", tick)
         tick.click()
     button = driver.find_element("id", "people-merge-btn")

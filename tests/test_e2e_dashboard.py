@@ -538,7 +538,7 @@ def test_merge_the_named_person_with_another_group_then_undo(server, browser):
     cards = br.driver.find_elements("css selector", ".person-card")
     named = [c for c in cards if c.find_element("css selector", "input.person-name-input").get_attribute("value") == NAME]
     for card in named + [c for c in cards if c not in named][:1]:
-        card.find_element("css selector", "input[type=checkbox]").click()
+        card.find_element("css selector", ".person-tick").click()
     _wait(br, lambda: br.driver.find_element("id", "people-merge-btn").is_enabled(), 10, "merge button enabled")
     br.driver.find_element("id", "people-merge-btn").click()
     _wait(br, lambda: "Merge" in br.driver.find_element("id", "people-confirm-body").text, 10, "merge dialog")

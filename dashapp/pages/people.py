@@ -179,6 +179,7 @@ layout = html.Div(
         ),
         dcc.Store(id="people-pending"),  # the action waiting for confirmation
         dcc.Store(id="people-selected-faces", data=[]),
+        dcc.Store(id="people-ticked-groups", data=[]),  # the groups ticked (assets/selection.js)
         dcc.Store(id="people-version", data=0),  # bumped after every change, re-renders the page
         dcc.Store(id="people-stamp"),  # the library's change stamp when the page was drawn (callbacks/follow.py)
         dcc.Store(id="people-slot-keys"),  # what each place of the page shows (callbacks/people.py: _card_key)
