@@ -28,6 +28,19 @@ def _show(lib: Library, history: list, face_id: int | None = None) -> tuple:
     return C.sort_face_view(face, photo, suggestions), face["face_id"], progress
 
 
+def _sorted_meanwhile(lib: Library, face_id: int) -> str | None:
+    """What to say when the face shown is no longer unsorted (another window gave it a person or set it aside);
+    None while it is."""
+    face = lib.queries.face_detail(face_id)
+    if face is None:
+        return "That face is no longer in the library."
+    if face["ignored"]:
+        return f"That face was sorted meanwhile elsewhere: {C.IGNORED_LABEL}."
+    if face["person_id"] is not None:
+        return f"That face was sorted meanwhile elsewhere: {C.person_label(face['person_id'], face['name'])}."
+    return None
+
+
 @dash.callback(
     Output("people-sort-modal", "is_open"),
     Output("people-sort-view", "children"),
@@ -72,7 +85,10 @@ def sort_step(_open, _accept, _submit, _ignore, _skip, _back, face_id: int | Non
                 note = f"Took back the {step.label}." if step else ""
             history.pop()
         elif trigger != "people-sort-btn" and face_id is not None:
-            if trigger == "people-sort-skip":
+            sorted_elsewhere = _sorted_meanwhile(lib, face_id)
+            if sorted_elsewhere:  # another window sorted it since it was shown: not moved again, nothing to take back
+                note = sorted_elsewhere
+            elif trigger == "people-sort-skip":
                 history.append([face_id, "skipped"])
             else:
                 if trigger == "people-sort-ignore":

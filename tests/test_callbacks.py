@@ -1111,6 +1111,14 @@ def test_sort_unsorted_faces_one_by_one(lib):
     assert "changed elsewhere" in refused[6] and refused[2] is dash.no_update
     assert lib.store.people.get(other).name == "Other Window" and lib.store.people.by_name("Grace").n_faces == 1
     lib.store.people.undo()  # the page's Undo takes it back, newest first; then Back works again
+    # Another window sorts the face shown: choosing for it moves nothing again (no Undo step), and the next shows.
+    shown, steps = s["face"], lib.store.people.last_action()
+    lib.store.people.move_faces([shown], other)
+    taken = step(buttons[0], shown, s["history"])
+    assert taken["note"] == f"That face was sorted meanwhile elsewhere: {C.person_label(other, None)}."
+    assert lib.store.assignments.person_of([shown])[shown] == other and taken["history"] == s["history"]
+    lib.store.people.undo()  # back to before that window's move
+    assert lib.store.people.last_action() == steps
 
     s = step("people-sort-back", s["face"], s["history"])  # Back (Ctrl+Z): Grace's face again, Grace gone
     assert s["face"] == unsorted[3] and lib.store.people.by_name("Grace") is None
