@@ -34,10 +34,8 @@ def _sorted_meanwhile(lib: Library, face_id: int) -> str | None:
     face = lib.queries.face_detail(face_id)
     if face is None:
         return "That face is no longer in the library."
-    if face["ignored"]:
-        return f"That face was sorted meanwhile elsewhere: {C.IGNORED_LABEL}."
-    if face["person_id"] is not None:
-        return f"That face was sorted meanwhile elsewhere: {C.person_label(face['person_id'], face['name'])}."
+    if face["ignored"] or face["person_id"] is not None:
+        return f"That face was sorted meanwhile elsewhere: {C.face_owner_label(face)}."
     return None
 
 

@@ -248,7 +248,7 @@ def open_face(_clicks: list, _cancel: int | None):
     face = lib.queries.face_detail(int(ctx.triggered_id["fid"]))
     if face is None:
         return (no_update,) * 6
-    now = C.IGNORED_LABEL if face["ignored"] else C.person_label(face["person_id"], face["name"])
+    now = C.face_owner_label(face)
     info = [html.Img(src=C.face_url(face["face_id"]), className="rounded", width=96, height=96, alt="the face"),
             html.Div([html.Div("Now:", className="small text-muted"),
                       html.Strong(now + (" · hidden" if face["hidden"] else ""))])]

@@ -80,6 +80,11 @@ def person_label(person_id: int | None, name: str | None) -> str:
     return name or f"Person {person_id}"
 
 
+def face_owner_label(face: dict) -> str:
+    """Where a face is, in words: Ignored, its person, or Unsorted (a dict with `ignored`, `person_id`, `name`)."""
+    return IGNORED_LABEL if face.get("ignored") else person_label(face.get("person_id"), face.get("name"))
+
+
 def where_hidden(label: str, hidden: bool) -> str:
     """A person named at the end of "Moved 3 faces to …" or "Merged 2 groups into …". A hidden person's faces
     leave the People page and the people filters with them, so for them it says so and how to see them: the same
@@ -460,7 +465,7 @@ def photo_overlay(photo: dict, faces: Sequence[dict]) -> html.Div:
     boxes = []
     for f in faces:
         color = person_color(f.get("person_id"))
-        label = IGNORED_LABEL if f.get("ignored") else person_label(f.get("person_id"), f.get("name"))
+        label = face_owner_label(f)
         boxes.append(
             html.Div(
                 box_label(label, color),
