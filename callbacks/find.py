@@ -19,7 +19,7 @@ from callbacks.common import Library, clicked, library, page_offset, pager_style
 from dashapp import find_view as V
 from dashapp import job_runner
 from dashapp.components import n_pages, person_label
-from dashapp.find import FindResult, PhotoMatch, load_result, searched_person_now, typical_face
+from dashapp.find import FindResult, PhotoMatch, library_size_note, load_result, searched_person_now, typical_face
 from dashapp.find_command import RESULT_FILE
 from dashapp.ingest import current_model_version
 from dashapp.store import Job
@@ -148,10 +148,13 @@ def render_find(state: dict | None):
     compared = f"{result.n_compared:,} faces in the library compared"
     if result.n_other_model:
         compared += f" ({result.n_other_model:,} from another face model skipped: Update faces on the Library page)"
+    compared += f" in {result.seconds:.1f} s."
+    if note := library_size_note(result.n_compared):
+        compared += " " + note
     results = html.Div(
         [
             V.threshold_slider(result.thresholds, result.max_distance),
-            html.Div(compared + f" in {result.seconds:.1f} s.", className="small text-muted mb-2"),
+            html.Div(compared, className="small text-muted mb-2"),
             # A library person's search: their own photos can be left out, to see only what is new.
             dbc.Switch(id="find-new-only", label="Only photos not yet theirs", value=False, className="small mb-2",
                        style=None if searched and searched.person_id is not None else {"display": "none"}),

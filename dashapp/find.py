@@ -23,7 +23,8 @@ import numpy as np
 from dashapp.store import Store
 from dashapp.store.faces import FaceRow
 from model.matching import (
-    MAX_SEARCH_DISTANCE, MatchThresholds, Segment, choose_face, face_at, rank, segments, template,
+    DEFAULT_FAR, LIBRARY_SIZE, MAX_SEARCH_DISTANCE, STRICTER_FAR, MatchThresholds, Segment, choose_face, face_at,
+    rank, segments, template,
 )
 
 
@@ -252,6 +253,16 @@ class FindResult:
             "n_faces_compared": self.n_compared, "n_faces_other_model": self.n_other_model,
             "videos": moments, "seconds": round(self.seconds, 2),
         }
+
+
+def library_size_note(n_compared: int) -> str | None:
+    """Why the stricter and default levels are stricter than in a small album (`model.matching.for_library`)."""
+    if n_compared <= LIBRARY_SIZE:
+        return None
+    stricter, default = STRICTER_FAR * LIBRARY_SIZE, DEFAULT_FAR * LIBRARY_SIZE
+    return (f"Among more than {LIBRARY_SIZE:,} faces, the stricter and default levels let in as few strangers as "
+            f"among {LIBRARY_SIZE:,} (about {stricter:.0f} and {default:.0f}), so they find fewer of a person's "
+            "photos; looser shows everything that might be them.")
 
 
 def n_theirs(matches: Sequence[PhotoMatch], person_id: int) -> int:
@@ -564,17 +575,16 @@ def find(analyzer, store: Store | None, query: Path | bytes | None, face: int | 
         # Their face is looked for where it was; in a photo edited since, by its likeness to their faces.
         like = (found[1], analyzer.search_thresholds(found[0].n_faces).looser) if found else None
         faces, chosen, embedding, size = analyze_query(analyzer, query, face, face_box, like)
-    thresholds, searched = analyzer.match_thresholds, None
+    searched, n_query_faces = None, 1
     also_photos, joined = analyze_also(analyzer, [Path(p) for p in also], embedding)
     if joined:
-        embedding = template(np.stack([embedding, *joined]))
-        thresholds = analyzer.search_thresholds(1 + len(joined))
+        embedding, n_query_faces = template(np.stack([embedding, *joined])), 1 + len(joined)
     if found:
-        searched, embedding = found
-        thresholds = analyzer.search_thresholds(searched.n_faces)
+        (searched, embedding), n_query_faces = found, found[0].n_faces
     if progress:
         progress("search", 0, None)
     matches, n_compared, n_other = search_library(store, embedding, analyzer.model_version) if store else ([], 0, 0)
+    thresholds = analyzer.search_thresholds(n_query_faces, n_compared)
     results = []
     for i, video in enumerate(videos):
         results.append(search_video(analyzer, embedding, Path(video), every_s, folder, f"v{i}",

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from dashapp.config import load_config
-from dashapp.find import FindResult, clock, duration_clock, find, save_result, typical_face
+from dashapp.find import FindResult, clock, duration_clock, find, library_size_note, save_result, typical_face
 from dashapp.jobs import JobReporter, failure_message
 from dashapp.store import Person, Store
 from dashapp.uploads import new_upload_folder, prune_old_searches
@@ -57,6 +57,8 @@ def print_table(result: FindResult, threshold: float, strictness: str, folder: P
     print(f"{len(photos)} photo{'s' if len(photos) != 1 else ''} of {result.n_compared} faces compared"
           + (f" ({result.n_other_model} faces of another model version skipped: re-ingest to include them)"
              if result.n_other_model else ""))
+    if note := library_size_note(result.n_compared):
+        print(note)
     if photos:
         print(f"  {'#':>3}  {'distance':>8}  {'person':<20}  photo")
         for i, m in enumerate(photos, 1):

@@ -167,7 +167,8 @@ def _person_search(embeddings: np.ndarray, paths: list[Path], identities: dict[s
     by_faces = {}
     for n in range(1, TEMPLATE_FACES + 1):
         m = measure_template_search(embeddings[labelled], people, n)
-        by_faces[str(n)] = {"n_people": m.n_people, "thresholds": asdict(m.thresholds), "tar": m.tar, "far": m.far}
+        by_faces[str(n)] = {"n_people": m.n_people, "thresholds": asdict(m.thresholds), "tar": m.tar, "far": m.far,
+                            "far_curve": m.far_curve}
     return {"person_search": {"n_images": len(labelled), "by_faces": by_faces}}
 
 

@@ -14,7 +14,9 @@ import numpy as np
 from model.alignment import CROP_SIZE, align_face
 from model.attributes import ATTRIBUTE_NAMES
 from model.detection import Detection, DetectorSettings, FaceDetector
-from model.matching import FALLBACK_TEMPLATE_THRESHOLDS, FALLBACK_THRESHOLDS, TEMPLATE_FACES, MatchThresholds
+from model.matching import (
+    FALLBACK_TEMPLATE_THRESHOLDS, FALLBACK_THRESHOLDS, TEMPLATE_FACES, MatchThresholds, for_library,
+)
 from model.runtime import LiteModel, runtime_path
 
 WEIGHTS_DIR = Path(__file__).parent / "weights"
@@ -97,13 +99,18 @@ class FaceAnalyzer:
         measured = self.card.get("match_thresholds")
         return MatchThresholds(**measured) if measured else FALLBACK_THRESHOLDS
 
-    def search_thresholds(self, n_faces: int = 1) -> MatchThresholds:
+    def search_thresholds(self, n_faces: int = 1, n_compared: int = 0) -> MatchThresholds:
         """The thresholds for searching with `n_faces` faces of one person: one face's (`match_thresholds`),
-        or those of a template of that many (`model.matching.template`; measured up to TEMPLATE_FACES)."""
+        or those of a template of that many (`model.matching.template`; measured up to TEMPLATE_FACES); among
+        `n_compared` library faces, tightened for a large library by the model card's measured curve
+        (`model.matching.for_library`)."""
+        n = str(min(max(n_faces, 1), TEMPLATE_FACES))
         if n_faces <= 1:
-            return self.match_thresholds
-        measured = (self.card.get("template_thresholds") or {}).get(str(min(n_faces, TEMPLATE_FACES)))
-        return MatchThresholds(**measured) if measured else FALLBACK_TEMPLATE_THRESHOLDS
+            thresholds = self.match_thresholds
+        else:
+            measured = (self.card.get("template_thresholds") or {}).get(n)
+            thresholds = MatchThresholds(**measured) if measured else FALLBACK_TEMPLATE_THRESHOLDS
+        return for_library(thresholds, (self.card.get("search_far_curves") or {}).get(n), n_compared)
 
     @property
     def attribute_base_rates(self) -> np.ndarray:

@@ -7,7 +7,7 @@ Pure numpy in, plain values out (no store, no TensorFlow). Distances are `model.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -34,6 +34,15 @@ STRICTNESS = ("stricter", "default", "looser")
 STRICTER_FAR = 0.01
 DEFAULT_FAR = 0.05
 TEMPLATE_LOOSER_FAR = 0.10
+
+# A search compares its face with every library face, so the strangers it lists grow with the library: the
+# levels' shares of different-person pairs (1% and 5%) are 10 and 50 strangers among LIBRARY_SIZE faces, and
+# in a larger library the stricter and default levels keep those numbers instead of those shares, at the
+# distances where the model's measured share of different-person pairs (its `far_curve`) is that small
+# (`for_library`). Up to LIBRARY_SIZE faces the thresholds are the pair-measured ones.
+LIBRARY_SIZE = 1000
+# The shares of different-person pairs at which training and `eval verify` measure a model's `far_curve`.
+FAR_CURVE_POINTS = (1e-2, 5e-3, 2e-3, 1e-3, 5e-4, 2e-4, 1e-4, 5e-5, 2e-5, 1e-5)
 
 # For a model card without measured thresholds: those of `mnv2-0.5-64-e24` on `celeba-faces-val`.
 FALLBACK_THRESHOLDS = MatchThresholds(stricter=0.87, default=1.03, looser=1.19)
@@ -69,6 +78,35 @@ def far_threshold(distances: np.ndarray, same: np.ndarray, far: float) -> float:
     return float(np.quantile(different, far))
 
 
+def far_curve(distances: np.ndarray, same: np.ndarray) -> list[tuple[float, float]]:
+    """(share, distance) at each of FAR_CURVE_POINTS: the distance under which that share of different-person
+    pairs falls, for `for_library` to read the distance of any share in between."""
+    return [(far, round(far_threshold(distances, same, far), 4)) for far in FAR_CURVE_POINTS]
+
+
+def distance_at_far(curve: Sequence[Sequence[float]], far: float) -> float:
+    """The distance of a share of different-person pairs on a measured `far_curve`, interpolated on the
+    share's logarithm; beyond the curve's smallest share, its smallest distance."""
+    shares, distances = np.log([c[0] for c in curve]), np.array([c[1] for c in curve], np.float64)
+    order = np.argsort(shares)
+    return float(np.interp(np.log(far), shares[order], distances[order]))
+
+
+def for_library(thresholds: MatchThresholds, curve: Sequence[Sequence[float]] | None,
+                n_compared: int) -> MatchThresholds:
+    """The thresholds of a search among `n_compared` library faces: beyond LIBRARY_SIZE faces the stricter and
+    default levels let in no more strangers than among LIBRARY_SIZE (see LIBRARY_SIZE); unchanged without a
+    measured curve. The looser level, "everything that might be them", stays."""
+    if not curve or n_compared <= LIBRARY_SIZE:
+        return thresholds
+    scale = LIBRARY_SIZE / n_compared
+    return replace(
+        thresholds,
+        stricter=round(min(thresholds.stricter, distance_at_far(curve, STRICTER_FAR * scale)), 3),
+        default=round(min(thresholds.default, distance_at_far(curve, DEFAULT_FAR * scale)), 3),
+    )
+
+
 def template(embeddings: np.ndarray) -> np.ndarray:
     """One vector for several faces of a person: the L2-normalised mean of their embeddings."""
     mean = np.asarray(embeddings, np.float64).reshape(-1, np.shape(embeddings)[-1]).mean(axis=0)
@@ -84,6 +122,7 @@ class TemplateSearch:
     thresholds: MatchThresholds
     tar: dict[str, float]  # per strictness level: the share of the person's other faces found
     far: dict[str, float]  # per strictness level: the share of other people's faces found too
+    far_curve: list[tuple[float, float]]  # (share of other people's faces, distance): `far_curve`
 
 
 def measure_template_search(embeddings: np.ndarray, identities: Sequence[str], n_faces: int,
@@ -116,6 +155,7 @@ def measure_template_search(embeddings: np.ndarray, identities: Sequence[str], n
         n_faces=n_faces, n_people=len(people), thresholds=thresholds,
         tar={level: round(float(np.mean(g <= t)), 4) for level, t in levels.items()},
         far={level: round(float(np.mean(i <= t)), 4) for level, t in levels.items()},
+        far_curve=far_curve(distances, same),
     )
 
 

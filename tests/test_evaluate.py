@@ -93,7 +93,8 @@ def test_eval_verify_measures_searching_with_a_persons_faces(analyzer, tmp_path,
     for n in range(1, TEMPLATE_FACES + 1):
         expected = measure_template_search(embeddings, people, n)
         assert got["by_faces"][str(n)] == {"n_people": expected.n_people, "thresholds": asdict(expected.thresholds),
-                                           "tar": expected.tar, "far": expected.far}
+                                           "tar": expected.tar, "far": expected.far,
+                                           "far_curve": [list(point) for point in expected.far_curve]}
 
 
 def test_eval_verify_lfw_folds(analyzer, people_pairs, tmp_path, capsys):

@@ -14,9 +14,14 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from dashapp.config import load_config
 from dashapp.find import (
-    PersonTemplate, QueryError, analyze_query, find, load_result, save_result, search_library, typical_face,
+    PersonTemplate, QueryError, analyze_query, find, library_size_note, load_result, save_result, search_library,
+    typical_face,
 )
+from dashapp.find_command import print_table
+from dashapp.ingest import IngestOptions, ingest
+from dashapp.store import Store
 from dashapp.find_view import person_summary
 from find_fixtures import (
     NAME, PHOTOS, QUERIES, build_find_library, build_one_person_library, framed, no_face_photo, person_video,
@@ -24,8 +29,8 @@ from find_fixtures import (
 )
 from model.faces import DEFAULT_WEIGHTS, FaceAnalyzer, copy_model
 from model.matching import (
-    FALLBACK_THRESHOLDS, MAX_SEARCH_DISTANCE, MatchThresholds, box_iou, choose_face, face_at, measure_template_search,
-    measure_thresholds, segments, template,
+    FALLBACK_THRESHOLDS, LIBRARY_SIZE, MAX_SEARCH_DISTANCE, MatchThresholds, box_iou, choose_face, face_at, far_curve,
+    for_library, measure_template_search, measure_thresholds, segments, template,
 )
 from model.imaging import load_image
 from model.video import VideoErrorKind, VideoLoadError, probe_video, sample_frames
@@ -521,6 +526,45 @@ def test_thresholds_are_measured_on_pairs_and_read_from_the_model_card(tmp_path)
     assert FaceAnalyzer(weights).match_thresholds == measured
     weights.with_suffix(".json").write_text(json.dumps({"version": "no-thresholds"}))
     assert FaceAnalyzer(weights).match_thresholds == FALLBACK_THRESHOLDS
+
+
+
+def test_a_large_librarys_search_lets_in_no_more_strangers_than_a_small_ones(tmp_path):
+    different = np.linspace(0.8, 1.8, 100_001)  # a share q of them lies under 0.8 + q
+    same = np.r_[np.zeros(len(different), bool), np.ones(500, bool)]
+    curve = far_curve(np.r_[different, np.linspace(0.2, 1.0, 500)], same)
+    pairs = MatchThresholds(stricter=0.81, default=0.85, looser=1.1)
+    assert for_library(pairs, curve, LIBRARY_SIZE) == pairs
+    # Among 10 times as many faces, a tenth of the share: 0.1% and 0.5% of different-person pairs.
+    assert for_library(pairs, curve, 10 * LIBRARY_SIZE) == MatchThresholds(stricter=0.801, default=0.805, looser=1.1)
+    assert for_library(pairs, None, 10 * LIBRARY_SIZE) == pairs  # a card without a measured curve
+
+    analyzer = FaceAnalyzer()  # the shipped card's curves, measured on celeba-faces-val
+    for n_faces in (1, 2, 3, 5, 40):
+        pair_measured = analyzer.search_thresholds(n_faces)
+        assert analyzer.search_thresholds(n_faces, LIBRARY_SIZE) == pair_measured
+        larger = [analyzer.search_thresholds(n_faces, n) for n in (5_000, 20_000, 100_000)]
+        for smaller, bigger in zip([pair_measured, *larger], larger):
+            assert bigger.stricter < smaller.stricter and bigger.default < smaller.default
+            assert bigger.stricter < bigger.default and bigger.looser == pair_measured.looser
+
+
+def test_a_search_in_a_large_library_uses_its_size_and_says_so(tmp_path, analyzer, capsys):
+    album = tmp_path / "album"
+    album.mkdir()
+    for copy in range(100):  # the same photos over and over (links: their faces are reused, not analysed again)
+        for photo in PHOTOS.glob("*.jpg"):
+            os.link(photo, album / f"{copy:03d}_{photo.name}")
+    config = load_config(tmp_path / "data")
+    store = Store.open(config)
+    ingest(store, config, [album], IngestOptions(analyzer=analyzer))
+    result = find(analyzer, store, PHOTOS / "rose_1.jpg")
+    assert result.n_compared > LIBRARY_SIZE
+    assert result.thresholds == analyzer.search_thresholds(1, result.n_compared)
+    assert result.thresholds.default < analyzer.match_thresholds.default
+    print_table(result, result.thresholds.default, "default", tmp_path)
+    assert library_size_note(result.n_compared) in capsys.readouterr().out
+    assert library_size_note(LIBRARY_SIZE) is None
 
 
 # --- the command line ---

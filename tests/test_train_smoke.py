@@ -94,7 +94,7 @@ def test_rewrap_keeps_the_network_and_takes_the_measured_thresholds(tmp_path):
 
     def measured_search(default: float) -> dict:
         return {"n_people": 9, "thresholds": {"stricter": default - 0.1, "default": default, "looser": default + 0.1},
-                "tar": {}, "far": {}}
+                "tar": {}, "far": {}, "far_curve": [[0.01, default - 0.1], [0.001, default - 0.3]]}
 
     measured = {"accuracy": 0.9, "accuracy_std": 0.01, "tar_at_far_1e-3": 0.4, "n_pairs": 6000,
                 "match_thresholds": {"stricter": 0.9, "default": 1.0, "looser": 1.1},
@@ -111,6 +111,8 @@ def test_rewrap_keeps_the_network_and_takes_the_measured_thresholds(tmp_path):
     # From `eval verify --identities`: one face keeps the pairs' thresholds, a template takes its count's,
     # and a template of more than 5 faces the 5-face ones.
     assert [rewrapped.search_thresholds(n).default for n in (1, 2, 5, 40)] == [1.0, 0.97, 0.95, 0.95]
+    # and the curve of its count for a library of more than a thousand faces: among 10,000, 0.1% of strangers.
+    assert [rewrapped.search_thresholds(n, 10_000).stricter for n in (1, 2, 5)] == [0.69, 0.67, 0.65]
     crops = np.random.default_rng(1).integers(0, 256, (3, 112, 112, 3)).astype(np.uint8)
     assert np.allclose(rewrapped.embed(crops)[0], shipped.embed(crops)[0], atol=1e-5)
     assert card["attribute_base_rates"] == shipped.card["attribute_base_rates"]

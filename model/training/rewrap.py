@@ -43,6 +43,8 @@ def rewrap(
         if "person_search" in measured:  # `eval verify --identities`
             by_faces = measured["person_search"]["by_faces"]
             card["template_thresholds"] = {n: m["thresholds"] for n, m in by_faces.items() if n != "1"}
+            if all("far_curve" in m for m in by_faces.values()):  # measured since session 30
+                card["search_far_curves"] = {n: m["far_curve"] for n, m in by_faces.items()}
         card["verification"] = {k: measured[k] for k in ("accuracy", "accuracy_std", "tar_at_far_1e-3", "n_pairs")}
     export(load_inference_model(source).get_layer("face_core"), output, card)
     return card
