@@ -2,13 +2,14 @@
 
     .venv/bin/python app.py ingest --data-dir /tmp/find-big ../shared/data/celeba-faces-val/images \
         ../shared/data/album-celeba-wild/photos ../shared/data/celeba-aligned/images ../shared/data/glint-24
-    .venv/bin/python benchmarks/bench_find_scale.py --library /tmp/find-big [--queries 800]
+    .venv/bin/python benchmarks/bench_find_scale.py --library /tmp/find-big [--queries 800] [--faces K]
 
 The queries are labelled faces of `celeba-faces-val`'s people (never seen in training) that have another
-labelled photo in the library. Each is searched for as Find searches for one face (`model.matching.rank`
-over every face of the current model) among the library's labelled faces (each photo's largest face, labelled
-by its dataset: CelebA identities, Glint's folders) and among random parts of the library of 1,000 and 5,000
-faces (each with every photo of the query's person). Printed per library size and level, with the thresholds a
+labelled photo in the library; with `--faces K`, the template (`model.matching.template`) of K photos of such a
+person, as a person card's Find or a search given K photos searches. Each is searched for as Find searches (by
+distance, over every face of the current model) among the library's labelled faces (each photo's largest face,
+labelled by its dataset: CelebA identities, Glint's folders) and among random parts of the library of 1,000 and
+5,000 faces (each with every photo of the query's person). Printed per library size and level, with the thresholds a
 search of that size uses and with the pair-measured ones (those of a library of up to 1,000 faces): the share
 of the person's other photos found (recall), and the strangers listed per search (mean, median).
 """
@@ -44,12 +45,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--library", type=Path, required=True, help="a library holding celeba-faces-val and more")
     parser.add_argument("--queries", type=int, default=800, help="faces searched for (a random sample)")
+    parser.add_argument("--faces", type=int, default=1, help="searched for with the template of this many photos")
     args = parser.parse_args()
 
     from dashapp.config import load_config
     from dashapp.store import Store
     from model.faces import FaceAnalyzer
-    from model.matching import STRICTNESS
+    from model.matching import STRICTNESS, template
 
     store = Store.open(load_config(args.library))
     analyzer = FaceAnalyzer()
@@ -67,7 +69,7 @@ def main() -> None:
     embeddings = matrix.embeddings[[row_of[f] for f in face_ids]]
     identities = np.array(identities)
     people, counts = np.unique(identities, return_counts=True)
-    with_others = np.isin(identities, people[counts >= 2]) & np.array(photo_is_val)
+    with_others = np.isin(identities, people[counts > args.faces]) & np.array(photo_is_val)
     rng = np.random.default_rng(0)
     queries = rng.permutation(np.flatnonzero(with_others))[:args.queries]
     print(f"{len(face_ids):,} labelled faces, {len(queries)} queries of {len(set(identities[queries]))} people, "
@@ -77,14 +79,16 @@ def main() -> None:
           f"{'median':>7}")
     for size in (1000, 5000, len(face_ids)):
         found = {}  # (level, which) -> [(recall, strangers)]
-        thresholds = {"this size": analyzer.search_thresholds(1, size), "pair": analyzer.search_thresholds(1)}
+        thresholds = {"this size": analyzer.search_thresholds(args.faces, size),
+                      "pair": analyzer.search_thresholds(args.faces)}
         for q in queries:
             theirs = identities == identities[q]
             others = np.flatnonzero(~theirs)
             strangers = rng.choice(others, min(len(others), size - theirs.sum()), replace=False)
-            part = np.r_[np.flatnonzero(theirs), strangers]
-            part = part[part != q]
-            distances = np.linalg.norm(embeddings[part] - embeddings[q], axis=1)
+            given = [q, *rng.choice(np.flatnonzero(theirs & (np.arange(len(theirs)) != q)), args.faces - 1,
+                                    replace=False)]
+            part = np.setdiff1d(np.r_[np.flatnonzero(theirs), strangers], given)
+            distances = np.linalg.norm(embeddings[part] - template(embeddings[given]), axis=1)
             same = theirs[part]
             for which, t in thresholds.items():
                 for level in STRICTNESS:
