@@ -6,8 +6,9 @@
 
 For each group of the library with 2 or more faces (of the current face model) whose labelled faces mostly
 show one identity, the search a person card's Find link runs (`dashapp.find`: the group's template at the
-thresholds of its number of faces) and the one a single photo of them would run (their most typical face,
-the one-face thresholds) are scored at each strictness level against that identity's labelled photos:
+thresholds of its number of faces), the one a single photo of them would run ("one face": their most typical
+face, expanded by the library faces surest to be them, `expand_query`) and that face alone ("face alone", the
+one-face thresholds) are scored at each strictness level against that identity's labelled photos:
 recall (their photos found) and precision (found photos that are theirs), averaged over the groups. The
 photos beyond "stricter" are what the page sets apart as "Less sure": their precision is printed too.
 Each labelled photo counts by its largest face, as `eval cluster` does.
@@ -40,7 +41,7 @@ def main() -> None:
     n_photos_of = Counter(identity_of_photo.values())
 
     rows: dict[tuple[str, str], list[tuple[float, float]]] = {}
-    less_sure: dict[str, list[bool]] = {"one face": [], "template": []}
+    less_sure: dict[str, list[bool]] = {"one face": [], "face alone": [], "template": []}
     n_groups = 0
     for person in store.people.list():
         found = person_template(store, person.id, analyzer.model_version)
@@ -52,12 +53,14 @@ def main() -> None:
             continue  # no identity makes up most of the group
         n_groups += 1
         (searched, center), face = found, typical_face(store, person.id, analyzer.model_version)
-        searches = {"one face": (face.embedding, analyzer.match_thresholds),
-                    "template": (center, analyzer.search_thresholds(searched.n_faces))}
-        for name, (query, thresholds) in searches.items():
+        sure = lambda n_compared: analyzer.search_thresholds(1, n_compared).stricter  # noqa: E731
+        searches = {"one face": (face.embedding, 1, sure), "face alone": (face.embedding, 1, None),
+                    "template": (center, searched.n_faces, None)}
+        for name, (query, n_faces, sure_up_to) in searches.items():
+            search = search_library(store, query, analyzer.model_version, sure_up_to=sure_up_to)
+            thresholds = analyzer.search_thresholds(n_faces + len(search.added), search.n_compared)
             matches = [(m.distance, identity_of_photo[m.photo_id] == identity)
-                       for m in search_library(store, query, analyzer.model_version)[0]
-                       if m.photo_id in identity_of_photo]
+                       for m in search.matches if m.photo_id in identity_of_photo]
             for level in STRICTNESS:
                 hits = [theirs for d, theirs in matches if d <= thresholds.get(level)]
                 recall = sum(hits) / n_photos_of[identity]

@@ -10,8 +10,10 @@ person, as a person card's Find or a search given K photos searches. Each is sea
 distance, over every face of the current model) among the library's labelled faces (each photo's largest face,
 labelled by its dataset: CelebA identities, Glint's folders) and among random parts of the library of 1,000 and
 5,000 faces (each with every photo of the query's person). Printed per library size and level, with the thresholds a
-search of that size uses and with the pair-measured ones (those of a library of up to 1,000 faces): the share
-of the person's other photos found (recall), and the strangers listed per search (mean, median).
+search of that size uses ("this size"), with the pair-measured ones ("pair": those of a library of up to 1,000
+faces), and expanded by the library faces surest to be them as Find searches ("expanded": `expand_query`, then the
+thresholds of that many faces at that size): the share of the person's other photos found (recall), and the
+strangers listed per search (mean, and median in brackets).
 """
 
 from __future__ import annotations
@@ -51,7 +53,8 @@ def main() -> None:
     from dashapp.config import load_config
     from dashapp.store import Store
     from model.faces import FaceAnalyzer
-    from model.matching import STRICTNESS, template
+    from dashapp.find import SAME_FACE_DISTANCE
+    from model.matching import STRICTNESS, expand_query, template
 
     store = Store.open(load_config(args.library))
     analyzer = FaceAnalyzer()
@@ -75,12 +78,10 @@ def main() -> None:
     print(f"{len(face_ids):,} labelled faces, {len(queries)} queries of {len(set(identities[queries]))} people, "
           f"model {analyzer.model_version}")
 
-    print(f"{'faces':>7} {'level':<9} {'thresholds':<11} {'distance':>8} {'recall':>7} {'strangers mean':>15} "
-          f"{'median':>7}")
+    searches = ("pair", "this size", "expanded")
+    print(f"{'faces':>7} {'level':<9} " + " ".join(f"{name + ': recall, strangers (median)':>36}" for name in searches))
     for size in (1000, 5000, len(face_ids)):
-        found = {}  # (level, which) -> [(recall, strangers)]
-        thresholds = {"this size": analyzer.search_thresholds(args.faces, size),
-                      "pair": analyzer.search_thresholds(args.faces)}
+        found = {}  # (level, search) -> [(recall, strangers)]
         for q in queries:
             theirs = identities == identities[q]
             others = np.flatnonzero(~theirs)
@@ -88,17 +89,22 @@ def main() -> None:
             given = [q, *rng.choice(np.flatnonzero(theirs & (np.arange(len(theirs)) != q)), args.faces - 1,
                                     replace=False)]
             part = np.setdiff1d(np.r_[np.flatnonzero(theirs), strangers], given)
-            distances = np.linalg.norm(embeddings[part] - template(embeddings[given]), axis=1)
+            center, this_size = template(embeddings[given]), analyzer.search_thresholds(args.faces, size)
+            expanded, added = expand_query(embeddings[given], embeddings[part], this_size.stricter, SAME_FACE_DISTANCE)
+            plans = {"pair": (center, analyzer.search_thresholds(args.faces)), "this size": (center, this_size),
+                     "expanded": (expanded, analyzer.search_thresholds(args.faces + len(added), size))}
             same = theirs[part]
-            for which, t in thresholds.items():
+            for name, (query, thresholds) in plans.items():
+                distances = np.linalg.norm(embeddings[part] - query, axis=1)
                 for level in STRICTNESS:
-                    hit = distances <= t.get(level)
-                    found.setdefault((level, which), []).append((hit[same].mean(), hit[~same].sum()))
-        for (level, which), values in found.items():
-            recall, strangers = np.array(values).T
-            print(f"{size:>7,} {level:<9} {which:<11} {thresholds[which].get(level):>8.3f} {recall.mean():>7.3f} "
-                  f"{strangers.mean():>15.1f} {np.median(strangers):>7.0f}")
-
+                    hit = distances <= thresholds.get(level)
+                    found.setdefault((level, name), []).append((hit[same].mean(), hit[~same].sum()))
+        for level in STRICTNESS:
+            cells = []
+            for name in searches:
+                recall, strangers = np.array(found[level, name]).T
+                cells.append(f"{recall.mean():.3f}, {strangers.mean():7.1f} ({np.median(strangers):4.0f})")
+            print(f"{size:>7,} {level:<9} " + " ".join(f"{cell:>36}" for cell in cells))
 
 if __name__ == "__main__":
     main()

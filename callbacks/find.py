@@ -143,6 +143,8 @@ def render_find(state: dict | None):
             hint.append(V.face_strip(library().queries.first_faces([searched.person_id], 12)[searched.person_id]))
     if result.also:
         hint.append(V.also_photos(job.id, result))
+    if result.library_faces:
+        hint.append(V.library_faces_hint(result))
     if len(result.faces) > 1:
         hint.append(f"{len(result.faces)} faces in this photo: click another face to look for that person instead.")
     compared = f"{result.n_compared:,} faces in the library compared"

@@ -23,8 +23,8 @@ import numpy as np
 from dashapp.store import Store
 from dashapp.store.faces import FaceRow
 from model.matching import (
-    DEFAULT_FAR, LIBRARY_SIZE, MAX_SEARCH_DISTANCE, STRICTER_FAR, MatchThresholds, Segment, choose_face, face_at,
-    rank, segments, template,
+    DEFAULT_FAR, LIBRARY_SIZE, MAX_SEARCH_DISTANCE, STRICTER_FAR, MatchThresholds, Segment, choose_face,
+    expand_query, face_at, rank, segments, template,
 )
 
 
@@ -167,6 +167,8 @@ class FindResult:
     seconds: float = 0.0
     template: PersonTemplate | None = None  # None: the chosen face of the query photo was searched for
     also: list[AlsoPhoto] = field(default_factory=list)  # more photos of the person given with the query
+    # The library faces surest to be them, which the search averaged with the given faces (`expand_query`).
+    library_faces: list[int] = field(default_factory=list)
 
     @property
     def query_face(self) -> QueryFace | None:
@@ -221,6 +223,7 @@ class FindResult:
             template=PersonTemplate(**data["template"]) if data.get("template") else None,
             also=[AlsoPhoto(a["path"], tuple_or_none(a.get("size")), tuple_or_none(a.get("box")), a.get("distance"),
                             a.get("reason")) for a in data.get("also", [])],
+            library_faces=data.get("library_faces", []),
         )
 
     def summary(self, threshold: float, folder: Path | None = None) -> dict:
@@ -246,6 +249,7 @@ class FindResult:
             "model_version": self.model_version,
             "template": asdict(self.template) if self.template else None,
             "also": [asdict(a) for a in self.also], "n_query_faces": self.n_query_faces,
+            "library_faces": self.library_faces,
             "person": self.person(threshold),
             "photos": [{"photo_id": m.photo_id, "face_id": m.face_id, "path": m.path, "box": list(m.box),
                         "distance": round(m.distance, 4), "person_id": m.person_id, "person_name": m.person_name}
@@ -416,16 +420,33 @@ def analyze_also(analyzer, photos: Sequence[Path], chosen: np.ndarray) -> tuple[
     return outcomes, joined
 
 
-def search_library(store: Store, embedding: np.ndarray, model_version: str,
-                   max_distance: float = MAX_SEARCH_DISTANCE) -> tuple[list[PhotoMatch], int, int]:
-    """Library photos whose faces are within `max_distance`, one per photo (its closest face), best first.
+@dataclass(frozen=True)
+class LibrarySearch:
+    """What `search_library` found: the photos, what it compared, and what it searched for."""
 
-    Returns (matches, faces compared, faces skipped because another model version embedded them).
+    matches: list[PhotoMatch]  # one per photo (its closest face), best first
+    n_compared: int  # faces of the model version searched with
+    n_other_model: int  # faces skipped because another model version embedded them
+    center: np.ndarray  # the embedding searched for: the query, or its expansion
+    added: list[int]  # the library faces the expansion averaged in, closest first
+
+
+def search_library(store: Store, faces: np.ndarray, model_version: str,
+                   max_distance: float = MAX_SEARCH_DISTANCE,
+                   sure_up_to: Callable[[int], float] | None = None) -> LibrarySearch:
+    """Library photos whose faces are within `max_distance` of `faces` (one face, or the template of several).
+
+    With `sure_up_to` (the "stricter" distance of a search among that many library faces), the search is first
+    expanded by the library faces surest to be the person (`model.matching.expand_query`).
     """
     matrix = store.faces.matrix()
     same_model = matrix.model_versions == model_version
-    rows, distances = rank(embedding, matrix.embeddings[same_model], max_distance)
-    face_ids = matrix.ids[same_model][rows]
+    ids, embeddings = matrix.ids[same_model], matrix.embeddings[same_model]
+    center, added = template(faces), np.empty(0, np.int64)
+    if sure_up_to is not None:
+        center, added = expand_query(faces, embeddings, sure_up_to(len(ids)), SAME_FACE_DISTANCE)
+    rows, distances = rank(center, embeddings, max_distance)
+    face_ids = ids[rows]
     places = store.faces.places(face_ids.tolist())
     matches: list[PhotoMatch] = []
     seen_photos: set[int] = set()
@@ -436,7 +457,7 @@ def search_library(store: Store, embedding: np.ndarray, model_version: str,
         seen_photos.add(place.photo_id)
         matches.append(PhotoMatch(place.photo_id, face_id, place.photo_path, place.box, float(d), place.photo_width,
                                   place.photo_height, place.person_id, place.person_name))
-    return matches, int(same_model.sum()), int((~same_model).sum())
+    return LibrarySearch(matches, len(ids), int((~same_model).sum()), center, ids[added].tolist())
 
 
 def _save_thumb(image: np.ndarray, path: Path) -> None:
@@ -575,16 +596,21 @@ def find(analyzer, store: Store | None, query: Path | bytes | None, face: int | 
         # Their face is looked for where it was; in a photo edited since, by its likeness to their faces.
         like = (found[1], analyzer.search_thresholds(found[0].n_faces).looser) if found else None
         faces, chosen, embedding, size = analyze_query(analyzer, query, face, face_box, like)
-    searched, n_query_faces = None, 1
     also_photos, joined = analyze_also(analyzer, [Path(p) for p in also], embedding)
-    if joined:
-        embedding, n_query_faces = template(np.stack([embedding, *joined])), 1 + len(joined)
+    searched, given = None, np.stack([embedding, *joined])
     if found:
-        (searched, embedding), n_query_faces = found, found[0].n_faces
+        searched, given = found[0], found[1][None]  # their template
+    n_query_faces = searched.n_faces if searched else len(given)
     if progress:
         progress("search", 0, None)
-    matches, n_compared, n_other = search_library(store, embedding, analyzer.model_version) if store else ([], 0, 0)
-    thresholds = analyzer.search_thresholds(n_query_faces, n_compared)
+    # A search from photos is expanded by the library faces surest to be them; a library person's has their faces.
+    sure_up_to = None if found else (lambda n_compared: analyzer.search_thresholds(n_query_faces, n_compared).stricter)
+    if store:
+        library = search_library(store, given, analyzer.model_version, sure_up_to=sure_up_to)
+    else:
+        library = LibrarySearch([], 0, 0, template(given), [])
+    embedding = library.center  # the videos are searched for with the same faces
+    thresholds = analyzer.search_thresholds(n_query_faces + len(library.added), library.n_compared)
     results = []
     for i, video in enumerate(videos):
         results.append(search_video(analyzer, embedding, Path(video), every_s, folder, f"v{i}",
@@ -594,6 +620,7 @@ def find(analyzer, store: Store | None, query: Path | bytes | None, face: int | 
     return FindResult(
         query_path=_query_name(query), query_size=size, faces=faces,
         face=chosen, model_version=analyzer.model_version, thresholds=thresholds,
-        max_distance=MAX_SEARCH_DISTANCE, matches=matches, n_compared=n_compared, n_other_model=n_other,
-        videos=results, seconds=time.monotonic() - start, template=searched, also=also_photos,
+        max_distance=MAX_SEARCH_DISTANCE, matches=library.matches, n_compared=library.n_compared,
+        n_other_model=library.n_other_model, videos=results, seconds=time.monotonic() - start, template=searched,
+        also=also_photos, library_faces=library.added,
     )

@@ -42,6 +42,9 @@ def print_table(result: FindResult, threshold: float, strictness: str, folder: P
               + (f" (distance {also.distance:.3f})" if also.distance is not None else ""))
     if result.also:
         print(f"Searched with the mean of {result.n_query_faces} faces")
+    if result.library_faces:
+        print(f"Averaged with the {len(result.library_faces)} library faces surest to be them (face ids "
+              f"{', '.join(map(str, result.library_faces))})")
     t = result.thresholds
     print(f"Same person up to distance {threshold:.2f} ({strictness}; stricter {t.stricter:.2f}, default "
           f"{t.default:.2f}, looser {t.looser:.2f}), model {result.model_version}")

@@ -169,10 +169,21 @@ def template_hint(searched: SearchedPerson, photo: bool = True) -> str:
     return text
 
 
-def face_strip(face_ids: Sequence[int]) -> html.Div:
+def face_strip(face_ids: Sequence[int], strip_id: str = "find-template-faces") -> html.Div:
     """A row of small face crops (the faces a library person's search averages)."""
     return html.Div([html.Img(src=f"/media/face/{int(f)}.jpg", className="mini-face", alt="") for f in face_ids],
-                    className="d-flex flex-wrap gap-1 my-1", id="find-template-faces")
+                    className="d-flex flex-wrap gap-1 my-1", id=strip_id)
+
+
+def library_faces_hint(result: FindResult) -> html.Div:
+    """The library faces a search from photos averaged in, as surest to be the person (`expand_query`)."""
+    n, given = len(result.library_faces), result.n_query_faces
+    faces = "this face" if given == 1 else f"the {given} faces of the photos"
+    return html.Div([
+        html.Div(f"Searched with {faces} and the {n} librar{'y face' if n == 1 else 'y faces'} surest to be them "
+                 "(their average), which finds more of their photos:"),
+        face_strip(result.library_faces, "find-library-faces"),
+    ], id="find-expansion")
 
 
 def match_tile(m: PhotoMatch) -> dcc.Link:

@@ -113,6 +113,33 @@ def template(embeddings: np.ndarray) -> np.ndarray:
     return (mean / np.linalg.norm(mean)).astype(np.float32)
 
 
+def expand_query(faces: np.ndarray, embeddings: np.ndarray, sure_up_to: float,
+                 same_face: float) -> tuple[np.ndarray, np.ndarray]:
+    """Average query expansion (Chum et al., 2007): a search with fewer than TEMPLATE_FACES faces of a person also
+    averages the faces of `embeddings` surest to be them: those closest to the template of `faces`, each within
+    `sure_up_to` of it (the search's "stricter" distance) and none a face already taken again (within `same_face`
+    of one: the query photo in the library, a copy of a photo), up to TEMPLATE_FACES faces in all. A template lies
+    closer to a person's other photos than one face does, so the search then finds more of them among as many
+    strangers (`bench_find_scale.py`). Returns (the template searched for, the rows of `embeddings` it added, closest first)."""
+    faces = np.asarray(faces, np.float32).reshape(-1, np.shape(faces)[-1])
+    embeddings = np.asarray(embeddings, np.float32).reshape(-1, faces.shape[1])
+    center = template(faces)
+    room = TEMPLATE_FACES - len(faces)
+    if room <= 0 or not len(embeddings):
+        return center, np.empty(0, np.int64)
+    distances = np.linalg.norm(embeddings - center, axis=1)
+    sure = np.flatnonzero(distances <= sure_up_to)
+    added: list[int] = []
+    for row in sure[np.argsort(distances[sure], kind="stable")]:
+        if len(added) == room:
+            break
+        taken = np.vstack([faces, embeddings[added]])
+        if np.linalg.norm(taken - embeddings[row], axis=1).min() > same_face:  # not a face already taken again
+            added.append(int(row))
+    rows = np.array(added, np.int64)
+    return (template(np.vstack([faces, embeddings[rows]])) if added else center), rows
+
+
 @dataclass(frozen=True)
 class TemplateSearch:
     """How well templates of `n_faces` faces find their person's other faces, at thresholds measured for them."""

@@ -29,8 +29,8 @@ from find_fixtures import (
 )
 from model.faces import DEFAULT_WEIGHTS, FaceAnalyzer, copy_model
 from model.matching import (
-    FALLBACK_THRESHOLDS, LIBRARY_SIZE, MAX_SEARCH_DISTANCE, MatchThresholds, box_iou, choose_face, face_at, far_curve,
-    for_library, measure_template_search, measure_thresholds, segments, template,
+    FALLBACK_THRESHOLDS, LIBRARY_SIZE, MAX_SEARCH_DISTANCE, TEMPLATE_FACES, MatchThresholds, box_iou, choose_face,
+    expand_query, face_at, far_curve, for_library, measure_template_search, measure_thresholds, segments, template,
 )
 from model.imaging import load_image
 from model.video import VideoErrorKind, VideoLoadError, probe_video, sample_frames
@@ -196,10 +196,13 @@ def test_more_photos_of_the_person_join_the_search_with_their_face_most_like_the
     assert result.also[4].reason == "the same face as the chosen one"  # the query photo given again
     assert result.also[3].reason.startswith("cannot be read") and result.also[3].size is None
     assert result.also[0].distance <= analyzer.match_thresholds.looser < result.also[1].distance
-    assert result.thresholds == analyzer.search_thresholds(2) and result.template is None
-    rose = [analyzer.analyze(load_image(PHOTOS / n))[0].embedding for n in ("rose_1.jpg", "rose_2.jpg")]
-    center = template(np.stack(rose))
+    # Rose's two faces, and the library's faces surest to be her: not rose_2's own face again, which is given.
     stored = library["store"].faces.matrix()
+    added = result.library_faces
+    assert [Path(library["store"].faces.get(f).photo_path).name for f in added] == ["kit_with_rose.jpg"]
+    assert result.thresholds == analyzer.search_thresholds(2 + len(added)) and result.template is None
+    rose = [analyzer.analyze(load_image(PHOTOS / n))[0].embedding for n in ("rose_1.jpg", "rose_2.jpg")]
+    center = template(np.stack(rose + [stored.embeddings[list(stored.ids).index(f)] for f in added]))
     expected = {int(f): float(np.linalg.norm(e - center)) for f, e in zip(stored.ids, stored.embeddings)}
     assert [m.distance for m in result.matches] == pytest.approx([expected[m.face_id] for m in result.matches], abs=1e-4)
     assert names(result.photos(result.thresholds.default)) == QUERIES["rose_1.jpg"]
@@ -225,7 +228,7 @@ def test_stricter_finds_fewer_and_looser_at_least_as_many(library, analyzer):
 
 
 def test_the_user_picks_another_face_of_a_group_photo(library, analyzer):
-    query = PHOTOS / "obama_and_biden.jpg"  # in the library too: each face finds itself first
+    query = PHOTOS / "obama_and_biden.jpg"  # in the library too
     largest = find(analyzer, library["store"], query)
     assert len(largest.faces) >= 2
     areas = [f.box[2] * f.box[3] for f in largest.faces]
@@ -233,16 +236,41 @@ def test_the_user_picks_another_face_of_a_group_photo(library, analyzer):
     other = find(analyzer, library["store"], query, face=1)
     assert other.face == 1
     assert largest.matches[0].face_id != other.matches[0].face_id
-    assert largest.matches[0].distance < 0.05 and other.matches[0].distance < 0.05
+    # Each face finds its person's library photos first: this photo (the face itself) and their others.
+    assert names(largest.matches[:3]) == {query.name, "obama_1.jpg", "obama_2.jpg"}
+    assert names(other.matches[:2]) == {query.name, "biden_1.jpg"}
     with pytest.raises(QueryError, match="choose a face from 1 to"):
         find(analyzer, library["store"], query, face=len(largest.faces))
 
 
+def test_a_photo_search_also_averages_the_library_faces_surest_to_be_them(library, analyzer):
+    store = library["store"]
+    result = find(analyzer, store, PHOTOS / "rose_1.jpg")
+    added = [Path(store.faces.get(f).photo_path).name for f in result.library_faces]
+    assert added and set(added) <= QUERIES["rose_1.jpg"]  # only hers
+    assert result.thresholds == analyzer.search_thresholds(1 + len(added), result.n_compared)
+    assert names(result.photos(result.thresholds.default)) == QUERIES["rose_1.jpg"]
+    assert result.summary(result.thresholds.default)["library_faces"] == result.library_faces
+    named = find(analyzer, store, None, person=store.people.list()[0].id)  # a library person: their own faces
+    assert named.library_faces == [] and named.thresholds == analyzer.search_thresholds(named.template.n_faces)
+
+
+def test_query_expansion_takes_the_surest_faces_once_each():
+    faces = np.eye(4, dtype=np.float32)[:1]  # the searched face: along the first axis
+    near, copy, far = [np.float32([0.9, 0.1 * k, 0.3, 0]) for k in (1, 1, 9)]
+    embeddings = np.stack([far, near, copy, faces[0]])
+    embeddings /= np.linalg.norm(embeddings, axis=1, keepdims=True)
+    center, added = expand_query(faces, embeddings, sure_up_to=0.5, same_face=0.05)
+    assert added.tolist() == [1]  # `near`: not `far` (beyond 0.5), its copy, nor the searched face in the library
+    assert np.allclose(center, template(np.stack([faces[0], embeddings[1]])))
+    center, added = expand_query(np.repeat(faces, TEMPLATE_FACES, axis=0), embeddings, 2.0, 0.05)
+    assert added.size == 0 and np.allclose(center, faces[0])  # a template of enough faces is searched as it is
+
 def test_faces_of_another_model_version_are_not_compared(library, analyzer):
     store = library["store"]
     embedding = store.faces.matrix().embeddings[0]
-    matches, n_compared, n_other = search_library(store, embedding, "some-older-model")
-    assert matches == [] and n_compared == 0 and n_other == store.faces.count()
+    search = search_library(store, embedding, "some-older-model")
+    assert search.matches == [] and search.n_compared == 0 and search.n_other_model == store.faces.count()
 
 
 def test_query_bytes_and_result_file_round_trip(library, analyzer, tmp_path):
@@ -560,8 +588,11 @@ def test_a_search_in_a_large_library_uses_its_size_and_says_so(tmp_path, analyze
     ingest(store, config, [album], IngestOptions(analyzer=analyzer))
     result = find(analyzer, store, PHOTOS / "rose_1.jpg")
     assert result.n_compared > LIBRARY_SIZE
-    assert result.thresholds == analyzer.search_thresholds(1, result.n_compared)
-    assert result.thresholds.default < analyzer.match_thresholds.default
+    assert result.thresholds == analyzer.search_thresholds(1 + len(result.library_faces), result.n_compared)
+    assert result.thresholds.default < analyzer.search_thresholds(1 + len(result.library_faces)).default
+    # Her other faces, each once: a hundred copies of a photo add its face once, and her own photo's copies none.
+    added = [store.faces.get(f) for f in result.library_faces]
+    assert sorted(Path(f.photo_path).name.split("_", 1)[1] for f in added) == ["kit_with_rose.jpg", "rose_2.jpg"]
     print_table(result, result.thresholds.default, "default", tmp_path)
     assert library_size_note(result.n_compared) in capsys.readouterr().out
     assert library_size_note(LIBRARY_SIZE) is None

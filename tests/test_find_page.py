@@ -160,9 +160,12 @@ def test_a_few_photos_of_the_person_are_searched_together(lib, tmp_path):
     job = lib.store.jobs.get(state["id"])
     assert [Path(p).name for p in job.args["also"]] == ["also-1.jpg"]
     result = find_cb._result(job)
-    assert result.n_query_faces == 2 and result.thresholds == FaceAnalyzer().search_thresholds(2)
+    n_library = len(result.library_faces)  # and the library's faces surest to be her (kit_with_rose's)
+    assert result.n_query_faces == 2 and result.thresholds == FaceAnalyzer().search_thresholds(2 + n_library)
     _, _, hint, _ = call(find_cb.render_find, state)
     assert "Searched with 2 faces" in text_of(hint) and "joined" in text_of(hint)
+    assert f"the 2 faces of the photos and the {n_library} library face" in text_of(hint)
+    assert n_library and all(f"/media/face/{f}.jpg" in str(hint) for f in result.library_faces)  # shown
     photos, *_ = call(find_cb.filter_find, result.thresholds.default, False, 1, state)
     assert f"{len(QUERIES['rose_1.jpg'])} photos" in text_of(photos)
     client = create_app(lib.data_dir).server.test_client()
