@@ -267,6 +267,20 @@ def selection_info(selected: list | None, ticked: list | None):
     return text, n_groups < 2, n_faces == 0
 
 
+@dash.callback(
+    Output("people-ticked-groups", "data", allow_duplicate=True),
+    Input("people-version", "data"),
+    State("people-ticked-groups", "data"),
+    prevent_initial_call=True,
+)
+def untick_gone_groups(_version: int, ticked: list | None):
+    """After a change to people (here or elsewhere), untick the groups that no longer exist: merged away through a
+    suggestion or a name, emptied, or undone. Left ticked, they were counted in "2 groups ticked" and "Merge selected
+    groups" then refused to merge what was left."""
+    kept = [pid for pid in ticked or [] if library().store.people.get(int(pid)) is not None]
+    return no_update if len(kept) == len(ticked or []) else kept
+
+
 def _merge_plan(person_ids: list[int]) -> dict:
     """Which person the others merge into: the named one with most faces, else the largest group."""
     lib = library()

@@ -917,6 +917,20 @@ def test_merge_suggestion_button_and_cancel(lib):
     assert out[4] is dash.no_update and out[8] is dash.no_update
 
 
+def test_a_ticked_group_merged_away_through_a_suggestion_is_unticked(lib):
+    """Tick two groups, then merge one of them away through "Maybe the same person": the page's new version unticks
+    it (it was still counted, "2 groups ticked", and "Merge selected groups" refused the merge)."""
+    suggestion = lib.queries.merge_suggestions()[0]
+    trigger = {"type": "suggest-merge", "a": suggestion["person_a"], "b": suggestion["person_b"]}
+    plan, *_ = call(people_cb.ask_merge, None, [1], [], trigger=trigger)
+    other = next(p for p in lib.synthetic.person_ids if p not in (plan["target"], *plan["sources"]))
+    ticked = sorted([other, plan["sources"][0]])
+    assert call(people_cb.untick_gone_groups, 1, ticked, trigger="people-version", prop="data") is dash.no_update
+    version = call(people_cb.confirm_pending, 1, None, plan, 1, trigger="people-confirm-yes")[4]
+    assert call(people_cb.untick_gone_groups, version, ticked, trigger="people-version", prop="data") == [other]
+    assert call(people_cb.selection_info, [], [other])[:2] == ("1 group ticked", True)
+
+
 def test_dismiss_a_merge_suggestion(lib):
     before = lib.queries.merge_suggestions()
     pair = {"type": "suggest-dismiss", "a": before[0]["person_a"], "b": before[0]["person_b"]}
