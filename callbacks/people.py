@@ -11,6 +11,7 @@ from dash import ALL, MATCH, ClientsideFunction, Input, Output, State, ctx, html
 from callbacks.common import (
     NO_TOAST, TOAST, Library, clicked, fetch_page, library, move_faces, ok, page_offset, pager_style, refused,
 )
+from callbacks.follow import drawn_stamp
 from dashapp import components as C
 from dashapp.store.people import tidy_name
 
@@ -32,6 +33,7 @@ _CHANGES = {"people-version", "people-renamed"}
     Output("people-pager", "active_page"),
     Output("people-count", "children"),
     Output("people-move-target", "options"),
+    Output("people-stamp", "data"),
     Input("people-version", "data"),
     Input("people-renamed", "data"),
     Input("people-pager", "active_page"),
@@ -49,6 +51,7 @@ def render_people(_version: int, _renamed: dict | None, page: int | None, search
     and only the places whose card changed are drawn: after a name, a move or a merge most cards are as they were,
     and the browser takes seconds to draw a whole page of cards. `drawn`: what each place shows (`_card_key`)."""
     lib = library()
+    stamp = drawn_stamp(_CHANGES)  # before reading the people: a change meanwhile shows at the next poll
     page = 1 if ctx.triggered_id in _PEOPLE_FILTERS else page
     query = dict(include_hidden=bool(show_hidden), search=search or "", unnamed_only=bool(unnamed_only))
     # The last page may have emptied: its groups merged, named (showing those not named yet), hidden.
@@ -57,7 +60,7 @@ def render_people(_version: int, _renamed: dict | None, page: int | None, search
     options = C.dropdown_options(lib.queries.people_options(), for_moving=True)
     if total == 0:  # drawn afresh: the words depend on more than this page
         slots = [_no_cards(search or "", bool(show_hidden), bool(unnamed_only), n_named)]
-        return slots + [None] * (PEOPLE_PAGE_SIZE - 1), None, 1, pager_style(1), 1, "", options
+        return slots + [None] * (PEOPLE_PAGE_SIZE - 1), None, 1, pager_style(1), 1, "", options, stamp
     placed = _in_their_places(people, drawn) if ctx.triggered_id in _CHANGES and drawn else people
     slots, keys = _slots(placed, bool(least_alike), drawn or [])
     if unnamed_only:
@@ -66,7 +69,7 @@ def render_people(_version: int, _renamed: dict | None, page: int | None, search
         count = f"{total} people and groups" if total != 1 else "1 person"
     count += f" · {n_named} named" if n_named else ""
     count += f" · page {page}" if total > PEOPLE_PAGE_SIZE else ""
-    return slots, keys, pages, pager_style(pages), page, count, options
+    return slots, keys, pages, pager_style(pages), page, count, options, stamp
 
 
 def _no_cards(search: str, show_hidden: bool, unnamed_only: bool, n_named: int):

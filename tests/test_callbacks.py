@@ -588,7 +588,7 @@ def test_callbacks_ignore_components_being_inserted(lib):
 
 def test_render_people_cards_and_empty_state(lib, empty_lib):
     use_library(lib.data_dir)
-    cards, _, pages, _style, _page, count, options = call(people_cb.render_people, 0, None, 1, "", False, False, False)
+    cards, _, pages, _style, _page, count, options, _stamp = call(people_cb.render_people, 0, None, 1, "", False, False, False)
     assert len(cards_of(cards)) == 5 and pages == 1 and "5 people" in count
     assert {"label": "Unsorted (no one)", "value": "unsorted"}.items() <= options[0].items()
     faces = face_ids_in(cards)
@@ -629,7 +629,7 @@ def test_person_dropdowns_find_a_name_typed_without_its_accents(lib):
     lib.store.people.rename(a, "Zoé")
     lib.store.people.rename(b, "Søren Straße")
     photo_filter, *_ = call(photos_cb.people_options, 0, 0, None, None)
-    *_, move_on_people = call(people_cb.render_people, 0, None, 1, "", False, False, False)
+    *_, move_on_people, _ = call(people_cb.render_people, 0, None, 1, "", False, False, False)
     pickers = {"Photos": photo_filter, "People": move_on_people, "Map": call(map_cb.map_options, 0),
                "Attributes": call(attr_cb.attribute_options, 0)[0]}
     for page, options in pickers.items():
@@ -643,16 +643,16 @@ def test_people_not_named_yet_and_a_page_that_empties(lib, monkeypatch):
     pids = lambda cards: [c.id["pid"] for c in cards_of(cards)]  # noqa: E731
     first = lib.synthetic.person_ids[0]
     lib.store.people.rename(first, "Ada")
-    _, _, pages, _, page, count, _ = call(render, 0, None, 1, "", False, False, False)
+    _, _, pages, _, page, count, *_ = call(render, 0, None, 1, "", False, False, False)
     assert (pages, page, count) == (3, 1, "5 people and groups · 1 named · page 1")
     # Switching to the groups not named yet, from page 3: their first page.
-    cards, _, pages, _, page, count, _ = call(render, 0, None, 3, "", False, True, False,
+    cards, _, pages, _, page, count, *_ = call(render, 0, None, 3, "", False, True, False,
                                               trigger="people-unnamed-only", prop="value", value=True)
     assert (pages, page, count) == (2, 1, "4 groups not named yet · 1 named · page 1") and first not in pids(cards)
     last_page, *_ = call(render, 1, None, 2, "", False, True, False, trigger="people-pager", prop="active_page", value=2)
     for k, pid in enumerate(pids(last_page)):
         lib.store.people.rename(pid, f"Named {k}")  # each leaves the list as it gets its name
-    cards, _, pages, _, page, count, _ = call(render, 2, None, 2, "", False, True, False, trigger="people-version",
+    cards, _, pages, _, page, count, *_ = call(render, 2, None, 2, "", False, True, False, trigger="people-version",
                                               prop="data")
     assert (pages, page, count) == (1, 1, "2 groups not named yet · 3 named") and len(pids(cards)) == 2  # page 1
     for pid in pids(cards):
@@ -686,7 +686,7 @@ def test_no_card_found_says_which_switch_shows_them(lib, search, show_hidden, un
     for hidden in (bob, group):
         lib.store.people.set_hidden(hidden, True)
     search = search.replace("hidden group", str(group))
-    cards, *_, count, _ = call(people_cb.render_people, 0, None, 1, search, show_hidden, unnamed_only, False,
+    cards, *_, count, _, _ = call(people_cb.render_people, 0, None, 1, search, show_hidden, unnamed_only, False,
                                trigger="people-search", prop="value", value=search)
     assert not find_ids(cards, "person-card") and count == ""
     title, text = expected
@@ -724,7 +724,7 @@ def test_only_the_cards_that_changed_are_drawn_again(lib, monkeypatch):
     slots, drawn, *_ = render("people-version", 0, None)
     assert [c.id["pid"] for c in slots] == [first["id"], second["id"], third["id"]]
     lib.store.people.rename(second["id"], "Ada")
-    slots, drawn, _, _, _, count, options = render("people-renamed", {"pid": second["id"], "name": "Ada"}, drawn)
+    slots, drawn, _, _, _, count, options, _ = render("people-renamed", {"pid": second["id"], "name": "Ada"}, drawn)
     assert slots[0] is keep and slots[2] is keep and "1 named" in count
     [field] = [c for c in _components(slots[1]) if getattr(c, "id", None) == {"type": "person-name",
                                                                                "pid": second["id"]}]
@@ -1173,6 +1173,14 @@ def test_least_alike_first_shows_a_wrong_face_first(lib):
     assert face_ids_in(block)[0] == wrong
 
 
+def _drawn_stamp(page: str = "people", trigger: str | None = None):
+    """The stamp noted as `page` is drawn anew (on arrival, or after a change: `trigger`)."""
+    kw = dict(trigger=trigger, prop="data") if trigger else {}
+    if page == "people":
+        return call(people_cb.render_people, 1, None, 1, "", False, False, False, **kw)[-1]
+    return call(photos_cb.render_photos, [], "any", None, None, 1, 1, None, **kw)[-1]
+
+
 def test_people_and_photos_follow_changes_made_elsewhere(lib):
     """What a page shows is stamped when it is drawn; a name, an undo, a clustering, an ingest's end or a folder
     added elsewhere (another window, the command line) moves the stamp, and the navbar's next poll draws the page
@@ -1180,7 +1188,7 @@ def test_people_and_photos_follow_changes_made_elsewhere(lib):
     progress does not (the page would move under the user's hands at every photo), nor a Find search."""
     from dashapp.clustering import recluster
 
-    drawn = call(follow_cb.note_stamp, 0)
+    drawn = _drawn_stamp()
     assert call(follow_cb.follow_changes, 1, drawn, 3) is dash.no_update
     assert call(follow_cb.follow_changes, 1, None, 3) is dash.no_update  # the page has not been drawn yet
     store = lib.store
@@ -1193,7 +1201,7 @@ def test_people_and_photos_follow_changes_made_elsewhere(lib):
     assert call(follow_cb.follow_changes, 1, drawn, 3) is dash.no_update
     refused = store.jobs.create("ingest")  # another ingest refused while this one runs (`app.py ingest`)
     store.jobs.finish(refused, "failed", "an ingest is already running")
-    drawn = call(follow_cb.note_stamp, 3)
+    drawn = _drawn_stamp("photos", "photos-version")
     pid = lib.synthetic.person_ids[0]
     changes = {
         "an ingest's end": lambda: store.jobs.finish(job, "done"),
@@ -1206,8 +1214,35 @@ def test_people_and_photos_follow_changes_made_elsewhere(lib):
         make()
         assert call(follow_cb.follow_changes, 1, drawn, 3, False, True) is dash.no_update  # not under a dialog
         assert call(follow_cb.follow_changes, 1, drawn, 3, False, False) == 4, change
-        drawn = call(follow_cb.note_stamp, 4)
+        drawn = _drawn_stamp("people", "people-version")
         assert call(follow_cb.follow_changes, 1, drawn, 4) is dash.no_update, change
+    # Another page of cards or photos, a filter: the rest of the page is not drawn again, so no new stamp is noted.
+    assert call(people_cb.render_people, 1, None, 1, "x", False, False, False, trigger="people-search",
+                prop="value")[-1] is dash.no_update
+    assert call(photos_cb.render_photos, [pid], "any", None, None, 1, 1, None, trigger="photos-people",
+                prop="value")[-1] is dash.no_update
+
+
+@pytest.mark.parametrize("page", ["people", "photos"])
+def test_a_change_made_elsewhere_while_the_page_is_drawn_shows_at_the_next_poll(lib, monkeypatch, page):
+    """Another window names a group while this one draws its page (after a change of its own): the drawing may have
+    read the library before that name, so the stamp noted is the one from before it, and the next poll draws the
+    page again. (Read beside the drawing, by a callback of its own, the stamp could be read after that name: the
+    page then showed the old name until the next change.)"""
+    pid = lib.synthetic.person_ids[0]
+    stamp_before = lib.queries.change_stamp()
+    drawn_at = lib.queries.people_page if page == "people" else lib.queries.photos_page
+
+    def drawing_as_a_name_lands(*args, **kwargs):
+        result = drawn_at(*args, **kwargs)
+        if lib.store.people.get(pid).name is None:
+            lib.store.people.rename(pid, "Named elsewhere")
+        return result
+
+    monkeypatch.setattr(lib.queries, "people_page" if page == "people" else "photos_page", drawing_as_a_name_lands)
+    drawn = _drawn_stamp(page, f"{page}-version")
+    assert drawn == stamp_before
+    assert call(follow_cb.follow_changes, 1, drawn, 4) == 5
 
 
 # --- photos page ---
@@ -1216,7 +1251,7 @@ def test_people_and_photos_follow_changes_made_elsewhere(lib):
 def test_photo_filters_any_all_only(lib):
     a, b = lib.synthetic.person_ids[:2]
     lib.store.people.rename(a, "Ada")
-    grid, _, _, _, count, selected = call(photos_cb.render_photos, [], "any", None, None, 1, 0, None)
+    grid, _, _, _, count, selected, _ = call(photos_cb.render_photos, [], "any", None, None, 1, 0, None)
     assert count == f"{len(lib.synthetic.photo_ids)} photos" and selected is not None
     with_a = set(lib.store.people.face_ids(a))
     photos_a = {f.photo_id for f in map(lib.store.faces.get, with_a)}
@@ -1236,14 +1271,14 @@ def test_a_photo_opened_by_a_link_shows_on_its_page_and_an_emptied_last_page_giv
     ordered = [p["id"] for p in lib.queries.photos_page([], "any", 0, 1000)[1]]
     assert len(ordered) > 8
     # /photos?photo=ID (a Find result, "Open photo" on Attributes): the photo's own page, with it chosen.
-    grid, pages, page, _, _, selected = call(photos_cb.render_photos, [], "any", None, None, 1, 0, ordered[-1])
+    grid, pages, page, _, _, selected, _ = call(photos_cb.render_photos, [], "any", None, None, 1, 0, ordered[-1])
     assert selected == ordered[-1] and page == pages == -(-len(ordered) // 4)
     assert [t["pid"] for t in find_ids(grid, "photo-tile")] == ordered[(page - 1) * 4:]
-    grid, pages, page, _, _, selected = call(photos_cb.render_photos, [], "any", None, None, 1, 0, ordered[5])
+    grid, pages, page, _, _, selected, _ = call(photos_cb.render_photos, [], "any", None, None, 1, 0, ordered[5])
     assert (page, selected) == (2, ordered[5])
     # A link to a photo no longer in the library: the first page, and the photo's place says it is gone (it showed
     # the first photo as if it were the one linked).
-    _, _, page, _, _, selected = call(photos_cb.render_photos, [], "any", None, None, 1, 0, 10**6)
+    _, _, page, _, _, selected, _ = call(photos_cb.render_photos, [], "any", None, None, 1, 0, 10**6)
     assert (page, selected) == (1, 10**6)
     assert "Photo not found" in text_of(call(photos_cb.render_detail, selected, 0))
 
@@ -1254,7 +1289,7 @@ def test_a_photo_opened_by_a_link_shows_on_its_page_and_an_emptied_last_page_giv
     assert last_page > 1
     on_last = set(theirs[(last_page - 1) * 4:])
     lib.store.people.move_faces([f for f in lib.store.people.face_ids(a) if lib.store.faces.get(f).photo_id in on_last], b)
-    grid, pages, page, _, count, _ = call(photos_cb.render_photos, [a], "any", None, None, last_page, 1, None,
+    grid, pages, page, _, count, _, _ = call(photos_cb.render_photos, [a], "any", None, None, last_page, 1, None,
                                           trigger="photos-version", prop="data")
     assert page == pages == last_page - 1 and count == f"{len(theirs) - len(on_last)} photos"
     assert [t["pid"] for t in find_ids(grid, "photo-tile")] == theirs[(page - 1) * 4:page * 4]
@@ -1292,8 +1327,8 @@ def test_photos_filter_by_folder(lib):
     # A folder removed since: all photos, and a note that says why.
     _options, _style, value, preset, note, _header, icon, is_open = call(photos_cb.folder_options, 0, 0, 999)
     assert (value, preset, icon, is_open) == ([], None, "info", True) and "no longer in the library" in note
-    grid, *_, count, _ = call(photos_cb.render_photos, [], "any", None, ["/trips"], 1, 0, None,
-                              trigger="photos-folder", prop="value")
+    grid, *_, count, _, _ = call(photos_cb.render_photos, [], "any", None, ["/trips"], 1, 0, None,
+                                 trigger="photos-folder", prop="value")
     assert [t["pid"] for t in find_ids(grid, "photo-tile")] == [first] and count == "1 photo"
     grid, *_ = call(photos_cb.render_photos, [], "any", None, [album, "/trips-old"], 1, 0, None,
                     trigger="photos-folder", prop="value")
@@ -1337,7 +1372,7 @@ def test_a_hidden_persons_photos_link_shows_their_photos_and_a_gone_person_says_
     options, value, _preset, *toast = call(photos_cb.people_options, 0, 0, [a], None)
     assert value == [a] and tuple(toast) == photos_cb.NO_TOAST
     assert next(o["label"] for o in options if o["value"] == a).endswith("· hidden")
-    *_, count, _selected = call(photos_cb.render_photos, value, "any", [], [], 1, 0, None)
+    *_, count, _selected, _ = call(photos_cb.render_photos, value, "any", [], [], 1, 0, None)
     total, _ = lib.queries.photos_page([a], "any", 0, 1)
     assert count == f"{total} photos" and total < len(lib.synthetic.photo_ids)
     # A refresh keeps the hidden person while chosen; once not chosen, hidden people stay out of the list.
