@@ -117,10 +117,13 @@
     // Everywhere: the element with the keyboard focus may be drawn anew under it (a card drawn again after a name
     // or a change made in another window, a card giving its place to the next group): its copy then takes the
     // focus, found by its id, or a face by its data-fid; and what was typed meanwhile in a field the field's copy
-    // gets, as if typed there.
+    // gets, as if typed there. Not a dialog's: closed, a dialog gives the focus back to the element that had it
+    // before, which may have been drawn anew meanwhile (the cards, after a name that asked to merge).
     var focused = null;
     document.addEventListener("focusin", function (event) {
-        focused = event.target;
+        if (!event.target.closest || !event.target.closest(".modal")) {
+            focused = event.target;
+        }
     });
     new MutationObserver(function () {
         if (!focused || focused.isConnected || (document.activeElement && document.activeElement !== document.body)) {
