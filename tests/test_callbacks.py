@@ -503,6 +503,38 @@ def test_groups_are_ticked_in_the_browser_and_a_card_drawn_anew_shows_its_tick()
                                        "cleared": [], "after": ["false", "false"]}
 
 
+@pytest.mark.skipif(shutil.which("node") is None, reason="runs the pages' script with Node.js")
+def test_the_message_box_stays_7_seconds_after_its_newest_message():
+    """A second message 5 s after a first stays its own 7 s (dbc.Toast's `duration` counted from the first: it went
+    2 s after showing); closed by the user, no timer is left to close it again (assets/toast.js)."""
+    script = f"""
+        let now = 0, timers = [], closed = [];
+        global.setTimeout = (f, ms) => {{ timers.push({{at: now + ms, f}}); return timers.length; }};
+        global.clearTimeout = id => {{ if (id) timers[id - 1] = null; }};
+        const wait = ms => {{
+            now += ms;
+            timers.forEach((t, i) => {{ if (t && t.at <= now) {{ timers[i] = null; t.f(); }} }});
+        }};
+        global.window = {{dash_clientside: {{set_props: (id, props) => closed.push([now, id, props.is_open])}}}};
+        require({json.dumps(str(UPLOADS_JS.with_name("toast.js")))});
+        const box = window.dash_clientside.toast;
+        box.closeLater("Named Person 3", true);
+        wait(5000);
+        box.closeLater("Moved 2 faces to Ada", true);
+        wait(5000);
+        const after5 = closed.length;
+        wait(2000);
+        const after7 = closed.slice();
+        box.closeLater("Hidden", true);
+        box.closeLater("Hidden", false);  // closed with its X
+        wait(10000);
+        console.log(JSON.stringify({{after5, after7, at_end: closed.length}}));
+    """
+    done = subprocess.run(["node", "-e", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"after5": 0, "after7": [[12000, "app-toast", False]], "at_end": 1}
+
+
 @pytest.mark.skipif(shutil.which("node") is None, reason="runs the Library page's script with Node.js")
 def test_a_drop_too_large_to_send_is_refused_in_the_browser_saying_what_to_do(tmp_path):
     """Dash sends all the files of a drop in one request, which the server refuses past its limit (413) while the page
