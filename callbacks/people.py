@@ -368,7 +368,10 @@ def name_person(_values: list, version: int):
         lib.store.people.rename(pid, name or None)
     except ValueError as exc:
         return *refused(str(exc)), no_update, no_update, no_update, no_update, no_update
-    message = f"Named {C.person_label(pid, None)} “{name}”." if name else "Name removed."
+    if name:
+        message = f"Named {C.person_label(pid, None)} “{name}”."
+    else:
+        message = f"Removed the name “{person['name']}”: the group is {C.person_label(pid, None)} again."
     # Not a new version of the page: only the named card is drawn again (render_people).
     return *ok(message), no_update, no_update, no_update, no_update, {"pid": pid, "name": name}
 

@@ -840,6 +840,9 @@ def test_name_a_person_then_a_clash_offers_merge(lib):
     out = call(people_cb.confirm_pending, 1, None, pending, 1, trigger="people-confirm-yes")
     assert "Merged 2 groups into Ada" in out[0]
     assert lib.store.people.get(b) is None and lib.store.people.get(a).n_faces == n_a + n_b
+    # A name cleared says whose it was ("Name removed." said neither whose nor what the group is called now).
+    out = call(people_cb.name_person, [""], 2, trigger={"type": "person-name", "pid": a}, prop="value", value="")
+    assert out[0] == f"Removed the name “Ada”: the group is Person {a} again." and lib.store.people.get(a).name is None
 
 
 def test_a_name_typed_in_another_unicode_form_is_the_same_name(lib):
