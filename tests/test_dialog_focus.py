@@ -1,4 +1,5 @@
-"""Keyboard focus around the People page's merge dialog, in a real headless Chromium (assets/keyboard.js).
+"""Keyboard use of the People page in a real headless Chromium: the focus around its dialogs (assets/keyboard.js),
+its search as one types.
 
 dbc.Modal leaves the focus on the page's body once it closes, and the page is drawn anew as it does; keyboard and
 screen reader users then start again from the top. The dialog must give the focus back to the button that opened
@@ -161,3 +162,18 @@ def test_a_name_clash_dialog_closed_without_merging_leaves_the_focus_in_the_name
         time.sleep(1)  # the cards drawn anew meanwhile keep it there
         assert _focused(driver) == ids[at + 1]
         assert _by_id(driver, ids[at]).get_attribute("value") == ""  # not named
+
+
+def test_the_people_search_finds_as_one_types(people_page):
+    """Typing in "Search names" shows the groups found once the typing pauses, and clearing it all of them again,
+    with no Enter (it waited for Enter or for the cursor to leave the field)."""
+    driver = people_page
+    cards = lambda: driver.find_elements("css selector", "#people-grid .person-name-input")  # noqa: E731
+    n_all = len(cards())
+    pid = cards()[2].get_attribute("placeholder").split(" ")[1]  # "Person 7 — add a name"
+    field = driver.find_element("id", "people-search")
+    field.send_keys(f"#{pid}")
+    _wait(lambda: len(cards()) == 1, "only the group searched")
+    assert driver.switch_to.active_element == field  # still typing there
+    field.send_keys(Keys.BACKSPACE * 3)
+    _wait(lambda: len(cards()) == n_all, "every group again")
