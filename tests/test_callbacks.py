@@ -843,6 +843,7 @@ def test_name_a_person_then_a_clash_offers_merge(lib):
     # A name cleared says whose it was ("Name removed." said neither whose nor what the group is called now).
     out = call(people_cb.name_person, [""], 2, trigger={"type": "person-name", "pid": a}, prop="value", value="")
     assert out[0] == f"Removed the name “Ada”: the group is Person {a} again." and lib.store.people.get(a).name is None
+    assert lib.store.people.last_action().label == "removal of the name “Ada”"  # Undo says which name it gives back
 
 
 def test_a_name_typed_in_another_unicode_form_is_the_same_name(lib):
@@ -1175,7 +1176,7 @@ def test_sort_unsorted_faces_one_by_one(lib):
     s = step("people-sort-back", s["face"], s["history"])
     assert s["face"] == unsorted[2] and not lib.queries.face_detail(unsorted[2])["ignored"]
     s = step("people-sort-back", s["face"], s["history"])  # a skip taken back: shown again, nothing undone
-    assert s["face"] == unsorted[1] and lib.store.people.last_action().label == "move of 1 face"
+    assert s["face"] == unsorted[1] and lib.store.people.last_action().label == f"move of 1 face to Person {suggested}"
     while not s["done"]:
         s = step("people-sort-skip", s["face"], s["history"])
     assert "Nothing left to sort" in text_of(s["view"]) and s["face"] is None
