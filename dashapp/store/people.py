@@ -325,8 +325,8 @@ class PeopleRepo(Repo):
                     _merge(conn, [person_id], other, t)
                 return other
             old_name = conn.execute(select(people.c.name).where(people.c.id == person_id)).scalar()
-            # Unnamed groups are called "Person 7" in the labels, as everywhere on the pages.
-            label = f"naming “{name}”" if name else f"removal of the name “{old_name}”" if old_name else "removal of a name"
+            label = f"naming “{name}”" if name else f"removal of the name “{old_name}”" if old_name else \
+                "removal of a name"
             with undoable(conn, label, [person_id], _faces_of(conn, [person_id])):
                 conn.execute(
                     update(people)
@@ -378,7 +378,7 @@ class PeopleRepo(Repo):
             else:
                 _require(conn, person_id)
                 name = conn.execute(select(people.c.name).where(people.c.id == person_id)).scalar()
-                label += f" to “{name}”" if name else f" to Person {person_id}"
+                label += f" to “{name}”" if name else f" to Person {person_id}"  # as the pages call the group
             with undoable(conn, label, [person_id, *_people_of(conn, face_ids)], face_ids):
                 _set_faces(conn, face_ids, person_id, t)
                 drop_empty_groups(conn)
