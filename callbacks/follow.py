@@ -19,12 +19,13 @@ from callbacks.common import library
 FOLLOWING_PAGES = {"people": ("people-sort-modal", "people-confirm-modal"), "photos": ("photos-face-modal",)}
 
 
-def drawn_stamp(redraws: set[str]) -> str:
-    """The stamp of what a page's drawing callback is about to read, when it draws the page anew: on arrival (no
-    trigger) or triggered by one of `redraws` (a change to the library); else `no_update` (another page of cards,
-    a filter: the rest of the page is as it was, and may be older than the library now)."""
+def drawn_stamp(redraws: set[str], noted: str | None) -> str:
+    """The stamp of what a page's drawing callback is about to read, when it draws the page anew: on arrival (none
+    `noted` yet: its first drawing may be triggered by a filter set from the address) or triggered by one of
+    `redraws` (a change to the library); else `no_update` (another page of cards, a filter: the rest of the page is
+    as it was, and may be older than the library now)."""
     triggers = {t["prop_id"].rsplit(".", 1)[0] for t in ctx.triggered}
-    if ctx.triggered_id is None or triggers & redraws:
+    if noted is None or ctx.triggered_id is None or triggers & redraws:
         return library().queries.change_stamp()
     return no_update
 

@@ -42,16 +42,18 @@ _CHANGES = {"people-version", "people-renamed"}
     Input("people-unnamed-only", "value"),
     Input("people-least-alike", "value"),
     State("people-slot-keys", "data"),
+    State("people-stamp", "data"),
 )
 def render_people(_version: int, _renamed: dict | None, page: int | None, search: str | None, show_hidden: bool,
-                  unnamed_only: bool, least_alike: bool, drawn: list[str | None] | None = None):
+                  unnamed_only: bool, least_alike: bool, drawn: list[str | None] | None = None,
+                  noted: str | None = None):
     """One page of person cards (largest first), each with its first faces (best detections first, or the
     faces least like the rest of their group first), each card in its place on the page (a slot). After a change
     to people the cards still on the page keep their places (sorted again with the next page, filter or visit),
     and only the places whose card changed are drawn: after a name, a move or a merge most cards are as they were,
     and the browser takes seconds to draw a whole page of cards. `drawn`: what each place shows (`_card_key`)."""
     lib = library()
-    stamp = drawn_stamp(_CHANGES)  # before reading the people: a change meanwhile shows at the next poll
+    stamp = drawn_stamp(_CHANGES, noted)  # before reading the people: a change meanwhile shows at the next poll
     page = 1 if ctx.triggered_id in _PEOPLE_FILTERS else page
     query = dict(include_hidden=bool(show_hidden), search=search or "", unnamed_only=bool(unnamed_only))
     # The last page may have emptied: its groups merged, named (showing those not named yet), hidden.

@@ -140,16 +140,17 @@ def show_person_of_these(_clicks: list):
     Input("photos-pager", "active_page"),
     Input("photos-version", "data"),
     State("photos-selected", "data"),
+    State("photos-stamp", "data"),
     prevent_initial_call="initial_duplicate",
 )
 def render_photos(people: list | None, mode: str, years: list | None, folders: list | None, page: int | None,
-                  _version: int, selected: int | None):
+                  _version: int, selected: int | None, noted: str | None = None):
     """The photos matching the filter, newest first by date taken; a changed filter goes back to page 1, and a
     photo opened by a link (?photo=) shows on its page."""
     if ctx.triggered_id in ("photos-people", "photos-mode", "photos-year", "photos-folder"):
         page = 1
     lib = library()
-    stamp = drawn_stamp({"photos-version"})  # before reading the photos: a change meanwhile shows at the next poll
+    stamp = drawn_stamp({"photos-version"}, noted)  # before reading the photos: a change meanwhile shows at the next poll
     query = (people or [], mode or "any")
     filters = (years or [], folders or [])
     gone = False  # the page opened on a link to a photo no longer in the library

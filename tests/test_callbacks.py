@@ -1253,10 +1253,13 @@ def test_people_and_photos_follow_changes_made_elsewhere(lib):
         drawn = _drawn_stamp("people", "people-version")
         assert call(follow_cb.follow_changes, 1, drawn, 4) is dash.no_update, change
     # Another page of cards or photos, a filter: the rest of the page is not drawn again, so no new stamp is noted.
-    assert call(people_cb.render_people, 1, None, 1, "x", False, False, False, trigger="people-search",
+    assert call(people_cb.render_people, 1, None, 1, "x", False, False, False, None, drawn, trigger="people-search",
                 prop="value")[-1] is dash.no_update
-    assert call(photos_cb.render_photos, [pid], "any", None, None, 1, 1, None, trigger="photos-people",
+    assert call(photos_cb.render_photos, [pid], "any", None, None, 1, 1, None, drawn, trigger="photos-people",
                 prop="value")[-1] is dash.no_update
+    # Unless none is noted yet: Photos opened on a person's link is first drawn for the filter the link sets.
+    assert call(photos_cb.render_photos, [pid], "any", None, None, 1, 1, None, None, trigger="photos-people",
+                prop="value")[-1] == drawn
 
 
 @pytest.mark.parametrize("page", ["people", "photos"])
