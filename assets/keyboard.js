@@ -117,10 +117,13 @@
     // Everywhere: the element with the keyboard focus may be drawn anew under it (a card drawn again after a name
     // or a change made in another window, a card giving its place to the next group): its copy then takes the
     // focus, found by its id, or a face by its data-fid; and what was typed meanwhile in a field the field's copy
-    // gets, as if typed there.
+    // gets, as if typed there. Not a dialog's: closed, a dialog gives the focus back to the element that had it
+    // before, which may have been drawn anew meanwhile (the cards, after a name that asked to merge).
     var focused = null;
     document.addEventListener("focusin", function (event) {
-        focused = event.target;
+        if (!event.target.closest || !event.target.closest(".modal")) {
+            focused = event.target;
+        }
     });
     new MutationObserver(function () {
         if (!focused || focused.isConnected || (document.activeElement && document.activeElement !== document.body)) {
@@ -149,22 +152,31 @@
         }
     }
 
-    // People: once the merge dialog closes (Merge, Cancel, Escape), the focus goes back to the button that opened
-    // it, "Merge selected groups" or a suggestion's Merge, as a dialog should (dbc.Modal leaves it on the page's
-    // body). The page is drawn anew as the dialog closes, so the button is found again by its id, and the focus is
-    // put back while the new page comes, unless the user has put it somewhere meanwhile. A button gone (a suggestion
-    // merged) gives way to the Merge button now in its place in the suggestions, one disabled (no groups ticked any
-    // more) or missing to the page's heading.
+    // People: once the merge dialog closes, the focus goes back to the button that opened it, "Merge selected groups"
+    // or a suggestion's Merge, as a dialog should. After Cancel or Escape react-bootstrap's Modal does it itself (the
+    // page is not drawn again); after a merge that button is gone (its suggestion merged) or disabled (no group ticked
+    // any more) once the page is drawn anew, and the focus, left on the page's body, goes to the Merge now in its
+    // place in the suggestions, else to the page's heading. Unless the user has put it somewhere meanwhile.
     var MERGE_OPENERS = "#people-merge-btn, button[id*='\"suggest-merge\"']";
+    var opener = null;  // the button that opened the dialog
+    var merged = null;  // the opener of the merge just confirmed, until the page drawn anew shows it merged
     function suggestionMerges() {
         return Array.prototype.slice.call(document.querySelectorAll("button[id*='\"suggest-merge\"']"));
     }
-    function focusAfterMerge(opener) {
-        var button = document.getElementById(opener.id);
-        if (!button || button.disabled) {
-            var merges = suggestionMerges();
-            button = opener.index >= 0 && merges.length ? merges[Math.min(opener.index, merges.length - 1)] : null;
+    function focusAfterMerge() {
+        var button = document.getElementById(merged.id);
+        if (button && !button.disabled) {
+            return false;  // not drawn anew yet (or the merge was refused: the button is still there)
         }
+        if (document.querySelector(".modal")) {
+            return false;  // the dialog is still fading out: the focus moved now would come back to it
+        }
+        var active = document.activeElement;
+        if (active && active !== document.body && !active.disabled) {
+            return true;  // the user has put it somewhere
+        }
+        var merges = suggestionMerges();
+        button = merged.index >= 0 && merges.length ? merges[Math.min(merged.index, merges.length - 1)] : null;
         if (!button || button.disabled) {
             button = document.querySelector("h1");
             if (button && !button.hasAttribute("tabindex")) {
@@ -174,34 +186,23 @@
         if (button) {
             button.focus();
         }
+        return true;
     }
     document.addEventListener("click", function (event) {
-        var button = event.target.closest && event.target.closest(MERGE_OPENERS);
-        if (!button) {
-            return;
+        var target = event.target.closest ? event.target : null;
+        var button = target && target.closest(MERGE_OPENERS);
+        if (button) {
+            opener = {id: button.id, index: suggestionMerges().indexOf(button)};
+        } else if (opener && target && target.closest("#people-confirm-yes")) {
+            merged = Object.assign({}, opener, {until: Date.now() + 10000});
+            opener = null;
         }
-        var opener = {id: button.id, index: suggestionMerges().indexOf(button)};
-        var opened = false;
-        var settled = 0;
-        var timer = setInterval(function () {
-            var shown = Boolean(document.querySelector(".modal.show #people-confirm-modal"));
-            opened = opened || shown;
-            if (!opened && (settled += 100) > 5000) {  // refused ("tick at least two groups"): no dialog came
-                clearInterval(timer);
-            } else if (opened && !shown) {
-                var active = document.activeElement;
-                // Still in the dialog as it fades out, gone with its button, or on a button disabled since.
-                if (!active || active === document.body || active.disabled || active.closest(".modal")) {
-                    focusAfterMerge(opener);
-                } else if (!active.matches(MERGE_OPENERS) && active.tagName !== "H1") {
-                    clearInterval(timer);  // the user went elsewhere
-                }
-                if ((settled += 100) > 10000) {
-                    clearInterval(timer);  // the page has settled
-                }
-            }
-        }, 100);
     }, true);
+    new MutationObserver(function () {
+        if (merged && (Date.now() > merged.until || focusAfterMerge())) {
+            merged = null;
+        }
+    }).observe(document.documentElement, {childList: true, subtree: true, attributeFilter: ["disabled"]});
 
     document.addEventListener("keydown", function (event) {
         if (!typing(event)) {

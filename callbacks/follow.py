@@ -1,28 +1,33 @@
 """People and Photos follow changes made elsewhere: in another window, on another page, or with the command line
-(`app.py people name ...`, an ingest). Each page notes the library's change stamp whenever it is drawn (its
-`{page}-version` changes, or People's `people-renamed` after a name); at each tick of the navbar's poll, a stamp
-that moved since draws the page again (on People only the cards that changed: `callbacks/people.py`), once no
-dialog of the page is open: the page is not redrawn under a dialog the user is working in (sorting faces one by one
-changes people at every face)."""
+(`app.py people name ...`, an ingest). Each page notes the library's change stamp whenever it is drawn anew (on
+arrival, when its `{page}-version` changes, or People's `people-renamed` after a name): its main drawing callback
+(`render_people`, `render_photos`) reads it with `drawn_stamp` before it reads what it draws, so a change landing
+while it draws moves the stamp past the one noted and is drawn at the next poll (read beside the drawing, by a
+callback of its own, the stamp could be read after that change, which then showed only at the next one). At each
+tick of the navbar's poll, a stamp that moved since draws the page again (on People only the cards that changed),
+once no dialog of the page is open: the page is not redrawn under a dialog the user is working in (sorting faces
+one by one changes people at every face)."""
 
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, State, no_update
+from dash import Input, Output, State, ctx, no_update
 
 from callbacks.common import library
 
-# Each page: what draws it (anew, or in part), and its dialogs. `{page}-init`, which no callback writes, makes Dash
-# note the stamp on arrival (it runs no callback on arrival whose inputs are all other callbacks' outputs).
-FOLLOWING_PAGES = {
-    "people": (("people-version", "people-renamed", "people-init"), ("people-sort-modal", "people-confirm-modal")),
-    "photos": (("photos-version", "photos-init"), ("photos-face-modal",)),
-}
+# Each page's dialogs.
+FOLLOWING_PAGES = {"people": ("people-sort-modal", "people-confirm-modal"), "photos": ("photos-face-modal",)}
 
 
-def note_stamp(*_drawn) -> str:
-    """The stamp of what the page is drawing."""
-    return library().queries.change_stamp()
+def drawn_stamp(redraws: set[str], noted: str | None) -> str:
+    """The stamp of what a page's drawing callback is about to read, when it draws the page anew: on arrival (none
+    `noted` yet: its first drawing may be triggered by a filter set from the address) or triggered by one of
+    `redraws` (a change to the library); else `no_update` (another page of cards, a filter: the rest of the page is
+    as it was, and may be older than the library now)."""
+    triggers = {t["prop_id"].rsplit(".", 1)[0] for t in ctx.triggered}
+    if noted is None or ctx.triggered_id is None or triggers & redraws:
+        return library().queries.change_stamp()
+    return no_update
 
 
 def follow_changes(_n: int | None, drawn: str | None, version: int | None, *dialogs_open: bool):
@@ -32,8 +37,7 @@ def follow_changes(_n: int | None, drawn: str | None, version: int | None, *dial
     return (version or 0) + 1
 
 
-for page, (drawn_by, dialogs) in FOLLOWING_PAGES.items():
-    dash.callback(Output(f"{page}-stamp", "data"), *[Input(store, "data") for store in drawn_by])(note_stamp)
+for page, dialogs in FOLLOWING_PAGES.items():
     dash.callback(
         Output(f"{page}-version", "data", allow_duplicate=True),
         Input("nav-poll", "n_intervals"),

@@ -1,10 +1,10 @@
-"""The navbar's live job badge and its menu button on a phone (every page)."""
+"""The navbar's live job badge and its menu button on a phone, and the message box's closing (every page)."""
 
 from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State
+from dash import ClientsideFunction, Input, Output, State
 
 from callbacks.common import library
 from dashapp import job_runner
@@ -41,4 +41,12 @@ dash.clientside_callback(
     *[Input(f"nav-{label.split()[0].lower()}", "n_clicks") for label, _ in NAV_PAGES],
     State("nav-collapse", "is_open"),
     prevent_initial_call=True,
+)
+
+
+# The message box closes 7 s after its newest message, not after the first of several (assets/toast.js).
+dash.clientside_callback(
+    ClientsideFunction(namespace="toast", function_name="closeLater"),
+    Input("app-toast", "children"),
+    Input("app-toast", "is_open"),
 )

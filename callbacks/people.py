@@ -11,6 +11,7 @@ from dash import ALL, MATCH, ClientsideFunction, Input, Output, State, ctx, html
 from callbacks.common import (
     NO_TOAST, TOAST, Library, clicked, fetch_page, library, move_faces, ok, page_offset, pager_style, refused,
 )
+from callbacks.follow import drawn_stamp
 from dashapp import components as C
 from dashapp.store.people import tidy_name
 
@@ -32,6 +33,7 @@ _CHANGES = {"people-version", "people-renamed"}
     Output("people-pager", "active_page"),
     Output("people-count", "children"),
     Output("people-move-target", "options"),
+    Output("people-stamp", "data"),
     Input("people-version", "data"),
     Input("people-renamed", "data"),
     Input("people-pager", "active_page"),
@@ -40,15 +42,18 @@ _CHANGES = {"people-version", "people-renamed"}
     Input("people-unnamed-only", "value"),
     Input("people-least-alike", "value"),
     State("people-slot-keys", "data"),
+    State("people-stamp", "data"),
 )
 def render_people(_version: int, _renamed: dict | None, page: int | None, search: str | None, show_hidden: bool,
-                  unnamed_only: bool, least_alike: bool, drawn: list[str | None] | None = None):
+                  unnamed_only: bool, least_alike: bool, drawn: list[str | None] | None = None,
+                  noted: str | None = None):
     """One page of person cards (largest first), each with its first faces (best detections first, or the
     faces least like the rest of their group first), each card in its place on the page (a slot). After a change
     to people the cards still on the page keep their places (sorted again with the next page, filter or visit),
     and only the places whose card changed are drawn: after a name, a move or a merge most cards are as they were,
     and the browser takes seconds to draw a whole page of cards. `drawn`: what each place shows (`_card_key`)."""
     lib = library()
+    stamp = drawn_stamp(_CHANGES, noted)  # before reading the people: a change meanwhile shows at the next poll
     page = 1 if ctx.triggered_id in _PEOPLE_FILTERS else page
     query = dict(include_hidden=bool(show_hidden), search=search or "", unnamed_only=bool(unnamed_only))
     # The last page may have emptied: its groups merged, named (showing those not named yet), hidden.
@@ -57,7 +62,7 @@ def render_people(_version: int, _renamed: dict | None, page: int | None, search
     options = C.dropdown_options(lib.queries.people_options(), for_moving=True)
     if total == 0:  # drawn afresh: the words depend on more than this page
         slots = [_no_cards(search or "", bool(show_hidden), bool(unnamed_only), n_named)]
-        return slots + [None] * (PEOPLE_PAGE_SIZE - 1), None, 1, pager_style(1), 1, "", options
+        return slots + [None] * (PEOPLE_PAGE_SIZE - 1), None, 1, pager_style(1), 1, "", options, stamp
     placed = _in_their_places(people, drawn) if ctx.triggered_id in _CHANGES and drawn else people
     slots, keys = _slots(placed, bool(least_alike), drawn or [])
     if unnamed_only:
@@ -66,7 +71,7 @@ def render_people(_version: int, _renamed: dict | None, page: int | None, search
         count = f"{total} people and groups" if total != 1 else "1 person"
     count += f" · {n_named} named" if n_named else ""
     count += f" · page {page}" if total > PEOPLE_PAGE_SIZE else ""
-    return slots, keys, pages, pager_style(pages), page, count, options
+    return slots, keys, pages, pager_style(pages), page, count, options, stamp
 
 
 def _no_cards(search: str, show_hidden: bool, unnamed_only: bool, n_named: int):
@@ -267,6 +272,20 @@ def selection_info(selected: list | None, ticked: list | None):
     return text, n_groups < 2, n_faces == 0
 
 
+@dash.callback(
+    Output("people-ticked-groups", "data", allow_duplicate=True),
+    Input("people-version", "data"),
+    State("people-ticked-groups", "data"),
+    prevent_initial_call=True,
+)
+def untick_gone_groups(_version: int, ticked: list | None):
+    """After a change to people (here or elsewhere), untick the groups that no longer exist: merged away through a
+    suggestion or a name, emptied, or undone. Left ticked, they were counted in "2 groups ticked" and "Merge selected
+    groups" then refused to merge what was left."""
+    kept = [pid for pid in ticked or [] if library().store.people.get(int(pid)) is not None]
+    return no_update if len(kept) == len(ticked or []) else kept
+
+
 def _merge_plan(person_ids: list[int]) -> dict:
     """Which person the others merge into: the named one with most faces, else the largest group."""
     lib = library()
@@ -351,7 +370,10 @@ def name_person(_values: list, version: int):
         lib.store.people.rename(pid, name or None)
     except ValueError as exc:
         return *refused(str(exc)), no_update, no_update, no_update, no_update, no_update
-    message = f"Named {C.person_label(pid, None)} “{name}”." if name else "Name removed."
+    if name:
+        message = f"Named {C.person_label(pid, None)} “{name}”."
+    else:
+        message = f"Removed the name “{person['name']}”: the group is {C.person_label(pid, None)} again."
     # Not a new version of the page: only the named card is drawn again (render_people).
     return *ok(message), no_update, no_update, no_update, no_update, {"pid": pid, "name": name}
 

@@ -12,6 +12,7 @@ from callbacks.common import (
     NO_TOAST, TOAST, UNDO_HINT, Library, clicked, fetch_page, info, library, move_faces, ok, pager_style, refused,
     target_from,
 )
+from callbacks.follow import drawn_stamp
 from dashapp import components as C
 
 PHOTOS_PAGE_SIZE = 24
@@ -131,6 +132,7 @@ def show_person_of_these(_clicks: list):
     Output("photos-pager", "style"),
     Output("photos-count", "children"),
     Output("photos-selected", "data", allow_duplicate=True),
+    Output("photos-stamp", "data"),
     Input("photos-people", "value"),
     Input("photos-mode", "value"),
     Input("photos-year", "value"),
@@ -138,15 +140,17 @@ def show_person_of_these(_clicks: list):
     Input("photos-pager", "active_page"),
     Input("photos-version", "data"),
     State("photos-selected", "data"),
+    State("photos-stamp", "data"),
     prevent_initial_call="initial_duplicate",
 )
 def render_photos(people: list | None, mode: str, years: list | None, folders: list | None, page: int | None,
-                  _version: int, selected: int | None):
+                  _version: int, selected: int | None, noted: str | None = None):
     """The photos matching the filter, newest first by date taken; a changed filter goes back to page 1, and a
     photo opened by a link (?photo=) shows on its page."""
     if ctx.triggered_id in ("photos-people", "photos-mode", "photos-year", "photos-folder"):
         page = 1
     lib = library()
+    stamp = drawn_stamp({"photos-version"}, noted)  # before reading the photos: a change meanwhile shows at the next poll
     query = (people or [], mode or "any")
     filters = (years or [], folders or [])
     gone = False  # the page opened on a link to a photo no longer in the library
@@ -162,13 +166,13 @@ def render_photos(people: list | None, mode: str, years: list | None, folders: l
             empty = C.empty_state("No photos yet", "Add a folder on the Library page.", "/library", "Go to the Library")
         else:
             empty = C.empty_state("No photo matches", "Try fewer people, “any of them”, any year or any folder.")
-        return empty, 1, 1, pager_style(1), "", None
+        return empty, 1, 1, pager_style(1), "", None, stamp
     ids = [p["id"] for p in photos]
     if selected not in ids and ctx.triggered_id != "photos-version" and not gone:
         selected = ids[0]  # show the first match so the page is never blank (a link's gone photo says it is gone)
     grid = html.Div([C.photo_tile(p, p["id"] == selected) for p in photos], className="photo-grid")
     count = f"{total} photo{'s' if total != 1 else ''}"
-    return grid, pages, page, pager_style(pages), count, selected
+    return grid, pages, page, pager_style(pages), count, selected, stamp
 
 
 @dash.callback(

@@ -88,8 +88,7 @@ def shell() -> html.Div:
                 id="app-toast",
                 header="",
                 is_open=False,
-                dismissable=True,
-                duration=7000,
+                dismissable=True,  # and it closes 7 s after its newest message (assets/toast.js)
                 icon="success",
                 className="app-toast",
             ),

@@ -270,7 +270,7 @@ def test_people_list_name_merge_hide_and_undo(tmp_path):
     assert alone.returncode == 2 and "at least one other person" in alone.stderr
 
     undone = [people("undo").stdout.strip() for _ in range(4)]
-    assert undone == ["Took back the hiding of a group.", "Took back the merge of 2 groups.",
+    assert undone == [f"Took back the hiding of Person {ids[2]}.", "Took back the merge of 2 groups.",
                       "Took back the naming “Ada”.", "Nothing to undo since the last clustering."]
     assert {p.id: (p.name, p.hidden, p.n_faces) for p in store.people.list(include_hidden=True)} == before
 

@@ -1,4 +1,5 @@
-"""Keyboard focus around the People page's merge dialog, in a real headless Chromium (assets/keyboard.js).
+"""Keyboard use of the People page in a real headless Chromium: the focus around its dialogs (assets/keyboard.js),
+its search as one types.
 
 dbc.Modal leaves the focus on the page's body once it closes, and the page is drawn anew as it does; keyboard and
 screen reader users then start again from the top. The dialog must give the focus back to the button that opened
@@ -134,3 +135,45 @@ def test_the_merge_dialog_gives_the_focus_back_to_the_button_that_opened_it(peop
     _wait(button.is_enabled, "Merge selected groups to be enabled")
     _through_the_dialog(driver, button, "people-confirm-yes")
     _wait(lambda: _focused(driver) == "H1", "the focus on the page's heading")
+
+
+def test_a_name_clash_dialog_closed_without_merging_leaves_the_focus_in_the_name_fields(people_page):
+    """Naming groups from the keyboard (Enter moves on to the next card's name field) with a name someone already
+    has asks whether to merge; closed without merging, every card is drawn anew (the field shows its stored name
+    again) and the focus goes back to the name field it was in when the dialog opened, drawn anew too.
+    (react-bootstrap's Modal gave it back to the field's old copy when the cards were drawn first, and the focus
+    was lost: keyboard users started again from the top of the page.)"""
+    driver = people_page
+    ids = [f.get_attribute("id") for f in driver.find_elements("css selector", "#people-grid .person-name-input")]
+    first = _by_id(driver, ids[0])
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", first)
+    first.send_keys("Ada", Keys.ENTER)
+    _wait(lambda: _focused(driver) == ids[1], "the next name field")
+    for at, close in ((1, "people-confirm-no"), (2, "Escape")):
+        driver.switch_to.active_element.send_keys("Ada", Keys.ENTER)  # the first card's name; on to the next card
+        _wait(lambda: _dialog_open(driver), "the dialog")
+        time.sleep(0.5)  # its fade-in
+        if close == "Escape":
+            driver.switch_to.active_element.send_keys(Keys.ESCAPE)
+        else:
+            driver.find_element("id", close).click()
+        _wait(lambda: not _dialog_open(driver), "the dialog to close")
+        _wait(lambda: _focused(driver) == ids[at + 1], f"the focus back in the name field after {close}")
+        time.sleep(1)  # the cards drawn anew meanwhile keep it there
+        assert _focused(driver) == ids[at + 1]
+        assert _by_id(driver, ids[at]).get_attribute("value") == ""  # not named
+
+
+def test_the_people_search_finds_as_one_types(people_page):
+    """Typing in "Search names" shows the groups found once the typing pauses, and clearing it all of them again,
+    with no Enter (it waited for Enter or for the cursor to leave the field)."""
+    driver = people_page
+    cards = lambda: driver.find_elements("css selector", "#people-grid .person-name-input")  # noqa: E731
+    n_all = len(cards())
+    pid = cards()[2].get_attribute("placeholder").split(" ")[1]  # "Person 7 — add a name"
+    field = driver.find_element("id", "people-search")
+    field.send_keys(f"#{pid}")
+    _wait(lambda: len(cards()) == 1, "only the group searched")
+    assert driver.switch_to.active_element == field  # still typing there
+    field.send_keys(Keys.BACKSPACE * 3)
+    _wait(lambda: len(cards()) == n_all, "every group again")

@@ -135,7 +135,7 @@ def test_page_urls_with_ids_that_are_not_ids_open_the_page_unfiltered(client):
         selected = _store_data(page, "photos-selected")
         assert selected is None and _store_data(page, "photos-folder-preset") is None
         # ... and its photos show (the opened photo's place was looked up in SQLite: no overflow).
-        *_, count, _ = call(photos_cb.render_photos, [], "any", [], [], 1, 0, selected)
+        *_, count, _, _ = call(photos_cb.render_photos, [], "any", [], [], 1, 0, selected)
         assert count == f"{len(client.synthetic.photo_ids)} photos"
     assert _store_data(layouts["/photos"](person=["1", "²"]), "photos-preset") == [1]
     assert _store_data(layouts["/find"](person="9" * 24), "find-from-person") is None

@@ -985,7 +985,7 @@ def test_undo_goes_back_step_by_step_until_the_last_clustering(labelled):
     for expected in reversed(states):
         labels.append(store.people.undo().label)
         assert _state(store) == expected
-    assert labels == ["hiding of a group", "move of 1 face to “Linus”", "merge of 2 groups"]
+    assert labels == [f"hiding of Person {groups[-3]}", "move of 1 face to “Linus”", "merge of 2 groups"]
     assert store.people.undo().label == "naming “Ada”" and store.people.get(groups[-1]).name is None
     assert store.people.undo() is None and store.people.last_action() is None
     # A clustering run rewrites who is who: the history before it is gone.
@@ -1022,7 +1022,7 @@ def test_only_the_newest_steps_are_kept(labelled, monkeypatch):
     for hidden in (True, False, True, False):
         store.people.set_hidden(groups[-2], hidden)
     labels = [store.people.undo().label for _ in range(3)]
-    assert labels == ["showing of a group", "hiding of a group", "showing of a group"]
+    assert labels == [f"{change} of Person {groups[-2]}" for change in ("showing", "hiding", "showing")]
     assert store.people.undo() is None and store.people.get(groups[-2]).hidden  # the oldest step was dropped
 
 

@@ -77,8 +77,10 @@ layout = html.Div(
                     dbc.Button("Undo", id="people-undo-btn", size="sm", color="outline-secondary", n_clicks=0,
                                disabled=True, className="me-3 text-nowrap text-truncate",
                                style={"maxWidth": "340px"}),
+                    # Found as typed, once the typing pauses (debounce=True waited for Enter or leaving the field:
+                    # the cards did not change as one typed, nor when the field's ✕ cleared it).
                     dbc.Input(id="people-search", placeholder="Search names", type="search", size="sm",
-                              debounce=True, style={"width": "180px"}, className="flex-shrink-0"),
+                              debounce=400, style={"width": "180px"}, className="flex-shrink-0"),
                 ],
                 # No wider than the page: on a phone a long "Undo naming “…”" is cut short, not the page widened.
                 className="d-flex align-items-center mw-100",

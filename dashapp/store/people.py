@@ -324,7 +324,9 @@ class PeopleRepo(Repo):
                 with undoable(conn, f"merge into “{other_name}”", [person_id, other], _faces_of(conn, [person_id, other])):
                     _merge(conn, [person_id], other, t)
                 return other
-            label = f"naming “{name}”" if name else "removal of a name"
+            old_name = conn.execute(select(people.c.name).where(people.c.id == person_id)).scalar()
+            label = f"naming “{name}”" if name else f"removal of the name “{old_name}”" if old_name else \
+                "removal of a name"
             with undoable(conn, label, [person_id], _faces_of(conn, [person_id])):
                 conn.execute(
                     update(people)
@@ -376,7 +378,7 @@ class PeopleRepo(Repo):
             else:
                 _require(conn, person_id)
                 name = conn.execute(select(people.c.name).where(people.c.id == person_id)).scalar()
-                label += f" to “{name}”" if name else ""
+                label += f" to “{name}”" if name else f" to Person {person_id}"  # as the pages call the group
             with undoable(conn, label, [person_id, *_people_of(conn, face_ids)], face_ids):
                 _set_faces(conn, face_ids, person_id, t)
                 drop_empty_groups(conn)
@@ -436,7 +438,7 @@ class PeopleRepo(Repo):
         with self._write() as conn:
             _require(conn, person_id)
             name = conn.execute(select(people.c.name).where(people.c.id == person_id)).scalar()
-            who = f"“{name}”" if name else "a group"
+            who = f"“{name}”" if name else f"Person {person_id}"
             with undoable(conn, f"{'hiding' if hidden else 'showing'} of {who}", [person_id], []):
                 conn.execute(update(people).where(people.c.id == person_id).values(hidden=hidden, updated_at=now()))
 
