@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import dash
@@ -14,6 +15,7 @@ from callbacks.common import (
 )
 from callbacks.follow import drawn_stamp
 from dashapp import components as C
+from dashapp.ingest import sha256_file
 
 PHOTOS_PAGE_SIZE = 24
 
@@ -224,11 +226,23 @@ def _file_note(photo: dict) -> dbc.Alert | None:
         return dbc.Alert("This photo's file is not on disk now (a drive not connected, or moved or deleted since the "
                          "library last checked its folder): its faces are shown where they were found.",
                          color="warning", className="py-2 small")
-    if (stat.st_size, stat.st_mtime_ns) != (photo.get("size"), photo.get("mtime_ns")):
+    if (stat.st_size, stat.st_mtime_ns) != (photo.get("size"), photo.get("mtime_ns")) and (
+            stat.st_size != photo.get("size") or _content_hash(photo["path"], stat.st_size, stat.st_mtime_ns)
+            != photo.get("sha256")):
         return dbc.Alert(["This photo's file has changed since its faces were found, so the boxes may be off: ",
                           dcc.Link("check for new photos", href="/library"), " to find them again."],
                          color="warning", className="py-2 small")
     return None
+
+
+@functools.lru_cache(maxsize=256)
+def _content_hash(path: str, size: int, mtime_ns: int) -> str | None:
+    """The file's content hash as it is now, kept while its size and time stay: a file only given a new time (copied
+    with new dates, synced, touched) still holds the picture its faces were found in, and says nothing."""
+    try:
+        return sha256_file(path)
+    except OSError:
+        return None
 
 
 @dash.callback(

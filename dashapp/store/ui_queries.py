@@ -609,12 +609,12 @@ class UIQueries(Repo):
         return len(rows), [dict(id=r.id, name=r.name, n=r.n) for r in rows[:limit]]
 
     def photo_detail(self, photo_id: int) -> tuple[dict | None, list[dict]]:
-        """A photo (id, path, name, width, height, taken, and the size and mtime_ns its file had when it was
+        """A photo (id, path, name, width, height, taken, and the size, mtime_ns and sha256 its file had when it was
         analysed) and its faces with box, person and whether it is set aside."""
         with self._read() as conn:
             p = conn.execute(
                 select(photos.c.id, photos.c.path, photos.c.width, photos.c.height, photos.c.taken, photos.c.size,
-                       photos.c.mtime_ns)
+                       photos.c.mtime_ns, photos.c.sha256)
                 .where(photos.c.id == photo_id)
             ).first()
             if p is None:
@@ -631,7 +631,7 @@ class UIQueries(Repo):
                 .order_by(faces.c.idx)
             ).all()
         photo = dict(id=p.id, path=p.path, name=_file_name(p.path), width=p.width, height=p.height, taken=p.taken or None,
-                     size=p.size, mtime_ns=p.mtime_ns)
+                     size=p.size, mtime_ns=p.mtime_ns, sha256=p.sha256)
         return photo, [
             dict(face_id=r.id, box=(r.x, r.y, r.w, r.h), person_id=r.person_id, name=r.name,
                  ignored=r.source == IGNORED)
