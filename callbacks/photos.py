@@ -192,11 +192,12 @@ def pick_photo(_clicks: list, tile_ids: list[dict]):
     return pid, ["photo-tile active" if t["pid"] == pid else "photo-tile" for t in tile_ids]
 
 
-@dash.callback(Output("photos-detail", "children"), Input("photos-selected", "data"), Input("photos-version", "data"))
-def render_detail(photo_id: int | None, _version: int):
+@dash.callback(Output("photos-detail", "children"), Input("photos-selected", "data"), Input("photos-version", "data"),
+              State("photos-count", "children"))
+def render_detail(photo_id: int | None, _version: int, count: str | None = "1 photo"):
     """The photo with a labelled box on each face, and who is in it."""
-    if photo_id is None:
-        return C.empty_state("Pick a photo", "Choose a photo on the left to see who is in it.")
+    if photo_id is None:  # none to pick when none matches (the list says why)
+        return C.empty_state("Pick a photo", "Choose a photo on the left to see who is in it.") if count else None
     photo, faces = library().queries.photo_detail(int(photo_id))
     if photo is None:
         return C.empty_state("Photo not found", "It may have been removed from the library; pick a photo on the left.")

@@ -1303,6 +1303,12 @@ def test_photo_filters_any_all_only(lib):
     for t in find_ids(grid, "photo-tile"):
         people_in = {f["person_id"] for f in lib.queries.photo_detail(t["pid"])[1]}
         assert people_in == {a, b}
+    # No photo matches: the list says so, and the photo's place asks for nothing (it said "Choose a photo").
+    grid, _, _, _, count, selected, _ = call(photos_cb.render_photos, [a], "any", ["1900"], None, 1, 0, None,
+                                             trigger="photos-year", prop="value")
+    assert "No photo matches" in text_of(grid) and selected is None
+    assert call(photos_cb.render_detail, selected, 0, count) is None
+    assert "Choose a photo" in text_of(call(photos_cb.render_detail, None, 0, "3 photos"))
 
 
 def test_a_photo_opened_by_a_link_shows_on_its_page_and_an_emptied_last_page_gives_way(lib, monkeypatch):
