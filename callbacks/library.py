@@ -9,7 +9,7 @@ from dash import ALL, ClientsideFunction, Input, Output, State, ctx, html, no_up
 from callbacks.common import NO_TOAST, TOAST, Library, clicked, info, library, ok, refused
 from dashapp import job_runner
 from dashapp.components import error_table, folder_table, job_progress
-from dashapp.folders import is_uploads, remove_folder, split_missing
+from dashapp.folders import is_uploads, own_folder_refusal, remove_folder, split_missing
 from dashapp.ingest import file_types
 from dashapp.jobs import IngestBusy
 from dashapp.uploads import UploadRefused, save_uploads
@@ -123,6 +123,9 @@ def add_folder(_clicks: int | None, _submit: int | None, path: str | None):
     lib = library()
     try:
         folder = job_runner.check_folder(path)
+        refusal = own_folder_refusal(lib.config, folder)
+        if refusal:
+            raise job_runner.JobRefused(refusal)
         started = job_runner.start_ingest(lib, [folder])
     except job_runner.JobRefused as exc:
         return str(exc), "danger", True, no_update

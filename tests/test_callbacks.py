@@ -315,6 +315,21 @@ def test_add_folder_refuses_bad_paths(empty_lib, tmp_path):
     assert color == "danger" and "full path" in msg
 
 
+def test_add_folder_refuses_the_librarys_own_folder(empty_lib):
+    """The library's own folder (or one in it) is no album: its scan skips what is inside, so adding it took the
+    place of "Uploaded photos" and swept the uploaded photos out of the library, for good (never scanned again)."""
+    store = empty_lib.store
+    uploaded = empty_lib.config.uploads_dir / "20250101-000000-abc"
+    uploaded.mkdir(parents=True)
+    store.photos.upsert_pending(str(uploaded / "a.jpg"), 100, 1, "sha-a")
+    store.folders.add([str(empty_lib.config.uploads_dir)])
+    for path in (empty_lib.data_dir, empty_lib.data_dir / "thumbs", empty_lib.data_dir / "."):
+        (empty_lib.data_dir / "thumbs").mkdir(exist_ok=True)
+        msg, color, is_open, _ = call(lib_cb.add_folder, 1, None, str(path), trigger="lib-add-folder")
+        assert color == "danger" and msg.startswith(f"{empty_lib.data_dir} is this library's own folder"), msg
+    assert not store.jobs.active("ingest") and store.folders.paths() == [str(empty_lib.config.uploads_dir)]
+
+
 def test_add_folder_refused_while_an_ingest_runs(empty_lib, tmp_path):
     """Refused while another ingest runs; the message goes once that ingest has ended (it said "already running"
     under the finished job's summary)."""
