@@ -75,11 +75,15 @@ def poll_library(_n: int | None, previous: dict | None):
 @dash.callback(
     Output("lib-add-result", "is_open", allow_duplicate=True),
     Input("lib-job-state", "data"),
+    State("lib-add-result", "color"),
     prevent_initial_call=True,
 )
-def close_ended_result(state: dict | None):
+def close_ended_result(state: dict | None, color: str | None):
     """The message of the last add or upload ("Ingest started for …", "An ingest is already running") goes once the
-    ingest has ended: its summary says how it went, and the message read as if it still ran."""
+    ingest has ended: its summary says how it went, and the message read as if it still ran. A warning stays until
+    closed: the files an upload skipped, the folders not found, are said nowhere else."""
+    if color == "warning":
+        return no_update
     return False if state and state.get("status") not in ACTIVE else no_update
 
 

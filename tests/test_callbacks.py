@@ -336,11 +336,11 @@ def test_add_folder_refused_while_an_ingest_runs(empty_lib, tmp_path):
     with running_ingest(empty_lib) as job:
         msg, color, *_ = call(lib_cb.add_folder, 1, None, str(tmp_path), trigger="lib-add-folder")
         running = call(lib_cb.poll_library, 1, None)[7]
-        assert call(lib_cb.close_ended_result, running) is dash.no_update
+        assert call(lib_cb.close_ended_result, running, "danger") is dash.no_update
     assert color == "danger" and "already running" in msg
     empty_lib.store.jobs.finish(job, "done", "0 files")
     ended = call(lib_cb.poll_library, 2, running)[7]
-    assert ended["status"] == "done" and call(lib_cb.close_ended_result, ended) is False
+    assert ended["status"] == "done" and call(lib_cb.close_ended_result, ended, "danger") is False
 
 
 def test_cancel_sets_the_flag_of_the_running_job(empty_lib):
@@ -443,6 +443,27 @@ def test_upload_of_a_text_file_is_refused(empty_lib):
     contents = "data:text/plain;base64," + base64.b64encode(b"hello").decode()
     msg, color, *_ = call(lib_cb.upload_photos, 1, [contents], ["notes.txt"], trigger="lib-upload-go", prop="data")
     assert color == "danger" and "not a photo or zip" in msg
+
+
+def test_the_files_an_upload_skipped_stay_said_once_its_ingest_ends(empty_lib):
+    """A drop with a text file in it: the note naming the skipped file went as soon as the ingest ended (seconds
+    for a few photos), and nothing else says it was not added (the unreadable files are the ingest's only)."""
+    import base64
+
+    photo = "data:image/jpeg;base64," + base64.b64encode((GROUP_PHOTOS / "kit_1.jpg").read_bytes()).decode()
+    text = "data:text/plain;base64," + base64.b64encode(b"hello").decode()
+    msg, color, is_open, _ = call(lib_cb.upload_photos, 1, [photo, text], ["kit.jpg", "notes.txt"],
+                                  trigger="lib-upload-go", prop="data")
+    assert color == "warning" and "Skipped: notes.txt: not a photo or zip" in msg
+    [job] = empty_lib.store.jobs.active("ingest")
+    for _ in range(600):  # the job process ends
+        if not empty_lib.store.jobs.active("ingest"):
+            break
+        time.sleep(0.1)
+    ended = call(lib_cb.poll_library, 2, None)[7]
+    assert ended["id"] == job.id and ended["status"] == "done"
+    assert call(lib_cb.close_ended_result, ended, color) is dash.no_update
+    assert call(lib_cb.close_ended_result, ended, "success") is False  # "Uploaded 1 photo; ingest started." goes
 
 
 def test_one_photo_one_face_one_unreadable_file_are_counted_in_the_singular(empty_lib):
