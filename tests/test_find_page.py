@@ -300,6 +300,22 @@ def test_uploads_are_refused_with_the_reason(lib, tmp_path):
     assert not list((folder / "videos").glob("*"))  # the refused file is not kept
 
 
+def test_a_damaged_photo_is_refused_before_a_search_starts(empty_lib, tmp_path):
+    """A JPEG cut short passed the upload's check (its header is fine): the search started, failed, and the page showed
+    a broken picture beside "The search did not work"."""
+    cut = tmp_path / "cut.jpg"
+    cut.write_bytes((PHOTOS / "rose_2.jpg").read_bytes()[:3000])
+    message, color, _, state = call(find_cb.upload_query, 1, data_url(cut), "cut.jpg", trigger="find-upload-go",
+                                    prop="data")
+    assert color == "danger" and state is find_cb.no_update
+    assert message.startswith("cut.jpg: the photo cannot be read (truncated: image file is truncated")
+    assert empty_lib.store.jobs.latest("find") == []
+    message, color, _, state = call(find_cb.upload_query, 1, [data_url(cut), data_url(PHOTOS / "rose_2.jpg")],
+                                    ["cut.jpg", "rose.jpg"], trigger="find-upload-go", prop="data")
+    assert message.startswith("Looking for the person in rose.jpg… Skipped: cut.jpg: the photo cannot be read")
+    wait_done(empty_lib, state)
+
+
 def test_a_failed_search_shows_why_and_a_running_one_blocks_another(empty_lib, tmp_path):
     store = empty_lib.store
     failed = store.jobs.create("find", {"query": "/x/query.jpg", "out": "/x/run-1", "videos": []})
