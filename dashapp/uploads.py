@@ -109,8 +109,10 @@ def check_image_bytes(data: bytes, filename: str) -> None:
     try:
         with Image.open(io.BytesIO(data)) as img:
             img.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise UploadRefused(f"{filename}: not a readable image ({type(exc).__name__})") from exc
+    except UnidentifiedImageError as exc:
+        raise UploadRefused(f"{filename}: not a readable image (no image format recognises this file)") from exc
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise UploadRefused(f"{filename}: not a readable image ({exc or type(exc).__name__})") from exc
     except Image.DecompressionBombError as exc:  # pragma: no cover - Pillow raises it as an Exception
         raise UploadRefused(f"{filename}: image too large") from exc
 
