@@ -24,6 +24,7 @@ from dashapp.find_command import RESULT_FILE
 from dashapp.ingest import current_model_version
 from dashapp.store import Job
 from dashapp.uploads import UploadRefused, copy_query_face, copy_query_photo, save_query_photos, save_videos
+from dashapp.words import count_of
 
 log = logging.getLogger(__name__)
 
@@ -342,7 +343,7 @@ def upload_videos(_go: int | None, contents: list[str] | str | None, filenames: 
     except (UploadRefused, job_runner.JobRefused) as exc:
         return _refused(str(exc))
     skipped = f" Skipped: {'; '.join(saved.skipped)}." if saved.skipped else ""
-    return _started(job_id, f"Looking through {len(saved.saved)} video(s)…{skipped}")
+    return _started(job_id, f"Looking through {count_of(len(saved.saved), 'video')}…{skipped}")
 
 
 @dash.callback(

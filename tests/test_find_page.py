@@ -127,7 +127,7 @@ def test_search_from_the_page_photos_then_videos(lib, tmp_path):
     video = person_video(tmp_path / "party.mp4")
     message, color, _, state = call(find_cb.upload_videos, 1, [data_url(video, "video/mp4")], ["party.mp4"], state,
                                     trigger="find-video-upload-go", prop="data")
-    assert color == "info" and "Looking through 1 video" in message, message
+    assert color == "info" and message == "Looking through 1 video…", message
     state = wait_done(lib, state)
     results, _, _, videos = call(find_cb.render_find, state)
     assert "party.mp4" in videos
