@@ -210,7 +210,7 @@ def filter_find(threshold: float | None, new_only: bool | None, page: int | None
     # with its owner now (one given to the person since then is theirs).
     photos = _as_now(lib, [m for m in result.photos(threshold) if m.photo_id in in_library])
     searched = searched_person_now(lib.store, result)
-    summary = V.person_summary(result, photos, searched)
+    summary = V.person_summary(result, photos, searched, threshold)
     if new_only and searched and searched.person_id is not None:
         photos = [m for m in photos if m.person_id != searched.person_id]
     count = html.Div(f"{len(photos)} photo{'s' if len(photos) != 1 else ''}", className="fw-semibold mb-1",

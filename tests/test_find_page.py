@@ -10,6 +10,7 @@ import base64
 import os
 import shutil
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -88,6 +89,23 @@ def test_the_page_invites_a_photo_when_there_is_no_search(empty_lib):
     results, query, hint, videos = call(find_cb.render_find, state)
     assert "Who are you looking for?" in text_of(results) and query is None
     assert call(find_cb.poll_find, 1, state) == (find_cb.no_update,) * 4  # nothing changed
+
+
+def test_a_search_of_an_empty_library_says_to_add_photos_not_to_look_looser(empty_lib):
+    """A first-time user's first search: "No photo in the library matches at this setting. Try “looser”." sent them
+    to a slider that could never find anything, and no slider position can at the loosest either."""
+    message, _, _, state = call(find_cb.upload_query, 1, data_url(PHOTOS / "rose_2.jpg"), "rose.jpg",
+                                trigger="find-upload-go", prop="data")
+    state = wait_done(empty_lib, state)
+    result = find_cb._result(empty_lib.store.jobs.get(state["id"]))
+    photos, *_ = call(find_cb.filter_find, None, False, 1, state)
+    text = text_of(photos)
+    assert "The library has no photos yet: add them on the Library page" in text and "looser" not in text, text
+    # A library with faces, none of them alike enough even at "looser": no slider position helps.
+    faces = replace(result, n_compared=100)
+    assert "Try “looser”" in text_of(find_cb.V.person_summary(faces, [], None, result.thresholds.default))
+    assert text_of(find_cb.V.person_summary(faces, [], None, result.thresholds.looser)) == \
+        "No photo in the library looks enough like them, even at “looser”."
 
 
 def test_search_from_the_page_photos_then_videos(lib, tmp_path):
