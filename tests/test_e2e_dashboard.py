@@ -426,6 +426,39 @@ def test_find_a_person_in_photos_and_a_video(server, browser, tmp_path):
     _assert_no_page_errors(br)
 
 
+def test_a_number_typed_in_a_sliders_box_applies_on_enter(server, browser):
+    """Find's strictness and the Attributes page's thresholds have a box to type the number in; Dash's slider took
+    it only once the cursor left the box, so Enter (what everyone presses) left the results as they were."""
+    url, data_dir = server
+    br = browser
+    ingest = subprocess.run([sys.executable, str(ROOT / "app.py"), "ingest", "--data-dir", str(data_dir), str(PHOTOS)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=INGEST_TIMEOUT_S)
+    assert ingest.returncode == 0, ingest.stderr[-2000:]
+
+    def count(element_id: str) -> int:
+        return int(br.driver.find_element("id", element_id).text.split()[0].replace(",", ""))
+
+    def type_in(box, value: str) -> None:
+        box.send_keys(Keys.CONTROL, "a")
+        box.send_keys(value + Keys.ENTER)
+
+    _go(br, url + "/find", "#find-upload input[type=file]")
+    br.driver.find_element("css selector", "#find-upload input[type=file]").send_keys(str(PHOTOS / "obama_3.jpg"))
+    _wait(br, lambda: br.driver.find_elements("css selector", "#find-query .find-chosen"), INGEST_TIMEOUT_S,
+          "the search done")
+    before = _wait(br, lambda: count("find-count"), 20, "the photos found")
+    box = br.driver.find_element("css selector", "#find-threshold input[type=number]")
+    type_in(box, "0.05")  # stricter than any other photo: the query photo's own copy at most
+    _wait(br, lambda: count("find-count") < before, 10, "fewer photos at the strictness typed")
+    assert br.driver.switch_to.active_element == box  # the cursor stays, to try another number
+
+    _go(br, url + "/attributes", "#attr-rule1-value input[type=number]")
+    before = _wait(br, lambda: count("attr-filter-count"), 20, "the faces counted")
+    type_in(br.driver.find_element("css selector", "#attr-rule1-value input[type=number]"), "0")
+    _wait(br, lambda: count("attr-filter-count") > before, 10, "every face at the threshold typed")
+    _assert_no_page_errors(br)
+
+
 def _latest_search(data_dir: Path) -> int:
     """The id of the library's latest search."""
     from dashapp.config import load_config
