@@ -91,6 +91,11 @@ def test_form_fields_without_visible_words_are_labelled(pages):
     folder = Folder(id=1, path="/photos", added_at=0.0, scanned_at=None, n_photos=1, n_faces=1, n_errors=0)
     headers = [c for c in _walk(C.folder_table([folder], set(), "/x")) if isinstance(c, html.Th)]
     assert len(headers) == 6 and all(h.children not in ("", None) for h in headers)
+    # Each row's Check and Remove say which folder: a screen reader listing the buttons heard "Remove" once a row.
+    uploads = Folder(id=2, path="/lib/uploads", added_at=0.0, scanned_at=None, n_photos=1, n_faces=1, n_errors=0)
+    buttons = [c for c in _walk(C.folder_table([folder, uploads], set(), "/lib/uploads")) if isinstance(c, html.Button)]
+    assert [getattr(b, "aria-label", None) for b in buttons] == [
+        "Check /photos", "Remove /photos", "Check Uploaded photos", "Remove Uploaded photos"]
 
 
 def test_every_image_has_alt_text():
