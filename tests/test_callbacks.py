@@ -39,6 +39,7 @@ from dashapp.jobs import JobReporter, ingest_lock
 from dashapp.store import NewFace
 from dashapp.store.schema import faces, photos
 from dashapp.ui_context import use_library
+from model.attributes import ATTRIBUTE_NAMES
 from ui_fixtures import GROUP_PHOTOS, build_library
 
 
@@ -1547,8 +1548,13 @@ def test_map_render_hover_select_assign(lib, empty_lib):
     a = lib.synthetic.person_ids[0]
     lib.store.people.rename(a, "Ada")
     face = lib.store.people.face_ids(a)[0]
-    show, bbox, card = call(map_cb.map_hover, {"points": [{"customdata": face, "bbox": {"x0": 1}}]})
+    show, bbox, card = call(map_cb.map_hover, {"points": [{"customdata": face, "bbox": {"x0": 1}}]}, "person")
     assert show is True and "Ada" in text_of(card) and f"/media/face/{face}.jpg" in str(card)
+    assert "%" not in text_of(card)
+    # Coloured by an attribute, the face's probability of it: the colour alone was hard to read off the scale.
+    shadow = lib.queries.face_detail(face)["attributes"][ATTRIBUTE_NAMES.index("5_o_Clock_Shadow")]
+    _show, _bbox, card = call(map_cb.map_hover, {"points": [{"customdata": face}]}, "5_o_Clock_Shadow")
+    assert f"5 o'Clock Shadow: {shadow:.0%}" in text_of(card) and "Ada" in text_of(card)
     chosen = lib.store.people.face_ids(lib.synthetic.person_ids[1])[:2]
     ids, info, disabled = call(map_cb.map_select, {"points": [{"customdata": f} for f in chosen]})
     assert ids == sorted(chosen) and disabled is False
@@ -1594,7 +1600,7 @@ def test_a_long_name_is_cut_short_in_the_legends_and_shown_whole_on_hover(lib):
     names = [t["name"] for t in fig["data"]]
     assert "Maria Antonieta de las Nieves F…" in names and max(len(n) for n in names) <= 32
     face = lib.store.people.face_ids(a)[0]
-    _show, _bbox, card = call(map_cb.map_hover, {"points": [{"customdata": face, "bbox": {"x0": 1}}]})
+    _show, _bbox, card = call(map_cb.map_hover, {"points": [{"customdata": face, "bbox": {"x0": 1}}]}, "person")
     assert long_name in text_of(card)
     prevalence, *_ = call(attr_cb.render_overview, a)
     person_bar = prevalence.data[1]
