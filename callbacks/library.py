@@ -3,6 +3,8 @@ folders again or remove one."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import dash
 from dash import ALL, ClientsideFunction, Input, Output, State, ctx, html, no_update
 
@@ -125,6 +127,7 @@ def add_folder(_clicks: int | None, _submit: int | None, path: str | None):
     if not clicked():
         return no_update, no_update, no_update, no_update
     lib = library()
+    folder = None
     try:
         folder = job_runner.check_folder(path)
         refusal = own_folder_refusal(lib.config, folder)
@@ -132,8 +135,15 @@ def add_folder(_clicks: int | None, _submit: int | None, path: str | None):
             raise job_runner.JobRefused(refusal)
         started = job_runner.start_ingest(lib, [folder])
     except job_runner.JobRefused as exc:
+        if folder is not None and _being_added(lib, folder):  # a double click: the first click's ingest runs
+            return f"{folder} is being added now: see “Current ingest”.", "info", True, no_update
         return str(exc), "danger", True, no_update
     return (*_started(started.paths), None)  # None: the next poll redraws the progress at once
+
+
+def _being_added(lib: Library, folder: Path) -> bool:
+    """Whether an ingest of this very folder is running."""
+    return any(str(folder) in (job.args.get("paths") or []) for job in lib.store.jobs.active("ingest"))
 
 
 # A drop is measured in the browser first (assets/uploads.js): the server refuses a request past its size limit with a

@@ -316,6 +316,19 @@ def test_add_folder_refuses_bad_paths(empty_lib, tmp_path):
     assert color == "danger" and "full path" in msg
 
 
+def test_a_folder_added_twice_quickly_says_it_is_being_added_not_refused(empty_lib, tmp_path):
+    """A double click on "Add folder" (or Enter, then a click): the second request found the first one's ingest
+    running and said in red "An ingest is already running", as if the folder had not been added."""
+    with running_ingest(empty_lib, (str(tmp_path),)):
+        msg, color, is_open, state = call(lib_cb.add_folder, 2, None, str(tmp_path), trigger="lib-add-folder")
+        assert (msg, color) == (f"{tmp_path} is being added now: see “Current ingest”.", "info")
+        assert state is dash.no_update
+        other = tmp_path / "other"
+        other.mkdir()
+        msg, color, *_ = call(lib_cb.add_folder, 3, None, str(other), trigger="lib-add-folder")
+        assert color == "danger" and "already running" in msg  # another folder must wait
+
+
 def test_add_folder_refuses_the_librarys_own_folder(empty_lib):
     """The library's own folder (or one in it) is no album: its scan skips what is inside, so adding it took the
     place of "Uploaded photos" and swept the uploaded photos out of the library, for good (never scanned again)."""
