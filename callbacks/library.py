@@ -211,6 +211,8 @@ def check_folders(_all: int | None, _one: list[int | None]):
     try:
         job_runner.start_ingest(lib, present)
     except job_runner.JobRefused as exc:
+        if all(_being_added(lib, Path(p)) for p in present):  # a double click: the first click's check runs
+            return "Checking them now: see “Current ingest”.", "info", True, no_update
         return str(exc), "danger", True, no_update
     n = len(present)
     return (f"Checking {n} folder{'s' if n != 1 else ''} for new photos. {gone}".strip(),

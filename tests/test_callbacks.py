@@ -327,6 +327,9 @@ def test_a_folder_added_twice_quickly_says_it_is_being_added_not_refused(empty_l
         other.mkdir()
         msg, color, *_ = call(lib_cb.add_folder, 3, None, str(other), trigger="lib-add-folder")
         assert color == "danger" and "already running" in msg  # another folder must wait
+        empty_lib.store.folders.add([str(tmp_path)])
+        msg, color, *_ = call(lib_cb.check_folders, 2, [0], trigger="lib-check-all")  # "Check for new photos" too
+        assert (msg, color) == ("Checking them now: see “Current ingest”.", "info")
 
 
 def test_add_folder_refuses_the_librarys_own_folder(empty_lib):
@@ -406,7 +409,7 @@ def test_library_lists_its_folders_checks_them_again_and_removes_one(empty_lib, 
     [here_id, gone_id] = [i["index"] for i in find_ids(table, "lib-remove-folder")]
     assert f"/photos?folder={here_id}" in str(table)  # each folder links to its photos
 
-    with running_ingest(empty_lib, (str(here),)) as ingest:
+    with running_ingest(empty_lib, (str(tmp_path / "another"),)) as ingest:
         msg, color, *_ = call(lib_cb.check_folders, 1, [0, 0], trigger="lib-check-all")
         assert color == "danger" and "already running" in msg
         is_open, text, folder_id = call(lib_cb.ask_remove_folder, [1, 0],
