@@ -459,6 +459,31 @@ def test_a_number_typed_in_a_sliders_box_applies_on_enter(server, browser):
     _assert_no_page_errors(br)
 
 
+def test_drop_areas_and_sliders_are_named_for_screen_readers(server, browser):
+    """The drop areas' file fields, and the sliders' number boxes and handles, had no name: a screen reader said
+    "Choose files" for both of Find's drop areas, and "slider" for each threshold (assets/uploads.js,
+    assets/sliders.js name them after their labels)."""
+    url, _data_dir = server
+    br = browser
+
+    def names(css: str) -> list[str]:
+        return [e.get_attribute("aria-label") for e in br.driver.find_elements("css selector", css)]
+
+    _go(br, url + "/library", "#lib-upload input[type=file]")
+    _wait(br, lambda: names("input[type=file]") == ["Or upload photos or a .zip: Drop photos or a zip here, or click to "
+                                                    "choose"], 10, "the Library's drop area named")
+    _go(br, url + "/find", "#find-upload input[type=file]")
+    _wait(br, lambda: names("input[type=file]") == ["A photo of the person: Drop a photo here, or click to choose",
+                                                    "Also look through videos (optional): Drop videos here, or click "
+                                                    "to choose"], 10, "Find's drop areas named")
+    _wait(br, lambda: names("#find-threshold input, #find-threshold [role=slider]") ==
+          ["How alike must a face be?"] * 2, 20, "the strictness named")  # the last search's
+    _go(br, url + "/attributes", "#attr-rule2-value [role=slider]")
+    _wait(br, lambda: names("[id^=attr-rule] input[type=number], [id^=attr-rule] [role=slider]") ==
+          ["Rule 1 threshold"] * 2 + ["Rule 2 threshold"] * 2, 10, "the thresholds named")
+    _assert_no_page_errors(br)
+
+
 def _latest_search(data_dir: Path) -> int:
     """The id of the library's latest search."""
     from dashapp.config import load_config

@@ -21,8 +21,9 @@ def _rule(n: int, default: str) -> dbc.Row:
             dbc.Col([dbc.Label(f"Rule {n} comparison", html_for=f"attr-rule{n}-op", className="visually-hidden"),
                      dbc.Select(id=f"attr-rule{n}-op", value=">=", options=[{"label": "≥", "value": ">="},
                                                                            {"label": "≤", "value": "<="}])], md=2),
-            dbc.Col(dcc.Slider(id=f"attr-rule{n}-value", min=0, max=1, step=0.05, value=0.8,
-                               marks={0: "0", 0.5: "0.5", 1: "1"}, tooltip={"placement": "bottom"}), md=5),
+            dbc.Col([dbc.Label(f"Rule {n} threshold", html_for=f"attr-rule{n}-value", className="visually-hidden"),
+                     dcc.Slider(id=f"attr-rule{n}-value", min=0, max=1, step=0.05, value=0.8,
+                                marks={0: "0", 0.5: "0.5", 1: "1"}, tooltip={"placement": "bottom"})], md=5),
         ],
         className="g-2 align-items-center mb-2",
     )
