@@ -425,7 +425,7 @@ def folder_table(folders: Sequence[Folder], missing: set[str], uploads_dir: str,
         name = UPLOADS_LABEL if f.path == uploads_dir else f.path
         checked = datetime.fromtimestamp(f.scanned_at).strftime("%Y-%m-%d %H:%M") if f.scanned_at else "not yet"
         rows.append(html.Tr([
-            html.Td(where),
+            html.Td(where, style={"minWidth": "11rem"}),  # a phone's table scrolls; its paths stay readable
             html.Td(f"{f.n_photos:,}", className="text-end"),
             html.Td(f"{f.n_faces:,}", className="text-end"),
             html.Td(f"{f.n_errors:,}", className="text-end"),
