@@ -250,11 +250,14 @@ def video_moments(job_id: int, index: int, video: VideoResult, threshold: float,
             box = html.Div(className="face-box", style=box_style(sample.box, sample.width, sample.height, FOCUS_COLOR))
             picture = framed_photo(frame_url(job_id, index, k), sample.width, sample.height, [box],
                               f"frame at {clock(seg.best_time)}", "200px", "photo-frame find-frame")
+        # Set apart as the photos are: less alike than "stricter", it may be someone else.
+        unsure = html.Span(" · less sure: it may show someone else", className="text-muted fst-italic") \
+            if seg.best_distance > sure_up_to else None
         items.append(html.Div(
             [picture, html.Div([html.Strong(span), html.Span(f" · closest {seg.best_distance:.2f}",
-                                                               className="text-muted")],
+                                                               className="text-muted"), unsure],
                                className="photo-tile-caption")],
-            className="find-tile find-moment",
+            className="find-tile find-moment" + (" find-less-sure-moment" if unsure else ""),
         ))
     body = html.Div(items, className="find-grid") if items else html.Div(
         "Not seen in this video at this setting.", className="text-muted small")

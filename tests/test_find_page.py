@@ -583,6 +583,19 @@ def test_photos_less_alike_than_stricter_are_set_apart():
     assert text_of(one.children[1]) == "Less sure: 1 photo less alike than “stricter”; it may show someone else"
 
 
+def test_video_moments_less_alike_than_stricter_say_so_as_photos_do():
+    """A moment whose closest frame is farther than "stricter" looked as sure as one of the person's own, where a
+    photo as far is set apart under "Less sure"."""
+    from dashapp.find import VideoResult, VideoSample
+
+    video = VideoResult("/v/party.mp4", 1.0, 9.0, [VideoSample(0.0, 0.3), VideoSample(1.0, None),
+                                                   VideoSample(2.0, None), VideoSample(5.0, 1.05)])
+    moments = find_cb.V.video_moments(1, 0, video, threshold=1.1, sure_up_to=1.0)
+    sure, unsure = [text_of(m) for m in moments.children[1].children]
+    assert sure == "0:00 · closest 0.30" and "less sure" not in sure
+    assert unsure == "0:05 · closest 1.05 · less sure: it may show someone else"
+
+
 def test_a_large_result_comes_in_pages(lib, tmp_path):
     """A search of a large library can match thousands of photos: they come 48 to a page, best first, the
     "less sure" divider counting all of them, and a new strictness goes back to the first page."""
