@@ -62,7 +62,7 @@ def query_photo(job_id: int, size: Sequence[int] | None = None, faces: Sequence[
             title="Click to search for this face instead")
         boxes.append(html.Div(box_label(label, color),
                               style=box_style(f.box, width, height, color), **props))
-    return framed_photo(query_url(job_id), width, height, boxes, "query photo", "60vh")
+    return framed_photo(query_url(job_id), width, height, boxes, "query photo", "var(--find-query-height)")
 
 
 def query_face(job_id: int) -> html.Img:

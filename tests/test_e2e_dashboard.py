@@ -650,6 +650,9 @@ def test_on_a_phone_the_menu_folds_and_no_page_scrolls_sideways(server, browser)
             if page == "/library":  # the folders' paths were squeezed to a few letters a line; the table scrolls
                 cell = br.driver.find_element("css selector", "#lib-folders td")
                 assert cell.size["width"] >= 170, f"the folder column squeezed to {cell.size['width']} px"
+        # The last search's photo leaves room for its results: a phone showed the photo over more than a screen.
+        photo = br.driver.find_element("css selector", "#find-query .photo-frame")
+        assert photo.size["height"] <= 0.35 * 844, f"the query photo is {photo.size['height']} px tall"
         # The last search's slider (Find shows it again): its "stricter", "default" and "looser" can all be read.
         marks = br.driver.execute_script(
             "return [...document.querySelectorAll('#find-threshold .dash-slider-mark')].map(m => {"
