@@ -359,6 +359,10 @@ def job_progress(job: dict | None) -> html.Div:
             ),
             html.Div(stats, className="d-flex flex-wrap gap-3 small"),
             html.Div(job.get("message") or "", className="small text-muted mt-1", id="job-message"),
+            # Photos left to analyse, or people and the map left to redo: what to do about them (an "Update faces"
+            # job, of no folder, is offered again by its own button).
+            html.Div("“Check for new photos” goes on where it stopped.", className="small mt-1")
+            if status in ("cancelled", "interrupted") and job.get("paths") else None,
         ]
     )
 

@@ -221,6 +221,8 @@ def test_an_ingest_whose_pid_another_process_took_is_interrupted(empty_lib):
     store.jobs.progress(job, done=3, total=10, phase="analyze")
     progress, cancel_disabled, *_ = call(lib_cb.poll_library, 1, None)
     assert "interrupted" in text_of(progress) and cancel_disabled is True
+    # What to do next: the page said only "interrupted" (or "cancelled"), beside "+7 to analyse".
+    assert "“Check for new photos” goes on where it stopped." in text_of(progress)
     assert store.jobs.get(job).status == "interrupted" and not store.jobs.active("ingest")
 
 
@@ -235,6 +237,8 @@ def test_library_poll_shows_job_progress_and_errors(empty_lib):
     progress, cancel_disabled, errors, n_photos, _, _, n_errors, *_ = call(lib_cb.poll_library, 1, None)
     assert "7 faces found" in text_of(progress) and "1 unreadable" in text_of(progress)
     assert "interrupted" in text_of(progress) and cancel_disabled is True
+    # What to do next: the page said only "interrupted" (or "cancelled"), beside "+7 to analyse".
+    assert "“Check for new photos” goes on where it stopped." in text_of(progress)
     assert "/photos/bad.jpg" in text_of(errors) and "truncated" in text_of(errors) and "clip" not in text_of(errors)
     assert "Files that are not photos, left alone: .mp4 2, .json 1." in text_of(errors)
     assert text_of(n_photos) == "0" and n_errors == "1"  # an unreadable file is no photo of the library
@@ -495,6 +499,7 @@ def test_one_photo_one_face_one_unreadable_file_are_counted_in_the_singular(empt
     assert "1 face found" in text_of(progress) and "1 unreadable file" in text_of(progress)
     assert "faces found" not in text_of(progress) and "files" not in text_of(progress)
     store.jobs.finish(job, "done", "")
+    assert "goes on where it stopped" not in text_of(call(lib_cb.poll_library, 2, None)[0])
     photo = "data:image/jpeg;base64," + base64.b64encode((GROUP_PHOTOS / "kit_1.jpg").read_bytes()).decode()
     with running_ingest(empty_lib):  # the upload is saved, its ingest waits: no job process in a test
         msg, color, *_ = call(lib_cb.upload_photos, 1, [photo], ["kit_1.jpg"], trigger="lib-upload-go", prop="data")
