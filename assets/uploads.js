@@ -58,29 +58,3 @@
         }
     });
 })();
-
-// Each drop area's file field (invisible, but what the keyboard and a screen reader reach) is named with the
-// words of its field label ("A photo of the person", "Also look through videos (optional)"): unnamed, each was
-// read as "Choose files", and the Find page's two could not be told apart. The drop areas come with their page,
-// so they are named as they appear.
-(function () {
-    // The label before the drop area (dcc.Upload: a div with the upload's id around the area).
-    function label(zone) {
-        var previous = zone.parentElement && zone.parentElement.previousElementSibling;
-        while (previous && previous.tagName !== "LABEL") {
-            previous = previous.previousElementSibling;
-        }
-        return previous ? previous.textContent.trim() : "";
-    }
-
-    function nameFields() {
-        document.querySelectorAll(".upload-zone input[type=file]:not([aria-label])").forEach(function (input) {
-            var zone = input.closest(".upload-zone");
-            var prompt = zone.firstElementChild ? zone.firstElementChild.firstElementChild : null;
-            var words = [label(zone), prompt ? prompt.textContent.trim() : ""].filter(Boolean);
-            input.setAttribute("aria-label", words.join(": "));
-        });
-    }
-
-    new MutationObserver(nameFields).observe(document.documentElement, {childList: true, subtree: true});
-})();

@@ -100,7 +100,7 @@ def test_form_fields_without_visible_words_are_labelled(pages):
 
 def test_text_fields_and_sliders_are_labelled(pages):
     """A placeholder is no name, nor a slider's marks: each text field and slider has a label (visible or not;
-    assets/sliders.js names a slider's number box and handle after it). Map's "…or a new name" and the Attributes
+    assets/labels.js names a slider's number box and handle after it). Map's "…or a new name" and the Attributes
     page's two thresholds had none."""
     mine = [pages[p] for p in ("/library", "/map", "/attributes", "/find")]  # People and Photos: their own review
     fields = [c for layout in mine for c in _walk(layout) if isinstance(c, (dbc.Input, dcc.Slider))]

@@ -461,8 +461,8 @@ def test_a_number_typed_in_a_sliders_box_applies_on_enter(server, browser):
 
 def test_drop_areas_and_sliders_are_named_for_screen_readers(server, browser):
     """The drop areas' file fields, and the sliders' number boxes and handles, had no name: a screen reader said
-    "Choose files" for both of Find's drop areas, and "slider" for each threshold (assets/uploads.js,
-    assets/sliders.js name them after their labels)."""
+    "Choose files" for both of Find's drop areas, and "slider" for each threshold (assets/labels.js names them
+    after their labels)."""
     url, _data_dir = server
     br = browser
 
