@@ -38,8 +38,25 @@
         });
     }
 
+    // Dash's dropdown is a button named by its value only ("Person"): the label written for it ("Colour by") is
+    // put first in its name.
+    function nameDropdowns() {
+        document.querySelectorAll("button.dash-dropdown[id][aria-labelledby]").forEach(function (button) {
+            var label = document.querySelector("label[for='" + button.id + "']");
+            if (!label) {
+                return;
+            }
+            label.id = label.id || button.id + "-label";
+            var names = button.getAttribute("aria-labelledby");
+            if (names.split(" ")[0] !== label.id) {
+                button.setAttribute("aria-labelledby", label.id + " " + names);
+            }
+        });
+    }
+
     new MutationObserver(function () {
         nameSliders();
         nameDropAreas();
+        nameDropdowns();
     }).observe(document.documentElement, {childList: true, subtree: true});
 })();

@@ -481,6 +481,14 @@ def test_drop_areas_and_sliders_are_named_for_screen_readers(server, browser):
     _go(br, url + "/attributes", "#attr-rule2-value [role=slider]")
     _wait(br, lambda: names("[id^=attr-rule] input[type=number], [id^=attr-rule] [role=slider]") ==
           ["Rule 1 threshold"] * 2 + ["Rule 2 threshold"] * 2, 10, "the thresholds named")
+    # A dropdown was named by its value alone ("Smiling"): its label comes first.
+    spoken = "return arguments[0].getAttribute('aria-labelledby').split(' ').map(i => document.getElementById(i))" \
+             ".filter(Boolean).map(e => e.textContent.trim()).join(' ')"
+    _wait(br, lambda: br.driver.execute_script(spoken, br.driver.find_element("id", "attr-rule1-name")) ==
+          "Rule 1 attribute Smiling", 10, "the rule's attribute named")
+    _go(br, url + "/map", "#map-color")
+    _wait(br, lambda: br.driver.execute_script(spoken, br.driver.find_element("id", "map-color")) ==
+          "Colour by Person", 10, "the map's colour named")
     _assert_no_page_errors(br)
 
 

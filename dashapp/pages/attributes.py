@@ -16,8 +16,9 @@ dash.register_page(__name__, path="/attributes", name="Attributes", title="Attri
 def _rule(n: int, default: str) -> dbc.Row:
     return dbc.Row(
         [
-            dbc.Col(dcc.Dropdown(id=f"attr-rule{n}-name", options=ATTRIBUTE_OPTIONS,
-                                 value=default if n == 1 else None, placeholder="attribute…"), md=5),
+            dbc.Col([dbc.Label(f"Rule {n} attribute", html_for=f"attr-rule{n}-name", className="visually-hidden"),
+                     dcc.Dropdown(id=f"attr-rule{n}-name", options=ATTRIBUTE_OPTIONS,
+                                  value=default if n == 1 else None, placeholder="attribute…")], md=5),
             dbc.Col([dbc.Label(f"Rule {n} comparison", html_for=f"attr-rule{n}-op", className="visually-hidden"),
                      dbc.Select(id=f"attr-rule{n}-op", value=">=", options=[{"label": "≥", "value": ">="},
                                                                            {"label": "≤", "value": "<="}])], md=2),
@@ -54,6 +55,8 @@ layout = html.Div(
         dbc.Card(
             [
                 dbc.CardHeader(html.Div([html.Span("People side by side"),
+                                         dbc.Label("People to compare", html_for="attr-compare",
+                                                   className="visually-hidden"),
                                          html.Div(dcc.Dropdown(id="attr-compare", multi=True,
                                                                placeholder="the largest groups"),
                                                   style={"width": "360px", "maxWidth": "100%"})],
@@ -65,6 +68,8 @@ layout = html.Div(
         dbc.Card(
             [
                 dbc.CardHeader(html.Div([html.Span("Over the years"),
+                                         dbc.Label("Attributes to follow over the years", html_for="attr-trend-names",
+                                                   className="visually-hidden"),
                                          html.Div(dcc.Dropdown(id="attr-trend-names", multi=True,
                                                                options=ATTRIBUTE_OPTIONS,
                                                                value=["Smiling", "Eyeglasses"],
