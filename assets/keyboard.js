@@ -204,7 +204,20 @@
         }
     }).observe(document.documentElement, {childList: true, subtree: true, attributeFilter: ["disabled"]});
 
+    // Everywhere: Enter in a slider's number box (Find's strictness, the Attributes page's thresholds) applies the
+    // number typed. Dash's slider takes it only when the box loses the focus (and then keeps it within the slider's
+    // range), so leaving the box and coming back does it, with the cursor still there for another number.
+    function applySliderNumber(event) {
+        var box = event.target;
+        if (event.key === "Enter" && box.classList && box.classList.contains("dash-range-slider-input")) {
+            event.preventDefault();
+            box.blur();
+            box.focus();
+        }
+    }
+
     document.addEventListener("keydown", function (event) {
+        applySliderNumber(event);
         if (!typing(event)) {
             activate(event) || undo(event) || sortFaces(event) || browsePhotos(event);
         }

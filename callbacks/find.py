@@ -24,6 +24,7 @@ from dashapp.find_command import RESULT_FILE
 from dashapp.ingest import current_model_version
 from dashapp.store import Job
 from dashapp.uploads import UploadRefused, copy_query_face, copy_query_photo, save_query_photos, save_videos
+from dashapp.words import count_of
 
 log = logging.getLogger(__name__)
 
@@ -214,7 +215,7 @@ def filter_find(threshold: float | None, new_only: bool | None, page: int | None
     # with its owner now (one given to the person since then is theirs).
     photos = _as_now(lib, [m for m in result.photos(threshold) if m.photo_id in in_library])
     searched = searched_person_now(lib.store, result)
-    summary = V.person_summary(result, photos, searched)
+    summary = V.person_summary(result, photos, searched, threshold)
     if new_only and searched and searched.person_id is not None:
         photos = [m for m in photos if m.person_id != searched.person_id]
     count = html.Div(f"{len(photos)} photo{'s' if len(photos) != 1 else ''}", className="fw-semibold mb-1",
@@ -347,7 +348,7 @@ def upload_videos(_go: int | None, contents: list[str] | str | None, filenames: 
     except (UploadRefused, job_runner.JobRefused) as exc:
         return _refused(str(exc))
     skipped = f" Skipped: {'; '.join(saved.skipped)}." if saved.skipped else ""
-    return _started(job_id, f"Looking through {len(saved.saved)} video(s)…{skipped}")
+    return _started(job_id, f"Looking through {count_of(len(saved.saved), 'video')}…{skipped}")
 
 
 @dash.callback(

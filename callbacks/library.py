@@ -3,13 +3,15 @@ folders again or remove one."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import dash
 from dash import ALL, ClientsideFunction, Input, Output, State, ctx, html, no_update
 
 from callbacks.common import NO_TOAST, TOAST, Library, clicked, info, library, ok, refused
 from dashapp import job_runner
 from dashapp.components import error_table, folder_table, job_progress
-from dashapp.folders import is_uploads, remove_folder, split_missing
+from dashapp.folders import is_uploads, own_folder_refusal, remove_folder, split_missing
 from dashapp.ingest import file_types
 from dashapp.jobs import IngestBusy
 from dashapp.uploads import UploadRefused, save_uploads
@@ -75,11 +77,15 @@ def poll_library(_n: int | None, previous: dict | None):
 @dash.callback(
     Output("lib-add-result", "is_open", allow_duplicate=True),
     Input("lib-job-state", "data"),
+    State("lib-add-result", "color"),
     prevent_initial_call=True,
 )
-def close_ended_result(state: dict | None):
+def close_ended_result(state: dict | None, color: str | None):
     """The message of the last add or upload ("Ingest started for …", "An ingest is already running") goes once the
-    ingest has ended: its summary says how it went, and the message read as if it still ran."""
+    ingest has ended: its summary says how it went, and the message read as if it still ran. A warning stays until
+    closed: the files an upload skipped, the folders not found, are said nowhere else."""
+    if color == "warning":
+        return no_update
     return False if state and state.get("status") not in ACTIVE else no_update
 
 
@@ -121,12 +127,23 @@ def add_folder(_clicks: int | None, _submit: int | None, path: str | None):
     if not clicked():
         return no_update, no_update, no_update, no_update
     lib = library()
+    folder = None
     try:
         folder = job_runner.check_folder(path)
+        refusal = own_folder_refusal(lib.config, folder)
+        if refusal:
+            raise job_runner.JobRefused(refusal)
         started = job_runner.start_ingest(lib, [folder])
     except job_runner.JobRefused as exc:
+        if folder is not None and _being_added(lib, folder):  # a double click: the first click's ingest runs
+            return f"{folder} is being added now: see “Current ingest”.", "info", True, no_update
         return str(exc), "danger", True, no_update
     return (*_started(started.paths), None)  # None: the next poll redraws the progress at once
+
+
+def _being_added(lib: Library, folder: Path) -> bool:
+    """Whether an ingest of this very folder is running."""
+    return any(str(folder) in (job.args.get("paths") or []) for job in lib.store.jobs.active("ingest"))
 
 
 # A drop is measured in the browser first (assets/uploads.js): the server refuses a request past its size limit with a
@@ -194,6 +211,8 @@ def check_folders(_all: int | None, _one: list[int | None]):
     try:
         job_runner.start_ingest(lib, present)
     except job_runner.JobRefused as exc:
+        if all(_being_added(lib, Path(p)) for p in present):  # a double click: the first click's check runs
+            return "Checking them now: see “Current ingest”.", "info", True, no_update
         return str(exc), "danger", True, no_update
     n = len(present)
     return (f"Checking {n} folder{'s' if n != 1 else ''} for new photos. {gone}".strip(),

@@ -11,7 +11,7 @@ from callbacks.common import NO_TOAST, TOAST, UNDO_HINT, Library, clicked, info,
 from dashapp import components as C
 from dashapp import job_runner
 from dashapp.figures import empty_figure, map_figure
-from model.attributes import ATTRIBUTE_NAMES
+from model.attributes import ATTRIBUTE_NAMES, attribute_label
 
 
 @dash.callback(Output("map-target", "options"), Input("map-version", "data"), Input("map-init", "data"))
@@ -130,9 +130,10 @@ def map_poll(_n: int, version: int | None):
     Output("map-tooltip", "bbox"),
     Output("map-tooltip", "children"),
     Input("map-graph", "hoverData"),
+    State("map-color", "value"),
 )
-def map_hover(hover: dict | None):
-    """The hovered face's thumbnail and name."""
+def map_hover(hover: dict | None, color: str | None):
+    """The hovered face's thumbnail and name; with the map coloured by an attribute, the face's probability of it."""
     if not hover or not hover.get("points"):
         return False, no_update, no_update
     point = hover["points"][0]
@@ -148,7 +149,9 @@ def map_hover(hover: dict | None):
     card = html.Div(
         [html.Img(src=C.face_url(face["face_id"]), alt=label),
          html.Div([C.color_dot(C.person_color(face["person_id"])), label], className="small fw-semibold",
-                  id="map-hover-name")],
+                  id="map-hover-name"),
+         html.Div(f"{attribute_label(color)}: {face['attributes'][ATTRIBUTE_NAMES.index(color)]:.0%}",
+                  className="small", id="map-hover-value") if color in ATTRIBUTE_NAMES else None],
         className="map-hover",
     )
     return True, point.get("bbox"), card

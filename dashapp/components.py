@@ -359,6 +359,10 @@ def job_progress(job: dict | None) -> html.Div:
             ),
             html.Div(stats, className="d-flex flex-wrap gap-3 small"),
             html.Div(job.get("message") or "", className="small text-muted mt-1", id="job-message"),
+            # Photos left to analyse, or people and the map left to redo: what to do about them (an "Update faces"
+            # job, of no folder, is offered again by its own button).
+            html.Div("“Check for new photos” goes on where it stopped.", className="small mt-1")
+            if status in ("cancelled", "interrupted") and job.get("paths") else None,
         ]
     )
 
@@ -422,18 +426,24 @@ def folder_table(folders: Sequence[Folder], missing: set[str], uploads_dir: str,
         if f.path in missing:
             where.append(dbc.Badge("not found", color="warning", text_color="dark", className="ms-2",
                                    title="Its photos stay in the library until the folder is back."))
+        name = UPLOADS_LABEL if f.path == uploads_dir else f.path
         checked = datetime.fromtimestamp(f.scanned_at).strftime("%Y-%m-%d %H:%M") if f.scanned_at else "not yet"
         rows.append(html.Tr([
-            html.Td(where),
+            html.Td(where, style={"minWidth": "11rem"}),  # a phone's table scrolls; its paths stay readable
             html.Td(f"{f.n_photos:,}", className="text-end"),
             html.Td(f"{f.n_faces:,}", className="text-end"),
             html.Td(f"{f.n_errors:,}", className="text-end"),
             html.Td(checked, className="text-nowrap"),
-            html.Td([dbc.Button("Check", id={"type": "lib-check-folder", "index": f.id}, color="link", size="sm",
-                                n_clicks=0, className="p-0 me-3", disabled=f.path in missing,
-                                title="Add its new photos, update changed ones, let deleted ones go"),
-                     dbc.Button("Remove", id={"type": "lib-remove-folder", "index": f.id}, color="link", size="sm",
-                                n_clicks=0, className="text-danger p-0")], className="text-end text-nowrap"),
+            # Named with their folder: a screen reader listing the page's buttons says which folder each is for.
+            # Named with their folder: a screen reader listing the page's buttons says which folder each is for
+            # (html.Button: dbc's takes no aria-label).
+            html.Td([html.Button("Check", id={"type": "lib-check-folder", "index": f.id}, n_clicks=0, type="button",
+                                 className="btn btn-link btn-sm p-0 me-3", disabled=f.path in missing,
+                                 title="Add its new photos, update changed ones, let deleted ones go",
+                                 **{"aria-label": f"Check {name}"}),
+                     html.Button("Remove", id={"type": "lib-remove-folder", "index": f.id}, n_clicks=0, type="button",
+                                 className="btn btn-link btn-sm text-danger p-0", **{"aria-label": f"Remove {name}"})],
+                    className="text-end text-nowrap"),
         ]))
     # Scrolls on its own on a phone (the page would scroll sideways with it).
     return html.Div([dbc.Table([header, html.Tbody(rows)], size="sm", hover=True, responsive=True,

@@ -62,7 +62,7 @@ def query_photo(job_id: int, size: Sequence[int] | None = None, faces: Sequence[
             title="Click to search for this face instead")
         boxes.append(html.Div(box_label(label, color),
                               style=box_style(f.box, width, height, color), **props))
-    return framed_photo(query_url(job_id), width, height, boxes, "query photo", "60vh")
+    return framed_photo(query_url(job_id), width, height, boxes, "query photo", "var(--find-query-height)")
 
 
 def query_face(job_id: int) -> html.Img:
@@ -71,8 +71,22 @@ def query_face(job_id: int) -> html.Img:
                     style={"width": "160px", "maxWidth": "100%", "borderRadius": "6px"})
 
 
-def person_summary(result: FindResult, photos: Sequence[PhotoMatch], searched: SearchedPerson | None = None) -> Any:
-    """Who the best matches are (when they agree on one person), with a link to their photos.
+def _no_match(result: FindResult, threshold: float | None) -> str:
+    """Why no photo is shown, and what may help: a looser setting, or photos in the library first."""
+    if result.n_compared == 0:
+        if result.n_other_model:
+            return "No face in the library can be compared yet: Update faces on the Library page."
+        return ("The library has no photos yet: add them on the Library page. Videos you drop are looked through all "
+                "the same.")
+    if threshold is not None and threshold >= result.thresholds.looser:
+        return "No photo in the library looks enough like them, even at “looser”."
+    return "No photo in the library matches at this setting. Try “looser”."
+
+
+def person_summary(result: FindResult, photos: Sequence[PhotoMatch], searched: SearchedPerson | None = None,
+                   threshold: float | None = None) -> Any:
+    """Who the best matches are (when they agree on one person), with a link to their photos; when none is within
+    `threshold`, why.
 
     For a library person's search: how many of the photos found are already theirs, and how many are not.
     `photos`: the matching photos still in the library, each with its face's owner as it is now (a face given to
@@ -80,8 +94,7 @@ def person_summary(result: FindResult, photos: Sequence[PhotoMatch], searched: S
     (`searched_person_now`; by default the person it saved).
     """
     if not photos:
-        return dbc.Alert("No photo in the library matches at this setting. Try “looser”.", color="secondary",
-                         className="py-2 mb-2")
+        return dbc.Alert(_no_match(result, threshold), color="secondary", className="py-2 mb-2")
     if result.template:
         return _theirs_note(searched or SearchedPerson(result.template, result.template.person_id,
                                                        result.template.person_name), photos)
@@ -248,11 +261,14 @@ def video_moments(job_id: int, index: int, video: VideoResult, threshold: float,
             box = html.Div(className="face-box", style=box_style(sample.box, sample.width, sample.height, FOCUS_COLOR))
             picture = framed_photo(frame_url(job_id, index, k), sample.width, sample.height, [box],
                               f"frame at {clock(seg.best_time)}", "200px", "photo-frame find-frame")
+        # Set apart as the photos are: less alike than "stricter", it may be someone else.
+        unsure = html.Span(" · less sure: it may show someone else", className="text-muted fst-italic") \
+            if seg.best_distance > sure_up_to else None
         items.append(html.Div(
             [picture, html.Div([html.Strong(span), html.Span(f" · closest {seg.best_distance:.2f}",
-                                                               className="text-muted")],
+                                                               className="text-muted"), unsure],
                                className="photo-tile-caption")],
-            className="find-tile find-moment",
+            className="find-tile find-moment" + (" find-less-sure-moment" if unsure else ""),
         ))
     body = html.Div(items, className="find-grid") if items else html.Div(
         "Not seen in this video at this setting.", className="text-muted small")

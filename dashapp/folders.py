@@ -25,6 +25,18 @@ def remembered_path(config: Config, path: str | Path) -> str:
     return str(uploads if resolved.is_relative_to(uploads) else resolved)
 
 
+def own_folder_refusal(config: Config, path: str | Path) -> str | None:
+    """Why `path` cannot be ingested, when it is the library's own folder or one in it (its uploads excepted), else
+    None. Scans skip what the library folder holds, so ingesting it swept the uploaded photos out of the library
+    (and took the place of "Uploaded photos" among its folders, so that no check brought them back)."""
+    real = Path(path).expanduser().resolve()
+    own = config.data_dir.resolve()
+    if not real.is_relative_to(own) or real.is_relative_to(config.uploads_dir.resolve()):
+        return None
+    return (f"{own} is this library's own folder (its database, face thumbnails and uploaded photos), not an album: "
+            "add a folder of your photos.")
+
+
 def is_uploads(config: Config, path: str) -> bool:
     """Whether `path` is the library's uploads folder ("Uploaded photos"), whose files are the library's own copies."""
     return Path(path) == config.uploads_dir.resolve()

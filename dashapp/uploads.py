@@ -109,10 +109,23 @@ def check_image_bytes(data: bytes, filename: str) -> None:
     try:
         with Image.open(io.BytesIO(data)) as img:
             img.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise UploadRefused(f"{filename}: not a readable image ({type(exc).__name__})") from exc
+    except UnidentifiedImageError as exc:
+        raise UploadRefused(f"{filename}: not a readable image (no image format recognises this file)") from exc
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise UploadRefused(f"{filename}: not a readable image ({exc or type(exc).__name__})") from exc
     except Image.DecompressionBombError as exc:  # pragma: no cover - Pillow raises it as an Exception
         raise UploadRefused(f"{filename}: image too large") from exc
+
+
+def check_decodes(data: bytes, filename: str) -> None:
+    """Refuse a photo whose pixels cannot be read (cut short, corrupt), though its header can: a search's photo is
+    read at once, and a search started on it would only fail, showing a broken picture."""
+    from model.imaging import ImageLoadError, load_image_reduced
+
+    try:
+        load_image_reduced(data, 64)  # a JPEG is decoded at a fraction of its size, yet read to its end
+    except ImageLoadError as exc:
+        raise UploadRefused(f"{filename}: the photo cannot be read ({exc})") from exc
 
 
 def _unique_path(folder: Path, name: str) -> Path:
@@ -287,6 +300,7 @@ def save_query_photos(files: list[tuple[str, str]], finds_dir: Path, max_bytes: 
                 raise UploadRefused(f"{filename}: give photos of the person, not a zip")
             data = decode_data_url(contents, filename, max_bytes)
             check_image_bytes(data, filename)
+            check_decodes(data, filename)
             usable.append((filename, data))
         except UploadRefused as exc:
             skipped.append(str(exc))

@@ -13,7 +13,7 @@ from pathlib import Path
 import dash
 import dash_bootstrap_components as dbc
 import pytest
-from dash import html
+from dash import dcc, html
 
 from dashapp import components as C
 from dashapp.store.folders import Folder
@@ -91,6 +91,22 @@ def test_form_fields_without_visible_words_are_labelled(pages):
     folder = Folder(id=1, path="/photos", added_at=0.0, scanned_at=None, n_photos=1, n_faces=1, n_errors=0)
     headers = [c for c in _walk(C.folder_table([folder], set(), "/x")) if isinstance(c, html.Th)]
     assert len(headers) == 6 and all(h.children not in ("", None) for h in headers)
+    # Each row's Check and Remove say which folder: a screen reader listing the buttons heard "Remove" once a row.
+    uploads = Folder(id=2, path="/lib/uploads", added_at=0.0, scanned_at=None, n_photos=1, n_faces=1, n_errors=0)
+    buttons = [c for c in _walk(C.folder_table([folder, uploads], set(), "/lib/uploads")) if isinstance(c, html.Button)]
+    assert [getattr(b, "aria-label", None) for b in buttons] == [
+        "Check /photos", "Remove /photos", "Check Uploaded photos", "Remove Uploaded photos"]
+
+
+def test_text_fields_and_sliders_are_labelled(pages):
+    """A placeholder is no name, nor a slider's marks: each text field and slider has a label (visible or not;
+    assets/labels.js names a slider's number box and handle after it). Map's "…or a new name" and the Attributes
+    page's two thresholds had none."""
+    mine = [pages[p] for p in ("/library", "/map", "/attributes", "/find")]  # People and Photos: their own review
+    fields = [c for layout in mine for c in _walk(layout) if isinstance(c, (dbc.Input, dcc.Slider))]
+    labels = {getattr(c, "html_for", None) for layout in mine for c in _walk(layout) if isinstance(c, dbc.Label)}
+    assert {"map-new", "attr-rule1-value", "attr-rule2-value"} <= {f.id for f in fields}
+    assert [f.id for f in fields if f.id not in labels] == []
 
 
 def test_every_image_has_alt_text():

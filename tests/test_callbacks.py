@@ -39,6 +39,7 @@ from dashapp.jobs import JobReporter, ingest_lock
 from dashapp.store import NewFace
 from dashapp.store.schema import faces, photos
 from dashapp.ui_context import use_library
+from model.attributes import ATTRIBUTE_NAMES
 from ui_fixtures import GROUP_PHOTOS, build_library
 
 
@@ -220,6 +221,8 @@ def test_an_ingest_whose_pid_another_process_took_is_interrupted(empty_lib):
     store.jobs.progress(job, done=3, total=10, phase="analyze")
     progress, cancel_disabled, *_ = call(lib_cb.poll_library, 1, None)
     assert "interrupted" in text_of(progress) and cancel_disabled is True
+    # What to do next: the page said only "interrupted" (or "cancelled"), beside "+7 to analyse".
+    assert "“Check for new photos” goes on where it stopped." in text_of(progress)
     assert store.jobs.get(job).status == "interrupted" and not store.jobs.active("ingest")
 
 
@@ -234,6 +237,8 @@ def test_library_poll_shows_job_progress_and_errors(empty_lib):
     progress, cancel_disabled, errors, n_photos, _, _, n_errors, *_ = call(lib_cb.poll_library, 1, None)
     assert "7 faces found" in text_of(progress) and "1 unreadable" in text_of(progress)
     assert "interrupted" in text_of(progress) and cancel_disabled is True
+    # What to do next: the page said only "interrupted" (or "cancelled"), beside "+7 to analyse".
+    assert "“Check for new photos” goes on where it stopped." in text_of(progress)
     assert "/photos/bad.jpg" in text_of(errors) and "truncated" in text_of(errors) and "clip" not in text_of(errors)
     assert "Files that are not photos, left alone: .mp4 2, .json 1." in text_of(errors)
     assert text_of(n_photos) == "0" and n_errors == "1"  # an unreadable file is no photo of the library
@@ -315,17 +320,48 @@ def test_add_folder_refuses_bad_paths(empty_lib, tmp_path):
     assert color == "danger" and "full path" in msg
 
 
+def test_a_folder_added_twice_quickly_says_it_is_being_added_not_refused(empty_lib, tmp_path):
+    """A double click on "Add folder" (or Enter, then a click): the second request found the first one's ingest
+    running and said in red "An ingest is already running", as if the folder had not been added."""
+    with running_ingest(empty_lib, (str(tmp_path),)):
+        msg, color, is_open, state = call(lib_cb.add_folder, 2, None, str(tmp_path), trigger="lib-add-folder")
+        assert (msg, color) == (f"{tmp_path} is being added now: see “Current ingest”.", "info")
+        assert state is dash.no_update
+        other = tmp_path / "other"
+        other.mkdir()
+        msg, color, *_ = call(lib_cb.add_folder, 3, None, str(other), trigger="lib-add-folder")
+        assert color == "danger" and "already running" in msg  # another folder must wait
+        empty_lib.store.folders.add([str(tmp_path)])
+        msg, color, *_ = call(lib_cb.check_folders, 2, [0], trigger="lib-check-all")  # "Check for new photos" too
+        assert (msg, color) == ("Checking them now: see “Current ingest”.", "info")
+
+
+def test_add_folder_refuses_the_librarys_own_folder(empty_lib):
+    """The library's own folder (or one in it) is no album: its scan skips what is inside, so adding it took the
+    place of "Uploaded photos" and swept the uploaded photos out of the library, for good (never scanned again)."""
+    store = empty_lib.store
+    uploaded = empty_lib.config.uploads_dir / "20250101-000000-abc"
+    uploaded.mkdir(parents=True)
+    store.photos.upsert_pending(str(uploaded / "a.jpg"), 100, 1, "sha-a")
+    store.folders.add([str(empty_lib.config.uploads_dir)])
+    for path in (empty_lib.data_dir, empty_lib.data_dir / "thumbs", empty_lib.data_dir / "."):
+        (empty_lib.data_dir / "thumbs").mkdir(exist_ok=True)
+        msg, color, is_open, _ = call(lib_cb.add_folder, 1, None, str(path), trigger="lib-add-folder")
+        assert color == "danger" and msg.startswith(f"{empty_lib.data_dir} is this library's own folder"), msg
+    assert not store.jobs.active("ingest") and store.folders.paths() == [str(empty_lib.config.uploads_dir)]
+
+
 def test_add_folder_refused_while_an_ingest_runs(empty_lib, tmp_path):
     """Refused while another ingest runs; the message goes once that ingest has ended (it said "already running"
     under the finished job's summary)."""
     with running_ingest(empty_lib) as job:
         msg, color, *_ = call(lib_cb.add_folder, 1, None, str(tmp_path), trigger="lib-add-folder")
         running = call(lib_cb.poll_library, 1, None)[7]
-        assert call(lib_cb.close_ended_result, running) is dash.no_update
+        assert call(lib_cb.close_ended_result, running, "danger") is dash.no_update
     assert color == "danger" and "already running" in msg
     empty_lib.store.jobs.finish(job, "done", "0 files")
     ended = call(lib_cb.poll_library, 2, running)[7]
-    assert ended["status"] == "done" and call(lib_cb.close_ended_result, ended) is False
+    assert ended["status"] == "done" and call(lib_cb.close_ended_result, ended, "danger") is False
 
 
 def test_cancel_sets_the_flag_of_the_running_job(empty_lib):
@@ -377,7 +413,7 @@ def test_library_lists_its_folders_checks_them_again_and_removes_one(empty_lib, 
     [here_id, gone_id] = [i["index"] for i in find_ids(table, "lib-remove-folder")]
     assert f"/photos?folder={here_id}" in str(table)  # each folder links to its photos
 
-    with running_ingest(empty_lib, (str(here),)) as ingest:
+    with running_ingest(empty_lib, (str(tmp_path / "another"),)) as ingest:
         msg, color, *_ = call(lib_cb.check_folders, 1, [0, 0], trigger="lib-check-all")
         assert color == "danger" and "already running" in msg
         is_open, text, folder_id = call(lib_cb.ask_remove_folder, [1, 0],
@@ -430,6 +466,27 @@ def test_upload_of_a_text_file_is_refused(empty_lib):
     assert color == "danger" and "not a photo or zip" in msg
 
 
+def test_the_files_an_upload_skipped_stay_said_once_its_ingest_ends(empty_lib):
+    """A drop with a text file in it: the note naming the skipped file went as soon as the ingest ended (seconds
+    for a few photos), and nothing else says it was not added (the unreadable files are the ingest's only)."""
+    import base64
+
+    photo = "data:image/jpeg;base64," + base64.b64encode((GROUP_PHOTOS / "kit_1.jpg").read_bytes()).decode()
+    text = "data:text/plain;base64," + base64.b64encode(b"hello").decode()
+    msg, color, is_open, _ = call(lib_cb.upload_photos, 1, [photo, text], ["kit.jpg", "notes.txt"],
+                                  trigger="lib-upload-go", prop="data")
+    assert color == "warning" and "Skipped: notes.txt: not a photo or zip" in msg
+    [job] = empty_lib.store.jobs.active("ingest")
+    for _ in range(600):  # the job process ends
+        if not empty_lib.store.jobs.active("ingest"):
+            break
+        time.sleep(0.1)
+    ended = call(lib_cb.poll_library, 2, None)[7]
+    assert ended["id"] == job.id and ended["status"] == "done"
+    assert call(lib_cb.close_ended_result, ended, color) is dash.no_update
+    assert call(lib_cb.close_ended_result, ended, "success") is False  # "Uploaded 1 photo; ingest started." goes
+
+
 def test_one_photo_one_face_one_unreadable_file_are_counted_in_the_singular(empty_lib):
     """A new library's first upload is often one photo: "1 faces found" and "Uploaded 1 photo(s)" read badly."""
     import base64
@@ -442,6 +499,7 @@ def test_one_photo_one_face_one_unreadable_file_are_counted_in_the_singular(empt
     assert "1 face found" in text_of(progress) and "1 unreadable file" in text_of(progress)
     assert "faces found" not in text_of(progress) and "files" not in text_of(progress)
     store.jobs.finish(job, "done", "")
+    assert "goes on where it stopped" not in text_of(call(lib_cb.poll_library, 2, None)[0])
     photo = "data:image/jpeg;base64," + base64.b64encode((GROUP_PHOTOS / "kit_1.jpg").read_bytes()).decode()
     with running_ingest(empty_lib):  # the upload is saved, its ingest waits: no job process in a test
         msg, color, *_ = call(lib_cb.upload_photos, 1, [photo], ["kit_1.jpg"], trigger="lib-upload-go", prop="data")
@@ -1607,8 +1665,13 @@ def test_map_render_hover_select_assign(lib, empty_lib):
     a = lib.synthetic.person_ids[0]
     lib.store.people.rename(a, "Ada")
     face = lib.store.people.face_ids(a)[0]
-    show, bbox, card = call(map_cb.map_hover, {"points": [{"customdata": face, "bbox": {"x0": 1}}]})
+    show, bbox, card = call(map_cb.map_hover, {"points": [{"customdata": face, "bbox": {"x0": 1}}]}, "person")
     assert show is True and "Ada" in text_of(card) and f"/media/face/{face}.jpg" in str(card)
+    assert "%" not in text_of(card)
+    # Coloured by an attribute, the face's probability of it: the colour alone was hard to read off the scale.
+    shadow = lib.queries.face_detail(face)["attributes"][ATTRIBUTE_NAMES.index("5_o_Clock_Shadow")]
+    _show, _bbox, card = call(map_cb.map_hover, {"points": [{"customdata": face}]}, "5_o_Clock_Shadow")
+    assert f"5 o'Clock Shadow: {shadow:.0%}" in text_of(card) and "Ada" in text_of(card)
     chosen = lib.store.people.face_ids(lib.synthetic.person_ids[1])[:2]
     ids, info, disabled = call(map_cb.map_select, {"points": [{"customdata": f} for f in chosen]})
     assert ids == sorted(chosen) and disabled is False
@@ -1654,7 +1717,7 @@ def test_a_long_name_is_cut_short_in_the_legends_and_shown_whole_on_hover(lib):
     names = [t["name"] for t in fig["data"]]
     assert "Maria Antonieta de las Nieves F…" in names and max(len(n) for n in names) <= 32
     face = lib.store.people.face_ids(a)[0]
-    _show, _bbox, card = call(map_cb.map_hover, {"points": [{"customdata": face, "bbox": {"x0": 1}}]})
+    _show, _bbox, card = call(map_cb.map_hover, {"points": [{"customdata": face, "bbox": {"x0": 1}}]}, "person")
     assert long_name in text_of(card)
     prevalence, *_ = call(attr_cb.render_overview, a)
     person_bar = prevalence.data[1]

@@ -523,6 +523,19 @@ def test_an_empty_data_dir_is_refused_not_taken_for_the_current_folder(tmp_path,
     assert list(tmp_path.iterdir()) == []  # no library made here
 
 
+def test_ingest_refuses_the_librarys_own_folder(tmp_path, capsys):
+    """Its scan would skip what is inside (uploads, thumbnails) and sweep the uploaded photos out of the library."""
+    data = tmp_path / "data"
+    store = Store.open(load_config(data))
+    store.photos.upsert_pending(str(data / "uploads" / "a.jpg"), 100, 1, "sha-a")
+    (data / "thumbs").mkdir()
+    for path in (data, data / "thumbs"):
+        assert main(["ingest", "--data-dir", str(data), str(path)]) == 2
+        assert capsys.readouterr().err.startswith(f"error: {data} is this library's own folder")
+    assert store.photos.counts() == {"pending": 1} and store.folders.paths() == []
+    store.close()
+
+
 def test_file_system_mistakes_are_one_line_errors(tmp_path, capsys):
     a_file = tmp_path / "afile"
     a_file.write_text("not a folder")

@@ -426,6 +426,72 @@ def test_find_a_person_in_photos_and_a_video(server, browser, tmp_path):
     _assert_no_page_errors(br)
 
 
+def test_a_number_typed_in_a_sliders_box_applies_on_enter(server, browser):
+    """Find's strictness and the Attributes page's thresholds have a box to type the number in; Dash's slider took
+    it only once the cursor left the box, so Enter (what everyone presses) left the results as they were."""
+    url, data_dir = server
+    br = browser
+    ingest = subprocess.run([sys.executable, str(ROOT / "app.py"), "ingest", "--data-dir", str(data_dir), str(PHOTOS)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=INGEST_TIMEOUT_S)
+    assert ingest.returncode == 0, ingest.stderr[-2000:]
+
+    def count(element_id: str) -> int:
+        return int(br.driver.find_element("id", element_id).text.split()[0].replace(",", ""))
+
+    def type_in(box, value: str) -> None:
+        box.send_keys(Keys.CONTROL, "a")
+        box.send_keys(value + Keys.ENTER)
+
+    _go(br, url + "/find", "#find-upload input[type=file]")
+    br.driver.find_element("css selector", "#find-upload input[type=file]").send_keys(str(PHOTOS / "obama_3.jpg"))
+    _wait(br, lambda: br.driver.find_elements("css selector", "#find-query .find-chosen"), INGEST_TIMEOUT_S,
+          "the search done")
+    before = _wait(br, lambda: count("find-count"), 20, "the photos found")
+    box = br.driver.find_element("css selector", "#find-threshold input[type=number]")
+    type_in(box, "0.05")  # stricter than any other photo: the query photo's own copy at most
+    _wait(br, lambda: count("find-count") < before, 10, "fewer photos at the strictness typed")
+    assert br.driver.switch_to.active_element == box  # the cursor stays, to try another number
+
+    _go(br, url + "/attributes", "#attr-rule1-value input[type=number]")
+    before = _wait(br, lambda: count("attr-filter-count"), 20, "the faces counted")
+    type_in(br.driver.find_element("css selector", "#attr-rule1-value input[type=number]"), "0")
+    _wait(br, lambda: count("attr-filter-count") > before, 10, "every face at the threshold typed")
+    _assert_no_page_errors(br)
+
+
+def test_drop_areas_and_sliders_are_named_for_screen_readers(server, browser):
+    """The drop areas' file fields, and the sliders' number boxes and handles, had no name: a screen reader said
+    "Choose files" for both of Find's drop areas, and "slider" for each threshold (assets/labels.js names them
+    after their labels)."""
+    url, _data_dir = server
+    br = browser
+
+    def names(css: str) -> list[str]:
+        return [e.get_attribute("aria-label") for e in br.driver.find_elements("css selector", css)]
+
+    _go(br, url + "/library", "#lib-upload input[type=file]")
+    _wait(br, lambda: names("input[type=file]") == ["Or upload photos or a .zip: Drop photos or a zip here, or click to "
+                                                    "choose"], 10, "the Library's drop area named")
+    _go(br, url + "/find", "#find-upload input[type=file]")
+    _wait(br, lambda: names("input[type=file]") == ["A photo of the person: Drop a photo here, or click to choose",
+                                                    "Also look through videos (optional): Drop videos here, or click "
+                                                    "to choose"], 10, "Find's drop areas named")
+    _wait(br, lambda: names("#find-threshold input, #find-threshold [role=slider]") ==
+          ["How alike must a face be?"] * 2, 20, "the strictness named")  # the last search's
+    _go(br, url + "/attributes", "#attr-rule2-value [role=slider]")
+    _wait(br, lambda: names("[id^=attr-rule] input[type=number], [id^=attr-rule] [role=slider]") ==
+          ["Rule 1 threshold"] * 2 + ["Rule 2 threshold"] * 2, 10, "the thresholds named")
+    # A dropdown was named by its value alone ("Smiling"): its label comes first.
+    spoken = "return arguments[0].getAttribute('aria-labelledby').split(' ').map(i => document.getElementById(i))" \
+             ".filter(Boolean).map(e => e.textContent.trim()).join(' ')"
+    _wait(br, lambda: br.driver.execute_script(spoken, br.driver.find_element("id", "attr-rule1-name")) ==
+          "Rule 1 attribute Smiling", 10, "the rule's attribute named")
+    _go(br, url + "/map", "#map-color")
+    _wait(br, lambda: br.driver.execute_script(spoken, br.driver.find_element("id", "map-color")) ==
+          "Colour by Person", 10, "the map's colour named")
+    _assert_no_page_errors(br)
+
+
 def _latest_search(data_dir: Path) -> int:
     """The id of the library's latest search."""
     from dashapp.config import load_config
@@ -589,6 +655,12 @@ def test_on_a_phone_the_menu_folds_and_no_page_scrolls_sideways(server, browser)
             assert wide <= screen, f"{page} is {wide} px wide on a {screen} px screen"
             subtitle = br.driver.find_element("css selector", ".page-header .text-muted")
             assert subtitle.size["width"] > 250, f"{page}: the title squeezed to {subtitle.size['width']} px"
+            if page == "/library":  # the folders' paths were squeezed to a few letters a line; the table scrolls
+                cell = br.driver.find_element("css selector", "#lib-folders td")
+                assert cell.size["width"] >= 170, f"the folder column squeezed to {cell.size['width']} px"
+        # The last search's photo leaves room for its results: a phone showed the photo over more than a screen.
+        photo = br.driver.find_element("css selector", "#find-query .photo-frame")
+        assert photo.size["height"] <= 0.35 * 844, f"the query photo is {photo.size['height']} px tall"
         # The last search's slider (Find shows it again): its "stricter", "default" and "looser" can all be read.
         marks = br.driver.execute_script(
             "return [...document.querySelectorAll('#find-threshold .dash-slider-mark')].map(m => {"

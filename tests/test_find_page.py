@@ -10,6 +10,7 @@ import base64
 import os
 import shutil
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -90,6 +91,23 @@ def test_the_page_invites_a_photo_when_there_is_no_search(empty_lib):
     assert call(find_cb.poll_find, 1, state) == (find_cb.no_update,) * 4  # nothing changed
 
 
+def test_a_search_of_an_empty_library_says_to_add_photos_not_to_look_looser(empty_lib):
+    """A first-time user's first search: "No photo in the library matches at this setting. Try “looser”." sent them
+    to a slider that could never find anything, and no slider position can at the loosest either."""
+    message, _, _, state = call(find_cb.upload_query, 1, data_url(PHOTOS / "rose_2.jpg"), "rose.jpg",
+                                trigger="find-upload-go", prop="data")
+    state = wait_done(empty_lib, state)
+    result = find_cb._result(empty_lib.store.jobs.get(state["id"]))
+    photos, *_ = call(find_cb.filter_find, None, False, 1, state)
+    text = text_of(photos)
+    assert "The library has no photos yet: add them on the Library page" in text and "looser" not in text, text
+    # A library with faces, none of them alike enough even at "looser": no slider position helps.
+    faces = replace(result, n_compared=100)
+    assert "Try “looser”" in text_of(find_cb.V.person_summary(faces, [], None, result.thresholds.default))
+    assert text_of(find_cb.V.person_summary(faces, [], None, result.thresholds.looser)) == \
+        "No photo in the library looks enough like them, even at “looser”."
+
+
 def test_search_from_the_page_photos_then_videos(lib, tmp_path):
     query = "obama_3.jpg"
     message, color, is_open, state = call(find_cb.upload_query, 1, data_url(PHOTOS / query), query,
@@ -127,7 +145,7 @@ def test_search_from_the_page_photos_then_videos(lib, tmp_path):
     video = person_video(tmp_path / "party.mp4")
     message, color, _, state = call(find_cb.upload_videos, 1, [data_url(video, "video/mp4")], ["party.mp4"], state,
                                     trigger="find-video-upload-go", prop="data")
-    assert color == "info" and "Looking through 1 video" in message, message
+    assert color == "info" and message == "Looking through 1 video…", message
     state = wait_done(lib, state)
     results, _, _, videos = call(find_cb.render_find, state)
     assert "party.mp4" in videos
@@ -301,6 +319,22 @@ def test_uploads_are_refused_with_the_reason(lib, tmp_path):
                               prop="data")
     assert color == "danger" and "not a video: clip.mp4 has no video stream" in message and message.count("clip.mp4") == 1
     assert not list((folder / "videos").glob("*"))  # the refused file is not kept
+
+
+def test_a_damaged_photo_is_refused_before_a_search_starts(empty_lib, tmp_path):
+    """A JPEG cut short passed the upload's check (its header is fine): the search started, failed, and the page showed
+    a broken picture beside "The search did not work"."""
+    cut = tmp_path / "cut.jpg"
+    cut.write_bytes((PHOTOS / "rose_2.jpg").read_bytes()[:3000])
+    message, color, _, state = call(find_cb.upload_query, 1, data_url(cut), "cut.jpg", trigger="find-upload-go",
+                                    prop="data")
+    assert color == "danger" and state is find_cb.no_update
+    assert message.startswith("cut.jpg: the photo cannot be read (truncated: image file is truncated")
+    assert empty_lib.store.jobs.latest("find") == []
+    message, color, _, state = call(find_cb.upload_query, 1, [data_url(cut), data_url(PHOTOS / "rose_2.jpg")],
+                                    ["cut.jpg", "rose.jpg"], trigger="find-upload-go", prop="data")
+    assert message.startswith("Looking for the person in rose.jpg… Skipped: cut.jpg: the photo cannot be read")
+    wait_done(empty_lib, state)
 
 
 def test_a_failed_search_shows_why_and_a_running_one_blocks_another(empty_lib, tmp_path):
@@ -550,6 +584,19 @@ def test_photos_less_alike_than_stricter_are_set_apart():
     assert text_of(only_unsure.children[0]).startswith("Less sure: 2 photos")
     one = find_cb.V.matches_grid(matches[:3], sure_up_to=1.0)
     assert text_of(one.children[1]) == "Less sure: 1 photo less alike than “stricter”; it may show someone else"
+
+
+def test_video_moments_less_alike_than_stricter_say_so_as_photos_do():
+    """A moment whose closest frame is farther than "stricter" looked as sure as one of the person's own, where a
+    photo as far is set apart under "Less sure"."""
+    from dashapp.find import VideoResult, VideoSample
+
+    video = VideoResult("/v/party.mp4", 1.0, 9.0, [VideoSample(0.0, 0.3), VideoSample(1.0, None),
+                                                   VideoSample(2.0, None), VideoSample(5.0, 1.05)])
+    moments = find_cb.V.video_moments(1, 0, video, threshold=1.1, sure_up_to=1.0)
+    sure, unsure = [text_of(m) for m in moments.children[1].children]
+    assert sure == "0:00 · closest 0.30" and "less sure" not in sure
+    assert unsure == "0:05 · closest 1.05 · less sure: it may show someone else"
 
 
 def test_a_large_result_comes_in_pages(lib, tmp_path):

@@ -302,7 +302,8 @@ def test_non_images_are_refused(tmp_path):
     saved = save_uploads([("real.jpg", data_url(jpeg_bytes(), "image/jpeg")),
                           ("fake.jpg", data_url(b"not an image", "image/jpeg"))], tmp_path)
     assert [p.name for p in saved.saved] == ["real.jpg"]
-    assert saved.skipped == ["fake.jpg: not a readable image (UnidentifiedImageError)"]
+    # In words, as ingest says it: the name of a Python exception meant nothing to the user.
+    assert saved.skipped == ["fake.jpg: not a readable image (no image format recognises this file)"]
     # File names cannot climb out of the upload folder either.
     saved = save_uploads([("../../../escape.jpg", data_url(jpeg_bytes(), "image/jpeg"))], tmp_path)
     assert saved.saved[0].parent == saved.folder and saved.saved[0].name == "escape.jpg"

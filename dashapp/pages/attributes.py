@@ -16,13 +16,15 @@ dash.register_page(__name__, path="/attributes", name="Attributes", title="Attri
 def _rule(n: int, default: str) -> dbc.Row:
     return dbc.Row(
         [
-            dbc.Col(dcc.Dropdown(id=f"attr-rule{n}-name", options=ATTRIBUTE_OPTIONS,
-                                 value=default if n == 1 else None, placeholder="attribute…"), md=5),
+            dbc.Col([dbc.Label(f"Rule {n} attribute", html_for=f"attr-rule{n}-name", className="visually-hidden"),
+                     dcc.Dropdown(id=f"attr-rule{n}-name", options=ATTRIBUTE_OPTIONS,
+                                  value=default if n == 1 else None, placeholder="attribute…")], md=5),
             dbc.Col([dbc.Label(f"Rule {n} comparison", html_for=f"attr-rule{n}-op", className="visually-hidden"),
                      dbc.Select(id=f"attr-rule{n}-op", value=">=", options=[{"label": "≥", "value": ">="},
                                                                            {"label": "≤", "value": "<="}])], md=2),
-            dbc.Col(dcc.Slider(id=f"attr-rule{n}-value", min=0, max=1, step=0.05, value=0.8,
-                               marks={0: "0", 0.5: "0.5", 1: "1"}, tooltip={"placement": "bottom"}), md=5),
+            dbc.Col([dbc.Label(f"Rule {n} threshold", html_for=f"attr-rule{n}-value", className="visually-hidden"),
+                     dcc.Slider(id=f"attr-rule{n}-value", min=0, max=1, step=0.05, value=0.8,
+                                marks={0: "0", 0.5: "0.5", 1: "1"}, tooltip={"placement": "bottom"})], md=5),
         ],
         className="g-2 align-items-center mb-2",
     )
@@ -53,6 +55,8 @@ layout = html.Div(
         dbc.Card(
             [
                 dbc.CardHeader(html.Div([html.Span("People side by side"),
+                                         dbc.Label("People to compare", html_for="attr-compare",
+                                                   className="visually-hidden"),
                                          html.Div(dcc.Dropdown(id="attr-compare", multi=True,
                                                                placeholder="the largest groups"),
                                                   style={"width": "360px", "maxWidth": "100%"})],
@@ -64,6 +68,8 @@ layout = html.Div(
         dbc.Card(
             [
                 dbc.CardHeader(html.Div([html.Span("Over the years"),
+                                         dbc.Label("Attributes to follow over the years", html_for="attr-trend-names",
+                                                   className="visually-hidden"),
                                          html.Div(dcc.Dropdown(id="attr-trend-names", multi=True,
                                                                options=ATTRIBUTE_OPTIONS,
                                                                value=["Smiling", "Eyeglasses"],

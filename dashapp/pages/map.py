@@ -33,6 +33,8 @@ layout = html.Div(
                                   className="small text-muted me-2"),
                         html.Div(dcc.Dropdown(id="map-target", placeholder="Give selected faces to…"),
                                  style={"minWidth": "240px"}),
+                        # A placeholder is no name: a screen reader says the label's words.
+                        dbc.Label("Or give them to a new name", html_for="map-new", className="visually-hidden"),
                         dbc.Input(id="map-new", placeholder="…or a new name", size="sm", style={"maxWidth": "180px"},
                                   autoComplete="off"),
                         dbc.Button("Assign", id="map-assign", size="sm", color="primary", n_clicks=0, disabled=True),
