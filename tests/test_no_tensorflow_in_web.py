@@ -58,7 +58,7 @@ SCRIPT = textwrap.dedent(
     run(map_cb.map_options, 0)
     run(map_cb.render_map, "person", 0)
     run(map_cb.render_map, "Smiling", 0)
-    run(map_cb.map_hover, {{"points": [{{"customdata": s.face_ids[0]}}]}})
+    run(map_cb.map_hover, {{"points": [{{"customdata": s.face_ids[0]}}]}}, "Smiling")
     run(attributes.attribute_options, 0)
     run(attributes.render_overview, s.person_ids[0])
     run(attributes.render_compare, [], 0)
