@@ -4,9 +4,11 @@ Library-side (no Dash): the query photo is analysed with `model.faces.FaceAnalyz
 (the largest unless the user picks another) is compared with every stored face embedded by the same
 model version, and sampled video frames are analysed in batches. Several faces of the person (more photos
 of them, each adding its face most like the chosen one; or a library person's faces) are searched for with
-their template (the mean of their faces), at the thresholds measured for templates of that many faces.
-A search keeps every candidate up to `MAX_SEARCH_DISTANCE`, so a `FindResult` answers for any threshold up
-to it without searching again.
+their template (the mean of their faces), at the thresholds measured for templates of that many faces. A search
+from photos also averages the library faces surest to be the person (`model.matching.expand_query`), and in a
+library of more than a thousand faces its thresholds keep the strangers as few as among a thousand
+(`model.matching.for_library`). A search keeps every candidate up to `MAX_SEARCH_DISTANCE`, so a `FindResult`
+answers for any threshold up to it without searching again.
 """
 
 from __future__ import annotations

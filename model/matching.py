@@ -120,7 +120,8 @@ def expand_query(faces: np.ndarray, embeddings: np.ndarray, sure_up_to: float,
     `sure_up_to` of it (the search's "stricter" distance) and none a face already taken again (within `same_face`
     of one: the query photo in the library, a copy of a photo), up to TEMPLATE_FACES faces in all. A template lies
     closer to a person's other photos than one face does, so the search then finds more of them among as many
-    strangers (`bench_find_scale.py`). Returns (the template searched for, the rows of `embeddings` it added, closest first)."""
+    strangers (`bench_find_scale.py`). Returns (the template searched for, the rows of `embeddings` it added,
+    closest first)."""
     faces = np.asarray(faces, np.float32).reshape(-1, np.shape(faces)[-1])
     embeddings = np.asarray(embeddings, np.float32).reshape(-1, faces.shape[1])
     center = template(faces)
