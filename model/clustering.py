@@ -122,7 +122,7 @@ def knn(x: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
 
         cache_compiled_code("pynndescent")  # most of its code: what takes a compiled function still compiles each time
         index = pynndescent.NNDescent(
-            x, metric="euclidean", n_neighbors=min(APPROX_KNN_OVERSHOOT * k, len(x)), random_state=0, n_jobs=-1,
+            x, metric="euclidean", n_neighbors=min(int(APPROX_KNN_OVERSHOOT * k), len(x)), random_state=0, n_jobs=-1,
         )
         ind, dist = (a[:, :k] for a in index.neighbor_graph)
     return ind.astype(np.int64), dist.astype(np.float32)
@@ -139,12 +139,13 @@ def _sparse_graph(ind: np.ndarray, dist: np.ndarray):
     vals = dist[:, 1:].ravel().astype(np.float64) + 1e-6
     keep = rows != cols
     rows, cols, vals = rows[keep], cols[keep], vals[keep]
-    sym = coo_matrix((np.r_[vals, vals], (np.r_[rows, cols], np.r_[cols, rows])), shape=(n, n))
-    # An edge found from both ends appears twice: keep one copy (both carry the same distance).
-    order = np.lexsort((sym.data, sym.col, sym.row))
-    r, c, v = sym.row[order], sym.col[order], sym.data[order]
-    first = np.r_[True, (r[1:] != r[:-1]) | (c[1:] != c[:-1])]
-    graph = coo_matrix((v[first], (r[first], c[first])), shape=(n, n)).tocsr()
+    # Each edge both ways. One found from both ends appears twice: keep one copy (the shorter, should rounding
+    # differ). Edges as one number each (row * n + col): one sort of them, not a 3-key lexsort (2 s at 100k faces).
+    pair = np.r_[rows * n + cols, cols * n + rows]
+    edges, slot = np.unique(pair, return_inverse=True)
+    shortest = np.full(len(edges), np.inf)
+    np.minimum.at(shortest, slot, np.r_[vals, vals])
+    graph = coo_matrix((shortest, (edges // n, edges % n)), shape=(n, n)).tocsr()
     n_comp, comp = csgraph.connected_components(graph, directed=False)
     if n_comp > 1:
         # HDBSCAN's sparse path needs one connected graph. Islands are joined just beyond the
