@@ -95,20 +95,21 @@ def normalize(x: np.ndarray) -> np.ndarray:
     return x / np.maximum(norms, 1e-12)
 
 
-# Up to here the k nearest neighbours are exact (brute force: ~10 s for 50,000 faces on 2 cores, ~1 s for 10,000);
-# beyond, brute force grows with the square of the faces (~50 s for 100,000) and an approximate index takes over.
+# Up to here the k nearest neighbours are exact: brute force compares every two faces, ~1 s for 10,000 faces and
+# ~12 s for 50,000 on 2 cores, growing with the square of the faces (~50 s for 100,000). Beyond, an approximate
+# index is faster, even with the ~10 s it spends compiling in each process.
 EXACT_KNN_MAX_FACES = 50_000
 # The approximate index looks for this many times k neighbours and keeps the k nearest: on 100,000 synthetic faces
-# 91% of them are the exact ones against 84% when it looks for k (and the BCubed F is the exact graph's or better).
+# 91% of them are the exact ones against 84% when it looks for k, and the BCubed F is the exact graph's (0.981
+# against 0.980; 0.979 looking for k).
 APPROX_KNN_OVERSHOOT = 2
 
 
 def knn(x: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """k nearest neighbours (self first) by Euclidean distance: (indices, distances), (N, k).
 
-    Exact up to EXACT_KNN_MAX_FACES faces; beyond, pynndescent's NN-descent (the index UMAP builds), seeded, so
-    the same faces give the same graph: ~3 s for 100,000 faces against ~50 s, plus ~10 s compiling its code
-    in each process (numba).
+    Exact up to EXACT_KNN_MAX_FACES faces; beyond, pynndescent's NN-descent (the index UMAP builds for itself):
+    ~5 s for 100,000 faces. It is seeded, so the same faces give the same graph (on as many CPU threads).
     """
     k = min(k, len(x))
     if len(x) <= EXACT_KNN_MAX_FACES:
@@ -116,15 +117,21 @@ def knn(x: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
 
         dist, ind = NearestNeighbors(n_neighbors=k, algorithm="brute", n_jobs=-1).fit(x).kneighbors(x)
     else:
+        import warnings
+
         import pynndescent
+        from numba.core.errors import NumbaWarning
 
         from model.numba_cache import cache_compiled_code
 
-        cache_compiled_code("pynndescent")  # most of its code: what takes a compiled function still compiles each time
-        index = pynndescent.NNDescent(
-            x, metric="euclidean", n_neighbors=min(int(APPROX_KNN_OVERSHOOT * k), len(x)), random_state=0, n_jobs=-1,
-        )
-        ind, dist = (a[:, :k] for a in index.neighbor_graph)
+        # Cached, its code loads in ~1 s instead of compiling in ~12 s; its main loop cannot be (numba says so).
+        cache_compiled_code("pynndescent")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", NumbaWarning)
+            index = pynndescent.NNDescent(
+                x, metric="euclidean", n_neighbors=min(int(APPROX_KNN_OVERSHOOT * k), len(x)), random_state=0, n_jobs=-1,
+            )
+            ind, dist = (a[:, :k] for a in index.neighbor_graph)
     return ind.astype(np.int64), dist.astype(np.float32)
 
 
