@@ -96,8 +96,9 @@ def normalize(x: np.ndarray) -> np.ndarray:
 
 
 # Up to here the k nearest neighbours are exact: brute force compares every two faces, ~1 s for 10,000 faces and
-# ~12 s for 50,000 on 2 cores, growing with the square of the faces (~50 s for 100,000). Beyond, an approximate
-# index is faster, even with the ~10 s it spends compiling in each process.
+# ~8 s for 50,000 on 2 cores, growing with the square of the faces (~30-45 s for 100,000). Beyond, an approximate
+# index: ~6 s for 100,000 faces plus ~12 s compiling its main loop in each process (numba cannot cache it), so
+# the two cost about the same at ~70,000 faces.
 EXACT_KNN_MAX_FACES = 50_000
 # The approximate index looks for this many times k neighbours and keeps the k nearest: on 100,000 synthetic faces
 # 91% of them are the exact ones against 84% when it looks for k, and the BCubed F is the exact graph's (0.981
@@ -108,8 +109,8 @@ APPROX_KNN_OVERSHOOT = 2
 def knn(x: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """k nearest neighbours (self first) by Euclidean distance: (indices, distances), (N, k).
 
-    Exact up to EXACT_KNN_MAX_FACES faces; beyond, pynndescent's NN-descent (the index UMAP builds for itself):
-    ~5 s for 100,000 faces. It is seeded, so the same faces give the same graph (on as many CPU threads).
+    Exact up to EXACT_KNN_MAX_FACES faces; beyond, pynndescent's NN-descent (the index UMAP builds for itself).
+    It is seeded, so the same faces give the same graph (on as many CPU threads).
     """
     k = min(k, len(x))
     if len(x) <= EXACT_KNN_MAX_FACES:
@@ -124,7 +125,7 @@ def knn(x: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
 
         from model.numba_cache import cache_compiled_code
 
-        # Cached, its code loads in ~1 s instead of compiling in ~12 s; its main loop cannot be (numba says so).
+        # Cached, most of its code loads instead of compiling (~12 s more); its main loop cannot be (numba warns).
         cache_compiled_code("pynndescent")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", NumbaWarning)
