@@ -8,7 +8,12 @@ person's centre with the spread of a real face model. Prints, per size: the math
 (`cluster_faces` + `project_2d`) and the whole `app.py cluster` path (`recluster`: read the store,
 cluster, write assignments, project, write map coordinates), plus the BCubed F of the result
 against the synthetic identities. Numba's cache is warmed first (as the library's cache is after
-its first run) and that warm-up time is printed too.
+its first run) and that warm-up time is printed too. Above 50,000 faces (`EXACT_KNN_MAX_FACES`) the
+kNN graph is approximate (pynndescent): the first such size's `cluster s` includes compiling its main
+loop (~10 s; numba cannot cache it, so each `app.py cluster` process pays it), the `recluster s` after
+it does not.
+
+    .venv/bin/python benchmarks/bench_cluster.py --sizes 100000   # the largest album the defaults are for
 """
 
 from __future__ import annotations

@@ -81,7 +81,7 @@ def load_config(data_dir: str | Path | None = None, create: bool = True) -> Conf
     Only the library folder itself is made here: the folders inside it are made by what first writes there
     (ingest its thumbnails, numba its cache), so a library refused on opening (a damaged database, a newer
     version's) is left exactly as it was found.
-    NUMBA_CACHE_DIR is read when numba is first imported (by umap/hdbscan), so it is set here,
+    NUMBA_CACHE_DIR is read when numba is first imported (by umap/pynndescent), so it is set here,
     before any of them is imported; an explicit environment setting wins.
     """
     config = Config(resolve_data_dir(data_dir))

@@ -8,6 +8,7 @@ import warnings
 import numpy as np
 
 from model.clustering import knn, normalize
+from model.numba_cache import cache_compiled_code
 
 
 def _import_umap():
@@ -21,21 +22,8 @@ def _import_umap():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         import umap
-    _cache_compiled_code("umap")
+    cache_compiled_code("umap")
     return umap
-
-
-def _cache_compiled_code(package: str) -> None:
-    """Keep the numba-compiled functions of `package` in numba's cache (NUMBA_CACHE_DIR, the library's
-    `numba-cache/`), as `@njit(cache=True)` would: umap does not ask for it, so each process that made a map
-    compiled its layout code again (5 s of a 7 s map of 2,000 faces here)."""
-    from numba.core.registry import CPUDispatcher
-
-    for name, module in list(sys.modules.items()):
-        if module is not None and (name == package or name.startswith(package + ".")):
-            for value in list(vars(module).values()):
-                if isinstance(value, CPUDispatcher):
-                    value.enable_caching()
 
 
 # Each face's neighbours in the layout graph (at most a quarter of the faces). Fewer than UMAP's default 15

@@ -67,6 +67,25 @@ def test_the_order_of_the_faces_does_not_change_the_people():
         assert all(out.labels[face] == NOISE for face, *_ in out.suggestions)
 
 
+def test_a_big_album_gets_approximate_neighbours_that_find_the_same_people(monkeypatch):
+    """Beyond EXACT_KNN_MAX_FACES faces the exact kNN (brute force, N^2: ~50 s for 100,000 faces) gives way to
+    pynndescent's NN-descent: mostly the same neighbours, the same graph for the same faces, the same people."""
+    import model.clustering as clustering
+
+    x, truth = _people(150, 8, noise=0.55)  # the spread of a real face model (benchmarks/bench_cluster.py)
+    exact_ind, exact_dist = clustering.knn(x, 16)
+    exact = cluster_faces(x, np.arange(len(x)))
+    monkeypatch.setattr(clustering, "EXACT_KNN_MAX_FACES", 500)
+    ind, dist = clustering.knn(x, 16)
+    assert ind.shape == (len(x), 16) and np.array_equal(ind[:, 0], np.arange(len(x)))  # self first
+    found = np.mean([len(set(a) & set(b)) / 15 for a, b in zip(ind[:, 1:].tolist(), exact_ind[:, 1:].tolist())])
+    assert found > 0.95
+    assert np.allclose(dist, np.linalg.norm(x[ind] - x[:, None], axis=2), atol=1e-5)
+    approx = cluster_faces(x, np.arange(len(x)))
+    assert np.array_equal(approx.labels, cluster_faces(x, np.arange(len(x))).labels)  # seeded: same faces, same people
+    assert cluster_scores(truth, approx.labels)["bcubed_f"] >= cluster_scores(truth, exact.labels)["bcubed_f"] - 0.01
+
+
 def test_faces_of_one_photo_never_share_a_person():
     x, truth = _people(6, 8)
     # Put two faces of the same person into one photo (a mirror, a poster): one must go.
