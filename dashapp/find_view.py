@@ -190,11 +190,12 @@ def face_strip(face_ids: Sequence[int], strip_id: str = "find-template-faces") -
 
 def library_faces_hint(result: FindResult) -> html.Div:
     """The library faces a search from photos averaged in, as surest to be the person (`expand_query`)."""
-    n, given = len(result.library_faces), result.n_query_faces
-    faces = "this face" if given == 1 else f"the {given} faces of the photos"
+    n = len(result.library_faces)
+    faces = f"the {n} librar{'y face' if n == 1 else 'y faces'} surest to be them"
+    text = (f"Searched with this face and {faces} (their average), which finds more of their photos:"
+            if result.n_query_faces == 1 else f"With them, {faces}:")  # after the photos' note (`also_photos`)
     return html.Div([
-        html.Div(f"Searched with {faces} and the {n} librar{'y face' if n == 1 else 'y faces'} surest to be them "
-                 "(their average), which finds more of their photos:"),
+        html.Div(text),
         face_strip(result.library_faces, "find-library-faces"),
     ], id="find-expansion")
 

@@ -121,6 +121,8 @@ def test_search_from_the_page_photos_then_videos(lib, tmp_path):
     assert find_ids(results, "find-face") == []  # one face: nothing else to pick
     assert text_of(query_photo) == "searched for"  # its box, over a search that is done (not "searching")
     assert "faces in the library compared" in text_of(results)
+    n_library = len(find_cb._result(lib.store.jobs.get(state["id"])).library_faces)
+    assert n_library and f"Searched with this face and the {n_library} library face" in text_of(hint)
     # Between the person's farthest photo and the first stranger: exactly the person's photos (the
     # ranking itself is test_find's; here the page's filter and wording).
     distances = [m.distance for m in find_cb._result(lib.store.jobs.get(state["id"])).matches]
@@ -182,7 +184,7 @@ def test_a_few_photos_of_the_person_are_searched_together(lib, tmp_path):
     assert result.n_query_faces == 2 and result.thresholds == FaceAnalyzer().search_thresholds(2 + n_library)
     _, _, hint, _ = call(find_cb.render_find, state)
     assert "Searched with 2 faces" in text_of(hint) and "joined" in text_of(hint)
-    assert f"the 2 faces of the photos and the {n_library} library face" in text_of(hint)
+    assert f"With them, the {n_library} library face" in text_of(hint)
     assert n_library and all(f"/media/face/{f}.jpg" in str(hint) for f in result.library_faces)  # shown
     photos, *_ = call(find_cb.filter_find, result.thresholds.default, False, 1, state)
     assert f"{len(QUERIES['rose_1.jpg'])} photos" in text_of(photos)
