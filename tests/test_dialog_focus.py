@@ -106,6 +106,11 @@ def _through_the_dialog(driver, opener, close: str) -> None:
     (a button's id, or "Escape"); then wait until the dialog is gone."""
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].focus()", opener)
     opener.send_keys(Keys.ENTER)
+    _close_dialog(driver, close)
+
+
+def _close_dialog(driver, close: str) -> None:
+    """Once the merge dialog shows, close it with `close` (a button's id, or "Escape"), and wait until it is gone."""
     _wait(lambda: _dialog_open(driver), "the dialog")
     time.sleep(0.5)  # its fade-in
     if close == "Escape":
@@ -151,13 +156,7 @@ def test_a_name_clash_dialog_closed_without_merging_leaves_the_focus_in_the_name
     _wait(lambda: _focused(driver) == ids[1], "the next name field")
     for at, close in ((1, "people-confirm-no"), (2, "Escape")):
         driver.switch_to.active_element.send_keys("Ada", Keys.ENTER)  # the first card's name; on to the next card
-        _wait(lambda: _dialog_open(driver), "the dialog")
-        time.sleep(0.5)  # its fade-in
-        if close == "Escape":
-            driver.switch_to.active_element.send_keys(Keys.ESCAPE)
-        else:
-            driver.find_element("id", close).click()
-        _wait(lambda: not _dialog_open(driver), "the dialog to close")
+        _close_dialog(driver, close)
         _wait(lambda: _focused(driver) == ids[at + 1], f"the focus back in the name field after {close}")
         time.sleep(1)  # the cards drawn anew meanwhile keep it there
         assert _focused(driver) == ids[at + 1]
