@@ -220,7 +220,8 @@ def filter_find(threshold: float | None, new_only: bool | None, page: int | None
         photos = [m for m in photos if m.person_id != searched.person_id]
     count = html.Div(f"{len(photos)} photo{'s' if len(photos) != 1 else ''}", className="fw-semibold mb-1",
                      id="find-count")
-    moments = [V.video_moments(job.id, i, v, threshold, result.thresholds.stricter) for i, v in enumerate(result.videos)]
+    moments = [V.video_moments(job.id, i, v, result.video_moments(v, threshold), result.video_levels.stricter)
+               for i, v in enumerate(result.videos)]
     if moments:
         moments.insert(0, html.H6("In the videos", className="mb-2"))
     pages = n_pages(len(photos), FIND_PAGE_SIZE)

@@ -7,7 +7,7 @@ of them, each adding its face most like the chosen one; or a library person's fa
 their template (the mean of their faces), at the thresholds measured for templates of that many faces. A search
 from photos also averages the library faces surest to be the person (`model.matching.expand_query`), and in a
 library of more than a thousand faces its thresholds keep the strangers as few as among a thousand
-(`model.matching.for_library`). A search keeps every candidate up to `MAX_SEARCH_DISTANCE`, so a `FindResult`
+(`model.matching.for_library`); a video's, whose strangers are the few people in it, stay the pair-measured ones. A search keeps every candidate up to `MAX_SEARCH_DISTANCE`, so a `FindResult`
 answers for any threshold up to it without searching again.
 """
 
@@ -26,7 +26,7 @@ from dashapp.store import Store
 from dashapp.store.faces import FaceRow
 from model.matching import (
     DEFAULT_FAR, LIBRARY_SIZE, MAX_SEARCH_DISTANCE, STRICTER_FAR, MatchThresholds, Segment, choose_face,
-    expand_query, face_at, rank, segments, template,
+    expand_query, face_at, rank, same_level, segments, template,
 )
 
 
@@ -171,6 +171,9 @@ class FindResult:
     also: list[AlsoPhoto] = field(default_factory=list)  # more photos of the person given with the query
     # The library faces surest to be them, which the search averaged with the given faces (`expand_query`).
     library_faces: list[int] = field(default_factory=list)
+    # The levels for the videos: a video's strangers are the few people in it, not the library's faces, so its
+    # levels are those measured on pairs (`thresholds` less `for_library`); None in results saved before them.
+    video_thresholds: MatchThresholds | None = None
 
     @property
     def query_face(self) -> QueryFace | None:
@@ -197,6 +200,17 @@ class FindResult:
     def person(self, threshold: float, top: int = 5) -> dict | None:
         """Who the best matches were at search time, when most of them belonged to one person (`likely_person`)."""
         return likely_person(self.photos(threshold), top)
+
+    @property
+    def video_levels(self) -> MatchThresholds:
+        """The videos' thresholds (`video_thresholds`; the photos' in a result saved before them)."""
+        return self.video_thresholds or self.thresholds
+
+    def video_moments(self, video: VideoResult, threshold: float) -> list[Segment]:
+        """A video's moments at the level this photo threshold sets (`model.matching.same_level`), each begun
+        and ended with frames closer than the videos' "stricter" where it has some."""
+        levels = self.video_levels
+        return video.moments(same_level(threshold, self.thresholds, levels), levels.stricter)
 
     def to_dict(self) -> dict:
         """Everything, for the result file (JSON)."""
@@ -226,6 +240,7 @@ class FindResult:
             also=[AlsoPhoto(a["path"], tuple_or_none(a.get("size")), tuple_or_none(a.get("box")), a.get("distance"),
                             a.get("reason")) for a in data.get("also", [])],
             library_faces=data.get("library_faces", []),
+            video_thresholds=MatchThresholds(**data["video_thresholds"]) if data.get("video_thresholds") else None,
         )
 
     def summary(self, threshold: float, folder: Path | None = None) -> dict:
@@ -237,7 +252,7 @@ class FindResult:
         moments = []
         for v in self.videos:
             items = []
-            for seg in v.moments(threshold, self.thresholds.stricter):
+            for seg in self.video_moments(v, threshold):
                 best = v.sample_at(seg.best_time)
                 items.append({"start": seg.start, "end": seg.end, "best_time": seg.best_time,
                               "distance": round(seg.best_distance, 4),
@@ -612,7 +627,8 @@ def find(analyzer, store: Store | None, query: Path | bytes | None, face: int | 
     else:
         library = LibrarySearch([], 0, 0, template(given), [])
     embedding = library.center  # the videos are searched for with the same faces
-    thresholds = analyzer.search_thresholds(n_query_faces + len(library.added), library.n_compared)
+    n_searched = n_query_faces + len(library.added)
+    thresholds = analyzer.search_thresholds(n_searched, library.n_compared)
     results = []
     for i, video in enumerate(videos):
         results.append(search_video(analyzer, embedding, Path(video), every_s, folder, f"v{i}",
@@ -624,5 +640,5 @@ def find(analyzer, store: Store | None, query: Path | bytes | None, face: int | 
         face=chosen, model_version=analyzer.model_version, thresholds=thresholds,
         max_distance=MAX_SEARCH_DISTANCE, matches=library.matches, n_compared=library.n_compared,
         n_other_model=library.n_other_model, videos=results, seconds=time.monotonic() - start, template=searched,
-        also=also_photos, library_faces=library.added,
+        also=also_photos, library_faces=library.added, video_thresholds=analyzer.search_thresholds(n_searched),
     )

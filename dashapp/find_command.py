@@ -68,7 +68,7 @@ def print_table(result: FindResult, threshold: float, strictness: str, folder: P
             who = m.person_name or (f"Person {m.person_id}" if m.person_id is not None else "unsorted")
             print(f"  {i:>3}  {m.distance:>8.3f}  {who[:20]:<20}  {m.path}")
     for video in result.videos:
-        moments = video.moments(threshold, result.thresholds.stricter)
+        moments = result.video_moments(video, threshold)
         print(f"Video {video.path} ({duration_clock(video.duration)}, a frame every {video.every_s:g} s, "
               f"{len(video.samples)} frames): {len(moments)} moment{'s' if len(moments) != 1 else ''}")
         for seg in moments:

@@ -28,7 +28,7 @@ from dashapp.components import (
 from dashapp.find import (
     FindResult, PhotoMatch, QueryFace, SearchedPerson, VideoResult, clock, duration_clock, likely_person, n_theirs,
 )
-from model.matching import MatchThresholds
+from model.matching import MatchThresholds, Segment
 
 OTHER_FACE_COLOR = "#adb5bd"
 
@@ -242,10 +242,10 @@ def matches_grid(matches: Sequence[PhotoMatch], sure_up_to: float, offset: int =
     return html.Div(parts, id="find-matches")
 
 
-def video_moments(job_id: int, index: int, video: VideoResult, threshold: float, sure_up_to: float) -> html.Div:
-    """One video: its moments (time span, closest frame with the face boxed), or why it could not be read; a moment
-    begins and ends with frames closer than `sure_up_to` where it has some (`VideoResult.moments`)."""
-    moments = video.moments(threshold, sure_up_to)
+def video_moments(job_id: int, index: int, video: VideoResult, moments: Sequence[Segment],
+                  sure_up_to: float) -> html.Div:
+    """One video: its moments (time span, closest frame with the face boxed; those less alike than `sure_up_to`
+    marked less sure), or why it could not be read."""
     header = html.Div(
         [html.Strong(video.name), html.Span(
             f" {duration_clock(video.duration)} · a frame every {video.every_s:g} s · "

@@ -107,6 +107,19 @@ def for_library(thresholds: MatchThresholds, curve: Sequence[Sequence[float]] | 
     )
 
 
+def same_level(distance: float, source: MatchThresholds, target: MatchThresholds) -> float:
+    """The distance in `target` at the level `distance` has in `source`: between the stricter, default and
+    looser marks in proportion, beyond them by the same offset. A slider set for the photos of a large library
+    (`for_library`) means the same level for a video, whose strangers do not grow with the library."""
+    marks = [source.stricter, source.default, source.looser]
+    to = [target.stricter, target.default, target.looser]
+    if distance <= marks[0]:
+        return distance + (to[0] - marks[0])
+    if distance >= marks[-1]:
+        return distance + (to[-1] - marks[-1])
+    return float(np.interp(distance, marks, to))
+
+
 def template(embeddings: np.ndarray) -> np.ndarray:
     """One vector for several faces of a person: the L2-normalised mean of their embeddings."""
     mean = np.asarray(embeddings, np.float64).reshape(-1, np.shape(embeddings)[-1]).mean(axis=0)

@@ -16,8 +16,8 @@ from PIL import Image
 
 from dashapp.config import load_config
 from dashapp.find import (
-    PersonTemplate, QueryError, analyze_query, find, library_size_note, load_result, save_result, search_library,
-    typical_face,
+    PersonTemplate, QueryError, VideoResult, VideoSample, analyze_query, find, library_size_note, load_result,
+    save_result, search_library, typical_face,
 )
 from dashapp.find_command import print_table
 from dashapp.ingest import IngestOptions, ingest
@@ -30,7 +30,8 @@ from find_fixtures import (
 from model.faces import DEFAULT_WEIGHTS, FaceAnalyzer, copy_model
 from model.matching import (
     FALLBACK_THRESHOLDS, LIBRARY_SIZE, MAX_SEARCH_DISTANCE, TEMPLATE_FACES, MatchThresholds, box_iou, choose_face,
-    expand_query, face_at, far_curve, for_library, measure_template_search, measure_thresholds, segments, template,
+    expand_query, face_at, far_curve, for_library, measure_template_search, measure_thresholds, same_level, segments,
+    template,
 )
 from model.imaging import load_image
 from model.video import VideoErrorKind, VideoLoadError, probe_video, sample_frames
@@ -596,6 +597,26 @@ def test_a_search_in_a_large_library_uses_its_size_and_says_so(tmp_path, analyze
     print_table(result, result.thresholds.default, "default", tmp_path)
     assert library_size_note(result.n_compared) in capsys.readouterr().out
     assert library_size_note(LIBRARY_SIZE) is None
+
+    # A video's strangers are the few people in it, not the library's faces: its levels stay the pair-measured
+    # ones, and the page's slider at a level means that level for the video too.
+    pairs = analyzer.search_thresholds(1 + len(result.library_faces))
+    assert result.video_levels == pairs and load_result(_saved(result, tmp_path)).video_levels == pairs
+    between = (result.thresholds.default + pairs.default) / 2  # too far for a photo at "default", not for a frame
+    assert result.thresholds.default < between and pairs.stricter < between
+    result.videos = [VideoResult("/v.mp4", 1.0, 4.0, [VideoSample(0.0, between), VideoSample(1.0, None),
+                                                      VideoSample(2.0, None), VideoSample(3.0, pairs.stricter)])]
+    assert [(m.start, m.end) for m in result.video_moments(result.videos[0], result.thresholds.default)] == [(0, 0), (3, 3)]
+    assert [(m.start, m.end) for m in result.video_moments(result.videos[0], result.thresholds.stricter)] == [(3, 3)]
+    assert result.summary(result.thresholds.default)["videos"][0]["moments"][0]["start"] == 0
+
+
+def test_a_level_maps_onto_other_thresholds_in_proportion():
+    photos, video = MatchThresholds(0.7, 0.8, 1.1), MatchThresholds(1.0, 1.1, 1.2)
+    assert same_level(0.8, photos, video) == pytest.approx(1.1)
+    assert same_level(0.95, photos, video) == pytest.approx(1.15)  # halfway from default to looser
+    assert same_level(0.6, photos, video) == pytest.approx(0.9) and same_level(1.2, photos, video) == pytest.approx(1.3)
+    assert same_level(0.93, video, video) == 0.93
 
 
 # --- the command line ---

@@ -595,7 +595,7 @@ def test_video_moments_less_alike_than_stricter_say_so_as_photos_do():
 
     video = VideoResult("/v/party.mp4", 1.0, 9.0, [VideoSample(0.0, 0.3), VideoSample(1.0, None),
                                                    VideoSample(2.0, None), VideoSample(5.0, 1.05)])
-    moments = find_cb.V.video_moments(1, 0, video, threshold=1.1, sure_up_to=1.0)
+    moments = find_cb.V.video_moments(1, 0, video, video.moments(1.1), sure_up_to=1.0)
     sure, unsure = [text_of(m) for m in moments.children[1].children]
     assert sure == "0:00 · closest 0.30" and "less sure" not in sure
     assert unsure == "0:05 · closest 1.05 · less sure: it may show someone else"
