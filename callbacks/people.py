@@ -74,6 +74,18 @@ def render_people(_version: int, _renamed: dict | None, page: int | None, search
     return slots, keys, pages, pager_style(pages), page, count, options, stamp
 
 
+@dash.callback(
+    Output("people-show-hidden", "label"),
+    Input("people-version", "data"),
+    Input("people-init", "data"),
+)
+def hidden_count(_version: int, _init: int = 0) -> str:
+    """"Show hidden (3)": how many groups the switch shows, counted again after every change to people."""
+    queries = library().queries
+    n_hidden = queries.people_page(0, 0, include_hidden=True)[0] - queries.people_page(0, 0)[0]
+    return f"Show hidden ({n_hidden})"
+
+
 def _no_cards(search: str, show_hidden: bool, unnamed_only: bool, n_named: int):
     """Why no card shows: who the search and the switches leave out, and which switch shows them. `n_named`: the
     named people the search finds (left out by “Not named yet”)."""

@@ -1099,6 +1099,20 @@ def test_hide_and_show_a_person(lib):
     assert not lib.store.people.get(pid).hidden
 
 
+def test_show_hidden_says_how_many_groups_are_hidden(lib):
+    """"Show hidden" said nothing of how many groups it would show: "Show hidden (2)", kept as groups are hidden,
+    shown again or merged."""
+    a, b, c = lib.synthetic.person_ids[:3]
+    assert call(people_cb.hidden_count, 0) == "Show hidden (0)"
+    call(people_cb.hide_person, [1], 0, trigger={"type": "person-hide", "pid": a})
+    call(people_cb.hide_person, [1], 1, trigger={"type": "person-hide", "pid": b})
+    assert call(people_cb.hidden_count, 2, trigger="people-version", prop="data", value=2) == "Show hidden (2)"
+    call(people_cb.hide_person, [2], 2, trigger={"type": "person-hide", "pid": a})
+    assert call(people_cb.hidden_count, 3, trigger="people-version", prop="data", value=3) == "Show hidden (1)"
+    lib.store.people.merge([b], c)  # its faces join a group that shows
+    assert call(people_cb.hidden_count, 4, trigger="people-version", prop="data", value=4) == "Show hidden (0)"
+
+
 def test_unsorted_and_ignored_faces_whose_last_page_emptied_show_the_new_last_page(lib, monkeypatch):
     """Faces moved away from the last page of the unsorted (or ignored) faces: the pager goes to the page before,
     not an empty page that says there are none (with the pager gone)."""
