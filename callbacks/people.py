@@ -409,12 +409,15 @@ def _name_alike_text(other: dict, person: dict, name: str) -> str:
 
 def _name_clash_text(other: dict, person: dict) -> str:
     """The question when a typed name is someone else's: merge into them? (Saying so when they are hidden: the
-    group would leave the page with them.)"""
-    text = (f"{other['name']} already exists ({other['n_faces']} faces). Merge "
-            f"{C.person_label(person['id'], person['name'])} ({person['n_faces']} faces) into {other['name']}?")
+    group would leave the page with them.) A name is one person's, so two people who share a first name are told
+    apart by a fuller one: the question says so, for two Adas are no reason to merge."""
+    label = C.person_label(person["id"], person["name"])
+    text = (f"{other['name']} already exists ({other['n_faces']} faces). Merge {label} ({person['n_faces']} faces) "
+            f"into {other['name']}?")
     if other["hidden"]:
         text += f" Its faces go to {C.where_hidden(other['name'], True)}."
-    return text
+    return (text + f" If they are two different people, choose Cancel and give {label} a fuller name (add a surname "
+            "or an initial): two people cannot have the same name.")
 
 
 @dash.callback(
