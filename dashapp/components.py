@@ -172,6 +172,9 @@ def person_card(person: dict, face_ids: Sequence[int]) -> dbc.Card:
                 autoComplete="off",
             ),
             dbc.Badge(f"{total}", color="secondary", pill=True, className="ms-1", title=f"{total} faces"),
+            # With "Show hidden" on, a hidden group is told from the others at a glance, not by its foot's "Unhide".
+            dbc.Badge("Hidden", color="light", text_color="dark", className="border",
+                      title="Hidden from People: “Unhide” shows it again") if person.get("hidden") else None,
         ],
         className="d-flex align-items-center gap-1 py-2",
     )

@@ -1111,6 +1111,15 @@ def test_hide_and_show_a_person(lib):
     assert not lib.store.people.get(pid).hidden
 
 
+def test_with_show_hidden_on_a_hidden_card_says_it_is_hidden(lib):
+    """Shown with the others, a hidden group looked like them but for "Unhide" at its foot: its header says so."""
+    hidden, shown = lib.synthetic.person_ids[:2]
+    lib.store.people.set_hidden(hidden, True)
+    slots, *_ = call(people_cb.render_people, 1, None, 1, "", True, False, False)
+    cards = {c.id["pid"]: c for c in cards_of(slots)}
+    assert "Hidden" in text_of(cards[hidden].children[0]) and "Hidden" not in text_of(cards[shown].children[0])
+
+
 def test_show_hidden_says_how_many_groups_are_hidden(lib):
     """"Show hidden" said nothing of how many groups it would show: "Show hidden (2)", kept as groups are hidden,
     shown again or merged."""
