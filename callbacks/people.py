@@ -612,7 +612,7 @@ def accept_suggestions(n: int | None, selected: list | None, page: int | None, v
     if moved == 0:
         return *refused("None of these faces has a suggested person yet."), no_update, no_update
     still_selected = [f for f in selected if f not in set(chosen)]
-    message = f"Gave {moved} face{'s' if moved != 1 else ''} to their suggested people."
+    message = "Gave 1 face to its suggested person." if moved == 1 else f"Gave {moved} faces to their suggested people."
     return *ok(message), (version or 0) + 1, still_selected
 
 

@@ -1190,6 +1190,8 @@ def test_accepting_suggestions_with_faces_selected_gives_only_those(lib, monkeyp
     out = call(people_cb.accept_suggestions, 1, [*picked, *on_a_card], 2, 0, trigger="people-accept-btn")
     assert out[0] == "Gave 2 faces to their suggested people." and out[5] == on_a_card
     assert lib.store.people.face_ids(None) == sorted(unsorted[2:])
+    out = call(people_cb.accept_suggestions, 1, unsorted[2:3], 1, 0, trigger="people-accept-btn")
+    assert out[0] == "Gave 1 face to its suggested person."  # not "to their suggested people"
 
 
 def test_the_sorter_suggests_the_nearest_people_now_never_someone_in_the_same_photo(lib):
