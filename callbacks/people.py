@@ -74,6 +74,18 @@ def render_people(_version: int, _renamed: dict | None, page: int | None, search
     return slots, keys, pages, pager_style(pages), page, count, options, stamp
 
 
+@dash.callback(
+    Output("people-show-hidden", "label"),
+    Input("people-version", "data"),
+    Input("people-init", "data"),
+)
+def hidden_count(_version: int, _init: int = 0) -> str:
+    """"Show hidden (3)": how many groups the switch shows, counted again after every change to people."""
+    queries = library().queries
+    n_hidden = queries.people_page(0, 0, include_hidden=True)[0] - queries.people_page(0, 0)[0]
+    return f"Show hidden ({n_hidden})"
+
+
 def _no_cards(search: str, show_hidden: bool, unnamed_only: bool, n_named: int):
     """Why no card shows: who the search and the switches leave out, and which switch shows them. `n_named`: the
     named people the search finds (left out by “Not named yet”)."""
@@ -397,12 +409,15 @@ def _name_alike_text(other: dict, person: dict, name: str) -> str:
 
 def _name_clash_text(other: dict, person: dict) -> str:
     """The question when a typed name is someone else's: merge into them? (Saying so when they are hidden: the
-    group would leave the page with them.)"""
-    text = (f"{other['name']} already exists ({other['n_faces']} faces). Merge "
-            f"{C.person_label(person['id'], person['name'])} ({person['n_faces']} faces) into {other['name']}?")
+    group would leave the page with them.) A name is one person's, so two people who share a first name are told
+    apart by a fuller one: the question says so, for two Adas are no reason to merge."""
+    label = C.person_label(person["id"], person["name"])
+    text = (f"{other['name']} already exists ({other['n_faces']} faces). Merge {label} ({person['n_faces']} faces) "
+            f"into {other['name']}?")
     if other["hidden"]:
         text += f" Its faces go to {C.where_hidden(other['name'], True)}."
-    return text
+    return (text + f" If they are two different people, choose Cancel and give {label} a fuller name (add a surname "
+            "or an initial): two people cannot have the same name.")
 
 
 @dash.callback(
@@ -597,7 +612,7 @@ def accept_suggestions(n: int | None, selected: list | None, page: int | None, v
     if moved == 0:
         return *refused("None of these faces has a suggested person yet."), no_update, no_update
     still_selected = [f for f in selected if f not in set(chosen)]
-    message = f"Gave {moved} face{'s' if moved != 1 else ''} to their suggested people."
+    message = "Gave 1 face to its suggested person." if moved == 1 else f"Gave {moved} faces to their suggested people."
     return *ok(message), (version or 0) + 1, still_selected
 
 

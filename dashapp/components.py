@@ -5,6 +5,7 @@ Images are never embedded: face crops and photos are URLs of the id-based media 
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Sequence
 from datetime import datetime
@@ -146,6 +147,7 @@ def person_card(person: dict, face_ids: Sequence[int]) -> dbc.Card:
     pid = int(person["id"])
     total = int(person["n_faces"])
     pages = n_pages(total, FACE_PAGE_SIZE)
+    name_id = {"type": "person-name", "pid": pid}
     # Few components per card: a page shows 24, and the browser's work grows with every component.
     header = dbc.CardHeader(
         [
@@ -155,8 +157,12 @@ def person_card(person: dict, face_ids: Sequence[int]) -> dbc.Card:
                         **{"data-pid": pid, "aria-pressed": "false",
                            "aria-label": f"Select {person_label(pid, person.get('name'))}"}),
             color_dot(person_color(pid)),
+            # The placeholder is no name, and none once the group has one: a label for its id as Dash writes it.
+            dbc.Label(f"Name of {person_label(pid, None)}", html_for=json.dumps(name_id, sort_keys=True,
+                                                                                 separators=(",", ":")),
+                      className="visually-hidden"),
             dbc.Input(
-                id={"type": "person-name", "pid": pid},
+                id=name_id,
                 value=person.get("name") or "",
                 placeholder=f"Person {pid} — add a name",
                 debounce=True,
@@ -166,6 +172,9 @@ def person_card(person: dict, face_ids: Sequence[int]) -> dbc.Card:
                 autoComplete="off",
             ),
             dbc.Badge(f"{total}", color="secondary", pill=True, className="ms-1", title=f"{total} faces"),
+            # With "Show hidden" on, a hidden group is told from the others at a glance, not by its foot's "Unhide".
+            dbc.Badge("Hidden", color="light", text_color="dark", className="border",
+                      title="Hidden from People: “Unhide” shows it again") if person.get("hidden") else None,
         ],
         className="d-flex align-items-center gap-1 py-2",
     )

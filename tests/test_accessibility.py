@@ -181,3 +181,20 @@ def test_face_tiles_are_buttons_named_by_their_title():
     assert _render_face_grid(C.face_grid(tiles, grid_id={"type": "person-faces", "pid": 3}))["clicks"] == []
     empty = _render_face_grid(C.face_grid([], "No faces yet."))["tree"]
     assert empty["props"]["className"] == "text-muted small py-2" and empty["children"] == ["No faces yet."]
+
+
+def test_every_field_of_the_people_page_is_labelled(pages):
+    """People's search, its "Move selected faces to…" menu and "…or a new name", the sorter's name field, and each
+    card's name field had only a placeholder: a screen reader listing the fields heard "Search names" and, on every
+    card, "Person 3 — add a name", which is no name once the group has one."""
+    people = pages["/"]
+    fields = [c for c in _walk(people) if isinstance(c, (dbc.Input, dcc.Slider, dcc.Dropdown, dbc.Select))]
+    labels = {getattr(c, "html_for", None) for c in _walk(people) if isinstance(c, dbc.Label)}
+    assert {"people-search", "people-move-target", "people-move-new", "people-sort-new"} <= {f.id for f in fields}
+    assert [f.id for f in fields if f.id not in labels] == []
+    # A card's name field: its id, as Dash writes it in the page, is its label's `for`.
+    card = C.person_card({"id": 3, "name": "Ada", "n_faces": 2}, [1, 2])
+    [field] = [c for c in _walk(card) if isinstance(c, dbc.Input)]
+    [label] = [c for c in _walk(card) if isinstance(c, dbc.Label)]
+    assert label.html_for == json.dumps(field.id, sort_keys=True, separators=(",", ":"))
+    assert label.children == "Name of Person 3"

@@ -904,6 +904,18 @@ def test_name_a_person_then_a_clash_offers_merge(lib):
     assert lib.store.people.last_action().label == "removal of the name “Ada”"  # Undo says which name it gives back
 
 
+def test_a_name_clash_says_what_to_do_when_two_people_share_a_first_name(lib):
+    """Two Adas are two people: the dialog offered only to merge them, and did not say that Cancel and a fuller
+    name keep them apart (a name is one person's)."""
+    a, b = lib.synthetic.person_ids[:2]
+    lib.store.people.rename(a, "Ada")
+    out = call(people_cb.name_person, ["Ada"], 0, trigger={"type": "person-name", "pid": b}, prop="value", value="Ada")
+    n_a, n_b = lib.store.people.get(a).n_faces, lib.store.people.get(b).n_faces
+    assert out[6] == (f"Ada already exists ({n_a} faces). Merge Person {b} ({n_b} faces) into Ada? If they are two "
+                      f"different people, choose Cancel and give Person {b} a fuller name (add a surname or an "
+                      "initial): two people cannot have the same name.")
+
+
 def test_a_name_typed_in_another_unicode_form_is_the_same_name(lib):
     """NFC "Zoé" and NFD "Zoé" (e + U+0301) look the same: on another group it asks to merge, on the group that
     has it it changes nothing."""
@@ -1099,6 +1111,29 @@ def test_hide_and_show_a_person(lib):
     assert not lib.store.people.get(pid).hidden
 
 
+def test_with_show_hidden_on_a_hidden_card_says_it_is_hidden(lib):
+    """Shown with the others, a hidden group looked like them but for "Unhide" at its foot: its header says so."""
+    hidden, shown = lib.synthetic.person_ids[:2]
+    lib.store.people.set_hidden(hidden, True)
+    slots, *_ = call(people_cb.render_people, 1, None, 1, "", True, False, False)
+    cards = {c.id["pid"]: c for c in cards_of(slots)}
+    assert "Hidden" in text_of(cards[hidden].children[0]) and "Hidden" not in text_of(cards[shown].children[0])
+
+
+def test_show_hidden_says_how_many_groups_are_hidden(lib):
+    """"Show hidden" said nothing of how many groups it would show: "Show hidden (2)", kept as groups are hidden,
+    shown again or merged."""
+    a, b, c = lib.synthetic.person_ids[:3]
+    assert call(people_cb.hidden_count, 0) == "Show hidden (0)"
+    call(people_cb.hide_person, [1], 0, trigger={"type": "person-hide", "pid": a})
+    call(people_cb.hide_person, [1], 1, trigger={"type": "person-hide", "pid": b})
+    assert call(people_cb.hidden_count, 2, trigger="people-version", prop="data", value=2) == "Show hidden (2)"
+    call(people_cb.hide_person, [2], 2, trigger={"type": "person-hide", "pid": a})
+    assert call(people_cb.hidden_count, 3, trigger="people-version", prop="data", value=3) == "Show hidden (1)"
+    lib.store.people.merge([b], c)  # its faces join a group that shows
+    assert call(people_cb.hidden_count, 4, trigger="people-version", prop="data", value=4) == "Show hidden (0)"
+
+
 def test_unsorted_and_ignored_faces_whose_last_page_emptied_show_the_new_last_page(lib, monkeypatch):
     """Faces moved away from the last page of the unsorted (or ignored) faces: the pager goes to the page before,
     not an empty page that says there are none (with the pager gone)."""
@@ -1155,6 +1190,8 @@ def test_accepting_suggestions_with_faces_selected_gives_only_those(lib, monkeyp
     out = call(people_cb.accept_suggestions, 1, [*picked, *on_a_card], 2, 0, trigger="people-accept-btn")
     assert out[0] == "Gave 2 faces to their suggested people." and out[5] == on_a_card
     assert lib.store.people.face_ids(None) == sorted(unsorted[2:])
+    out = call(people_cb.accept_suggestions, 1, unsorted[2:3], 1, 0, trigger="people-accept-btn")
+    assert out[0] == "Gave 1 face to its suggested person."  # not "to their suggested people"
 
 
 def test_the_sorter_suggests_the_nearest_people_now_never_someone_in_the_same_photo(lib):
@@ -1755,7 +1792,7 @@ def test_naming_a_group_with_a_hidden_persons_name_says_they_are_hidden(lib):
     lib.store.people.set_hidden(a, True)
     hidden_note = "to Bob, who is hidden: turn on “Show hidden” on the People page to see them."
     out = call(people_cb.name_person, ["bob"], 0, trigger={"type": "person-name", "pid": b}, prop="value", value="bob")
-    assert out[7] is True and out[6].startswith("Bob already exists") and out[6].endswith(f"Its faces go {hidden_note}")
+    assert out[7] is True and out[6].startswith("Bob already exists") and f"Its faces go {hidden_note} If they" in out[6]
     out = call(people_cb.confirm_pending, 1, None, out[5], 0, trigger="people-confirm-yes")
     assert out[0] == "Merged 2 groups into Bob, who is hidden: turn on “Show hidden” on the People page to see them."
     assert lib.store.people.get(b) is None and lib.store.people.get(a).hidden

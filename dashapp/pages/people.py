@@ -16,11 +16,15 @@ selection_bar = dbc.Card(
                           className="small text-muted me-2"),
                 dbc.Button("Merge selected groups", id="people-merge-btn", size="sm", color="outline-primary", n_clicks=0,
                            disabled=True, title="Tick two or more groups to merge them into one person"),
+                # A placeholder is no name (nor, once chosen, the person a menu shows): a screen reader says the
+                # labels' words (assets/labels.js puts the menu's first).
+                dbc.Label("Move selected faces to", html_for="people-move-target", className="visually-hidden"),
                 html.Div(
                     dcc.Dropdown(id="people-move-target", placeholder="Move selected faces to…", clearable=True,
                                  optionHeight=32),
                     style={"minWidth": "240px"},
                 ),
+                dbc.Label("Or move them to a new name", html_for="people-move-new", className="visually-hidden"),
                 dbc.Input(id="people-move-new", placeholder="…or a new name", size="sm", style={"maxWidth": "180px"},
                           autoComplete="off"),
                 dbc.Button("Move faces", id="people-move-btn", size="sm", color="secondary", n_clicks=0, disabled=True),
@@ -43,6 +47,7 @@ sort_modal = dbc.Modal(
         dbc.ModalBody(html.Div(id="people-sort-view")),
         dbc.ModalFooter(
             [
+                dbc.Label("Or give this face to a new name", html_for="people-sort-new", className="visually-hidden"),
                 dbc.Input(id="people-sort-new", placeholder="…or type a name, then Enter", size="sm",
                           autoComplete="off", style={"maxWidth": "260px"}),
                 dbc.Button(["Ignore ", html.Kbd("I")], id="people-sort-ignore", size="sm", color="outline-secondary",
@@ -79,6 +84,7 @@ layout = html.Div(
                                style={"maxWidth": "340px"}),
                     # Found as typed, once the typing pauses (debounce=True waited for Enter or leaving the field:
                     # the cards did not change as one typed, nor when the field's ✕ cleared it).
+                    dbc.Label("Search names", html_for="people-search", className="visually-hidden"),
                     dbc.Input(id="people-search", placeholder="Search names", type="search", size="sm",
                               debounce=400, style={"width": "180px"}, className="flex-shrink-0"),
                 ],
