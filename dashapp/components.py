@@ -636,17 +636,25 @@ def top_attributes_list(top: Sequence[tuple[str, float]]) -> html.Div:
 def dropdown_options(people: Sequence[dict], for_moving: bool = False) -> list[dict]:
     """Dropdown options for choosing a person (a hidden one says so); value is the person id. Where faces are
     moved, also 'unsorted' (no one) and 'ignored' (set aside)."""
-    labels = [(f"{person_label(p['id'], p.get('name'))} ({p['n_faces']})" + (" · hidden" if p.get("hidden") else ""),
-               int(p["id"])) for p in people]
+    options = [_option(person_label(p["id"], p.get("name")), int(p["id"]), p["n_faces"], bool(p.get("hidden")))
+               for p in people]
     if for_moving:
-        labels[:0] = [("Unsorted (no one)", "unsorted"), (f"{IGNORED_LABEL} (not a face, or nobody to sort)", "ignored")]
-    return [_option(label, value) for label, value in labels]
+        options[:0] = [_option("Unsorted (no one)", "unsorted"),
+                       _option(f"{IGNORED_LABEL} (not a face, or nobody to sort)", "ignored")]
+    return options
 
 
-def _option(label: str, value: int | str) -> dict:
-    """A dropdown option that typing finds with or without accents: the dropdown searches its label ignoring case
-    only, so "zoe" would miss "Zoé"; its `search` text is the label with accents set aside as well."""
-    return {"label": label, "value": value, "search": search_key(label)}
+def _option(text: str, value: int | str, n_faces: int | None = None, hidden: bool = False) -> dict:
+    """A dropdown option found by its words alone, typed with or without accents ("zoe" finds "Zoé"); "Person 20"
+    does not find Person 12 of 20 faces first. The dropdown searches its `search` text, its value, and its
+    labels only when none is a component; so the label, with its face count, is one."""
+    label = [text]
+    if n_faces is not None:
+        label.append(html.Span(f" ({n_faces})", className="text-muted"))
+    if hidden:
+        label.append(" · hidden")
+    words = text + (" hidden" if hidden else "")
+    return {"label": html.Span(label), "value": value, "search": f"{words} {search_key(words)}"}
 
 
 def toast_props(message: str, header: str = "Done", icon: str = "success") -> tuple[str, str, str, bool]:
