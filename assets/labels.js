@@ -54,9 +54,21 @@
         });
     }
 
+    // A pager's links were read "2", "3": each is "Page 2" (the pager itself is named by the landmark around it,
+    // `components.pager`: "Pages of people").
+    function namePageLinks() {
+        document.querySelectorAll(".pagination a.page-link").forEach(function (link) {
+            var number = link.textContent.trim();
+            if (/^[0-9]+$/.test(number) && link.getAttribute("aria-label") !== "Page " + number) {
+                link.setAttribute("aria-label", "Page " + number);
+            }
+        });
+    }
+
     new MutationObserver(function () {
         nameSliders();
         nameDropAreas();
         nameDropdowns();
+        namePageLinks();
     }).observe(document.documentElement, {childList: true, subtree: true});
 })();

@@ -18,7 +18,7 @@ from dash import ALL, ClientsideFunction, Input, Output, State, ctx, html, no_up
 from callbacks.common import Library, clicked, library, page_offset, pager_style
 from dashapp import find_view as V
 from dashapp import job_runner
-from dashapp.components import n_pages, person_label
+from dashapp.components import n_pages, pager, person_label
 from dashapp.find import FindResult, PhotoMatch, library_size_note, load_result, searched_person_now, typical_face
 from dashapp.find_command import RESULT_FILE
 from dashapp.ingest import current_model_version
@@ -162,8 +162,7 @@ def render_find(state: dict | None):
             dbc.Switch(id="find-new-only", label="Only photos not yet theirs", value=False, className="small mb-2",
                        style=None if searched and searched.person_id is not None else {"display": "none"}),
             html.Div(id="find-photos"),
-            dbc.Pagination(id="find-pager", max_value=1, active_page=1, fully_expanded=False, className="mt-2",
-                           style=pager_style(1)),
+            pager("find-pager", "Pages of photos found", className="mt-2", style=pager_style(1)),
             html.Div(id="find-moments", className="mt-3"),
         ]
     )

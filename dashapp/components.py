@@ -183,14 +183,8 @@ def person_card(person: dict, face_ids: Sequence[int]) -> dbc.Card:
     footer_items: list[Any] = []
     if pages > 1:
         footer_items.append(
-            dbc.Pagination(
-                id={"type": "person-pager", "pid": pid},
-                max_value=pages,
-                active_page=1,
-                size="sm",
-                fully_expanded=False,
-                className="mb-0",
-            )
+            pager({"type": "person-pager", "pid": pid}, f"Pages of {person_label(pid, person.get('name'))}’s faces",
+                  max_value=pages, size="sm", className="mb-0")
         )
     if person.get("years"):
         first, last = person["years"]
@@ -673,6 +667,13 @@ def page_header(title: str, subtitle: str, extra: Any = None) -> html.Div:
         [html.Div([html.H1(title, className="h3 mb-0"), html.Div(subtitle, className="text-muted small")]), extra],
         className="d-flex flex-wrap gap-2 align-items-end justify-content-between mb-3 page-header",
     )
+
+
+def pager(id_: str | dict, what: str, max_value: int = 1, **kwargs: Any) -> html.Nav:
+    """Page links of a list, in a navigation landmark named for what they page ("Pages of people"): several
+    pagers on a page read alike, "2", "3", otherwise (assets/labels.js names each link "Page 2")."""
+    return html.Nav(dbc.Pagination(id=id_, max_value=max_value, active_page=1, fully_expanded=False, **kwargs),
+                    **{"aria-label": what})
 
 
 def export_link(id_: str) -> html.A:

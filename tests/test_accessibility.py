@@ -198,3 +198,16 @@ def test_every_field_of_the_people_page_is_labelled(pages):
     [label] = [c for c in _walk(card) if isinstance(c, dbc.Label)]
     assert label.html_for == json.dumps(field.id, sort_keys=True, separators=(",", ":"))
     assert label.children == "Name of Person 3"
+
+
+def test_every_pager_is_a_landmark_named_for_what_it_pages(pages):
+    """People had three pagers (and each card one) that read alike, "2", "3": each sits in a navigation landmark
+    named for its list (assets/labels.js names each link "Page 2")."""
+    card = C.person_card({"id": 3, "name": "Ada", "n_faces": 40}, list(range(1, 13)))
+    trees = [*pages.values(), card]
+    pagers = [c for tree in trees for c in _walk(tree) if isinstance(c, dbc.Pagination)]
+    navs = {id(n.children): n for tree in trees for n in _walk(tree) if isinstance(n, html.Nav)}
+    named = {str(p.id): navs[id(p)].to_plotly_json()["props"].get("aria-label") for p in pagers if id(p) in navs}
+    assert len(pagers) == 6 and set(named) == {str(p.id) for p in pagers}  # Find's comes with a result
+    assert named["people-pager"] == "Pages of people" and named["photos-pager"] == "Pages of photos"
+    assert named[str({"type": "person-pager", "pid": 3})] == "Pages of Ada’s faces"

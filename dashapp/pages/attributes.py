@@ -4,7 +4,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashapp.components import export_link, page_header
+from dashapp.components import export_link, page_header, pager
 from model.attributes import ATTRIBUTE_NAMES, attribute_label
 
 # Static options: a dropdown given a value before its options would drop the value.
@@ -89,8 +89,7 @@ layout = html.Div(
                         _rule(2, ""),
                         html.Div(id="attr-filter-count", className="small text-muted mb-2"),
                         html.Div(id="attr-filter-grid"),
-                        dbc.Pagination(id="attr-filter-pager", max_value=1, active_page=1, fully_expanded=False,
-                                       size="sm", className="mt-2 mb-0"),
+                        pager("attr-filter-pager", "Pages of faces found", size="sm", className="mt-2 mb-0"),
                     ]
                 ),
             ]

@@ -4,7 +4,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashapp.components import PEOPLE_PAGE_SIZE, page_header
+from dashapp.components import PEOPLE_PAGE_SIZE, page_header, pager
 
 dash.register_page(__name__, path="/", name="People", title="People · Face Album", order=0)
 
@@ -114,7 +114,7 @@ layout = html.Div(
         # A place for each card of a page, drawn on its own (callbacks/people.py: render_people).
         dbc.Row([dbc.Col(id={"type": "people-slot", "index": i}, xs=12, md=6, xl=4, className="people-slot mb-3")
                  for i in range(PEOPLE_PAGE_SIZE)], id="people-grid"),
-        dbc.Pagination(id="people-pager", max_value=1, active_page=1, fully_expanded=False, className="mt-2"),
+        pager("people-pager", "Pages of people", className="mt-2"),
         dbc.Card(
             [
                 dbc.CardHeader(
@@ -141,8 +141,7 @@ layout = html.Div(
                         html.Div("Faces not yet in any group. The suggested person is written under each face.",
                                  className="small text-muted mb-2"),
                         html.Div(id="people-unsorted-grid"),
-                        dbc.Pagination(id="people-unsorted-pager", max_value=1, active_page=1, fully_expanded=False,
-                                       size="sm", className="mt-2 mb-0"),
+                        pager("people-unsorted-pager", "Pages of unsorted faces", size="sm", className="mt-2 mb-0"),
                     ]
                 ),
             ],
@@ -160,8 +159,7 @@ layout = html.Div(
                                  "unsorted faces, the map and the statistics. To bring one back, select it and move "
                                  "it to a person or to Unsorted.", className="small text-muted mb-2"),
                         html.Div(id="people-ignored-grid"),
-                        dbc.Pagination(id="people-ignored-pager", max_value=1, active_page=1, fully_expanded=False,
-                                       size="sm", className="mt-2 mb-0"),
+                        pager("people-ignored-pager", "Pages of ignored faces", size="sm", className="mt-2 mb-0"),
                     ]
                 ),
             ],

@@ -4,7 +4,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashapp.components import export_link, page_header
+from dashapp.components import export_link, page_header, pager
 from dashapp.url_ids import parse_id, parse_ids
 
 dash.register_page(__name__, path="/photos", name="Photos", title="Photos · Face Album", order=1)
@@ -55,8 +55,7 @@ def layout(person: str | None = None, photo: str | None = None, folder: str | No
                             html.Div(id="photos-who"),
                             html.Div(id="photos-count", className="small text-muted mb-2"),
                             html.Div(id="photos-grid"),
-                            dbc.Pagination(id="photos-pager", max_value=1, active_page=1, fully_expanded=False,
-                                           size="sm", className="mt-2"),
+                            pager("photos-pager", "Pages of photos", size="sm", className="mt-2"),
                         ],
                         lg=4,
                     ),
