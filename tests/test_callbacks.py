@@ -638,8 +638,9 @@ def test_a_drop_too_large_to_send_on_find_is_refused_in_the_browser(tmp_path):
 
     app = create_app(tmp_path / "lib")
     checks = {c["inputs"][0]["id"]: c for c in app._callback_list
-              if (c.get("clientside_function") or {}).get("function_name") == "checkFindSize"}
-    assert set(checks) == {"find-upload", "find-video-upload"}
+              if (c.get("clientside_function") or {}).get("function_name") in ("checkFindPhotoSize", "checkFindVideoSize")}
+    assert {zone: c["clientside_function"]["function_name"] for zone, c in checks.items()} == {
+        "find-upload": "checkFindPhotoSize", "find-video-upload": "checkFindVideoSize"}
     assert all(f"{zone}-go.data" in check["output"] for zone, check in checks.items())
     for fn, zone in ((find_cb.upload_query, "find-upload"), (find_cb.upload_videos, "find-video-upload")):
         server = next(v for v in app.callback_map.values() if getattr(v.get("callback"), "__wrapped__", None) is fn)
@@ -650,11 +651,15 @@ def test_a_drop_too_large_to_send_on_find_is_refused_in_the_browser(tmp_path):
         [[mb, mb], ["a.mp4", "b.mp4"]],
         [[mb, mb + 1], ["a.mp4", "b.mp4"]],
         [[3 * mb], ["party.mp4"]],
-    ], limit=2 * mb, function="checkFindSize")
+    ], limit=2 * mb, function="checkFindVideoSize")
     assert isinstance(fits[0], int)
     assert videos[1] == ("These 2 files are 2.0 MB together: at most 2 MB can be uploaded at a time, so nothing was "
                          "uploaded. Drop fewer at a time.")
     assert one[1].startswith("party.mp4 is 3.0 MB:") and one[1].endswith("python app.py find PHOTO --video FILE.")
+    # A photo of the person too large is not sent to the command line's videos.
+    [photo] = _check_drops([[[3 * mb], ["scan.tif"]]], limit=2 * mb, function="checkFindPhotoSize")
+    assert photo[1] == ("scan.tif is 3.0 MB: at most 2 MB can be uploaded at a time, so nothing was uploaded. Drop a "
+                        "smaller copy of it.")
 
 
 def test_callbacks_ignore_components_being_inserted(lib):
