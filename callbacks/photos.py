@@ -118,10 +118,12 @@ def people_in_these_photos(years: list | None, folders: list | None, _version: i
     Output("photos-people", "value", allow_duplicate=True),
     Output("photos-mode", "value"),
     Input({"type": "photos-who-person", "pid": ALL}, "n_clicks"),
+    Input({"type": "photos-in-person", "pid": ALL, "fid": ALL}, "n_clicks"),
     prevent_initial_call=True,
 )
-def show_person_of_these(_clicks: list):
-    """A person of "In these photos" clicked: only their photos (the year and folder filters stay)."""
+def show_person_of_these(_clicks: list, _in_photo: list | None = None):
+    """A person of "In these photos", or of "In this photo", clicked: only their photos (the year and folder
+    filters stay)."""
     if not clicked():
         return no_update, no_update
     return [ctx.triggered_id["pid"]], "any"

@@ -1374,6 +1374,26 @@ def test_photo_filters_any_all_only(lib):
     assert "Choose a photo" in text_of(call(photos_cb.render_detail, None, 0, "3 photos"))
 
 
+def test_a_person_in_the_photo_shown_is_a_button_to_only_their_photos(lib):
+    """"In this photo" names each person with a button that shows only their photos (one per face: a person seen
+    twice has two); an unsorted face's and a hidden person's chip is no button (neither is in the people filter)."""
+    photo = lib.synthetic.photo_ids[0]
+    faces = lib.queries.photo_detail(photo)[1]
+    assert len({f["person_id"] for f in faces} - {None}) >= 2
+    chips = find_ids(call(photos_cb.render_detail, photo, 0), "photos-in-person")
+    assert [(c["pid"], c["fid"]) for c in chips] == [(f["person_id"], f["face_id"]) for f in faces
+                                                     if f["person_id"] is not None]
+    hidden, shown = chips[0]["pid"], chips[1]["pid"]
+    assert call(photos_cb.show_person_of_these, [], [1], trigger=chips[1]) == ([shown], "any")
+    lib.store.people.set_hidden(hidden, True)
+    assert hidden not in {c["pid"] for c in find_ids(call(photos_cb.render_detail, photo, 0), "photos-in-person")}
+    # The people of "In these photos" and of "In this photo" are buttons: reached with Tab, pressed with Enter.
+    chips = C.people_in_photos_summary(1, [{"id": shown, "name": None, "n": 3}]).children[1:-1]
+    chips += C.people_in_photo([{"face_id": 1, "person_id": shown, "name": "Ada"}]).children
+    assert [type(c) for c in chips] == [dash.html.Button, dash.html.Button]
+    lib.store.people.set_hidden(hidden, False)
+
+
 def test_a_photo_opened_by_a_link_shows_on_its_page_and_an_emptied_last_page_gives_way(lib, monkeypatch):
     monkeypatch.setattr(photos_cb, "PHOTOS_PAGE_SIZE", 4)
     ordered = [p["id"] for p in lib.queries.photos_page([], "any", 0, 1000)[1]]
