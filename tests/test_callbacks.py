@@ -561,6 +561,31 @@ def test_groups_are_ticked_in_the_browser_and_a_card_drawn_anew_shows_its_tick()
                                        "cleared": [], "after": ["false", "false"]}
 
 
+@pytest.mark.skipif(shutil.which("node") is None, reason="runs the Photos page's script with Node.js")
+def test_on_a_phone_a_photo_clicked_in_the_list_is_scrolled_into_sight():
+    """Below Bootstrap's "lg" the photo is drawn under the whole list: a click on the list scrolls to it (the tap
+    seemed to do nothing); side by side, or a click elsewhere, scrolls nothing (assets/photos.js)."""
+    script = f"""
+        const listeners = {{}}, scrolled = [], queries = [];
+        let narrow = true;
+        global.document = {{
+            addEventListener: (type, listener) => {{ listeners[type] = listener; }},
+            getElementById: id => id === "photos-detail" ? {{scrollIntoView: o => scrolled.push([narrow, o])}} : null,
+        }};
+        global.window = {{matchMedia: q => {{ queries.push(q); return {{matches: narrow}}; }}}};
+        require({json.dumps(str(UPLOADS_JS.with_name("photos.js")))});
+        const on = selector => ({{closest: q => q === selector ? {{}} : null}});
+        listeners.click({{target: on("#photos-grid .photo-tile")}});
+        listeners.click({{target: on("#photos-people-in button")}});
+        narrow = false;
+        listeners.click({{target: on("#photos-grid .photo-tile")}});
+        console.log(JSON.stringify({{scrolled, queries: [...new Set(queries)]}}));
+    """
+    done = subprocess.run(["node", "-e", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"scrolled": [[True, {"block": "start"}]], "queries": ["(max-width: 991.98px)"]}
+
+
 @pytest.mark.skipif(shutil.which("node") is None, reason="runs the pages' script with Node.js")
 def test_the_message_box_stays_7_seconds_after_its_newest_message():
     """A second message 5 s after a first stays its own 7 s (dbc.Toast's `duration` counted from the first: it went
