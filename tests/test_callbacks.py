@@ -1632,7 +1632,27 @@ def test_the_face_dialog_says_when_the_faces_person_is_hidden(lib):
     for face, now in ((lib.store.people.face_ids(a)[0], f"Now: Person {a} · hidden"),
                       (lib.store.people.face_ids(b)[0], f"Now: Person {b}")):
         _open, _fid, info, *_ = call(photos_cb.open_face, [1], None, trigger={"type": "photo-face", "fid": face})
-        assert text_of(info).strip() == now
+        assert text_of(info).split(" A name typed")[0].strip() == now  # then a note: they are not named yet
+
+
+def test_the_face_dialog_says_a_name_typed_goes_to_the_face_alone_while_its_group_has_no_name(lib):
+    """A user naming who is in a photo typed a name for a face of an unnamed group: the face alone went to that
+    name, the group's other faces stayed unnamed (the person split in two). The dialog says so and where to name
+    them all; not for a named person's face, an unsorted one, or the one face of a group."""
+    a, b = lib.synthetic.person_ids[:2]
+    n = len(lib.store.people.face_ids(a))
+
+    def note(face: int) -> str:
+        _open, _fid, info, *_ = call(photos_cb.open_face, [1], None, trigger={"type": "photo-face", "fid": face})
+        notes = [c for c in info[1].children if getattr(c, "id", None) == "photos-face-group-note"]
+        return text_of(notes)
+
+    said = note(lib.store.people.face_ids(a)[0])
+    assert said.startswith("A name typed below goes to this face alone.")
+    assert f"To name all {n} faces of Person {a}, name them on the" in said and "People page" in said
+    lib.store.people.rename(b, "Bea")
+    assert note(lib.store.people.face_ids(b)[0]) == "" and note(lib.synthetic.unsorted[0]) == ""
+    lib.store.people.rename(b, None)
 
 
 def _source_of(lib, face_id: int) -> str | None:
