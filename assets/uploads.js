@@ -17,16 +17,20 @@
     }
 
     // What the user is told when the files of a drop (`names`, `total` bytes together) are more than `limit`, on
-    // the Library page or (`page` "find") the Find page, whose videos the command line can look through instead.
+    // the Library page, or the Find page's photos (`page` "find-photos") or videos (`page` "find": the command
+    // line can look through a video of any size).
     function tooLarge(names, total, limit, page) {
         var most = "at most " + Math.round(limit / MB) + " MB can be uploaded at a time, so nothing was uploaded. ";
-        var find = page === "find";
+        var find = page === "find" || page === "find-photos";
         if (names.length > 1) {
             return "These " + names.length + " files are " + human(total) + " together: " + most +
                 (find ? "Drop fewer at a time." :
                  "Drop fewer at a time, or add the folder they are in with \u201cAdd folder\u201d above.");
         }
         var name = names[0] || "This file";
+        if (page === "find-photos") {
+            return name + " is " + human(total) + ": " + most + "Drop a smaller copy of it.";
+        }
         if (find) {
             return name + " is " + human(total) + ": " + most +
                 "Look through it from the command line instead: python app.py find PHOTO --video FILE.";
@@ -53,7 +57,10 @@
             return [keep, tooLarge(names, total, limit, page), "danger", true];
         },
         // The Find page's photos and videos: the same check, in its words.
-        checkFindSize: function (contents, filenames, limit) {
+        checkFindPhotoSize: function (contents, filenames, limit) {
+            return window.dash_clientside.uploads.checkSize(contents, filenames, limit, "find-photos");
+        },
+        checkFindVideoSize: function (contents, filenames, limit) {
             return window.dash_clientside.uploads.checkSize(contents, filenames, limit, "find");
         }
     });

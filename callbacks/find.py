@@ -232,9 +232,9 @@ def filter_find(threshold: float | None, new_only: bool | None, page: int | None
 
 # Each drop is measured in the browser first (assets/uploads.js, as on the Library page): one too large for the
 # server's request limit is refused there with a message; one that fits sets the "...-go" store the upload runs on.
-for _zone in ("find-upload", "find-video-upload"):
+for _zone, _check in (("find-upload", "checkFindPhotoSize"), ("find-video-upload", "checkFindVideoSize")):
     dash.clientside_callback(
-        ClientsideFunction(namespace="uploads", function_name="checkFindSize"),
+        ClientsideFunction(namespace="uploads", function_name=_check),
         Output(f"{_zone}-go", "data"),
         *MESSAGE[:3],
         Input(_zone, "contents"),

@@ -118,10 +118,12 @@ def people_in_these_photos(years: list | None, folders: list | None, _version: i
     Output("photos-people", "value", allow_duplicate=True),
     Output("photos-mode", "value"),
     Input({"type": "photos-who-person", "pid": ALL}, "n_clicks"),
+    Input({"type": "photos-in-person", "pid": ALL, "fid": ALL}, "n_clicks"),
     prevent_initial_call=True,
 )
-def show_person_of_these(_clicks: list):
-    """A person of "In these photos" clicked: only their photos (the year and folder filters stay)."""
+def show_person_of_these(_clicks: list, _in_photo: list | None = None):
+    """A person of "In these photos", or of "In this photo", clicked: only their photos (the year and folder
+    filters stay)."""
     if not clicked():
         return no_update, no_update
     return [ctx.triggered_id["pid"]], "any"
@@ -270,7 +272,7 @@ def open_face(_clicks: list, _cancel: int | None):
     now = C.face_owner_label(face)
     info = [html.Img(src=C.face_url(face["face_id"]), className="rounded", width=96, height=96, alt="the face"),
             html.Div([html.Div("Now:", className="small text-muted"),
-                      html.Strong(now + (" · hidden" if face["hidden"] else ""))])]
+                      html.Strong(now + (" · hidden" if face["hidden"] else "")), _one_face_note(lib, face)])]
     # A hidden person's face: they are offered too (marked hidden), else the dialog opened with no one chosen and
     # Save refused to keep the face where it is.
     people = [p for p in lib.queries.people_options(include_hidden=True)
@@ -278,6 +280,21 @@ def open_face(_clicks: list, _cancel: int | None):
     options = C.dropdown_options(people, for_moving=True)
     current = "ignored" if face["ignored"] else face["person_id"] if face["person_id"] is not None else "unsorted"
     return True, face["face_id"], info, options, current, ""
+
+
+def _one_face_note(lib: Library, face: dict) -> html.Div | None:
+    """For a face of a group not named yet: that a name typed here goes to this face alone, the group's other faces
+    staying unnamed (a user naming who is in a photo split the person in two), and where to name them all."""
+    if face["person_id"] is None or face["name"] or face["ignored"]:
+        return None
+    person = lib.queries.person(int(face["person_id"]))
+    n = person["n_faces"] if person else 1
+    if n < 2:
+        return None
+    who = C.person_label(face["person_id"], None)
+    return html.Div([f"A name typed below goes to this face alone. To name all {n} faces of {who}, name them on the ",
+                     dcc.Link("People page", href="/"), "."], className="small text-muted mt-1",
+                    id="photos-face-group-note")
 
 
 @dash.callback(

@@ -575,22 +575,27 @@ def photo_tile(photo: dict, active: bool) -> html.Div:
 
 
 def people_in_photo(faces: Sequence[dict]) -> html.Div:
-    """Name chips of the people in a photo (faces set aside are not listed)."""
+    """Name chips of the people in a photo (faces set aside are not listed); a person's chip is a button that shows
+    only their photos (an unsorted face's is not: it is nobody yet; nor a hidden person's, not in the filter's list)."""
     faces = [f for f in faces if not f.get("ignored")]
     if not faces:
         return html.Div("No faces found in this photo.", className="text-muted small")
     chips = []
     for f in faces:
         pid = f.get("person_id")
-        chips.append(
-            dbc.Badge(
-                [color_dot(person_color(pid)), person_label(pid, f.get("name"))],
-                color="light",
-                text_color="dark",
-                className="me-1 mb-1 border person-chip",
-            )
-        )
+        label = [color_dot(person_color(pid)), person_label(pid, f.get("name"))]
+        if pid is None or f.get("hidden"):
+            chips.append(dbc.Badge(label, color="light", text_color="dark", className="me-1 mb-1 border person-chip"))
+        else:  # by face: a person seen twice in the photo (a mirror) has two chips, and ids must differ
+            chips.append(chip_button(label, {"type": "photos-in-person", "pid": pid, "fid": int(f["face_id"])}))
     return html.Div(chips)
+
+
+def chip_button(label: Any, id_: dict) -> html.Button:
+    """A person's chip that shows only their photos: a button, reached with Tab and pressed with Enter (a clickable
+    badge is not), drawn as the other chips."""
+    return html.Button(label, id=id_, n_clicks=0, type="button", title="Only their photos",
+                       className="badge text-dark bg-light me-1 mb-1 border person-chip")
 
 
 def people_in_photos_summary(n_people: int, top: Sequence[dict]) -> Any:
@@ -599,9 +604,8 @@ def people_in_photos_summary(n_people: int, top: Sequence[dict]) -> Any:
     if not top:
         return None
     chips = [
-        dbc.Badge([color_dot(person_color(p["id"])), f"{person_label(p['id'], p['name'])} · {p['n']:,}"],
-                  id={"type": "photos-who-person", "pid": p["id"]}, n_clicks=0, color="light", text_color="dark",
-                  className="me-1 mb-1 border person-chip", style={"cursor": "pointer"}, title="Only their photos")
+        chip_button([color_dot(person_color(p["id"])), f"{person_label(p['id'], p['name'])} · {p['n']:,}"],
+                    {"type": "photos-who-person", "pid": p["id"]})
         for p in top
     ]
     more = n_people - len(top)

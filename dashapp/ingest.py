@@ -66,7 +66,7 @@ class IngestReport:
     """What one run did."""
 
     n_files: int = 0  # files found by the scan
-    n_unchanged: int = 0  # skipped by the size+mtime fast path
+    n_unchanged: int = 0  # skipped: size and time unchanged, or only the time (same content, same model)
     n_moved: int = 0  # renamed/moved files that kept their faces
     n_copied: int = 0  # duplicates whose faces were copied
     n_to_analyze: int = 0  # photos this run had to put through the model
@@ -604,6 +604,8 @@ class Ingest:
                 if row.model_version != version:
                     # Same content, older model: re-analyse in place (face ids, names are kept).
                     to_analyze.append((row.id, path, digest))
+                else:  # only its time changed (copied, synced, touched): counted, or the summary's counts fell short
+                    self.report.n_unchanged += 1
                 continue
             known = by_hash.get(digest, [])
             # A row whose file is gone, or is this very file by another path (found through a link before its folder

@@ -100,12 +100,13 @@ def fit_name(name: str) -> str:
     return stem + suffix
 
 
-def check_image_bytes(data: bytes, filename: str) -> None:
-    """Refuse anything that is not a photo Pillow recognises (the extension alone is not trusted)."""
+def check_image_bytes(data: bytes, filename: str, zips: bool = True) -> None:
+    """Refuse anything that is not a photo Pillow recognises (the extension alone is not trusted); `zips`: whether
+    the refusal names zips as accepted (they are on the Library page, not as a search's photos)."""
     suffix = Path(filename).suffix.lower()
     if suffix not in IMAGE_SUFFIXES:
-        allowed = ", ".join(sorted(s.lstrip(".") for s in IMAGE_SUFFIXES | ZIP_SUFFIXES))
-        raise UploadRefused(f"{filename}: not a photo or zip (accepted: {allowed})")
+        allowed = ", ".join(sorted(s.lstrip(".") for s in IMAGE_SUFFIXES | (ZIP_SUFFIXES if zips else set())))
+        raise UploadRefused(f"{filename}: not a photo{' or zip' if zips else ''} (accepted: {allowed})")
     try:
         with Image.open(io.BytesIO(data)) as img:
             img.verify()
@@ -296,10 +297,14 @@ def save_query_photos(files: list[tuple[str, str]], finds_dir: Path, max_bytes: 
         try:
             if len(usable) == MAX_QUERY_PHOTOS:
                 raise UploadRefused(f"{filename}: a search takes at most {MAX_QUERY_PHOTOS} photos of the person")
-            if Path(filename).suffix.lower() in ZIP_SUFFIXES:
+            suffix = Path(filename).suffix.lower()
+            if suffix in ZIP_SUFFIXES:
                 raise UploadRefused(f"{filename}: give photos of the person, not a zip")
+            if suffix in VIDEO_SUFFIXES:  # dropped on the photo's area instead of the videos' one below it
+                raise UploadRefused(f"{filename}: a video; drop it on “Also look through videos”, once a photo of "
+                                    "the person is searched")
             data = decode_data_url(contents, filename, max_bytes)
-            check_image_bytes(data, filename)
+            check_image_bytes(data, filename, zips=False)
             check_decodes(data, filename)
             usable.append((filename, data))
         except UploadRefused as exc:
@@ -373,7 +378,10 @@ def save_videos(files: list[tuple[str, str]], folder: Path, max_bytes: int = MAX
     result = SavedUpload(folder=folder)
     for filename, contents in files:
         try:
-            if Path(filename).suffix.lower() not in VIDEO_SUFFIXES:
+            suffix = Path(filename).suffix.lower()
+            if suffix in IMAGE_SUFFIXES:  # dropped on the videos' area instead of the photo's one above it
+                raise UploadRefused(f"{filename}: a photo; drop photos of the person on “A photo of the person”")
+            if suffix not in VIDEO_SUFFIXES:
                 allowed = ", ".join(sorted(s.lstrip(".") for s in VIDEO_SUFFIXES))
                 raise UploadRefused(f"{filename}: not a video (accepted: {allowed})")
             data = decode_data_url(contents, filename, max_bytes)

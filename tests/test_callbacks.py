@@ -576,6 +576,31 @@ def test_groups_are_ticked_in_the_browser_and_a_card_drawn_anew_shows_its_tick()
                                        "cleared": [], "after": ["false", "false"]}
 
 
+@pytest.mark.skipif(shutil.which("node") is None, reason="runs the Photos page's script with Node.js")
+def test_on_a_phone_a_photo_clicked_in_the_list_is_scrolled_into_sight():
+    """Below Bootstrap's "lg" the photo is drawn under the whole list: a click on the list scrolls to it (the tap
+    seemed to do nothing); side by side, or a click elsewhere, scrolls nothing (assets/photos.js)."""
+    script = f"""
+        const listeners = {{}}, scrolled = [], queries = [];
+        let narrow = true;
+        global.document = {{
+            addEventListener: (type, listener) => {{ listeners[type] = listener; }},
+            getElementById: id => id === "photos-detail" ? {{scrollIntoView: o => scrolled.push([narrow, o])}} : null,
+        }};
+        global.window = {{matchMedia: q => {{ queries.push(q); return {{matches: narrow}}; }}}};
+        require({json.dumps(str(UPLOADS_JS.with_name("photos.js")))});
+        const on = selector => ({{closest: q => q === selector ? {{}} : null}});
+        listeners.click({{target: on("#photos-grid .photo-tile")}});
+        listeners.click({{target: on("#photos-people-in button")}});
+        narrow = false;
+        listeners.click({{target: on("#photos-grid .photo-tile")}});
+        console.log(JSON.stringify({{scrolled, queries: [...new Set(queries)]}}));
+    """
+    done = subprocess.run(["node", "-e", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"scrolled": [[True, {"block": "start"}]], "queries": ["(max-width: 991.98px)"]}
+
+
 @pytest.mark.skipif(shutil.which("node") is None, reason="runs the pages' script with Node.js")
 def test_the_message_box_stays_7_seconds_after_its_newest_message():
     """A second message 5 s after a first stays its own 7 s (dbc.Toast's `duration` counted from the first: it went
@@ -653,8 +678,9 @@ def test_a_drop_too_large_to_send_on_find_is_refused_in_the_browser(tmp_path):
 
     app = create_app(tmp_path / "lib")
     checks = {c["inputs"][0]["id"]: c for c in app._callback_list
-              if (c.get("clientside_function") or {}).get("function_name") == "checkFindSize"}
-    assert set(checks) == {"find-upload", "find-video-upload"}
+              if (c.get("clientside_function") or {}).get("function_name") in ("checkFindPhotoSize", "checkFindVideoSize")}
+    assert {zone: c["clientside_function"]["function_name"] for zone, c in checks.items()} == {
+        "find-upload": "checkFindPhotoSize", "find-video-upload": "checkFindVideoSize"}
     assert all(f"{zone}-go.data" in check["output"] for zone, check in checks.items())
     for fn, zone in ((find_cb.upload_query, "find-upload"), (find_cb.upload_videos, "find-video-upload")):
         server = next(v for v in app.callback_map.values() if getattr(v.get("callback"), "__wrapped__", None) is fn)
@@ -665,11 +691,15 @@ def test_a_drop_too_large_to_send_on_find_is_refused_in_the_browser(tmp_path):
         [[mb, mb], ["a.mp4", "b.mp4"]],
         [[mb, mb + 1], ["a.mp4", "b.mp4"]],
         [[3 * mb], ["party.mp4"]],
-    ], limit=2 * mb, function="checkFindSize")
+    ], limit=2 * mb, function="checkFindVideoSize")
     assert isinstance(fits[0], int)
     assert videos[1] == ("These 2 files are 2.0 MB together: at most 2 MB can be uploaded at a time, so nothing was "
                          "uploaded. Drop fewer at a time.")
     assert one[1].startswith("party.mp4 is 3.0 MB:") and one[1].endswith("python app.py find PHOTO --video FILE.")
+    # A photo of the person too large is not sent to the command line's videos.
+    [photo] = _check_drops([[[3 * mb], ["scan.tif"]]], limit=2 * mb, function="checkFindPhotoSize")
+    assert photo[1] == ("scan.tif is 3.0 MB: at most 2 MB can be uploaded at a time, so nothing was uploaded. Drop a "
+                        "smaller copy of it.")
 
 
 def test_callbacks_ignore_components_being_inserted(lib):
@@ -1436,6 +1466,26 @@ def test_photo_filters_any_all_only(lib):
     assert "Choose a photo" in text_of(call(photos_cb.render_detail, None, 0, "3 photos"))
 
 
+def test_a_person_in_the_photo_shown_is_a_button_to_only_their_photos(lib):
+    """"In this photo" names each person with a button that shows only their photos (one per face: a person seen
+    twice has two); an unsorted face's and a hidden person's chip is no button (neither is in the people filter)."""
+    photo = lib.synthetic.photo_ids[0]
+    faces = lib.queries.photo_detail(photo)[1]
+    assert len({f["person_id"] for f in faces} - {None}) >= 2
+    chips = find_ids(call(photos_cb.render_detail, photo, 0), "photos-in-person")
+    assert [(c["pid"], c["fid"]) for c in chips] == [(f["person_id"], f["face_id"]) for f in faces
+                                                     if f["person_id"] is not None]
+    hidden, shown = chips[0]["pid"], chips[1]["pid"]
+    assert call(photos_cb.show_person_of_these, [], [1], trigger=chips[1]) == ([shown], "any")
+    lib.store.people.set_hidden(hidden, True)
+    assert hidden not in {c["pid"] for c in find_ids(call(photos_cb.render_detail, photo, 0), "photos-in-person")}
+    # The people of "In these photos" and of "In this photo" are buttons: reached with Tab, pressed with Enter.
+    chips = C.people_in_photos_summary(1, [{"id": shown, "name": None, "n": 3}]).children[1:-1]
+    chips += C.people_in_photo([{"face_id": 1, "person_id": shown, "name": "Ada"}]).children
+    assert [type(c) for c in chips] == [dash.html.Button, dash.html.Button]
+    lib.store.people.set_hidden(hidden, False)
+
+
 def test_a_photo_opened_by_a_link_shows_on_its_page_and_an_emptied_last_page_gives_way(lib, monkeypatch):
     monkeypatch.setattr(photos_cb, "PHOTOS_PAGE_SIZE", 4)
     ordered = [p["id"] for p in lib.queries.photos_page([], "any", 0, 1000)[1]]
@@ -1649,7 +1699,27 @@ def test_the_face_dialog_says_when_the_faces_person_is_hidden(lib):
     for face, now in ((lib.store.people.face_ids(a)[0], f"Now: Person {a} · hidden"),
                       (lib.store.people.face_ids(b)[0], f"Now: Person {b}")):
         _open, _fid, info, *_ = call(photos_cb.open_face, [1], None, trigger={"type": "photo-face", "fid": face})
-        assert text_of(info).strip() == now
+        assert text_of(info).split(" A name typed")[0].strip() == now  # then a note: they are not named yet
+
+
+def test_the_face_dialog_says_a_name_typed_goes_to_the_face_alone_while_its_group_has_no_name(lib):
+    """A user naming who is in a photo typed a name for a face of an unnamed group: the face alone went to that
+    name, the group's other faces stayed unnamed (the person split in two). The dialog says so and where to name
+    them all; not for a named person's face, an unsorted one, or the one face of a group."""
+    a, b = lib.synthetic.person_ids[:2]
+    n = len(lib.store.people.face_ids(a))
+
+    def note(face: int) -> str:
+        _open, _fid, info, *_ = call(photos_cb.open_face, [1], None, trigger={"type": "photo-face", "fid": face})
+        notes = [c for c in info[1].children if getattr(c, "id", None) == "photos-face-group-note"]
+        return text_of(notes)
+
+    said = note(lib.store.people.face_ids(a)[0])
+    assert said.startswith("A name typed below goes to this face alone.")
+    assert f"To name all {n} faces of Person {a}, name them on the" in said and "People page" in said
+    lib.store.people.rename(b, "Bea")
+    assert note(lib.store.people.face_ids(b)[0]) == "" and note(lib.synthetic.unsorted[0]) == ""
+    lib.store.people.rename(b, None)
 
 
 def _source_of(lib, face_id: int) -> str | None:

@@ -417,6 +417,21 @@ def test_a_search_takes_at_most_ten_photos_of_the_person(tmp_path):
     assert saved.skipped == [f"rose-{MAX_QUERY_PHOTOS}.jpg: a search takes at most {MAX_QUERY_PHOTOS} photos of the person"]
 
 
+def test_a_file_dropped_on_the_wrong_area_of_find_says_where_it_goes(tmp_path):
+    """A video dropped on the photo's area, or a photo on the videos' one, is told which area takes it; a file of
+    another type is told the photo types the search takes, not zips, which it refuses."""
+    from dashapp.uploads import UploadRefused, save_query_photos, save_videos
+
+    photo = data_url(PHOTOS / "rose_1.jpg")
+    saved = save_query_photos([("rose_1.jpg", photo), ("party.mp4", "data:video/mp4;base64,AAAA"),
+                               ("notes.txt", "data:text/plain;base64,aGk=")], tmp_path / "finds")
+    video, other = saved.skipped
+    assert video == "party.mp4: a video; drop it on “Also look through videos”, once a photo of the person is searched"
+    assert other.startswith("notes.txt: not a photo (accepted: avif, ") and "zip" not in other
+    with pytest.raises(UploadRefused, match="rose_1.jpg: a photo; drop photos of the person on “A photo of the person”"):
+        save_videos([("rose_1.jpg", photo)], tmp_path / "videos")
+
+
 def test_a_library_persons_search_shows_their_faces_and_can_show_only_new_photos(analyzer, tmp_path):
     """A template search's page: the faces it averages, how many photos are theirs, and only the new ones."""
     from dashapp.find import find, save_result, typical_face

@@ -153,6 +153,22 @@ def test_unchanged_album_does_no_model_work(library):
     assert store.faces.matrix().ids.tolist() == before
 
 
+def test_a_photo_only_given_a_new_time_counts_as_unchanged(tmp_path, analyzer):
+    """A file whose time changed but not its content (copied with new dates, synced, touched) is read again and
+    found the same: the summary counts it unchanged, so that its counts add up to the files found."""
+    album = tmp_path / "album"
+    album.mkdir()
+    for name in ("kit_1.jpg", "rose_1.jpg"):
+        shutil.copy(PHOTOS / name, album / name)
+    config = load_config(tmp_path / "data")
+    store = Store.open(config)
+    ingest(store, config, [album], IngestOptions(analyzer=analyzer))
+    os.utime(album / "kit_1.jpg", ns=(1_700_000_000_000_000_000,) * 2)
+    report = ingest(store, config, [album], IngestOptions())  # no analyzer: model work would start workers
+    assert (report.n_files, report.n_unchanged, report.n_analyzed, report.n_moved, report.n_copied) == (2, 2, 0, 0, 0)
+    assert store.photos.by_path(album / "kit_1.jpg").mtime_ns == 1_700_000_000_000_000_000
+
+
 def _bytes_read() -> int:
     """Bytes this process (all its threads) has read so far."""
     return int(next(line for line in Path("/proc/self/io").read_text().splitlines() if line.startswith("rchar:")).split()[1])

@@ -610,7 +610,7 @@ class UIQueries(Repo):
 
     def photo_detail(self, photo_id: int) -> tuple[dict | None, list[dict]]:
         """A photo (id, path, name, width, height, taken, and the size, mtime_ns and sha256 its file had when it was
-        analysed) and its faces with box, person and whether it is set aside."""
+        analysed) and its faces with box, person (whether hidden) and whether it is set aside."""
         with self._read() as conn:
             p = conn.execute(
                 select(photos.c.id, photos.c.path, photos.c.width, photos.c.height, photos.c.taken, photos.c.size,
@@ -621,7 +621,7 @@ class UIQueries(Repo):
                 return None, []
             rows = conn.execute(
                 select(faces.c.id, faces.c.x, faces.c.y, faces.c.w, faces.c.h, assignments.c.person_id, people.c.name,
-                       assignments.c.source)
+                       people.c.hidden, assignments.c.source)
                 .select_from(
                     faces.outerjoin(assignments, assignments.c.face_id == faces.c.id).outerjoin(
                         people, people.c.id == assignments.c.person_id
@@ -634,7 +634,7 @@ class UIQueries(Repo):
                      size=p.size, mtime_ns=p.mtime_ns, sha256=p.sha256)
         return photo, [
             dict(face_id=r.id, box=(r.x, r.y, r.w, r.h), person_id=r.person_id, name=r.name,
-                 ignored=r.source == IGNORED)
+                 hidden=bool(r.hidden), ignored=r.source == IGNORED)
             for r in rows
         ]
 
