@@ -17,3 +17,28 @@
         }
     });
 })();
+
+// Find: a video moment's time plays the video from that moment in the player above it; a video the browser cannot
+// decode (not H.264 or WebM, say) shows a note in its place (the `error` event does not bubble: caught on its way
+// down).
+(function () {
+    document.addEventListener("click", function (event) {
+        var button = event.target && event.target.closest && event.target.closest(".find-video [data-seek]");
+        var player = button && button.closest(".find-video").querySelector("video.find-player");
+        if (!player) {
+            return;
+        }
+        player.currentTime = parseFloat(button.getAttribute("data-seek"));
+        player.scrollIntoView({block: "nearest"});
+        var playing = player.play();
+        if (playing && playing.catch) {
+            playing.catch(function () {});  // a format it cannot play: the error event says so
+        }
+    });
+    document.addEventListener("error", function (event) {
+        var player = event.target;
+        if (player && player.matches && player.matches("video.find-player")) {
+            player.closest(".find-video").classList.add("find-unplayable");
+        }
+    }, true);
+})();

@@ -45,6 +45,10 @@ def frame_url(job_id: int, video: int, sample: int) -> str:
     return f"/media/find/{int(job_id)}/frame/{int(video)}/{int(sample)}.jpg"
 
 
+def video_url(job_id: int, video: int) -> str:
+    return f"/media/find/{int(job_id)}/video/{int(video)}"
+
+
 def query_photo(job_id: int, size: Sequence[int] | None = None, faces: Sequence[QueryFace] = (),
                 chosen: int | None = None) -> html.Div:
     """The query photo; once analysed, a box on each face (the searched one in blue, the others clickable)."""
@@ -244,8 +248,9 @@ def matches_grid(matches: Sequence[PhotoMatch], sure_up_to: float, offset: int =
 
 def video_moments(job_id: int, index: int, video: VideoResult, moments: Sequence[Segment],
                   sure_up_to: float) -> html.Div:
-    """One video: its moments (time span, closest frame with the face boxed; those less alike than `sure_up_to`
-    marked less sure), or why it could not be read."""
+    """One video: a player, its moments (time span, closest frame with the face boxed; those less alike than
+    `sure_up_to` marked less sure), each playing the video from its start in the player (assets/find.js), or why
+    it could not be read."""
     header = html.Div(
         [html.Strong(video.name), html.Span(
             f" {duration_clock(video.duration)} · a frame every {video.every_s:g} s · "
@@ -266,8 +271,8 @@ def video_moments(job_id: int, index: int, video: VideoResult, moments: Sequence
         unsure = html.Span(" · less sure: it may show someone else", className="text-muted fst-italic") \
             if seg.best_distance > sure_up_to else None
         items.append(html.Div(
-            [picture, html.Div([html.Strong(span), html.Span(f" · closest {seg.best_distance:.2f}",
-                                                               className="text-muted"), unsure],
+            [picture, html.Div([_play_from(seg.start, span), html.Span(f" · closest {seg.best_distance:.2f}",
+                                                                          className="text-muted"), unsure],
                                className="photo-tile-caption")],
             className="find-tile find-moment" + (" find-less-sure-moment" if unsure else ""),
         ))
@@ -278,7 +283,21 @@ def video_moments(job_id: int, index: int, video: VideoResult, moments: Sequence
         what = "Part of this video" if video.samples else "This video"
         error = dbc.Alert(f"{what} could not be read: {video.error}", color="warning",
                           className="py-1 small mt-2")
-    return html.Div([header, body, error], className="mb-3 find-video")
+    # The browser plays what it can decode (H.264 MP4, WebM, ...); for another format assets/find.js shows why not.
+    player = html.Div([
+        html.Video(src=video_url(job_id, index), controls=True, preload="metadata", className="find-player"),
+        html.Div("This browser cannot play this video's format: open the file in a video player to see the moments.",
+                 className="find-player-note text-muted small"),
+    ], className="mb-2") if video.samples else None
+    return html.Div([header, player, body, error], className="mb-3 find-video")
+
+
+def _play_from(start: float, span: str) -> html.Button:
+    """A moment's time span, a button that plays the video from its start in the player above it."""
+    icon = html.Span("▶", className="me-1", **{"aria-hidden": "true"})
+    return html.Button([icon, html.Strong(span)], type="button", className="btn btn-link p-0 align-baseline find-seek",
+                       title=f"Play from {clock(start)}", **{"data-seek": f"{start:g}"})
+
 
 
 def threshold_slider(thresholds: MatchThresholds, max_distance: float) -> html.Div:

@@ -2,8 +2,8 @@
 
 `/export/faces.csv` (`export.URL`) downloads every face with its photo, person and attributes (`dashapp.export`).
 Media routes take ids, never paths: `/media/face/<id>.jpg`, `/media/photo/<id>/<thumb|large>.jpg` and a
-search's `/media/find/<job id>/query.jpg`, `.../also/<i>.jpg` and `.../frame/<video>/<sample>.jpg` look the
-file up in the store, so only files of the library can ever be served. Photos are sent as upright, resized JPEGs
+search's `/media/find/<job id>/query.jpg`, `.../also/<i>.jpg`, `.../frame/<video>/<sample>.jpg` and
+`.../video/<i>` (an uploaded video, played from a moment) look the file up in the store, so only files of the library can ever be served. Photos are sent as upright, resized JPEGs
 (cached in the data dir), so face boxes line up and HEIC photos display.
 """
 
@@ -13,6 +13,7 @@ import errno
 import hashlib
 import io
 import logging
+import mimetypes
 import socket
 import threading
 from pathlib import Path
@@ -232,6 +233,16 @@ def find_frame_image(job_id: int, video: int, sample: int) -> Response:
     return _send(_library_file(str(_find_path(job_id, "out") / f"v{video}-{sample}.jpg")))
 
 
+def find_video(job_id: int, video: int) -> Response:
+    """A video uploaded for a search, for the page's player: sent in the ranges the player asks for (it seeks to a
+    moment without loading what comes before)."""
+    path = _library_file(str(_find_path(job_id, "videos", video)))
+    resp = send_file(path, mimetype=mimetypes.guess_type(path.name)[0] or "application/octet-stream",
+                     conditional=True)
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    return resp
+
+
 def faces_export() -> Response:
     """Every face of the library as CSV (`dashapp.export`), streamed as a download."""
     resp = Response(export.faces_csv(library().store), mimetype="text/csv")
@@ -263,6 +274,7 @@ def _register_routes(server) -> None:
     server.add_url_rule("/media/find/<id:job_id>/also/<id:index>.jpg", "find_also_image", find_also_image)
     server.add_url_rule("/media/find/<id:job_id>/frame/<id:video>/<id:sample>.jpg", "find_frame_image",
                         find_frame_image)
+    server.add_url_rule("/media/find/<id:job_id>/video/<id:video>", "find_video", find_video)
     server.add_url_rule(export.URL, "faces_export", faces_export)
     # Anything else under /media is a plain 404 (not the app's page shell): ids only, never paths.
     server.add_url_rule("/media/<path:_rest>", "media_not_found", lambda _rest: abort(404))

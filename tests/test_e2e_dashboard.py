@@ -409,6 +409,13 @@ def test_find_a_person_in_photos_and_a_video(server, browser, tmp_path):
     br.driver.set_window_size(1400, 1350)  # photos and video moments in one picture
     _shot(br, "find")
     br.driver.set_window_size(1400, 1000)
+    # A moment's time plays the video from there, in the player above the moments.
+    second = br.driver.find_elements("css selector", ".find-video [data-seek]")[1]
+    br.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", second)
+    second.click()
+    position = "var v = document.querySelector('video.find-player'); return [v.currentTime, v.paused, v.error && v.error.code]"
+    _wait(br, lambda: br.driver.execute_script(position)[0] >= 7, 20, "the video playing from the second moment")
+    assert br.driver.execute_script(position)[1:] == [False, None]
 
     # A person card's Find link: the search starts, and its address forgets the person, so a reload (or Back from a
     # result photo) shows that search instead of starting another.

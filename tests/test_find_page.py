@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from dash import html
 
 from callbacks import find as find_cb
 from dashapp import job_runner
@@ -22,7 +23,7 @@ from dashapp.server import create_app
 from dashapp.ui_context import use_library
 from model.faces import FaceAnalyzer
 from find_fixtures import NAME, PHOTOS, QUERIES, build_find_library, build_one_person_library, person_video
-from test_callbacks import call, find_ids, text_of
+from test_callbacks import _components, call, find_ids, text_of
 
 JOB_TIMEOUT_S = 240
 NO_FACE = "no face found in the query photo; use a photo where the face is clearly visible"
@@ -163,6 +164,17 @@ def test_search_from_the_page_photos_then_videos(lib, tmp_path):
     frame = sorted(out.glob("v0-*.jpg"))[0].stem.split("-")[1]
     assert client.get(f"/media/find/{state['id']}/frame/0/{frame}.jpg").status_code == 200
     assert (out / RESULT_FILE).is_file()
+
+    # Each moment plays the video from its start: a player of the uploaded video, served in the ranges it asks for.
+    props = [c.to_plotly_json()["props"] for c in _components(moments)]
+    assert [p["data-seek"] for p in props if "data-seek" in p] == ["0", "7"]
+    [player] = [c for c in _components(moments) if isinstance(c, html.Video)]
+    assert player.src == f"/media/find/{state['id']}/video/0"
+    whole = client.get(player.src)
+    assert whole.status_code == 200 and whole.mimetype == "video/mp4" and whole.data == video.read_bytes()
+    part = client.get(player.src, headers={"Range": "bytes=100-199"})
+    assert part.status_code == 206 and part.data == video.read_bytes()[100:200]
+    assert client.get(f"/media/find/{state['id']}/video/1").status_code == 404
 
 
 def test_a_few_photos_of_the_person_are_searched_together(lib, tmp_path):
@@ -380,12 +392,13 @@ def test_search_media_routes_serve_only_search_files(empty_lib, tmp_path):
     client = create_app(empty_lib.data_dir).server.test_client()
     outside = tmp_path / "mine.jpg"
     shutil.copy(PHOTOS / "rose_1.jpg", outside)
-    cli_search = store.jobs.create("find", {"query": str(outside), "out": str(tmp_path), "also": [str(outside)]})
+    cli_search = store.jobs.create("find", {"query": str(outside), "out": str(tmp_path), "also": [str(outside)],
+                                            "videos": [str(outside)]})
     ingest_job = store.jobs.create("ingest", {"query": str(outside), "out": str(tmp_path)})
     for url in (f"/media/find/{cli_search}/query.jpg", f"/media/find/{ingest_job}/query.jpg",
                 "/media/find/999/query.jpg", f"/media/find/{cli_search}/frame/0/0.jpg",
                 f"/media/find/{cli_search}/also/0.jpg", f"/media/find/{ingest_job}/also/0.jpg",
-                "/media/find/1/../../etc/passwd"):
+                f"/media/find/{cli_search}/video/0", "/media/find/1/../../etc/passwd"):
         assert client.get(url).status_code == 404, url
 
 
@@ -611,9 +624,9 @@ def test_video_moments_less_alike_than_stricter_say_so_as_photos_do():
     video = VideoResult("/v/party.mp4", 1.0, 9.0, [VideoSample(0.0, 0.3), VideoSample(1.0, None),
                                                    VideoSample(2.0, None), VideoSample(5.0, 1.05)])
     moments = find_cb.V.video_moments(1, 0, video, video.moments(1.1), sure_up_to=1.0)
-    sure, unsure = [text_of(m) for m in moments.children[1].children]
-    assert sure == "0:00 · closest 0.30" and "less sure" not in sure
-    assert unsure == "0:05 · closest 1.05 · less sure: it may show someone else"
+    sure, unsure = [text_of(m) for m in moments.children[2].children]
+    assert sure == "▶ 0:00 · closest 0.30" and "less sure" not in sure
+    assert unsure == "▶ 0:05 · closest 1.05 · less sure: it may show someone else"
 
 
 def test_a_large_result_comes_in_pages(lib, tmp_path):
