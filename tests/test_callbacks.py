@@ -35,6 +35,7 @@ from callbacks import people_sort as sort_cb
 from callbacks import photos as photos_cb
 from dashapp import components as C
 from dashapp.face_grid import FaceGrid
+from dashapp.figures import map_figure
 from dashapp.jobs import JobReporter, ingest_lock
 from dashapp.store import NewFace
 from dashapp.store.schema import faces, photos
@@ -1642,6 +1643,29 @@ def test_ignore_a_face_on_photos_then_bring_it_back_on_people(lib):
 
 
 # --- map page ---
+
+
+def test_no_two_people_look_the_same_on_a_map_of_many_people():
+    """The map gave each person PALETTE[id % 20]: people 19 and 39 (Alice and Dmitri) were one colour in the legend
+    and on the map, and the groups past the legend's 20 were drawn in the same colours as the people in it."""
+    rng = np.random.default_rng(0)
+    # 300 groups (ids with gaps, so that many share a colour), the first 70 larger, 8 of them named; some unsorted.
+    ids = np.arange(1, 600, 2)
+    person_ids = np.concatenate([np.repeat(ids[:70], 12), np.repeat(ids[70:], 3), np.full(40, -1)])
+    face_ids = np.arange(len(person_ids)) + 1
+    x, y = rng.normal(size=(2, len(person_ids)))
+    people = {int(pid): (f"Name {pid}" if i < 8 else None, False) for i, pid in enumerate(ids)}
+    fig = map_figure(face_ids, x, y, person_ids, people)
+    traces = {t["name"]: t for t in fig["data"]}
+    legend = [t for name, t in traces.items() if name not in ("Unsorted", "Other groups")]
+    looks = [(t["marker"]["color"], t["marker"].get("symbol", "circle")) for t in legend]
+    assert len(legend) >= 60 and len(set(looks)) == len(looks)
+    assert {f"Name {pid}" for pid in ids[:8]} <= set(traces)
+    # Each legend person keeps their own colour, the one of their dot on every page.
+    assert all(C.person_color(pid) in {c for c, _ in looks} for pid in ids[:20])
+    # The groups past the legend are drawn unlike anyone in it.
+    assert traces["Other groups"]["marker"]["symbol"] not in {s for _, s in looks}
+    assert sorted(int(f) for t in fig["data"] for f in t["customdata"]) == face_ids.tolist()
 
 
 def test_a_hidden_person_is_marked_so_in_the_maps_legend(lib):
