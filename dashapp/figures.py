@@ -17,6 +17,9 @@ MAP_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "cross", "x", "tria
                "pentagon", "hourglass", "triangle-left")
 MAX_LEGEND_CHARS = 32  # a longer name is cut short in the map's legend: it took the width of the map from it
 N_BINS = 10
+# A legend above a chart: anchored at its bottom, the chart's top margin grows to fit its rows. Left to Plotly's
+# "auto", a legend at y > 2/3 hangs from its top, over the first bars or the lines near 100%.
+_LEGEND_ABOVE = dict(orientation="h", yanchor="bottom", y=1.01, x=0)
 
 
 _FONT = dict(family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif", size=12)
@@ -147,7 +150,7 @@ def prevalence_figure(
         fig.add_trace(go.Bar(y=[labels[i] for i in order], x=person[order], orientation="h",
                              name=plotly_text(legend_name(person_name)), marker_color="#0d6efd",
                              hovertemplate="%{y}: %{x:.0%} of faces<extra>" + shown + "</extra>"))
-    fig.update_layout(barmode="group", xaxis=dict(tickformat=".0%", range=[0, 1]), legend=dict(orientation="h", y=1.02))
+    fig.update_layout(barmode="group", xaxis=dict(tickformat=".0%", range=[0, 1]), legend=_LEGEND_ABOVE)
     return _base_layout(fig, 820)
 
 
@@ -179,7 +182,7 @@ def trend_figure(years: np.ndarray, names: Sequence[str], means: np.ndarray, cou
             hovertemplate="%{x}: %{y:.0%} of %{customdata} faces<extra>" + attribute_label(name) + "</extra>",
         ))
     fig.update_layout(yaxis=dict(tickformat=".0%", range=[0, 1], title="faces with it"),
-                      xaxis=dict(dtick=1, tickformat="d", title="year taken"), legend=dict(orientation="h", y=1.08))
+                      xaxis=dict(dtick=1, tickformat="d", title="year taken"), legend=_LEGEND_ABOVE)
     return _base_layout(fig, 360)
 
 
@@ -189,11 +192,15 @@ def compare_figure(names: Sequence[str], people_labels: Sequence[str], means: np
     if len(people_labels) == 0:
         return empty_figure("No people to compare yet")
     labels = [attribute_label(n) for n in names]
-    fig = go.Figure(go.Heatmap(z=means.T, x=[plotly_text(p) for p in people_labels], y=labels, colorscale="RdBu_r",
-                               zmin=0, zmax=1,
-                               hovertemplate="%{x} · %{y}: %{z:.2f}<extra></extra>", colorbar=dict(thickness=12)))
+    # Columns by position, each labelled with its name cut short (a long one took half the chart's width and
+    # height): names as categories would make one column of two names cut alike, and a number of "2019" and "2020".
+    columns = list(range(len(people_labels)))
+    full = np.array([[plotly_text(p) for p in people_labels]] * len(labels))
+    fig = go.Figure(go.Heatmap(z=means.T, x=columns, y=labels, customdata=full, colorscale="RdBu_r", zmin=0, zmax=1,
+                               hovertemplate="%{customdata} · %{y}: %{z:.2f}<extra></extra>", colorbar=dict(thickness=12)))
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(side="top")
+    fig.update_xaxes(side="top", tickmode="array", tickvals=columns,
+                     ticktext=[plotly_text(legend_name(p)) for p in people_labels])
     if note:
         fig.add_annotation(text=plotly_text(note), showarrow=False, font=dict(size=12, color="#6c757d"), x=0, y=0,
                            xref="paper", yref="paper", xanchor="left", yanchor="top", yshift=-8)

@@ -35,7 +35,7 @@ from callbacks import people_sort as sort_cb
 from callbacks import photos as photos_cb
 from dashapp import components as C
 from dashapp.face_grid import FaceGrid
-from dashapp.figures import map_figure
+from dashapp.figures import compare_figure, map_figure
 from dashapp.jobs import JobReporter, ingest_lock
 from dashapp.store import NewFace
 from dashapp.store.schema import faces, photos
@@ -1941,7 +1941,21 @@ def test_a_name_shows_as_typed_in_the_charts_never_as_plotly_markup_or_template(
     assert person_bar.hovertemplate.count("</extra>") == 1 and person_bar.hovertemplate.count("%{") == 2
     assert person_bar.name == "Ann&lt;/extra&gt;&#37;{y} &lt;b&gt;x&lt;/b&gt;"  # shown by Plotly as typed
     compare = call(attr_cb.render_compare, [pid], 0)
-    assert "<b>" not in str(list(compare.data[0].x))
+    assert "<b>" not in str(list(compare.layout.xaxis.ticktext)) + str(compare.data[0].customdata)
+    assert "%{" not in str(compare.data[0].customdata)
+
+
+def test_people_side_by_side_keep_a_narrow_column_each_whatever_their_names():
+    """A 64-character name took half the chart's width and height over its column; two names the same to their
+    cut share one column, and people called "2019" and "2020" were read as numbers, each column a year apart."""
+    long = "Maria Antonieta de las Nieves Fernández-Villaverde y Castellanos"
+    people = [long, long + " II", "2019", "2020"]
+    means = np.random.default_rng(0).uniform(size=(len(people), len(ATTRIBUTE_NAMES)))
+    fig = compare_figure(ATTRIBUTE_NAMES, people, means)
+    heat = fig.data[0]
+    assert len(set(heat.x)) == 4 and list(fig.layout.xaxis.tickvals) == list(heat.x)
+    assert max(len(t) for t in fig.layout.xaxis.ticktext) <= 32 and "2019" in fig.layout.xaxis.ticktext
+    assert np.asarray(heat.customdata)[0, 1] == long + " II" and "%{customdata}" in heat.hovertemplate  # whole on hover
 
 
 def test_attribute_views(lib):
@@ -1998,12 +2012,12 @@ def test_a_person_with_no_faces_is_left_out_of_the_attribute_charts(lib):
     assert lib.queries.person(a)["n_faces"] == 0
     lib.store.photos.set_taken({p: "2020-06-01 10:00:00" for p in lib.synthetic.photo_ids})
     fig = call(attr_cb.render_compare, [a, b], 0)
-    assert list(fig.data[0].x) == [f"Person {b}"] and np.asarray(fig.data[0].z).shape == (40, 1)
+    assert list(fig.layout.xaxis.ticktext) == [f"Person {b}"] and np.asarray(fig.data[0].z).shape == (40, 1)
     assert "Ada has no faces" in " ".join(n.text for n in fig.layout.annotations)
     only = call(attr_cb.render_compare, [a], 0)  # nobody left to draw: the note alone
     assert not only.data and "Ada has no faces" in only.layout.annotations[0].text
     default = call(attr_cb.render_compare, [], 0)  # the largest groups by default: none without faces
-    assert "Ada" not in list(default.data[0].x) and not default.layout.annotations
+    assert "Ada" not in list(default.layout.xaxis.ticktext) and not default.layout.annotations
     trend = call(attr_cb.render_trend, a, ["Smiling"])
     assert not trend.data and "Ada has no faces" in trend.layout.annotations[0].text
     _prevalence, _distribution, title = call(attr_cb.render_overview, a)
