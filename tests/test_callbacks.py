@@ -1985,6 +1985,18 @@ def test_attribute_views(lib):
     assert is_open and "Top 10 attributes" in text_of(body) and str(body).count("progressbar") == 10
 
 
+def test_a_faces_details_lead_to_their_persons_photos(lib):
+    """The details of a face found by its attributes named its person ("Person 41") but led only to its photo."""
+    pid = lib.synthetic.person_ids[0]
+    face = lib.store.people.face_ids(pid)[0]
+    _open, body = call(attr_cb.open_face_detail, 1, face, trigger="attr-filter-faces")
+    links = {c.children: c.href for c in _components(body) if getattr(c, "href", None)}
+    assert links == {"Open photo": f"/photos?photo={lib.queries.face_detail(face)['photo_id']}",
+                     "All their photos": f"/photos?person={pid}"}
+    _open, body = call(attr_cb.open_face_detail, 1, lib.synthetic.unsorted[0], trigger="attr-filter-faces")
+    assert "All their photos" not in text_of(body) and "Unsorted" in text_of(body)
+
+
 def test_attributes_over_the_years(lib):
     from model.attributes import ATTRIBUTE_NAMES
 
