@@ -1985,6 +1985,12 @@ def test_attribute_views(lib):
     assert is_open and "Top 10 attributes" in text_of(body) and str(body).count("progressbar") == 10
 
 
+def test_the_attribute_filter_of_an_empty_library_says_it_has_no_faces(empty_lib):
+    """It said "No face matches these thresholds." as if moving the sliders could find some."""
+    grid, *_, count = call(attr_cb.render_filter, "Smiling", ">=", 0.8, None, ">=", 0.8, 1)
+    assert count == "0 faces" and text_of(grid) == "No faces yet — add photos on the Library page."
+
+
 def test_a_faces_details_lead_to_their_persons_photos(lib):
     """The details of a face found by its attributes named its person ("Person 41") but led only to its photo."""
     pid = lib.synthetic.person_ids[0]
