@@ -179,10 +179,10 @@ def face_detail_view(face_id: int) -> html.Div:
                      html.Div([C.color_dot(C.person_color(face["person_id"])), html.Strong(label)]),
                      html.Div(f"detector score {face['score']:.2f}", className="small text-muted"),
                      dbc.Button("Open photo", href=f"/photos?photo={face['photo_id']}", size="sm", color="link",
-                                className="px-0 d-block"),
+                                className="px-0 d-block text-start"),
                      # Who the face is, beyond a name: "Person 41" alone led nowhere.
                      dbc.Button("All their photos", href=f"/photos?person={face['person_id']}", size="sm",
-                                color="link", className="px-0 d-block") if face["person_id"] is not None else None],
+                                color="link", className="px-0 d-block text-start") if face["person_id"] is not None else None],
                     md=4),
             dbc.Col([html.H6("Top 10 attributes"), C.top_attributes_list(top)], md=8, id="attr-top10"),
         ]
