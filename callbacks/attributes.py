@@ -157,7 +157,10 @@ def render_filter(n1, op1, v1, n2, op2, v2, page: int | None):
     start = page_offset(page, FILTER_PAGE_SIZE)
     tiles = [C.face_tile(int(f), title=f"Face {f}: click for details") for f in found[start:start + FILTER_PAGE_SIZE]]
     pages = C.n_pages(len(found), FILTER_PAGE_SIZE)
-    grid = C.face_grid(tiles, "No face matches these thresholds.", grid_id="attr-filter-faces", report_clicks=True)
+    # In an empty library no threshold is to blame.
+    empty = "No face matches these thresholds." if len(library().queries.attribute_matrix()[0]) else \
+        "No faces yet — add photos on the Library page."
+    grid = C.face_grid(tiles, empty, grid_id="attr-filter-faces", report_clicks=True)
     return grid, pages, page or 1, pager_style(pages), f"{len(found):,} face{'s' if len(found) != 1 else ''}"
 
 
@@ -176,7 +179,11 @@ def face_detail_view(face_id: int) -> html.Div:
                      html.Div([C.color_dot(C.person_color(face["person_id"])), html.Strong(label)]),
                      html.Div(f"detector score {face['score']:.2f}", className="small text-muted"),
                      dbc.Button("Open photo", href=f"/photos?photo={face['photo_id']}", size="sm", color="link",
-                                className="px-0")], md=4),
+                                className="px-0 d-block text-start"),
+                     # Who the face is, beyond a name: "Person 41" alone led nowhere.
+                     dbc.Button("All their photos", href=f"/photos?person={face['person_id']}", size="sm",
+                                color="link", className="px-0 d-block text-start") if face["person_id"] is not None else None],
+                    md=4),
             dbc.Col([html.H6("Top 10 attributes"), C.top_attributes_list(top)], md=8, id="attr-top10"),
         ]
     )

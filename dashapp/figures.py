@@ -11,9 +11,15 @@ import plotly.graph_objects as go
 from dashapp.components import PALETTE, UNSORTED_COLOR, person_color, person_label
 from model.attributes import attribute_label
 
-MAX_LEGEND_PEOPLE = 20  # people with their own legend entry on the map; the rest share one trace
+MAX_LEGEND_PEOPLE = 60  # people with their own legend entry on the map; the rest share one trace
+# Marker shapes that tell apart the people of one colour on the map (the palette has 20 colours); WebGL draws them all.
+MAP_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "cross", "x", "triangle-down", "star", "hexagon",
+               "pentagon", "hourglass", "triangle-left")
 MAX_LEGEND_CHARS = 32  # a longer name is cut short in the map's legend: it took the width of the map from it
 N_BINS = 10
+# A legend above a chart: anchored at its bottom, the chart's top margin grows to fit its rows. Left to Plotly's
+# "auto", a legend at y > 2/3 hangs from its top, over the first bars or the lines near 100%.
+_LEGEND_ABOVE = dict(orientation="h", yanchor="bottom", y=1.01, x=0)
 
 
 _FONT = dict(family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif", size=12)
@@ -30,6 +36,21 @@ def legend_name(name: str, limit: int = MAX_LEGEND_CHARS) -> str:
     """A name as a legend shows it: at most `limit` characters, a longer one cut with "…" (hovering a face shows
     it whole)."""
     return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
+
+
+def person_markers(person_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+    """A (colour, symbol) for each person, no two the same: the colour is the person's own (as on every page), the
+    symbol tells apart those who share it. Beyond 20 people colours repeat, and two people looked like one."""
+    taken: set[tuple[str, str]] = set()
+    markers = {}
+    for pid in sorted(person_ids):  # by id: a person's symbol changes only when one of a lower id joins the legend
+        start = PALETTE.index(person_color(pid))
+        # The person's colour with the first free symbol; only when all are taken, the next colour's.
+        marker = next((PALETTE[(start + i) % len(PALETTE)], symbol) for i in range(len(PALETTE))
+                      for symbol in MAP_SYMBOLS if (PALETTE[(start + i) % len(PALETTE)], symbol) not in taken)
+        taken.add(marker)
+        markers[pid] = marker
+    return markers
 
 
 def _base_layout(fig: go.Figure, height: int | None = None) -> go.Figure:
@@ -84,19 +105,22 @@ def map_figure(
         order = sorted(zip(ids.tolist(), counts.tolist()),
                        key=lambda t: (people.get(t[0], (None, False))[0] is None, -t[1], t[0]))
         own = [pid for pid, _ in order[:MAX_LEGEND_PEOPLE]]
+        markers = person_markers(own)
         for pid in own:
             label, hidden = people.get(pid, (None, False))
             name = legend_name(person_label(pid, label)) + (" · hidden" if hidden else "")  # as the dropdowns say
-            traces.append(trace(person_ids == pid, name, dict(size=size, color=person_color(pid), opacity=0.85)))
+            color, symbol = markers[pid]
+            traces.append(trace(person_ids == pid, name, dict(size=size, color=color, symbol=symbol, opacity=0.85)))
         rest = ~unsorted & ~np.isin(person_ids, own)
         if rest.any():
             # Colour index per point through a stepped colour scale: a numeric array keeps 50k points
-            # fast to build and to send, and each person keeps its colour (person_color = PALETTE[id % n]).
+            # fast to build and to send, and each group keeps its colour (person_color = PALETTE[id % n]).
+            # Open rings, fainter: never taken for a person of the legend, who has the same colours filled.
             n = len(PALETTE)
             scale = [[edge, PALETTE[i]] for i in range(n) for edge in (i / n, (i + 1) / n)]
             traces.append(trace(rest, "Other groups", dict(
                 size=size, color=(person_ids[rest] % n).astype(np.int16), colorscale=scale, cmin=-0.5, cmax=n - 0.5,
-                opacity=0.8)))
+                symbol="circle-open", opacity=0.6)))
     layout = dict(
         plot_bgcolor="white",
         paper_bgcolor="white",
@@ -126,7 +150,7 @@ def prevalence_figure(
         fig.add_trace(go.Bar(y=[labels[i] for i in order], x=person[order], orientation="h",
                              name=plotly_text(legend_name(person_name)), marker_color="#0d6efd",
                              hovertemplate="%{y}: %{x:.0%} of faces<extra>" + shown + "</extra>"))
-    fig.update_layout(barmode="group", xaxis=dict(tickformat=".0%", range=[0, 1]), legend=dict(orientation="h", y=1.02))
+    fig.update_layout(barmode="group", xaxis=dict(tickformat=".0%", range=[0, 1]), legend=_LEGEND_ABOVE)
     return _base_layout(fig, 820)
 
 
@@ -158,7 +182,7 @@ def trend_figure(years: np.ndarray, names: Sequence[str], means: np.ndarray, cou
             hovertemplate="%{x}: %{y:.0%} of %{customdata} faces<extra>" + attribute_label(name) + "</extra>",
         ))
     fig.update_layout(yaxis=dict(tickformat=".0%", range=[0, 1], title="faces with it"),
-                      xaxis=dict(dtick=1, tickformat="d", title="year taken"), legend=dict(orientation="h", y=1.08))
+                      xaxis=dict(dtick=1, tickformat="d", title="year taken"), legend=_LEGEND_ABOVE)
     return _base_layout(fig, 360)
 
 
@@ -168,11 +192,15 @@ def compare_figure(names: Sequence[str], people_labels: Sequence[str], means: np
     if len(people_labels) == 0:
         return empty_figure("No people to compare yet")
     labels = [attribute_label(n) for n in names]
-    fig = go.Figure(go.Heatmap(z=means.T, x=[plotly_text(p) for p in people_labels], y=labels, colorscale="RdBu_r",
-                               zmin=0, zmax=1,
-                               hovertemplate="%{x} · %{y}: %{z:.2f}<extra></extra>", colorbar=dict(thickness=12)))
+    # Columns by position, each labelled with its name cut short (a long one took half the chart's width and
+    # height): names as categories would make one column of two names cut alike, and a number of "2019" and "2020".
+    columns = list(range(len(people_labels)))
+    full = np.array([[plotly_text(p) for p in people_labels]] * len(labels))
+    fig = go.Figure(go.Heatmap(z=means.T, x=columns, y=labels, customdata=full, colorscale="RdBu_r", zmin=0, zmax=1,
+                               hovertemplate="%{customdata} · %{y}: %{z:.2f}<extra></extra>", colorbar=dict(thickness=12)))
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(side="top")
+    fig.update_xaxes(side="top", tickmode="array", tickvals=columns,
+                     ticktext=[plotly_text(legend_name(p)) for p in people_labels])
     if note:
         fig.add_annotation(text=plotly_text(note), showarrow=False, font=dict(size=12, color="#6c757d"), x=0, y=0,
                            xref="paper", yref="paper", xanchor="left", yanchor="top", yshift=-8)

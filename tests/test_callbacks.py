@@ -35,6 +35,7 @@ from callbacks import people_sort as sort_cb
 from callbacks import photos as photos_cb
 from dashapp import components as C
 from dashapp.face_grid import FaceGrid
+from dashapp.figures import compare_figure, map_figure
 from dashapp.jobs import JobReporter, ingest_lock
 from dashapp.store import NewFace
 from dashapp.store.schema import faces, photos
@@ -1781,6 +1782,29 @@ def test_ignore_a_face_on_photos_then_bring_it_back_on_people(lib):
 # --- map page ---
 
 
+def test_no_two_people_look_the_same_on_a_map_of_many_people():
+    """The map gave each person PALETTE[id % 20]: people 19 and 39 (Alice and Dmitri) were one colour in the legend
+    and on the map, and the groups past the legend's 20 were drawn in the same colours as the people in it."""
+    rng = np.random.default_rng(0)
+    # 300 groups (ids with gaps, so that many share a colour), the first 70 larger, 8 of them named; some unsorted.
+    ids = np.arange(1, 600, 2)
+    person_ids = np.concatenate([np.repeat(ids[:70], 12), np.repeat(ids[70:], 3), np.full(40, -1)])
+    face_ids = np.arange(len(person_ids)) + 1
+    x, y = rng.normal(size=(2, len(person_ids)))
+    people = {int(pid): (f"Name {pid}" if i < 8 else None, False) for i, pid in enumerate(ids)}
+    fig = map_figure(face_ids, x, y, person_ids, people)
+    traces = {t["name"]: t for t in fig["data"]}
+    legend = [t for name, t in traces.items() if name not in ("Unsorted", "Other groups")]
+    looks = [(t["marker"]["color"], t["marker"].get("symbol", "circle")) for t in legend]
+    assert len(legend) >= 60 and len(set(looks)) == len(looks)
+    assert {f"Name {pid}" for pid in ids[:8]} <= set(traces)
+    # Each legend person keeps their own colour, the one of their dot on every page.
+    assert all(C.person_color(pid) in {c for c, _ in looks} for pid in ids[:20])
+    # The groups past the legend are drawn unlike anyone in it.
+    assert traces["Other groups"]["marker"]["symbol"] not in {s for _, s in looks}
+    assert sorted(int(f) for t in fig["data"] for f in t["customdata"]) == face_ids.tolist()
+
+
 def test_a_hidden_person_is_marked_so_in_the_maps_legend(lib):
     """Their faces stay on the map; the legend says they are hidden, as the person dropdowns do."""
     a = lib.synthetic.person_ids[0]
@@ -2054,7 +2078,21 @@ def test_a_name_shows_as_typed_in_the_charts_never_as_plotly_markup_or_template(
     assert person_bar.hovertemplate.count("</extra>") == 1 and person_bar.hovertemplate.count("%{") == 2
     assert person_bar.name == "Ann&lt;/extra&gt;&#37;{y} &lt;b&gt;x&lt;/b&gt;"  # shown by Plotly as typed
     compare = call(attr_cb.render_compare, [pid], 0)
-    assert "<b>" not in str(list(compare.data[0].x))
+    assert "<b>" not in str(list(compare.layout.xaxis.ticktext)) + str(compare.data[0].customdata)
+    assert "%{" not in str(compare.data[0].customdata)
+
+
+def test_people_side_by_side_keep_a_narrow_column_each_whatever_their_names():
+    """A 64-character name took half the chart's width and height over its column; two names the same to their
+    cut share one column, and people called "2019" and "2020" were read as numbers, each column a year apart."""
+    long = "Maria Antonieta de las Nieves Fernández-Villaverde y Castellanos"
+    people = [long, long + " II", "2019", "2020"]
+    means = np.random.default_rng(0).uniform(size=(len(people), len(ATTRIBUTE_NAMES)))
+    fig = compare_figure(ATTRIBUTE_NAMES, people, means)
+    heat = fig.data[0]
+    assert len(set(heat.x)) == 4 and list(fig.layout.xaxis.tickvals) == list(heat.x)
+    assert max(len(t) for t in fig.layout.xaxis.ticktext) <= 32 and "2019" in fig.layout.xaxis.ticktext
+    assert np.asarray(heat.customdata)[0, 1] == long + " II" and "%{customdata}" in heat.hovertemplate  # whole on hover
 
 
 def test_attribute_views(lib):
@@ -2084,6 +2122,24 @@ def test_attribute_views(lib):
     assert is_open and "Top 10 attributes" in text_of(body) and str(body).count("progressbar") == 10
 
 
+def test_the_attribute_filter_of_an_empty_library_says_it_has_no_faces(empty_lib):
+    """It said "No face matches these thresholds." as if moving the sliders could find some."""
+    grid, *_, count = call(attr_cb.render_filter, "Smiling", ">=", 0.8, None, ">=", 0.8, 1)
+    assert count == "0 faces" and text_of(grid) == "No faces yet — add photos on the Library page."
+
+
+def test_a_faces_details_lead_to_their_persons_photos(lib):
+    """The details of a face found by its attributes named its person ("Person 41") but led only to its photo."""
+    pid = lib.synthetic.person_ids[0]
+    face = lib.store.people.face_ids(pid)[0]
+    _open, body = call(attr_cb.open_face_detail, 1, face, trigger="attr-filter-faces")
+    links = {c.children: c.href for c in _components(body) if getattr(c, "href", None)}
+    assert links == {"Open photo": f"/photos?photo={lib.queries.face_detail(face)['photo_id']}",
+                     "All their photos": f"/photos?person={pid}"}
+    _open, body = call(attr_cb.open_face_detail, 1, lib.synthetic.unsorted[0], trigger="attr-filter-faces")
+    assert "All their photos" not in text_of(body) and "Unsorted" in text_of(body)
+
+
 def test_attributes_over_the_years(lib):
     from model.attributes import ATTRIBUTE_NAMES
 
@@ -2111,12 +2167,12 @@ def test_a_person_with_no_faces_is_left_out_of_the_attribute_charts(lib):
     assert lib.queries.person(a)["n_faces"] == 0
     lib.store.photos.set_taken({p: "2020-06-01 10:00:00" for p in lib.synthetic.photo_ids})
     fig = call(attr_cb.render_compare, [a, b], 0)
-    assert list(fig.data[0].x) == [f"Person {b}"] and np.asarray(fig.data[0].z).shape == (40, 1)
+    assert list(fig.layout.xaxis.ticktext) == [f"Person {b}"] and np.asarray(fig.data[0].z).shape == (40, 1)
     assert "Ada has no faces" in " ".join(n.text for n in fig.layout.annotations)
     only = call(attr_cb.render_compare, [a], 0)  # nobody left to draw: the note alone
     assert not only.data and "Ada has no faces" in only.layout.annotations[0].text
     default = call(attr_cb.render_compare, [], 0)  # the largest groups by default: none without faces
-    assert "Ada" not in list(default.data[0].x) and not default.layout.annotations
+    assert "Ada" not in list(default.layout.xaxis.ticktext) and not default.layout.annotations
     trend = call(attr_cb.render_trend, a, ["Smiling"])
     assert not trend.data and "Ada has no faces" in trend.layout.annotations[0].text
     _prevalence, _distribution, title = call(attr_cb.render_overview, a)
