@@ -187,11 +187,8 @@ def test_every_field_of_the_people_page_is_labelled(pages):
     """People's search, its "Move selected faces to…" menu and "…or a new name", the sorter's name field, and each
     card's name field had only a placeholder: a screen reader listing the fields heard "Search names" and, on every
     card, "Person 3 — add a name", which is no name once the group has one."""
-    people = pages["/"]
-    fields = [c for c in _walk(people) if isinstance(c, (dbc.Input, dcc.Slider, dcc.Dropdown, dbc.Select))]
-    labels = {getattr(c, "html_for", None) for c in _walk(people) if isinstance(c, dbc.Label)}
-    assert {"people-search", "people-move-target", "people-move-new", "people-sort-new"} <= {f.id for f in fields}
-    assert [f.id for f in fields if f.id not in labels] == []
+    labelled = {c.html_for for c in _walk(pages["/"]) if isinstance(c, dbc.Label)}
+    assert {"people-search", "people-move-target", "people-move-new", "people-sort-new"} <= labelled
     # A card's name field: its id, as Dash writes it in the page, is its label's `for`.
     card = C.person_card({"id": 3, "name": "Ada", "n_faces": 2}, [1, 2])
     [field] = [c for c in _walk(card) if isinstance(c, dbc.Input)]
@@ -211,3 +208,16 @@ def test_every_pager_is_a_landmark_named_for_what_it_pages(pages):
     assert len(pagers) == 6 and set(named) == {str(p.id) for p in pagers}  # Find's comes with a result
     assert named["people-pager"] == "Pages of people" and named["photos-pager"] == "Pages of photos"
     assert named[str({"type": "person-pager", "pid": 3})] == "Pages of Ada’s faces"
+
+
+def test_every_field_of_every_page_is_labelled(pages):
+    """A placeholder is no name (and none once a value is chosen): Photos' year and folder filters and its "Who is
+    this?" fields, Map's "Give selected faces to…" and Attributes' person had none."""
+    n_fields = 0
+    for path, layout in pages.items():
+        fields = [c.id for c in _walk(layout) if isinstance(c, (dbc.Input, dcc.Input, dcc.Slider, dcc.Dropdown,
+                                                                  dbc.Select))]
+        labels = {getattr(c, "html_for", None) for c in _walk(layout) if isinstance(c, dbc.Label)}
+        assert [f for f in fields if f not in labels] == [], path
+        n_fields += len(fields)
+    assert n_fields >= 20  # Find's fields come with a search

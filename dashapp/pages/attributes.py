@@ -36,7 +36,8 @@ layout = html.Div(
             "Attributes",
             "The 40 CelebA attributes the model estimates for every face (probabilities, not facts).",
             html.Div(
-                [html.Div(dcc.Dropdown(id="attr-person", placeholder="Compare the album with a person…"),
+                [dbc.Label("Compare the album with a person", html_for="attr-person", className="visually-hidden"),
+                 html.Div(dcc.Dropdown(id="attr-person", placeholder="Compare the album with a person…"),
                           style={"width": "300px", "minWidth": 0}),
                  export_link("attr-export")],
                 className="d-flex align-items-center gap-2 mw-100",  # the dropdown narrows on a phone

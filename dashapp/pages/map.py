@@ -31,9 +31,10 @@ layout = html.Div(
                     [
                         html.Span("Select faces with the lasso or box tool.", id="map-sel-info",
                                   className="small text-muted me-2"),
+                        # A placeholder is no name: a screen reader says the labels' words.
+                        dbc.Label("Give selected faces to", html_for="map-target", className="visually-hidden"),
                         html.Div(dcc.Dropdown(id="map-target", placeholder="Give selected faces to…"),
                                  style={"minWidth": "240px"}),
-                        # A placeholder is no name: a screen reader says the label's words.
                         dbc.Label("Or give them to a new name", html_for="map-new", className="visually-hidden"),
                         dbc.Input(id="map-new", placeholder="…or a new name", size="sm", style={"maxWidth": "180px"},
                                   autoComplete="off"),

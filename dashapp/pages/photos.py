@@ -41,12 +41,16 @@ def layout(person: str | None = None, photo: str | None = None, folder: str | No
                                             className="mt-2 small",
                                         ),
                                         # Shown once some photo has a date taken (EXIF).
-                                        html.Div(dcc.Dropdown(id="photos-year", placeholder="Any year",
-                                                              multi=True, searchable=False),
+                                        html.Div([dbc.Label("Years taken", html_for="photos-year",
+                                                            className="visually-hidden"),
+                                                  dcc.Dropdown(id="photos-year", placeholder="Any year", multi=True,
+                                                               searchable=False)],
                                                  id="photos-year-box", className="mt-2", style={"display": "none"}),
                                         # Shown once the library has two folders or more.
-                                        html.Div(dcc.Dropdown(id="photos-folder", placeholder="Any folder",
-                                                              multi=True, searchable=True),
+                                        html.Div([dbc.Label("Folders", html_for="photos-folder",
+                                                            className="visually-hidden"),
+                                                  dcc.Dropdown(id="photos-folder", placeholder="Any folder",
+                                                               multi=True, searchable=True)],
                                                  id="photos-folder-box", className="mt-2", style={"display": "none"}),
                                     ]
                                 ),
@@ -68,7 +72,10 @@ def layout(person: str | None = None, photo: str | None = None, folder: str | No
                     dbc.ModalBody(
                         [
                             html.Div(id="photos-face-info", className="d-flex align-items-center gap-3 mb-3"),
+                            # Placeholders are no names: a screen reader says the labels' words.
+                            dbc.Label("Whose face this is", html_for="photos-face-target", className="visually-hidden"),
                             dcc.Dropdown(id="photos-face-target", placeholder="Choose a person…"),
+                            dbc.Label("Or a new name", html_for="photos-face-new", className="visually-hidden"),
                             dbc.Input(id="photos-face-new", placeholder="…or type a new name", className="mt-2",
                                       autoComplete="off"),
                         ]
