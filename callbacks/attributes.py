@@ -157,9 +157,9 @@ def render_filter(n1, op1, v1, n2, op2, v2, page: int | None):
     start = page_offset(page, FILTER_PAGE_SIZE)
     tiles = [C.face_tile(int(f), title=f"Face {f}: click for details") for f in found[start:start + FILTER_PAGE_SIZE]]
     pages = C.n_pages(len(found), FILTER_PAGE_SIZE)
-    # In an empty library no threshold is to blame.
-    empty = "No face matches these thresholds." if len(library().queries.attribute_matrix()[0]) else \
-        "No faces yet — add photos on the Library page."
+    empty = "No face matches these thresholds."
+    if not len(found) and not len(library().queries.attribute_matrix()[0]):  # no threshold is to blame
+        empty = "No faces yet — add photos on the Library page."
     grid = C.face_grid(tiles, empty, grid_id="attr-filter-faces", report_clicks=True)
     return grid, pages, page or 1, pager_style(pages), f"{len(found):,} face{'s' if len(found) != 1 else ''}"
 
