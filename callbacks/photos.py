@@ -272,7 +272,7 @@ def open_face(_clicks: list, _cancel: int | None):
     now = C.face_owner_label(face)
     info = [html.Img(src=C.face_url(face["face_id"]), className="rounded", width=96, height=96, alt="the face"),
             html.Div([html.Div("Now:", className="small text-muted"),
-                      html.Strong(now + (" · hidden" if face["hidden"] else "")), _one_face_note(lib, face)])]
+                      html.Strong(now + (" · hidden" if face["hidden"] else ""))])]
     # A hidden person's face: they are offered too (marked hidden), else the dialog opened with no one chosen and
     # Save refused to keep the face where it is.
     people = [p for p in lib.queries.people_options(include_hidden=True)
@@ -282,19 +282,30 @@ def open_face(_clicks: list, _cancel: int | None):
     return True, face["face_id"], info, options, current, ""
 
 
-def _one_face_note(lib: Library, face: dict) -> html.Div | None:
-    """For a face of a group not named yet: that a name typed here goes to this face alone, the group's other faces
-    staying unnamed (a user naming who is in a photo split the person in two), and where to name them all."""
-    if face["person_id"] is None or face["name"] or face["ignored"]:
+def _unnamed_group(lib: Library, face: dict | None) -> dict | None:
+    """The group of two or more faces, not named yet, that this face is in; else None."""
+    if face is None or face["person_id"] is None or face["name"] or face["ignored"]:
         return None
     person = lib.queries.person(int(face["person_id"]))
-    n = person["n_faces"] if person else 1
-    if n < 2:
-        return None
-    who = C.person_label(face["person_id"], None)
-    return html.Div([f"A name typed below goes to this face alone. To name all {n} faces of {who}, name them on the ",
-                     dcc.Link("People page", href="/"), "."], className="small text-muted mt-1",
-                    id="photos-face-group-note")
+    return person if person and person["n_faces"] >= 2 else None
+
+
+@dash.callback(
+    Output("photos-face-whole", "label"),
+    Output("photos-face-whole", "style"),
+    Output("photos-face-whole", "value"),
+    Input("photos-face-id", "data"),
+    prevent_initial_call=True,
+)
+def offer_whole_group(face_id: int | None):
+    """For a face of a group not named yet, the dialog offers to give the person chosen (or the name typed) to the
+    whole group: one naming who is in a photo meant the person, and the face alone left the rest of them unnamed
+    (the person split in two). On by default; off, the face alone moves (a face put in the wrong group)."""
+    lib = library()
+    group = _unnamed_group(lib, lib.queries.face_detail(int(face_id)) if face_id is not None else None)
+    if group is None:
+        return "", {"display": "none"}, False
+    return f"The same for all {group['n_faces']} faces of {C.person_label(group['id'], None)}", None, True
 
 
 @dash.callback(
@@ -307,10 +318,13 @@ def _one_face_note(lib: Library, face: dict) -> html.Div | None:
     State("photos-face-target", "value"),
     State("photos-face-new", "value"),
     State("photos-version", "data"),
+    State("photos-face-whole", "value"),
     prevent_initial_call=True,
 )
-def save_face(_n: int | None, _submit: int | None, face_id: int | None, target, new_name: str | None, version: int):
-    """Assign the face to the chosen person (or a new name, or Unsorted)."""
+def save_face(_n: int | None, _submit: int | None, face_id: int | None, target, new_name: str | None, version: int,
+              whole: bool | None = False):
+    """Assign the face to the chosen person (or a new name, or Unsorted); with `whole`, a face of a group not
+    named yet gives its whole group to that person or name (`offer_whole_group`)."""
     if face_id is None or not clicked():
         return *NO_TOAST, no_update, no_update
     lib = library()
@@ -318,11 +332,31 @@ def save_face(_n: int | None, _submit: int | None, face_id: int | None, target, 
     already = _already(lib, face, target, new_name) if face is not None else None
     if already is not None:  # Save with no change: a move here would pin the face by hand and show in Undo
         return *info(f"Nothing changed: this face is already {already}.", "Photos"), False, no_update
+    group = _unnamed_group(lib, face) if whole else None
+    kind, value = target_from(target, new_name)
     try:
-        message = move_faces(lib, [int(face_id)], target, new_name)
+        if group is not None and kind in ("name", "person"):
+            message = _give_group(lib, group, kind, value)
+        else:
+            message = move_faces(lib, [int(face_id)], target, new_name)
     except ValueError as exc:
         return *refused(str(exc)), no_update, no_update
+    except KeyError:  # merged or deleted meanwhile, in another window
+        return *refused("That group or person no longer exists."), no_update, (version or 0) + 1
     return *ok(message + UNDO_HINT), False, (version or 0) + 1
+
+
+def _give_group(lib: Library, group: dict, kind: str, value) -> str:
+    """Name a group not named yet (a name someone has merges it into them), or merge it into the person chosen;
+    what happened, in words."""
+    label = f"{C.person_label(group['id'], None)} ({group['n_faces']} faces)"
+    if kind == "name":
+        holder = lib.store.people.rename(group["id"], str(value))
+    else:
+        holder = lib.store.people.merge([group["id"]], int(value))
+    person = lib.queries.person(holder)
+    who = C.where_hidden(C.person_label(holder, person["name"]), bool(person["hidden"]))
+    return f"Named {label} “{person['name']}”." if holder == group["id"] else f"Merged {label} into {who}."
 
 
 def _already(lib: Library, face: dict, target, new_name: str | None) -> str | None:

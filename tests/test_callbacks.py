@@ -1703,24 +1703,30 @@ def test_the_face_dialog_says_when_the_faces_person_is_hidden(lib):
         assert text_of(info).split(" A name typed")[0].strip() == now  # then a note: they are not named yet
 
 
-def test_the_face_dialog_says_a_name_typed_goes_to_the_face_alone_while_its_group_has_no_name(lib):
+def test_a_name_given_in_a_photo_to_a_face_of_an_unnamed_group_names_the_whole_group(lib):
     """A user naming who is in a photo typed a name for a face of an unnamed group: the face alone went to that
-    name, the group's other faces stayed unnamed (the person split in two). The dialog says so and where to name
-    them all; not for a named person's face, an unsorted one, or the one face of a group."""
-    a, b = lib.synthetic.person_ids[:2]
-    n = len(lib.store.people.face_ids(a))
-
-    def note(face: int) -> str:
-        _open, _fid, info, *_ = call(photos_cb.open_face, [1], None, trigger={"type": "photo-face", "fid": face})
-        notes = [c for c in info[1].children if getattr(c, "id", None) == "photos-face-group-note"]
-        return text_of(notes)
-
-    said = note(lib.store.people.face_ids(a)[0])
-    assert said.startswith("A name typed below goes to this face alone.")
-    assert f"To name all {n} faces of Person {a}, name them on the" in said and "People page" in said
+    name, the group's other faces stayed unnamed (the person split in two). The dialog offers the whole group, on by
+    default: a typed name names it, a person chosen gets it merged in; off, the face alone moves. Not offered for a
+    named person's face, an unsorted one, or the one face of a group."""
+    a, b, c = lib.synthetic.person_ids[:3]
+    faces_a, faces_c = lib.store.people.face_ids(a), lib.store.people.face_ids(c)
+    label, style, value = call(photos_cb.offer_whole_group, faces_a[0])
+    assert (label, style, value) == (f"The same for all {len(faces_a)} faces of Person {a}", None, True)
     lib.store.people.rename(b, "Bea")
-    assert note(lib.store.people.face_ids(b)[0]) == "" and note(lib.synthetic.unsorted[0]) == ""
-    lib.store.people.rename(b, None)
+    for face in (lib.store.people.face_ids(b)[0], lib.synthetic.unsorted[0]):
+        assert call(photos_cb.offer_whole_group, face) == ("", {"display": "none"}, False)
+
+    message, *_ = call(photos_cb.save_face, 1, None, faces_a[0], None, "Linus", 0, True, trigger="photos-face-save")
+    assert message.startswith(f"Named Person {a} ({len(faces_a)} faces) “Linus”.")
+    assert lib.queries.person(a)["name"] == "Linus" and lib.store.people.face_ids(a) == faces_a
+    message, *_ = call(photos_cb.save_face, 1, None, faces_c[0], b, "", 0, True, trigger="photos-face-save")
+    assert message.startswith(f"Merged Person {c} ({len(faces_c)} faces) into Bea.")
+    assert lib.queries.person(c) is None and set(faces_c) <= set(lib.store.people.face_ids(b))
+    lib.store.people.undo()
+    assert lib.store.people.face_ids(c) == faces_c
+    # Off: the face alone moves (a face put in the wrong group).
+    call(photos_cb.save_face, 1, None, faces_c[0], b, "", 0, False, trigger="photos-face-save")
+    assert lib.store.people.face_ids(c) == faces_c[1:] and lib.queries.person(c)["name"] is None
 
 
 def _source_of(lib, face_id: int) -> str | None:

@@ -78,6 +78,9 @@ def layout(person: str | None = None, photo: str | None = None, folder: str | No
                             dbc.Label("Or a new name", html_for="photos-face-new", className="visually-hidden"),
                             dbc.Input(id="photos-face-new", placeholder="…or type a new name", className="mt-2",
                                       autoComplete="off"),
+                            # For a face of a group not named yet: the name is most likely the whole group's.
+                            dbc.Switch(id="photos-face-whole", value=True, className="mt-2 small",
+                                       style={"display": "none"}),
                         ]
                     ),
                     dbc.ModalFooter([
