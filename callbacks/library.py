@@ -117,15 +117,17 @@ def _started(paths: list[str], extra: str = "") -> tuple:
 
 @dash.callback(
     *ADD_RESULT,
+    Output("lib-path", "value"),
     Input("lib-add-folder", "n_clicks"),
     Input("lib-path", "n_submit"),
     State("lib-path", "value"),
     prevent_initial_call=True,
 )
 def add_folder(_clicks: int | None, _submit: int | None, path: str | None):
-    """Check the typed folder and start ingesting it."""
+    """Check the typed folder and start ingesting it; the path box is emptied once it is added (for the next one),
+    and keeps a path refused, to correct it."""
     if not clicked():
-        return no_update, no_update, no_update, no_update
+        return no_update, no_update, no_update, no_update, no_update
     lib = library()
     folder = None
     try:
@@ -136,9 +138,9 @@ def add_folder(_clicks: int | None, _submit: int | None, path: str | None):
         started = job_runner.start_ingest(lib, [folder])
     except job_runner.JobRefused as exc:
         if folder is not None and _being_added(lib, folder):  # a double click: the first click's ingest runs
-            return f"{folder} is being added now: see “Current ingest”.", "info", True, no_update
-        return str(exc), "danger", True, no_update
-    return (*_started(started.paths), None)  # None: the next poll redraws the progress at once
+            return f"{folder} is being added now: see “Current ingest”.", "info", True, no_update, ""
+        return str(exc), "danger", True, no_update, no_update
+    return (*_started(started.paths), None, "")  # None: the next poll redraws the progress at once
 
 
 def _being_added(lib: Library, folder: Path) -> bool:

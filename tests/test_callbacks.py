@@ -137,6 +137,15 @@ def running_ingest(library, paths: tuple[str, ...] = ("/x",)) -> Iterator[int]:
         yield job
 
 
+def _wait_for_jobs(library) -> None:
+    """Let the library's ingest job processes end (before the test's library goes)."""
+    for _ in range(600):
+        if not library.store.jobs.active("ingest"):
+            return
+        time.sleep(0.1)
+    raise AssertionError("the ingest job did not end")
+
+
 @pytest.fixture()
 def lib(tmp_path):
     library = use_library(tmp_path / "library")
@@ -328,21 +337,31 @@ def test_navbar_badge_follows_a_clustering_started_from_the_map(empty_lib):
 
 
 def test_add_folder_refuses_bad_paths(empty_lib, tmp_path):
-    msg, color, is_open, _ = call(lib_cb.add_folder, 1, None, "", trigger="lib-add-folder")
+    msg, color, is_open, _, path_box = call(lib_cb.add_folder, 1, None, "", trigger="lib-add-folder")
     assert color == "danger" and "Type the path" in msg
-    msg, color, *_ = call(lib_cb.add_folder, 1, None, str(tmp_path / "nope"), trigger="lib-add-folder")
+    msg, color, _, _, path_box = call(lib_cb.add_folder, 1, None, str(tmp_path / "nope"), trigger="lib-add-folder")
     assert color == "danger" and "No such folder" in msg
+    assert path_box is dash.no_update  # kept, to correct it
     msg, color, *_ = call(lib_cb.add_folder, 1, None, "relative/photos", trigger="lib-add-folder")
     assert color == "danger" and "full path" in msg
+
+
+def test_add_folder_empties_the_path_box_once_the_folder_is_added(empty_lib, tmp_path):
+    """The folder's path stayed in the box after "Ingest started for …", as if it still had to be added."""
+    album = tmp_path / "album"
+    album.mkdir()
+    msg, color, _, state, path_box = call(lib_cb.add_folder, 1, None, f" {album} ", trigger="lib-add-folder")
+    assert (msg, color, state, path_box) == (f"Ingest started for {album}.", "success", None, "")
+    _wait_for_jobs(empty_lib)
 
 
 def test_a_folder_added_twice_quickly_says_it_is_being_added_not_refused(empty_lib, tmp_path):
     """A double click on "Add folder" (or Enter, then a click): the second request found the first one's ingest
     running and said in red "An ingest is already running", as if the folder had not been added."""
     with running_ingest(empty_lib, (str(tmp_path),)):
-        msg, color, is_open, state = call(lib_cb.add_folder, 2, None, str(tmp_path), trigger="lib-add-folder")
+        msg, color, is_open, state, path_box = call(lib_cb.add_folder, 2, None, str(tmp_path), trigger="lib-add-folder")
         assert (msg, color) == (f"{tmp_path} is being added now: see “Current ingest”.", "info")
-        assert state is dash.no_update
+        assert state is dash.no_update and path_box == ""
         other = tmp_path / "other"
         other.mkdir()
         msg, color, *_ = call(lib_cb.add_folder, 3, None, str(other), trigger="lib-add-folder")
@@ -362,7 +381,7 @@ def test_add_folder_refuses_the_librarys_own_folder(empty_lib):
     store.folders.add([str(empty_lib.config.uploads_dir)])
     for path in (empty_lib.data_dir, empty_lib.data_dir / "thumbs", empty_lib.data_dir / "."):
         (empty_lib.data_dir / "thumbs").mkdir(exist_ok=True)
-        msg, color, is_open, _ = call(lib_cb.add_folder, 1, None, str(path), trigger="lib-add-folder")
+        msg, color, *_ = call(lib_cb.add_folder, 1, None, str(path), trigger="lib-add-folder")
         assert color == "danger" and msg.startswith(f"{empty_lib.data_dir} is this library's own folder"), msg
     assert not store.jobs.active("ingest") and store.folders.paths() == [str(empty_lib.config.uploads_dir)]
 
