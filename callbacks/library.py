@@ -57,10 +57,11 @@ def poll_library(_n: int | None, previous: dict | None):
     n_err, errors = lib.queries.photo_errors()
     n_outdated, version = job_runner.outdated_photos(lib)
     busy = bool(job and job["status"] in ACTIVE)
+    uploads = str(lib.config.uploads_dir.resolve())
     return (
-        job_progress(job),
+        job_progress(job, uploads),
         not busy,
-        error_table(errors, n_err, file_types(lib.queries.not_photo_types())),
+        error_table(errors, n_err, file_types(lib.queries.not_photo_types()), uploads),
         _photo_count(summary),
         f"{summary['n_faces']:,}",
         f"{summary['n_people']:,}",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -229,13 +230,27 @@ def test_library_poll_shows_each_phase_and_the_eta_at_its_own_pace(empty_lib):
         eta = empty_lib.queries.latest_job()["eta"]
         assert 0.3 / 10 * 80 <= eta < 1.5 / 20 * 80 and "ETA" in text_of(progress)  # 80 photos at 10 per 0.3 s
 
-        store.jobs.progress(job, phase="cluster", message="clustering")  # no count moves: the page still says so
+        store.jobs.progress(job, phase="cluster")  # no count moves: the page still says so
         progress, *_, state, _, _, _, _ = call(lib_cb.poll_library, 4, state)
         text = text_of(progress)
         assert "running · grouping people" in text and "photos" not in text and "ETA" not in text
-        store.jobs.progress(job, phase="project", message="making the map")
+        # The bar said the photos' "20%" (or "100%", for ~30 s on a large library) as if stuck: it says the step.
+        assert _bar(progress) == ("Grouping people…", "Grouping people…") and "%" not in text
+        store.jobs.progress(job, phase="project")
         progress, *_ = call(lib_cb.poll_library, 5, state)
         assert "running · making the map" in text_of(progress) and "ETA" not in text_of(progress)
+        assert _bar(progress) == ("Making the map…", "Making the map…")
+        store.jobs.finish(job, "done", "20 files: 20 photos analysed (0 faces), …, in 2.1 s; 0 people/groups, "
+                                       "0 unsorted faces (grouped and mapped in 25.0 s)")
+    progress, *_ = call(lib_cb.poll_library, 6, state)
+    # The whole job's time, said as such beside its steps' own: "took 28s" read as a contradiction of "in 2.1 s".
+    assert _bar(progress) == ("100%", None) and re.search(r"took \d+s in all", text_of(progress))
+
+
+def _bar(progress) -> tuple:
+    """The words on the job's progress bar, and what it says to screen readers instead of its number (if any)."""
+    [bar] = [c for c in _components(progress) if getattr(c, "role", None) == "progressbar"]
+    return bar.children, getattr(bar, "aria-valuetext", None)
 
 
 def test_an_ingest_whose_pid_another_process_took_is_interrupted(empty_lib):
@@ -267,6 +282,24 @@ def test_library_poll_shows_job_progress_and_errors(empty_lib):
     assert "/photos/bad.jpg" in text_of(errors) and "truncated" in text_of(errors) and "clip" not in text_of(errors)
     assert "Files that are not photos, left alone: .mp4 2, .json 1." in text_of(errors)
     assert text_of(n_photos) == "0" and n_errors == "1"  # an unreadable file is no photo of the library
+
+
+def test_an_upload_is_named_uploaded_photos_in_the_job_and_its_unreadable_files_by_their_names(empty_lib):
+    """The job line and the unreadable files showed the upload's own folder (…/uploads/20261207-…), which the user
+    never chose; the page calls it "Uploaded photos" elsewhere (Folders)."""
+    store = empty_lib.store
+    upload = empty_lib.config.uploads_dir.resolve() / "20261207-101500-ab12cd"
+    job = store.jobs.create("ingest", {"paths": [str(upload)]})
+    store.jobs.start(job, 999_999_999)
+    store.jobs.finish(job, "done", "2 files")
+    store.photos.save_error(str(upload / "bad.jpg"), 10, 1, "decode", "truncated", "image file is truncated")
+    store.photos.save_error(str(upload / "party" / "dark.png"), 10, 1, "decode", "truncated", "truncated")
+    store.photos.save_error("/photos/other.jpg", 10, 1, "decode", "truncated", "truncated")
+    progress, _, errors, *_ = call(lib_cb.poll_library, 1, None)
+    assert "20261207" not in text_of(progress) + text_of(errors)
+    assert [c.children for c in _components(progress) if getattr(c, "id", None) == "job-paths"] == ["Uploaded photos"]
+    files = {c.children for c in _components(errors) if isinstance(c, dash.html.Td)}
+    assert {"Uploaded photos › bad.jpg", "Uploaded photos › party/dark.png", "/photos/other.jpg"} <= files
 
 
 def test_library_counts_analysed_photos_as_its_folders_do_and_those_to_analyse_apart(empty_lib, tmp_path):
