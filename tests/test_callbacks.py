@@ -498,7 +498,7 @@ def test_library_lists_its_folders_checks_them_again_and_removes_one(empty_lib, 
     assert store.photos.counts() == {"done": 2, "pending": 1}  # "Keep it" keeps it
     is_open, message, header, icon, toast_open, job_state = call(
         lib_cb.confirm_remove_folder, 1, 1, here_id, trigger="lib-remove-yes")
-    assert icon == "success" and message == f"Removed {here}: 2 photos, 2 faces." and job_state is None
+    assert icon == "success" and message == f"Removed {here}: 2 photos (2 faces)." and job_state is None
     assert store.photos.counts() == {"pending": 1} and store.folders.paths() == [str(gone)]
     message, *_ = call(lib_cb.confirm_remove_folder, 2, 1, here_id, trigger="lib-remove-yes")[1:]
     assert "no longer in the library" in message
@@ -524,6 +524,25 @@ def test_library_lists_its_folders_checks_them_again_and_removes_one(empty_lib, 
     _, text, _ = call(lib_cb.ask_remove_folder, [0, 1], trigger={"type": "lib-remove-folder", "index": uploads_id})
     assert text_of(text).startswith("The 0 photos (0 faces) uploaded to the library") and "copies of them are deleted" \
         in text_of(text) and "Uploading them again brings the photos back with what you decided" in text_of(text)
+
+
+def test_removing_uploaded_photos_says_them_as_the_folders_table_does(empty_lib):
+    """The dialog said "2 photos", the message after it "Removed /…/library/uploads: 4 photos" (its unreadable files
+    counted as photos, and the library's own folder named, which the user never chose)."""
+    store = empty_lib.store
+    upload = empty_lib.config.uploads_dir.resolve() / "20261207-101500-ab12cd"
+    upload.mkdir(parents=True)
+    for k in range(2):
+        pid = store.photos.upsert_pending(f"{upload}/{k}.jpg", 100, 1, f"sha-{k}")
+        store.photos.save_analysis(pid, [], 640, 480, "v1")
+    store.photos.save_error(f"{upload}/bad.jpg", 10, 1, "decode", "truncated", "image file is truncated")
+    store.folders.add([str(empty_lib.config.uploads_dir.resolve())])
+    [uploads_id] = [f.id for f in store.folders.list()]
+    _, text, _ = call(lib_cb.ask_remove_folder, [1], trigger={"type": "lib-remove-folder", "index": uploads_id})
+    assert text_of(text).startswith("The 2 photos (0 faces) and 1 unreadable file uploaded to the library")
+    _, message, _, icon, _, _ = call(lib_cb.confirm_remove_folder, 1, 0, uploads_id, trigger="lib-remove-yes")
+    assert (message, icon) == ("Removed Uploaded photos: 2 photos (0 faces) and 1 unreadable file.", "success")
+    assert store.photos.counts() == {} and not store.folders.list()
 
 
 def test_upload_of_a_text_file_is_refused(empty_lib):
