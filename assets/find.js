@@ -42,3 +42,37 @@
         }
     }, true);
 })();
+
+// Find: another face of the query photo chosen (a face box, with Enter or a click) starts a search for it, and the
+// photo is drawn anew without its boxes while it runs: the focus, left on the page's body, would send keyboard users
+// back to the top of the page. It goes to the photo's place meanwhile, then to the box of the face searched for
+// once the search is done. Unless the user has put it somewhere else meanwhile.
+(function () {
+    var chosen = null;  // the box of the face searched for when another face was chosen
+    var waiting = false;
+    document.addEventListener("click", function (event) {
+        if (event.target && event.target.closest && event.target.closest("#find-query [id*='\"find-face\"']")) {
+            chosen = document.querySelector("#find-query .find-chosen");
+            waiting = true;
+        }
+    }, true);
+    document.addEventListener("focusin", function (event) {
+        if (waiting && !event.target.closest("#find-query")) {
+            waiting = false;  // the user went elsewhere
+        }
+    });
+    new MutationObserver(function () {
+        var query = document.getElementById("find-query");
+        var active = document.activeElement;
+        if (!waiting || !query || (active && active !== document.body && active !== query)) {
+            return;
+        }
+        var box = query.querySelector(".find-chosen");
+        if (box && box !== chosen) {  // the new search's
+            box.focus();
+            waiting = false;
+        } else if (active !== query) {
+            query.focus();
+        }
+    }).observe(document.documentElement, {childList: true, subtree: true});
+})();

@@ -152,21 +152,27 @@
         }
     }
 
-    // People: once the merge dialog closes, the focus goes back to the button that opened it, "Merge selected groups"
-    // or a suggestion's Merge, as a dialog should. After Cancel or Escape react-bootstrap's Modal does it itself (the
-    // page is not drawn again); after a merge that button is gone (its suggestion merged) or disabled (no group ticked
-    // any more) once the page is drawn anew, and the focus, left on the page's body, goes to the Merge now in its
-    // place in the suggestions, else to the page's heading. Unless the user has put it somewhere meanwhile.
-    var MERGE_OPENERS = "#people-merge-btn, button[id*='\"suggest-merge\"']";
-    var opener = null;  // the button that opened the dialog
-    var merged = null;  // the opener of the merge just confirmed, until the page drawn anew shows it merged
-    function suggestionMerges() {
-        return Array.prototype.slice.call(document.querySelectorAll("button[id*='\"suggest-merge\"']"));
+    // Once a dialog that asked to confirm closes, the focus goes back to the button that opened it, as a dialog
+    // should. After Cancel or Escape react-bootstrap's Modal does it itself (the page is not drawn again); after a
+    // confirmation that button is gone (its merge suggestion merged, its folder removed) or disabled (People's
+    // "Merge selected groups", no group ticked any more) once the page is drawn anew, and the focus, left on the
+    // page's body, goes to the button now in its place in the list, else to `rest`. Unless the user has put it
+    // somewhere meanwhile.
+    var CONFIRMED = [
+        {openers: "#people-merge-btn, button[id*='\"suggest-merge\"']", list: "button[id*='\"suggest-merge\"']",
+         yes: "#people-confirm-yes", rest: "h1"},  // People: merges
+        {openers: "button[id*='\"lib-remove-folder\"']", list: "button[id*='\"lib-remove-folder\"']",
+         yes: "#lib-remove-yes", rest: "#lib-path"},  // Library: no folder left, the box to add one
+    ];
+    var opener = null;  // the button that opened the dialog, and its rule
+    var confirmed = null;  // the opener of the dialog just confirmed, until the page drawn anew shows it done
+    function inList(rule) {
+        return Array.prototype.slice.call(document.querySelectorAll(rule.list));
     }
-    function focusAfterMerge() {
-        var button = document.getElementById(merged.id);
+    function focusAfterConfirm() {
+        var button = document.getElementById(confirmed.id);
         if (button && !button.disabled) {
-            return false;  // not drawn anew yet (or the merge was refused: the button is still there)
+            return false;  // not drawn anew yet (or refused: the button is still there)
         }
         if (document.querySelector(".modal")) {
             return false;  // the dialog is still fading out: the focus moved now would come back to it
@@ -175,11 +181,11 @@
         if (active && active !== document.body && !active.disabled) {
             return true;  // the user has put it somewhere
         }
-        var merges = suggestionMerges();
-        button = merged.index >= 0 && merges.length ? merges[Math.min(merged.index, merges.length - 1)] : null;
+        var list = inList(confirmed.rule);
+        button = confirmed.index >= 0 && list.length ? list[Math.min(confirmed.index, list.length - 1)] : null;
         if (!button || button.disabled) {
-            button = document.querySelector("h1");
-            if (button && !button.hasAttribute("tabindex")) {
+            button = document.querySelector(confirmed.rule.rest);
+            if (button && button.tagName === "H1" && !button.hasAttribute("tabindex")) {
                 button.setAttribute("tabindex", "-1");  // focusable by script only, as a page's heading is
             }
         }
@@ -190,17 +196,18 @@
     }
     document.addEventListener("click", function (event) {
         var target = event.target.closest ? event.target : null;
-        var button = target && target.closest(MERGE_OPENERS);
-        if (button) {
-            opener = {id: button.id, index: suggestionMerges().indexOf(button)};
-        } else if (opener && target && target.closest("#people-confirm-yes")) {
-            merged = Object.assign({}, opener, {until: Date.now() + 10000});
+        var rule = target && CONFIRMED.find(function (r) { return target.closest(r.openers); });
+        if (rule) {
+            var button = target.closest(rule.openers);
+            opener = {rule: rule, id: button.id, index: inList(rule).indexOf(button)};
+        } else if (opener && target && target.closest(opener.rule.yes)) {
+            confirmed = Object.assign({}, opener, {until: Date.now() + 10000});
             opener = null;
         }
     }, true);
     new MutationObserver(function () {
-        if (merged && (Date.now() > merged.until || focusAfterMerge())) {
-            merged = null;
+        if (confirmed && (Date.now() > confirmed.until || focusAfterConfirm())) {
+            confirmed = null;
         }
     }).observe(document.documentElement, {childList: true, subtree: true, attributeFilter: ["disabled"]});
 

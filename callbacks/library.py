@@ -10,10 +10,11 @@ from dash import ALL, ClientsideFunction, Input, Output, State, ctx, html, no_up
 
 from callbacks.common import NO_TOAST, TOAST, Library, clicked, info, library, ok, refused
 from dashapp import job_runner
-from dashapp.components import error_table, folder_table, job_progress
+from dashapp.components import UPLOADS_LABEL, error_table, folder_table, job_progress
 from dashapp.folders import is_uploads, own_folder_refusal, remove_folder, split_missing
 from dashapp.ingest import file_types
 from dashapp.jobs import IngestBusy
+from dashapp.store import Folder
 from dashapp.uploads import UploadRefused, save_uploads
 from dashapp.words import count_of
 
@@ -57,10 +58,11 @@ def poll_library(_n: int | None, previous: dict | None):
     n_err, errors = lib.queries.photo_errors()
     n_outdated, version = job_runner.outdated_photos(lib)
     busy = bool(job and job["status"] in ACTIVE)
+    uploads = str(lib.config.uploads_dir.resolve())
     return (
-        job_progress(job),
+        job_progress(job, uploads),
         not busy,
-        error_table(errors, n_err, file_types(lib.queries.not_photo_types())),
+        error_table(errors, n_err, file_types(lib.queries.not_photo_types()), uploads),
         _photo_count(summary),
         f"{summary['n_faces']:,}",
         f"{summary['n_people']:,}",
@@ -117,15 +119,17 @@ def _started(paths: list[str], extra: str = "") -> tuple:
 
 @dash.callback(
     *ADD_RESULT,
+    Output("lib-path", "value"),
     Input("lib-add-folder", "n_clicks"),
     Input("lib-path", "n_submit"),
     State("lib-path", "value"),
     prevent_initial_call=True,
 )
 def add_folder(_clicks: int | None, _submit: int | None, path: str | None):
-    """Check the typed folder and start ingesting it."""
+    """Check the typed folder and start ingesting it; the path box is emptied once it is added (for the next one),
+    and keeps a path refused, to correct it."""
     if not clicked():
-        return no_update, no_update, no_update, no_update
+        return no_update, no_update, no_update, no_update, no_update
     lib = library()
     folder = None
     try:
@@ -136,9 +140,9 @@ def add_folder(_clicks: int | None, _submit: int | None, path: str | None):
         started = job_runner.start_ingest(lib, [folder])
     except job_runner.JobRefused as exc:
         if folder is not None and _being_added(lib, folder):  # a double click: the first click's ingest runs
-            return f"{folder} is being added now: see “Current ingest”.", "info", True, no_update
-        return str(exc), "danger", True, no_update
-    return (*_started(started.paths), None)  # None: the next poll redraws the progress at once
+            return f"{folder} is being added now: see “Current ingest”.", "info", True, no_update, ""
+        return str(exc), "danger", True, no_update, no_update
+    return (*_started(started.paths), None, "")  # None: the next poll redraws the progress at once
 
 
 def _being_added(lib: Library, folder: Path) -> bool:
@@ -231,10 +235,10 @@ def ask_remove_folder(_clicks: list[int | None]):
     if not clicked():
         return no_update, no_update, no_update
     lib = library()
-    folder = next((f for f in lib.store.folders.list() if f.id == ctx.triggered_id["index"]), None)
+    folder = _folder(lib, ctx.triggered_id["index"])
     if folder is None:  # removed meanwhile (another tab, the CLI)
         return False, no_update, None
-    counts = f"{folder.n_photos:,} photos ({folder.n_faces:,} faces)"
+    counts = _holds(folder)
     gone = " leave the library: people, the map, searches and statistics. "
     if is_uploads(lib.config, folder.path):
         what = [f"The {counts} uploaded to the library", gone, "The library's copies of them are deleted; the photos "
@@ -250,6 +254,18 @@ def ask_remove_folder(_clicks: list[int | None]):
                "as you left them. Their other faces are grouped anew.", className="mb-0"),
     ]
     return True, text, folder.id
+
+
+def _folder(lib: Library, folder_id: int | None) -> Folder | None:
+    """The remembered folder of this id, with its counts; None if the library no longer has it."""
+    return next((f for f in lib.store.folders.list() if f.id == folder_id), None)
+
+
+def _holds(folder: Folder) -> str:
+    """What a folder brings to the library, as its row in Folders counts it: "2 photos (3 faces)", and its
+    unreadable files apart (they go too: "4 photos" in the message after the dialog's "2 photos" read as a mistake)."""
+    holds = f"{count_of(folder.n_photos, 'photo')} ({count_of(folder.n_faces, 'face')})"
+    return holds + (f" and {count_of(folder.n_errors, 'unreadable file')}" if folder.n_errors else "")
 
 
 @dash.callback(
@@ -270,18 +286,19 @@ def confirm_remove_folder(_yes: int | None, _no: int | None, folder_id: int | No
     lib = library()
     # Removed meanwhile (another tab, the CLI).
     gone = (False, *refused("That folder is no longer in the library."), None)
-    path = lib.store.folders.path_of(folder_id) if folder_id is not None else None
-    if path is None:
+    folder = _folder(lib, folder_id)
+    if folder is None:
         return gone
     try:
-        n_photos, n_faces = remove_folder(lib.config, lib.store, path)
+        remove_folder(lib.config, lib.store, folder.path)
     except KeyError:
         return gone
     except IngestBusy:
         return False, *refused("Photos are being added or grouped right now; remove the folder when that is done."), \
             no_update
     # None: the next poll redraws the counts and the folders at once.
-    return False, *ok(f"Removed {path}: {n_photos:,} photos, {n_faces:,} faces.", "Folder removed"), None
+    name = UPLOADS_LABEL if is_uploads(lib.config, folder.path) else folder.path  # as the Folders table names it
+    return False, *ok(f"Removed {name}: {_holds(folder)}.", "Folder removed"), None
 
 
 @dash.callback(

@@ -63,14 +63,17 @@ def box_label(text: str, color: str) -> html.Span:
 
 
 def progress_bar(value: float, name: str, label: str = "", color: str = "primary", striped: bool = False,
-                 animated: bool = False, class_name: str = "", style: dict | None = None) -> html.Div:
+                 animated: bool = False, class_name: str = "", style: dict | None = None,
+                 value_text: str | None = None) -> html.Div:
     """Bootstrap's progress bar, named for screen readers (`name`): dbc.Progress cannot be given an aria-label, and a
-    bar without a name is read as a bare number."""
+    bar without a name is read as a bare number. `value_text`: what it reads instead of the number (a step that
+    counts nothing)."""
     bar_class = " ".join(["progress-bar", f"bg-{color}"] + ["progress-bar-striped"] * (striped or animated)
                          + ["progress-bar-animated"] * animated)
     bar = html.Div(label, className=bar_class, role="progressbar",
                    style={"width": f"{max(0.0, min(100.0, value)):.1f}%"},
-                   **{"aria-label": name, "aria-valuenow": round(value), "aria-valuemin": 0, "aria-valuemax": 100})
+                   **{"aria-label": name, "aria-valuenow": round(value), "aria-valuemin": 0, "aria-valuemax": 100},
+                   **({"aria-valuetext": value_text} if value_text else {}))
     return html.Div(bar, className=f"progress {class_name}".strip(), style=style)
 
 
@@ -310,11 +313,13 @@ def job_badge_label(job: dict) -> str:
     return f"{words}…"
 
 
-def job_progress(job: dict | None) -> html.Div:
+def job_progress(job: dict | None, uploads_dir: str = "") -> html.Div:
     """Progress of the latest ingest: bar, counts, ETA, errors; an empty state when there is none.
 
     `done`/`total` count the current phase's work (photos to analyse, files to check), so a
-    finished job shows a full bar and the job's own summary message.
+    finished job shows a full bar and the job's own summary message. Grouping people and making the map count
+    nothing: the bar, full, says the phase instead of "100%" (it sat there as if stuck). An upload's folder
+    (under `uploads_dir`) is named "Uploaded photos".
     """
     if job is None:
         return html.Div("No ingest has run yet. Add a folder or upload photos above.", className="text-muted")
@@ -327,6 +332,9 @@ def job_progress(job: dict | None) -> html.Div:
         pct = min(100.0, 100.0 * done / total) if total else 0.0
     phase = PHASES.get(job.get("phase") or "", job.get("phase") or "")
     counted = job.get("phase") not in UNCOUNTED_PHASES
+    bar_text = f"{pct:.0f}%" if pct >= 8 else ""
+    if running and not counted:
+        pct, bar_text = 100.0, f"{phase.capitalize()}…"
     stats = []
     if running and counted:
         stats.append(html.Span(f"{done} / {total} photos" if total else "counting photos…", id="job-counts"))
@@ -338,22 +346,24 @@ def job_progress(job: dict | None) -> html.Div:
     if running:
         if job.get("eta") is not None:  # none until the phase's pace can be measured
             stats.append(html.Span(f"ETA {_fmt_seconds(job.get('eta'))}", id="job-eta"))
-    elif job.get("elapsed") is not None:
-        stats.append(html.Span(f"took {_fmt_seconds(job.get('elapsed'))}"))
+    elif job.get("elapsed") is not None:  # the whole job; its summary times its steps ("in 2.1 s")
+        stats.append(html.Span(f"took {_fmt_seconds(job.get('elapsed'))} in all", id="job-took"))
     label = status + (f" · {phase}" if phase and running else "")
     return html.Div(
         [
             html.Div(
                 [
                     dbc.Badge(label, color=JOB_COLORS.get(status, "secondary"), id="job-status"),
-                    html.Span(job.get("paths") or "", className="text-muted small text-truncate ms-2"),
+                    html.Span(", ".join(shown_path(p, uploads_dir) for p in job.get("path_list") or []),
+                              className="text-muted small text-truncate ms-2", id="job-paths"),
                 ],
                 className="d-flex align-items-center mb-2",
             ),
             progress_bar(
                 pct,
                 "Job progress",
-                label=f"{pct:.0f}%" if pct >= 8 else "",
+                label=bar_text,
+                value_text=bar_text if running and not counted else None,
                 striped=running,
                 animated=running,
                 color=JOB_COLORS.get(status, "secondary"),
@@ -370,9 +380,9 @@ def job_progress(job: dict | None) -> html.Div:
     )
 
 
-def error_table(rows: Sequence[dict], total: int, not_photos: str = "") -> Any:
-    """Per-file errors: which file, at which stage, and why; then the types of files that are not photos, if any
-    (`not_photos`, e.g. ".mp4 40, .json 12")."""
+def error_table(rows: Sequence[dict], total: int, not_photos: str = "", uploads_dir: str = "") -> Any:
+    """Per-file errors: which file (an uploaded one by its name, under "Uploaded photos"), at which stage, and why;
+    then the types of files that are not photos, if any (`not_photos`, e.g. ".mp4 40, .json 12")."""
     skipped = html.Div(f"Files that are not photos, left alone: {not_photos}.", className="small text-muted mt-2") \
         if not_photos else None
     if not rows:
@@ -382,7 +392,7 @@ def error_table(rows: Sequence[dict], total: int, not_photos: str = "") -> Any:
         [
             html.Tr(
                 [
-                    html.Td(r["path"], className="text-break small"),
+                    html.Td(shown_path(r["path"], uploads_dir), className="text-break small"),
                     html.Td(r.get("stage") or "", className="small"),
                     html.Td(f"{r.get('kind') or ''}: {r.get('detail') or ''}".strip(": "), className="small"),
                 ]
@@ -402,6 +412,19 @@ UPLOADS_LABEL = "Uploaded photos"
 def folder_name(path: str, uploads_dir: str) -> str:
     """A folder's short name: its last part, or "Uploaded photos" for the library's uploads."""
     return UPLOADS_LABEL if path == uploads_dir else Path(path).name or path
+
+
+def shown_path(path: str, uploads_dir: str) -> str:
+    """A file or folder as the page names it: an uploaded one as "Uploaded photos" and its name as uploaded
+    ("Uploaded photos › party/kit.jpg" for a zip's); each upload's own folder ("uploads/20261207-…") means nothing
+    to the user. Any other by its path."""
+    try:
+        parts = Path(path).relative_to(uploads_dir).parts if uploads_dir else None
+    except ValueError:
+        parts = None
+    if parts is None:
+        return path
+    return " › ".join([UPLOADS_LABEL, "/".join(parts[1:])]) if len(parts) > 1 else UPLOADS_LABEL
 
 
 def folder_table(folders: Sequence[Folder], missing: set[str], uploads_dir: str, n_elsewhere: int = 0) -> Any:
@@ -437,7 +460,6 @@ def folder_table(folders: Sequence[Folder], missing: set[str], uploads_dir: str,
             html.Td(f"{f.n_faces:,}", className="text-end"),
             html.Td(f"{f.n_errors:,}", className="text-end"),
             html.Td(checked, className="text-nowrap"),
-            # Named with their folder: a screen reader listing the page's buttons says which folder each is for.
             # Named with their folder: a screen reader listing the page's buttons says which folder each is for
             # (html.Button: dbc's takes no aria-label).
             html.Td([html.Button("Check", id={"type": "lib-check-folder", "index": f.id}, n_clicks=0, type="button",

@@ -61,7 +61,10 @@ def query_photo(job_id: int, size: Sequence[int] | None = None, faces: Sequence[
         # Boxes are drawn once the search is done: "searching" read as if it still ran.
         label = "searched for" if searched else f"face {f.index + 1}"
         color = FOCUS_COLOR if searched else OTHER_FACE_COLOR
-        props = dict(className="face-box find-chosen", title="The face being searched for") if searched else dict(
+        # The face searched for takes the focus from the face box it was chosen with (assets/find.js): focusable by
+        # script only, it is no button.
+        props = dict(className="face-box find-chosen", title="The face being searched for", tabIndex=-1) \
+            if searched else dict(
             id={"type": "find-face", "idx": f.index}, className="face-box", n_clicks=0, role="button", tabIndex=0,
             title="Click to search for this face instead")
         boxes.append(html.Div(box_label(label, color),

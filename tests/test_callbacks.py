@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -137,6 +138,15 @@ def running_ingest(library, paths: tuple[str, ...] = ("/x",)) -> Iterator[int]:
         yield job
 
 
+def _wait_for_jobs(library) -> None:
+    """Let the library's ingest job processes end (before the test's library goes)."""
+    for _ in range(600):
+        if not library.store.jobs.active("ingest"):
+            return
+        time.sleep(0.1)
+    raise AssertionError("the ingest job did not end")
+
+
 @pytest.fixture()
 def lib(tmp_path):
     library = use_library(tmp_path / "library")
@@ -220,13 +230,27 @@ def test_library_poll_shows_each_phase_and_the_eta_at_its_own_pace(empty_lib):
         eta = empty_lib.queries.latest_job()["eta"]
         assert 0.3 / 10 * 80 <= eta < 1.5 / 20 * 80 and "ETA" in text_of(progress)  # 80 photos at 10 per 0.3 s
 
-        store.jobs.progress(job, phase="cluster", message="clustering")  # no count moves: the page still says so
+        store.jobs.progress(job, phase="cluster")  # no count moves: the page still says so
         progress, *_, state, _, _, _, _ = call(lib_cb.poll_library, 4, state)
         text = text_of(progress)
         assert "running · grouping people" in text and "photos" not in text and "ETA" not in text
-        store.jobs.progress(job, phase="project", message="making the map")
+        # The bar said the photos' "20%" (or "100%", for ~30 s on a large library) as if stuck: it says the step.
+        assert _bar(progress) == ("Grouping people…", "Grouping people…") and "%" not in text
+        store.jobs.progress(job, phase="project")
         progress, *_ = call(lib_cb.poll_library, 5, state)
         assert "running · making the map" in text_of(progress) and "ETA" not in text_of(progress)
+        assert _bar(progress) == ("Making the map…", "Making the map…")
+        store.jobs.finish(job, "done", "20 files: 20 photos analysed (0 faces), …, in 2.1 s; 0 people/groups, "
+                                       "0 unsorted faces (grouped and mapped in 25.0 s)")
+    progress, *_ = call(lib_cb.poll_library, 6, state)
+    # The whole job's time, said as such beside its steps' own: "took 28s" read as a contradiction of "in 2.1 s".
+    assert _bar(progress) == ("100%", None) and re.search(r"took \d+s in all", text_of(progress))
+
+
+def _bar(progress) -> tuple:
+    """The words on the job's progress bar, and what it says to screen readers instead of its number (if any)."""
+    [bar] = [c for c in _components(progress) if getattr(c, "role", None) == "progressbar"]
+    return bar.children, getattr(bar, "aria-valuetext", None)
 
 
 def test_an_ingest_whose_pid_another_process_took_is_interrupted(empty_lib):
@@ -258,6 +282,24 @@ def test_library_poll_shows_job_progress_and_errors(empty_lib):
     assert "/photos/bad.jpg" in text_of(errors) and "truncated" in text_of(errors) and "clip" not in text_of(errors)
     assert "Files that are not photos, left alone: .mp4 2, .json 1." in text_of(errors)
     assert text_of(n_photos) == "0" and n_errors == "1"  # an unreadable file is no photo of the library
+
+
+def test_an_upload_is_named_uploaded_photos_in_the_job_and_its_unreadable_files_by_their_names(empty_lib):
+    """The job line and the unreadable files showed the upload's own folder (…/uploads/20261207-…), which the user
+    never chose; the page calls it "Uploaded photos" elsewhere (Folders)."""
+    store = empty_lib.store
+    upload = empty_lib.config.uploads_dir.resolve() / "20261207-101500-ab12cd"
+    job = store.jobs.create("ingest", {"paths": [str(upload)]})
+    store.jobs.start(job, 999_999_999)
+    store.jobs.finish(job, "done", "2 files")
+    store.photos.save_error(str(upload / "bad.jpg"), 10, 1, "decode", "truncated", "image file is truncated")
+    store.photos.save_error(str(upload / "party" / "dark.png"), 10, 1, "decode", "truncated", "truncated")
+    store.photos.save_error("/photos/other.jpg", 10, 1, "decode", "truncated", "truncated")
+    progress, _, errors, *_ = call(lib_cb.poll_library, 1, None)
+    assert "20261207" not in text_of(progress) + text_of(errors)
+    assert [c.children for c in _components(progress) if getattr(c, "id", None) == "job-paths"] == ["Uploaded photos"]
+    files = {c.children for c in _components(errors) if isinstance(c, dash.html.Td)}
+    assert {"Uploaded photos › bad.jpg", "Uploaded photos › party/dark.png", "/photos/other.jpg"} <= files
 
 
 def test_library_counts_analysed_photos_as_its_folders_do_and_those_to_analyse_apart(empty_lib, tmp_path):
@@ -328,21 +370,31 @@ def test_navbar_badge_follows_a_clustering_started_from_the_map(empty_lib):
 
 
 def test_add_folder_refuses_bad_paths(empty_lib, tmp_path):
-    msg, color, is_open, _ = call(lib_cb.add_folder, 1, None, "", trigger="lib-add-folder")
+    msg, color, is_open, _, path_box = call(lib_cb.add_folder, 1, None, "", trigger="lib-add-folder")
     assert color == "danger" and "Type the path" in msg
-    msg, color, *_ = call(lib_cb.add_folder, 1, None, str(tmp_path / "nope"), trigger="lib-add-folder")
+    msg, color, _, _, path_box = call(lib_cb.add_folder, 1, None, str(tmp_path / "nope"), trigger="lib-add-folder")
     assert color == "danger" and "No such folder" in msg
+    assert path_box is dash.no_update  # kept, to correct it
     msg, color, *_ = call(lib_cb.add_folder, 1, None, "relative/photos", trigger="lib-add-folder")
     assert color == "danger" and "full path" in msg
+
+
+def test_add_folder_empties_the_path_box_once_the_folder_is_added(empty_lib, tmp_path):
+    """The folder's path stayed in the box after "Ingest started for …", as if it still had to be added."""
+    album = tmp_path / "album"
+    album.mkdir()
+    msg, color, _, state, path_box = call(lib_cb.add_folder, 1, None, f" {album} ", trigger="lib-add-folder")
+    assert (msg, color, state, path_box) == (f"Ingest started for {album}.", "success", None, "")
+    _wait_for_jobs(empty_lib)
 
 
 def test_a_folder_added_twice_quickly_says_it_is_being_added_not_refused(empty_lib, tmp_path):
     """A double click on "Add folder" (or Enter, then a click): the second request found the first one's ingest
     running and said in red "An ingest is already running", as if the folder had not been added."""
     with running_ingest(empty_lib, (str(tmp_path),)):
-        msg, color, is_open, state = call(lib_cb.add_folder, 2, None, str(tmp_path), trigger="lib-add-folder")
+        msg, color, is_open, state, path_box = call(lib_cb.add_folder, 2, None, str(tmp_path), trigger="lib-add-folder")
         assert (msg, color) == (f"{tmp_path} is being added now: see “Current ingest”.", "info")
-        assert state is dash.no_update
+        assert state is dash.no_update and path_box == ""
         other = tmp_path / "other"
         other.mkdir()
         msg, color, *_ = call(lib_cb.add_folder, 3, None, str(other), trigger="lib-add-folder")
@@ -362,7 +414,7 @@ def test_add_folder_refuses_the_librarys_own_folder(empty_lib):
     store.folders.add([str(empty_lib.config.uploads_dir)])
     for path in (empty_lib.data_dir, empty_lib.data_dir / "thumbs", empty_lib.data_dir / "."):
         (empty_lib.data_dir / "thumbs").mkdir(exist_ok=True)
-        msg, color, is_open, _ = call(lib_cb.add_folder, 1, None, str(path), trigger="lib-add-folder")
+        msg, color, *_ = call(lib_cb.add_folder, 1, None, str(path), trigger="lib-add-folder")
         assert color == "danger" and msg.startswith(f"{empty_lib.data_dir} is this library's own folder"), msg
     assert not store.jobs.active("ingest") and store.folders.paths() == [str(empty_lib.config.uploads_dir)]
 
@@ -446,7 +498,7 @@ def test_library_lists_its_folders_checks_them_again_and_removes_one(empty_lib, 
     assert store.photos.counts() == {"done": 2, "pending": 1}  # "Keep it" keeps it
     is_open, message, header, icon, toast_open, job_state = call(
         lib_cb.confirm_remove_folder, 1, 1, here_id, trigger="lib-remove-yes")
-    assert icon == "success" and message == f"Removed {here}: 2 photos, 2 faces." and job_state is None
+    assert icon == "success" and message == f"Removed {here}: 2 photos (2 faces)." and job_state is None
     assert store.photos.counts() == {"pending": 1} and store.folders.paths() == [str(gone)]
     message, *_ = call(lib_cb.confirm_remove_folder, 2, 1, here_id, trigger="lib-remove-yes")[1:]
     assert "no longer in the library" in message
@@ -472,6 +524,25 @@ def test_library_lists_its_folders_checks_them_again_and_removes_one(empty_lib, 
     _, text, _ = call(lib_cb.ask_remove_folder, [0, 1], trigger={"type": "lib-remove-folder", "index": uploads_id})
     assert text_of(text).startswith("The 0 photos (0 faces) uploaded to the library") and "copies of them are deleted" \
         in text_of(text) and "Uploading them again brings the photos back with what you decided" in text_of(text)
+
+
+def test_removing_uploaded_photos_says_them_as_the_folders_table_does(empty_lib):
+    """The dialog said "2 photos", the message after it "Removed /…/library/uploads: 4 photos" (its unreadable files
+    counted as photos, and the library's own folder named, which the user never chose)."""
+    store = empty_lib.store
+    upload = empty_lib.config.uploads_dir.resolve() / "20261207-101500-ab12cd"
+    upload.mkdir(parents=True)
+    for k in range(2):
+        pid = store.photos.upsert_pending(f"{upload}/{k}.jpg", 100, 1, f"sha-{k}")
+        store.photos.save_analysis(pid, [], 640, 480, "v1")
+    store.photos.save_error(f"{upload}/bad.jpg", 10, 1, "decode", "truncated", "image file is truncated")
+    store.folders.add([str(empty_lib.config.uploads_dir.resolve())])
+    [uploads_id] = [f.id for f in store.folders.list()]
+    _, text, _ = call(lib_cb.ask_remove_folder, [1], trigger={"type": "lib-remove-folder", "index": uploads_id})
+    assert text_of(text).startswith("The 2 photos (0 faces) and 1 unreadable file uploaded to the library")
+    _, message, _, icon, _, _ = call(lib_cb.confirm_remove_folder, 1, 0, uploads_id, trigger="lib-remove-yes")
+    assert (message, icon) == ("Removed Uploaded photos: 2 photos (0 faces) and 1 unreadable file.", "success")
+    assert store.photos.counts() == {} and not store.folders.list()
 
 
 def test_upload_of_a_text_file_is_refused(empty_lib):

@@ -1,5 +1,5 @@
-"""Keyboard use of the People page in a real headless Chromium: the focus around its dialogs (assets/keyboard.js),
-its search as one types.
+"""Keyboard use of the People, Library and Find pages in a real headless Chromium: the focus around their dialogs
+and what they redraw (assets/keyboard.js, assets/find.js), People's search as one types.
 
 dbc.Modal leaves the focus on the page's body once it closes, and the page is drawn anew as it does; keyboard and
 screen reader users then start again from the top. The dialog must give the focus back to the button that opened
@@ -17,6 +17,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from contextlib import contextmanager
+
 import pytest
 from selenium.webdriver.common.keys import Keys
 
@@ -32,17 +34,45 @@ pytestmark = [
                        reason="needs chromium and chromedriver (apt-get install chromium chromium-driver)"),
 ]
 SUGGEST_MERGE = "button[id*='\"suggest-merge\"']"
+REMOVE_FOLDER = "button[id*='\"lib-remove-folder\"']"
+WEIGHTS = ROOT / "model" / "weights" / "face_model.keras"
 
 
 @pytest.fixture()
 def people_page(tmp_path):
     """A headless Chromium on the People page of a library of five groups with two merge suggestions."""
-    from dash.testing.browser import Browser
-
     data = tmp_path / "library"
     store = Store.open(load_config(data))
     build_library(store, n_faces=36, faces_per_photo=3, n_people=5, photo_files=sorted(GROUP_PHOTOS.glob("*.jpg")))
     store.close()
+    with _served(tmp_path, data) as (driver, url):
+        driver.get(url + "/")
+        _wait(lambda: driver.find_elements("css selector", SUGGEST_MERGE), "the merge suggestions")
+        yield driver
+
+
+@pytest.fixture()
+def library_page(tmp_path):
+    """A headless Chromium on the Library page of a library of two folders (and its server's URL)."""
+    data = tmp_path / "library"
+    store = Store.open(load_config(data))
+    build_library(store, n_faces=12, faces_per_photo=3, n_people=2)
+    folders = [tmp_path / "album-a", tmp_path / "album-b"]
+    for folder in folders:
+        folder.mkdir()
+    store.folders.add([str(f) for f in folders])
+    store.close()
+    with _served(tmp_path, data) as (driver, url):
+        driver.get(url + "/library")
+        _wait(lambda: len(driver.find_elements("css selector", REMOVE_FOLDER)) == 2, "the folders")
+        yield driver, url
+
+
+@contextmanager
+def _served(tmp_path: Path, data: Path):
+    """`app.py serve` on the library at `data`, and a headless Chromium: (driver, URL)."""
+    from dash.testing.browser import Browser
+
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -54,9 +84,7 @@ def people_page(tmp_path):
         _wait(lambda: _answers(url, proc), "the server")
         with Browser(browser="chrome", headless=True, percy_run=False, wait_timeout=30) as br:
             br.driver.set_window_size(1400, 1000)
-            br.driver.get(url + "/")
-            _wait(lambda: br.driver.find_elements("css selector", SUGGEST_MERGE), "the merge suggestions")
-            yield br.driver
+            yield br.driver, url
     finally:
         proc.terminate()
         proc.wait(timeout=10)
@@ -97,8 +125,8 @@ def _by_id(driver, id_: str):
     return driver.execute_script("return document.getElementById(arguments[0])", id_)
 
 
-def _dialog_open(driver) -> bool:
-    return driver.execute_script("return Boolean(document.querySelector('.modal.show #people-confirm-modal'))")
+def _dialog_open(driver, dialog: str = "people-confirm-modal") -> bool:
+    return driver.execute_script("return Boolean(document.querySelector('.modal.show #' + arguments[0]))", dialog)
 
 
 def _through_the_dialog(driver, opener, close: str) -> None:
@@ -109,15 +137,16 @@ def _through_the_dialog(driver, opener, close: str) -> None:
     _close_dialog(driver, close)
 
 
-def _close_dialog(driver, close: str) -> None:
-    """Once the merge dialog shows, close it with `close` (a button's id, or "Escape"), and wait until it is gone."""
-    _wait(lambda: _dialog_open(driver), "the dialog")
+def _close_dialog(driver, close: str, dialog: str = "people-confirm-modal") -> None:
+    """Once the dialog shows (People's merge dialog unless said), close it with `close` (a button's id, or
+    "Escape"), and wait until it is gone."""
+    _wait(lambda: _dialog_open(driver, dialog), "the dialog")
     time.sleep(0.5)  # its fade-in
     if close == "Escape":
         driver.switch_to.active_element.send_keys(Keys.ESCAPE)
     else:
         driver.find_element("id", close).click()
-    _wait(lambda: not _dialog_open(driver), "the dialog to close")
+    _wait(lambda: not _dialog_open(driver, dialog), "the dialog to close")
 
 
 def test_the_merge_dialog_gives_the_focus_back_to_the_button_that_opened_it(people_page):
@@ -176,3 +205,49 @@ def test_the_people_search_finds_as_one_types(people_page):
     assert driver.switch_to.active_element == field  # still typing there
     field.send_keys(Keys.BACKSPACE * 3)
     _wait(lambda: len(cards()) == n_all, "every group again")
+
+
+def test_removing_a_folder_leaves_the_focus_on_the_next_folders_remove_then_on_the_path_box(library_page):
+    """Library: a folder removed (its Remove, from the keyboard, then "Remove from library") takes its row, and the
+    button that opened the dialog, with it; the focus was left on the page's body. It goes to the Remove now in its
+    place, and once no folder is left, to the box where a folder is added."""
+    driver, _url = library_page
+    first, second = [b.get_attribute("id") for b in driver.find_elements("css selector", REMOVE_FOLDER)]
+    opener = _by_id(driver, first)
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].focus()", opener)
+    opener.send_keys(Keys.ENTER)
+    _close_dialog(driver, "lib-remove-no", "lib-remove-modal")  # kept: back on its own Remove
+    _wait(lambda: _focused(driver) == first, "the focus back on the folder's Remove")
+    for removed, then in ((first, second), (second, "lib-path")):
+        driver.switch_to.active_element.send_keys(Keys.ENTER)
+        _close_dialog(driver, "lib-remove-yes", "lib-remove-modal")
+        _wait(lambda: not _by_id(driver, removed), "the folder gone from the table")
+        _wait(lambda: _focused(driver) == then, f"the focus on {then}")
+        time.sleep(1.5)  # the page's next polls keep it there
+        assert _focused(driver) == then
+
+
+@pytest.mark.skipif(not WEIGHTS.exists(), reason="model weights not trained yet")
+def test_another_face_of_finds_photo_chosen_from_the_keyboard_keeps_the_focus_on_the_photo(library_page):
+    """Find: Enter on another face's box of the query photo searches for that face; the photo, drawn anew without
+    its boxes while the search runs, took the focus to the page's body. It stays on the photo, then goes to the box
+    of the face now searched for."""
+    driver, url = library_page
+    driver.get(url + "/find")
+    _wait(lambda: driver.find_elements("css selector", "#find-upload input[type=file]"), "the Find page")
+    driver.find_element("css selector", "#find-upload input[type=file]").send_keys(str(GROUP_PHOTOS / "obama_and_biden.jpg"))
+    other = _wait(lambda: driver.find_elements("css selector", "#find-query [id*='\"find-face\"']"), "the search done",
+                  timeout=240)[0]
+    driver.execute_script("document.querySelector('#find-query .find-chosen').dataset.before = 'yes';"
+                          "arguments[0].scrollIntoView({block: 'center'}); arguments[0].focus()", other)
+    other.send_keys(Keys.ENTER)
+    _wait(lambda: driver.execute_script("return !document.querySelector('[data-before]')"), "the photo drawn anew")
+    focus_meanwhile = set()
+    chosen_now = "var b = document.querySelector('#find-query .find-chosen'); return b && !b.dataset.before"
+    while not driver.execute_script(chosen_now):
+        focus_meanwhile.add(_focused(driver))
+        assert len(focus_meanwhile) < 10
+        time.sleep(0.1)
+    assert focus_meanwhile <= {"find-query"}, focus_meanwhile
+    _wait(lambda: driver.execute_script("return document.activeElement.matches('#find-query .find-chosen')"),
+          "the focus on the face now searched for")

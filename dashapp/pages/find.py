@@ -40,7 +40,9 @@ def layout(person: str | None = None, **_query) -> html.Div:
                                     _upload_zone("find-upload", True, "Drop a photo here, or click to choose",
                                                  f"JPEG, PNG, WebP, HEIC… up to {_MB} MB at a time. A few photos of the "
                                                  "same person find more of their photos."),
-                                    html.Div(id="find-query", className="mt-3"),
+                                    # Focusable by script: it keeps the focus while a face chosen in its photo
+                                    # is searched for (assets/find.js).
+                                    html.Div(id="find-query", className="mt-3", tabIndex=-1),
                                     html.Div(id="find-query-hint", className="small text-muted mt-1"),
                                     dbc.Label("Also look through videos (optional)", className="mt-3"),
                                     _upload_zone("find-video-upload", True, "Drop videos here, or click to choose",

@@ -220,7 +220,8 @@ class UIQueries(Repo):
         except ValueError:
             args = {}
         paths = args.get("paths") if isinstance(args, dict) else None
-        job["paths"] = ", ".join(map(str, paths)) if isinstance(paths, list) else ""
+        job["path_list"] = [str(p) for p in paths] if isinstance(paths, list) else []
+        job["paths"] = ", ".join(job["path_list"])
         started = job.get("started_at") or job["created_at"]
         end = job.get("finished_at") or time.time()
         job["elapsed"] = max(0.0, end - started)
