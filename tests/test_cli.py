@@ -523,6 +523,65 @@ def test_an_empty_data_dir_is_refused_not_taken_for_the_current_folder(tmp_path,
     assert list(tmp_path.iterdir()) == []  # no library made here
 
 
+def test_an_empty_photo_path_is_refused_not_taken_for_the_current_folder(tmp_path, monkeypatch, capsys):
+    """`ingest "$ALBUM"` with ALBUM unset: Path("") is the current folder, which was added to the library with every
+    photo under it."""
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    data = tmp_path / "data"
+    photo = str(PHOTOS / "rose_1.jpg")
+    for command in (["ingest", "--no-cluster", ""], ["find", " "], ["find", photo, "--also", ""],
+                    ["find", photo, "--video", ""]):
+        with pytest.raises(SystemExit) as exit_:
+            main([*command, "--data-dir", str(data)])
+        assert exit_.value.code == 2 and "an empty path: give a photo, video or folder" in capsys.readouterr().err
+    assert not data.exists()  # no library made
+
+
+def test_the_data_dir_may_follow_the_people_or_folders_action(tmp_path, capsys):
+    """`people list --data-dir X` was "unrecognized arguments" from the top-level parser, with its usage."""
+    data = tmp_path / "data"
+    store = Store.open(load_config(data))
+    ids = build_library(store, n_faces=6, n_people=2).person_ids
+    assert main(["people", "list", "--data-dir", str(data)]) == 0
+    assert f"Person {ids[0]}" in capsys.readouterr().out
+    assert main(["people", "name", str(ids[0]), "Ada", "--data-dir", str(data)]) == 0
+    assert main(["people", "--data-dir", str(data), "hide", str(ids[1])]) == 0  # before the action, as ever
+    assert main(["folders", "list", "--data-dir", str(data)]) == 0
+    assert main(["folders", "remove", "/not/there", "--data-dir", str(data)]) == 2
+    assert "/not/there is not one of the library's folders" in capsys.readouterr().err
+    assert (store.people.get(ids[0]).name, store.people.get(ids[1]).hidden) == ("Ada", True)
+    store.close()
+
+
+def test_a_library_file_that_cannot_be_written_is_a_one_line_error(tmp_path, capsys):
+    """Its folder can be written, so the library opens and reads (SQLite reads a file it cannot write); the first
+    write failed with SQLAlchemy's traceback and the SQL statement."""
+    data = tmp_path / "data"
+    store = Store.open(load_config(data))
+    ids = build_library(store, n_faces=6, n_people=2).person_ids
+    store.close()
+    db = data / "library.sqlite3"
+    before = db.read_bytes()
+    with _unwritable(db):
+        assert main(["people", "--data-dir", str(data)]) == 0
+        capsys.readouterr()
+        for command in (["people", "--data-dir", str(data), "name", str(ids[0]), "Ada"],
+                        ["cluster", "--no-project", "--data-dir", str(data)]):
+            assert main(command) == 2
+            err = capsys.readouterr().err
+            assert err.startswith("error: the library cannot be written (a read-only drive, or its permissions)")
+            assert err.count("\n") == 1
+    assert db.read_bytes() == before
+
+
+def test_a_missing_file_is_named_without_its_errno(tmp_path, capsys):
+    missing = tmp_path / "pairs.csv"
+    assert main(["eval", "verify", "--pairs", str(missing), "--images", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == f"error: No such file or directory: {missing}\n"  # not "[Errno 2] ... '...'"
+
+
 def test_ingest_refuses_the_librarys_own_folder(tmp_path, capsys):
     """Its scan would skip what is inside (uploads, thumbnails) and sweep the uploaded photos out of the library."""
     data = tmp_path / "data"
