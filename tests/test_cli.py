@@ -263,15 +263,20 @@ def test_people_list_name_merge_hide_and_undo(tmp_path):
     assert store.people.get(ids[1]) is not None
     assert "Merged 2 groups into Ada." == people("merge", str(ids[0]), str(ids[1])).stdout.strip()
     assert people("hide", str(ids[2])).stdout.strip() == f"Person {ids[2]} is hidden."
+    assert people("hide", str(ids[2])).stdout.strip() == f"Person {ids[2]} is already hidden."  # no step to undo
+    assert people("show", str(ids[3])).stdout.strip() == f"Person {ids[3]} is already shown."
     assert f"Person {ids[2]}" not in people().stdout and "(hidden)" in people("list", "--hidden").stdout
     missing = people("show", "999")
     assert missing.returncode == 2 and "no person with id 999" in missing.stderr
     alone = people("merge", str(ids[0]), str(ids[0]))
     assert alone.returncode == 2 and "at least one other person" in alone.stderr
 
-    undone = [people("undo").stdout.strip() for _ in range(4)]
+    undone = [people("undo").stdout.strip() for _ in range(3)]
     assert undone == [f"Took back the hiding of Person {ids[2]}.", "Took back the merge of 2 groups.",
-                      "Took back the naming “Ada”.", "Nothing to undo since the last clustering."]
+                      "Took back the naming “Ada”."]
+    nothing = people("undo")  # refused, as on the People page
+    assert (nothing.returncode, nothing.stdout, nothing.stderr) == (2, "", "error: nothing to undo since the last "
+                                                                           "clustering\n")
     assert {p.id: (p.name, p.hidden, p.n_faces) for p in store.people.list(include_hidden=True)} == before
 
 
