@@ -311,15 +311,21 @@ def _run(args: argparse.Namespace) -> int:
         return 4
 
 
+def _serve_by_default(argv: list[str]) -> list[str]:
+    """`app.py --port 8051` is `app.py serve --port 8051`, as `app.py` alone is `app.py serve`: "serve" goes where the
+    command would be when the global flags are followed by nothing or by an option (not --help)."""
+    at = next((i for i, arg in enumerate(argv) if arg not in ("-v", "--verbose")), len(argv))
+    if at == len(argv) or (argv[at].startswith("-") and argv[at] not in ("-h", "--help")):
+        return [*argv[:at], "serve", *argv[at:]]
+    return argv
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run the chosen command; returns the exit status."""
     argv = sys.argv[1:] if argv is None else argv
     verbose = "-v" in argv or "--verbose" in argv
     try:
-        parser = build_parser()
-        args = parser.parse_args(argv or ["serve"])
-        if args.command is None:  # only global flags given
-            args = parser.parse_args([*argv, "serve"])
+        args = build_parser().parse_args(_serve_by_default(argv))
         logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                             format="%(levelname)s %(name)s: %(message)s")
         return _run(args)

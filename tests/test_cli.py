@@ -620,6 +620,17 @@ def test_file_system_mistakes_are_one_line_errors(tmp_path, capsys):
     assert a_file.read_text() == "not a folder"
 
 
+def test_serve_options_without_the_command_serve(capsys):
+    """`app.py` alone is `app.py serve`, so `app.py --port N` is too (it was "invalid choice" for the port's value)."""
+    for argv in (["--port", "99999"], ["-v", "--data-dir", "/tmp/lib", "--port", "99999"]):
+        with pytest.raises(SystemExit) as usage:
+            main(argv)
+        assert usage.value.code == 2 and "a port is between 1 and 65535, not 99999" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as usage:
+        main(["--bogus"])
+    assert usage.value.code == 2 and "unrecognized arguments: --bogus" in capsys.readouterr().err
+
+
 def test_serve_on_a_port_in_use_is_a_one_line_error_before_anything_is_made(tmp_path):
     data = tmp_path / "library"
     with socket.socket() as taken:  # another program listening on the port
