@@ -90,6 +90,14 @@ def _folder(text: str) -> Path:
     return Path(text)
 
 
+def _path(text: str) -> Path:
+    """A photo, video or folder path for argparse; an empty one (a script's unset variable) is refused: Path("") is
+    the current folder, which `ingest` would add to the library."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty path: give a photo, video or folder")
+    return Path(text)
+
+
 def _port(text: str) -> int:
     """A TCP port number for argparse (an impossible port is a usage error, not a traceback from the server)."""
     try:
@@ -111,6 +119,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--data-dir", type=_folder, default=None,
         help="library folder (default: $FACEALBUM_DATA_DIR or ~/.local/share/facealbum)",
     )
+    # `people list --data-dir X` as well as `people --data-dir X list`: the actions' own copy has no default, so it
+    # leaves the one given before the action alone.
+    action_data_dir = argparse.ArgumentParser(add_help=False)
+    action_data_dir.add_argument("--data-dir", type=_folder, default=argparse.SUPPRESS,
+                                 help="library folder (also before the action)")
     weights = argparse.ArgumentParser(add_help=False)
     weights.add_argument(
         "--weights", type=Path, default=None, help="face model weights (default: model/weights/face_model.keras)"
@@ -124,7 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(handler=_serve)
 
     ingest = sub.add_parser("ingest", parents=[data_dir, weights], help="add photo folders to the library")
-    ingest.add_argument("paths", nargs="*", type=Path,
+    ingest.add_argument("paths", nargs="*", type=_path,
                         help="photo folders or files (none: check the library's folders for new, changed and deleted photos)")
     ingest.add_argument("--outdated", action="store_true",
                         help="also re-analyse every photo whose faces came from an older face model "
@@ -137,9 +150,10 @@ def build_parser() -> argparse.ArgumentParser:
     folders = sub.add_parser("folders", parents=[data_dir], help="list the library's folders; remove one")
     folders.set_defaults(handler=_folders)
     folder_actions = folders.add_subparsers(dest="folders_action", metavar="ACTION")
-    folder_actions.add_parser("list", help="every folder with its photos, faces and when it was last checked (the default)")
+    folder_actions.add_parser("list", parents=[action_data_dir],
+                              help="every folder with its photos, faces and when it was last checked (the default)")
     folder_actions.add_parser(
-        "remove",
+        "remove", parents=[action_data_dir],
         help="remove a folder's photos and faces from the library (its files are not touched; the library's "
              "copies of uploaded photos are deleted)",
     ).add_argument("path", help="the folder, as `folders` lists it")
@@ -150,14 +164,14 @@ def build_parser() -> argparse.ArgumentParser:
     cluster.set_defaults(handler=_cluster)
 
     find = sub.add_parser("find", parents=[data_dir, weights], help="find a person: every photo and video moment they are in")
-    find.add_argument("query", type=Path, nargs="?", help="a photo of the person")
+    find.add_argument("query", type=_path, nargs="?", help="a photo of the person")
     find.add_argument("--person", metavar="NAME_OR_ID", default=None,
                       help="instead of a photo: a person of the library (the mean of their faces), by name or by "
                            "the id `people` lists; a name wins when someone is called those digits, '#ID' is "
                            "always the id")
-    find.add_argument("--also", type=Path, action="append", metavar="PHOTO",
+    find.add_argument("--also", type=_path, action="append", metavar="PHOTO",
                       help="another photo of the same person: its face most like theirs joins the search (repeatable)")
-    find.add_argument("--video", type=Path, action="append", metavar="FILE", help="also search this video (repeatable)")
+    find.add_argument("--video", type=_path, action="append", metavar="FILE", help="also search this video (repeatable)")
     find.add_argument("--face", type=int, default=None, help="which face of the query photo: 1 = the largest (default)")
     find.add_argument("--every", type=float, default=1.0, metavar="SECONDS", help="video sampling interval (default: 1)")
     find.add_argument("--strictness", choices=STRICTNESS, default="default", help="same-person threshold")
@@ -173,19 +187,22 @@ def build_parser() -> argparse.ArgumentParser:
     people = sub.add_parser("people", parents=[data_dir], help="list, name, merge, hide and show people; undo")
     people.set_defaults(handler=_people, hidden=False)
     actions = people.add_subparsers(dest="people_action", metavar="ACTION")
-    listing = actions.add_parser("list", help="every person with their id and number of faces (the default)")
+    listing = actions.add_parser("list", parents=[action_data_dir],
+                                 help="every person with their id and number of faces (the default)")
     listing.add_argument("--hidden", action="store_true", help="include hidden people")
-    name = actions.add_parser("name", help="name a person (an empty name removes it)")
+    name = actions.add_parser("name", parents=[action_data_dir], help="name a person (an empty name removes it)")
     name.add_argument("person", type=int, help="person id (from `people list`)")
     name.add_argument("name")
     name.add_argument("--merge", action="store_true", help="if someone else has this name, merge into them")
-    merge = actions.add_parser("merge", help="make several people one (the target keeps its id and name)")
+    merge = actions.add_parser("merge", parents=[action_data_dir],
+                               help="make several people one (the target keeps its id and name)")
     merge.add_argument("target", type=int, help="person id the others join")
     merge.add_argument("sources", type=int, nargs="+", help="person ids to merge into the target")
     for action in ("hide", "show"):
-        actions.add_parser(action, help=f"{action} a person on the People page").add_argument(
-            "person", type=int, help="person id")
-    actions.add_parser("undo", help="take back the newest change to people (made here or in the dashboard)")
+        one = actions.add_parser(action, parents=[action_data_dir], help=f"{action} a person on the People page")
+        one.add_argument("person", type=int, help="person id")
+    actions.add_parser("undo", parents=[action_data_dir],
+                       help="take back the newest change to people (made here or in the dashboard)")
 
     train = sub.add_parser("train", help="train the face model from ../shared/data")
     train.add_argument("--data-root", type=Path, default=Path("../shared/data"))
@@ -252,6 +269,10 @@ def build_parser() -> argparse.ArgumentParser:
 # where a folder is needed or the other way round. Others (and every other exception) keep their traceback.
 USER_OS_ERRORS = (PermissionError, IsADirectoryError, NotADirectoryError, FileExistsError)
 INTERRUPTED = 130  # the shell's status for Ctrl+C (128 + SIGINT)
+# SQLite's "attempt to write a readonly database": the library file (or its drive) is read-only while its folder is
+# not, so it opened and could be read, and the first write failed.
+READ_ONLY = ("the library cannot be written (a read-only drive, or its permissions): give yourself write permission "
+             "on its folder and on its library.sqlite3, then run it again (what was done so far is kept)")
 
 
 def _os_error_message(exc: OSError) -> str:
@@ -269,7 +290,7 @@ def _run(args: argparse.Namespace) -> int:
     except (FileNotFoundError, ValueError) as exc:
         if args.verbose:  # developers get the traceback
             raise
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {_os_error_message(exc) if isinstance(exc, OSError) else exc}", file=sys.stderr)
         return 2
     except USER_OS_ERRORS as exc:
         if args.verbose:
@@ -279,10 +300,24 @@ def _run(args: argparse.Namespace) -> int:
     except Exception as exc:
         from dashapp.jobs import DISK_FULL, is_disk_full
 
-        if args.verbose or not is_disk_full(exc):
+        if args.verbose:
+            raise
+        if "readonly database" in str(exc):
+            print(f"error: {READ_ONLY}", file=sys.stderr)
+            return 2
+        if not is_disk_full(exc):
             raise
         print(f"error: {DISK_FULL}", file=sys.stderr)
         return 4
+
+
+def _serve_by_default(argv: list[str]) -> list[str]:
+    """`app.py --port 8051` is `app.py serve --port 8051`, as `app.py` alone is `app.py serve`: "serve" goes where the
+    command would be when the global flags are followed by nothing or by an option (not --help)."""
+    at = next((i for i, arg in enumerate(argv) if arg not in ("-v", "--verbose")), len(argv))
+    if at == len(argv) or (argv[at].startswith("-") and argv[at] not in ("-h", "--help")):
+        return [*argv[:at], "serve", *argv[at:]]
+    return argv
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -290,10 +325,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     verbose = "-v" in argv or "--verbose" in argv
     try:
-        parser = build_parser()
-        args = parser.parse_args(argv or ["serve"])
-        if args.command is None:  # only global flags given
-            args = parser.parse_args([*argv, "serve"])
+        args = build_parser().parse_args(_serve_by_default(argv))
         logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                             format="%(levelname)s %(name)s: %(message)s")
         return _run(args)

@@ -69,13 +69,17 @@ def _merge(store: Store, args: argparse.Namespace) -> str:
 def _set_hidden(store: Store, args: argparse.Namespace) -> str:
     who = _person(store, args.person)
     hide = args.people_action == "hide"
+    if store.people.get(args.person).hidden == hide:  # nothing to change: no step for `undo` to take back
+        return f"{who} is already {'hidden' if hide else 'shown'}."
     store.people.set_hidden(args.person, hide)
     return f"{who} is {'hidden' if hide else 'shown'}."
 
 
 def _undo(store: Store, _args: argparse.Namespace) -> str:
     step = store.people.undo()
-    return f"Took back the {step.label}." if step else "Nothing to undo since the last clustering."
+    if step is None:  # as the People page's Undo refuses it: the change asked for cannot be made
+        raise ValueError("nothing to undo since the last clustering")
+    return f"Took back the {step.label}."
 
 
 ACTIONS = {"list": _list, "name": _name, "merge": _merge, "hide": _set_hidden, "show": _set_hidden, "undo": _undo}

@@ -263,15 +263,20 @@ def test_people_list_name_merge_hide_and_undo(tmp_path):
     assert store.people.get(ids[1]) is not None
     assert "Merged 2 groups into Ada." == people("merge", str(ids[0]), str(ids[1])).stdout.strip()
     assert people("hide", str(ids[2])).stdout.strip() == f"Person {ids[2]} is hidden."
+    assert people("hide", str(ids[2])).stdout.strip() == f"Person {ids[2]} is already hidden."  # no step to undo
+    assert people("show", str(ids[3])).stdout.strip() == f"Person {ids[3]} is already shown."
     assert f"Person {ids[2]}" not in people().stdout and "(hidden)" in people("list", "--hidden").stdout
     missing = people("show", "999")
     assert missing.returncode == 2 and "no person with id 999" in missing.stderr
     alone = people("merge", str(ids[0]), str(ids[0]))
     assert alone.returncode == 2 and "at least one other person" in alone.stderr
 
-    undone = [people("undo").stdout.strip() for _ in range(4)]
+    undone = [people("undo").stdout.strip() for _ in range(3)]
     assert undone == [f"Took back the hiding of Person {ids[2]}.", "Took back the merge of 2 groups.",
-                      "Took back the naming “Ada”.", "Nothing to undo since the last clustering."]
+                      "Took back the naming “Ada”."]
+    nothing = people("undo")  # refused, as on the People page
+    assert (nothing.returncode, nothing.stdout, nothing.stderr) == (2, "", "error: nothing to undo since the last "
+                                                                           "clustering\n")
     assert {p.id: (p.name, p.hidden, p.n_faces) for p in store.people.list(include_hidden=True)} == before
 
 
@@ -523,6 +528,65 @@ def test_an_empty_data_dir_is_refused_not_taken_for_the_current_folder(tmp_path,
     assert list(tmp_path.iterdir()) == []  # no library made here
 
 
+def test_an_empty_photo_path_is_refused_not_taken_for_the_current_folder(tmp_path, monkeypatch, capsys):
+    """`ingest "$ALBUM"` with ALBUM unset: Path("") is the current folder, which was added to the library with every
+    photo under it."""
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    data = tmp_path / "data"
+    photo = str(PHOTOS / "rose_1.jpg")
+    for command in (["ingest", "--no-cluster", ""], ["find", " "], ["find", photo, "--also", ""],
+                    ["find", photo, "--video", ""]):
+        with pytest.raises(SystemExit) as exit_:
+            main([*command, "--data-dir", str(data)])
+        assert exit_.value.code == 2 and "an empty path: give a photo, video or folder" in capsys.readouterr().err
+    assert not data.exists()  # no library made
+
+
+def test_the_data_dir_may_follow_the_people_or_folders_action(tmp_path, capsys):
+    """`people list --data-dir X` was "unrecognized arguments" from the top-level parser, with its usage."""
+    data = tmp_path / "data"
+    store = Store.open(load_config(data))
+    ids = build_library(store, n_faces=6, n_people=2).person_ids
+    assert main(["people", "list", "--data-dir", str(data)]) == 0
+    assert f"Person {ids[0]}" in capsys.readouterr().out
+    assert main(["people", "name", str(ids[0]), "Ada", "--data-dir", str(data)]) == 0
+    assert main(["people", "--data-dir", str(data), "hide", str(ids[1])]) == 0  # before the action, as ever
+    assert main(["folders", "list", "--data-dir", str(data)]) == 0
+    assert main(["folders", "remove", "/not/there", "--data-dir", str(data)]) == 2
+    assert "/not/there is not one of the library's folders" in capsys.readouterr().err
+    assert (store.people.get(ids[0]).name, store.people.get(ids[1]).hidden) == ("Ada", True)
+    store.close()
+
+
+def test_a_library_file_that_cannot_be_written_is_a_one_line_error(tmp_path, capsys):
+    """Its folder can be written, so the library opens and reads (SQLite reads a file it cannot write); the first
+    write failed with SQLAlchemy's traceback and the SQL statement."""
+    data = tmp_path / "data"
+    store = Store.open(load_config(data))
+    ids = build_library(store, n_faces=6, n_people=2).person_ids
+    store.close()
+    db = data / "library.sqlite3"
+    before = db.read_bytes()
+    with _unwritable(db):
+        assert main(["people", "--data-dir", str(data)]) == 0
+        capsys.readouterr()
+        for command in (["people", "--data-dir", str(data), "name", str(ids[0]), "Ada"],
+                        ["cluster", "--no-project", "--data-dir", str(data)]):
+            assert main(command) == 2
+            err = capsys.readouterr().err
+            assert err.startswith("error: the library cannot be written (a read-only drive, or its permissions)")
+            assert err.count("\n") == 1
+    assert db.read_bytes() == before
+
+
+def test_a_missing_file_is_named_without_its_errno(tmp_path, capsys):
+    missing = tmp_path / "pairs.csv"
+    assert main(["eval", "verify", "--pairs", str(missing), "--images", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == f"error: No such file or directory: {missing}\n"  # not "[Errno 2] ... '...'"
+
+
 def test_ingest_refuses_the_librarys_own_folder(tmp_path, capsys):
     """Its scan would skip what is inside (uploads, thumbnails) and sweep the uploaded photos out of the library."""
     data = tmp_path / "data"
@@ -554,6 +618,17 @@ def test_file_system_mistakes_are_one_line_errors(tmp_path, capsys):
         main(["serve", "--port", "99999"])
     assert usage.value.code == 2 and "a port is between 1 and 65535, not 99999" in capsys.readouterr().err
     assert a_file.read_text() == "not a folder"
+
+
+def test_serve_options_without_the_command_serve(capsys):
+    """`app.py` alone is `app.py serve`, so `app.py --port N` is too (it was "invalid choice" for the port's value)."""
+    for argv in (["--port", "99999"], ["-v", "--data-dir", "/tmp/lib", "--port", "99999"]):
+        with pytest.raises(SystemExit) as usage:
+            main(argv)
+        assert usage.value.code == 2 and "a port is between 1 and 65535, not 99999" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as usage:
+        main(["--bogus"])
+    assert usage.value.code == 2 and "unrecognized arguments: --bogus" in capsys.readouterr().err
 
 
 def test_serve_on_a_port_in_use_is_a_one_line_error_before_anything_is_made(tmp_path):

@@ -79,6 +79,17 @@ def test_new_database_is_migrated_in_wal_mode(store, tmp_path):
     assert again.photos.counts() == {}
 
 
+def test_a_new_library_says_where_it_is_made_not_each_schema_step(tmp_path, caplog):
+    """A new user's first command printed "library schema migrated to version N" once per version."""
+    caplog.set_level("INFO", logger="dashapp.store.engine")
+    config = load_config(tmp_path / "lib")
+    Store.open(config).close()
+    assert caplog.messages == [f"made a new library at {config.db_path}"]
+    caplog.clear()
+    Store.open(config).close()  # opening it again: nothing to say
+    assert caplog.messages == []
+
+
 def _open_at_once(data_dir: Path, barrier, results) -> None:
     """A process that opens (creates) the library at `data_dir` together with the others at the barrier."""
     barrier.wait()

@@ -282,7 +282,7 @@ def migrate(engine: Engine) -> int:
     """Bring the database up to `schema.SCHEMA_VERSION`, one step per transaction; returns the version.
     A database that is not a library this program can open is refused before anything is written to it."""
     where = engine.url.database or str(engine.url)
-    version = _library_version(engine, where)
+    version = before = _library_version(engine, where)  # 0: a new, empty database
     try:
         _use_wal(engine)
     except (DatabaseError, sqlite3.DatabaseError) as exc:
@@ -302,6 +302,9 @@ def migrate(engine: Engine) -> int:
                 conn.execute(
                     update(schema.meta).where(schema.meta.c.key == "schema_version").values(value=str(target))
                 )
-        log.info("library schema migrated to version %d", target)
+        if before:  # a new library is made at the latest version: its steps are no news to the user
+            log.info("library schema migrated to version %d", target)
         version = target
+    if before == 0:
+        log.info("made a new library at %s", where)
     return version
