@@ -98,6 +98,17 @@ def _path(text: str) -> Path:
     return Path(text)
 
 
+def _workers(text: str) -> int:
+    """A number of worker processes for argparse: 1 or more (0 or less would start none)."""
+    try:
+        workers = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of processes: {text!r}") from None
+    if workers < 1:
+        raise argparse.ArgumentTypeError(f"at least 1 worker process, not {workers}")
+    return workers
+
+
 def _port(text: str) -> int:
     """A TCP port number for argparse (an impossible port is a usage error, not a traceback from the server)."""
     try:
@@ -143,7 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="also re-analyse every photo whose faces came from an older face model "
                              "(after a model upgrade; names and manual moves are kept)")
     ingest.add_argument("--no-cluster", action="store_true", help="do not re-cluster after ingest")
-    ingest.add_argument("--workers", type=int, default=None, help="worker processes (default: CPU count)")
+    ingest.add_argument("--workers", type=_workers, default=None, help="worker processes (default: CPU count)")
     ingest.add_argument("--job-id", type=int, default=None, help="report progress into this job (set by the dashboard)")
     ingest.set_defaults(handler=_ingest)
 
@@ -255,7 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
     clustering = ev.add_parser("cluster", parents=[weights], help="clustering quality on an identity-labelled folder")
     clustering.add_argument("--images", type=Path, required=True)
     clustering.add_argument("--truth", type=Path, required=True, help="identity_CelebA.txt format")
-    clustering.add_argument("--workers", type=int, default=None, help="ingest worker processes")
+    clustering.add_argument("--workers", type=_workers, default=None, help="ingest worker processes")
     clustering.add_argument("--library", type=Path, default=None, help="keep the library here (reused when run again)")
     clustering.add_argument("--min-cluster-size", type=int, default=None, help="override the default")
     clustering.add_argument("--min-samples", type=int, default=None, help="override the default")

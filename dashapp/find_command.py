@@ -52,8 +52,9 @@ def print_table(result: FindResult, threshold: float, strictness: str, folder: P
     photos = result.photos(threshold)
     if result.template:
         theirs = result.n_already_theirs(threshold)
-        print(f"{theirs} of the photos are already theirs; {len(photos) - theirs} show a face that is unsorted or "
-              "someone else's")
+        others = len(photos) - theirs
+        print(f"{theirs} of the photos {'is' if theirs == 1 else 'are'} already theirs; {others} "
+              f"show{'s' if others == 1 else ''} a face that is unsorted or someone else's")
     elif person:
         label = person["name"] or f"Person {person['id']} (not named yet)"
         print(f"Looks like: {label} ({person['n']} of the {person['of']} best matches)")

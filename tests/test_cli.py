@@ -528,6 +528,15 @@ def test_an_empty_data_dir_is_refused_not_taken_for_the_current_folder(tmp_path,
     assert list(tmp_path.iterdir()) == []  # no library made here
 
 
+def test_no_worker_processes_is_a_usage_error(tmp_path, capsys):
+    """`ingest --workers 0` (or -3) was taken, as if a number of processes could be none."""
+    for workers in ("0", "-3", "two"):
+        with pytest.raises(SystemExit) as exit_:
+            main(["ingest", "--workers", workers, "--data-dir", str(tmp_path / "data"), str(PHOTOS)])
+        assert exit_.value.code == 2 and "--workers" in capsys.readouterr().err
+    assert not (tmp_path / "data").exists()  # refused before anything is made
+
+
 def test_an_empty_photo_path_is_refused_not_taken_for_the_current_folder(tmp_path, monkeypatch, capsys):
     """`ingest "$ALBUM"` with ALBUM unset: Path("") is the current folder, which was added to the library with every
     photo under it."""
