@@ -335,6 +335,7 @@ def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run the chosen command; returns the exit status."""
     argv = sys.argv[1:] if argv is None else argv
     verbose = "-v" in argv or "--verbose" in argv
+    args = None
     try:
         args = build_parser().parse_args(_serve_by_default(argv))
         logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
@@ -343,8 +344,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         if verbose:  # where it was stopped
             raise
-        # Every command keeps what it finished (ingest stores photo by photo), so the same command continues.
-        print("interrupted: what was finished is kept; run the same command again to continue", file=sys.stderr)
+        # A command that changes the library keeps what it finished (ingest stores photo by photo), so the same
+        # command continues; a search keeps nothing (its folder is removed), and changed nothing.
+        if getattr(args, "command", None) == "find":
+            print("interrupted: the search was stopped and the library is unchanged; run it again for its answer",
+                  file=sys.stderr)
+        else:
+            print("interrupted: what was finished is kept; run the same command again to continue", file=sys.stderr)
         return INTERRUPTED
 
 

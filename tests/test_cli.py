@@ -450,6 +450,22 @@ def _interrupt_while_clustering(data: Path, album: Path) -> subprocess.Completed
     return subprocess.CompletedProcess(process.args, process.returncode, out, err)
 
 
+def test_ctrl_c_during_a_search_says_the_library_is_unchanged(tmp_path, monkeypatch, capsys):
+    """A search stopped keeps nothing (its folder is removed): "what was finished is kept" was not true of it."""
+    import dashapp.find_command
+
+    def stopped(*_args, **_kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(dashapp.find_command, "find", stopped)  # Ctrl+C in the middle of the search
+    Store.open(load_config(tmp_path / "data")).close()  # an empty library
+    out = tmp_path / "search"
+    assert main(["find", str(PHOTOS / "rose_1.jpg"), "--out", str(out), "--data-dir", str(tmp_path / "data")]) == 130
+    assert capsys.readouterr().err.splitlines()[-1] == ("interrupted: the search was stopped and the library is "
+                                                        "unchanged; run it again for its answer")
+    assert not out.exists()
+
+
 def test_ctrl_c_while_clustering_is_one_line_and_the_rerun_clusters(tmp_path):
     data = tmp_path / "data"
     album = _album(tmp_path / "album", ["obama_1.jpg", "obama_2.jpg", "rose_1.jpg", "rose_2.jpg"])
