@@ -143,6 +143,9 @@ def test_ingest_name_and_browse(server, browser):
     # An empty library says where to start.
     _go(br, url + "/", ".empty-state")
     assert "No photos yet" in br.driver.find_element("css selector", ".empty-state").text
+    # Photos: the list says so; the photo's card, with nothing to show, is left out (it stood empty beside it).
+    _go(br, url + "/photos", ".empty-state")
+    assert not br.driver.find_element("id", "photos-detail").find_element("xpath", "../..").is_displayed()
 
     # Library: add the photo folder, follow the progress until the job is done.
     _nav(br, "library", "#lib-path")
