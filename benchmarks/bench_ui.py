@@ -198,7 +198,7 @@ def main() -> int:
     timed(r, "Photos: reassign the face", Ph.save_face, 1, None, box["fid"], c, "", 0, trigger="photos-face-save",
           repeat=1)
     timed(r, "Map: colour by attribute", M.render_map, "Smiling", 0)
-    timed(r, "Map: hover a face", M.map_hover, {"points": [{"customdata": faces[0], "bbox": {}}]})
+    timed(r, "Map: hover a face", M.map_hover, {"points": [{"customdata": faces[0], "bbox": {}}]}, "person")
     pts = {"points": [{"customdata": f} for f in lib.store.people.face_ids(c)[:2000]]}
     sel = timed(r, "Map: lasso-select faces", M.map_select, pts)
     timed(r, f"Map: assign {len(sel[0])} selected faces", M.map_assign, 1, sel[0], a, "", 0, trigger="map-assign",

@@ -182,7 +182,9 @@ def _as_now(lib: Library, matches: list[PhotoMatch]) -> list[PhotoMatch]:
         if place is None:
             now.append(m)
         elif not place.ignored:
-            now.append(replace(m, person_id=place.person_id, person_name=place.person_name))
+            # A match whose face is still whose it was stays as it is: `replace` took 0.2 s for 20,000 matches.
+            same = (place.person_id, place.person_name) == (m.person_id, m.person_name)
+            now.append(m if same else replace(m, person_id=place.person_id, person_name=place.person_name))
     return now
 
 

@@ -165,9 +165,11 @@ class FaceRepo(Repo):
         out: dict[int, FacePlace] = {}
         with self._read() as conn:
             for part in chunks([int(i) for i in face_ids]):
-                for r in conn.execute(query.where(faces.c.id.in_(part))):
-                    out[r.id] = FacePlace(r.id, r.photo_id, r.path, r.width, r.height, (r.x, r.y, r.w, r.h),
-                                          r.person_id, r.name, r.source == IGNORED)
+                # Unpacked rows: reading each value by its name took most of the time for 20,000 faces.
+                for fid, photo_id, path, width, height, x, y, w, h, person_id, name, source in conn.execute(
+                        query.where(faces.c.id.in_(part))):
+                    out[fid] = FacePlace(fid, photo_id, path, width, height, (x, y, w, h), person_id, name,
+                                         source == IGNORED)
         return out
 
     def export(self, page_size: int = 2000) -> Iterator[ExportedFace]:
