@@ -10,6 +10,7 @@ from dash import Output, ctx, no_update, set_props
 
 from dashapp.jobs import is_disk_full
 from dashapp.ui_context import Library, LibraryGone, library  # noqa: F401 - re-exported for the page modules
+from dashapp.words import count_of
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +129,7 @@ def move_faces(lib: Library, face_ids: list[int], value, new_name: str | None) -
     if kind == "none":
         raise ValueError("Choose a person (or type a new name) to move the faces to.")
     n = len(face_ids)
-    faces = f"{n} face" + ("s" if n != 1 else "")
+    faces = count_of(n, "face")
     if kind == "name":  # the name of someone already there (any capitalisation, hidden too) moves the faces to them
         is_new = lib.queries.person_by_name(str(target)) is None
         person_id = lib.store.people.move_faces_to_name(face_ids, str(target))

@@ -219,7 +219,7 @@ def filter_find(threshold: float | None, new_only: bool | None, page: int | None
     summary = V.person_summary(result, photos, searched, threshold)
     if new_only and searched and searched.person_id is not None:
         photos = [m for m in photos if m.person_id != searched.person_id]
-    count = html.Div(f"{len(photos)} photo{'s' if len(photos) != 1 else ''}", className="fw-semibold mb-1",
+    count = html.Div(count_of(len(photos), "photo"), className="fw-semibold mb-1",
                      id="find-count")
     moments = [V.video_moments(job.id, i, v, result.video_moments(v, threshold), result.video_levels.stricter)
                for i, v in enumerate(result.videos)]

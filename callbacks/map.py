@@ -83,7 +83,7 @@ def _faces_off_the_map(lib: Library, n: int) -> tuple[dbc.Alert | None, bool]:
     """
     if n <= 0:
         return None, False
-    faces = f"{n} face{'s are' if n != 1 else ' is'}"
+    faces = f"{n:,} face{'s are' if n != 1 else ' is'}"
     if job_runner.clustering_running(lib):
         return dbc.Alert(f"{faces} not on the map yet: they appear when the photos being added or clustered now "
                          "are done.", color="info", className="py-2 mb-2"), True

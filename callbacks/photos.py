@@ -16,6 +16,7 @@ from callbacks.common import (
 from callbacks.follow import drawn_stamp
 from dashapp import components as C
 from dashapp.ingest import sha256_file
+from dashapp.words import count_of
 
 PHOTOS_PAGE_SIZE = 24
 
@@ -175,7 +176,7 @@ def render_photos(people: list | None, mode: str, years: list | None, folders: l
     if selected not in ids and ctx.triggered_id != "photos-version" and not gone:
         selected = ids[0]  # show the first match so the page is never blank (a link's gone photo says it is gone)
     grid = html.Div([C.photo_tile(p, p["id"] == selected) for p in photos], className="photo-grid")
-    count = f"{total} photo{'s' if total != 1 else ''}"
+    count = count_of(total, "photo")
     return grid, pages, page, pager_style(pages), count, selected, stamp
 
 

@@ -306,7 +306,7 @@ def run_export(args: argparse.Namespace) -> int:
 
     n = write_faces_csv(existing_store(args.data_dir), args.output)
     if args.output != "-":
-        print(f"{n} faces written to {args.output}")
+        print(f"{count_of(n, 'face')} written to {args.output}")
     return 0
 
 

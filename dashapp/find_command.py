@@ -21,6 +21,7 @@ from dashapp.find import FindResult, clock, duration_clock, find, library_size_n
 from dashapp.jobs import JobReporter, failure_message
 from dashapp.store import Person, Store
 from dashapp.uploads import new_upload_folder, prune_old_searches
+from dashapp.words import count_of
 
 RESULT_FILE = "result.json"
 
@@ -204,7 +205,7 @@ def run_find(args: argparse.Namespace) -> int:
         n_moments = sum(len(v["moments"]) for v in summary["videos"])
         cancelled = reporter.cancelled()
         reporter.finish("cancelled" if cancelled else "done",
-                        f"{n} photo{'s' if n != 1 else ''}" + (f", {n_moments} video moments" if videos else ""))
+                        count_of(n, "photo") + (f", {count_of(n_moments, 'video moment')}" if videos else ""))
     print(f"result: {folder / RESULT_FILE}")
     print(json.dumps(summary))
     return 0

@@ -30,6 +30,7 @@ from dashapp.store.schema import (
     suggestions,
 )
 from dashapp.store.undo import UndoStep, undoable
+from dashapp.words import count_of
 
 
 @dataclass(frozen=True)
@@ -193,7 +194,7 @@ def _live_faces(conn: Connection, face_ids: Sequence[int]) -> list[int]:
 
 
 def _faces_text(n: int) -> str:
-    return f"{n} face" + ("s" if n != 1 else "")
+    return count_of(n, "face")
 
 
 def _acceptable(conn: Connection, best: Sequence) -> list[tuple[int, int]]:
