@@ -302,7 +302,6 @@ def _play_from(start: float, span: str) -> html.Button:
                        title=f"Play from {clock(start)}", **{"data-seek": f"{start:g}"})
 
 
-
 def threshold_slider(thresholds: MatchThresholds, max_distance: float) -> html.Div:
     """Stricter (fewer, surer matches) to looser (more, some of them strangers): the same-person distance."""
     marks = {thresholds.stricter: "stricter", thresholds.default: "default", thresholds.looser: "looser"}
