@@ -221,3 +221,29 @@ def test_every_field_of_every_page_is_labelled(pages):
         assert [f for f in fields if f not in labels] == [], path
         n_fields += len(fields)
     assert n_fields >= 20  # Find's fields come with a search
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="runs the pages' script with Node.js")
+def test_a_pagers_links_are_named_page_n():
+    """A pager's links were read "2", "3": assets/labels.js names each "Page 2" as the page draws them (the current
+    page, a span, and the arrows are left as they are)."""
+    script = f"""
+        const link = text => {{
+            const attrs = {{}};
+            return {{textContent: text, attrs, getAttribute: k => attrs[k] ?? null,
+                     setAttribute: (k, v) => {{ attrs[k] = v; }}}};
+        }};
+        const links = [link(" 2 "), link("3"), link("»")];
+        let observed = null;
+        global.MutationObserver = function (callback) {{ observed = callback; this.observe = () => {{}}; }};
+        global.document = {{
+            documentElement: {{}},
+            querySelectorAll: selector => selector === ".pagination a.page-link" ? links : [],
+        }};
+        require({json.dumps(str(ROOT / "assets" / "labels.js"))});
+        observed();
+        console.log(JSON.stringify(links.map(l => l.attrs["aria-label"] ?? null)));
+    """
+    done = subprocess.run(["node", "-e", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == ["Page 2", "Page 3", None]
