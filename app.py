@@ -335,6 +335,8 @@ def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run the chosen command; returns the exit status."""
     argv = sys.argv[1:] if argv is None else argv
     verbose = "-v" in argv or "--verbose" in argv
+    if verbose:  # anywhere on the line (`app.py people -v list`), as the other options: it is the program's own
+        argv = ["-v", *(arg for arg in argv if arg not in ("-v", "--verbose"))]
     args = None
     try:
         args = build_parser().parse_args(_serve_by_default(argv))

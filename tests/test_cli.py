@@ -544,6 +544,15 @@ def test_an_empty_data_dir_is_refused_not_taken_for_the_current_folder(tmp_path,
     assert list(tmp_path.iterdir()) == []  # no library made here
 
 
+def test_verbose_works_after_the_command_too(tmp_path):
+    """`-v` (tracebacks for developers) was "unrecognized arguments" anywhere but before the command."""
+    Store.open(load_config(tmp_path / "data")).close()
+    for argv in (["people", "-v", "name", "999", "Ada"], ["people", "name", "999", "Ada", "--verbose"]):
+        with pytest.raises(ValueError, match="999"):  # the error itself, not its one-line message
+            main([*argv, "--data-dir", str(tmp_path / "data")])
+    assert main(["people", "name", "999", "Ada", "--data-dir", str(tmp_path / "data")]) == 2
+
+
 def test_no_worker_processes_is_a_usage_error(tmp_path, capsys):
     """`ingest --workers 0` (or -3) was taken, as if a number of processes could be none."""
     for workers in ("0", "-3", "two"):
