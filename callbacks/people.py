@@ -59,7 +59,10 @@ def render_people(_version: int, _renamed: dict | None, page: int | None, search
     # The last page may have emptied: its groups merged, named (showing those not named yet), hidden.
     page, pages, (total, n_named, people) = fetch_page(
         lambda offset: lib.queries.people_page(offset, PEOPLE_PAGE_SIZE, **query), page, PEOPLE_PAGE_SIZE)
-    options = C.dropdown_options(lib.queries.people_options(), for_moving=True)
+    # The "move to" menu lists everyone, whatever the page shows: drawn again only when people changed (or on
+    # arrival), not for another page, search or switch (~200 KB and 700 components in a library of 700 people).
+    options = C.dropdown_options(lib.queries.people_options(), for_moving=True) \
+        if ctx.triggered_id is None or ctx.triggered_id in _CHANGES else no_update
     if total == 0:  # drawn afresh: the words depend on more than this page
         slots = [_no_cards(search or "", bool(show_hidden), bool(unnamed_only), n_named)]
         return slots + [None] * (PEOPLE_PAGE_SIZE - 1), None, 1, pager_style(1), 1, "", options, stamp

@@ -793,6 +793,22 @@ def test_callbacks_ignore_components_being_inserted(lib):
 # --- people page ---
 
 
+def test_the_move_menu_is_sent_again_only_when_people_change(lib):
+    """The "move to" menu lists everyone whatever the page shows: another page, a search or a switch sent all of them
+    again (~200 KB in a library of 700 people); a change to people does, with the change in it."""
+    render = people_cb.render_people
+    first = lib.synthetic.person_ids[0]
+    *_, options, _ = call(render, 0, None, 1, "", False, False, False)
+    assert first in [o["value"] for o in options]
+    for trigger, value in (("people-pager", 2), ("people-search", "Ada"), ("people-show-hidden", True),
+                           ("people-least-alike", True)):
+        *_, options, _ = call(render, 0, None, 1, "", False, False, False, trigger=trigger, prop="value", value=value)
+        assert options is dash.no_update, trigger
+    lib.store.people.rename(first, "Ada")
+    *_, options, _ = call(render, 1, None, 1, "", False, False, False, trigger="people-version", prop="data", value=1)
+    assert [option_text(o) for o in options if o["value"] == first][0].startswith("Ada")
+
+
 def test_render_people_cards_and_empty_state(lib, empty_lib):
     use_library(lib.data_dir)
     cards, _, pages, _style, _page, count, options, _stamp = call(people_cb.render_people, 0, None, 1, "", False, False, False)
