@@ -171,6 +171,26 @@ def test_the_merge_dialog_gives_the_focus_back_to_the_button_that_opened_it(peop
     _wait(lambda: _focused(driver) == "H1", "the focus on the page's heading")
 
 
+def test_moving_faces_from_the_keyboard_leaves_the_focus_on_undo_then_on_the_heading(people_page):
+    """People: faces selected (Enter on each), a new name typed and "Move faces" pressed with Enter; once moved, no
+    face is selected and that button is disabled: the focus was left on the page's body. It goes to Undo, which
+    names the move; Undo pressed with Enter, nothing is left to undo and Undo is disabled in turn: the focus goes to
+    the page's heading."""
+    driver = people_page
+    for tile in driver.find_elements("css selector", "#people-grid .face-tile")[:2]:
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].focus()", tile)
+        tile.send_keys(Keys.ENTER)
+    button = driver.find_element("id", "people-move-btn")
+    _wait(button.is_enabled, "Move faces to be enabled")
+    driver.find_element("id", "people-move-new").send_keys("Ada")
+    driver.execute_script("arguments[0].focus()", button)
+    button.send_keys(Keys.ENTER)
+    _wait(lambda: _focused(driver) == "people-undo-btn", "the focus on Undo")
+    assert driver.switch_to.active_element.text.startswith("Undo move of 2 faces")
+    driver.switch_to.active_element.send_keys(Keys.ENTER)
+    _wait(lambda: _focused(driver) == "H1", "the focus on the page's heading")
+
+
 def test_a_name_clash_dialog_closed_without_merging_leaves_the_focus_in_the_name_fields(people_page):
     """Naming groups from the keyboard (Enter moves on to the next card's name field) with a name someone already
     has asks whether to merge; closed without merging, every card is drawn anew (the field shows its stored name
