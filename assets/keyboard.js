@@ -38,13 +38,16 @@
     }
 
     // Photos: the left and right arrows show the previous and next photo of the list, turning the page at its
-    // ends; not while a dialog is open.
+    // ends; not while a dialog is open. The focus, if on a photo of the list or the one shown (a face box, drawn
+    // anew with the next photo), goes along to the photo now shown: Enter and Tab go on from there.
     function browsePhotos(event) {
         var grid = document.getElementById("photos-grid");
         if (!grid || (event.key !== "ArrowLeft" && event.key !== "ArrowRight") || event.ctrlKey || event.metaKey ||
             event.altKey || document.querySelector(".modal.show")) {
             return false;
         }
+        var focus = document.activeElement;
+        var follow = Boolean(focus && (grid.contains(focus) || focus.closest("#photos-detail")));
         var step = event.key === "ArrowRight" ? 1 : -1;
         var tiles = Array.prototype.slice.call(grid.querySelectorAll(".photo-tile"));
         var at = tiles.findIndex(function (t) { return t.classList.contains("active"); });
@@ -58,11 +61,14 @@
             next = link && parseInt(link.textContent, 10) === parseInt(current.textContent, 10) + step ? link : null;
         }
         if (next && press(event, next)) {
-            if (turning && step < 0) {  // back a page: its last photo, the one just before
+            if (turning) {  // on the new page, its first photo; back a page, its last, the one just before
                 whenReplaced(tiles[0], function () {
-                    var last = document.querySelector("#photos-grid .photo-tile:last-child");
-                    if (last) { last.click(); }
+                    var tile = document.querySelector("#photos-grid .photo-tile" + (step < 0 ? ":last-child" : ""));
+                    if (tile && step < 0) { tile.click(); }
+                    if (tile && follow) { tile.focus(); }
                 });
+            } else if (follow) {
+                next.focus();
             }
             next.scrollIntoView({block: "nearest"});
             return true;

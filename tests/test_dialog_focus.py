@@ -1,4 +1,4 @@
-"""Keyboard use of the People, Library and Find pages in a real headless Chromium: the focus around their dialogs
+"""Keyboard use of the People, Photos, Library and Find pages in a real headless Chromium: the focus around their dialogs
 and what they redraw (assets/keyboard.js, assets/find.js), People's search as one types.
 
 dbc.Modal leaves the focus on the page's body once it closes, and the page is drawn anew as it does; keyboard and
@@ -35,6 +35,7 @@ pytestmark = [
 ]
 SUGGEST_MERGE = "button[id*='\"suggest-merge\"']"
 REMOVE_FOLDER = "button[id*='\"lib-remove-folder\"']"
+PHOTO_TILE = "#photos-grid .photo-tile"
 WEIGHTS = ROOT / "model" / "weights" / "face_model.keras"
 
 
@@ -66,6 +67,19 @@ def library_page(tmp_path):
         driver.get(url + "/library")
         _wait(lambda: len(driver.find_elements("css selector", REMOVE_FOLDER)) == 2, "the folders")
         yield driver, url
+
+
+@pytest.fixture()
+def photos_page(tmp_path):
+    """A headless Chromium on the Photos page of a library of 25 photos: a full page of 24 and one more."""
+    data = tmp_path / "library"
+    store = Store.open(load_config(data))
+    build_library(store, n_faces=75, faces_per_photo=3, n_people=3)
+    store.close()
+    with _served(tmp_path, data) as (driver, url):
+        driver.get(url + "/photos")
+        _wait(lambda: len(driver.find_elements("css selector", PHOTO_TILE)) == 24, "the photos")
+        yield driver
 
 
 @contextmanager
@@ -271,3 +285,32 @@ def test_another_face_of_finds_photo_chosen_from_the_keyboard_keeps_the_focus_on
     assert focus_meanwhile <= {"find-query"}, focus_meanwhile
     _wait(lambda: driver.execute_script("return document.activeElement.matches('#find-query .find-chosen')"),
           "the focus on the face now searched for")
+
+
+def test_the_arrow_keys_take_the_focus_along_to_the_photo_they_show(photos_page):
+    """Photos: the right and left arrows show the next and previous photo; the focus stayed on the photo it was on
+    (Enter there went back to it), or, on a face box of the photo shown, was left on the page's body once the photo
+    was drawn anew. It goes to the photo now shown, on the next or previous page too."""
+    driver = photos_page
+    tiles = [t.get_attribute("id") for t in driver.find_elements("css selector", PHOTO_TILE)]
+    active = lambda: driver.find_element("css selector", PHOTO_TILE + ".active").get_attribute("id")  # noqa: E731
+    driver.execute_script("arguments[0].focus()", _by_id(driver, tiles[0]))
+    driver.switch_to.active_element.send_keys(Keys.ARROW_RIGHT)
+    _wait(lambda: active() == tiles[1], "the second photo shown")
+    _wait(lambda: _focused(driver) == tiles[1], "the focus on the second photo")
+    box = _wait(lambda: driver.find_elements("css selector", "#photos-detail .face-box"), "the photo's face boxes")[0]
+    driver.execute_script("arguments[0].focus()", box)
+    box.send_keys(Keys.ARROW_RIGHT)
+    _wait(lambda: active() == tiles[2], "the third photo shown")
+    _wait(lambda: _focused(driver) == tiles[2], "the focus on the third photo")
+    time.sleep(1)  # its face boxes drawn anew meanwhile leave it there
+    assert _focused(driver) == tiles[2]
+
+    driver.execute_script("arguments[0].focus()", _by_id(driver, tiles[-1]))
+    driver.switch_to.active_element.send_keys(Keys.ENTER)
+    _wait(lambda: active() == tiles[-1], "the page's last photo shown")
+    driver.switch_to.active_element.send_keys(Keys.ARROW_RIGHT)  # the next page's photo
+    _wait(lambda: _by_id(driver, tiles[0]) is None, "the next page")
+    _wait(lambda: _focused(driver) == active() != tiles[-1], "the focus on the next page's photo")
+    driver.switch_to.active_element.send_keys(Keys.ARROW_LEFT)  # back: the first page's last photo
+    _wait(lambda: _focused(driver) == active() == tiles[-1], "the focus on the first page's last photo")
