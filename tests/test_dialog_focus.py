@@ -205,6 +205,20 @@ def test_moving_faces_from_the_keyboard_leaves_the_focus_on_undo_then_on_the_hea
     _wait(lambda: _focused(driver) == "H1", "the focus on the page's heading")
 
 
+def test_enter_in_the_new_name_field_moves_the_selected_faces(people_page):
+    """People: faces selected from the keyboard, a new name typed in "…or a new name" and Enter moves them there (as
+    Enter saves in Photos' "Who is this?" and adds Library's folder); it did nothing. The cursor stays in the field."""
+    driver = people_page
+    for tile in driver.find_elements("css selector", "#people-grid .face-tile")[:2]:
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].focus()", tile)
+        tile.send_keys(Keys.ENTER)
+    _wait(driver.find_element("id", "people-move-btn").is_enabled, "two faces selected")
+    driver.find_element("id", "people-move-new").send_keys("Ada", Keys.ENTER)
+    _wait(lambda: "Ada" in driver.find_element("id", "app-toast").text, "the faces moved to Ada")
+    assert "Moved 2 faces" in driver.find_element("id", "app-toast").text
+    assert _focused(driver) == "people-move-new"
+
+
 def test_a_name_clash_dialog_closed_without_merging_leaves_the_focus_in_the_name_fields(people_page):
     """Naming groups from the keyboard (Enter moves on to the next card's name field) with a name someone already
     has asks whether to merge; closed without merging, every card is drawn anew (the field shows its stored name
