@@ -328,3 +328,16 @@ def test_the_arrow_keys_take_the_focus_along_to_the_photo_they_show(photos_page)
     _wait(lambda: _focused(driver) == active() != tiles[-1], "the focus on the next page's photo")
     driver.switch_to.active_element.send_keys(Keys.ARROW_LEFT)  # back: the first page's last photo
     _wait(lambda: _focused(driver) == active() == tiles[-1], "the focus on the first page's last photo")
+
+
+def test_the_photos_who_choice_is_one_tab_stop_moved_through_with_the_arrows(photos_page):
+    """Photos: "any of them / all of them together / only them" is one group of radio buttons: Tab stops at the one
+    chosen, the arrows choose another. Its buttons had no common name: each was a Tab stop of its own."""
+    driver = photos_page
+    radios = driver.find_elements("css selector", "#photos-mode input[type=radio]")
+    driver.execute_script("arguments[0].focus()", radios[0])
+    driver.switch_to.active_element.send_keys(Keys.ARROW_RIGHT)
+    _wait(lambda: radios[1].is_selected(), "'all of them together' chosen")
+    assert driver.switch_to.active_element == radios[1]
+    driver.switch_to.active_element.send_keys(Keys.TAB)
+    assert driver.switch_to.active_element not in radios
