@@ -38,13 +38,16 @@
     }
 
     // Photos: the left and right arrows show the previous and next photo of the list, turning the page at its
-    // ends; not while a dialog is open.
+    // ends; not while a dialog is open. The focus, if on a photo of the list or the one shown (a face box, drawn
+    // anew with the next photo), goes along to the photo now shown: Enter and Tab go on from there.
     function browsePhotos(event) {
         var grid = document.getElementById("photos-grid");
         if (!grid || (event.key !== "ArrowLeft" && event.key !== "ArrowRight") || event.ctrlKey || event.metaKey ||
             event.altKey || document.querySelector(".modal.show")) {
             return false;
         }
+        var focus = document.activeElement;
+        var follow = Boolean(focus && (grid.contains(focus) || focus.closest("#photos-detail")));
         var step = event.key === "ArrowRight" ? 1 : -1;
         var tiles = Array.prototype.slice.call(grid.querySelectorAll(".photo-tile"));
         var at = tiles.findIndex(function (t) { return t.classList.contains("active"); });
@@ -58,11 +61,14 @@
             next = link && parseInt(link.textContent, 10) === parseInt(current.textContent, 10) + step ? link : null;
         }
         if (next && press(event, next)) {
-            if (turning && step < 0) {  // back a page: its last photo, the one just before
+            if (turning) {  // on the new page, its first photo; back a page, its last, the one just before
                 whenReplaced(tiles[0], function () {
-                    var last = document.querySelector("#photos-grid .photo-tile:last-child");
-                    if (last) { last.click(); }
+                    var tile = document.querySelector("#photos-grid .photo-tile" + (step < 0 ? ":last-child" : ""));
+                    if (tile && step < 0) { tile.click(); }
+                    if (tile && follow) { tile.focus(); }
                 });
+            } else if (follow) {
+                next.focus();
             }
             next.scrollIntoView({block: "nearest"});
             return true;
@@ -156,13 +162,16 @@
     // should. After Cancel or Escape react-bootstrap's Modal does it itself (the page is not drawn again); after a
     // confirmation that button is gone (its merge suggestion merged, its folder removed) or disabled (People's
     // "Merge selected groups", no group ticked any more) once the page is drawn anew, and the focus, left on the
-    // page's body, goes to the button now in its place in the list, else to `rest`. Unless the user has put it
-    // somewhere meanwhile.
+    // page's body, goes to the button now in its place in the list, else to `rest` (once it is enabled). Unless
+    // the user has put it somewhere meanwhile. A rule with no `yes` is a button that acts at once, with no dialog,
+    // and may disable itself doing so: People's "Move faces" (no face selected any more), Undo (nothing left).
     var CONFIRMED = [
         {openers: "#people-merge-btn, button[id*='\"suggest-merge\"']", list: "button[id*='\"suggest-merge\"']",
          yes: "#people-confirm-yes", rest: "h1"},  // People: merges
         {openers: "button[id*='\"lib-remove-folder\"']", list: "button[id*='\"lib-remove-folder\"']",
          yes: "#lib-remove-yes", rest: "#lib-path"},  // Library: no folder left, the box to add one
+        {openers: "#people-move-btn", list: "#people-move-btn", yes: null, rest: "#people-undo-btn"},  // names the move
+        {openers: "#people-undo-btn", list: "#people-undo-btn", yes: null, rest: "h1"},
     ];
     var opener = null;  // the button that opened the dialog, and its rule
     var confirmed = null;  // the opener of the dialog just confirmed, until the page drawn anew shows it done
@@ -185,6 +194,9 @@
         button = confirmed.index >= 0 && list.length ? list[Math.min(confirmed.index, list.length - 1)] : null;
         if (!button || button.disabled) {
             button = document.querySelector(confirmed.rule.rest);
+            if (button && button.disabled) {
+                return false;  // Undo, not enabled yet for the move just made
+            }
             if (button && button.tagName === "H1" && !button.hasAttribute("tabindex")) {
                 button.setAttribute("tabindex", "-1");  // focusable by script only, as a page's heading is
             }
@@ -200,6 +212,10 @@
         if (rule) {
             var button = target.closest(rule.openers);
             opener = {rule: rule, id: button.id, index: inList(rule).indexOf(button)};
+            if (!rule.yes) {  // no dialog: done at once
+                confirmed = Object.assign({}, opener, {until: Date.now() + 10000});
+                opener = null;
+            }
         } else if (opener && target && target.closest(opener.rule.yes)) {
             confirmed = Object.assign({}, opener, {until: Date.now() + 10000});
             opener = null;

@@ -567,15 +567,17 @@ def hide_person(_clicks: list, version: int):
     Output("people-selected-faces", "data", allow_duplicate=True),
     Output("people-move-new", "value"),
     Input("people-move-btn", "n_clicks"),
+    Input("people-move-new", "n_submit"),  # Enter in the new name's field, as in Photos' "Who is this?"
     State("people-selected-faces", "data"),
     State("people-move-target", "value"),
     State("people-move-new", "value"),
     State("people-version", "data"),
     prevent_initial_call=True,
 )
-def move_selected(n: int | None, selected: list | None, target, new_name: str | None, version: int):
+def move_selected(n: int | None, submitted: int | None, selected: list | None, target, new_name: str | None,
+                  version: int):
     """Move the selected faces to the chosen person, a new name, or Unsorted."""
-    if not (n and clicked()):
+    if not ((n or submitted) and clicked()):
         return *NO_TOAST, no_update, no_update, no_update
     if not selected:
         return *refused("Click the faces to move first."), no_update, no_update, no_update

@@ -1216,13 +1216,13 @@ def test_select_faces_and_move_them(lib):
     selected = sorted(faces[:2])  # as the browser's selection writes it (assets/selection.js)
     text, merge_disabled, move_disabled = call(people_cb.selection_info, selected, [])
     assert "2 faces selected" in text and move_disabled is False and merge_disabled is True
-    out = call(people_cb.move_selected, 1, selected, None, "Grace", 0, trigger="people-move-btn")
+    out = call(people_cb.move_selected, 1, None, selected, None, "Grace", 0, trigger="people-move-btn")
     assert "Moved 2 faces to Grace" in out[0] and out[5] == []
     grace = lib.store.people.by_name("Grace")
     assert set(lib.store.people.face_ids(grace.id)) == set(faces[:2])
-    out = call(people_cb.move_selected, 1, [faces[2]], "unsorted", "", 0, trigger="people-move-btn")
+    out = call(people_cb.move_selected, 1, None, [faces[2]], "unsorted", "", 0, trigger="people-move-btn")
     assert "Unsorted" in out[0] and faces[2] in lib.store.people.face_ids(None)
-    out = call(people_cb.move_selected, 1, [faces[2]], None, "", 0, trigger="people-move-btn")
+    out = call(people_cb.move_selected, 1, None, [faces[2]], None, "", 0, trigger="people-move-btn")
     assert out[2] == "danger"  # no target chosen: refused, nothing moved
 
 
@@ -1867,7 +1867,7 @@ def test_ignore_a_face_on_photos_then_bring_it_back_on_people(lib):
     assert face not in {f["face_id"] for f in lib.queries.unsorted_page(0, 1000)[1]}
     grid, _pages, _page, _style, count, card_style = call(people_cb.render_ignored, 1, 1)
     assert count == "(1)" and card_style == {} and face_ids_in(grid) == [face]
-    out = call(people_cb.move_selected, 1, [face], "unsorted", "", 0, trigger="people-move-btn")
+    out = call(people_cb.move_selected, 1, None, [face], "unsorted", "", 0, trigger="people-move-btn")
     assert "Unsorted" in out[0] and face in lib.store.people.face_ids(None)
     assert call(people_cb.render_ignored, 2, 1)[5] == {"display": "none"}
 
@@ -1988,7 +1988,7 @@ def test_faces_given_to_a_hidden_persons_name_say_where_they_went_on_every_page(
     hidden_note = "to Ada, who is hidden: turn on “Show hidden” on the People page to see them."
     out = call(map_cb.map_assign, 1, free[:3], None, "ada", 0, trigger="map-assign")
     assert out[0].startswith(f"Moved 3 faces {hidden_note}")
-    out = call(people_cb.move_selected, 1, free[3:5], None, "  ADA ", 0, trigger="people-move-btn")
+    out = call(people_cb.move_selected, 1, None, free[3:5], None, "  ADA ", 0, trigger="people-move-btn")
     assert out[0] == f"Moved 2 faces {hidden_note}"
     out = call(photos_cb.save_face, 1, None, free[5], None, "Ada", 0, trigger="photos-face-save")
     assert out[0].startswith(f"Moved 1 face {hidden_note}")

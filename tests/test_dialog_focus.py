@@ -1,4 +1,4 @@
-"""Keyboard use of the People, Library and Find pages in a real headless Chromium: the focus around their dialogs
+"""Keyboard use of the People, Photos, Library and Find pages in a real headless Chromium: the focus around their dialogs
 and what they redraw (assets/keyboard.js, assets/find.js), People's search as one types.
 
 dbc.Modal leaves the focus on the page's body once it closes, and the page is drawn anew as it does; keyboard and
@@ -35,6 +35,7 @@ pytestmark = [
 ]
 SUGGEST_MERGE = "button[id*='\"suggest-merge\"']"
 REMOVE_FOLDER = "button[id*='\"lib-remove-folder\"']"
+PHOTO_TILE = "#photos-grid .photo-tile"
 WEIGHTS = ROOT / "model" / "weights" / "face_model.keras"
 
 
@@ -66,6 +67,19 @@ def library_page(tmp_path):
         driver.get(url + "/library")
         _wait(lambda: len(driver.find_elements("css selector", REMOVE_FOLDER)) == 2, "the folders")
         yield driver, url
+
+
+@pytest.fixture()
+def photos_page(tmp_path):
+    """A headless Chromium on the Photos page of a library of 25 photos: a full page of 24 and one more."""
+    data = tmp_path / "library"
+    store = Store.open(load_config(data))
+    build_library(store, n_faces=75, faces_per_photo=3, n_people=3)
+    store.close()
+    with _served(tmp_path, data) as (driver, url):
+        driver.get(url + "/photos")
+        _wait(lambda: len(driver.find_elements("css selector", PHOTO_TILE)) == 24, "the photos")
+        yield driver
 
 
 @contextmanager
@@ -171,6 +185,40 @@ def test_the_merge_dialog_gives_the_focus_back_to_the_button_that_opened_it(peop
     _wait(lambda: _focused(driver) == "H1", "the focus on the page's heading")
 
 
+def test_moving_faces_from_the_keyboard_leaves_the_focus_on_undo_then_on_the_heading(people_page):
+    """People: faces selected (Enter on each), a new name typed and "Move faces" pressed with Enter; once moved, no
+    face is selected and that button is disabled: the focus was left on the page's body. It goes to Undo, which
+    names the move; Undo pressed with Enter, nothing is left to undo and Undo is disabled in turn: the focus goes to
+    the page's heading."""
+    driver = people_page
+    for tile in driver.find_elements("css selector", "#people-grid .face-tile")[:2]:
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].focus()", tile)
+        tile.send_keys(Keys.ENTER)
+    button = driver.find_element("id", "people-move-btn")
+    _wait(button.is_enabled, "Move faces to be enabled")
+    driver.find_element("id", "people-move-new").send_keys("Ada")
+    driver.execute_script("arguments[0].focus()", button)
+    button.send_keys(Keys.ENTER)
+    _wait(lambda: _focused(driver) == "people-undo-btn", "the focus on Undo")
+    assert driver.switch_to.active_element.text.startswith("Undo move of 2 faces")
+    driver.switch_to.active_element.send_keys(Keys.ENTER)
+    _wait(lambda: _focused(driver) == "H1", "the focus on the page's heading")
+
+
+def test_enter_in_the_new_name_field_moves_the_selected_faces(people_page):
+    """People: faces selected from the keyboard, a new name typed in "…or a new name" and Enter moves them there (as
+    Enter saves in Photos' "Who is this?" and adds Library's folder); it did nothing. The cursor stays in the field."""
+    driver = people_page
+    for tile in driver.find_elements("css selector", "#people-grid .face-tile")[:2]:
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].focus()", tile)
+        tile.send_keys(Keys.ENTER)
+    _wait(driver.find_element("id", "people-move-btn").is_enabled, "two faces selected")
+    driver.find_element("id", "people-move-new").send_keys("Ada", Keys.ENTER)
+    _wait(lambda: "Ada" in driver.find_element("id", "app-toast").text, "the faces moved to Ada")
+    assert "Moved 2 faces" in driver.find_element("id", "app-toast").text
+    assert _focused(driver) == "people-move-new"
+
+
 def test_a_name_clash_dialog_closed_without_merging_leaves_the_focus_in_the_name_fields(people_page):
     """Naming groups from the keyboard (Enter moves on to the next card's name field) with a name someone already
     has asks whether to merge; closed without merging, every card is drawn anew (the field shows its stored name
@@ -251,3 +299,45 @@ def test_another_face_of_finds_photo_chosen_from_the_keyboard_keeps_the_focus_on
     assert focus_meanwhile <= {"find-query"}, focus_meanwhile
     _wait(lambda: driver.execute_script("return document.activeElement.matches('#find-query .find-chosen')"),
           "the focus on the face now searched for")
+
+
+def test_the_arrow_keys_take_the_focus_along_to_the_photo_they_show(photos_page):
+    """Photos: the right and left arrows show the next and previous photo; the focus stayed on the photo it was on
+    (Enter there went back to it), or, on a face box of the photo shown, was left on the page's body once the photo
+    was drawn anew. It goes to the photo now shown, on the next or previous page too."""
+    driver = photos_page
+    tiles = [t.get_attribute("id") for t in driver.find_elements("css selector", PHOTO_TILE)]
+    active = lambda: driver.find_element("css selector", PHOTO_TILE + ".active").get_attribute("id")  # noqa: E731
+    driver.execute_script("arguments[0].focus()", _by_id(driver, tiles[0]))
+    driver.switch_to.active_element.send_keys(Keys.ARROW_RIGHT)
+    _wait(lambda: active() == tiles[1], "the second photo shown")
+    _wait(lambda: _focused(driver) == tiles[1], "the focus on the second photo")
+    box = _wait(lambda: driver.find_elements("css selector", "#photos-detail .face-box"), "the photo's face boxes")[0]
+    driver.execute_script("arguments[0].focus()", box)
+    box.send_keys(Keys.ARROW_RIGHT)
+    _wait(lambda: active() == tiles[2], "the third photo shown")
+    _wait(lambda: _focused(driver) == tiles[2], "the focus on the third photo")
+    time.sleep(1)  # its face boxes drawn anew meanwhile leave it there
+    assert _focused(driver) == tiles[2]
+
+    driver.execute_script("arguments[0].focus()", _by_id(driver, tiles[-1]))
+    driver.switch_to.active_element.send_keys(Keys.ENTER)
+    _wait(lambda: active() == tiles[-1], "the page's last photo shown")
+    driver.switch_to.active_element.send_keys(Keys.ARROW_RIGHT)  # the next page's photo
+    _wait(lambda: _by_id(driver, tiles[0]) is None, "the next page")
+    _wait(lambda: _focused(driver) == active() != tiles[-1], "the focus on the next page's photo")
+    driver.switch_to.active_element.send_keys(Keys.ARROW_LEFT)  # back: the first page's last photo
+    _wait(lambda: _focused(driver) == active() == tiles[-1], "the focus on the first page's last photo")
+
+
+def test_the_photos_who_choice_is_one_tab_stop_moved_through_with_the_arrows(photos_page):
+    """Photos: "any of them / all of them together / only them" is one group of radio buttons: Tab stops at the one
+    chosen, the arrows choose another. Its buttons had no common name: each was a Tab stop of its own."""
+    driver = photos_page
+    radios = driver.find_elements("css selector", "#photos-mode input[type=radio]")
+    driver.execute_script("arguments[0].focus()", radios[0])
+    driver.switch_to.active_element.send_keys(Keys.ARROW_RIGHT)
+    _wait(lambda: radios[1].is_selected(), "'all of them together' chosen")
+    assert driver.switch_to.active_element == radios[1]
+    driver.switch_to.active_element.send_keys(Keys.TAB)
+    assert driver.switch_to.active_element not in radios

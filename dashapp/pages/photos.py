@@ -31,6 +31,7 @@ def layout(person: str | None = None, photo: str | None = None, folder: str | No
                                                      placeholder="Everyone (all photos)"),
                                         dbc.RadioItems(
                                             id="photos-mode",
+                                            name="photos-mode",  # one group: one Tab stop, the arrows choose
                                             options=[
                                                 {"label": "any of them", "value": "any"},
                                                 {"label": "all of them together", "value": "all"},
