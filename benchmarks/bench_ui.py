@@ -173,7 +173,7 @@ def main() -> int:
           trigger={"type": "person-name", "pid": b}, prop="value", value="ada", repeat=1)
     timed(r, "People: confirm merge", P.confirm_pending, 1, None,
           {"action": "merge", "target": a, "sources": [b], "text": ""}, 0, trigger="people-confirm-yes", repeat=1)
-    timed(r, "People: move 12 faces to a new name", P.move_selected, 1, faces, None, "Grace", 0,
+    timed(r, "People: move 12 faces to a new name", P.move_selected, 1, None, faces, None, "Grace", 0,
           trigger="people-move-btn", repeat=1)
     timed(r, "People: hide a group", P.hide_person, [1], 0, trigger={"type": "person-hide", "pid": d}, repeat=1)
     opened = timed(r, "People: Sort one by one (open)", S.sort_step, 1, [], 1, 1, 1, 1, None, [], "",
