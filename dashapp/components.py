@@ -375,7 +375,7 @@ def job_progress(job: dict | None, uploads_dir: str = "") -> html.Div:
             # Photos left to analyse, or people and the map left to redo: what to do about them (an "Update faces"
             # job, of no folder, is offered again by its own button).
             html.Div("“Check for new photos” goes on where it stopped.", className="small mt-1")
-            if status in ("cancelled", "interrupted") and job.get("paths") else None,
+            if status in ("cancelled", "interrupted") and job.get("path_list") else None,
         ]
     )
 

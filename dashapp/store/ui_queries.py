@@ -221,7 +221,6 @@ class UIQueries(Repo):
             args = {}
         paths = args.get("paths") if isinstance(args, dict) else None
         job["path_list"] = [str(p) for p in paths] if isinstance(paths, list) else []
-        job["paths"] = ", ".join(job["path_list"])
         started = job.get("started_at") or job["created_at"]
         end = job.get("finished_at") or time.time()
         job["elapsed"] = max(0.0, end - started)
