@@ -688,9 +688,10 @@ def refusal(message: str) -> tuple[str, str, str, bool]:
 
 def page_header(title: str, subtitle: str, extra: Any = None) -> html.Div:
     """A page's title and what it is for, its controls (`extra`) on the right; on a narrow screen they go under
-    the title instead of squeezing it into a column a word wide."""
+    the title instead of squeezing it into a column a word wide. The heading takes the focus when the page is
+    reached by a link of the app (assets/navigation.js): focusable by script only (tabIndex -1)."""
     return html.Div(
-        [html.Div([html.H1(title, className="h3 mb-0"), html.Div(subtitle, className="text-muted small")]), extra],
+        [html.Div([html.H1(title, className="h3 mb-0", tabIndex=-1), html.Div(subtitle, className="text-muted small")]), extra],
         className="d-flex flex-wrap gap-2 align-items-end justify-content-between mb-3 page-header",
     )
 

@@ -343,3 +343,29 @@ def test_the_photos_who_choice_is_one_tab_stop_moved_through_with_the_arrows(pho
     assert driver.switch_to.active_element == radios[1]
     driver.switch_to.active_element.send_keys(Keys.TAB)
     assert driver.switch_to.active_element not in radios
+
+
+def _heading_focused(driver) -> str | None:
+    """The text of the page's heading if it has the focus, else None."""
+    return driver.execute_script("var e = document.activeElement; return e && e.matches('main h1') ? e.textContent : null")
+
+
+def test_following_a_link_within_the_app_puts_the_focus_on_the_new_pages_heading(people_page):
+    """Pages change in place (no new document): the focus stayed on the navbar's link followed, or, after a link of
+    the page (a card's Photos), was left on the page's body; a keyboard user started again from the top and a screen
+    reader said nothing. It goes to the new page's heading, the window's title names the page, and Back does the
+    same. Not on a page's first load (the address typed): the focus is where the browser puts it."""
+    driver = people_page
+    assert _focused(driver) == "BODY"  # first load: not taken to the heading
+    link = driver.find_element("css selector", "#people-grid a[href^='/photos?person=']")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].focus()", link)
+    link.send_keys(Keys.ENTER)
+    _wait(lambda: _heading_focused(driver) == "Photos", "the focus on the Photos page's heading")
+    assert driver.title == "Photos · Face Album"
+    driver.find_element("id", "nav-map").send_keys(Keys.ENTER)
+    _wait(lambda: _heading_focused(driver) == "Map", "the focus on the Map page's heading")
+    assert driver.title == "Map · Face Album"
+    driver.switch_to.active_element.send_keys(Keys.TAB)  # on from the heading: into the page, not the navbar
+    assert driver.execute_script("return document.querySelector('main').contains(document.activeElement)")
+    driver.back()
+    _wait(lambda: _heading_focused(driver) == "Photos", "the focus on the Photos page's heading after Back")
