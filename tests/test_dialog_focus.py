@@ -369,3 +369,20 @@ def test_following_a_link_within_the_app_puts_the_focus_on_the_new_pages_heading
     assert driver.execute_script("return document.querySelector('main').contains(document.activeElement)")
     driver.back()
     _wait(lambda: _heading_focused(driver) == "Photos", "the focus on the Photos page's heading after Back")
+
+
+def test_a_dropdown_focused_from_the_keyboard_shows_the_apps_focus_ring(photos_page):
+    """Photos' "People in the photo" (a dcc.Dropdown): focused with Tab, then opened with Enter (its search field
+    has the focus), it showed only Dash's 1px line, hard to see against its border; it has the ring the app's other
+    focusable things have (3px, Bootstrap's blue)."""
+    driver = photos_page
+    ring = ("var s = getComputedStyle(arguments[0]);"
+            "return [s.outlineStyle, s.outlineWidth, s.outlineColor]")
+    driver.execute_script("arguments[0].focus()", driver.find_element("id", "photos-export"))
+    driver.switch_to.active_element.send_keys(Keys.TAB)
+    assert _focused(driver) == "photos-people"
+    assert driver.execute_script(ring, driver.switch_to.active_element) == ["solid", "3px", "rgb(13, 110, 253)"]
+    driver.switch_to.active_element.send_keys(Keys.ENTER)
+    search = _wait(lambda: driver.find_elements("css selector", ".dash-dropdown-search-container"), "the open list")[0]
+    assert driver.execute_script("return arguments[0].contains(document.activeElement)", search)
+    assert driver.execute_script(ring, search) == ["solid", "3px", "rgb(13, 110, 253)"]
