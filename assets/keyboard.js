@@ -164,7 +164,8 @@
     // "Merge selected groups", no group ticked any more) once the page is drawn anew, and the focus, left on the
     // page's body, goes to the button now in its place in the list, else to `rest` (once it is enabled). Unless
     // the user has put it somewhere meanwhile. A rule with no `yes` is a button that acts at once, with no dialog,
-    // and may disable itself doing so: People's "Move faces" (no face selected any more), Undo (nothing left).
+    // and may disable itself doing so: People's "Move faces" (no face selected any more), Undo (nothing left), Map's
+    // Assign (no face selected any more).
     var CONFIRMED = [
         {openers: "#people-merge-btn, button[id*='\"suggest-merge\"']", list: "button[id*='\"suggest-merge\"']",
          yes: "#people-confirm-yes", rest: "h1"},  // People: merges
@@ -172,6 +173,7 @@
          yes: "#lib-remove-yes", rest: "#lib-path"},  // Library: no folder left, the box to add one
         {openers: "#people-move-btn", list: "#people-move-btn", yes: null, rest: "#people-undo-btn"},  // names the move
         {openers: "#people-undo-btn", list: "#people-undo-btn", yes: null, rest: "h1"},
+        {openers: "#map-assign", list: "#map-assign", yes: null, rest: "#map-pick"},  // Map: select the next faces
     ];
     var opener = null;  // the button that opened the dialog, and its rule
     var confirmed = null;  // the opener of the dialog just confirmed, until the page drawn anew shows it done

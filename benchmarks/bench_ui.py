@@ -200,7 +200,8 @@ def main() -> int:
     timed(r, "Map: colour by attribute", M.render_map, "Smiling", 0)
     timed(r, "Map: hover a face", M.map_hover, {"points": [{"customdata": faces[0], "bbox": {}}]}, "person")
     pts = {"points": [{"customdata": f} for f in lib.store.people.face_ids(c)[:2000]]}
-    sel = timed(r, "Map: lasso-select faces", M.map_select, pts)
+    sel = timed(r, "Map: lasso-select faces", M.map_select, pts, None, trigger="map-graph", prop="selectedData",
+                value=pts)
     timed(r, f"Map: assign {len(sel[0])} selected faces", M.map_assign, 1, sel[0], a, "", 0, trigger="map-assign",
           repeat=1)
     timed(r, "People: Undo button (names the last change)", P.undo_button, 1)

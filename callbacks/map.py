@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash
 import dash_bootstrap_components as dbc
 import numpy as np
-from dash import Input, Output, State, html, no_update
+from dash import Input, Output, State, ctx, html, no_update
 
 from callbacks.common import NO_TOAST, TOAST, UNDO_HINT, Library, clicked, info, library, move_faces, ok, refused
 from dashapp import components as C
@@ -14,10 +14,12 @@ from dashapp.figures import empty_figure, map_figure
 from model.attributes import ATTRIBUTE_NAMES, attribute_label
 
 
-@dash.callback(Output("map-target", "options"), Input("map-version", "data"), Input("map-init", "data"))
+@dash.callback(Output("map-target", "options"), Output("map-pick", "options"), Input("map-version", "data"),
+              Input("map-init", "data"))
 def map_options(_version: int, _init: int = 0):
-    """The people selected faces can be given to."""
-    return C.dropdown_options(library().queries.people_options(), for_moving=True)
+    """The people selected faces can be given to, and the people (and Unsorted) whose faces can be selected."""
+    options = C.dropdown_options(library().queries.people_options(), for_moving=True)
+    return options, [o for o in options if o["value"] != "ignored"]  # set-aside faces are not on the map
 
 
 def _being_computed() -> html.Div:
@@ -35,9 +37,11 @@ GRAPH_STYLE = {"height": "70vh"}
     Output("map-poll", "disabled"),
     Input("map-color", "value"),
     Input("map-version", "data"),
+    Input("map-pick", "value"),
 )
-def render_map(color: str | None, _version: int):
-    """All projected faces, coloured by person or by one attribute's probability."""
+def render_map(color: str | None, _version: int, person=None):
+    """All projected faces, coloured by person or by one attribute's probability; those of the `person` chosen in
+    the menu shown selected."""
     lib = library()
     points = lib.queries.map_points()
     if len(points["face_ids"]) == 0:
@@ -62,15 +66,12 @@ def render_map(color: str | None, _version: int):
         return empty_figure("Nothing to show yet"), {"display": "none"}, empty, not computing
     note, computing = _faces_off_the_map(lib, lib.queries.n_faces_total(ignored=False) - len(points["face_ids"]))
     values = None
-    if color and color != "person":
-        if color not in ATTRIBUTE_NAMES:
-            color = "person"
-        else:
-            ids, matrix = lib.queries.attribute_matrix()
-            col = matrix[:, ATTRIBUTE_NAMES.index(color)]
-            values = col[np.searchsorted(ids, points["face_ids"])]
+    if color in ATTRIBUTE_NAMES:
+        ids, matrix = lib.queries.attribute_matrix()
+        values = matrix[:, ATTRIBUTE_NAMES.index(color)][np.searchsorted(ids, points["face_ids"])]
     fig = map_figure(points["face_ids"], points["x"], points["y"], points["person_ids"], points["people"],
-                     values, color or "")
+                     values, color if values is not None else "",
+                     selected=_faces_of(points, person) if person is not None else None)
     return fig, GRAPH_STYLE, note, not computing
 
 
@@ -161,21 +162,38 @@ def map_hover(hover: dict | None, color: str | None):
     Output("map-selection", "data"),
     Output("map-sel-info", "children"),
     Output("map-assign", "disabled"),
+    Output("map-pick", "value"),
     Input("map-graph", "selectedData"),
+    Input("map-pick", "value"),
+    prevent_initial_call=True,
 )
-def map_select(selected: dict | None):
-    """Remember the lasso/box-selected faces (ids only)."""
-    ids = sorted({int(p["customdata"][0] if isinstance(p.get("customdata"), list) else p["customdata"])
-                  for p in (selected or {}).get("points", []) if p.get("customdata") is not None})
-    if not ids:
-        return [], "Select faces with the lasso or box tool.", True
-    return ids, f"{len(ids)} face{'s' if len(ids) != 1 else ''} selected", False
+def map_select(selected: dict | None, person):
+    """Remember the selected faces (ids only): those lasso/box-selected on the map, or a person's chosen in the menu
+    (from the keyboard: the lasso needs a mouse; `render_map` shows them selected). A selection on the map clears
+    the menu, which no longer says what is selected."""
+    if ctx.triggered_id == "map-pick":
+        points = library().queries.map_points()
+        ids = points["face_ids"][_faces_of(points, person)].tolist() if person is not None else []
+    elif person is not None and not (selected or {}).get("points"):
+        # The map drawn with the person's faces selected drops a lasso's outline, and says so: nothing changed.
+        return no_update, no_update, no_update, no_update
+    else:
+        ids = sorted({int(p["customdata"][0] if isinstance(p.get("customdata"), list) else p["customdata"])
+                      for p in (selected or {}).get("points", []) if p.get("customdata") is not None})
+    info = f"{len(ids)} face{'s' if len(ids) != 1 else ''} selected" if ids else C.MAP_SELECT_HINT
+    return ids, info, not ids, no_update if ctx.triggered_id == "map-pick" or person is None else None
+
+
+def _faces_of(points: dict, person) -> np.ndarray:
+    """Which of the map's `points` (`map_points`) are `person`'s (an id, or "unsorted")."""
+    return points["person_ids"] < 0 if person == "unsorted" else points["person_ids"] == int(person)
 
 
 @dash.callback(
     *TOAST,
     Output("map-version", "data"),
     Output("map-new", "value"),
+    Output("map-pick", "value", allow_duplicate=True),
     Input("map-assign", "n_clicks"),
     State("map-selection", "data"),
     State("map-target", "value"),
@@ -184,13 +202,14 @@ def map_select(selected: dict | None):
     prevent_initial_call=True,
 )
 def map_assign(n: int | None, selected: list | None, target, new_name: str | None, version: int):
-    """Give the selected faces to a person (or a new name, or Unsorted)."""
+    """Give the selected faces to a person (or a new name, or Unsorted); a person's faces chosen in the menu are
+    then theirs no more: the menu is cleared."""
     if not (n and clicked()):
-        return *NO_TOAST, no_update, no_update
+        return *NO_TOAST, no_update, no_update, no_update
     if not selected:
-        return *refused("Select faces on the map first (lasso or box tool)."), no_update, no_update
+        return *refused("Select faces on the map first (lasso or box tool)."), no_update, no_update, no_update
     try:
         message = move_faces(library(), [int(f) for f in selected], target, new_name)
     except ValueError as exc:
-        return *refused(str(exc)), no_update, no_update
-    return *ok(message + UNDO_HINT), (version or 0) + 1, ""
+        return *refused(str(exc)), no_update, no_update, no_update
+    return *ok(message + UNDO_HINT), (version or 0) + 1, "", None

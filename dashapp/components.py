@@ -32,6 +32,7 @@ UNSORTED_COLOR = "#adb5bd"
 FOCUS_COLOR = "#0d6efd"  # the face a page is about: the one searched for, the one being sorted
 UNSORTED_LABEL = "Unsorted"
 IGNORED_LABEL = "Ignored"  # faces the user set aside: not a face, or nobody to sort
+MAP_SELECT_HINT = "Select faces with the lasso or box tool, or a person's in the menu."  # Map, with none selected
 
 FACE_PAGE_SIZE = 12  # faces shown per person card page
 PEOPLE_PAGE_SIZE = 24  # person cards per page of People

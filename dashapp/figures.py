@@ -93,8 +93,10 @@ def map_figure(
     people: Mapping[int, tuple[str | None, bool]],
     color_values: np.ndarray | None = None,
     color_title: str = "",
+    selected: np.ndarray | None = None,
 ) -> dict:
-    """The face map (WebGL). Coloured by person (one trace per large person) or by `color_values` (0..1).
+    """The face map (WebGL). Coloured by person (one trace per large person) or by `color_values` (0..1); the
+    faces where `selected` (a mask) is true shown selected, as a lasso leaves them.
 
     Every point's customdata is its face id; hover text is left to the page's tooltip. Returned as a
     plain figure dict: with 50k points, plotly's per-property validation would cost more than the
@@ -108,8 +110,11 @@ def map_figure(
     size = 9 if len(face_ids) < 2_000 else 6 if len(face_ids) < 20_000 else 4
 
     def trace(mask: np.ndarray, name: str, marker: dict) -> dict:
-        return dict(type="scattergl", mode="markers", x=x[mask], y=y[mask], customdata=face_ids[mask],
-                    name=plotly_text(name), hoverinfo="none", marker=marker)
+        shown = dict(type="scattergl", mode="markers", x=x[mask], y=y[mask], customdata=face_ids[mask],
+                     name=plotly_text(name), hoverinfo="none", marker=marker)
+        if selected is not None:
+            shown["selectedpoints"] = np.flatnonzero(selected[mask]).tolist()
+        return shown
 
     if color_values is not None:
         everything = np.ones(len(face_ids), bool)
@@ -153,6 +158,8 @@ def map_figure(
         uirevision="map",
         clickmode="event+select",
     )
+    if selected is not None:
+        layout["selections"] = []  # a lasso's outline, kept by uirevision, would select its own faces again
     return {"data": traces, "layout": layout}
 
 

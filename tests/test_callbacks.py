@@ -868,7 +868,7 @@ def test_person_dropdowns_find_a_name_typed_without_its_accents(lib):
     lib.store.people.rename(b, "Søren Straße")
     photo_filter, *_ = call(photos_cb.people_options, 0, 0, None, None)
     *_, move_on_people, _ = call(people_cb.render_people, 0, None, 1, "", False, False, False)
-    pickers = {"Photos": photo_filter, "People": move_on_people, "Map": call(map_cb.map_options, 0),
+    pickers = {"Photos": photo_filter, "People": move_on_people, "Map": call(map_cb.map_options, 0)[0],
                "Attributes": call(attr_cb.attribute_options, 0)[0]}
     for page, options in pickers.items():
         for typed, pid in (("zoe", a), ("ZOE", a), ("Zoé", a), ("soren", b), ("strasse", b)):
@@ -1927,7 +1927,9 @@ def test_map_render_hover_select_assign(lib, empty_lib):
     _show, _bbox, card = call(map_cb.map_hover, {"points": [{"customdata": face}]}, "5_o_Clock_Shadow")
     assert f"5 o'Clock Shadow: {shadow:.0%}" in text_of(card) and "Ada" in text_of(card)
     chosen = lib.store.people.face_ids(lib.synthetic.person_ids[1])[:2]
-    ids, info, disabled = call(map_cb.map_select, {"points": [{"customdata": f} for f in chosen]})
+    lassoed = {"points": [{"customdata": f} for f in chosen]}
+    ids, info, disabled, _pick = call(map_cb.map_select, lassoed, None, trigger="map-graph", prop="selectedData",
+                                      value=lassoed)
     assert ids == sorted(chosen) and disabled is False
     out = call(map_cb.map_assign, 1, ids, a, "", 0, trigger="map-assign")
     assert "Moved 2 faces to Ada" in out[0]

@@ -37,6 +37,7 @@ SUGGEST_MERGE = "button[id*='\"suggest-merge\"']"
 REMOVE_FOLDER = "button[id*='\"lib-remove-folder\"']"
 PHOTO_TILE = "#photos-grid .photo-tile"
 WEIGHTS = ROOT / "model" / "weights" / "face_model.keras"
+MAP_TRACES = "var g = document.querySelector('#map-graph .js-plotly-plot'); return g && g.data && g.data.length ? g.data : null"
 
 
 @pytest.fixture()
@@ -79,6 +80,19 @@ def photos_page(tmp_path):
     with _served(tmp_path, data) as (driver, url):
         driver.get(url + "/photos")
         _wait(lambda: len(driver.find_elements("css selector", PHOTO_TILE)) == 24, "the photos")
+        yield driver
+
+
+@pytest.fixture()
+def map_page(tmp_path):
+    """A headless Chromium on the Map page of a library of five groups."""
+    data = tmp_path / "library"
+    store = Store.open(load_config(data))
+    build_library(store, n_faces=36, faces_per_photo=3, n_people=5)
+    store.close()
+    with _served(tmp_path, data) as (driver, url):
+        driver.get(url + "/map")
+        _wait(lambda: driver.execute_script(MAP_TRACES), "the map")
         yield driver
 
 
@@ -386,3 +400,35 @@ def test_a_dropdown_focused_from_the_keyboard_shows_the_apps_focus_ring(photos_p
     search = _wait(lambda: driver.find_elements("css selector", ".dash-dropdown-search-container"), "the open list")[0]
     assert driver.execute_script("return arguments[0].contains(document.activeElement)", search)
     assert driver.execute_script(ring, search) == ["solid", "3px", "rgb(13, 110, 253)"]
+
+
+def test_a_persons_faces_are_selected_on_the_map_from_the_keyboard_and_given_to_a_name(map_page):
+    """Map: faces were selected only with the lasso or box tool, with a mouse. "Select the faces of…" (next to
+    "Colour by" for Tab) selects a person's faces, which the map shows selected as a lasso would; Assign then gives
+    them to a name, and the focus, left on the page's body as Assign disabled itself, goes back to the menu for the
+    next faces."""
+    driver = map_page
+    driver.execute_script("arguments[0].focus()", driver.find_element("id", "map-color"))
+    driver.switch_to.active_element.send_keys(Keys.TAB)
+    assert _focused(driver) == "map-pick"
+    driver.switch_to.active_element.send_keys(Keys.ENTER)
+    search = _wait(lambda: driver.find_elements("css selector", ".dash-dropdown-search"), "the menu's list")[0]
+    # The first person listed, by the words the menu shows ("Person 3 (7)").
+    label = _wait(lambda: [o.text for o in driver.find_elements("css selector", ".dash-dropdown-option")
+                           if o.text.startswith("Person ")], "the people")[0]
+    name, count = label.rsplit(" (", 1)
+    n_faces = int(count.rstrip(")"))
+    search.send_keys(name)
+    _wait(lambda: driver.find_elements("css selector", ".dash-dropdown-option")[0].text == label, "the person found")
+    search.send_keys(Keys.ENTER)
+    _wait(lambda: driver.find_element("id", "map-sel-info").text == f"{n_faces} faces selected", "their faces selected")
+    selected = "return arguments[0].map(t => (t.selectedpoints || []).length)"
+    _wait(lambda: sum(driver.execute_script(selected, driver.execute_script(MAP_TRACES))) == n_faces,
+          "their faces shown selected on the map")
+    driver.find_element("id", "map-new").send_keys("Ada")
+    assign = driver.find_element("id", "map-assign")
+    driver.execute_script("arguments[0].focus()", assign)
+    assign.send_keys(Keys.ENTER)
+    _wait(lambda: f"Moved {n_faces} faces to Ada" in driver.find_element("id", "app-toast").text, "the faces given")
+    _wait(lambda: _focused(driver) == "map-pick", "the focus back on the menu")
+    assert driver.find_element("id", "map-assign").get_attribute("disabled")  # nothing selected any more

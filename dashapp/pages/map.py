@@ -4,7 +4,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashapp.components import page_header
+from dashapp.components import MAP_SELECT_HINT, page_header
 from model.attributes import ATTRIBUTE_NAMES, attribute_label
 
 COLOR_OPTIONS = [{"label": "Person", "value": "person"}] + [
@@ -18,7 +18,7 @@ layout = html.Div(
         page_header(
             "Map",
             "Each dot is a face; similar faces lie close together. Hover to see a face; "
-            "lasso or box-select faces to give them to a person.",
+            "lasso or box-select faces (or choose a person's) to give them to a person.",
             html.Div(
                 [dbc.Label("Colour by", className="mb-0 me-2 small", html_for="map-color"),
                  html.Div(dcc.Dropdown(id="map-color", options=COLOR_OPTIONS, value="person", clearable=False), style={"width": "220px"})],
@@ -29,8 +29,13 @@ layout = html.Div(
             dbc.CardBody(
                 html.Div(
                     [
-                        html.Span("Select faces with the lasso or box tool.", id="map-sel-info",
-                                  className="small text-muted me-2"),
+                        # Keyboard users (and anyone) select a person's faces here: the lasso needs a mouse.
+                        dbc.Label("Select the faces of", html_for="map-pick", className="visually-hidden"),
+                        html.Div(dcc.Dropdown(id="map-pick", placeholder="Select the faces of…", clearable=False),
+                                 style={"minWidth": "240px"}),
+                        # Said by screen readers as it changes: what the choice or the lasso selected.
+                        html.Span(MAP_SELECT_HINT, id="map-sel-info", className="small text-muted me-2",
+                                  **{"aria-live": "polite"}),
                         # A placeholder is no name: a screen reader says the labels' words.
                         dbc.Label("Give selected faces to", html_for="map-target", className="visually-hidden"),
                         html.Div(dcc.Dropdown(id="map-target", placeholder="Give selected faces to…"),
