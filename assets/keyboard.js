@@ -122,13 +122,17 @@
 
     // Everywhere: the element with the keyboard focus may be drawn anew under it (a card drawn again after a name
     // or a change made in another window, a card giving its place to the next group): its copy then takes the
-    // focus, found by its id, or a face by its data-fid; and what was typed meanwhile in a field the field's copy
-    // gets, as if typed there. Not a dialog's: closed, a dialog gives the focus back to the element that had it
-    // before, which may have been drawn anew meanwhile (the cards, after a name that asked to merge).
+    // focus, found by its id, or a face by its data-fid, or a pager's page link by its pager (the page chosen is
+    // then the current one, not a link: the focus goes to it, and Tab on to the next page's link); and what was
+    // typed meanwhile in a field the field's copy gets, as if typed there. Not a dialog's: closed, a dialog gives
+    // the focus back to the element that had it before, which may have been drawn anew meanwhile (the cards, after
+    // a name that asked to merge).
     var focused = null;
+    var focusedPager = null;  // the pager of a focused page link (taken out of it, the link knows it no more)
     document.addEventListener("focusin", function (event) {
         if (!event.target.closest || !event.target.closest(".modal")) {
             focused = event.target;
+            focusedPager = event.target.closest && event.target.closest(".pagination[id]");
         }
     });
     new MutationObserver(function () {
@@ -137,7 +141,8 @@
         }
         var fid = focused.dataset && focused.dataset.fid;
         var copy = focused.id ? document.getElementById(focused.id)
-            : fid ? document.querySelector(".face-tile[data-fid='" + fid + "']") : null;
+            : fid ? document.querySelector(".face-tile[data-fid='" + fid + "']")
+            : focusedPager ? currentPage(document.getElementById(focusedPager.id)) : null;
         if (!copy) {
             return;
         }
@@ -149,6 +154,15 @@
         copy.focus();
         focused = copy;
     }).observe(document.documentElement, {childList: true, subtree: true});
+
+    // A pager's current page (a span), focusable by script only.
+    function currentPage(pager) {
+        var page = pager && pager.querySelector(".page-item.active .page-link");
+        if (page && !page.hasAttribute("tabindex")) {
+            page.setAttribute("tabindex", "-1");
+        }
+        return page;
+    }
 
     // People, "Sort one by one": Enter in its name field gives the face that name; the keys 1-3, I and S work
     // again once the cursor leaves the field.
@@ -165,7 +179,7 @@
     // page's body, goes to the button now in its place in the list, else to `rest` (once it is enabled). Unless
     // the user has put it somewhere meanwhile. A rule with no `yes` is a button that acts at once, with no dialog,
     // and may disable itself doing so: People's "Move faces" (no face selected any more), Undo (nothing left), Map's
-    // Assign (no face selected any more).
+    // Assign (no face selected any more); or take itself away: People's "Not the same" and Hide.
     var CONFIRMED = [
         {openers: "#people-merge-btn, button[id*='\"suggest-merge\"']", list: "button[id*='\"suggest-merge\"']",
          yes: "#people-confirm-yes", rest: "h1"},  // People: merges
@@ -174,6 +188,10 @@
         {openers: "#people-move-btn", list: "#people-move-btn", yes: null, rest: "#people-undo-btn"},  // names the move
         {openers: "#people-undo-btn", list: "#people-undo-btn", yes: null, rest: "h1"},
         {openers: "#map-assign", list: "#map-assign", yes: null, rest: "#map-pick"},  // Map: select the next faces
+        // People: a merge suggestion dismissed, a group hidden: the next one's same button
+        {openers: "button[id*='\"suggest-dismiss\"']", list: "button[id*='\"suggest-dismiss\"']", yes: null,
+         rest: "h1"},
+        {openers: "button[id*='\"person-hide\"']", list: "button[id*='\"person-hide\"']", yes: null, rest: "h1"},
     ];
     var opener = null;  // the button that opened the dialog, and its rule
     var confirmed = null;  // the opener of the dialog just confirmed, until the page drawn anew shows it done

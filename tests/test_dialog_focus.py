@@ -432,3 +432,37 @@ def test_a_persons_faces_are_selected_on_the_map_from_the_keyboard_and_given_to_
     _wait(lambda: f"Moved {n_faces} faces to Ada" in driver.find_element("id", "app-toast").text, "the faces given")
     _wait(lambda: _focused(driver) == "map-pick", "the focus back on the menu")
     assert driver.find_element("id", "map-assign").get_attribute("disabled")  # nothing selected any more
+
+
+def test_a_page_chosen_in_a_pager_keeps_the_focus_in_the_pager(photos_page):
+    """Photos (and every pager: People's, a card's faces): Enter on "Page 2" shows it, and that link becomes the
+    current page, a span: the focus was left on the page's body, and Tab started again from the top. It goes to the
+    current page, from which Tab goes on and Shift+Tab goes back to "Page 1"."""
+    driver = photos_page
+    link = driver.find_element("css selector", "#photos-pager a[aria-label='Page 2']")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].focus()", link)
+    link.send_keys(Keys.ENTER)
+    current = "return document.activeElement.matches('#photos-pager .page-item.active .page-link')"
+    _wait(lambda: driver.execute_script(current), "the focus on the current page")
+    assert driver.switch_to.active_element.text.startswith("2")
+    driver.switch_to.active_element.send_keys(Keys.SHIFT, Keys.TAB)
+    assert driver.switch_to.active_element.get_attribute("aria-label") == "Page 1"
+
+
+def test_a_dismissed_suggestion_or_hidden_group_leaves_the_focus_on_the_next_ones_button(people_page):
+    """People: "Not the same" takes its suggestion away, Hide its card: the focus was left on the page's body. It
+    goes to the same button of the next suggestion (once none is left, to the page's heading), of the next card."""
+    driver = people_page
+    first, second = [b.get_attribute("id") for b in
+                     driver.find_elements("css selector", "button[id*='\"suggest-dismiss\"']")]
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].focus()", _by_id(driver, first))
+    driver.switch_to.active_element.send_keys(Keys.ENTER)
+    _wait(lambda: _focused(driver) == second, "the focus on the next suggestion's Not the same")
+    driver.switch_to.active_element.send_keys(Keys.ENTER)
+    _wait(lambda: _focused(driver) == "H1", "the focus on the page's heading")
+
+    hides = [b.get_attribute("id") for b in driver.find_elements("css selector", "button[id*='\"person-hide\"']")]
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].focus()", _by_id(driver, hides[0]))
+    driver.switch_to.active_element.send_keys(Keys.ENTER)
+    _wait(lambda: _by_id(driver, hides[0]) is None, "the group hidden")
+    _wait(lambda: _focused(driver) == hides[1], "the focus on the next card's Hide")
