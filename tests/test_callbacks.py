@@ -1931,6 +1931,14 @@ def test_map_render_hover_select_assign(lib, empty_lib):
     ids, info, disabled, _pick = call(map_cb.map_select, lassoed, None, trigger="map-graph", prop="selectedData",
                                       value=lassoed)
     assert ids == sorted(chosen) and disabled is False
+    # A person's faces chosen in the menu (the keyboard's way): selected as a lasso would, and shown so on the map.
+    b = lib.synthetic.person_ids[1]
+    theirs = sorted(lib.store.people.face_ids(b))
+    assert call(map_cb.map_select, None, b, trigger="map-pick", prop="value", value=b)[:3] == (
+        theirs, f"{len(theirs)} faces selected", False)
+    fig, *_ = call(map_cb.render_map, "person", 0, b)
+    shown = sorted(int(t["customdata"][i]) for t in fig["data"] for i in t["selectedpoints"])
+    assert shown == theirs and fig["layout"]["selections"] == []
     out = call(map_cb.map_assign, 1, ids, a, "", 0, trigger="map-assign")
     assert "Moved 2 faces to Ada" in out[0]
     assert set(chosen) <= set(lib.store.people.face_ids(a))
