@@ -55,7 +55,9 @@ layout = html.Div(
             dbc.CardBody(
                 [
                     html.Div(id="map-empty"),  # above the map: also says when some faces are not on it yet
-                    dcc.Loading(dcc.Graph(id="map-graph", config={"displaylogo": False, "scrollZoom": True},
+                    # Plotly's toolbar offers "Share chart..." (an upload to Plotly Cloud): no face leaves the machine.
+                    dcc.Loading(dcc.Graph(id="map-graph", config={"displaylogo": False, "scrollZoom": True,
+                                                                  "showSendToCloud": False},
                                           clear_on_unhover=True), type="circle"),
                     dcc.Tooltip(id="map-tooltip", direction="right", loading_text=""),
                 ]
