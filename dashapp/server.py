@@ -82,9 +82,13 @@ def shell() -> html.Div:
     """The layout around every page."""
     return html.Div(
         [
+            # The first Tab stop, shown only when focused: past the navbar's links, into the page.
+            html.A("Skip to the page", href="#page", className="visually-hidden-focusable skip-link"),
             navbar(),
-            # The page's own content is the main landmark: "skip to main content" and screen readers find it.
-            html.Main(dbc.Container(dash.page_container, fluid="xxl", className="pt-3 pb-5 mb-5")),
+            # The page's own content is the main landmark: the skip link and screen readers find it. Focusable by
+            # script (and the skip link) only.
+            html.Main(dbc.Container(dash.page_container, fluid="xxl", className="pt-3 pb-5 mb-5"), id="page",
+                      tabIndex=-1),
             dbc.Toast(
                 id="app-toast",
                 header="",

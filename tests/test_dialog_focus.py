@@ -385,6 +385,22 @@ def test_following_a_link_within_the_app_puts_the_focus_on_the_new_pages_heading
     _wait(lambda: _heading_focused(driver) == "Photos", "the focus on the Photos page's heading after Back")
 
 
+def test_the_first_tab_stop_skips_the_navbar_into_the_page(photos_page):
+    """Keyboard users Tabbed past the navbar's seven links on every page. The first Tab stop, shown while it has the
+    focus, is "Skip to the page": Enter there, and the next Tab is the page's first control."""
+    driver = photos_page
+    driver.find_element("css selector", "body").send_keys(Keys.TAB)
+    skip = driver.switch_to.active_element
+    assert skip.text == "Skip to the page" and skip.size["width"] > 50  # shown (hidden, it is 1 px)
+    skip.send_keys(Keys.ENTER)
+    _wait(lambda: _focused(driver) == "page", "the focus on the page")
+    driver.switch_to.active_element.send_keys(Keys.TAB)
+    first = driver.execute_script("return Array.from(document.querySelectorAll('main a[href], main button, main input,"
+                                  " main [tabindex=\"0\"]')).find(e => e.offsetParent !== null)")
+    assert driver.switch_to.active_element == first
+    assert driver.find_element("css selector", ".skip-link").size["width"] <= 1
+
+
 def test_a_dropdown_focused_from_the_keyboard_shows_the_apps_focus_ring(photos_page):
     """Photos' "People in the photo" (a dcc.Dropdown): focused with Tab, then opened with Enter (its search field
     has the focus), it showed only Dash's 1px line, hard to see against its border; it has the ring the app's other
