@@ -49,6 +49,7 @@ def people_page(tmp_path):
     with _served(tmp_path, data) as (driver, url):
         driver.get(url + "/")
         _wait(lambda: driver.find_elements("css selector", SUGGEST_MERGE), "the merge suggestions")
+        _settled(driver)  # the cards too: drawn by another callback than the suggestions
         yield driver
 
 
@@ -66,6 +67,7 @@ def library_page(tmp_path):
     with _served(tmp_path, data) as (driver, url):
         driver.get(url + "/library")
         _wait(lambda: len(driver.find_elements("css selector", REMOVE_FOLDER)) == 2, "the folders")
+        _settled(driver)
         yield driver, url
 
 
@@ -79,6 +81,7 @@ def photos_page(tmp_path):
     with _served(tmp_path, data) as (driver, url):
         driver.get(url + "/photos")
         _wait(lambda: len(driver.find_elements("css selector", PHOTO_TILE)) == 24, "the photos")
+        _settled(driver)  # the photo shown too
         yield driver
 
 
@@ -129,6 +132,15 @@ def _wait(condition, what: str, timeout: float = 30):
     pytest.fail(f"timed out waiting for {what}")
 
 
+def _settled(driver) -> None:
+    """Wait until Dash has no callback pending: what the last action (or the page's arrival) set off is all drawn,
+    callbacks chained on others' outputs included (one drawn first is no sign that the rest are)."""
+    _wait(lambda: driver.execute_script(
+        "var s = window.store && window.store.getState().callbacks;"
+        "return Boolean(s) && ['requested', 'prioritized', 'blocked', 'executing', 'watched', 'executed']"
+        ".every(function (k) { return !s[k].length; })"), "Dash to finish drawing")
+
+
 def _focused(driver) -> str:
     """The focused element: its id, else its tag name."""
     return driver.execute_script("var e = document.activeElement; return e ? e.id || e.tagName : null")
@@ -174,6 +186,7 @@ def test_the_merge_dialog_gives_the_focus_back_to_the_button_that_opened_it(peop
     # Merged: that suggestion is gone; the focus goes to the Merge of the one now in its place.
     _through_the_dialog(driver, _by_id(driver, first), "people-confirm-yes")
     _wait(lambda: _focused(driver) == second, "the focus on the next suggestion's Merge")
+    _settled(driver)  # the cards are drawn anew after the merge by another callback than the suggestions
 
     # "Merge selected groups": after merging, no group is ticked, so it is disabled; the page's heading has the focus.
     for tick in driver.find_elements("css selector", ".person-tick")[:2]:
@@ -314,6 +327,7 @@ def test_the_arrow_keys_take_the_focus_along_to_the_photo_they_show(photos_page)
     driver.switch_to.active_element.send_keys(Keys.ARROW_RIGHT)
     _wait(lambda: active() == tiles[1], "the second photo shown")
     _wait(lambda: _focused(driver) == tiles[1], "the focus on the second photo")
+    _settled(driver)  # the second photo drawn: the first one's boxes would go from under the focus and the key
     box = _wait(lambda: driver.find_elements("css selector", "#photos-detail .face-box"), "the photo's face boxes")[0]
     driver.execute_script("arguments[0].focus()", box)
     box.send_keys(Keys.ARROW_RIGHT)
