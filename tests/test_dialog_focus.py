@@ -151,10 +151,6 @@ def _by_id(driver, id_: str):
     return driver.execute_script("return document.getElementById(arguments[0])", id_)
 
 
-def _dialog_open(driver, dialog: str = "people-confirm-modal") -> bool:
-    return driver.execute_script("return Boolean(document.querySelector('.modal.show #' + arguments[0]))", dialog)
-
-
 def _through_the_dialog(driver, opener, close: str) -> None:
     """Open the merge dialog with `opener` (from the keyboard: focused, then Enter) and close it with `close`
     (a button's id, or "Escape"); then wait until the dialog is gone."""
@@ -166,13 +162,17 @@ def _through_the_dialog(driver, opener, close: str) -> None:
 def _close_dialog(driver, close: str, dialog: str = "people-confirm-modal") -> None:
     """Once the dialog shows (People's merge dialog unless said), close it with `close` (a button's id, or
     "Escape"), and wait until it is gone."""
-    _wait(lambda: _dialog_open(driver, dialog), "the dialog")
-    time.sleep(0.5)  # its fade-in
+    # Shown, its fade-in and slide over (a button still sliding may be missed) and the focus in it: from then on
+    # Escape closes it, and the element that had the focus before is the one it gives the focus back to.
+    _wait(lambda: driver.execute_script(
+        "var m = document.querySelector('.modal.show #' + arguments[0]), d = m && m.closest('.modal');"
+        "return Boolean(d) && getComputedStyle(d).opacity === '1' && d.contains(document.activeElement) &&"
+        " getComputedStyle(d.querySelector('.modal-dialog')).transform === 'none'", dialog), "the dialog")
     if close == "Escape":
         driver.switch_to.active_element.send_keys(Keys.ESCAPE)
     else:
         driver.find_element("id", close).click()
-    _wait(lambda: not _dialog_open(driver, dialog), "the dialog to close")
+    _wait(lambda: driver.execute_script("return !document.querySelector('.modal')"), "the dialog to close")
 
 
 def test_the_merge_dialog_gives_the_focus_back_to_the_button_that_opened_it(people_page):
