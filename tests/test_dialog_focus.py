@@ -141,6 +141,13 @@ def _settled(driver) -> None:
         ".every(function (k) { return !s[k].length; })"), "Dash to finish drawing")
 
 
+def _to_the_middle(driver, element, focus: bool = False) -> None:
+    """Scroll `element` to the middle of the window, at once (Bootstrap scrolls smoothly: an element still moving may
+    be missed), and give it the focus if asked."""
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});"
+                          "if (arguments[1]) { arguments[0].focus(); }", element, focus)
+
+
 def _focused(driver) -> str:
     """The focused element: its id, else its tag name."""
     return driver.execute_script("var e = document.activeElement; return e ? e.id || e.tagName : null")
@@ -154,7 +161,7 @@ def _by_id(driver, id_: str):
 def _through_the_dialog(driver, opener, close: str) -> None:
     """Open the merge dialog with `opener` (from the keyboard: focused, then Enter) and close it with `close`
     (a button's id, or "Escape"); then wait until the dialog is gone."""
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].focus()", opener)
+    _to_the_middle(driver, opener, focus=True)
     opener.send_keys(Keys.ENTER)
     _close_dialog(driver, close)
 
@@ -190,7 +197,7 @@ def test_the_merge_dialog_gives_the_focus_back_to_the_button_that_opened_it(peop
 
     # "Merge selected groups": after merging, no group is ticked, so it is disabled; the page's heading has the focus.
     for tick in driver.find_elements("css selector", ".person-tick")[:2]:
-        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", tick)
+        _to_the_middle(driver, tick)
         tick.click()
     button = driver.find_element("id", "people-merge-btn")
     _wait(button.is_enabled, "Merge selected groups to be enabled")
@@ -205,7 +212,7 @@ def test_moving_faces_from_the_keyboard_leaves_the_focus_on_undo_then_on_the_hea
     the page's heading."""
     driver = people_page
     for tile in driver.find_elements("css selector", "#people-grid .face-tile")[:2]:
-        driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].focus()", tile)
+        _to_the_middle(driver, tile, focus=True)
         tile.send_keys(Keys.ENTER)
     button = driver.find_element("id", "people-move-btn")
     _wait(button.is_enabled, "Move faces to be enabled")
@@ -223,7 +230,7 @@ def test_enter_in_the_new_name_field_moves_the_selected_faces(people_page):
     Enter saves in Photos' "Who is this?" and adds Library's folder); it did nothing. The cursor stays in the field."""
     driver = people_page
     for tile in driver.find_elements("css selector", "#people-grid .face-tile")[:2]:
-        driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].focus()", tile)
+        _to_the_middle(driver, tile, focus=True)
         tile.send_keys(Keys.ENTER)
     _wait(driver.find_element("id", "people-move-btn").is_enabled, "two faces selected")
     driver.find_element("id", "people-move-new").send_keys("Ada", Keys.ENTER)
@@ -241,7 +248,7 @@ def test_a_name_clash_dialog_closed_without_merging_leaves_the_focus_in_the_name
     driver = people_page
     ids = [f.get_attribute("id") for f in driver.find_elements("css selector", "#people-grid .person-name-input")]
     first = _by_id(driver, ids[0])
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", first)
+    _to_the_middle(driver, first)
     first.send_keys("Ada", Keys.ENTER)
     _wait(lambda: _focused(driver) == ids[1], "the next name field")
     # Saved before the next name is typed (the focus moves at once): sent while this one is still being saved, the
@@ -279,7 +286,7 @@ def test_removing_a_folder_leaves_the_focus_on_the_next_folders_remove_then_on_t
     driver, _url = library_page
     first, second = [b.get_attribute("id") for b in driver.find_elements("css selector", REMOVE_FOLDER)]
     opener = _by_id(driver, first)
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].focus()", opener)
+    _to_the_middle(driver, opener, focus=True)
     opener.send_keys(Keys.ENTER)
     _close_dialog(driver, "lib-remove-no", "lib-remove-modal")  # kept: back on its own Remove
     _wait(lambda: _focused(driver) == first, "the focus back on the folder's Remove")
@@ -303,8 +310,8 @@ def test_another_face_of_finds_photo_chosen_from_the_keyboard_keeps_the_focus_on
     driver.find_element("css selector", "#find-upload input[type=file]").send_keys(str(GROUP_PHOTOS / "obama_and_biden.jpg"))
     other = _wait(lambda: driver.find_elements("css selector", "#find-query [id*='\"find-face\"']"), "the search done",
                   timeout=240)[0]
-    driver.execute_script("document.querySelector('#find-query .find-chosen').dataset.before = 'yes';"
-                          "arguments[0].scrollIntoView({block: 'center'}); arguments[0].focus()", other)
+    driver.execute_script("document.querySelector('#find-query .find-chosen').dataset.before = 'yes';")
+    _to_the_middle(driver, other, focus=True)
     other.send_keys(Keys.ENTER)
     _wait(lambda: driver.execute_script("return !document.querySelector('[data-before]')"), "the photo drawn anew")
     focus_meanwhile = set()
