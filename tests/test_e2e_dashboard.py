@@ -276,8 +276,15 @@ def test_ingest_name_and_browse(server, browser):
 
 
 def _card_ids(br) -> list[int]:
-    return [json.loads(c.get_attribute("id"))["pid"] for c in br.driver.find_elements("css selector",
-                                                                                       "#people-grid [id*=person-card]")]
+    """The people of the cards shown, in their order (read at once: the cards may be drawn anew between two reads)."""
+    ids = br.driver.execute_script(
+        "return [...document.querySelectorAll('#people-grid [id*=person-card]')].map(c => c.id)")
+    return [json.loads(i)["pid"] for i in ids]
+
+
+def _name_field_id(pid: int) -> str:
+    """The id of a person card's name field, as Dash writes it."""
+    return json.dumps({"pid": pid, "type": "person-name"}, separators=(",", ":"))
 
 
 def _undo(br, label: str) -> None:
@@ -302,18 +309,22 @@ def test_name_groups_one_after_another_from_the_keyboard(server, browser):
     br.driver.find_elements("css selector", "#people-grid .person-name-input")[0].send_keys("Blake Example\n")
     # The answer redraws the cards (the named one gives its place): the cursor stays in the second card's field.
     _wait(br, lambda: before[0] not in _card_ids(br), 15, "the named card gone")
-    time.sleep(0.5)
+    _wait(br, lambda: br.driver.execute_script("return document.activeElement.id") == _name_field_id(before[1]), 15,
+          "the cursor in the second card's name")
     ActionChains(br.driver).send_keys("Casey Example\n").perform()
     _wait(br, lambda: not set(before[:2]) & set(_card_ids(br)), 15, "both named cards gone")
+    _settled(br)
     assert [pid for pid in _card_ids(br) if pid in before] == before[2:]
     # From the last card, Enter goes round to the first card still without a name.
-    fields = br.driver.find_elements("css selector", "#people-grid .person-name-input")
-    fields[-1].send_keys("\n")
-    assert br.driver.execute_script("return document.activeElement") == fields[0]
+    br.driver.find_elements("css selector", "#people-grid .person-name-input")[-1].send_keys("\n")
+    assert br.driver.execute_script(
+        "return document.activeElement === document.querySelector('#people-grid .person-name-input')")
     br.driver.find_element("css selector", "label[for=people-unnamed-only]").click()
     _wait(br, lambda: "not named yet" not in br.driver.find_element("id", "people-count").text, 15, "all groups")
-    names = {pid: f.get_attribute("value") for pid, f in zip(
-        _card_ids(br), br.driver.find_elements("css selector", "#people-grid .person-name-input"))}
+    _settled(br)
+    names = {json.loads(pid)["pid"]: value for pid, value in br.driver.execute_script(
+        "return [...document.querySelectorAll('#people-grid [id*=person-card]')]"
+        ".map(c => [c.id, c.querySelector('.person-name-input').value])")}
     assert (names[before[0]], names[before[1]]) == ("Blake Example", "Casey Example")
     _undo(br, "naming “Casey Example”")
     _undo(br, "naming “Blake Example”")
