@@ -422,8 +422,8 @@ def test_find_a_person_in_photos_and_a_video(server, browser, tmp_path):
           "the searched face boxed on the query photo")
     also = _wait(br, lambda: br.driver.find_elements("css selector", "#find-also"), 20, "the second photo shown")
     assert "Searched with 2 faces" in also[0].text and "joined" in also[0].text
-    tiles = _wait(br, lambda: br.driver.find_elements("css selector", "#find-matches .find-tile"), 20, "matches")
-    names = {t.text.splitlines()[0] for t in tiles}
+    names = _wait(br, lambda: {t.text.splitlines()[0] for t in br.driver.find_elements(
+        "css selector", "#find-matches .find-tile")}, 20, "matches")
     assert {"obama_1.jpg", "obama_2.jpg", "obama_3.jpg"} <= names, names
     assert br.driver.find_element("css selector", "#find-matches a").get_attribute("href").split("/")[-1] \
         .startswith("photos?photo=")
@@ -441,8 +441,10 @@ def test_find_a_person_in_photos_and_a_video(server, browser, tmp_path):
     br.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", second)
     second.click()
     position = "var v = document.querySelector('video.find-player'); return [v.currentTime, v.paused, v.error && v.error.code]"
-    _wait(br, lambda: br.driver.execute_script(position)[0] >= 7, 20, "the video playing from the second moment")
-    assert br.driver.execute_script(position)[1:] == [False, None]
+    # Read with the time that says it (played on from 0:07, it ends at 0:10 and pauses).
+    played = _wait(br, lambda: (lambda p: p if p[0] >= 7 else None)(br.driver.execute_script(position)), 20,
+                   "the video playing from the second moment")
+    assert played[1:] == [False, None]
 
     # A person card's Find link: the search starts, and its address forgets the person, so a reload (or Back from a
     # result photo) shows that search instead of starting another.
@@ -602,10 +604,12 @@ def test_sort_a_face_one_by_one_with_the_keyboard(server, browser):
     assert br.driver.find_element("css selector", "#people-sort-view .sort-face").get_attribute("src") == seen
     _shot(br, "people-sort")
 
-    while not br.driver.find_element("css selector", "#people-sort-view .sort-face").get_attribute("src").endswith(
-            f"/media/face/{face}.jpg"):
+    def shown() -> str:
+        return br.driver.find_element("css selector", "#people-sort-view .sort-face").get_attribute("src")
+
+    while not (src := shown()).endswith(f"/media/face/{face}.jpg"):
         ActionChains(br.driver).send_keys("s").perform()  # skip to the face moved above
-        time.sleep(0.5)
+        _wait(br, lambda: shown() != src, 10, "the next face")
     name_box = br.driver.find_element("id", "people-sort-new")
     name_box.send_keys("Zed Example\n")
     _wait(br, lambda: "Moved 1 face to Zed Example" in br.driver.find_element("id", "people-sort-note").text, 10,
