@@ -108,6 +108,14 @@ def _settled(br) -> None:
         ".every(function (k) { return !s[k].length; })"), 30, "Dash to finish drawing")
 
 
+def _once(read, holds, timeout: float = 10):
+    """What `read()` returns once `holds` is true of it, or after `timeout` s (for an assertion saying what it was)."""
+    deadline = time.time() + timeout
+    while not holds(value := read()) and time.time() < deadline:
+        time.sleep(0.25)
+    return value
+
+
 def _texts(br, css: str) -> list[str]:
     return [e.text for e in br.driver.find_elements("css selector", css)]
 
@@ -692,9 +700,10 @@ def test_on_a_phone_the_menu_folds_and_no_page_scrolls_sideways(server, browser)
         for page, ready in (("/", ".person-card"), ("/library", "#lib-folders table"), ("/attributes", "#attr-export"),
                             ("/map", "#map-graph"), ("/photos", ".photo-tile"), ("/find", "#find-upload")):
             _go(br, url + page, ready)
-            time.sleep(0.5)  # the figures and grids take their width
-            wide, screen = br.driver.execute_script(
-                "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];")
+            # Once the figures and grids have taken their width (Plotly draws at its own pace).
+            wide, screen = _once(lambda: br.driver.execute_script(
+                "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];"),
+                lambda w: w[0] <= w[1])
             assert wide <= screen, f"{page} is {wide} px wide on a {screen} px screen"
             subtitle = br.driver.find_element("css selector", ".page-header .text-muted")
             assert subtitle.size["width"] > 250, f"{page}: the title squeezed to {subtitle.size['width']} px"
@@ -702,12 +711,14 @@ def test_on_a_phone_the_menu_folds_and_no_page_scrolls_sideways(server, browser)
                 cell = br.driver.find_element("css selector", "#lib-folders td")
                 assert cell.size["width"] >= 170, f"the folder column squeezed to {cell.size['width']} px"
         # The last search's photo leaves room for its results: a phone showed the photo over more than a screen.
-        photo = br.driver.find_element("css selector", "#find-query .photo-frame")
+        photo = _wait(br, lambda: br.driver.find_elements("css selector", "#find-query .photo-frame"), 20,
+                      "the last search's photo")[0]
         assert photo.size["height"] <= 0.35 * 844, f"the query photo is {photo.size['height']} px tall"
         # The last search's slider (Find shows it again): its "stricter", "default" and "looser" can all be read.
-        marks = br.driver.execute_script(
+        marks = _once(lambda: br.driver.execute_script(
             "return [...document.querySelectorAll('#find-threshold .dash-slider-mark')].map(m => {"
-            "const b = m.getBoundingClientRect(); return [m.textContent, b.left, b.right, b.top, b.bottom]; });")
+            "const b = m.getBoundingClientRect(); return [m.textContent, b.left, b.right, b.top, b.bottom]; });"),
+            lambda m: len(m) == 3, 20)
         assert len(marks) == 3, marks  # the search of test_find_a_person_in_photos_and_a_video
         for i, a in enumerate(marks):
             for b in marks[i + 1:]:
