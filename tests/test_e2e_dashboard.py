@@ -196,7 +196,7 @@ def test_ingest_name_and_browse(server, browser):
           "the check to start")
     _wait(br, lambda: f"0 photos analysed (0 faces), {n_photos} unchanged" in br.driver.find_element(
         "id", "lib-progress").text, INGEST_TIMEOUT_S, "the check to finish")
-    _wait(br, lambda: not br.driver.find_elements("id", "nav-job-badge"), 10, "the navbar's job badge to go")
+    _wait(br, lambda: not br.driver.find_elements("id", "nav-job-badge"), 30, "the navbar's job badge to go")
 
     # People: cards appear; name the first group.
     _nav(br, "people", ".person-card")
@@ -753,6 +753,7 @@ def test_people_and_photos_follow_a_name_given_from_the_command_line(server, bro
     assert not br.driver.find_elements("css selector", "[data-drawn-before]")
     assert br.driver.execute_script("return document.activeElement.dataset.fid") == fid
     _go(br, url + f"/photos?person={pid}", ".photo-tile")
+    assert "Named Elsewhere" in br.driver.find_element("id", "photos-people").text
     cli("undo")
     _wait(br, lambda: "Named Elsewhere" not in br.driver.find_element("id", "photos-people").text, 15,
           "the name gone from Photos")
