@@ -49,8 +49,11 @@ def poll_library(_n: int | None, previous: dict | None):
     lib = library()
     job_runner.refresh(lib)
     job = lib.queries.latest_job()
-    # The phase too: grouping people and making the map move no count, yet the page must say they started.
-    state = {"id": job["id"], "status": job["status"], "done": job["done"], "phase": job["phase"]} if job else None
+    # The phase too: grouping people and making the map move no count, yet the page must say they started. No job
+    # yet is a state too (not None, which asks for the page to be drawn again): else a library no ingest ran in was
+    # drawn again at every tick.
+    state = {"id": job["id"], "status": job["status"], "done": job["done"], "phase": job["phase"]} if job \
+        else {"id": None}
     if previous is not None and state == previous:
         # Nothing moved since the last tick: send nothing, the browser keeps what it shows.
         return (no_update,) * 12

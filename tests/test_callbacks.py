@@ -178,6 +178,13 @@ def test_library_poll_empty_then_counts(empty_lib, lib):
     assert "every photo was read" in text_of(errors)
 
 
+def test_library_poll_sends_nothing_while_a_library_without_jobs_stays_as_it_is(empty_lib):
+    """A library no ingest ran in has no job to compare with the last tick's: its page was drawn again in full every
+    second (its folders' buttons replaced under the user's pointer and keyboard)."""
+    state = call(lib_cb.poll_library, 1, None)[7]
+    assert call(lib_cb.poll_library, 2, state) == (dash.no_update,) * 12
+
+
 def test_library_offers_to_update_photos_of_another_face_model(empty_lib, lib):
     # The synthetic library's faces carry the version "synthetic", not the bundled model's.
     *_, alert_open, alert_text, _folders, _check_disabled = call(lib_cb.poll_library, 1, None)

@@ -50,6 +50,7 @@ def people_page(tmp_path):
     with _served(tmp_path, data) as (driver, url):
         driver.get(url + "/")
         _wait(lambda: driver.find_elements("css selector", SUGGEST_MERGE), "the merge suggestions")
+        _settled(driver)  # the cards too: drawn by another callback than the suggestions
         yield driver
 
 
@@ -67,6 +68,7 @@ def library_page(tmp_path):
     with _served(tmp_path, data) as (driver, url):
         driver.get(url + "/library")
         _wait(lambda: len(driver.find_elements("css selector", REMOVE_FOLDER)) == 2, "the folders")
+        _settled(driver)
         yield driver, url
 
 
@@ -80,6 +82,7 @@ def photos_page(tmp_path):
     with _served(tmp_path, data) as (driver, url):
         driver.get(url + "/photos")
         _wait(lambda: len(driver.find_elements("css selector", PHOTO_TILE)) == 24, "the photos")
+        _settled(driver)  # the photo shown too
         yield driver
 
 
@@ -143,6 +146,22 @@ def _wait(condition, what: str, timeout: float = 30):
     pytest.fail(f"timed out waiting for {what}")
 
 
+def _settled(driver) -> None:
+    """Wait until Dash has no callback pending: what the last action (or the page's arrival) set off is all drawn,
+    callbacks chained on others' outputs included (one drawn first is no sign that the rest are)."""
+    _wait(lambda: driver.execute_script(
+        "var s = window.store && window.store.getState().callbacks;"
+        "return Boolean(s) && ['requested', 'prioritized', 'blocked', 'executing', 'watched', 'executed']"
+        ".every(function (k) { return !s[k].length; })"), "Dash to finish drawing")
+
+
+def _to_the_middle(driver, element, focus: bool = False) -> None:
+    """Scroll `element` to the middle of the window, at once (Bootstrap scrolls smoothly: an element still moving may
+    be missed), and give it the focus if asked."""
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});"
+                          "if (arguments[1]) { arguments[0].focus(); }", element, focus)
+
+
 def _focused(driver) -> str:
     """The focused element: its id, else its tag name."""
     return driver.execute_script("var e = document.activeElement; return e ? e.id || e.tagName : null")
@@ -153,14 +172,10 @@ def _by_id(driver, id_: str):
     return driver.execute_script("return document.getElementById(arguments[0])", id_)
 
 
-def _dialog_open(driver, dialog: str = "people-confirm-modal") -> bool:
-    return driver.execute_script("return Boolean(document.querySelector('.modal.show #' + arguments[0]))", dialog)
-
-
 def _through_the_dialog(driver, opener, close: str) -> None:
     """Open the merge dialog with `opener` (from the keyboard: focused, then Enter) and close it with `close`
     (a button's id, or "Escape"); then wait until the dialog is gone."""
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].focus()", opener)
+    _to_the_middle(driver, opener, focus=True)
     opener.send_keys(Keys.ENTER)
     _close_dialog(driver, close)
 
@@ -168,13 +183,17 @@ def _through_the_dialog(driver, opener, close: str) -> None:
 def _close_dialog(driver, close: str, dialog: str = "people-confirm-modal") -> None:
     """Once the dialog shows (People's merge dialog unless said), close it with `close` (a button's id, or
     "Escape"), and wait until it is gone."""
-    _wait(lambda: _dialog_open(driver, dialog), "the dialog")
-    time.sleep(0.5)  # its fade-in
+    # Shown, its fade-in and slide over (a button still sliding may be missed) and the focus in it: from then on
+    # Escape closes it, and the element that had the focus before is the one it gives the focus back to.
+    _wait(lambda: driver.execute_script(
+        "var m = document.querySelector('.modal.show #' + arguments[0]), d = m && m.closest('.modal');"
+        "return Boolean(d) && getComputedStyle(d).opacity === '1' && d.contains(document.activeElement) &&"
+        " getComputedStyle(d.querySelector('.modal-dialog')).transform === 'none'", dialog), "the dialog")
     if close == "Escape":
         driver.switch_to.active_element.send_keys(Keys.ESCAPE)
     else:
         driver.find_element("id", close).click()
-    _wait(lambda: not _dialog_open(driver, dialog), "the dialog to close")
+    _wait(lambda: driver.execute_script("return !document.querySelector('.modal')"), "the dialog to close")
 
 
 def test_the_merge_dialog_gives_the_focus_back_to_the_button_that_opened_it(people_page):
@@ -188,10 +207,11 @@ def test_the_merge_dialog_gives_the_focus_back_to_the_button_that_opened_it(peop
     # Merged: that suggestion is gone; the focus goes to the Merge of the one now in its place.
     _through_the_dialog(driver, _by_id(driver, first), "people-confirm-yes")
     _wait(lambda: _focused(driver) == second, "the focus on the next suggestion's Merge")
+    _settled(driver)  # the cards are drawn anew after the merge by another callback than the suggestions
 
     # "Merge selected groups": after merging, no group is ticked, so it is disabled; the page's heading has the focus.
     for tick in driver.find_elements("css selector", ".person-tick")[:2]:
-        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", tick)
+        _to_the_middle(driver, tick)
         tick.click()
     button = driver.find_element("id", "people-merge-btn")
     _wait(button.is_enabled, "Merge selected groups to be enabled")
@@ -206,7 +226,7 @@ def test_moving_faces_from_the_keyboard_leaves_the_focus_on_undo_then_on_the_hea
     the page's heading."""
     driver = people_page
     for tile in driver.find_elements("css selector", "#people-grid .face-tile")[:2]:
-        driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].focus()", tile)
+        _to_the_middle(driver, tile, focus=True)
         tile.send_keys(Keys.ENTER)
     button = driver.find_element("id", "people-move-btn")
     _wait(button.is_enabled, "Move faces to be enabled")
@@ -224,12 +244,13 @@ def test_enter_in_the_new_name_field_moves_the_selected_faces(people_page):
     Enter saves in Photos' "Who is this?" and adds Library's folder); it did nothing. The cursor stays in the field."""
     driver = people_page
     for tile in driver.find_elements("css selector", "#people-grid .face-tile")[:2]:
-        driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].focus()", tile)
+        _to_the_middle(driver, tile, focus=True)
         tile.send_keys(Keys.ENTER)
     _wait(driver.find_element("id", "people-move-btn").is_enabled, "two faces selected")
     driver.find_element("id", "people-move-new").send_keys("Ada", Keys.ENTER)
-    _wait(lambda: "Ada" in driver.find_element("id", "app-toast").text, "the faces moved to Ada")
-    assert "Moved 2 faces" in driver.find_element("id", "app-toast").text
+    toast = _wait(lambda: (lambda t: t if "Ada" in t else None)(driver.find_element("id", "app-toast").text),
+                  "the faces moved to Ada")
+    assert "Moved 2 faces" in toast
     assert _focused(driver) == "people-move-new"
 
 
@@ -242,9 +263,13 @@ def test_a_name_clash_dialog_closed_without_merging_leaves_the_focus_in_the_name
     driver = people_page
     ids = [f.get_attribute("id") for f in driver.find_elements("css selector", "#people-grid .person-name-input")]
     first = _by_id(driver, ids[0])
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", first)
+    _to_the_middle(driver, first)
     first.send_keys("Ada", Keys.ENTER)
     _wait(lambda: _focused(driver) == ids[1], "the next name field")
+    # Saved before the next name is typed (the focus moves at once): sent while this one is still being saved, the
+    # next "Ada" was saved too (or refused), as no one had the name yet, and no dialog asked.
+    _wait(lambda: "“Ada”" in driver.find_element("id", "app-toast").text, "the first card named")
+    _settled(driver)
     for at, close in ((1, "people-confirm-no"), (2, "Escape")):
         driver.switch_to.active_element.send_keys("Ada", Keys.ENTER)  # the first card's name; on to the next card
         _close_dialog(driver, close)
@@ -276,7 +301,7 @@ def test_removing_a_folder_leaves_the_focus_on_the_next_folders_remove_then_on_t
     driver, _url = library_page
     first, second = [b.get_attribute("id") for b in driver.find_elements("css selector", REMOVE_FOLDER)]
     opener = _by_id(driver, first)
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].focus()", opener)
+    _to_the_middle(driver, opener, focus=True)
     opener.send_keys(Keys.ENTER)
     _close_dialog(driver, "lib-remove-no", "lib-remove-modal")  # kept: back on its own Remove
     _wait(lambda: _focused(driver) == first, "the focus back on the folder's Remove")
@@ -300,8 +325,8 @@ def test_another_face_of_finds_photo_chosen_from_the_keyboard_keeps_the_focus_on
     driver.find_element("css selector", "#find-upload input[type=file]").send_keys(str(GROUP_PHOTOS / "obama_and_biden.jpg"))
     other = _wait(lambda: driver.find_elements("css selector", "#find-query [id*='\"find-face\"']"), "the search done",
                   timeout=240)[0]
-    driver.execute_script("document.querySelector('#find-query .find-chosen').dataset.before = 'yes';"
-                          "arguments[0].scrollIntoView({block: 'center'}); arguments[0].focus()", other)
+    driver.execute_script("document.querySelector('#find-query .find-chosen').dataset.before = 'yes';")
+    _to_the_middle(driver, other, focus=True)
     other.send_keys(Keys.ENTER)
     _wait(lambda: driver.execute_script("return !document.querySelector('[data-before]')"), "the photo drawn anew")
     focus_meanwhile = set()
@@ -328,6 +353,7 @@ def test_the_arrow_keys_take_the_focus_along_to_the_photo_they_show(photos_page)
     driver.switch_to.active_element.send_keys(Keys.ARROW_RIGHT)
     _wait(lambda: active() == tiles[1], "the second photo shown")
     _wait(lambda: _focused(driver) == tiles[1], "the focus on the second photo")
+    _settled(driver)  # the second photo drawn: the first one's boxes would go from under the focus and the key
     box = _wait(lambda: driver.find_elements("css selector", "#photos-detail .face-box"), "the photo's face boxes")[0]
     driver.execute_script("arguments[0].focus()", box)
     box.send_keys(Keys.ARROW_RIGHT)

@@ -98,6 +98,24 @@ def _wait(br, condition, timeout: float = 30, what: str = "condition"):
     pytest.fail(f"timed out waiting for {what} (last error: {last_error})")
 
 
+def _settled(br) -> None:
+    """Wait until Dash has no callback pending: what the last action (or the page's arrival) set off is all drawn,
+    callbacks chained on others' outputs included (one drawn first is no sign that the rest are: Photos draws every
+    photo, then only the person's of ?person=, once the filter has its value)."""
+    _wait(br, lambda: br.driver.execute_script(
+        "var s = window.store && window.store.getState().callbacks;"
+        "return Boolean(s) && ['requested', 'prioritized', 'blocked', 'executing', 'watched', 'executed']"
+        ".every(function (k) { return !s[k].length; })"), 30, "Dash to finish drawing")
+
+
+def _once(read, holds, timeout: float = 10):
+    """What `read()` returns once `holds` is true of it, or after `timeout` s (for an assertion saying what it was)."""
+    deadline = time.time() + timeout
+    while not holds(value := read()) and time.time() < deadline:
+        time.sleep(0.25)
+    return value
+
+
 def _texts(br, css: str) -> list[str]:
     return [e.text for e in br.driver.find_elements("css selector", css)]
 
@@ -112,14 +130,17 @@ def _shot(br, name: str) -> None:
 
 
 def _go(br, url: str, ready_css: str) -> None:
+    """Open `url`; once `ready_css` shows, wait until the page is drawn in full."""
     br.driver.get(url)
     _wait(br, lambda: br.driver.find_elements("css selector", ready_css), 30, ready_css)
+    _settled(br)
 
 
 def _nav(br, label: str, ready_css: str) -> None:
     """Follow a navbar link (client-side navigation, as a user would)."""
     br.driver.find_element("id", f"nav-{label}").click()
     _wait(br, lambda: br.driver.find_elements("css selector", ready_css), 30, ready_css)
+    _settled(br)
 
 
 def _assert_no_page_errors(br) -> None:
@@ -175,7 +196,7 @@ def test_ingest_name_and_browse(server, browser):
           "the check to start")
     _wait(br, lambda: f"0 photos analysed (0 faces), {n_photos} unchanged" in br.driver.find_element(
         "id", "lib-progress").text, INGEST_TIMEOUT_S, "the check to finish")
-    _wait(br, lambda: not br.driver.find_elements("id", "nav-job-badge"), 10, "the navbar's job badge to go")
+    _wait(br, lambda: not br.driver.find_elements("id", "nav-job-badge"), 30, "the navbar's job badge to go")
 
     # People: cards appear; name the first group.
     _nav(br, "people", ".person-card")
@@ -263,8 +284,15 @@ def test_ingest_name_and_browse(server, browser):
 
 
 def _card_ids(br) -> list[int]:
-    return [json.loads(c.get_attribute("id"))["pid"] for c in br.driver.find_elements("css selector",
-                                                                                       "#people-grid [id*=person-card]")]
+    """The people of the cards shown, in their order (read at once: the cards may be drawn anew between two reads)."""
+    ids = br.driver.execute_script(
+        "return [...document.querySelectorAll('#people-grid [id*=person-card]')].map(c => c.id)")
+    return [json.loads(i)["pid"] for i in ids]
+
+
+def _name_field_id(pid: int) -> str:
+    """The id of a person card's name field, as Dash writes it."""
+    return json.dumps({"pid": pid, "type": "person-name"}, separators=(",", ":"))
 
 
 def _undo(br, label: str) -> None:
@@ -289,18 +317,22 @@ def test_name_groups_one_after_another_from_the_keyboard(server, browser):
     br.driver.find_elements("css selector", "#people-grid .person-name-input")[0].send_keys("Blake Example\n")
     # The answer redraws the cards (the named one gives its place): the cursor stays in the second card's field.
     _wait(br, lambda: before[0] not in _card_ids(br), 15, "the named card gone")
-    time.sleep(0.5)
+    _wait(br, lambda: br.driver.execute_script("return document.activeElement.id") == _name_field_id(before[1]), 15,
+          "the cursor in the second card's name")
     ActionChains(br.driver).send_keys("Casey Example\n").perform()
     _wait(br, lambda: not set(before[:2]) & set(_card_ids(br)), 15, "both named cards gone")
+    _settled(br)
     assert [pid for pid in _card_ids(br) if pid in before] == before[2:]
     # From the last card, Enter goes round to the first card still without a name.
-    fields = br.driver.find_elements("css selector", "#people-grid .person-name-input")
-    fields[-1].send_keys("\n")
-    assert br.driver.execute_script("return document.activeElement") == fields[0]
+    br.driver.find_elements("css selector", "#people-grid .person-name-input")[-1].send_keys("\n")
+    assert br.driver.execute_script(
+        "return document.activeElement === document.querySelector('#people-grid .person-name-input')")
     br.driver.find_element("css selector", "label[for=people-unnamed-only]").click()
     _wait(br, lambda: "not named yet" not in br.driver.find_element("id", "people-count").text, 15, "all groups")
-    names = {pid: f.get_attribute("value") for pid, f in zip(
-        _card_ids(br), br.driver.find_elements("css selector", "#people-grid .person-name-input"))}
+    _settled(br)
+    names = {json.loads(pid)["pid"]: value for pid, value in br.driver.execute_script(
+        "return [...document.querySelectorAll('#people-grid [id*=person-card]')]"
+        ".map(c => [c.id, c.querySelector('.person-name-input').value])")}
     assert (names[before[0]], names[before[1]]) == ("Blake Example", "Casey Example")
     _undo(br, "naming “Casey Example”")
     _undo(br, "naming “Blake Example”")
@@ -398,8 +430,8 @@ def test_find_a_person_in_photos_and_a_video(server, browser, tmp_path):
           "the searched face boxed on the query photo")
     also = _wait(br, lambda: br.driver.find_elements("css selector", "#find-also"), 20, "the second photo shown")
     assert "Searched with 2 faces" in also[0].text and "joined" in also[0].text
-    tiles = _wait(br, lambda: br.driver.find_elements("css selector", "#find-matches .find-tile"), 20, "matches")
-    names = {t.text.splitlines()[0] for t in tiles}
+    names = _wait(br, lambda: {t.text.splitlines()[0] for t in br.driver.find_elements(
+        "css selector", "#find-matches .find-tile")}, 20, "matches")
     assert {"obama_1.jpg", "obama_2.jpg", "obama_3.jpg"} <= names, names
     assert br.driver.find_element("css selector", "#find-matches a").get_attribute("href").split("/")[-1] \
         .startswith("photos?photo=")
@@ -417,8 +449,10 @@ def test_find_a_person_in_photos_and_a_video(server, browser, tmp_path):
     br.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", second)
     second.click()
     position = "var v = document.querySelector('video.find-player'); return [v.currentTime, v.paused, v.error && v.error.code]"
-    _wait(br, lambda: br.driver.execute_script(position)[0] >= 7, 20, "the video playing from the second moment")
-    assert br.driver.execute_script(position)[1:] == [False, None]
+    # Read with the time that says it (played on from 0:07, it ends at 0:10 and pauses).
+    played = _wait(br, lambda: (lambda p: p if p[0] >= 7 else None)(br.driver.execute_script(position)), 20,
+                   "the video playing from the second moment")
+    assert played[1:] == [False, None]
 
     # A person card's Find link: the search starts, and its address forgets the person, so a reload (or Back from a
     # result photo) shows that search instead of starting another.
@@ -453,14 +487,18 @@ def test_a_number_typed_in_a_sliders_box_applies_on_enter(server, browser):
         box.send_keys(value + Keys.ENTER)
 
     _go(br, url + "/find", "#find-upload input[type=file]")
+    # The page shows the last search (the test above's, its face boxed too) until this one's is drawn: its box and
+    # results were taken for this search's, and went while the new one ran.
+    br.driver.execute_script("document.querySelectorAll('#find-query .find-chosen').forEach(b => b.dataset.before = 1)")
     br.driver.find_element("css selector", "#find-upload input[type=file]").send_keys(str(PHOTOS / "obama_3.jpg"))
-    _wait(br, lambda: br.driver.find_elements("css selector", "#find-query .find-chosen"), INGEST_TIMEOUT_S,
-          "the search done")
+    _wait(br, lambda: br.driver.find_elements("css selector", "#find-query .find-chosen:not([data-before])"),
+          INGEST_TIMEOUT_S, "the search done")
     before = _wait(br, lambda: count("find-count"), 20, "the photos found")
     box = br.driver.find_element("css selector", "#find-threshold input[type=number]")
     type_in(box, "1.3")  # as loose as the slider goes: strangers too
     _wait(br, lambda: count("find-count") > before, 10, "more photos at the strictness typed")
-    assert br.driver.switch_to.active_element == box  # the cursor stays, to try another number
+    assert br.driver.execute_script(  # the cursor stays, to try another number
+        "return document.activeElement.matches('#find-threshold input[type=number]')")
 
     _go(br, url + "/attributes", "#attr-rule1-value input[type=number]")
     before = _wait(br, lambda: count("attr-filter-count"), 20, "the faces counted")
@@ -540,6 +578,7 @@ def test_set_a_face_aside_as_ignored_then_undo(server, browser):
     card = _wait(br, lambda: (lambda c: c if c.is_displayed() else None)(
         br.driver.find_element("id", "people-ignored-card")), 15, "the Ignored faces card")
     assert [t.get_attribute("data-fid") for t in card.find_elements("css selector", ".face-tile")] == [face]
+    _settled(br)  # the cards and the unsorted faces are drawn by other callbacks than the Ignored card
     assert face not in [t.get_attribute("data-fid") for t in br.driver.find_elements(
         "css selector", "#people-grid .face-tile, #people-unsorted-grid .face-tile")]
 
@@ -573,10 +612,12 @@ def test_sort_a_face_one_by_one_with_the_keyboard(server, browser):
     assert br.driver.find_element("css selector", "#people-sort-view .sort-face").get_attribute("src") == seen
     _shot(br, "people-sort")
 
-    while not br.driver.find_element("css selector", "#people-sort-view .sort-face").get_attribute("src").endswith(
-            f"/media/face/{face}.jpg"):
+    def shown() -> str:
+        return br.driver.find_element("css selector", "#people-sort-view .sort-face").get_attribute("src")
+
+    while not (src := shown()).endswith(f"/media/face/{face}.jpg"):
         ActionChains(br.driver).send_keys("s").perform()  # skip to the face moved above
-        time.sleep(0.5)
+        _wait(br, lambda: shown() != src, 10, "the next face")
     name_box = br.driver.find_element("id", "people-sort-new")
     name_box.send_keys("Zed Example\n")
     _wait(br, lambda: "Moved 1 face to Zed Example" in br.driver.find_element("id", "people-sort-note").text, 10,
@@ -659,9 +700,10 @@ def test_on_a_phone_the_menu_folds_and_no_page_scrolls_sideways(server, browser)
         for page, ready in (("/", ".person-card"), ("/library", "#lib-folders table"), ("/attributes", "#attr-export"),
                             ("/map", "#map-graph"), ("/photos", ".photo-tile"), ("/find", "#find-upload")):
             _go(br, url + page, ready)
-            time.sleep(0.5)  # the figures and grids take their width
-            wide, screen = br.driver.execute_script(
-                "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];")
+            # Once the figures and grids have taken their width (Plotly draws at its own pace).
+            wide, screen = _once(lambda: br.driver.execute_script(
+                "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];"),
+                lambda w: w[0] <= w[1])
             assert wide <= screen, f"{page} is {wide} px wide on a {screen} px screen"
             subtitle = br.driver.find_element("css selector", ".page-header .text-muted")
             assert subtitle.size["width"] > 250, f"{page}: the title squeezed to {subtitle.size['width']} px"
@@ -669,12 +711,14 @@ def test_on_a_phone_the_menu_folds_and_no_page_scrolls_sideways(server, browser)
                 cell = br.driver.find_element("css selector", "#lib-folders td")
                 assert cell.size["width"] >= 170, f"the folder column squeezed to {cell.size['width']} px"
         # The last search's photo leaves room for its results: a phone showed the photo over more than a screen.
-        photo = br.driver.find_element("css selector", "#find-query .photo-frame")
+        photo = _wait(br, lambda: br.driver.find_elements("css selector", "#find-query .photo-frame"), 20,
+                      "the last search's photo")[0]
         assert photo.size["height"] <= 0.35 * 844, f"the query photo is {photo.size['height']} px tall"
         # The last search's slider (Find shows it again): its "stricter", "default" and "looser" can all be read.
-        marks = br.driver.execute_script(
+        marks = _once(lambda: br.driver.execute_script(
             "return [...document.querySelectorAll('#find-threshold .dash-slider-mark')].map(m => {"
-            "const b = m.getBoundingClientRect(); return [m.textContent, b.left, b.right, b.top, b.bottom]; });")
+            "const b = m.getBoundingClientRect(); return [m.textContent, b.left, b.right, b.top, b.bottom]; });"),
+            lambda m: len(m) == 3, 20)
         assert len(marks) == 3, marks  # the search of test_find_a_person_in_photos_and_a_video
         for i, a in enumerate(marks):
             for b in marks[i + 1:]:
@@ -709,6 +753,7 @@ def test_people_and_photos_follow_a_name_given_from_the_command_line(server, bro
     assert not br.driver.find_elements("css selector", "[data-drawn-before]")
     assert br.driver.execute_script("return document.activeElement.dataset.fid") == fid
     _go(br, url + f"/photos?person={pid}", ".photo-tile")
+    assert "Named Elsewhere" in br.driver.find_element("id", "photos-people").text
     cli("undo")
     _wait(br, lambda: "Named Elsewhere" not in br.driver.find_element("id", "photos-people").text, 15,
           "the name gone from Photos")
