@@ -678,6 +678,29 @@ def test_serve_on_a_port_in_use_is_a_one_line_error_before_anything_is_made(tmp_
     assert not data.exists()  # refused before the library was opened (or made)
 
 
+def test_serve_says_once_where_it_is_and_which_library_it_shows(tmp_path):
+    """One line: the URL and the library. (Dash's "Dash is running on" was printed twice beside ours, and Flask's and
+    Werkzeug's banners and a line per request, the navbar polls every 2.5 s, scrolled it out of sight.)"""
+    import urllib.request
+
+    data = tmp_path / "library"
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "app.py", "serve", "--port", str(port), "--data-dir", str(data)],
+                              cwd=REPO, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        first = server.stdout.readline()
+        assert first == f"Face Album is running on http://127.0.0.1:{port}/ with the library {data} (Ctrl+C stops it)\n"
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=30) as page:  # already serving there
+            assert page.status == 200
+    finally:
+        server.terminate()
+        out, err = server.communicate(timeout=30)
+    assert out == ""
+    assert "running on" not in err.lower() and "GET /" not in err and "Serving Flask" not in err, err
+
+
 def test_a_failed_search_leaves_no_folder_behind(tmp_path, capsys):
     data = tmp_path / "data"
     config = load_config(data)
