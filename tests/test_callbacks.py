@@ -590,7 +590,26 @@ def test_one_photo_one_face_one_unreadable_file_are_counted_in_the_singular(empt
     photo = "data:image/jpeg;base64," + base64.b64encode((GROUP_PHOTOS / "kit_1.jpg").read_bytes()).decode()
     with running_ingest(empty_lib):  # the upload is saved, its ingest waits: no job process in a test
         msg, color, *_ = call(lib_cb.upload_photos, 1, [photo], ["kit_1.jpg"], trigger="lib-upload-go", prop="data")
-    assert color == "warning" and msg.startswith("Saved 1 photo to ")
+    assert color == "warning" and msg.startswith("1 photo uploaded ") and "analyse it." in msg
+
+
+def test_photos_uploaded_while_an_ingest_runs_are_kept_and_analysed_by_a_check(empty_lib):
+    """The note named the library's internal folder ("Saved 1 photo to /…/uploads/20261207-…, but the ingest did
+    not start … Add that folder again later"): a path the user never chose, to type in by hand. It says what happened
+    and which button analyses them, and that button does."""
+    import base64
+
+    photo = "data:image/jpeg;base64," + base64.b64encode((GROUP_PHOTOS / "kit_1.jpg").read_bytes()).decode()
+    with running_ingest(empty_lib) as job:
+        msg, color, *_ = call(lib_cb.upload_photos, 1, [photo], ["kit_1.jpg"], trigger="lib-upload-go", prop="data")
+        empty_lib.store.jobs.finish(job, "done", "")
+    assert color == "warning" and str(empty_lib.config.data_dir) not in msg, msg
+    assert msg == ("1 photo uploaded and kept in “Uploaded photos”, but not analysed yet: photos are already being "
+                   "added (see “Current ingest”). When that has finished, press “Check for new photos” to analyse it.")
+    msg, color, *_ = call(lib_cb.check_folders, 1, [], trigger="lib-check-all")
+    assert (msg, color) == ("Checking 1 folder for new photos.", "success")
+    _wait_for_jobs(empty_lib)
+    assert empty_lib.store.photos.counts() == {"done": 1}
 
 
 UPLOADS_JS = Path(__file__).resolve().parents[1] / "assets" / "uploads.js"
