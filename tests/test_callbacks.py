@@ -379,6 +379,17 @@ def test_add_folder_refuses_bad_paths(empty_lib, tmp_path):
     assert color == "danger" and "full path" in msg
 
 
+def test_add_folder_refuses_a_file_that_is_not_a_photo(empty_lib, tmp_path):
+    """A document typed as the path started an ingest that kept it as a file "not a photo" in no folder of the
+    library, listed on the page for good with no folder to remove it by."""
+    notes = tmp_path / "notes.txt"
+    notes.write_text("hello")
+    msg, color, _, state, path_box = call(lib_cb.add_folder, 1, None, str(notes), trigger="lib-add-folder")
+    assert color == "danger" and msg.startswith(f"{notes} is not a photo (") and "nothing was added" in msg
+    assert state is dash.no_update and path_box is dash.no_update  # kept, to correct it
+    assert not empty_lib.store.jobs.active("ingest") and empty_lib.store.photos.counts() == {}
+
+
 def test_add_folder_empties_the_path_box_once_the_folder_is_added(empty_lib, tmp_path):
     """The folder's path stayed in the box after "Ingest started for …", as if it still had to be added."""
     album = tmp_path / "album"

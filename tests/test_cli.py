@@ -634,6 +634,31 @@ def test_ingest_refuses_the_librarys_own_folder(tmp_path, capsys):
     store.close()
 
 
+def test_ingest_of_a_file_that_is_not_a_photo_is_an_error_and_adds_nothing(tmp_path, capsys):
+    """`ingest notes.txt` kept the file as one "not a photo" in no folder of the library (the file, remembered as
+    a folder, was forgotten for holding no photo): listed on the Library page for good, with no folder to remove it
+    by. A single photo given as the path is still added, as a folder of its own."""
+    data = tmp_path / "data"
+    notes, clip = tmp_path / "notes.txt", tmp_path / "clip.mp4"
+    notes.write_text("hello")
+    clip.write_bytes(b"not really a video")
+    assert main(["ingest", "--data-dir", str(data), str(notes)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {notes} is not a photo (") and err.endswith(" nor a folder: nothing was added.\n")
+    assert not data.exists()  # refused before the library was opened (or made)
+    store = Store.open(load_config(data))
+    assert main(["ingest", "--data-dir", str(data), str(notes)]) == 2
+    assert main(["ingest", "--data-dir", str(data), str(clip)]) == 2
+    assert capsys.readouterr().err.endswith(f"error: {clip} is a video, and the library adds photos: nothing was "
+                                            "added. To look for someone in a video, use Find a person "
+                                            "(python app.py find --video).\n")
+    assert store.photos.counts() == {} and store.folders.paths() == [] and not store.jobs.latest("ingest")
+    photo = _album(tmp_path / "album", ["rose_1.jpg"]) / "rose_1.jpg"
+    assert app("ingest", "--data-dir", str(data), "--no-cluster", "--workers", "1", str(photo)).returncode == 0
+    assert store.photos.counts() == {"done": 1} and store.folders.paths() == [str(photo)]
+    store.close()
+
+
 def test_file_system_mistakes_are_one_line_errors(tmp_path, capsys):
     a_file = tmp_path / "afile"
     a_file.write_text("not a folder")
