@@ -18,7 +18,7 @@ from typing import Any
 def _serve(args: argparse.Namespace) -> int:
     from dashapp.server import serve
 
-    serve(host=args.host, port=args.port, data_dir=args.data_dir, debug=args.debug)
+    serve(host=args.host, port=args.port, data_dir=args.data_dir, debug=args.debug, log_requests=args.verbose)
     return 0
 
 

@@ -3,6 +3,7 @@ folders again or remove one."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import dash
@@ -11,12 +12,14 @@ from dash import ALL, ClientsideFunction, Input, Output, State, ctx, html, no_up
 from callbacks.common import NO_TOAST, TOAST, Library, clicked, info, library, ok, refused
 from dashapp import job_runner
 from dashapp.components import UPLOADS_LABEL, error_table, folder_table, job_progress
-from dashapp.folders import is_uploads, own_folder_refusal, remove_folder, split_missing
+from dashapp.folders import is_uploads, own_folder_refusal, remembered_path, remove_folder, split_missing
 from dashapp.ingest import file_types
 from dashapp.jobs import IngestBusy
 from dashapp.store import Folder
 from dashapp.uploads import UploadRefused, save_uploads
 from dashapp.words import count_of
+
+log = logging.getLogger(__name__)
 
 ACTIVE = ("queued", "running")
 # The note under "Add photos" (text, colour, shown) and the job state the poll compares with.
@@ -191,8 +194,13 @@ def upload_photos(_go: int | None, contents: list[str] | str | None, filenames: 
     try:
         job_runner.start_ingest(lib, [saved.folder])
     except job_runner.JobRefused as exc:
-        return (f"Saved {count_of(len(saved.saved), 'photo')} to {saved.folder}, but the ingest did not start: {exc} "
-                f"Add that folder again later.{skipped}"), "warning", True, no_update
+        log.info("upload saved in %s, not ingested: %s", saved.folder, exc)
+        # Remembered now, as an ingest remembers its folders when it starts: "Check for new photos" analyses them.
+        lib.store.folders.add([remembered_path(lib.config, saved.folder)])
+        n = len(saved.saved)
+        return (f"{count_of(n, 'photo')} uploaded and kept in “{UPLOADS_LABEL}”, but not analysed yet: photos are "
+                f"already being added (see “Current ingest”). When that has finished, press “Check for new photos” "
+                f"to analyse {'it' if n == 1 else 'them'}.{skipped}"), "warning", True, no_update
     return f"Uploaded {count_of(len(saved.saved), 'photo')}; ingest started.{skipped}", \
         "warning" if saved.skipped else "success", True, None
 

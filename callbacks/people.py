@@ -11,7 +11,7 @@ from dash import ALL, MATCH, ClientsideFunction, Input, Output, State, ctx, html
 from callbacks.common import (
     NO_TOAST, TOAST, Library, clicked, fetch_page, library, move_faces, ok, page_offset, pager_style, refused,
 )
-from callbacks.follow import drawn_stamp
+from callbacks.follow import acted, drawn_stamp, own_change
 from dashapp import components as C
 from dashapp.store.people import tidy_name
 
@@ -353,44 +353,46 @@ def ask_merge(_merge: int | None, _suggest: list, ticked: list | None):
     Output("people-confirm-body", "children", allow_duplicate=True),
     Output("people-confirm-modal", "is_open", allow_duplicate=True),
     Output("people-renamed", "data"),
+    Output("people-acted", "data", allow_duplicate=True),
     Input({"type": "person-name", "pid": ALL}, "value"),
     State("people-version", "data"),
     prevent_initial_call=True,
+    **own_change("people"),
 )
 def name_person(_values: list, version: int):
     """Save a typed name; if another person already has it, ask whether to merge into them."""
     # One input changed = the user committed a name (Enter or leaving the field); many at once =
     # cards were re-rendered, which is not a user action.
     if not isinstance(ctx.triggered_id, dict) or len(ctx.triggered) != 1:
-        return *NO_TOAST, no_update, no_update, no_update, no_update, no_update
+        return *NO_TOAST, no_update, no_update, no_update, no_update, no_update, no_update
     lib = library()
     pid = int(ctx.triggered_id["pid"])
     name = tidy_name(ctx.triggered[0].get("value") or "")  # as stored: "Zoé" typed either way is its name
     person = lib.queries.person(pid)
     if person is None:
-        return *refused("That group no longer exists."), (version or 0) + 1, no_update, no_update, no_update, no_update
+        return *refused("That group no longer exists."), (version or 0) + 1, *(no_update,) * 5
     if name == (person["name"] or ""):
-        return *NO_TOAST, no_update, no_update, no_update, no_update, no_update
+        return *NO_TOAST, no_update, no_update, no_update, no_update, no_update, no_update
     other = lib.queries.person_by_name(name) if name else None
     if other is not None and other["id"] != pid:
         plan = {"action": "merge", "target": other["id"], "sources": [pid], "text": _name_clash_text(other, person),
                 "typed_in": pid}
-        return *NO_TOAST, no_update, plan, plan["text"], True, no_update
+        return *NO_TOAST, no_update, plan, plan["text"], True, no_update, no_update
     alike = _named_alike(lib, name, pid) if name else None
     if alike is not None:  # "zoe" typed where "Zoé" exists: most likely her, but it may be someone else's name
         plan = {"action": "merge", "target": alike["id"], "sources": [pid], "keep_name": name, "typed_in": pid,
                 "text": _name_alike_text(alike, person, name)}
-        return *NO_TOAST, no_update, plan, plan["text"], True, no_update
+        return *NO_TOAST, no_update, plan, plan["text"], True, no_update, no_update
     try:
         lib.store.people.rename(pid, name or None)
     except ValueError as exc:
-        return *refused(str(exc)), no_update, no_update, no_update, no_update, no_update
+        return *refused(str(exc)), no_update, no_update, no_update, no_update, no_update, no_update
     if name:
         message = f"Named {C.person_label(pid, None)} “{name}”."
     else:
         message = f"Removed the name “{person['name']}”: the group is {C.person_label(pid, None)} again."
     # Not a new version of the page: only the named card is drawn again (render_people).
-    return *ok(message), no_update, no_update, no_update, no_update, {"pid": pid, "name": name}
+    return *ok(message), no_update, no_update, no_update, no_update, {"pid": pid, "name": name}, acted(version)
 
 
 def _named_alike(lib: Library, name: str, pid: int) -> dict | None:
@@ -431,20 +433,22 @@ def _name_clash_text(other: dict, person: dict) -> str:
     Output("people-selected-faces", "data", allow_duplicate=True),
     Output("people-slot-keys", "data", allow_duplicate=True),
     Output("people-ticked-groups", "data", allow_duplicate=True),
+    Output("people-acted", "data", allow_duplicate=True),
     Input("people-confirm-yes", "n_clicks"),
     Input("people-confirm-no", "n_clicks"),
     State("people-pending", "data"),
     State("people-version", "data"),
     prevent_initial_call=True,
+    **own_change("people"),
 )
 def confirm_pending(_yes: int | None, _no: int | None, pending: dict | None, version: int):
     """Run the confirmed merge (or drop it on Cancel), then refresh the page. A merge of the ticked groups unticks
     them: the ticks have done their work."""
     if not clicked():
-        return *NO_TOAST, no_update, no_update, no_update, no_update, no_update, no_update
+        return *NO_TOAST, no_update, no_update, no_update, no_update, no_update, no_update, no_update
     if ctx.triggered_id == "people-confirm-no" or not pending:
         new_version, no_pending, redraw = _dropped(version, pending)
-        return *NO_TOAST, new_version, False, no_pending, no_update, redraw, no_update
+        return *NO_TOAST, new_version, False, no_pending, no_update, redraw, no_update, no_update
     lib = library()
     try:
         target = lib.store.people.merge(pending["sources"], pending["target"])
@@ -452,12 +456,13 @@ def confirm_pending(_yes: int | None, _no: int | None, pending: dict | None, ver
         # Merged or deleted meanwhile (another window): every card is drawn again, as after Cancel on a typed name
         # (`_dropped`), so the field that asked to merge shows the stored name.
         return (*refused("One of those groups no longer exists."), (version or 0) + 1, False, None, no_update, None,
-                no_update)
+                no_update, no_update)
     person = lib.queries.person(target)
     label = C.where_hidden(C.person_label(target, person["name"] if person else None), bool(person and person["hidden"]))
     n = len(pending["sources"]) + 1
     unticked = [] if pending.get("ticked") else no_update
-    return *ok(f"Merged {n} groups into {label}."), (version or 0) + 1, False, None, [], no_update, unticked
+    return (*ok(f"Merged {n} groups into {label}."), (version or 0) + 1, False, None, [], no_update, unticked,
+            acted((version or 0) + 1))
 
 
 @dash.callback(
@@ -477,21 +482,24 @@ def show_keep_name(pending: dict | None):
     Output("people-version", "data", allow_duplicate=True),
     Output("people-confirm-modal", "is_open", allow_duplicate=True),
     Output("people-pending", "data", allow_duplicate=True),
+    Output("people-acted", "data", allow_duplicate=True),
     Input("people-confirm-keep", "n_clicks"),
     State("people-pending", "data"),
     State("people-version", "data"),
     prevent_initial_call=True,
+    **own_change("people"),
 )
 def keep_typed_name(_clicks: int | None, pending: dict | None, version: int):
     """Name the group as typed after all: the name only looked like someone else's ("zoe" beside "Zoé")."""
     if not clicked() or not pending or not pending.get("keep_name"):
-        return *NO_TOAST, no_update, no_update, no_update
+        return *NO_TOAST, no_update, no_update, no_update, no_update
     pid, name = pending["sources"][0], pending["keep_name"]
     try:
         library().store.people.rename(pid, name)
     except (KeyError, ValueError) as exc:
-        return *refused(str(exc)), (version or 0) + 1, False, None
-    return *ok(f"Named {C.person_label(pid, None)} “{name}”."), (version or 0) + 1, False, None
+        return *refused(str(exc)), (version or 0) + 1, False, None, no_update
+    version = (version or 0) + 1
+    return *ok(f"Named {C.person_label(pid, None)} “{name}”."), version, False, None, acted(version)
 
 
 @dash.callback(
@@ -524,41 +532,45 @@ def _dropped(version: int | None, pending: dict | None) -> tuple:
 @dash.callback(
     *TOAST,
     Output("people-version", "data", allow_duplicate=True),
+    Output("people-acted", "data", allow_duplicate=True),
     Input({"type": "suggest-dismiss", "a": ALL, "b": ALL}, "n_clicks"),
     State("people-version", "data"),
     prevent_initial_call=True,
+    **own_change("people"),
 )
 def dismiss_suggestion(_clicks: list, version: int):
     """'Not the same': stop suggesting that two groups be merged."""
     if not clicked():
-        return *NO_TOAST, no_update
+        return *NO_TOAST, no_update, no_update
     lib = library()
     a, b = int(ctx.triggered_id["a"]), int(ctx.triggered_id["b"])
     lib.store.people.dismiss_merge_suggestion(a, b)
-    return *ok("Those two groups will not be suggested again.", "Noted"), (version or 0) + 1
+    return *ok("Those two groups will not be suggested again.", "Noted"), (version or 0) + 1, acted((version or 0) + 1)
 
 
 @dash.callback(
     *TOAST,
     Output("people-version", "data", allow_duplicate=True),
+    Output("people-acted", "data", allow_duplicate=True),
     Input({"type": "person-hide", "pid": ALL}, "n_clicks"),
     State("people-version", "data"),
     prevent_initial_call=True,
+    **own_change("people"),
 )
 def hide_person(_clicks: list, version: int):
     """Hide a group from the People page (or show it again); its faces stay assigned."""
     if not clicked():
-        return *NO_TOAST, no_update
+        return *NO_TOAST, no_update, no_update
     lib = library()
     pid = int(ctx.triggered_id["pid"])
     person = lib.queries.person(pid)
     if person is None:
-        return *refused("That group no longer exists."), (version or 0) + 1
+        return *refused("That group no longer exists."), (version or 0) + 1, no_update
     hide = not person["hidden"]
     lib.store.people.set_hidden(pid, hide)
     label = C.person_label(pid, person["name"])
     message = f"{label} is hidden. Turn on “Show hidden” to see it again." if hide else f"{label} is shown again."
-    return *ok(message, "Hidden" if hide else "Shown"), (version or 0) + 1
+    return *ok(message, "Hidden" if hide else "Shown"), (version or 0) + 1, acted((version or 0) + 1)
 
 
 @dash.callback(
@@ -566,6 +578,7 @@ def hide_person(_clicks: list, version: int):
     Output("people-version", "data", allow_duplicate=True),
     Output("people-selected-faces", "data", allow_duplicate=True),
     Output("people-move-new", "value"),
+    Output("people-acted", "data", allow_duplicate=True),
     Input("people-move-btn", "n_clicks"),
     Input("people-move-new", "n_submit"),  # Enter in the new name's field, as in Photos' "Who is this?"
     State("people-selected-faces", "data"),
@@ -573,52 +586,55 @@ def hide_person(_clicks: list, version: int):
     State("people-move-new", "value"),
     State("people-version", "data"),
     prevent_initial_call=True,
+    **own_change("people"),
 )
 def move_selected(n: int | None, submitted: int | None, selected: list | None, target, new_name: str | None,
                   version: int):
     """Move the selected faces to the chosen person, a new name, or Unsorted."""
     if not ((n or submitted) and clicked()):
-        return *NO_TOAST, no_update, no_update, no_update
+        return *NO_TOAST, no_update, no_update, no_update, no_update
     if not selected:
-        return *refused("Click the faces to move first."), no_update, no_update, no_update
+        return *refused("Click the faces to move first."), no_update, no_update, no_update, no_update
     try:
         message = move_faces(library(), [int(f) for f in selected], target, new_name)
     except ValueError as exc:
-        return *refused(str(exc)), no_update, no_update, no_update
-    return *ok(message), (version or 0) + 1, [], ""
+        return *refused(str(exc)), no_update, no_update, no_update, no_update
+    return *ok(message), (version or 0) + 1, [], "", acted((version or 0) + 1)
 
 
 @dash.callback(
     *TOAST,
     Output("people-version", "data", allow_duplicate=True),
     Output("people-selected-faces", "data", allow_duplicate=True),
+    Output("people-acted", "data", allow_duplicate=True),
     Input("people-accept-btn", "n_clicks"),
     State("people-selected-faces", "data"),
     State("people-unsorted-pager", "active_page"),
     State("people-version", "data"),
     prevent_initial_call=True,
+    **own_change("people"),
 )
 def accept_suggestions(n: int | None, selected: list | None, page: int | None, version: int):
     """Give unsorted faces to their suggested people: the selected ones (on any page), or, with none selected,
     all on this page. Selected faces of people stay selected: they were picked for something else."""
     if not (n and clicked()):
-        return *NO_TOAST, no_update, no_update
+        return *NO_TOAST, no_update, no_update, no_update
     lib = library()
     selected = [int(f) for f in selected or []]
     if selected:
         chosen = lib.store.people.unsorted_among(selected)
         if not chosen:
             return *refused("None of the selected faces is unsorted: select unsorted faces, or clear the selection "
-                            "to accept the suggestions of the whole page."), no_update, no_update
+                            "to accept the suggestions of the whole page."), no_update, no_update, no_update
     else:
         _total, faces = lib.queries.unsorted_page(page_offset(page, UNSORTED_PAGE_SIZE), UNSORTED_PAGE_SIZE)
         chosen = [f["face_id"] for f in faces]
     moved = lib.store.people.accept_suggestions(chosen)
     if moved == 0:
-        return *refused("None of these faces has a suggested person yet."), no_update, no_update
+        return *refused("None of these faces has a suggested person yet."), no_update, no_update, no_update
     still_selected = [f for f in selected if f not in set(chosen)]
     message = "Gave 1 face to its suggested person." if moved == 1 else f"Gave {moved} faces to their suggested people."
-    return *ok(message), (version or 0) + 1, still_selected
+    return *ok(message), (version or 0) + 1, still_selected, acted((version or 0) + 1)
 
 
 @dash.callback(
@@ -641,18 +657,20 @@ def undo_button(_version: int, _renamed: dict | None = None, _init: int = 0):
     *TOAST,
     Output("people-version", "data", allow_duplicate=True),
     Output("people-selected-faces", "data", allow_duplicate=True),
+    Output("people-acted", "data", allow_duplicate=True),
     Input("people-undo-btn", "n_clicks"),
     State("people-version", "data"),
     prevent_initial_call=True,
+    **own_change("people"),
 )
 def undo_last(n: int | None, version: int):
     """Take back the newest change to people: its names and faces are as they were before it."""
     if not (n and clicked()):
-        return *NO_TOAST, no_update, no_update
+        return *NO_TOAST, no_update, no_update, no_update
     try:
         step = library().store.people.undo()
     except ValueError as exc:
-        return *refused(f"Not undone: {exc}."), (version or 0) + 1, no_update
+        return *refused(f"Not undone: {exc}."), (version or 0) + 1, no_update, no_update
     if step is None:
-        return *refused("Nothing to undo since the last clustering."), (version or 0) + 1, no_update
-    return *ok(f"Took back the {step.label}.", "Undone"), (version or 0) + 1, []
+        return *refused("Nothing to undo since the last clustering."), (version or 0) + 1, no_update, no_update
+    return *ok(f"Took back the {step.label}.", "Undone"), (version or 0) + 1, [], acted((version or 0) + 1)

@@ -7,6 +7,7 @@ import dash
 from dash import ALL, Input, Output, State, ctx, no_update
 
 from callbacks.common import Library, clicked, library, move_faces
+from callbacks.follow import acted, own_change
 from dashapp import components as C
 
 SORT_CHOICES = 3  # suggested people offered per face (keys 1-3)
@@ -115,10 +116,14 @@ def sort_done(_n: int | None):
 
 @dash.callback(
     Output("people-version", "data", allow_duplicate=True),
+    Output("people-acted", "data", allow_duplicate=True),
     Input("people-sort-modal", "is_open"),
     State("people-version", "data"),
     prevent_initial_call=True,
+    **own_change("people"),
 )
 def sort_closed(is_open: bool, version: int | None):
     """The dialog closed (Done, the X or Escape): show the page as the sorting left it."""
-    return no_update if is_open else (version or 0) + 1
+    if is_open:
+        return no_update, no_update
+    return (version or 0) + 1, acted((version or 0) + 1)

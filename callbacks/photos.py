@@ -13,7 +13,7 @@ from callbacks.common import (
     NO_TOAST, TOAST, UNDO_HINT, Library, clicked, fetch_page, info, library, move_faces, ok, pager_style, refused,
     target_from,
 )
-from callbacks.follow import drawn_stamp
+from callbacks.follow import acted, drawn_stamp
 from dashapp import components as C
 from dashapp.ingest import sha256_file
 from dashapp.words import count_of
@@ -313,6 +313,7 @@ def offer_whole_group(face_id: int | None):
     *TOAST,
     Output("photos-face-modal", "is_open", allow_duplicate=True),
     Output("photos-version", "data"),
+    Output("photos-acted", "data", allow_duplicate=True),
     Input("photos-face-save", "n_clicks"),
     Input("photos-face-new", "n_submit"),
     State("photos-face-id", "data"),
@@ -327,12 +328,12 @@ def save_face(_n: int | None, _submit: int | None, face_id: int | None, target, 
     """Assign the face to the chosen person (or a new name, or Unsorted); with `whole`, a face of a group not
     named yet gives its whole group to that person or name (`offer_whole_group`)."""
     if face_id is None or not clicked():
-        return *NO_TOAST, no_update, no_update
+        return *NO_TOAST, no_update, no_update, no_update
     lib = library()
     face = lib.queries.face_detail(int(face_id))
     already = _already(lib, face, target, new_name) if face is not None else None
     if already is not None:  # Save with no change: a move here would pin the face by hand and show in Undo
-        return *info(f"Nothing changed: this face is already {already}.", "Photos"), False, no_update
+        return *info(f"Nothing changed: this face is already {already}.", "Photos"), False, no_update, no_update
     group = _unnamed_group(lib, face) if whole else None
     kind, value = target_from(target, new_name)
     try:
@@ -341,10 +342,10 @@ def save_face(_n: int | None, _submit: int | None, face_id: int | None, target, 
         else:
             message = move_faces(lib, [int(face_id)], target, new_name)
     except ValueError as exc:
-        return *refused(str(exc)), no_update, no_update
+        return *refused(str(exc)), no_update, no_update, no_update
     except KeyError:  # merged or deleted meanwhile, in another window
-        return *refused("That group or person no longer exists."), no_update, (version or 0) + 1
-    return *ok(message + UNDO_HINT), False, (version or 0) + 1
+        return *refused("That group or person no longer exists."), no_update, (version or 0) + 1, no_update
+    return *ok(message + UNDO_HINT), False, (version or 0) + 1, acted((version or 0) + 1)
 
 
 def _give_group(lib: Library, group: dict, kind: str, value) -> str:

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dashapp.config import Config, load_config, resolve_data_dir
-from dashapp.folders import is_uploads, own_folder_refusal, remembered_path, remove_folder, split_missing
+from dashapp.folders import (is_uploads, not_a_photo_refusal, own_folder_refusal, remembered_path, remove_folder,
+                             split_missing)
 from dashapp.jobs import IngestBusy, JobReporter, failure_message, ingest_lock, refresh_stale
 from dashapp.store import Store
 from dashapp.words import PHASES, count_of
@@ -111,6 +112,7 @@ def run_ingest(args: argparse.Namespace) -> int:
     if missing:  # before touching the library: a typo must not create or change anything
         raise FileNotFoundError(f"no such file or folder: {', '.join(missing)}")
     own = [r for r in (own_folder_refusal(Config(resolve_data_dir(args.data_dir)), p) for p in paths) if r]
+    own += [r for r in map(not_a_photo_refusal, paths) if r]
     if own:  # before touching the library, as a typo
         raise ValueError(own[0])
     if not paths:  # --outdated alone re-analyses a library's photos: a mistyped --data-dir must not make one

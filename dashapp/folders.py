@@ -10,9 +10,10 @@ import shutil
 from pathlib import Path
 
 from dashapp.config import Config
-from dashapp.ingest import remove_orphan_thumbnails
+from dashapp.ingest import IMAGE_SUFFIXES, remove_orphan_thumbnails
 from dashapp.jobs import IngestBusy, ingest_lock, refresh_stale
 from dashapp.store import Store
+from dashapp.uploads import VIDEO_SUFFIXES
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,21 @@ def own_folder_refusal(config: Config, path: str | Path) -> str | None:
         return None
     return (f"{own} is this library's own folder (its database, face thumbnails and uploaded photos), not an album: "
             "add a folder of your photos.")
+
+
+def not_a_photo_refusal(path: str | Path) -> str | None:
+    """Why the file `path`, given to an ingest by itself, is refused: it is not a photo by its type; else None (a
+    folder, a photo). Ingested, it was kept as a file of another type that lies in no folder of the library (the
+    "folder" it was given as is forgotten, holding no photo): listed on the Library page for good, with no folder
+    to remove it by."""
+    path = Path(path)
+    if not path.is_file() or path.suffix.lower() in IMAGE_SUFFIXES:
+        return None
+    if path.suffix.lower() in VIDEO_SUFFIXES:
+        return (f"{path} is a video, and the library adds photos: nothing was added. To look for someone in a video, "
+                "use Find a person (python app.py find --video).")
+    types = ", ".join(sorted(s.lstrip(".") for s in IMAGE_SUFFIXES))
+    return f"{path} is not a photo ({types}) nor a folder: nothing was added."
 
 
 def is_uploads(config: Config, path: str) -> bool:

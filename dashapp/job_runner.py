@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from dashapp.folders import not_a_photo_refusal
 from dashapp.jobs import FindBusy, IngestBusy, ingest_running, refresh_stale, spawn_cluster, spawn_find, spawn_ingest
 from dashapp.ui_context import Library
 
@@ -40,6 +41,9 @@ def check_folder(text: str | None) -> Path:
         raise JobRefused(f"No such folder: {path}")
     if not (path.is_dir() or path.is_file()):
         raise JobRefused(f"Not a folder or a photo: {path}")
+    refusal = not_a_photo_refusal(path)
+    if refusal:
+        raise JobRefused(refusal)
     try:
         if path.is_dir():
             next(iter(path.iterdir()), None)  # readable?

@@ -305,6 +305,9 @@ def create_app(data_dir: str | Path | None = None) -> dash.Dash:
         suppress_callback_exceptions=True,  # page components appear only when their page is shown
         serve_locally=True,
         on_error=callback_failed,  # an error in a callback is told on the page, not only in the server's log
+        # Dash's messages go through the program's logging, as every module's: its own extra handler on stdout
+        # printed each of them twice.
+        add_log_handler=False,
     )
     app.layout = shell
     # The page's language, for screen readers' pronunciation (Dash's page template has no lang).
@@ -402,15 +405,32 @@ def check_port(host: str, port: int) -> None:
         raise ValueError(f"cannot serve on {host} port {port}: {exc.strerror or exc}") from None
 
 
-def serve(host: str = "127.0.0.1", port: int = 8050, data_dir: str | Path | None = None, debug: bool = False) -> None:
+def serve(host: str = "127.0.0.1", port: int = 8050, data_dir: str | Path | None = None, debug: bool = False,
+          log_requests: bool = False) -> None:
     """Run the dashboard (binds to localhost unless `host` says otherwise; on localhost, only for this machine).
-    A port that cannot be used is refused before the library is opened or a URL is printed."""
-    from werkzeug.serving import is_running_from_reloader
+    A port that cannot be used is refused before the library is opened or a URL is printed.
 
-    if not is_running_from_reloader():  # --debug's reloaded process serves on the port its parent already holds
+    It says one line, where it is and which library it shows. (`Dash.run` would add Dash's "Dash is running on",
+    Flask's and Werkzeug's banners and a line per request, every 2.5 s with the navbar's poll: the URL scrolled out
+    of sight.) `--debug` runs Dash's own server instead, with its reloader and dev tools and their lines.
+    """
+    from werkzeug.serving import is_running_from_reloader, make_server
+
+    reloaded = is_running_from_reloader()  # --debug's reloaded process serves on the port its parent already holds
+    if not reloaded:
         check_port(host, port)
     app = create_app(data_dir)
     if host in LOCAL_HOSTS:
         local_only(app.server)
-    log.info("Face Album on http://%s:%d (library: %s)", host, port, library().data_dir)
-    app.run(host=host, port=port, debug=debug)
+    url_host = f"[{host}]" if ":" in host else host
+    banner = f"Face Album is running on http://{url_host}:{port}/ with the library {library().data_dir} (Ctrl+C stops it)"
+    if debug:
+        if not reloaded:  # once, not again in the reloaded process
+            print(banner, flush=True)
+        app.run(host=host, port=port, debug=True)
+        return
+    if not log_requests:  # Werkzeug's line per request; errors are still told
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    server = make_server(host, port, app.server, threaded=True)  # as Flask's `run`, without its banners
+    print(banner, flush=True)
+    server.serve_forever()  # returns on Ctrl+C

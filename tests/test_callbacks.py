@@ -386,6 +386,17 @@ def test_add_folder_refuses_bad_paths(empty_lib, tmp_path):
     assert color == "danger" and "full path" in msg
 
 
+def test_add_folder_refuses_a_file_that_is_not_a_photo(empty_lib, tmp_path):
+    """A document typed as the path started an ingest that kept it as a file "not a photo" in no folder of the
+    library, listed on the page for good with no folder to remove it by."""
+    notes = tmp_path / "notes.txt"
+    notes.write_text("hello")
+    msg, color, _, state, path_box = call(lib_cb.add_folder, 1, None, str(notes), trigger="lib-add-folder")
+    assert color == "danger" and msg.startswith(f"{notes} is not a photo (") and "nothing was added" in msg
+    assert state is dash.no_update and path_box is dash.no_update  # kept, to correct it
+    assert not empty_lib.store.jobs.active("ingest") and empty_lib.store.photos.counts() == {}
+
+
 def test_add_folder_empties_the_path_box_once_the_folder_is_added(empty_lib, tmp_path):
     """The folder's path stayed in the box after "Ingest started for …", as if it still had to be added."""
     album = tmp_path / "album"
@@ -597,7 +608,26 @@ def test_one_photo_one_face_one_unreadable_file_are_counted_in_the_singular(empt
     photo = "data:image/jpeg;base64," + base64.b64encode((GROUP_PHOTOS / "kit_1.jpg").read_bytes()).decode()
     with running_ingest(empty_lib):  # the upload is saved, its ingest waits: no job process in a test
         msg, color, *_ = call(lib_cb.upload_photos, 1, [photo], ["kit_1.jpg"], trigger="lib-upload-go", prop="data")
-    assert color == "warning" and msg.startswith("Saved 1 photo to ")
+    assert color == "warning" and msg.startswith("1 photo uploaded ") and "analyse it." in msg
+
+
+def test_photos_uploaded_while_an_ingest_runs_are_kept_and_analysed_by_a_check(empty_lib):
+    """The note named the library's internal folder ("Saved 1 photo to /…/uploads/20261207-…, but the ingest did
+    not start … Add that folder again later"): a path the user never chose, to type in by hand. It says what happened
+    and which button analyses them, and that button does."""
+    import base64
+
+    photo = "data:image/jpeg;base64," + base64.b64encode((GROUP_PHOTOS / "kit_1.jpg").read_bytes()).decode()
+    with running_ingest(empty_lib) as job:
+        msg, color, *_ = call(lib_cb.upload_photos, 1, [photo], ["kit_1.jpg"], trigger="lib-upload-go", prop="data")
+        empty_lib.store.jobs.finish(job, "done", "")
+    assert color == "warning" and str(empty_lib.config.data_dir) not in msg, msg
+    assert msg == ("1 photo uploaded and kept in “Uploaded photos”, but not analysed yet: photos are already being "
+                   "added (see “Current ingest”). When that has finished, press “Check for new photos” to analyse it.")
+    msg, color, *_ = call(lib_cb.check_folders, 1, [], trigger="lib-check-all")
+    assert (msg, color) == ("Checking 1 folder for new photos.", "success")
+    _wait_for_jobs(empty_lib)
+    assert empty_lib.store.photos.counts() == {"done": 1}
 
 
 UPLOADS_JS = Path(__file__).resolve().parents[1] / "assets" / "uploads.js"
@@ -1159,11 +1189,11 @@ def test_merge_selected_groups_asks_then_merges(lib):
     assert is_open and set([plan["target"], *plan["sources"]]) == set(ids[:2])
     total = sum(lib.store.people.get(p).n_faces for p in ids[:2])
     out = call(people_cb.confirm_pending, 1, None, plan, 0, trigger="people-confirm-yes")
-    assert lib.store.people.get(plan["target"]).n_faces == total and out[-1] == []  # unticked
+    assert lib.store.people.get(plan["target"]).n_faces == total and out[-2] == []  # unticked
     suggestion = lib.queries.merge_suggestions()[0]
     trigger = {"type": "suggest-merge", "a": suggestion["person_a"], "b": suggestion["person_b"]}
     plan, *_ = call(people_cb.ask_merge, None, [1], [ids[2]], trigger=trigger)
-    assert call(people_cb.confirm_pending, 1, None, plan, 1, trigger="people-confirm-yes")[-1] is dash.no_update
+    assert call(people_cb.confirm_pending, 1, None, plan, 1, trigger="people-confirm-yes")[-2] is dash.no_update
 
 
 def test_merge_suggestion_button_and_cancel(lib):
@@ -1432,7 +1462,7 @@ def test_sort_unsorted_faces_one_by_one(lib):
     assert "Nothing left to sort" in text_of(s["view"]) and s["face"] is None
 
     assert call(sort_cb.sort_done, 1, trigger="people-sort-done") is False
-    assert call(sort_cb.sort_closed, False, 3, trigger="people-sort-modal", prop="is_open", value=False) == 4
+    assert call(sort_cb.sort_closed, False, 3, trigger="people-sort-modal", prop="is_open", value=False)[0] == 4
 
 
 def test_person_faces_pager(lib):
@@ -1475,16 +1505,16 @@ def test_people_and_photos_follow_changes_made_elsewhere(lib):
     from dashapp.clustering import recluster
 
     drawn = _drawn_stamp()
-    assert call(follow_cb.follow_changes, 1, drawn, 3) is dash.no_update
-    assert call(follow_cb.follow_changes, 1, None, 3) is dash.no_update  # the page has not been drawn yet
+    assert call(follow_cb.follow_changes, 1, None, drawn, 3) is dash.no_update
+    assert call(follow_cb.follow_changes, 1, None, None, 3) is dash.no_update  # the page has not been drawn yet
     store = lib.store
     job = store.jobs.create("ingest")
     store.jobs.start(job, os.getpid())
     store.jobs.progress(job, done=5, total=10, n_faces=7)
-    assert call(follow_cb.follow_changes, 1, drawn, 3) is dash.no_update
+    assert call(follow_cb.follow_changes, 1, None, drawn, 3) is dash.no_update
     search = store.jobs.create("find")  # a Find search changes nothing these pages show
     store.jobs.finish(search, "done")
-    assert call(follow_cb.follow_changes, 1, drawn, 3) is dash.no_update
+    assert call(follow_cb.follow_changes, 1, None, drawn, 3) is dash.no_update
     refused = store.jobs.create("ingest")  # another ingest refused while this one runs (`app.py ingest`)
     store.jobs.finish(refused, "failed", "an ingest is already running")
     drawn = _drawn_stamp("photos", "photos-version")
@@ -1498,10 +1528,10 @@ def test_people_and_photos_follow_changes_made_elsewhere(lib):
     }
     for change, make in changes.items():
         make()
-        assert call(follow_cb.follow_changes, 1, drawn, 3, False, True) is dash.no_update  # not under a dialog
-        assert call(follow_cb.follow_changes, 1, drawn, 3, False, False) == 4, change
+        assert call(follow_cb.follow_changes, 1, None, drawn, 3, False, True) is dash.no_update  # not under a dialog
+        assert call(follow_cb.follow_changes, 1, None, drawn, 3, False, False) == 4, change
         drawn = _drawn_stamp("people", "people-version")
-        assert call(follow_cb.follow_changes, 1, drawn, 4) is dash.no_update, change
+        assert call(follow_cb.follow_changes, 1, None, drawn, 4) is dash.no_update, change
     # Another page of cards or photos, a filter: the rest of the page is not drawn again, so no new stamp is noted.
     assert call(people_cb.render_people, 1, None, 1, "x", False, False, False, None, drawn, trigger="people-search",
                 prop="value")[-1] is dash.no_update
@@ -1531,7 +1561,72 @@ def test_a_change_made_elsewhere_while_the_page_is_drawn_shows_at_the_next_poll(
     monkeypatch.setattr(lib.queries, "people_page" if page == "people" else "photos_page", drawing_as_a_name_lands)
     drawn = _drawn_stamp(page, f"{page}-version")
     assert drawn == stamp_before
-    assert call(follow_cb.follow_changes, 1, drawn, 4) == 5
+    assert call(follow_cb.follow_changes, 1, None, drawn, 4) == 5
+
+
+class _Page:
+    """A page's stores as the browser holds them ("id.prop": value), changed as Dash changes them: a callback's
+    `running` values while it runs, then its outputs; and the navbar's poll run on them as Dash runs it."""
+
+    def __init__(self, app, stores: dict) -> None:
+        self.app, self.stores, self._off = app, dict(stores), {}
+
+    def _entry(self, fn) -> tuple[str, dict]:
+        return next((k, v) for k, v in self.app.callback_map.items()
+                    if getattr(v.get("callback"), "__wrapped__", None) is fn)
+
+    def start(self, fn) -> None:
+        """`fn` was sent to the server: its `running` values are set."""
+        key, _ = self._entry(fn)
+        spec = next(c for c in self.app._callback_list if c["output"] == key)
+        self.stores.update((spec.get("running") or {}).get("running", {}))
+        self._off = (spec.get("running") or {}).get("runningOff", {})
+
+    def finish(self, fn, result) -> None:
+        """`fn`'s answer came back: its `running` values are unset, then its outputs are set."""
+        _, entry = self._entry(fn)
+        self.stores.update(self._off)
+        outputs = entry["output"] if isinstance(entry["output"], list) else [entry["output"]]
+        values = result if isinstance(entry["output"], list) else [result]
+        for output, value in zip(outputs, values):
+            if value is not dash.no_update:
+                self.stores[f"{output.component_id}.{output.component_property}"] = value
+
+    def poll(self, page: str = "people"):
+        """The navbar's tick: what the poll gives the page's `{page}-version`."""
+        entry = next(v for k, v in self.app.callback_map.items() if k.startswith(f"{page}-version.data@")
+                     and v["inputs"] == [{"id": "nav-poll", "property": "n_intervals"}])
+        states = [self.stores.get(f"{s['id']}.{s['property']}") for s in entry["state"]]
+        return call(entry["callback"].__wrapped__, 1, *states, trigger="nav-poll", prop="n_intervals")
+
+
+def test_the_pages_own_change_is_drawn_once_not_again_by_the_poll(lib):
+    """A tick of the navbar's poll while the page's own change was being made, or before the drawing it triggers
+    had noted the new stamp, took that change for one made elsewhere and drew the page a second time: a flicker,
+    and 0.2-1.5 s of work in a large library. A change made elsewhere is still drawn at the next tick, also when
+    it takes the library back to the page's own change."""
+    from dashapp.server import create_app
+
+    page = _Page(create_app(lib.data_dir), {"people-version.data": 3, "people-sort-modal.is_open": False,
+                                            "people-confirm-modal.is_open": False})
+    page.stores["people-stamp.data"] = _drawn_stamp()
+    pid, other = lib.synthetic.person_ids[:2]
+
+    page.start(people_cb.hide_person)  # the click is sent; the server hides the group...
+    result = call(people_cb.hide_person, [1], 3, trigger={"type": "person-hide", "pid": pid})
+    assert page.poll() is dash.no_update  # ...and a tick comes before its answer
+    page.finish(people_cb.hide_person, result)
+    assert page.stores["people-version.data"] == 4
+    assert page.poll() is dash.no_update  # the answer came, the page is being drawn
+    page.stores["people-stamp.data"] = _drawn_stamp("people", "people-version")  # drawn
+    assert page.poll() is dash.no_update
+
+    lib.store.people.rename(other, "Elsewhere")  # another window, the command line
+    assert page.poll() == 5
+    page.stores["people-version.data"] = 5
+    page.stores["people-stamp.data"] = _drawn_stamp("people", "people-version")
+    lib.store.people.undo()  # elsewhere too: the library is as the page's own change left it, not as it shows it
+    assert page.poll() == 6
 
 
 # --- photos page ---
@@ -1846,7 +1941,7 @@ def test_saving_the_face_dialog_unchanged_records_nothing(lib):
     for face, typed in ((named, ""), (named, " ada "), (grouped, ""), (unsorted, ""), (ignored, "")):
         before, source = lib.store.people.last_action(), _source_of(lib, face)
         *_, value, _new = call(photos_cb.open_face, [1], None, trigger={"type": "photo-face", "fid": face})
-        message, _header, icon, _shown, is_open, version = call(photos_cb.save_face, 1, None, face, value, typed, 4,
+        message, _header, icon, _shown, is_open, version, _acted = call(photos_cb.save_face, 1, None, face, value, typed, 4,
                                                                 trigger="photos-face-save")
         assert message == f"Nothing changed: this face is already {already[face]}.", (face, typed)
         assert icon == "info" and is_open is False and version == dash.no_update, (face, typed)
@@ -2052,7 +2147,7 @@ def test_a_name_typed_without_its_accents_asks_whether_it_is_that_person(lib):
     assert plan["target"] == a and plan["keep_name"] == "zoe"
     assert call(people_cb.show_keep_name, plan) == ("Name it “zoe”", None)
     out = call(people_cb.keep_typed_name, 1, plan, 0, trigger="people-confirm-keep")
-    assert out[0] == f"Named Person {b} “zoe”." and out[-2:] == (False, None)
+    assert out[0] == f"Named Person {b} “zoe”." and out[-3:-1] == (False, None)
     assert lib.store.people.get(b).name == "zoe" and lib.store.people.get(a).name == "Zoé"
     # Merging instead: the group's faces become Zoé's.
     out = call(people_cb.name_person, ["ZOE"], 0, trigger={"type": "person-name", "pid": c}, prop="value", value="ZOE")

@@ -634,6 +634,31 @@ def test_ingest_refuses_the_librarys_own_folder(tmp_path, capsys):
     store.close()
 
 
+def test_ingest_of_a_file_that_is_not_a_photo_is_an_error_and_adds_nothing(tmp_path, capsys):
+    """`ingest notes.txt` kept the file as one "not a photo" in no folder of the library (the file, remembered as
+    a folder, was forgotten for holding no photo): listed on the Library page for good, with no folder to remove it
+    by. A single photo given as the path is still added, as a folder of its own."""
+    data = tmp_path / "data"
+    notes, clip = tmp_path / "notes.txt", tmp_path / "clip.mp4"
+    notes.write_text("hello")
+    clip.write_bytes(b"not really a video")
+    assert main(["ingest", "--data-dir", str(data), str(notes)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {notes} is not a photo (") and err.endswith(" nor a folder: nothing was added.\n")
+    assert not data.exists()  # refused before the library was opened (or made)
+    store = Store.open(load_config(data))
+    assert main(["ingest", "--data-dir", str(data), str(notes)]) == 2
+    assert main(["ingest", "--data-dir", str(data), str(clip)]) == 2
+    assert capsys.readouterr().err.endswith(f"error: {clip} is a video, and the library adds photos: nothing was "
+                                            "added. To look for someone in a video, use Find a person "
+                                            "(python app.py find --video).\n")
+    assert store.photos.counts() == {} and store.folders.paths() == [] and not store.jobs.latest("ingest")
+    photo = _album(tmp_path / "album", ["rose_1.jpg"]) / "rose_1.jpg"
+    assert app("ingest", "--data-dir", str(data), "--no-cluster", "--workers", "1", str(photo)).returncode == 0
+    assert store.photos.counts() == {"done": 1} and store.folders.paths() == [str(photo)]
+    store.close()
+
+
 def test_file_system_mistakes_are_one_line_errors(tmp_path, capsys):
     a_file = tmp_path / "afile"
     a_file.write_text("not a folder")
@@ -676,6 +701,29 @@ def test_serve_on_a_port_in_use_is_a_one_line_error_before_anything_is_made(tmp_
     assert result.stderr == (f"error: port {port} is already in use (another program, or Face Album already running): "
                              "stop it, or serve on another port with --port\n")
     assert not data.exists()  # refused before the library was opened (or made)
+
+
+def test_serve_says_once_where_it_is_and_which_library_it_shows(tmp_path):
+    """One line: the URL and the library. (Dash's "Dash is running on" was printed twice beside ours, and Flask's and
+    Werkzeug's banners and a line per request, the navbar polls every 2.5 s, scrolled it out of sight.)"""
+    import urllib.request
+
+    data = tmp_path / "library"
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "app.py", "serve", "--port", str(port), "--data-dir", str(data)],
+                              cwd=REPO, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        first = server.stdout.readline()
+        assert first == f"Face Album is running on http://127.0.0.1:{port}/ with the library {data} (Ctrl+C stops it)\n"
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=30) as page:  # already serving there
+            assert page.status == 200
+    finally:
+        server.terminate()
+        out, err = server.communicate(timeout=30)
+    assert out == ""
+    assert "running on" not in err.lower() and "GET /" not in err and "Serving Flask" not in err, err
 
 
 def test_a_failed_search_leaves_no_folder_behind(tmp_path, capsys):

@@ -1015,6 +1015,31 @@ def test_undo_skips_faces_removed_since(labelled):
     assert store.people.by_name("Linus") is None
 
 
+def test_undo_of_a_large_move_takes_a_few_statements_not_one_per_person_or_chunk(store):
+    """The undo of a move of 20,000 faces took 0.5 s as the page waited: one UPDATE per person of its scope (some 700)
+    and two DELETEs and a SELECT per 500 faces. It puts everything back as it was, in a few statements (one INSERT
+    per 500 rows remains)."""
+    from sqlalchemy import event, select
+
+    from dashapp.store.schema import assignments, people
+    from ui_fixtures import build_library
+
+    build_library(store, n_faces=1500, faces_per_photo=3, n_people=60)
+
+    def rows() -> tuple[list, list]:
+        with store.engine.connect() as conn:
+            return (sorted(tuple(r) for r in conn.execute(select(assignments))),
+                    sorted(tuple(r) for r in conn.execute(select(people))))
+
+    before = rows()
+    store.people.move_faces([face for face, *_ in before[0]], None)
+    statements: list[str] = []
+    event.listen(store.engine, "before_cursor_execute", lambda _conn, _cursor, sql, *_: statements.append(sql))
+    store.people.undo()
+    assert rows() == before
+    assert len(statements) < 40, len(statements)  # 89 before: 60 people, 1,500 faces
+
+
 def test_undo_refuses_when_the_library_no_longer_allows_it(labelled):
     store, groups, a, b, c = labelled
     store.people.rename(groups[-1], "Ada Lovelace")

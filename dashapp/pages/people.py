@@ -188,6 +188,7 @@ layout = html.Div(
         dcc.Store(id="people-ticked-groups", data=[]),  # the groups ticked (assets/selection.js)
         dcc.Store(id="people-version", data=0),  # bumped after every change, re-renders the page
         dcc.Store(id="people-stamp"),  # the library's change stamp when the page was drawn (callbacks/follow.py)
+        dcc.Store(id="people-acted"),  # the stamp just after the page's own newest change (callbacks/follow.py)
         dcc.Store(id="people-slot-keys"),  # what each place of the page shows (callbacks/people.py: _card_key)
         dcc.Store(id="people-suggestions-key"),  # the suggestions shown (callbacks/people.py)
         dcc.Store(id="people-renamed"),  # the group just named: the page draws only what that changed

@@ -99,6 +99,7 @@ def layout(person: str | None = None, photo: str | None = None, folder: str | No
             dcc.Store(id="photos-face-id"),
             dcc.Store(id="photos-version", data=0),
             dcc.Store(id="photos-stamp"),  # the library's change stamp when the page was drawn (callbacks/follow.py)
+            dcc.Store(id="photos-acted"),  # the stamp just after the page's own newest change (callbacks/follow.py)
             dcc.Store(id="photos-init", data=0),  # an input no callback writes: makes Dash run the page's loaders on arrival
         ]
     )

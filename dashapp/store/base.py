@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, Select, func, literal_column, select
 from sqlalchemy.engine import Connection
 
 
@@ -34,6 +35,12 @@ class Repo:
             conn.execution_options(sqlite_immediate=True)
             with conn.begin():
                 yield conn
+
+
+def id_list(ids: Iterable[int]) -> Select:
+    """`ids` for `column.in_(...)` as one bound parameter, a JSON list read by SQLite's `json_each`: one statement for
+    any number of ids, where a list of values is one parameter each (SQLite bounds them, so chunks of statements)."""
+    return select(literal_column("value")).select_from(func.json_each(json.dumps([int(i) for i in ids])))
 
 
 def chunks(items: list, size: int = 500) -> Iterator[list]:
