@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -331,6 +332,14 @@ def _serve_by_default(argv: list[str]) -> list[str]:
     return argv
 
 
+def _reader_gone() -> int:
+    """The program reading the output stopped before it ended (`app.py people | head -3`): stop quietly, as Unix tools
+    do. The rest of the output goes to /dev/null, or Python's flush at exit fails on the closed pipe once more."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return 1
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run the chosen command; returns the exit status."""
     argv = sys.argv[1:] if argv is None else argv
@@ -342,7 +351,11 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(_serve_by_default(argv))
         logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                             format="%(levelname)s %(name)s: %(message)s")
-        return _run(args)
+        status = _run(args)
+        sys.stdout.flush()  # a reader that left shows here, not as a traceback at exit
+        return status
+    except BrokenPipeError:
+        return _reader_gone()
     except KeyboardInterrupt:
         if verbose:  # where it was stopped
             raise
