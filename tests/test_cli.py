@@ -752,3 +752,23 @@ def test_output_to_a_reader_that_stopped_ends_quietly(tmp_path, command):
     finally:
         os.close(write_end)
     assert done.stderr == "" and done.returncode == 1
+
+
+def test_every_option_and_argument_says_what_it_is():
+    """`app.py COMMAND --help` is the reference of each command: no option or argument is listed bare (`train
+    --output` was, and its default replaces the shipped model)."""
+    import argparse
+
+    from app import build_parser
+
+    def parsers(parser: argparse.ArgumentParser, name: str):
+        yield name, parser
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for sub_name, sub in action.choices.items():
+                    yield from parsers(sub, f"{name} {sub_name}")
+
+    bare = [f"{name}: {action.option_strings or action.dest}" for name, parser in parsers(build_parser(), "app.py")
+            for action in parser._actions
+            if not isinstance(action, argparse._SubParsersAction) and not action.help]
+    assert bare == []
