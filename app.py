@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -203,7 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--hidden", action="store_true", help="include hidden people")
     name = actions.add_parser("name", parents=[action_data_dir], help="name a person (an empty name removes it)")
     name.add_argument("person", type=int, help="person id (from `people list`)")
-    name.add_argument("name")
+    name.add_argument("name", help="the new name, in quotes if it has spaces")
     name.add_argument("--merge", action="store_true", help="if someone else has this name, merge into them")
     merge = actions.add_parser("merge", parents=[action_data_dir],
                                help="make several people one (the target keeps its id and name)")
@@ -216,13 +217,16 @@ def build_parser() -> argparse.ArgumentParser:
                        help="take back the newest change to people (made here or in the dashboard)")
 
     train = sub.add_parser("train", help="train the face model from ../shared/data")
-    train.add_argument("--data-root", type=Path, default=Path("../shared/data"))
+    train.add_argument("--data-root", type=Path, default=Path("../shared/data"),
+                       help="the training sets and the teacher's descriptors (default: ../shared/data)")
     train.add_argument("--cache-dir", type=Path, default=Path("cache/crops"), help="aligned-crop cache")
     train.add_argument("--run-dir", type=Path, default=Path("cache/train-run"), help="checkpoints and logs")
-    train.add_argument("--output", type=Path, default=Path("model/weights/face_model.keras"))
-    train.add_argument("--epochs", type=int, default=40)
+    train.add_argument("--output", type=Path, default=Path("model/weights/face_model.keras"),
+                       help="the trained model, with its .tflite and .json beside it (default: the shipped model, "
+                            "which it replaces)")
+    train.add_argument("--epochs", type=int, default=40, help="epochs to train (default: 40)")
     train.add_argument("--limit", type=int, default=None, help="use only this many training images (smoke runs)")
-    train.add_argument("--batch-size", type=int, default=128)
+    train.add_argument("--batch-size", type=int, default=128, help="faces per batch (default: 128)")
     train.add_argument("--input-size", type=int, default=64, help="network input in pixels (aligned crops are 112)")
     train.add_argument("--width", type=float, default=0.5, help="MobileNetV2 width multiplier")
     train.add_argument("--output-stride", type=int, choices=(16, 32), default=32, help="backbone output stride")
@@ -261,10 +265,10 @@ def build_parser() -> argparse.ArgumentParser:
     verify.set_defaults(handler=_eval_verify)
     attributes = ev.add_parser("attributes", parents=[weights], help="attribute accuracy on CelebA-style labels")
     attributes.add_argument("--labels", type=Path, required=True, help="list_attr_celeba.txt format")
-    attributes.add_argument("--images", type=Path, required=True)
+    attributes.add_argument("--images", type=Path, required=True, help="image folder the labels' file names refer to")
     attributes.set_defaults(handler=_eval_attributes)
     clustering = ev.add_parser("cluster", parents=[weights], help="clustering quality on an identity-labelled folder")
-    clustering.add_argument("--images", type=Path, required=True)
+    clustering.add_argument("--images", type=Path, required=True, help="photo folder to ingest and cluster")
     clustering.add_argument("--truth", type=Path, required=True, help="identity_CelebA.txt format")
     clustering.add_argument("--workers", type=_workers, default=None, help="ingest worker processes")
     clustering.add_argument("--library", type=Path, default=None, help="keep the library here (reused when run again)")
@@ -331,6 +335,14 @@ def _serve_by_default(argv: list[str]) -> list[str]:
     return argv
 
 
+def _reader_gone() -> int:
+    """The program reading the output stopped before it ended (`app.py people | head -3`): stop quietly, as Unix tools
+    do. The rest of the output goes to /dev/null, or Python's flush at exit fails on the closed pipe once more."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return 1
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run the chosen command; returns the exit status."""
     argv = sys.argv[1:] if argv is None else argv
@@ -342,7 +354,11 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(_serve_by_default(argv))
         logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                             format="%(levelname)s %(name)s: %(message)s")
-        return _run(args)
+        status = _run(args)
+        sys.stdout.flush()  # a reader that left shows here, not as a traceback at exit
+        return status
+    except BrokenPipeError:
+        return _reader_gone()
     except KeyboardInterrupt:
         if verbose:  # where it was stopped
             raise

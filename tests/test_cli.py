@@ -784,3 +784,39 @@ def test_identity_files_keep_their_first_row_and_skip_only_a_header(tmp_path, he
     path.write_text(header + "rose_1.jpg rose\nobama_1.jpg\n")
     with pytest.raises(ValueError, match=f"identity.txt:{2 + bool(header)}: expected 'file identity'"):
         read_identities(path)
+
+
+@pytest.mark.parametrize("command", [["people"], ["export", "-"]])
+def test_output_to_a_reader_that_stopped_ends_quietly(tmp_path, command):
+    """`app.py people | head -3`, `app.py export - | head`: the reader leaves before the output ends. The command stops
+    without a traceback, as Unix tools do (it printed 'BrokenPipeError' and 20 lines of traceback)."""
+    data = tmp_path / "data"
+    build_library(Store.open(load_config(data)), n_faces=30, n_people=4)
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the command writes anything: every write fails
+    try:
+        done = subprocess.run([sys.executable, "app.py", *command, "--data-dir", str(data)], cwd=REPO, env=ENV,
+                              stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=60)
+    finally:
+        os.close(write_end)
+    assert done.stderr == "" and done.returncode == 1
+
+
+def test_every_option_and_argument_says_what_it_is():
+    """`app.py COMMAND --help` is the reference of each command: no option or argument is listed bare (`train
+    --output` was, and its default replaces the shipped model)."""
+    import argparse
+
+    from app import build_parser
+
+    def parsers(parser: argparse.ArgumentParser, name: str):
+        yield name, parser
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for sub_name, sub in action.choices.items():
+                    yield from parsers(sub, f"{name} {sub_name}")
+
+    bare = [f"{name}: {action.option_strings or action.dest}" for name, parser in parsers(build_parser(), "app.py")
+            for action in parser._actions
+            if not isinstance(action, argparse._SubParsersAction) and not action.help]
+    assert bare == []
