@@ -221,9 +221,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="the training sets and the teacher's descriptors (default: ../shared/data)")
     train.add_argument("--cache-dir", type=Path, default=Path("cache/crops"), help="aligned-crop cache")
     train.add_argument("--run-dir", type=Path, default=Path("cache/train-run"), help="checkpoints and logs")
-    train.add_argument("--output", type=Path, default=Path("model/weights/face_model.keras"),
-                       help="the trained model, with its .tflite and .json beside it (default: the shipped model, "
-                            "which it replaces)")
+    train.add_argument("--output", type=Path, default=None,
+                       help="the trained model, with its .tflite and .json beside it (default: in --run-dir; the "
+                            "shipped model is model/weights/face_model.keras)")
     train.add_argument("--epochs", type=int, default=40, help="epochs to train (default: 40)")
     train.add_argument("--limit", type=int, default=None, help="use only this many training images (smoke runs)")
     train.add_argument("--batch-size", type=int, default=128, help="faces per batch (default: 128)")

@@ -449,6 +449,8 @@ def run_train_command(args: argparse.Namespace) -> int:
         w_bank_neighbours=args.bank_neighbour_weight, w_student_bank=args.student_bank_weight,
         student_bank_momentum=args.student_bank_momentum,
     )
-    metrics = train(args.data_root, args.cache_dir, args.run_dir, args.output, recipe, args.limit)
+    # Never the shipped model unless asked: a run replaces it only once measured (MODEL_CARD.md).
+    output = args.output or args.run_dir / "face_model.keras"
+    metrics = train(args.data_root, args.cache_dir, args.run_dir, output, recipe, args.limit)
     print(json.dumps(metrics))
     return 0
