@@ -679,6 +679,27 @@ def test_file_system_mistakes_are_one_line_errors(tmp_path, capsys):
     assert a_file.read_text() == "not a folder"
 
 
+def test_export_never_writes_over_a_file_that_is_not_an_earlier_export(tmp_path, capsys):
+    """`export DATA/library.sqlite3` replaced the library with a CSV, and `export photo.jpg` a photo."""
+    data = tmp_path / "data"
+    build_library(Store.open(load_config(data)), n_faces=6, n_people=2)
+    photo = tmp_path / "photo.jpg"
+    Image.new("RGB", (8, 8)).save(photo)
+    kept = photo.read_bytes()
+    for target in (data / "library.sqlite3", photo):
+        assert main(["export", "--data-dir", str(data), str(target)]) == 2
+        assert capsys.readouterr().err == (f"error: {target} is there and is not a face export: it is kept; "
+                                           "give the name of a new file (or of an earlier export)\n")
+    assert photo.read_bytes() == kept
+    assert main(["people", "list", "--data-dir", str(data)]) == 0  # the library opens as before
+    assert "Person" in capsys.readouterr().out
+    earlier = tmp_path / "faces.csv"
+    assert main(["export", "--data-dir", str(data), str(earlier)]) == 0
+    earlier.write_text(earlier.read_text().splitlines()[0] + "\n")  # an earlier, shorter export is written over
+    assert main(["export", "--data-dir", str(data), str(earlier)]) == 0
+    assert len(earlier.read_text().splitlines()) == 7
+
+
 def test_serve_options_without_the_command_serve(capsys):
     """`app.py` alone is `app.py serve`, so `app.py --port N` is too (it was "invalid choice" for the port's value)."""
     for argv in (["--port", "99999"], ["-v", "--data-dir", "/tmp/lib", "--port", "99999"]):
