@@ -94,12 +94,22 @@ def clean_name(name: str | None) -> str | None:
     """The name as stored (`tidy_name`); empty means no name."""
     if name is None:
         return None
-    cleaned = tidy_name(name)
+    # Control characters (a pasted NUL, an escape) are no part of a name: spaces, as tidying makes of newlines.
+    cleaned = tidy_name("".join(" " if unicodedata.category(c) == "Cc" else c for c in name))
     if len(cleaned) > 200:
         raise ValueError("a name can have at most 200 characters")
-    if re.fullmatch(r"person \d+", search_key(cleaned)):  # two people would be shown alike, one hiding the other
+    key = search_key(cleaned)
+    if re.fullmatch(r"person \d+", key):  # two people would be shown alike, one hiding the other
         raise ValueError(f"“{cleaned}” is how a group without a name is called: choose another name")
+    if key in _BIN_NAMES:  # as above: the person and the faces of no one (or set aside) would look the same
+        raise ValueError(f"“{cleaned}” is how faces {_BIN_NAMES[key]} are called: choose another name")
+    if cleaned and all(unicodedata.category(c)[0] in "CZ" for c in cleaned):  # zero-width spaces, direction marks
+        raise ValueError("that name has nothing to see in it (only invisible characters): type a name")
     return cleaned or None
+
+
+# The pages' words for faces in no person (components.UNSORTED_LABEL, IGNORED_LABEL), as `search_key` gives them.
+_BIN_NAMES = {"unsorted": "not given to anyone", "ignored": "set aside"}
 
 
 def _set_faces(
