@@ -578,6 +578,22 @@ def test_an_empty_photo_path_is_refused_not_taken_for_the_current_folder(tmp_pat
     assert not data.exists()  # no library made
 
 
+def test_folders_remove_of_an_empty_path_is_refused_not_taken_for_the_current_folder(tmp_path, monkeypatch, capsys):
+    """`folders remove "$DIR"` with DIR unset, run in an album folder, removed that folder and its faces."""
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    data = tmp_path / "data"
+    store = Store.open(load_config(data))
+    store.folders.add([str(here)])
+    for path in ("", "  "):
+        with pytest.raises(SystemExit) as exit_:
+            main(["folders", "remove", path, "--data-dir", str(data)])
+        assert exit_.value.code == 2 and "an empty path: give the folder, as `folders` lists it" in capsys.readouterr().err
+    assert store.folders.paths() == [str(here)]
+    store.close()
+
+
 def test_the_data_dir_may_follow_the_people_or_folders_action(tmp_path, capsys):
     """`people list --data-dir X` was "unrecognized arguments" from the top-level parser, with its usage."""
     data = tmp_path / "data"
