@@ -48,8 +48,12 @@ def tidy_name(name: str) -> str:
 
     NFC because an accent may be typed as its own character ("é" = e + U+0301, as macOS keyboards and file
     names give it) or with its letter (U+00E9): the two look the same and are the same text, so they are stored
-    the same. NFC keeps what was typed otherwise (a full-width name stays full-width)."""
-    return " ".join(unicodedata.normalize("NFC", name).split())
+    the same. NFC keeps what was typed otherwise (a full-width name stays full-width). Control characters (a
+    pasted NUL, an escape) are no part of a name: they become spaces, as newlines do."""
+    return " ".join(unicodedata.normalize("NFC", name.translate(_CONTROLS)).split())
+
+
+_CONTROLS = {c: " " for c in (*range(0x20), *range(0x7F, 0xA0))}  # Unicode's category Cc
 
 
 def name_key(name: str) -> str:
@@ -94,8 +98,7 @@ def clean_name(name: str | None) -> str | None:
     """The name as stored (`tidy_name`); empty means no name."""
     if name is None:
         return None
-    # Control characters (a pasted NUL, an escape) are no part of a name: spaces, as tidying makes of newlines.
-    cleaned = tidy_name("".join(" " if unicodedata.category(c) == "Cc" else c for c in name))
+    cleaned = tidy_name(name)
     if len(cleaned) > 200:
         raise ValueError("a name can have at most 200 characters")
     key = search_key(cleaned)
