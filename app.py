@@ -99,6 +99,14 @@ def _path(text: str) -> Path:
     return Path(text)
 
 
+def _listed_folder(text: str) -> str:
+    """A folder of the library for `folders remove`; an empty one (a script's unset variable) is refused: it would
+    be taken for the current folder, and remove it from the library."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty path: give the folder, as `folders` lists it")
+    return text
+
+
 def _workers(text: str) -> int:
     """A number of worker processes for argparse: 1 or more (0 or less would start none)."""
     try:
@@ -168,7 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
         "remove", parents=[action_data_dir],
         help="remove a folder's photos and faces from the library (its files are not touched; the library's "
              "copies of uploaded photos are deleted)",
-    ).add_argument("path", help="the folder, as `folders` lists it")
+    ).add_argument("path", type=_listed_folder, help="the folder, as `folders` lists it")
 
     cluster = sub.add_parser("cluster", parents=[data_dir], help="group faces into people")
     cluster.add_argument("--no-project", action="store_true", help="do not recompute the 2-D map")

@@ -88,6 +88,7 @@ def write_faces_csv(store: Store, target: str | Path) -> int:
     if path.is_dir():
         raise ValueError(f"{path} is a folder: give a file name, e.g. {path / FILENAME}")
     _check_folder(path)
+    _check_not_other_file(path)
     tmp = path.with_name(f".{path.name}.tmp")
     try:
         with tmp.open("w", newline="", encoding="utf-8") as fh:
@@ -98,6 +99,18 @@ def write_faces_csv(store: Store, target: str | Path) -> int:
     finally:
         tmp.unlink(missing_ok=True)
     return n
+
+
+def _check_not_other_file(path: Path) -> None:
+    """Refuse to replace a file that is not an earlier export: a typo must not cost the library or a photo."""
+    if not path.is_file():
+        return
+    header = ",".join(COLUMNS[:2]).encode()  # "photo,photo_id": every export begins so
+    with path.open("rb") as fh:
+        if fh.read(len(header)) == header:
+            return
+    raise FileExistsError(f"{path} is there and is not a face export: it is kept; "
+                          "give the name of a new file (or of an earlier export)")
 
 
 def _check_folder(path: Path) -> None:

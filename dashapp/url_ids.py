@@ -21,6 +21,6 @@ def parse_id(text: object) -> int | None:
 
 def parse_ids(text: str | list[str] | None) -> list[int]:
     """The ids of a comma-separated list (`?person=3,7`; a repeated `?person=3&person=7` comes as a list),
-    leaving out what is not an id."""
+    leaving out what is not an id, each once (in their order)."""
     joined = ",".join(text) if isinstance(text, list) else (text or "")
-    return [i for part in joined.split(",") if (i := parse_id(part)) is not None]
+    return list(dict.fromkeys(i for part in joined.split(",") if (i := parse_id(part)) is not None))

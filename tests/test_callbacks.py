@@ -1116,6 +1116,18 @@ def test_a_name_typed_in_another_unicode_form_is_the_same_name(lib):
     assert [c["pid"] for c in find_ids(cards, "person-card")] == [a]
 
 
+def test_a_name_pasted_with_a_control_character_is_the_same_name(lib):
+    """"Zoé" pasted with a NUL or an escape looks like "Zoé": on another group it asks to merge (it was stored as a
+    second "Zoé"), and never merges without asking."""
+    a, b = lib.synthetic.person_ids[:2]
+    call(people_cb.name_person, ["Zoé"], 0, trigger={"type": "person-name", "pid": a}, prop="value", value="Zoé")
+    for pasted in ("Zoé\x00", "\x1bZoé\x7f"):
+        out = call(people_cb.name_person, [pasted], 0, trigger={"type": "person-name", "pid": b}, prop="value",
+                   value=pasted)
+        assert out[7] is True and out[5]["target"] == a
+        assert lib.store.people.get(b).name is None and lib.store.people.get(a).name == "Zoé"
+
+
 @pytest.mark.parametrize("close", ["cancel", "escape"])
 def test_a_name_clash_dialog_closed_without_merging_shows_the_stored_name_again(lib, close):
     """Cancel, Escape, the dialog's X or a click beside it: nothing is merged, the pending merge is dropped and the

@@ -578,6 +578,22 @@ def test_an_empty_photo_path_is_refused_not_taken_for_the_current_folder(tmp_pat
     assert not data.exists()  # no library made
 
 
+def test_folders_remove_of_an_empty_path_is_refused_not_taken_for_the_current_folder(tmp_path, monkeypatch, capsys):
+    """`folders remove "$DIR"` with DIR unset, run in an album folder, removed that folder and its faces."""
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    data = tmp_path / "data"
+    store = Store.open(load_config(data))
+    store.folders.add([str(here)])
+    for path in ("", "  "):
+        with pytest.raises(SystemExit) as exit_:
+            main(["folders", "remove", path, "--data-dir", str(data)])
+        assert exit_.value.code == 2 and "an empty path: give the folder, as `folders` lists it" in capsys.readouterr().err
+    assert store.folders.paths() == [str(here)]
+    store.close()
+
+
 def test_the_data_dir_may_follow_the_people_or_folders_action(tmp_path, capsys):
     """`people list --data-dir X` was "unrecognized arguments" from the top-level parser, with its usage."""
     data = tmp_path / "data"
@@ -677,6 +693,27 @@ def test_file_system_mistakes_are_one_line_errors(tmp_path, capsys):
         main(["serve", "--port", "99999"])
     assert usage.value.code == 2 and "a port is between 1 and 65535, not 99999" in capsys.readouterr().err
     assert a_file.read_text() == "not a folder"
+
+
+def test_export_never_writes_over_a_file_that_is_not_an_earlier_export(tmp_path, capsys):
+    """`export DATA/library.sqlite3` replaced the library with a CSV, and `export photo.jpg` a photo."""
+    data = tmp_path / "data"
+    build_library(Store.open(load_config(data)), n_faces=6, n_people=2)
+    photo = tmp_path / "photo.jpg"
+    Image.new("RGB", (8, 8)).save(photo)
+    kept = photo.read_bytes()
+    for target in (data / "library.sqlite3", photo):
+        assert main(["export", "--data-dir", str(data), str(target)]) == 2
+        assert capsys.readouterr().err == (f"error: {target} is there and is not a face export: it is kept; "
+                                           "give the name of a new file (or of an earlier export)\n")
+    assert photo.read_bytes() == kept
+    assert main(["people", "list", "--data-dir", str(data)]) == 0  # the library opens as before
+    assert "Person" in capsys.readouterr().out
+    earlier = tmp_path / "faces.csv"
+    assert main(["export", "--data-dir", str(data), str(earlier)]) == 0
+    earlier.write_text(earlier.read_text().splitlines()[0] + "\n")  # an earlier, shorter export is written over
+    assert main(["export", "--data-dir", str(data), str(earlier)]) == 0
+    assert len(earlier.read_text().splitlines()) == 7
 
 
 def test_serve_options_without_the_command_serve(capsys):

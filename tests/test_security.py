@@ -110,6 +110,13 @@ def test_ids_in_urls_are_read_one_way():
     assert parse_ids("3,²,x,7") == [3, 7] and parse_ids(["3", "7,8"]) == [3, 7, 8] and parse_ids(None) == []
 
 
+def test_an_id_repeated_in_a_url_is_read_once():
+    """`/photos?person=1,1,1` showed Person 1 chosen three times over in the menu and said "3 selected"."""
+    from dashapp.url_ids import parse_ids
+
+    assert parse_ids("1,1,7,1") == [1, 7] and parse_ids(["3", "3,8"]) == [3, 8] and parse_ids(",".join(["5"] * 3000)) == [5]
+
+
 def _store_data(component, store_id: str):
     """The data of the dcc.Store `store_id` inside a page layout (KeyError if the page has none)."""
     stack = [component]

@@ -384,6 +384,25 @@ def test_a_name_that_reads_as_another_groups_placeholder_is_refused(tmp_path):
     store.close()
 
 
+def test_a_name_that_reads_as_unsorted_or_ignored_or_as_nothing_is_refused(tmp_path):
+    """A person named "Unsorted" or "Ignored" is shown as the faces of no one or set aside are (the Map's legend,
+    a photo's boxes, "sorted meanwhile elsewhere: Unsorted"); a name of invisible characters alone shows as
+    nothing. Each is refused, and nothing changes; control characters inside a name are dropped."""
+    store = Store.open(load_config(tmp_path / "lib"))
+    _, faces_ = _photo(store, "a.jpg", 2)
+    groups = _cluster(store, [(faces_[0], -1, 0.1), (faces_[1], -2, 0.1)])
+    for name, says in (("Unsorted", "is how faces"), (" ignored ", "is how faces"), ("\u200b\u200b", "nothing to see"),
+                       ("\u202e\u200f\x01", "nothing to see")):
+        with pytest.raises(ValueError, match=says):
+            store.people.rename(groups[-2], name)
+        with pytest.raises(ValueError, match=says):
+            store.people.move_faces_to_name([faces_[0]], name)
+    assert store.people.get(groups[-2]).name is None and store.people.get(groups[-1]).n_faces == 1
+    assert store.people.get(store.people.rename(groups[-2], "Ann\x00\x07 Lee\x1b")).name == "Ann Lee"
+    store.people.rename(groups[-1], "Unsorted photos of Bob")  # only the label's exact form
+    store.close()
+
+
 def test_a_search_finds_a_name_whatever_its_case_and_accents(store):
     """Searching sets case and accents aside ("zoe" finds "Zoé", "soren" "Søren"), word by word in any order,
     while names still clash only as written: "Zoe" is another name than "Zoé"."""

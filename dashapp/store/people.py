@@ -48,8 +48,12 @@ def tidy_name(name: str) -> str:
 
     NFC because an accent may be typed as its own character ("é" = e + U+0301, as macOS keyboards and file
     names give it) or with its letter (U+00E9): the two look the same and are the same text, so they are stored
-    the same. NFC keeps what was typed otherwise (a full-width name stays full-width)."""
-    return " ".join(unicodedata.normalize("NFC", name).split())
+    the same. NFC keeps what was typed otherwise (a full-width name stays full-width). Control characters (a
+    pasted NUL, an escape) are no part of a name: they become spaces, as newlines do."""
+    return " ".join(unicodedata.normalize("NFC", name.translate(_CONTROLS)).split())
+
+
+_CONTROLS = {c: " " for c in (*range(0x20), *range(0x7F, 0xA0))}  # Unicode's category Cc
 
 
 def name_key(name: str) -> str:
@@ -97,9 +101,18 @@ def clean_name(name: str | None) -> str | None:
     cleaned = tidy_name(name)
     if len(cleaned) > 200:
         raise ValueError("a name can have at most 200 characters")
-    if re.fullmatch(r"person \d+", search_key(cleaned)):  # two people would be shown alike, one hiding the other
+    key = search_key(cleaned)
+    if re.fullmatch(r"person \d+", key):  # two people would be shown alike, one hiding the other
         raise ValueError(f"“{cleaned}” is how a group without a name is called: choose another name")
+    if key in _BIN_NAMES:  # as above: the person and the faces of no one (or set aside) would look the same
+        raise ValueError(f"“{cleaned}” is how faces {_BIN_NAMES[key]} are called: choose another name")
+    if cleaned and all(unicodedata.category(c)[0] in "CZ" for c in cleaned):  # zero-width spaces, direction marks
+        raise ValueError("that name has nothing to see in it (only invisible characters): type a name")
     return cleaned or None
+
+
+# The pages' words for faces in no person (components.UNSORTED_LABEL, IGNORED_LABEL), as `search_key` gives them.
+_BIN_NAMES = {"unsorted": "not given to anyone", "ignored": "set aside"}
 
 
 def _set_faces(
