@@ -8,36 +8,24 @@ it. The server is the real one (`python app.py serve`) on a synthetic library (n
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
-
-from contextlib import contextmanager
 
 import pytest
 from selenium.webdriver.common.keys import Keys
 
 from dashapp.config import load_config
 from dashapp.store import Store
+from served_app import BROWSER_TESTS, MAP_TRACES, served, settled, wait_for
 from ui_fixtures import GROUP_PHOTOS, build_library
 
 ROOT = Path(__file__).resolve().parents[1]
 
-pytestmark = [
-    pytest.mark.filterwarnings("ignore:HTTPResponse.getheader:DeprecationWarning"),
-    pytest.mark.skipif(not (shutil.which("chromedriver") and (shutil.which("chromium") or shutil.which("google-chrome"))),
-                       reason="needs chromium and chromedriver (apt-get install chromium chromium-driver)"),
-]
+pytestmark = BROWSER_TESTS
 SUGGEST_MERGE = "button[id*='\"suggest-merge\"']"
 REMOVE_FOLDER = "button[id*='\"lib-remove-folder\"']"
 PHOTO_TILE = "#photos-grid .photo-tile"
 WEIGHTS = ROOT / "model" / "weights" / "face_model.keras"
-MAP_TRACES = "var g = document.querySelector('#map-graph .js-plotly-plot'); return g && g.data && g.data.length ? g.data : null"
 
 
 @pytest.fixture()
@@ -47,10 +35,10 @@ def people_page(tmp_path):
     store = Store.open(load_config(data))
     build_library(store, n_faces=36, faces_per_photo=3, n_people=5, photo_files=sorted(GROUP_PHOTOS.glob("*.jpg")))
     store.close()
-    with _served(tmp_path, data) as (driver, url):
+    with served(tmp_path, data) as (driver, url):
         driver.get(url + "/")
-        _wait(lambda: driver.find_elements("css selector", SUGGEST_MERGE), "the merge suggestions")
-        _settled(driver)  # the cards too: drawn by another callback than the suggestions
+        wait_for(lambda: driver.find_elements("css selector", SUGGEST_MERGE), "the merge suggestions")
+        settled(driver)  # the cards too: drawn by another callback than the suggestions
         yield driver
 
 
@@ -65,10 +53,10 @@ def library_page(tmp_path):
         folder.mkdir()
     store.folders.add([str(f) for f in folders])
     store.close()
-    with _served(tmp_path, data) as (driver, url):
+    with served(tmp_path, data) as (driver, url):
         driver.get(url + "/library")
-        _wait(lambda: len(driver.find_elements("css selector", REMOVE_FOLDER)) == 2, "the folders")
-        _settled(driver)
+        wait_for(lambda: len(driver.find_elements("css selector", REMOVE_FOLDER)) == 2, "the folders")
+        settled(driver)
         yield driver, url
 
 
@@ -79,10 +67,10 @@ def photos_page(tmp_path):
     store = Store.open(load_config(data))
     build_library(store, n_faces=75, faces_per_photo=3, n_people=3)
     store.close()
-    with _served(tmp_path, data) as (driver, url):
+    with served(tmp_path, data) as (driver, url):
         driver.get(url + "/photos")
-        _wait(lambda: len(driver.find_elements("css selector", PHOTO_TILE)) == 24, "the photos")
-        _settled(driver)  # the photo shown too
+        wait_for(lambda: len(driver.find_elements("css selector", PHOTO_TILE)) == 24, "the photos")
+        settled(driver)  # the photo shown too
         yield driver
 
 
@@ -93,66 +81,10 @@ def map_page(tmp_path):
     store = Store.open(load_config(data))
     build_library(store, n_faces=36, faces_per_photo=3, n_people=5)
     store.close()
-    with _served(tmp_path, data) as (driver, url):
+    with served(tmp_path, data) as (driver, url):
         driver.get(url + "/map")
-        _wait(lambda: driver.execute_script(MAP_TRACES), "the map")
+        wait_for(lambda: driver.execute_script(MAP_TRACES), "the map")
         yield driver
-
-
-@contextmanager
-def _served(tmp_path: Path, data: Path):
-    """`app.py serve` on the library at `data`, and a headless Chromium: (driver, URL)."""
-    from dash.testing.browser import Browser
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    log = open(tmp_path / "server.log", "wb")
-    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "serve", "--port", str(port), "--data-dir", str(data)],
-                            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait(lambda: _answers(url, proc), "the server")
-        with Browser(browser="chrome", headless=True, percy_run=False, wait_timeout=30) as br:
-            br.driver.set_window_size(1400, 1000)
-            yield br.driver, url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        log.close()
-
-
-def _answers(url: str, proc: subprocess.Popen) -> bool:
-    if proc.poll() is not None:
-        pytest.fail("the server stopped")
-    try:
-        urllib.request.urlopen(url + "/library", timeout=2)
-        return True
-    except OSError:
-        return False
-
-
-def _wait(condition, what: str, timeout: float = 30):
-    """Poll `condition()` until it is truthy; fail saying `what` after `timeout` s."""
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            value = condition()
-            if value:
-                return value
-        except Exception:  # noqa: BLE001 - elements come and go while Dash draws the page anew
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"timed out waiting for {what}")
-
-
-def _settled(driver) -> None:
-    """Wait until Dash has no callback pending: what the last action (or the page's arrival) set off is all drawn,
-    callbacks chained on others' outputs included (one drawn first is no sign that the rest are)."""
-    _wait(lambda: driver.execute_script(
-        "var s = window.store && window.store.getState().callbacks;"
-        "return Boolean(s) && ['requested', 'prioritized', 'blocked', 'executing', 'watched', 'executed']"
-        ".every(function (k) { return !s[k].length; })"), "Dash to finish drawing")
 
 
 def _to_the_middle(driver, element, focus: bool = False) -> None:
@@ -185,7 +117,7 @@ def _close_dialog(driver, close: str, dialog: str = "people-confirm-modal") -> N
     "Escape"), and wait until it is gone."""
     # Shown, its fade-in and slide over (a button still sliding may be missed) and the focus in it: from then on
     # Escape closes it, and the element that had the focus before is the one it gives the focus back to.
-    _wait(lambda: driver.execute_script(
+    wait_for(lambda: driver.execute_script(
         "var m = document.querySelector('.modal.show #' + arguments[0]), d = m && m.closest('.modal');"
         "return Boolean(d) && getComputedStyle(d).opacity === '1' && d.contains(document.activeElement) &&"
         " getComputedStyle(d.querySelector('.modal-dialog')).transform === 'none'", dialog), "the dialog")
@@ -193,7 +125,7 @@ def _close_dialog(driver, close: str, dialog: str = "people-confirm-modal") -> N
         driver.switch_to.active_element.send_keys(Keys.ESCAPE)
     else:
         driver.find_element("id", close).click()
-    _wait(lambda: driver.execute_script("return !document.querySelector('.modal')"), "the dialog to close")
+    wait_for(lambda: driver.execute_script("return !document.querySelector('.modal')"), "the dialog to close")
 
 
 def test_the_merge_dialog_gives_the_focus_back_to_the_button_that_opened_it(people_page):
@@ -201,22 +133,22 @@ def test_the_merge_dialog_gives_the_focus_back_to_the_button_that_opened_it(peop
     first, second = [b.get_attribute("id") for b in driver.find_elements("css selector", SUGGEST_MERGE)]
     for close in ("people-confirm-no", "Escape"):  # not merged: back on the suggestion's own Merge
         _through_the_dialog(driver, _by_id(driver, first), close)
-        _wait(lambda: _focused(driver) == first, f"the focus back on the suggestion's Merge after {close}")
+        wait_for(lambda: _focused(driver) == first, f"the focus back on the suggestion's Merge after {close}")
         time.sleep(1)  # the page drawn anew meanwhile keeps it there
         assert _focused(driver) == first
     # Merged: that suggestion is gone; the focus goes to the Merge of the one now in its place.
     _through_the_dialog(driver, _by_id(driver, first), "people-confirm-yes")
-    _wait(lambda: _focused(driver) == second, "the focus on the next suggestion's Merge")
-    _settled(driver)  # the cards are drawn anew after the merge by another callback than the suggestions
+    wait_for(lambda: _focused(driver) == second, "the focus on the next suggestion's Merge")
+    settled(driver)  # the cards are drawn anew after the merge by another callback than the suggestions
 
     # "Merge selected groups": after merging, no group is ticked, so it is disabled; the page's heading has the focus.
     for tick in driver.find_elements("css selector", ".person-tick")[:2]:
         _to_the_middle(driver, tick)
         tick.click()
     button = driver.find_element("id", "people-merge-btn")
-    _wait(button.is_enabled, "Merge selected groups to be enabled")
+    wait_for(button.is_enabled, "Merge selected groups to be enabled")
     _through_the_dialog(driver, button, "people-confirm-yes")
-    _wait(lambda: _focused(driver) == "H1", "the focus on the page's heading")
+    wait_for(lambda: _focused(driver) == "H1", "the focus on the page's heading")
 
 
 def test_moving_faces_from_the_keyboard_leaves_the_focus_on_undo_then_on_the_heading(people_page):
@@ -229,14 +161,14 @@ def test_moving_faces_from_the_keyboard_leaves_the_focus_on_undo_then_on_the_hea
         _to_the_middle(driver, tile, focus=True)
         tile.send_keys(Keys.ENTER)
     button = driver.find_element("id", "people-move-btn")
-    _wait(button.is_enabled, "Move faces to be enabled")
+    wait_for(button.is_enabled, "Move faces to be enabled")
     driver.find_element("id", "people-move-new").send_keys("Ada")
     driver.execute_script("arguments[0].focus()", button)
     button.send_keys(Keys.ENTER)
-    _wait(lambda: _focused(driver) == "people-undo-btn", "the focus on Undo")
+    wait_for(lambda: _focused(driver) == "people-undo-btn", "the focus on Undo")
     assert driver.switch_to.active_element.text.startswith("Undo move of 2 faces")
     driver.switch_to.active_element.send_keys(Keys.ENTER)
-    _wait(lambda: _focused(driver) == "H1", "the focus on the page's heading")
+    wait_for(lambda: _focused(driver) == "H1", "the focus on the page's heading")
 
 
 def test_enter_in_the_new_name_field_moves_the_selected_faces(people_page):
@@ -246,9 +178,9 @@ def test_enter_in_the_new_name_field_moves_the_selected_faces(people_page):
     for tile in driver.find_elements("css selector", "#people-grid .face-tile")[:2]:
         _to_the_middle(driver, tile, focus=True)
         tile.send_keys(Keys.ENTER)
-    _wait(driver.find_element("id", "people-move-btn").is_enabled, "two faces selected")
+    wait_for(driver.find_element("id", "people-move-btn").is_enabled, "two faces selected")
     driver.find_element("id", "people-move-new").send_keys("Ada", Keys.ENTER)
-    toast = _wait(lambda: (lambda t: t if "Ada" in t else None)(driver.find_element("id", "app-toast").text),
+    toast = wait_for(lambda: (lambda t: t if "Ada" in t else None)(driver.find_element("id", "app-toast").text),
                   "the faces moved to Ada")
     assert "Moved 2 faces" in toast
     assert _focused(driver) == "people-move-new"
@@ -265,15 +197,15 @@ def test_a_name_clash_dialog_closed_without_merging_leaves_the_focus_in_the_name
     first = _by_id(driver, ids[0])
     _to_the_middle(driver, first)
     first.send_keys("Ada", Keys.ENTER)
-    _wait(lambda: _focused(driver) == ids[1], "the next name field")
+    wait_for(lambda: _focused(driver) == ids[1], "the next name field")
     # Saved before the next name is typed (the focus moves at once): sent while this one is still being saved, the
     # next "Ada" was saved too (or refused), as no one had the name yet, and no dialog asked.
-    _wait(lambda: "“Ada”" in driver.find_element("id", "app-toast").text, "the first card named")
-    _settled(driver)
+    wait_for(lambda: "“Ada”" in driver.find_element("id", "app-toast").text, "the first card named")
+    settled(driver)
     for at, close in ((1, "people-confirm-no"), (2, "Escape")):
         driver.switch_to.active_element.send_keys("Ada", Keys.ENTER)  # the first card's name; on to the next card
         _close_dialog(driver, close)
-        _wait(lambda: _focused(driver) == ids[at + 1], f"the focus back in the name field after {close}")
+        wait_for(lambda: _focused(driver) == ids[at + 1], f"the focus back in the name field after {close}")
         time.sleep(1)  # the cards drawn anew meanwhile keep it there
         assert _focused(driver) == ids[at + 1]
         assert _by_id(driver, ids[at]).get_attribute("value") == ""  # not named
@@ -288,10 +220,10 @@ def test_the_people_search_finds_as_one_types(people_page):
     pid = cards()[2].get_attribute("placeholder").split(" ")[1]  # "Person 7 — add a name"
     field = driver.find_element("id", "people-search")
     field.send_keys(f"#{pid}")
-    _wait(lambda: len(cards()) == 1, "only the group searched")
+    wait_for(lambda: len(cards()) == 1, "only the group searched")
     assert driver.switch_to.active_element == field  # still typing there
     field.send_keys(Keys.BACKSPACE * 3)
-    _wait(lambda: len(cards()) == n_all, "every group again")
+    wait_for(lambda: len(cards()) == n_all, "every group again")
 
 
 def test_removing_a_folder_leaves_the_focus_on_the_next_folders_remove_then_on_the_path_box(library_page):
@@ -304,12 +236,12 @@ def test_removing_a_folder_leaves_the_focus_on_the_next_folders_remove_then_on_t
     _to_the_middle(driver, opener, focus=True)
     opener.send_keys(Keys.ENTER)
     _close_dialog(driver, "lib-remove-no", "lib-remove-modal")  # kept: back on its own Remove
-    _wait(lambda: _focused(driver) == first, "the focus back on the folder's Remove")
+    wait_for(lambda: _focused(driver) == first, "the focus back on the folder's Remove")
     for removed, then in ((first, second), (second, "lib-path")):
         driver.switch_to.active_element.send_keys(Keys.ENTER)
         _close_dialog(driver, "lib-remove-yes", "lib-remove-modal")
-        _wait(lambda: not _by_id(driver, removed), "the folder gone from the table")
-        _wait(lambda: _focused(driver) == then, f"the focus on {then}")
+        wait_for(lambda: not _by_id(driver, removed), "the folder gone from the table")
+        wait_for(lambda: _focused(driver) == then, f"the focus on {then}")
         time.sleep(1.5)  # the page's next polls keep it there
         assert _focused(driver) == then
 
@@ -321,14 +253,14 @@ def test_another_face_of_finds_photo_chosen_from_the_keyboard_keeps_the_focus_on
     of the face now searched for."""
     driver, url = library_page
     driver.get(url + "/find")
-    _wait(lambda: driver.find_elements("css selector", "#find-upload input[type=file]"), "the Find page")
+    wait_for(lambda: driver.find_elements("css selector", "#find-upload input[type=file]"), "the Find page")
     driver.find_element("css selector", "#find-upload input[type=file]").send_keys(str(GROUP_PHOTOS / "obama_and_biden.jpg"))
-    other = _wait(lambda: driver.find_elements("css selector", "#find-query [id*='\"find-face\"']"), "the search done",
+    other = wait_for(lambda: driver.find_elements("css selector", "#find-query [id*='\"find-face\"']"), "the search done",
                   timeout=240)[0]
     driver.execute_script("document.querySelector('#find-query .find-chosen').dataset.before = 'yes';")
     _to_the_middle(driver, other, focus=True)
     other.send_keys(Keys.ENTER)
-    _wait(lambda: driver.execute_script("return !document.querySelector('[data-before]')"), "the photo drawn anew")
+    wait_for(lambda: driver.execute_script("return !document.querySelector('[data-before]')"), "the photo drawn anew")
     focus_meanwhile = set()
     # One script reads both, so the new box focused between two reads is not taken for a focus lost meanwhile.
     chosen_or_focus = ("var b = document.querySelector('#find-query .find-chosen'), e = document.activeElement;"
@@ -338,7 +270,7 @@ def test_another_face_of_finds_photo_chosen_from_the_keyboard_keeps_the_focus_on
         assert len(focus_meanwhile) < 10
         time.sleep(0.1)
     assert focus_meanwhile <= {"find-query"}, focus_meanwhile
-    _wait(lambda: driver.execute_script("return document.activeElement.matches('#find-query .find-chosen')"),
+    wait_for(lambda: driver.execute_script("return document.activeElement.matches('#find-query .find-chosen')"),
           "the focus on the face now searched for")
 
 
@@ -351,25 +283,25 @@ def test_the_arrow_keys_take_the_focus_along_to_the_photo_they_show(photos_page)
     active = lambda: driver.find_element("css selector", PHOTO_TILE + ".active").get_attribute("id")  # noqa: E731
     driver.execute_script("arguments[0].focus()", _by_id(driver, tiles[0]))
     driver.switch_to.active_element.send_keys(Keys.ARROW_RIGHT)
-    _wait(lambda: active() == tiles[1], "the second photo shown")
-    _wait(lambda: _focused(driver) == tiles[1], "the focus on the second photo")
-    _settled(driver)  # the second photo drawn: the first one's boxes would go from under the focus and the key
-    box = _wait(lambda: driver.find_elements("css selector", "#photos-detail .face-box"), "the photo's face boxes")[0]
+    wait_for(lambda: active() == tiles[1], "the second photo shown")
+    wait_for(lambda: _focused(driver) == tiles[1], "the focus on the second photo")
+    settled(driver)  # the second photo drawn: the first one's boxes would go from under the focus and the key
+    box = wait_for(lambda: driver.find_elements("css selector", "#photos-detail .face-box"), "the photo's face boxes")[0]
     driver.execute_script("arguments[0].focus()", box)
     box.send_keys(Keys.ARROW_RIGHT)
-    _wait(lambda: active() == tiles[2], "the third photo shown")
-    _wait(lambda: _focused(driver) == tiles[2], "the focus on the third photo")
+    wait_for(lambda: active() == tiles[2], "the third photo shown")
+    wait_for(lambda: _focused(driver) == tiles[2], "the focus on the third photo")
     time.sleep(1)  # its face boxes drawn anew meanwhile leave it there
     assert _focused(driver) == tiles[2]
 
     driver.execute_script("arguments[0].focus()", _by_id(driver, tiles[-1]))
     driver.switch_to.active_element.send_keys(Keys.ENTER)
-    _wait(lambda: active() == tiles[-1], "the page's last photo shown")
+    wait_for(lambda: active() == tiles[-1], "the page's last photo shown")
     driver.switch_to.active_element.send_keys(Keys.ARROW_RIGHT)  # the next page's photo
-    _wait(lambda: _by_id(driver, tiles[0]) is None, "the next page")
-    _wait(lambda: _focused(driver) == active() != tiles[-1], "the focus on the next page's photo")
+    wait_for(lambda: _by_id(driver, tiles[0]) is None, "the next page")
+    wait_for(lambda: _focused(driver) == active() != tiles[-1], "the focus on the next page's photo")
     driver.switch_to.active_element.send_keys(Keys.ARROW_LEFT)  # back: the first page's last photo
-    _wait(lambda: _focused(driver) == active() == tiles[-1], "the focus on the first page's last photo")
+    wait_for(lambda: _focused(driver) == active() == tiles[-1], "the focus on the first page's last photo")
 
 
 def test_the_photos_who_choice_is_one_tab_stop_moved_through_with_the_arrows(photos_page):
@@ -379,7 +311,7 @@ def test_the_photos_who_choice_is_one_tab_stop_moved_through_with_the_arrows(pho
     radios = driver.find_elements("css selector", "#photos-mode input[type=radio]")
     driver.execute_script("arguments[0].focus()", radios[0])
     driver.switch_to.active_element.send_keys(Keys.ARROW_RIGHT)
-    _wait(lambda: radios[1].is_selected(), "'all of them together' chosen")
+    wait_for(lambda: radios[1].is_selected(), "'all of them together' chosen")
     assert driver.switch_to.active_element == radios[1]
     driver.switch_to.active_element.send_keys(Keys.TAB)
     assert driver.switch_to.active_element not in radios
@@ -400,15 +332,15 @@ def test_following_a_link_within_the_app_puts_the_focus_on_the_new_pages_heading
     link = driver.find_element("css selector", "#people-grid a[href^='/photos?person=']")
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].focus()", link)
     link.send_keys(Keys.ENTER)
-    _wait(lambda: _heading_focused(driver) == "Photos", "the focus on the Photos page's heading")
+    wait_for(lambda: _heading_focused(driver) == "Photos", "the focus on the Photos page's heading")
     assert driver.title == "Photos · Face Album"
     driver.find_element("id", "nav-map").send_keys(Keys.ENTER)
-    _wait(lambda: _heading_focused(driver) == "Map", "the focus on the Map page's heading")
+    wait_for(lambda: _heading_focused(driver) == "Map", "the focus on the Map page's heading")
     assert driver.title == "Map · Face Album"
     driver.switch_to.active_element.send_keys(Keys.TAB)  # on from the heading: into the page, not the navbar
     assert driver.execute_script("return document.querySelector('main').contains(document.activeElement)")
     driver.back()
-    _wait(lambda: _heading_focused(driver) == "Photos", "the focus on the Photos page's heading after Back")
+    wait_for(lambda: _heading_focused(driver) == "Photos", "the focus on the Photos page's heading after Back")
 
 
 def test_the_first_tab_stop_skips_the_navbar_into_the_page(photos_page):
@@ -419,7 +351,7 @@ def test_the_first_tab_stop_skips_the_navbar_into_the_page(photos_page):
     skip = driver.switch_to.active_element
     assert skip.text == "Skip to the page" and skip.size["width"] > 50  # shown (hidden, it is 1 px)
     skip.send_keys(Keys.ENTER)
-    _wait(lambda: _focused(driver) == "page", "the focus on the page")
+    wait_for(lambda: _focused(driver) == "page", "the focus on the page")
     driver.switch_to.active_element.send_keys(Keys.TAB)
     first = driver.execute_script("return Array.from(document.querySelectorAll('main a[href], main button, main input,"
                                   " main [tabindex=\"0\"]')).find(e => e.offsetParent !== null)")
@@ -439,7 +371,7 @@ def test_a_dropdown_focused_from_the_keyboard_shows_the_apps_focus_ring(photos_p
     assert _focused(driver) == "photos-people"
     assert driver.execute_script(ring, driver.switch_to.active_element) == ["solid", "3px", "rgb(13, 110, 253)"]
     driver.switch_to.active_element.send_keys(Keys.ENTER)
-    search = _wait(lambda: driver.find_elements("css selector", ".dash-dropdown-search-container"), "the open list")[0]
+    search = wait_for(lambda: driver.find_elements("css selector", ".dash-dropdown-search-container"), "the open list")[0]
     assert driver.execute_script("return arguments[0].contains(document.activeElement)", search)
     assert driver.execute_script(ring, search) == ["solid", "3px", "rgb(13, 110, 253)"]
 
@@ -454,25 +386,25 @@ def test_a_persons_faces_are_selected_on_the_map_from_the_keyboard_and_given_to_
     driver.switch_to.active_element.send_keys(Keys.TAB)
     assert _focused(driver) == "map-pick"
     driver.switch_to.active_element.send_keys(Keys.ENTER)
-    search = _wait(lambda: driver.find_elements("css selector", ".dash-dropdown-search"), "the menu's list")[0]
+    search = wait_for(lambda: driver.find_elements("css selector", ".dash-dropdown-search"), "the menu's list")[0]
     # The first person listed, by the words the menu shows ("Person 3 (7)").
-    label = _wait(lambda: [o.text for o in driver.find_elements("css selector", ".dash-dropdown-option")
+    label = wait_for(lambda: [o.text for o in driver.find_elements("css selector", ".dash-dropdown-option")
                            if o.text.startswith("Person ")], "the people")[0]
     name, count = label.rsplit(" (", 1)
     n_faces = int(count.rstrip(")"))
     search.send_keys(name)
-    _wait(lambda: driver.find_elements("css selector", ".dash-dropdown-option")[0].text == label, "the person found")
+    wait_for(lambda: driver.find_elements("css selector", ".dash-dropdown-option")[0].text == label, "the person found")
     search.send_keys(Keys.ENTER)
-    _wait(lambda: driver.find_element("id", "map-sel-info").text == f"{n_faces} faces selected", "their faces selected")
+    wait_for(lambda: driver.find_element("id", "map-sel-info").text == f"{n_faces} faces selected", "their faces selected")
     selected = "return arguments[0].map(t => (t.selectedpoints || []).length)"
-    _wait(lambda: sum(driver.execute_script(selected, driver.execute_script(MAP_TRACES))) == n_faces,
+    wait_for(lambda: sum(driver.execute_script(selected, driver.execute_script(MAP_TRACES))) == n_faces,
           "their faces shown selected on the map")
     driver.find_element("id", "map-new").send_keys("Ada")
     assign = driver.find_element("id", "map-assign")
     driver.execute_script("arguments[0].focus()", assign)
     assign.send_keys(Keys.ENTER)
-    _wait(lambda: f"Moved {n_faces} faces to Ada" in driver.find_element("id", "app-toast").text, "the faces given")
-    _wait(lambda: _focused(driver) == "map-pick", "the focus back on the menu")
+    wait_for(lambda: f"Moved {n_faces} faces to Ada" in driver.find_element("id", "app-toast").text, "the faces given")
+    wait_for(lambda: _focused(driver) == "map-pick", "the focus back on the menu")
     assert driver.find_element("id", "map-assign").get_attribute("disabled")  # nothing selected any more
 
 
@@ -485,7 +417,7 @@ def test_a_page_chosen_in_a_pager_keeps_the_focus_in_the_pager(photos_page):
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].focus()", link)
     link.send_keys(Keys.ENTER)
     current = "return document.activeElement.matches('#photos-pager .page-item.active .page-link')"
-    _wait(lambda: driver.execute_script(current), "the focus on the current page")
+    wait_for(lambda: driver.execute_script(current), "the focus on the current page")
     assert driver.switch_to.active_element.text.startswith("2")
     driver.switch_to.active_element.send_keys(Keys.SHIFT, Keys.TAB)
     assert driver.switch_to.active_element.get_attribute("aria-label") == "Page 1"
@@ -499,12 +431,12 @@ def test_a_dismissed_suggestion_or_hidden_group_leaves_the_focus_on_the_next_one
                      driver.find_elements("css selector", "button[id*='\"suggest-dismiss\"']")]
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].focus()", _by_id(driver, first))
     driver.switch_to.active_element.send_keys(Keys.ENTER)
-    _wait(lambda: _focused(driver) == second, "the focus on the next suggestion's Not the same")
+    wait_for(lambda: _focused(driver) == second, "the focus on the next suggestion's Not the same")
     driver.switch_to.active_element.send_keys(Keys.ENTER)
-    _wait(lambda: _focused(driver) == "H1", "the focus on the page's heading")
+    wait_for(lambda: _focused(driver) == "H1", "the focus on the page's heading")
 
     hides = [b.get_attribute("id") for b in driver.find_elements("css selector", "button[id*='\"person-hide\"']")]
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].focus()", _by_id(driver, hides[0]))
     driver.switch_to.active_element.send_keys(Keys.ENTER)
-    _wait(lambda: _by_id(driver, hides[0]) is None, "the group hidden")
-    _wait(lambda: _focused(driver) == hides[1], "the focus on the next card's Hide")
+    wait_for(lambda: _by_id(driver, hides[0]) is None, "the group hidden")
+    wait_for(lambda: _focused(driver) == hides[1], "the focus on the next card's Hide")

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from test_dialog_focus import MAP_TRACES, _served, _wait, pytestmark  # noqa: F401 (chromium needed)
 from dashapp.config import load_config
 from dashapp.store import Store
+from served_app import BROWSER_TESTS, MAP_TRACES, served, wait_for
 from ui_fixtures import build_library
 
+pytestmark = BROWSER_TESTS
 PAGES = ["/", "/photos", "/map", "/attributes", "/find", "/library"]
 # Every request a page made, as the browser saw it (the page itself, then scripts, styles, images, callbacks).
 REQUESTS = "return [location.href].concat(performance.getEntriesByType('resource').map(e => e.name))"
@@ -22,13 +23,13 @@ def test_every_page_loads_from_the_app_alone_and_the_map_offers_no_upload(tmp_pa
     store = Store.open(load_config(data))
     build_library(store, n_faces=36, faces_per_photo=3, n_people=5)
     store.close()
-    with _served(tmp_path, data) as (driver, url):
+    with served(tmp_path, data) as (driver, url):
         own = urlsplit(url).netloc
         for page in PAGES:
             driver.get(url + page)
-            _wait(lambda: driver.find_elements("css selector", "main h1"), f"the page {page}")
+            wait_for(lambda: driver.find_elements("css selector", "main h1"), f"the page {page}")
             if page == "/map":
-                _wait(lambda: driver.execute_script(MAP_TRACES), "the map")
+                wait_for(lambda: driver.execute_script(MAP_TRACES), "the map")
                 buttons = driver.execute_script("return Array.from(document.querySelectorAll('#map-graph "
                                                 ".modebar-btn')).map(b => b.getAttribute('data-title'))")
                 assert "Lasso Select" in buttons  # the toolbar is there
