@@ -387,7 +387,8 @@ def test_a_name_that_reads_as_another_groups_placeholder_is_refused(tmp_path):
 def test_a_name_that_reads_as_unsorted_or_ignored_or_as_nothing_is_refused(tmp_path):
     """A person named "Unsorted" or "Ignored" is shown as the faces of no one or set aside are (the Map's legend,
     a photo's boxes, "sorted meanwhile elsewhere: Unsorted"); a name of invisible characters alone shows as
-    nothing. Each is refused, and nothing changes; control characters inside a name are dropped."""
+    nothing. Each is refused, and nothing changes; control characters and direction overrides inside a name are
+    dropped."""
     store = Store.open(load_config(tmp_path / "lib"))
     _, faces_ = _photo(store, "a.jpg", 2)
     groups = _cluster(store, [(faces_[0], -1, 0.1), (faces_[1], -2, 0.1)])
@@ -399,6 +400,9 @@ def test_a_name_that_reads_as_unsorted_or_ignored_or_as_nothing_is_refused(tmp_p
             store.people.move_faces_to_name([faces_[0]], name)
     assert store.people.get(groups[-2]).name is None and store.people.get(groups[-1]).n_faces == 1
     assert store.people.get(store.people.rename(groups[-2], "Ann\x00\x07 Lee\x1b")).name == "Ann Lee"
+    # A direction override left open turned round what follows the name on its line: dropped; a mark stays.
+    assert store.people.get(store.people.rename(groups[-2], "\u202eAnn Lee\u2067")).name == "Ann Lee"
+    assert store.people.get(store.people.rename(groups[-2], "\u05d3\u05e0\u05d4\u200f")).name == "\u05d3\u05e0\u05d4\u200f"
     store.people.rename(groups[-1], "Unsorted photos of Bob")  # only the label's exact form
     store.close()
 

@@ -49,11 +49,14 @@ def tidy_name(name: str) -> str:
     NFC because an accent may be typed as its own character ("é" = e + U+0301, as macOS keyboards and file
     names give it) or with its letter (U+00E9): the two look the same and are the same text, so they are stored
     the same. NFC keeps what was typed otherwise (a full-width name stays full-width). Control characters (a
-    pasted NUL, an escape) are no part of a name: they become spaces, as newlines do."""
+    pasted NUL, an escape) are no part of a name: they become spaces, as newlines do. Direction overrides and
+    isolates are dropped: left open in a name, they would turn round the words after it on the same line ("Named
+    Person 7 “…”."); the marks a right-to-left name may need (U+200E, U+200F) stay."""
     return " ".join(unicodedata.normalize("NFC", name.translate(_CONTROLS)).split())
 
 
 _CONTROLS = {c: " " for c in (*range(0x20), *range(0x7F, 0xA0))}  # Unicode's category Cc
+_CONTROLS.update({c: None for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))})  # overrides, isolates
 
 
 def name_key(name: str) -> str:
