@@ -1,0 +1,76 @@
+"""What each page asks for, in a real headless Chromium on the real server (`app.py serve`). Nothing leaves the
+machine: every page loads only from the app's own server (no CDN, no font or script from the web), and no control
+offers to send a chart elsewhere. And arriving on a page sends the server only what draws it."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from dashapp.config import load_config
+from dashapp.store import Store
+from served_app import BROWSER_TESTS, MAP_TRACES, served, settled, wait_for
+from ui_fixtures import build_library
+
+pytestmark = BROWSER_TESTS
+PAGES = ["/", "/photos", "/map", "/attributes", "/find", "/library"]
+# Every request a page made, as the browser saw it (the page itself, then scripts, styles, images, callbacks).
+REQUESTS = "return [location.href].concat(performance.getEntriesByType('resource').map(e => e.name))"
+
+
+def test_every_page_loads_from_the_app_alone_and_the_map_offers_no_upload(tmp_path):
+    """Each page asks only the app's server for what it shows. The map's toolbar had "Share chart...", which
+    uploads the chart (every face's place and id) to Plotly Cloud: it is not offered."""
+    data = tmp_path / "library"
+    store = Store.open(load_config(data))
+    build_library(store, n_faces=36, faces_per_photo=3, n_people=5)
+    store.close()
+    with served(tmp_path, data) as (driver, url):
+        own = urlsplit(url).netloc
+        for page in PAGES:
+            driver.get(url + page)
+            wait_for(lambda: driver.find_elements("css selector", "main h1"), f"the page {page}")
+            if page == "/map":
+                wait_for(lambda: driver.execute_script(MAP_TRACES), "the map")
+                buttons = driver.execute_script("return Array.from(document.querySelectorAll('#map-graph "
+                                                ".modebar-btn')).map(b => b.getAttribute('data-title'))")
+                assert "Lasso Select" in buttons  # the toolbar is there
+                assert not [b for b in buttons if "share" in b.lower() or "cloud" in b.lower()], buttons
+            elsewhere = [r for r in driver.execute_script(REQUESTS)
+                         if urlsplit(r).scheme not in ("data", "blob") and urlsplit(r).netloc != own]
+            assert not elsewhere, (page, elsewhere)
+
+
+# Records the body of every callback request the page makes, from before Dash's first one.
+RECORD_CALLBACKS = """
+window.__callbacks = [];
+const fetched = window.fetch;
+window.fetch = function (url, options) {
+    if (String(url).includes('_dash-update-component') && options && options.body) {
+        window.__callbacks.push(JSON.parse(options.body));
+    }
+    return fetched.apply(this, arguments);
+};
+"""
+
+
+def test_arriving_on_a_page_runs_none_of_its_action_callbacks(tmp_path):
+    """A page's actions (Undo, Move, Merge, Assign, Remove...) told the user what they did in the app's message box,
+    outside the page: Dash then ignores `prevent_initial_call`, so each of them was sent to the server whenever the
+    page was shown (eight on People, ahead of its cards), only to do nothing. Arriving on a page sends none."""
+    data = tmp_path / "library"
+    store = Store.open(load_config(data))
+    build_library(store, n_faces=36, faces_per_photo=3, n_people=5)
+    store.close()
+    with served(tmp_path, data) as (driver, url):
+        driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": RECORD_CALLBACKS})
+        for page in ("/", "/photos", "/map", "/library"):
+            driver.get(url + page)
+            wait_for(lambda: driver.find_elements("css selector", "main h1"), f"the page {page}")
+            settled(driver)
+            sent = driver.execute_script("return window.__callbacks")
+            assert sent, page  # the recorder works: the page's own drawing was sent
+            # An action's only inputs are buttons (and fields' Enter), not clicked yet.
+            actions = [c["output"] for c in sent if c.get("inputs") and all(
+                isinstance(i, dict) and isinstance(i.get("id"), str) and i.get("property") in ("n_clicks", "n_submit")
+                for i in c["inputs"])]
+            assert not actions, (page, actions)
