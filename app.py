@@ -12,6 +12,7 @@ import argparse
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -83,28 +84,20 @@ def _train(args: argparse.Namespace) -> int:
     return run_train_command(args)
 
 
-def _folder(text: str) -> Path:
-    """A folder for argparse; an empty one (a script's unset variable) is refused: Path("") is the current folder,
-    where a library would quietly be made."""
-    if not text.strip():
-        raise argparse.ArgumentTypeError("an empty folder name: give the library's folder")
-    return Path(text)
+def _not_empty(what: str, convert: Callable[[str], Any] = Path) -> Callable[[str], Any]:
+    """An argparse type that refuses an empty value (a script's unset variable), saying `what` to give: Path("") is
+    the current folder, where a library would quietly be made, which `ingest` would add to the library, or whose
+    photos `folders remove` would take out of it."""
+    def parse(text: str) -> Any:
+        if not text.strip():
+            raise argparse.ArgumentTypeError(f"an empty {what}")
+        return convert(text)
+    return parse
 
 
-def _path(text: str) -> Path:
-    """A photo, video or folder path for argparse; an empty one (a script's unset variable) is refused: Path("") is
-    the current folder, which `ingest` would add to the library."""
-    if not text.strip():
-        raise argparse.ArgumentTypeError("an empty path: give a photo, video or folder")
-    return Path(text)
-
-
-def _listed_folder(text: str) -> str:
-    """A folder of the library for `folders remove`; an empty one (a script's unset variable) is refused: it would
-    be taken for the current folder, and remove it from the library."""
-    if not text.strip():
-        raise argparse.ArgumentTypeError("an empty path: give the folder, as `folders` lists it")
-    return text
+_folder = _not_empty("folder name: give the library's folder")
+_path = _not_empty("path: give a photo, video or folder")
+_listed_folder = _not_empty("path: give the folder, as `folders` lists it", str)
 
 
 def _workers(text: str) -> int:

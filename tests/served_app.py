@@ -9,10 +9,15 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from dashapp.config import load_config
+from dashapp.store import Store
+from ui_fixtures import build_library
 
 ROOT = Path(__file__).resolve().parents[1]
 # A browser test module's `pytestmark`: skipped where Chromium is not installed.
@@ -26,9 +31,17 @@ MAP_TRACES = "var g = document.querySelector('#map-graph .js-plotly-plot'); retu
 
 
 @contextmanager
-def served(tmp_path: Path, data: Path):
-    """`app.py serve` on the library at `data`, and a headless Chromium: (driver, URL)."""
+def served(tmp_path: Path, folders: Sequence[Path] = (), **library):
+    """`app.py serve` on a synthetic library (`build_library(**library)`, remembering `folders`), and a headless
+    Chromium: (driver, URL)."""
     from dash.testing.browser import Browser
+
+    data = tmp_path / "library"
+    store = Store.open(load_config(data))
+    build_library(store, **library)
+    if folders:
+        store.folders.add([str(f) for f in folders])
+    store.close()
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

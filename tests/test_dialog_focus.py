@@ -14,10 +14,8 @@ from pathlib import Path
 import pytest
 from selenium.webdriver.common.keys import Keys
 
-from dashapp.config import load_config
-from dashapp.store import Store
 from served_app import BROWSER_TESTS, MAP_TRACES, served, settled, wait_for
-from ui_fixtures import GROUP_PHOTOS, build_library
+from ui_fixtures import GROUP_PHOTOS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -31,11 +29,8 @@ WEIGHTS = ROOT / "model" / "weights" / "face_model.keras"
 @pytest.fixture()
 def people_page(tmp_path):
     """A headless Chromium on the People page of a library of five groups with two merge suggestions."""
-    data = tmp_path / "library"
-    store = Store.open(load_config(data))
-    build_library(store, n_faces=36, faces_per_photo=3, n_people=5, photo_files=sorted(GROUP_PHOTOS.glob("*.jpg")))
-    store.close()
-    with served(tmp_path, data) as (driver, url):
+    photos = sorted(GROUP_PHOTOS.glob("*.jpg"))
+    with served(tmp_path, n_faces=36, faces_per_photo=3, n_people=5, photo_files=photos) as (driver, url):
         driver.get(url + "/")
         wait_for(lambda: driver.find_elements("css selector", SUGGEST_MERGE), "the merge suggestions")
         settled(driver)  # the cards too: drawn by another callback than the suggestions
@@ -45,15 +40,10 @@ def people_page(tmp_path):
 @pytest.fixture()
 def library_page(tmp_path):
     """A headless Chromium on the Library page of a library of two folders (and its server's URL)."""
-    data = tmp_path / "library"
-    store = Store.open(load_config(data))
-    build_library(store, n_faces=12, faces_per_photo=3, n_people=2)
     folders = [tmp_path / "album-a", tmp_path / "album-b"]
     for folder in folders:
         folder.mkdir()
-    store.folders.add([str(f) for f in folders])
-    store.close()
-    with served(tmp_path, data) as (driver, url):
+    with served(tmp_path, n_faces=12, faces_per_photo=3, n_people=2, folders=folders) as (driver, url):
         driver.get(url + "/library")
         wait_for(lambda: len(driver.find_elements("css selector", REMOVE_FOLDER)) == 2, "the folders")
         settled(driver)
@@ -63,11 +53,7 @@ def library_page(tmp_path):
 @pytest.fixture()
 def photos_page(tmp_path):
     """A headless Chromium on the Photos page of a library of 25 photos: a full page of 24 and one more."""
-    data = tmp_path / "library"
-    store = Store.open(load_config(data))
-    build_library(store, n_faces=75, faces_per_photo=3, n_people=3)
-    store.close()
-    with served(tmp_path, data) as (driver, url):
+    with served(tmp_path, n_faces=75, faces_per_photo=3, n_people=3) as (driver, url):
         driver.get(url + "/photos")
         wait_for(lambda: len(driver.find_elements("css selector", PHOTO_TILE)) == 24, "the photos")
         settled(driver)  # the photo shown too
@@ -77,11 +63,7 @@ def photos_page(tmp_path):
 @pytest.fixture()
 def map_page(tmp_path):
     """A headless Chromium on the Map page of a library of five groups."""
-    data = tmp_path / "library"
-    store = Store.open(load_config(data))
-    build_library(store, n_faces=36, faces_per_photo=3, n_people=5)
-    store.close()
-    with served(tmp_path, data) as (driver, url):
+    with served(tmp_path, n_faces=36, faces_per_photo=3, n_people=5) as (driver, url):
         driver.get(url + "/map")
         wait_for(lambda: driver.execute_script(MAP_TRACES), "the map")
         yield driver

@@ -6,10 +6,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from dashapp.config import load_config
-from dashapp.store import Store
 from served_app import BROWSER_TESTS, MAP_TRACES, served, settled, wait_for
-from ui_fixtures import build_library
 
 pytestmark = BROWSER_TESTS
 PAGES = ["/", "/photos", "/map", "/attributes", "/find", "/library"]
@@ -20,11 +17,7 @@ REQUESTS = "return [location.href].concat(performance.getEntriesByType('resource
 def test_every_page_loads_from_the_app_alone_and_the_map_offers_no_upload(tmp_path):
     """Each page asks only the app's server for what it shows. The map's toolbar had "Share chart...", which
     uploads the chart (every face's place and id) to Plotly Cloud: it is not offered."""
-    data = tmp_path / "library"
-    store = Store.open(load_config(data))
-    build_library(store, n_faces=36, faces_per_photo=3, n_people=5)
-    store.close()
-    with served(tmp_path, data) as (driver, url):
+    with served(tmp_path, n_faces=36, faces_per_photo=3, n_people=5) as (driver, url):
         own = urlsplit(url).netloc
         for page in PAGES:
             driver.get(url + page)
@@ -57,11 +50,7 @@ def test_arriving_on_a_page_runs_none_of_its_action_callbacks(tmp_path):
     """A page's actions (Undo, Move, Merge, Assign, Remove...) told the user what they did in the app's message box,
     outside the page: Dash then ignores `prevent_initial_call`, so each of them was sent to the server whenever the
     page was shown (eight on People, ahead of its cards), only to do nothing. Arriving on a page sends none."""
-    data = tmp_path / "library"
-    store = Store.open(load_config(data))
-    build_library(store, n_faces=36, faces_per_photo=3, n_people=5)
-    store.close()
-    with served(tmp_path, data) as (driver, url):
+    with served(tmp_path, n_faces=36, faces_per_photo=3, n_people=5) as (driver, url):
         driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": RECORD_CALLBACKS})
         for page in ("/", "/photos", "/map", "/library"):
             driver.get(url + page)
