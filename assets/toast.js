@@ -7,14 +7,6 @@
     var clientside = window.dash_clientside = window.dash_clientside || {};
     clientside.toast = Object.assign({}, clientside.toast, {
         // Run when a message comes (the server writes the box's children and opens it) or the box closes.
-        // A page's own message box (never shown) opened with a message: shown in the app's, and closed again.
-        relay: function (children, header, icon, isOpen) {
-            if (!isOpen) {
-                var no = window.dash_clientside.no_update;
-                return [no, no, no, no, no];
-            }
-            return [children, header, icon, true, false];
-        },
         closeLater: function (_children, isOpen) {
             clearTimeout(timer);
             timer = isOpen ? setTimeout(function () {

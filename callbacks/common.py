@@ -14,19 +14,12 @@ from dashapp.words import count_of
 
 log = logging.getLogger(__name__)
 
-TOAST_PROPS = ("children", "header", "icon", "is_open")
-# Pages whose callbacks tell the user what they did, each into a message box of its own page (`toast_outputs`).
-MESSAGE_PAGES = ("people", "photos", "map", "library")
-
-
-def toast_outputs(page: str) -> tuple[Output, ...]:
-    """A callback's message (`ok`, `refused`, `info`): into `page`'s own hidden message box (`toast_sink`), which
-    passes it on to the app's (callbacks/navbar.py). Written into the app's own box, which is outside the page, the
-    page's callbacks all ran whenever the page was shown (Dash ignores `prevent_initial_call` for a callback with an
-    output outside the part of the page it inserts): ten requests on every arrival on People, ahead of its cards."""
-    return tuple(Output(f"{page}-toast", prop, allow_duplicate=True) for prop in TOAST_PROPS)
-
-
+TOAST = (
+    Output("app-toast", "children", allow_duplicate=True),
+    Output("app-toast", "header", allow_duplicate=True),
+    Output("app-toast", "icon", allow_duplicate=True),
+    Output("app-toast", "is_open", allow_duplicate=True),
+)
 NO_TOAST = (no_update, no_update, no_update, no_update)
 
 

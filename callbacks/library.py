@@ -9,7 +9,7 @@ from pathlib import Path
 import dash
 from dash import ALL, ClientsideFunction, Input, Output, State, ctx, html, no_update
 
-from callbacks.common import NO_TOAST, Library, clicked, info, library, ok, refused, toast_outputs
+from callbacks.common import NO_TOAST, TOAST, Library, clicked, info, library, ok, refused
 from dashapp import job_runner
 from dashapp.components import UPLOADS_LABEL, error_table, folder_table, job_progress
 from dashapp.folders import is_uploads, own_folder_refusal, remembered_path, remove_folder, split_missing
@@ -18,8 +18,6 @@ from dashapp.jobs import IngestBusy
 from dashapp.store import Folder
 from dashapp.uploads import UploadRefused, save_uploads
 from dashapp.words import count_of
-
-TOAST = toast_outputs("library")  # what this page's callbacks tell the user
 
 log = logging.getLogger(__name__)
 

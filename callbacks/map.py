@@ -7,16 +7,12 @@ import dash_bootstrap_components as dbc
 import numpy as np
 from dash import Input, Output, State, ctx, html, no_update
 
-from callbacks.common import (
-    NO_TOAST, UNDO_HINT, Library, clicked, info, library, move_faces, ok, refused, toast_outputs,
-)
+from callbacks.common import NO_TOAST, TOAST, UNDO_HINT, Library, clicked, info, library, move_faces, ok, refused
 from dashapp import components as C
 from dashapp import job_runner
 from dashapp.figures import empty_figure, map_figure
 from model.attributes import ATTRIBUTE_NAMES, attribute_label
 
-
-TOAST = toast_outputs("map")  # what this page's callbacks tell the user
 
 @dash.callback(Output("map-target", "options"), Output("map-pick", "options"), Input("map-version", "data"),
               Input("map-init", "data"))

@@ -6,7 +6,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import ClientsideFunction, Input, Output, State
 
-from callbacks.common import MESSAGE_PAGES, TOAST_PROPS, library
+from callbacks.common import library
 from dashapp import job_runner
 from dashapp.components import job_badge_label
 from dashapp.server import NAV_PAGES
@@ -43,17 +43,6 @@ dash.clientside_callback(
     prevent_initial_call=True,
 )
 
-
-# Each page's messages go from its own box to the app's, which shows them (callbacks/common.py `toast_outputs`); the
-# page's box is closed again, so that the next message, even the same words, comes through.
-for _page in MESSAGE_PAGES:
-    dash.clientside_callback(
-        ClientsideFunction(namespace="toast", function_name="relay"),
-        *[Output("app-toast", prop, allow_duplicate=True) for prop in TOAST_PROPS],
-        Output(f"{_page}-toast", "is_open", allow_duplicate=True),
-        *[Input(f"{_page}-toast", prop) for prop in TOAST_PROPS],
-        prevent_initial_call=True,
-    )
 
 # The message box closes 7 s after its newest message, not after the first of several (assets/toast.js).
 dash.clientside_callback(

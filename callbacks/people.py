@@ -9,13 +9,11 @@ import dash_bootstrap_components as dbc
 from dash import ALL, MATCH, ClientsideFunction, Input, Output, State, ctx, html, no_update
 
 from callbacks.common import (
-    NO_TOAST, Library, clicked, fetch_page, library, move_faces, ok, page_offset, pager_style, refused, toast_outputs,
+    NO_TOAST, TOAST, Library, clicked, fetch_page, library, move_faces, ok, page_offset, pager_style, refused,
 )
 from callbacks.follow import acted, drawn_stamp, own_change
 from dashapp import components as C
 from dashapp.store.people import tidy_name
-
-TOAST = toast_outputs("people")  # what this page's callbacks tell the user
 
 PEOPLE_PAGE_SIZE = C.PEOPLE_PAGE_SIZE
 UNSORTED_PAGE_SIZE = 48

@@ -10,15 +10,13 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 
 from callbacks.common import (
-    NO_TOAST, UNDO_HINT, Library, clicked, fetch_page, info, library, move_faces, ok, pager_style, refused,
-    target_from, toast_outputs,
+    NO_TOAST, TOAST, UNDO_HINT, Library, clicked, fetch_page, info, library, move_faces, ok, pager_style, refused,
+    target_from,
 )
 from callbacks.follow import acted, drawn_stamp
 from dashapp import components as C
 from dashapp.ingest import sha256_file
 from dashapp.words import count_of
-
-TOAST = toast_outputs("photos")  # what this page's callbacks tell the user
 
 PHOTOS_PAGE_SIZE = 24
 

@@ -687,12 +687,6 @@ def refusal(message: str) -> tuple[str, str, str, bool]:
     return toast_props(message, "Not done", "danger")
 
 
-def toast_sink(page: str) -> dbc.Toast:
-    """`page`'s own message box, never shown: its callbacks write their messages here, and the app's message box
-    shows them (callbacks/common.py `toast_outputs`)."""
-    return dbc.Toast(id=f"{page}-toast", header="", is_open=False, className="d-none")
-
-
 def page_header(title: str, subtitle: str, extra: Any = None) -> html.Div:
     """A page's title and what it is for, its controls (`extra`) on the right; on a narrow screen they go under
     the title instead of squeezing it into a column a word wide. The heading takes the focus when the page is

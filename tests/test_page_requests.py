@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from served_app import BROWSER_TESTS, MAP_TRACES, served, settled, wait_for
+from served_app import BROWSER_TESTS, MAP_TRACES, served, wait_for
 
 pytestmark = BROWSER_TESTS
 PAGES = ["/", "/photos", "/map", "/attributes", "/find", "/library"]
@@ -31,35 +31,3 @@ def test_every_page_loads_from_the_app_alone_and_the_map_offers_no_upload(tmp_pa
             elsewhere = [r for r in driver.execute_script(REQUESTS)
                          if urlsplit(r).scheme not in ("data", "blob") and urlsplit(r).netloc != own]
             assert not elsewhere, (page, elsewhere)
-
-
-# Records the body of every callback request the page makes, from before Dash's first one.
-RECORD_CALLBACKS = """
-window.__callbacks = [];
-const fetched = window.fetch;
-window.fetch = function (url, options) {
-    if (String(url).includes('_dash-update-component') && options && options.body) {
-        window.__callbacks.push(JSON.parse(options.body));
-    }
-    return fetched.apply(this, arguments);
-};
-"""
-
-
-def test_arriving_on_a_page_runs_none_of_its_action_callbacks(tmp_path):
-    """A page's actions (Undo, Move, Merge, Assign, Remove...) told the user what they did in the app's message box,
-    outside the page: Dash then ignores `prevent_initial_call`, so each of them was sent to the server whenever the
-    page was shown (eight on People, ahead of its cards), only to do nothing. Arriving on a page sends none."""
-    with served(tmp_path, n_faces=36, faces_per_photo=3, n_people=5) as (driver, url):
-        driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": RECORD_CALLBACKS})
-        for page in ("/", "/photos", "/map", "/library"):
-            driver.get(url + page)
-            wait_for(lambda: driver.find_elements("css selector", "main h1"), f"the page {page}")
-            settled(driver)
-            sent = driver.execute_script("return window.__callbacks")
-            assert sent, page  # the recorder works: the page's own drawing was sent
-            # An action's only inputs are buttons (and fields' Enter), not clicked yet.
-            actions = [c["output"] for c in sent if c.get("inputs") and all(
-                isinstance(i, dict) and isinstance(i.get("id"), str) and i.get("property") in ("n_clicks", "n_submit")
-                for i in c["inputs"])]
-            assert not actions, (page, actions)

@@ -5,7 +5,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashapp.components import page_header, toast_sink
+from dashapp.components import page_header
 from dashapp.uploads import MAX_UPLOAD_BYTES
 
 dash.register_page(__name__, path="/library", name="Library", title="Library · Face Album", order=4)
@@ -25,7 +25,6 @@ def _header_with_button(title: str, button: dbc.Button) -> dbc.CardHeader:
 
 layout = html.Div(
     [
-        toast_sink("library"),
         page_header("Library", "Add photos; faces are found and grouped into people in the background."),
         dbc.Row([_stat("photos", "lib-n-photos"), _stat("faces", "lib-n-faces"), _stat("people", "lib-n-people"),
                  _stat("unreadable files", "lib-n-errors")]),

@@ -4,7 +4,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashapp.components import MAP_SELECT_HINT, page_header, toast_sink
+from dashapp.components import MAP_SELECT_HINT, page_header
 from model.attributes import ATTRIBUTE_NAMES, attribute_label
 
 COLOR_OPTIONS = [{"label": "Person", "value": "person"}] + [
@@ -15,7 +15,6 @@ dash.register_page(__name__, path="/map", name="Map", title="Map · Face Album",
 
 layout = html.Div(
     [
-        toast_sink("map"),
         page_header(
             "Map",
             "Each dot is a face; similar faces lie close together. Hover to see a face; "

@@ -4,7 +4,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashapp.components import PEOPLE_PAGE_SIZE, page_header, pager, toast_sink
+from dashapp.components import PEOPLE_PAGE_SIZE, page_header, pager
 
 dash.register_page(__name__, path="/", name="People", title="People · Face Album", order=0)
 
@@ -73,7 +73,6 @@ sort_modal = dbc.Modal(
 
 layout = html.Div(
     [
-        toast_sink("people"),
         page_header(
             "People",
             "Name a group to name every face in it. Click faces to select them; tick groups to merge them.",

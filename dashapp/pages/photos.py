@@ -4,7 +4,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashapp.components import export_link, page_header, pager, toast_sink
+from dashapp.components import export_link, page_header, pager
 from dashapp.url_ids import parse_id, parse_ids
 
 dash.register_page(__name__, path="/photos", name="Photos", title="Photos · Face Album", order=1)
@@ -17,7 +17,6 @@ def layout(person: str | None = None, photo: str | None = None, folder: str | No
     opened = parse_id(photo)
     return html.Div(
         [
-            toast_sink("photos"),
             page_header("Photos", "Who is in each photo. Click a face box to change who it is.",
                         export_link("photos-export")),
             dbc.Row(
