@@ -1,6 +1,6 @@
 """What each page asks for, in a real headless Chromium on the real server (`app.py serve`). Nothing leaves the
 machine: every page loads only from the app's own server (no CDN, no font or script from the web), and no control
-offers to send a chart elsewhere. And arriving on a page sends the server only what draws it."""
+offers to send a chart elsewhere."""
 
 from __future__ import annotations
 
